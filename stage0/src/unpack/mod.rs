@@ -1,0 +1,75 @@
+//! Safe, once-only unpacking of image layers into overlayfs form, and flattening layers by copy.
+//!
+//! A layer tarball is hostile input. Extraction walks the destination with directory handles
+//! (`openat2` with `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS`), never with joined
+//! path strings, so no entry can reach outside the layer directory. Whiteouts are converted to the
+//! overlayfs form on the way in (`.wh.NAME` → 0/0 char device `NAME`, `.wh..wh..opq` →
+//! `trusted.overlay.opaque=y` on the parent), so a pod's root is a plain overlay mount of layer dirs.
+//!
+//! API (stable; the rest of stage0 only uses these):
+//! - [`unpack_layer`]: extract one uncompressed tar stream into an existing empty directory.
+//! - [`flatten_layers`]: apply overlay-form layer dirs, lowest first, onto a directory by copying
+//!   (the fallback for hosts without overlayfs, and `liftoff image extract`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Bounds and permissions for one layer's extraction.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Maximum number of tar entries (headers of every kind count).
+    pub max_entries: u64,
+    /// Maximum number of uncompressed bytes read from the tar stream (decompression bombs).
+    pub max_bytes: u64,
+    /// Allow char/block device nodes other than whiteouts.
+    pub allow_devices: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 1_000_000,
+            max_bytes: 64 << 30,
+            allow_devices: false,
+        }
+    }
+}
+
+/// What one extraction did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnpackStats {
+    pub entries: u64,
+    pub bytes: u64,
+}
+
+/// Why a layer could not be unpacked. Every variant that concerns one tar entry names it.
+#[derive(Debug, thiserror::Error)]
+pub enum UnpackError {
+    #[error("layer entry {entry:?}: {reason}")]
+    Refused { entry: String, reason: String },
+    #[error("layer has more than {limit} entries; raise [unpack] max_entries in config.toml if the image is trusted")]
+    TooManyEntries { limit: u64 },
+    #[error("layer expands to more than {limit} bytes; raise [unpack] max_bytes in config.toml if the image is trusted")]
+    TooManyBytes { limit: u64 },
+    #[error("layer entry {entry:?}: {op}: {source}")]
+    Io {
+        entry: String,
+        op: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("layer tar stream is malformed or truncated: {0}")]
+    Tar(#[source] std::io::Error),
+}
+
+pub fn unpack_layer<R: Read>(
+    _tar: R,
+    _dest: &Path,
+    _limits: &Limits,
+) -> Result<UnpackStats, UnpackError> {
+    unimplemented!("being written")
+}
+
+pub fn flatten_layers(_layers: &[PathBuf], _dest: &Path) -> Result<(), UnpackError> {
+    unimplemented!("being written")
+}
