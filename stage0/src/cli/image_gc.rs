@@ -1,0 +1,35 @@
+//! `liftoff image gc`: remove what no image refers to.
+
+use super::{human_size, Ctx, Format};
+use anyhow::Result;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+pub fn run(ctx: &Ctx, a: GcArgs) -> Result<u8> {
+    let r = liftoff::images::gc(&ctx.store)?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(0);
+    }
+    for d in &r.blobs {
+        println!("removed blob {d}");
+    }
+    for d in &r.layers {
+        println!("removed layer {d}");
+    }
+    println!(
+        "{} blobs ({}), {} layers, {} provenance records, {} staging leftovers removed",
+        r.blobs.len(),
+        human_size(r.bytes),
+        r.layers.len(),
+        r.meta,
+        r.staging
+    );
+    Ok(0)
+}

@@ -1,0 +1,137 @@
+//! Command-line definitions and dispatch; one file per verb.
+
+mod fetch;
+mod image_extract;
+mod image_gc;
+mod image_import;
+mod image_inspect;
+mod image_list;
+mod image_rm;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use liftoff::config::{Config, DEFAULT_CONFIG};
+use liftoff::store::{Store, DEFAULT_ROOT};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit status: 0 on success, 254 when liftoff itself fails.
+Images are stored as an OCI image layout in DIR/images, readable by skopeo and umoci:
+  skopeo inspect oci:/var/lib/liftoff/images:docker.io/library/busybox:latest";
+
+#[derive(Debug, Parser)]
+#[command(name = "liftoff", version, about = "A daemonless pod runtime that only runs signed images", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// State root (image store, layers, pods).
+    #[arg(long, global = true, env = "LIFTOFF_DIR", default_value = DEFAULT_ROOT, value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Site configuration file.
+    #[arg(long, global = true, env = "LIFTOFF_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print detailed progress to stderr.
+    #[arg(long, global = true)]
+    pub debug: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bring an image into the store: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG]
+    Fetch(fetch::FetchArgs),
+    /// Manage images in the store
+    #[command(subcommand)]
+    Image(ImageCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Make a single-layer image from a root filesystem directory or a tarball
+    Import(image_import::ImportArgs),
+    /// List images in the store
+    #[command(alias = "ls")]
+    List(image_list::ListArgs),
+    /// Show an image's digests, config, layers, sizes and provenance
+    Inspect(image_inspect::InspectArgs),
+    /// Remove image names from the store (blobs go with `image gc`)
+    #[command(alias = "remove")]
+    Rm(image_rm::RmArgs),
+    /// Remove blobs, unpacked layers and leftovers that no image refers to
+    Gc(image_gc::GcArgs),
+    /// Copy an image's root filesystem into a directory
+    Extract(image_extract::ExtractArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+pub fn init_logging(debug: bool) {
+    let filter = if debug { "liftoff=debug,info" } else { "warn" };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LIFTOFF_LOG").unwrap_or_else(|_| filter.into()))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// What every verb gets: the opened store and the loaded config.
+pub struct Ctx {
+    pub store: Store,
+    pub config: Config,
+}
+
+impl Ctx {
+    fn new(g: &Global) -> Result<Ctx> {
+        let (path, explicit) = match &g.config {
+            Some(p) => (p.clone(), true),
+            None => (PathBuf::from(DEFAULT_CONFIG), false),
+        };
+        let config = Config::load(&path, explicit)?;
+        let store = Store::open(&g.dir).with_context(|| {
+            format!("cannot open the state root {} (run as root, or choose another with --dir)", g.dir.display())
+        })?;
+        Ok(Ctx { store, config })
+    }
+}
+
+pub fn run(cli: Cli) -> Result<u8> {
+    let ctx = Ctx::new(&cli.global)?;
+    match cli.command {
+        Command::Fetch(a) => fetch::run(&ctx, a),
+        Command::Image(c) => match c {
+            ImageCommand::Import(a) => image_import::run(&ctx, a),
+            ImageCommand::List(a) => image_list::run(&ctx, a),
+            ImageCommand::Inspect(a) => image_inspect::run(&ctx, a),
+            ImageCommand::Rm(a) => image_rm::run(&ctx, a),
+            ImageCommand::Gc(a) => image_gc::run(&ctx, a),
+            ImageCommand::Extract(a) => image_extract::run(&ctx, a),
+        },
+    }
+}
+
+/// Human-readable byte counts for tables.
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u < UNITS.len() - 1 {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}

@@ -1,0 +1,97 @@
+//! `/etc/liftoff/config.toml`: site defaults. Every key is optional; unknown keys are an error so a
+//! typo cannot silently leave a limit at its default.
+
+use crate::unpack::Limits;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_CONFIG: &str = "/etc/liftoff/config.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub unpack: UnpackConfig,
+    #[serde(default)]
+    pub fetch: FetchConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnpackConfig {
+    pub max_entries: Option<u64>,
+    pub max_bytes: Option<u64>,
+    pub allow_devices: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FetchConfig {
+    /// Layers streamed at once.
+    pub jobs: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {message}")]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Loads `path`; a missing file is fine only when it is the default path (not given explicitly).
+    pub fn load(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(Config::default()),
+            Err(source) => {
+                return Err(ConfigError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    pub fn limits(&self) -> Limits {
+        let d = Limits::default();
+        Limits {
+            max_entries: self.unpack.max_entries.unwrap_or(d.max_entries),
+            max_bytes: self.unpack.max_bytes.unwrap_or(d.max_bytes),
+            allow_devices: self.unpack.allow_devices.unwrap_or(d.allow_devices),
+        }
+    }
+
+    pub fn jobs(&self) -> usize {
+        self.fetch
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 8))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typos_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[unpack]\nmax_entrys = 3\n").unwrap();
+        let e = Config::load(&p, true).unwrap_err().to_string();
+        assert!(e.contains("max_entrys"), "{e}");
+        std::fs::write(&p, "[unpack]\nmax_entries = 3\n").unwrap();
+        assert_eq!(Config::load(&p, true).unwrap().limits().max_entries, 3);
+        assert!(Config::load(&dir.path().join("none"), false).is_ok());
+        assert!(Config::load(&dir.path().join("none"), true).is_err());
+    }
+}

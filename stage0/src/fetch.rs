@@ -1,0 +1,283 @@
+//! The fetch pipeline: source → top-level manifest (digest checked) → trust gate → parse → platform
+//! → config (digest checked) → layers (streamed, verified, unpacked in parallel) → name recorded.
+//!
+//! The trust gate sits right after the top-level bytes and their digest are known and before any of
+//! them is parsed beyond classification, which is where signature verification plugs in (DESIGN §5).
+
+use crate::digest::Digest;
+use crate::ingest::{self, IngestError, Outcome};
+use crate::manifest::{self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES};
+use crate::platform::Platform;
+use crate::reference::ImageName;
+use crate::store::{Provenance, Store, StoreError};
+use crate::transport::{self, Source, SourceRef, TopLevel, TransportError};
+use crate::unpack::Limits;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error("{source_name}: no name for this image (the source has no ref name usable as one); give it one with --as NAME:TAG")]
+    NoName { source_name: String },
+    #[error("{what}: the config lists {diff_ids} diff_ids but the manifest has {layers} layers")]
+    LayerCount { what: String, diff_ids: usize, layers: usize },
+    #[error("store name {0} must have a tag and no digest (e.g. example.com/app:1.0)")]
+    BadStoreName(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// `--as`: the name in the store; default is the source's own ref name.
+    pub name: Option<ImageName>,
+    pub platform: Platform,
+    pub limits: Limits,
+    /// How many layers to stream at once.
+    pub jobs: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchResult {
+    pub name: ImageName,
+    pub digest: Digest,
+    pub manifest: Digest,
+    pub layers_stored: usize,
+    pub layers_reused: usize,
+    pub provenance: Provenance,
+}
+
+/// What the trust gate decided. Signature verification (the trust issue) makes this a real decision;
+/// until then every image is let through as unverified, and says so.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Unverified { reason: String },
+}
+
+fn trust_gate(_name: &ImageName, _top: &TopLevel) -> Verdict {
+    Verdict::Unverified {
+        reason: "no signature verification: signature checks are not implemented in this build".into(),
+    }
+}
+
+/// Everything about an image that is known once manifest and config are read and checked.
+pub(crate) struct Resolved {
+    pub top_kind: Kind,
+    pub manifest_bytes: Vec<u8>,
+    pub manifest_digest: Digest,
+    pub manifest: manifest::Manifest,
+    pub config_bytes: Vec<u8>,
+    pub config: manifest::ImageConfig,
+    pub diff_ids: Vec<Digest>,
+    pub platform: Platform,
+}
+
+pub(crate) fn resolve(src: &dyn Source, top: &TopLevel, want: &Platform) -> Result<Resolved, FetchError> {
+    let what = format!("{} manifest {}", src.describe(), top.digest);
+    let top_kind = manifest::classify(&top.bytes, top.media_type.as_deref(), &what)?;
+    let (manifest_bytes, manifest_digest, mwhat) = match top_kind {
+        Kind::Manifest => (top.bytes.clone(), top.digest.clone(), what.clone()),
+        Kind::Index => {
+            let entries = manifest::parse_index(&top.bytes, &what)?;
+            let chosen = manifest::select_platform(&entries, want, &what)?;
+            let bytes = transport::read_verified(src, &chosen.digest, chosen.size, MAX_MANIFEST_BYTES, "manifest")?;
+            let mwhat = format!("{} manifest {}", src.describe(), chosen.digest);
+            if manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest {
+                return Err(ManifestError::Invalid {
+                    what: mwhat,
+                    reason: "an index inside an index is not supported".into(),
+                }
+                .into());
+            }
+            (bytes, chosen.digest.clone(), mwhat)
+        }
+    };
+    let m = manifest::parse_manifest(&manifest_bytes, &mwhat)?;
+    let config_bytes = transport::read_verified(src, &m.config.digest, m.config.size, MAX_CONFIG_BYTES, "config")?;
+    let cwhat = format!("{} config {}", src.describe(), m.config.digest);
+    let (config, diff_ids) = manifest::parse_config(&config_bytes, &cwhat)?;
+    if diff_ids.len() != m.layers.len() {
+        return Err(FetchError::LayerCount {
+            what: cwhat,
+            diff_ids: diff_ids.len(),
+            layers: m.layers.len(),
+        });
+    }
+    let platform = Platform {
+        os: config.os.clone().unwrap_or_else(|| want.os.clone()),
+        architecture: config.architecture.clone().unwrap_or_else(|| want.architecture.clone()),
+        variant: config.variant.clone(),
+    };
+    // A single-manifest image for another platform would fail at exec with ENOEXEC; say so now.
+    if top_kind == Kind::Manifest && want.score(&platform).is_none() {
+        return Err(ManifestError::NoPlatform {
+            what,
+            wanted: want.clone(),
+            available: platform.to_string(),
+        }
+        .into());
+    }
+    Ok(Resolved {
+        top_kind,
+        manifest_bytes,
+        manifest_digest,
+        manifest: m,
+        config_bytes,
+        config,
+        diff_ids,
+        platform,
+    })
+}
+
+/// Streams every layer not yet in the store, `jobs` at a time; stops starting new ones after the
+/// first error.
+pub(crate) fn ingest_layers(
+    store: &Store,
+    src: Option<&dyn Source>,
+    source_name: &str,
+    layers: &[(Descriptor, Compression)],
+    diff_ids: &[Digest],
+    limits: &Limits,
+    jobs: usize,
+) -> Result<(usize, usize), FetchError> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let first_err: Mutex<Option<(usize, IngestError)>> = Mutex::new(None);
+    let stored = AtomicUsize::new(0);
+    let reused = AtomicUsize::new(0);
+    let jobs = jobs.clamp(1, layers.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                if failed.load(Ordering::Relaxed) {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((desc, comp)) = layers.get(i) else { return };
+                tracing::debug!("layer {}/{}: {}", i + 1, layers.len(), desc.digest);
+                match ingest::ingest_layer(store, src, source_name, desc, *comp, &diff_ids[i], limits) {
+                    Ok(Outcome::Stored) => {
+                        stored.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(Outcome::Reused) => {
+                        reused.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        let mut g = first_err.lock().unwrap_or_else(|p| p.into_inner());
+                        // Report the lowest-numbered failing layer, so the message is stable.
+                        if g.as_ref().is_none_or(|(j, _)| i < *j) {
+                            *g = Some((i, e));
+                        }
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    if let Some((_, e)) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e.into());
+    }
+    Ok((stored.into_inner(), reused.into_inner()))
+}
+
+pub fn fetch(store: &Store, src_ref: &SourceRef, opts: &FetchOptions) -> Result<FetchResult, FetchError> {
+    let src = transport::open(src_ref)?;
+    let top = src.top()?;
+    let name = match &opts.name {
+        Some(n) => n.clone(),
+        None => src_ref
+            .default_name(top.ref_name.as_deref())
+            .ok_or_else(|| FetchError::NoName { source_name: src.describe() })?,
+    };
+    if name.digest.is_some() || name.tag.is_none() {
+        return Err(FetchError::BadStoreName(name.to_string()));
+    }
+    let verdict = trust_gate(&name, &top);
+    let resolved = resolve(src.as_ref(), &top, &opts.platform)?;
+
+    let _use = store.lock_use()?;
+    let (stored, reused) = ingest_layers(
+        store,
+        Some(src.as_ref()),
+        &src.describe(),
+        &resolved.manifest.layers,
+        &resolved.diff_ids,
+        &opts.limits,
+        opts.jobs,
+    )?;
+    // Small blobs last: an image's manifest is in the store only once everything it names is.
+    store.put_blob_bytes(&resolved.manifest.config.digest, &resolved.config_bytes)?;
+    store.put_blob_bytes(&resolved.manifest_digest, &resolved.manifest_bytes)?;
+    store.put_blob_bytes(&top.digest, &top.bytes)?;
+
+    let Verdict::Unverified { reason } = verdict;
+    let prov = record(store, &name, &src.describe(), &top.digest, top.bytes.len(), &resolved, false, &reason)?;
+    Ok(FetchResult {
+        name,
+        digest: top.digest.clone(),
+        manifest: resolved.manifest_digest.clone(),
+        layers_stored: stored,
+        layers_reused: reused,
+        provenance: prov,
+    })
+}
+
+/// Points `name` at the stored image and writes its provenance.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record(
+    store: &Store,
+    name: &ImageName,
+    source: &str,
+    top_digest: &Digest,
+    top_size: usize,
+    r: &Resolved,
+    verified: bool,
+    verification: &str,
+) -> Result<Provenance, FetchError> {
+    let mut size = r.config_bytes.len() as u64 + r.manifest.layers.iter().map(|(d, _)| d.size).sum::<u64>();
+    size += r.manifest_bytes.len() as u64;
+    if r.top_kind == Kind::Index {
+        size += top_size as u64;
+    }
+    let media_type = match r.top_kind {
+        Kind::Index => manifest::OCI_INDEX.to_string(),
+        Kind::Manifest => r.manifest.media_type.clone(),
+    };
+    let media_type = if r.top_kind == Kind::Index {
+        // Keep the document's own media type (Docker list or OCI index).
+        serde_json::from_slice::<serde_json::Value>(&store.read_blob(top_digest)?)
+            .ok()
+            .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or(media_type)
+    } else {
+        media_type
+    };
+    let desc = Descriptor {
+        media_type,
+        digest: top_digest.clone(),
+        size: top_size as u64,
+        platform: None,
+        annotations: Default::default(),
+    };
+    let prov = Provenance {
+        name: name.to_string(),
+        digest: top_digest.clone(),
+        manifest: r.manifest_digest.clone(),
+        platform: r.platform.to_string(),
+        source: source.to_string(),
+        fetched_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        verified,
+        verification: verification.to_string(),
+        created: r.config.created.clone(),
+        size,
+    };
+    store.set_ref(&desc, &prov)?;
+    Ok(prov)
+}

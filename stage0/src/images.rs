@@ -1,0 +1,361 @@
+//! What the `image` verbs do to the store: find an image by name or digest prefix, describe it,
+//! remove names, collect garbage, and render a root filesystem by copy.
+
+use crate::digest::Digest;
+use crate::manifest::{self, Kind};
+use crate::platform::Platform;
+use crate::reference::ImageName;
+use crate::store::{IndexEntry, Provenance, Store, StoreError};
+use crate::unpack::{self, UnpackError};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no image {0} in the store; `liftoff image list` shows what there is")]
+    NotFound(String),
+    #[error("{0:?} matches several images ({1}); use a longer digest prefix or the full name")]
+    Ambiguous(String, String),
+    #[error("image {name}: {reason}")]
+    Broken { name: String, reason: String },
+    #[error(transparent)]
+    Unpack(#[from] UnpackError),
+    #[error("{path}: {reason}")]
+    Dest { path: PathBuf, reason: String },
+}
+
+/// Finds an image by name (normalised, so `hello:1` finds `docker.io/library/hello:1`), by a
+/// `localhost/` name given without its prefix, or by a digest prefix of at least 4 hex digits.
+pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
+    let entries = store.entries()?;
+    if let Ok(n) = ImageName::parse(query) {
+        let n = n.to_string();
+        if let Some(e) = entries.iter().find(|e| e.name == n) {
+            return Ok(e.clone());
+        }
+    }
+    if let Ok(n) = ImageName::parse(&format!("localhost/{query}")) {
+        let n = n.to_string();
+        if let Some(e) = entries.iter().find(|e| e.name == n) {
+            return Ok(e.clone());
+        }
+    }
+    let hexq = query.strip_prefix("sha256:").unwrap_or(query);
+    if hexq.len() >= 4 && hexq.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let hexq = hexq.to_ascii_lowercase();
+        let m: Vec<&IndexEntry> = entries.iter().filter(|e| e.descriptor.digest.hex().starts_with(&hexq)).collect();
+        let digests: HashSet<&Digest> = m.iter().map(|e| &e.descriptor.digest).collect();
+        match digests.len() {
+            0 => {}
+            1 => return Ok(m[0].clone()),
+            _ => {
+                return Err(ImageError::Ambiguous(
+                    query.to_string(),
+                    m.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+                ))
+            }
+        }
+    }
+    Err(ImageError::NotFound(query.to_string()))
+}
+
+/// One row of `image list`.
+#[derive(Debug, Serialize)]
+pub struct ListRow {
+    pub name: String,
+    pub digest: Digest,
+    pub size: u64,
+    pub created: Option<String>,
+    pub verified: bool,
+    pub platform: String,
+    pub source: String,
+}
+
+pub fn list(store: &Store) -> Result<Vec<ListRow>, ImageError> {
+    let mut rows = Vec::new();
+    for e in store.entries()? {
+        let p = store.provenance(&e.name, &e.descriptor.digest)?;
+        rows.push(match p {
+            Some(p) => ListRow {
+                name: e.name,
+                digest: e.descriptor.digest,
+                size: p.size,
+                created: p.created,
+                verified: p.verified,
+                platform: p.platform,
+                source: p.source,
+            },
+            // Put there by another tool (e.g. skopeo copy into the layout): unknown origin.
+            None => ListRow {
+                name: e.name,
+                digest: e.descriptor.digest,
+                size: e.descriptor.size,
+                created: None,
+                verified: false,
+                platform: String::new(),
+                source: "unknown (not fetched by liftoff)".into(),
+            },
+        });
+    }
+    Ok(rows)
+}
+
+/// Everything `image inspect` shows.
+#[derive(Debug, Serialize)]
+pub struct Inspect {
+    pub name: String,
+    pub digest: Digest,
+    #[serde(rename = "mediaType")]
+    pub media_type: String,
+    #[serde(rename = "manifestDigest")]
+    pub manifest_digest: Digest,
+    pub platform: String,
+    pub size: u64,
+    pub layers: Vec<InspectLayer>,
+    pub config: serde_json::Value,
+    pub provenance: Option<Provenance>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InspectLayer {
+    pub digest: Digest,
+    #[serde(rename = "diffID")]
+    pub diff_id: Digest,
+    #[serde(rename = "mediaType")]
+    pub media_type: String,
+    pub size: u64,
+    pub unpacked: bool,
+    pub path: PathBuf,
+}
+
+/// Reads the platform manifest and config of a stored image.
+pub fn load(store: &Store, e: &IndexEntry) -> Result<(Digest, manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
+    let broken = |reason: String| ImageError::Broken {
+        name: e.name.clone(),
+        reason: format!("{reason}; remove it with `liftoff image rm {}` and fetch it again", e.name),
+    };
+    let top = store.read_blob(&e.descriptor.digest)?;
+    let kind = manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest").map_err(|x| broken(x.to_string()))?;
+    let (mdigest, mbytes) = match kind {
+        Kind::Manifest => (e.descriptor.digest.clone(), top),
+        Kind::Index => {
+            let entries = manifest::parse_index(&top, "stored index").map_err(|x| broken(x.to_string()))?;
+            let want = store
+                .provenance(&e.name, &e.descriptor.digest)?
+                .map(|p| p.manifest)
+                .or_else(|| manifest::select_platform(&entries, &Platform::host(), "stored index").ok().map(|d| d.digest.clone()))
+                .ok_or_else(|| broken("no manifest for this platform".into()))?;
+            let b = store.read_blob(&want)?;
+            (want, b)
+        }
+    };
+    let m = manifest::parse_manifest(&mbytes, "stored manifest").map_err(|x| broken(x.to_string()))?;
+    let cbytes = store.read_blob(&m.config.digest)?;
+    let (_, diff_ids) = manifest::parse_config(&cbytes, "stored config").map_err(|x| broken(x.to_string()))?;
+    if diff_ids.len() != m.layers.len() {
+        return Err(broken("config and manifest disagree on the number of layers".into()));
+    }
+    Ok((mdigest, m, cbytes, diff_ids))
+}
+
+pub fn inspect(store: &Store, e: &IndexEntry) -> Result<Inspect, ImageError> {
+    let (mdigest, m, cbytes, diff_ids) = load(store, e)?;
+    let config: serde_json::Value = serde_json::from_slice(&cbytes).unwrap_or(serde_json::Value::Null);
+    let prov = store.provenance(&e.name, &e.descriptor.digest)?;
+    let layers: Vec<InspectLayer> = m
+        .layers
+        .iter()
+        .zip(&diff_ids)
+        .map(|((d, _), diff)| InspectLayer {
+            digest: d.digest.clone(),
+            diff_id: diff.clone(),
+            media_type: d.media_type.clone(),
+            size: d.size,
+            unpacked: store.has_layer(diff),
+            path: store.layer_path(diff),
+        })
+        .collect();
+    Ok(Inspect {
+        name: e.name.clone(),
+        digest: e.descriptor.digest.clone(),
+        media_type: e.descriptor.media_type.clone(),
+        manifest_digest: mdigest,
+        platform: prov.as_ref().map(|p| p.platform.clone()).unwrap_or_default(),
+        size: prov.as_ref().map(|p| p.size).unwrap_or(e.descriptor.size),
+        layers,
+        config,
+        provenance: prov,
+    })
+}
+
+/// What `image gc` removed.
+#[derive(Debug, Default, Serialize)]
+pub struct GcReport {
+    pub blobs: Vec<Digest>,
+    pub layers: Vec<Digest>,
+    pub meta: usize,
+    pub staging: usize,
+    pub bytes: u64,
+}
+
+/// Removes every blob, unpacked layer, provenance record and staging dir that no named image needs.
+/// Holds the store lock exclusively, so it waits for running fetches and imports.
+pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
+    let _g = store.lock_gc()?;
+    let mut keep_blobs: HashSet<Digest> = HashSet::new();
+    let mut keep_layers: HashSet<Digest> = HashSet::new();
+    let mut keep_meta: HashSet<Digest> = HashSet::new();
+    for d in store.all_descriptors()? {
+        keep_meta.insert(d.digest.clone());
+        mark(store, &d.digest, &mut keep_blobs, &mut keep_layers, 0);
+    }
+    let mut rep = GcReport::default();
+    let blobs_dir = store.images().join("blobs/sha256");
+    for (hex, path) in dir_entries(&blobs_dir)? {
+        match Digest::from_hex(&hex) {
+            Some(d) if keep_blobs.contains(&d) => {}
+            d => {
+                rep.bytes += std::fs::symlink_metadata(&path).map(|m| m.len()).unwrap_or(0);
+                remove_any(&path)?;
+                if let Some(d) = d {
+                    rep.blobs.push(d);
+                }
+            }
+        }
+    }
+    for (hex, path) in dir_entries(&store.root().join("layers/sha256"))? {
+        match Digest::from_hex(&hex) {
+            Some(d) if keep_layers.contains(&d) => {}
+            d => {
+                remove_any(&path)?;
+                if let Some(d) = d {
+                    rep.layers.push(d);
+                }
+            }
+        }
+    }
+    for (name, path) in dir_entries(&store.images().join("meta"))? {
+        let keep = name.strip_suffix(".json").and_then(Digest::from_hex).is_some_and(|d| keep_meta.contains(&d));
+        if !keep {
+            remove_any(&path)?;
+            rep.meta += 1;
+        }
+    }
+    // No fetch or import runs while we hold the store lock: anything in tmp/ is a crash leftover.
+    for (_, path) in dir_entries(&store.tmp())? {
+        remove_any(&path)?;
+        rep.staging += 1;
+    }
+    for (name, path) in dir_entries(&store.root().join("locks"))? {
+        if name.starts_with("layer-") {
+            remove_any(&path)?;
+        }
+    }
+    rep.blobs.sort();
+    rep.layers.sort();
+    Ok(rep)
+}
+
+fn mark(store: &Store, d: &Digest, blobs: &mut HashSet<Digest>, layers: &mut HashSet<Digest>, depth: u8) {
+    if depth > 2 || !blobs.insert(d.clone()) {
+        return;
+    }
+    let Ok(bytes) = store.read_blob(d) else { return };
+    match manifest::classify(&bytes, None, "stored blob") {
+        Ok(Kind::Index) => {
+            if let Ok(entries) = manifest::parse_index(&bytes, "stored index") {
+                for e in entries {
+                    mark(store, &e.digest, blobs, layers, depth + 1);
+                }
+            }
+        }
+        Ok(Kind::Manifest) => {
+            // Signature manifests (cosign) have non-image configs: keep their blobs all the same.
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                let digests = std::iter::once(v.pointer("/config/digest"))
+                    .chain(v.get("layers").and_then(|l| l.as_array()).into_iter().flatten().map(|l| l.get("digest")));
+                for dg in digests.flatten().filter_map(|x| x.as_str()).filter_map(|s| Digest::parse(s).ok()) {
+                    blobs.insert(dg);
+                }
+            }
+            if let Ok(m) = manifest::parse_manifest(&bytes, "stored manifest") {
+                if let Ok(cb) = store.read_blob(&m.config.digest) {
+                    if let Ok((_, diff_ids)) = manifest::parse_config(&cb, "stored config") {
+                        layers.extend(diff_ids);
+                    }
+                }
+            }
+        }
+        Err(_) => {}
+    }
+}
+
+fn dir_entries(dir: &Path) -> Result<Vec<(String, PathBuf)>, ImageError> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(crate::store::io(dir, "read directory")(e).into()),
+    };
+    let mut v = Vec::new();
+    for e in rd {
+        let e = e.map_err(crate::store::io(dir, "read directory"))?;
+        v.push((e.file_name().to_string_lossy().to_string(), e.path()));
+    }
+    Ok(v)
+}
+
+fn remove_any(p: &Path) -> Result<(), ImageError> {
+    let md = match std::fs::symlink_metadata(p) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(crate::store::io(p, "stat")(e).into()),
+    };
+    let r = if md.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::store::io(p, "remove")(e).into()),
+        _ => Ok(()),
+    }
+}
+
+/// Renders an image's root filesystem into `dest` (which must not exist or be empty) by copying its
+/// unpacked layers: the fallback for hosts without overlayfs, and `image extract`.
+pub fn extract(store: &Store, e: &IndexEntry, dest: &Path) -> Result<(), ImageError> {
+    let (_, _, _, diff_ids) = load(store, e)?;
+    let mut layers = Vec::new();
+    for d in &diff_ids {
+        if !store.has_layer(d) {
+            return Err(ImageError::Broken {
+                name: e.name.clone(),
+                reason: format!("layer {d} is not unpacked; fetch the image again"),
+            });
+        }
+        layers.push(store.layer_path(d));
+    }
+    match std::fs::read_dir(dest) {
+        Ok(mut rd) => {
+            if rd.next().is_some() {
+                return Err(ImageError::Dest {
+                    path: dest.to_path_buf(),
+                    reason: "is not empty; extract into a new or empty directory".into(),
+                });
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir(dest).map_err(|e| ImageError::Dest {
+                path: dest.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        }
+        Err(e) => {
+            return Err(ImageError::Dest {
+                path: dest.to_path_buf(),
+                reason: e.to_string(),
+            })
+        }
+    }
+    unpack::flatten_layers(&layers, dest)?;
+    Ok(())
+}

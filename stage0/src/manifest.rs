@@ -1,0 +1,456 @@
+//! OCI and Docker v2 schema 2 manifests, indexes and image configs: strict parsing and size bounds.
+//!
+//! The types here are deliberately narrow (only what liftoff acts on) and parsing is strict where a
+//! lax parser would be a hole: schemaVersion must be 2, a declared media type must agree with the
+//! document's own `mediaType`, every digest must be a valid sha256, layer media types must be known.
+//! The original bytes are what gets stored and hashed; these structs are never re-serialised in
+//! place of them.
+
+use crate::digest::Digest;
+use crate::platform::Platform;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+pub const OCI_LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
+pub const OCI_LAYER_GZIP: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+pub const OCI_LAYER_ZSTD: &str = "application/vnd.oci.image.layer.v1.tar+zstd";
+pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+/// Largest manifest or index accepted (registries use 4 MiB too).
+pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+/// Largest image config accepted.
+pub const MAX_CONFIG_BYTES: u64 = 8 << 20;
+/// Most layers one image may have (overlayfs stacks far fewer well; docker caps at 127).
+pub const MAX_LAYERS: usize = 256;
+/// Most entries one index may list.
+pub const MAX_INDEX_ENTRIES: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{what} is not valid JSON of the expected shape: {source}")]
+    Json {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{what}: {reason}")]
+    Invalid { what: String, reason: String },
+    #[error("{what} has media type {found:?}, which liftoff does not support{hint}")]
+    UnsupportedMediaType {
+        what: String,
+        found: String,
+        hint: &'static str,
+    },
+    #[error("no image for platform {wanted} in {what}; it has: {available}. Pick one with --platform OS/ARCH[/VARIANT]")]
+    NoPlatform {
+        what: String,
+        wanted: Platform,
+        available: String,
+    },
+}
+
+fn invalid(what: &str, reason: impl Into<String>) -> ManifestError {
+    ManifestError::Invalid {
+        what: what.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// How a layer blob is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// From a layer media type; None for media types that are not image layers.
+    pub fn from_layer_media_type(mt: &str) -> Option<Compression> {
+        match mt {
+            OCI_LAYER_TAR
+            | "application/vnd.oci.image.layer.nondistributable.v1.tar"
+            | "application/vnd.docker.image.rootfs.diff.tar" => Some(Compression::None),
+            OCI_LAYER_GZIP
+            | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+            | DOCKER_LAYER_GZIP
+            | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => Some(Compression::Gzip),
+            OCI_LAYER_ZSTD
+            | "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
+            | "application/vnd.docker.image.rootfs.diff.tar.zstd" => Some(Compression::Zstd),
+            _ => None,
+        }
+    }
+
+    /// From the first bytes of a blob (for sources that carry no media type, like docker-archive).
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    pub fn oci_media_type(self) -> &'static str {
+        match self {
+            Compression::None => OCI_LAYER_TAR,
+            Compression::Gzip => OCI_LAYER_GZIP,
+            Compression::Zstd => OCI_LAYER_ZSTD,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawDescriptor {
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    digest: String,
+    size: i64,
+    #[serde(default)]
+    platform: Option<RawPlatform>,
+    #[serde(default)]
+    annotations: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPlatform {
+    architecture: String,
+    os: String,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+/// A checked content descriptor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Descriptor {
+    pub media_type: String,
+    pub digest: Digest,
+    pub size: u64,
+    pub platform: Option<Platform>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl Descriptor {
+    fn check(raw: RawDescriptor, what: &str) -> Result<Descriptor, ManifestError> {
+        let digest = Digest::parse(&raw.digest).map_err(|e| invalid(what, e.to_string()))?;
+        if raw.size < 0 {
+            return Err(invalid(what, format!("descriptor of {digest} has negative size")));
+        }
+        Ok(Descriptor {
+            media_type: raw.media_type.unwrap_or_default(),
+            digest,
+            size: raw.size as u64,
+            platform: raw.platform.map(|p| Platform {
+                os: p.os,
+                architecture: p.architecture,
+                variant: p.variant.filter(|v| !v.is_empty()),
+            }),
+            annotations: raw.annotations.unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawManifest {
+    #[serde(rename = "schemaVersion")]
+    schema_version: i64,
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    config: RawDescriptor,
+    layers: Vec<RawDescriptor>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawIndex {
+    #[serde(rename = "schemaVersion")]
+    schema_version: i64,
+    #[serde(rename = "mediaType", default)]
+    media_type: Option<String>,
+    manifests: Vec<RawDescriptor>,
+}
+
+/// An image manifest (OCI or Docker v2s2).
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    pub media_type: String,
+    pub config: Descriptor,
+    pub layers: Vec<(Descriptor, Compression)>,
+}
+
+/// Whether top-level bytes are an index or a single manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Index,
+    Manifest,
+}
+
+/// Decides what a document is from its declared media type (if the source gave one) and its own
+/// `mediaType` field; when both exist they must agree, so a descriptor cannot make us read an index
+/// as a manifest or the reverse.
+pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind, ManifestError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(rename = "mediaType", default)]
+        media_type: Option<String>,
+        #[serde(rename = "schemaVersion", default)]
+        schema_version: Option<i64>,
+        #[serde(default)]
+        manifests: Option<serde_json::Value>,
+        #[serde(default)]
+        layers: Option<serde_json::Value>,
+    }
+    let p: Probe = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
+        what: what.to_string(),
+        source,
+    })?;
+    if p.schema_version == Some(1) {
+        return Err(ManifestError::UnsupportedMediaType {
+            what: what.to_string(),
+            found: "Docker schema 1".into(),
+            hint: " (deprecated since 2017); convert it with `skopeo copy --format oci`",
+        });
+    }
+    let own = p.media_type.as_deref().filter(|s| !s.is_empty());
+    let declared = declared.filter(|s| !s.is_empty());
+    if let (Some(d), Some(o)) = (declared, own) {
+        if d != o {
+            return Err(invalid(
+                what,
+                format!("descriptor says media type {d:?} but the document says {o:?}"),
+            ));
+        }
+    }
+    let kind_of = |mt: &str| -> Result<Kind, ManifestError> {
+        match mt {
+            OCI_INDEX | DOCKER_LIST => Ok(Kind::Index),
+            OCI_MANIFEST | DOCKER_MANIFEST => Ok(Kind::Manifest),
+            other => Err(ManifestError::UnsupportedMediaType {
+                what: what.to_string(),
+                found: other.to_string(),
+                hint: " (expected an OCI or Docker v2 schema 2 manifest or index)",
+            }),
+        }
+    };
+    match own.or(declared) {
+        Some(mt) => kind_of(mt),
+        None => match (p.manifests.is_some(), p.layers.is_some()) {
+            (true, false) => Ok(Kind::Index),
+            (false, true) => Ok(Kind::Manifest),
+            _ => Err(invalid(what, "neither a manifest nor an index (no mediaType, ambiguous fields)")),
+        },
+    }
+}
+
+pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ManifestError> {
+    let raw: RawIndex = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
+        what: what.to_string(),
+        source,
+    })?;
+    if raw.schema_version != 2 {
+        return Err(invalid(what, format!("schemaVersion {} is not 2", raw.schema_version)));
+    }
+    if let Some(mt) = raw.media_type.as_deref() {
+        if !mt.is_empty() && mt != OCI_INDEX && mt != DOCKER_LIST {
+            return Err(invalid(what, format!("mediaType {mt:?} is not an index")));
+        }
+    }
+    if raw.manifests.len() > MAX_INDEX_ENTRIES {
+        return Err(invalid(
+            what,
+            format!("lists {} manifests, more than the limit of {MAX_INDEX_ENTRIES}", raw.manifests.len()),
+        ));
+    }
+    raw.manifests
+        .into_iter()
+        .map(|d| Descriptor::check(d, what))
+        .collect()
+}
+
+pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestError> {
+    let raw: RawManifest = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
+        what: what.to_string(),
+        source,
+    })?;
+    if raw.schema_version != 2 {
+        return Err(invalid(what, format!("schemaVersion {} is not 2", raw.schema_version)));
+    }
+    let media_type = raw.media_type.unwrap_or_else(|| OCI_MANIFEST.to_string());
+    if media_type != OCI_MANIFEST && media_type != DOCKER_MANIFEST {
+        return Err(invalid(what, format!("mediaType {media_type:?} is not an image manifest")));
+    }
+    let config = Descriptor::check(raw.config, what)?;
+    if config.media_type != OCI_CONFIG && config.media_type != DOCKER_CONFIG {
+        return Err(ManifestError::UnsupportedMediaType {
+            what: format!("config of {what}"),
+            found: config.media_type,
+            hint: " (this is not a container image; artifacts cannot be run)",
+        });
+    }
+    if config.size > MAX_CONFIG_BYTES {
+        return Err(invalid(what, format!("config is {} bytes, over the limit of {MAX_CONFIG_BYTES}", config.size)));
+    }
+    if raw.layers.len() > MAX_LAYERS {
+        return Err(invalid(what, format!("has {} layers, more than the limit of {MAX_LAYERS}", raw.layers.len())));
+    }
+    let mut layers = Vec::with_capacity(raw.layers.len());
+    for l in raw.layers {
+        let d = Descriptor::check(l, what)?;
+        let Some(c) = Compression::from_layer_media_type(&d.media_type) else {
+            return Err(ManifestError::UnsupportedMediaType {
+                what: format!("layer {} of {what}", d.digest),
+                found: d.media_type,
+                hint: " (expected a tar, tar+gzip or tar+zstd image layer)",
+            });
+        };
+        layers.push((d, c));
+    }
+    Ok(Manifest {
+        media_type,
+        config,
+        layers,
+    })
+}
+
+/// Picks the best entry of an index for `want`, naming every available platform when none fits.
+pub fn select_platform<'a>(
+    entries: &'a [Descriptor],
+    want: &Platform,
+    what: &str,
+) -> Result<&'a Descriptor, ManifestError> {
+    let best = entries
+        .iter()
+        .filter(|d| d.media_type == OCI_MANIFEST || d.media_type == DOCKER_MANIFEST || d.media_type.is_empty())
+        .filter_map(|d| d.platform.as_ref().and_then(|p| want.score(p)).map(|s| (s, d)))
+        // Highest score wins; among equals the first listed, as containers/image does.
+        .fold(None::<(u8, &Descriptor)>, |acc, (s, d)| match acc {
+            Some((bs, _)) if bs >= s => acc,
+            _ => Some((s, d)),
+        });
+    if let Some((_, d)) = best {
+        return Ok(d);
+    }
+    let available: Vec<String> = entries
+        .iter()
+        .map(|d| match &d.platform {
+            Some(p) => p.to_string(),
+            None => format!("(no platform: {})", d.digest),
+        })
+        .collect();
+    Err(ManifestError::NoPlatform {
+        what: what.to_string(),
+        wanted: want.clone(),
+        available: if available.is_empty() { "nothing".into() } else { available.join(", ") },
+    })
+}
+
+/// The parts of an image config liftoff uses. Unknown fields are ignored: configs carry history and
+/// tool-specific data we have no business refusing.
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct ImageConfig {
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub os: Option<String>,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub config: Option<RunConfig>,
+    pub rootfs: RootFs,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct RunConfig {
+    #[serde(rename = "User", default)]
+    pub user: Option<String>,
+    #[serde(rename = "Env", default)]
+    pub env: Option<Vec<String>>,
+    #[serde(rename = "Entrypoint", default)]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(rename = "Cmd", default)]
+    pub cmd: Option<Vec<String>>,
+    #[serde(rename = "WorkingDir", default)]
+    pub working_dir: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+pub struct RootFs {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub diff_ids: Vec<String>,
+}
+
+/// Parses a config and returns it with its checked diff_ids.
+pub fn parse_config(bytes: &[u8], what: &str) -> Result<(ImageConfig, Vec<Digest>), ManifestError> {
+    let cfg: ImageConfig = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
+        what: what.to_string(),
+        source,
+    })?;
+    if cfg.rootfs.kind != "layers" {
+        return Err(invalid(what, format!("rootfs.type is {:?}, not \"layers\"", cfg.rootfs.kind)));
+    }
+    let diff_ids = cfg
+        .rootfs
+        .diff_ids
+        .iter()
+        .map(|d| Digest::parse(d).map_err(|e| invalid(what, format!("rootfs.diff_ids: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((cfg, diff_ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(n: u8) -> String {
+        format!("sha256:{}", hex::encode([n; 32]))
+    }
+
+    #[test]
+    fn classify_refuses_disagreeing_media_types() {
+        let idx = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[]}}"#);
+        assert_eq!(classify(idx.as_bytes(), None, "x").unwrap(), Kind::Index);
+        assert!(classify(idx.as_bytes(), Some(OCI_MANIFEST), "x").is_err());
+        let bare = format!(r#"{{"schemaVersion":2,"config":{{"digest":"{}","size":1}},"layers":[]}}"#, d(1));
+        assert_eq!(classify(bare.as_bytes(), None, "x").unwrap(), Kind::Manifest);
+        assert!(classify(br#"{"schemaVersion":1}"#, None, "x").is_err());
+        assert!(classify(b"not json", None, "x").is_err());
+    }
+
+    #[test]
+    fn manifest_layers_need_known_media_types() {
+        let m = format!(
+            r#"{{"schemaVersion":2,"config":{{"mediaType":"{OCI_CONFIG}","digest":"{}","size":2}},"layers":[{{"mediaType":"text/plain","digest":"{}","size":3}}]}}"#,
+            d(1),
+            d(2)
+        );
+        let e = parse_manifest(m.as_bytes(), "m").unwrap_err().to_string();
+        assert!(e.contains("text/plain"), "{e}");
+    }
+
+    #[test]
+    fn platform_selection_names_what_exists() {
+        let idx = format!(
+            r#"{{"schemaVersion":2,"manifests":[{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":1,"platform":{{"os":"linux","architecture":"s390x"}}}},{{"mediaType":"{OCI_MANIFEST}","digest":"{}","size":1,"platform":{{"os":"linux","architecture":"arm64","variant":"v8"}}}}]}}"#,
+            d(1),
+            d(2)
+        );
+        let entries = parse_index(idx.as_bytes(), "i").unwrap();
+        let want = Platform::parse("linux/arm64").unwrap();
+        assert_eq!(select_platform(&entries, &want, "i").unwrap().digest.to_string(), d(2));
+        let e = select_platform(&entries, &Platform::parse("linux/riscv64").unwrap(), "i")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("linux/s390x") && e.contains("linux/arm64/v8"), "{e}");
+    }
+}

@@ -1,0 +1,182 @@
+//! The on-disk state root: the OCI layout content store, unpacked layers, staging and locks.
+//!
+//! ```text
+//! <root>/images/            OCI image layout (oci-layout, index.json, blobs/sha256/…), skopeo-readable
+//! <root>/images/meta/       provenance per top-level manifest digest
+//! <root>/layers/sha256/<h>/ each layer unpacked once, overlay form, named by diff_id
+//! <root>/tmp/               staging; everything is built here and renamed into place
+//! <root>/locks/             flock files
+//! ```
+//! Content-addressed data is written once by rename, so readers never lock. Writers coordinate with
+//! flock: `store.lock` is held shared by every fetch/import for its whole run and exclusively by
+//! `image gc` (so gc never deletes a blob a running fetch wrote but has not referenced yet);
+//! `index.lock` serialises read-modify-write of index.json and meta; `layer-<hex>.lock` makes each
+//! layer unpack exactly once when several fetches want it.
+
+mod index;
+mod lock;
+mod staging;
+
+pub use index::{IndexEntry, Provenance};
+pub use lock::Lock;
+pub use staging::Staging;
+
+use crate::digest::Digest;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_ROOT: &str = "/var/lib/liftoff";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {op}: {source}")]
+    Io {
+        path: PathBuf,
+        op: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("store index {path} is corrupt: {reason}; restore it or remove the state root to start over")]
+    CorruptIndex { path: PathBuf, reason: String },
+    #[error("blob {digest} content does not match its digest; refusing to store it")]
+    BadBlob { digest: Digest },
+}
+
+pub(crate) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io { path, op, source }
+}
+
+/// A state root.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// Opens the state root, creating its skeleton the first time.
+    pub fn open(root: &Path) -> Result<Store, StoreError> {
+        let s = Store {
+            root: root.to_path_buf(),
+        };
+        for d in [
+            s.images().join("blobs/sha256"),
+            s.images().join("meta"),
+            s.root.join("layers/sha256"),
+            s.tmp(),
+            s.root.join("locks"),
+        ] {
+            std::fs::create_dir_all(&d).map_err(io(&d, "create directory"))?;
+        }
+        let layout = s.images().join("oci-layout");
+        if !layout.exists() || !s.index_path().exists() {
+            let _g = s.lock_index()?;
+            if !layout.exists() {
+                s.write_atomic(&layout, br#"{"imageLayoutVersion":"1.0.0"}"#)?;
+            }
+            if !s.index_path().exists() {
+                s.write_index(&[])?;
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn images(&self) -> PathBuf {
+        self.root.join("images")
+    }
+
+    pub fn tmp(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    pub fn blob_path(&self, d: &Digest) -> PathBuf {
+        self.images().join("blobs/sha256").join(d.hex())
+    }
+
+    pub fn has_blob(&self, d: &Digest) -> bool {
+        self.blob_path(d).is_file()
+    }
+
+    pub fn layer_path(&self, diff_id: &Digest) -> PathBuf {
+        self.root.join("layers/sha256").join(diff_id.hex())
+    }
+
+    pub fn has_layer(&self, diff_id: &Digest) -> bool {
+        self.layer_path(diff_id).is_dir()
+    }
+
+    fn lock_path(&self, name: &str) -> PathBuf {
+        self.root.join("locks").join(name)
+    }
+
+    /// Held shared by fetch/import for their whole run.
+    pub fn lock_use(&self) -> Result<Lock, StoreError> {
+        Lock::shared(&self.lock_path("store.lock"))
+    }
+
+    /// Held exclusively by image gc: no fetch or import is running while it is held.
+    pub fn lock_gc(&self) -> Result<Lock, StoreError> {
+        Lock::exclusive(&self.lock_path("store.lock"))
+    }
+
+    pub fn lock_index(&self) -> Result<Lock, StoreError> {
+        Lock::exclusive(&self.lock_path("index.lock"))
+    }
+
+    pub fn lock_layer(&self, diff_id: &Digest) -> Result<Lock, StoreError> {
+        Lock::exclusive(&self.lock_path(&format!("layer-{}.lock", diff_id.hex())))
+    }
+
+    /// A fresh staging directory under tmp/, removed when dropped unless committed.
+    pub fn staging(&self, kind: &str) -> Result<Staging, StoreError> {
+        Staging::new(&self.tmp(), kind)
+    }
+
+    /// Writes a small file atomically: temp file in tmp/, fsync, rename.
+    pub fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+        let st = self.staging("write")?;
+        let tmp = st.path().join("f");
+        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp, "create"))?;
+        f.write_all(bytes).map_err(io(&tmp, "write"))?;
+        f.sync_all().map_err(io(&tmp, "fsync"))?;
+        std::fs::rename(&tmp, dest).map_err(io(dest, "rename into place"))?;
+        Ok(())
+    }
+
+    /// Stores a small blob whose bytes are in memory, after checking them against `d`.
+    pub fn put_blob_bytes(&self, d: &Digest, bytes: &[u8]) -> Result<(), StoreError> {
+        if &Digest::of(bytes) != d {
+            return Err(StoreError::BadBlob { digest: d.clone() });
+        }
+        if self.has_blob(d) {
+            return Ok(());
+        }
+        self.write_atomic(&self.blob_path(d), bytes)
+    }
+
+    /// Renames a verified temp file into the blob store.
+    pub fn commit_blob(&self, tmp: &Path, d: &Digest) -> Result<(), StoreError> {
+        let dest = self.blob_path(d);
+        std::fs::rename(tmp, &dest).map_err(io(&dest, "rename blob into place"))
+    }
+
+    /// Renames a fully unpacked, verified layer directory into place. If another fetch won the race,
+    /// ours is dropped with the staging dir.
+    pub fn commit_layer(&self, tmp: &Path, diff_id: &Digest) -> Result<(), StoreError> {
+        let dest = self.layer_path(diff_id);
+        if dest.exists() {
+            return Ok(());
+        }
+        std::fs::rename(tmp, &dest).map_err(io(&dest, "rename layer into place"))
+    }
+
+    /// Reads a whole blob.
+    pub fn read_blob(&self, d: &Digest) -> Result<Vec<u8>, StoreError> {
+        let p = self.blob_path(d);
+        std::fs::read(&p).map_err(io(&p, "read blob"))
+    }
+}
