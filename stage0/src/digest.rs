@@ -143,7 +143,9 @@ impl<R: Read> Read for LimitedReader<R> {
             return Ok(0);
         }
         // Read one byte past the limit so "exactly at the limit" and "over it" can be told apart.
-        let want = buf.len().min(self.remaining.saturating_add(1).min(usize::MAX as u64) as usize);
+        let want = buf
+            .len()
+            .min(self.remaining.saturating_add(1).min(usize::MAX as u64) as usize);
         let n = self.inner.read(&mut buf[..want])?;
         if n as u64 > self.remaining {
             return Err(io::Error::new(
@@ -184,7 +186,7 @@ mod tests {
 
     #[test]
     fn limited_reader_refuses_excess() {
-        let data = vec![0u8; 100];
+        let data = [0u8; 100];
         let mut ok = LimitedReader::new(&data[..], 100, "blob");
         assert_eq!(io::copy(&mut ok, &mut io::sink()).unwrap(), 100);
         let mut over = LimitedReader::new(&data[..], 99, "blob");

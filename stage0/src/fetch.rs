@@ -6,7 +6,9 @@
 
 use crate::digest::Digest;
 use crate::ingest::{self, IngestError, Outcome};
-use crate::manifest::{self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES};
+use crate::manifest::{
+    self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
+};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
@@ -28,7 +30,11 @@ pub enum FetchError {
     #[error("{source_name}: no name for this image (the source has no ref name usable as one); give it one with --as NAME:TAG")]
     NoName { source_name: String },
     #[error("{what}: the config lists {diff_ids} diff_ids but the manifest has {layers} layers")]
-    LayerCount { what: String, diff_ids: usize, layers: usize },
+    LayerCount {
+        what: String,
+        diff_ids: usize,
+        layers: usize,
+    },
     #[error("store name {0} must have a tag and no digest (e.g. example.com/app:1.0)")]
     BadStoreName(String),
 }
@@ -62,7 +68,8 @@ pub enum Verdict {
 
 fn trust_gate(_name: &ImageName, _top: &TopLevel) -> Verdict {
     Verdict::Unverified {
-        reason: "no signature verification: signature checks are not implemented in this build".into(),
+        reason: "no signature verification: signature checks are not implemented in this build"
+            .into(),
     }
 }
 
@@ -78,7 +85,11 @@ pub(crate) struct Resolved {
     pub platform: Platform,
 }
 
-pub(crate) fn resolve(src: &dyn Source, top: &TopLevel, want: &Platform) -> Result<Resolved, FetchError> {
+pub(crate) fn resolve(
+    src: &dyn Source,
+    top: &TopLevel,
+    want: &Platform,
+) -> Result<Resolved, FetchError> {
     let what = format!("{} manifest {}", src.describe(), top.digest);
     let top_kind = manifest::classify(&top.bytes, top.media_type.as_deref(), &what)?;
     let (manifest_bytes, manifest_digest, mwhat) = match top_kind {
@@ -86,7 +97,13 @@ pub(crate) fn resolve(src: &dyn Source, top: &TopLevel, want: &Platform) -> Resu
         Kind::Index => {
             let entries = manifest::parse_index(&top.bytes, &what)?;
             let chosen = manifest::select_platform(&entries, want, &what)?;
-            let bytes = transport::read_verified(src, &chosen.digest, chosen.size, MAX_MANIFEST_BYTES, "manifest")?;
+            let bytes = transport::read_verified(
+                src,
+                &chosen.digest,
+                chosen.size,
+                MAX_MANIFEST_BYTES,
+                "manifest",
+            )?;
             let mwhat = format!("{} manifest {}", src.describe(), chosen.digest);
             if manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest {
                 return Err(ManifestError::Invalid {
@@ -99,7 +116,13 @@ pub(crate) fn resolve(src: &dyn Source, top: &TopLevel, want: &Platform) -> Resu
         }
     };
     let m = manifest::parse_manifest(&manifest_bytes, &mwhat)?;
-    let config_bytes = transport::read_verified(src, &m.config.digest, m.config.size, MAX_CONFIG_BYTES, "config")?;
+    let config_bytes = transport::read_verified(
+        src,
+        &m.config.digest,
+        m.config.size,
+        MAX_CONFIG_BYTES,
+        "config",
+    )?;
     let cwhat = format!("{} config {}", src.describe(), m.config.digest);
     let (config, diff_ids) = manifest::parse_config(&config_bytes, &cwhat)?;
     if diff_ids.len() != m.layers.len() {
@@ -111,7 +134,10 @@ pub(crate) fn resolve(src: &dyn Source, top: &TopLevel, want: &Platform) -> Resu
     }
     let platform = Platform {
         os: config.os.clone().unwrap_or_else(|| want.os.clone()),
-        architecture: config.architecture.clone().unwrap_or_else(|| want.architecture.clone()),
+        architecture: config
+            .architecture
+            .clone()
+            .unwrap_or_else(|| want.architecture.clone()),
         variant: config.variant.clone(),
     };
     // A single-manifest image for another platform would fail at exec with ENOEXEC; say so now.
@@ -159,9 +185,19 @@ pub(crate) fn ingest_layers(
                     return;
                 }
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((desc, comp)) = layers.get(i) else { return };
+                let Some((desc, comp)) = layers.get(i) else {
+                    return;
+                };
                 tracing::debug!("layer {}/{}: {}", i + 1, layers.len(), desc.digest);
-                match ingest::ingest_layer(store, src, source_name, desc, *comp, &diff_ids[i], limits) {
+                match ingest::ingest_layer(
+                    store,
+                    src,
+                    source_name,
+                    desc,
+                    *comp,
+                    &diff_ids[i],
+                    limits,
+                ) {
                     Ok(Outcome::Stored) => {
                         stored.fetch_add(1, Ordering::Relaxed);
                     }
@@ -187,14 +223,20 @@ pub(crate) fn ingest_layers(
     Ok((stored.into_inner(), reused.into_inner()))
 }
 
-pub fn fetch(store: &Store, src_ref: &SourceRef, opts: &FetchOptions) -> Result<FetchResult, FetchError> {
+pub fn fetch(
+    store: &Store,
+    src_ref: &SourceRef,
+    opts: &FetchOptions,
+) -> Result<FetchResult, FetchError> {
     let src = transport::open(src_ref)?;
     let top = src.top()?;
     let name = match &opts.name {
         Some(n) => n.clone(),
         None => src_ref
             .default_name(top.ref_name.as_deref())
-            .ok_or_else(|| FetchError::NoName { source_name: src.describe() })?,
+            .ok_or_else(|| FetchError::NoName {
+                source_name: src.describe(),
+            })?,
     };
     if name.digest.is_some() || name.tag.is_none() {
         return Err(FetchError::BadStoreName(name.to_string()));
@@ -218,7 +260,16 @@ pub fn fetch(store: &Store, src_ref: &SourceRef, opts: &FetchOptions) -> Result<
     store.put_blob_bytes(&top.digest, &top.bytes)?;
 
     let Verdict::Unverified { reason } = verdict;
-    let prov = record(store, &name, &src.describe(), &top.digest, top.bytes.len(), &resolved, false, &reason)?;
+    let prov = record(
+        store,
+        &name,
+        &src.describe(),
+        &top.digest,
+        top.bytes.len(),
+        &resolved,
+        false,
+        &reason,
+    )?;
     Ok(FetchResult {
         name,
         digest: top.digest.clone(),
@@ -241,7 +292,8 @@ pub(crate) fn record(
     verified: bool,
     verification: &str,
 ) -> Result<Provenance, FetchError> {
-    let mut size = r.config_bytes.len() as u64 + r.manifest.layers.iter().map(|(d, _)| d.size).sum::<u64>();
+    let mut size =
+        r.config_bytes.len() as u64 + r.manifest.layers.iter().map(|(d, _)| d.size).sum::<u64>();
     size += r.manifest_bytes.len() as u64;
     if r.top_kind == Kind::Index {
         size += top_size as u64;
@@ -254,7 +306,11 @@ pub(crate) fn record(
         // Keep the document's own media type (Docker list or OCI index).
         serde_json::from_slice::<serde_json::Value>(&store.read_blob(top_digest)?)
             .ok()
-            .and_then(|v| v.get("mediaType").and_then(|m| m.as_str()).map(str::to_string))
+            .and_then(|v| {
+                v.get("mediaType")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or(media_type)
     } else {
         media_type

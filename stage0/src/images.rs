@@ -46,7 +46,10 @@ pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
     let hexq = query.strip_prefix("sha256:").unwrap_or(query);
     if hexq.len() >= 4 && hexq.bytes().all(|b| b.is_ascii_hexdigit()) {
         let hexq = hexq.to_ascii_lowercase();
-        let m: Vec<&IndexEntry> = entries.iter().filter(|e| e.descriptor.digest.hex().starts_with(&hexq)).collect();
+        let m: Vec<&IndexEntry> = entries
+            .iter()
+            .filter(|e| e.descriptor.digest.hex().starts_with(&hexq))
+            .collect();
         let digests: HashSet<&Digest> = m.iter().map(|e| &e.descriptor.digest).collect();
         match digests.len() {
             0 => {}
@@ -54,7 +57,10 @@ pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
             _ => {
                 return Err(ImageError::Ambiguous(
                     query.to_string(),
-                    m.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+                    m.iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ))
             }
         }
@@ -132,38 +138,55 @@ pub struct InspectLayer {
 }
 
 /// Reads the platform manifest and config of a stored image.
-pub fn load(store: &Store, e: &IndexEntry) -> Result<(Digest, manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
+pub fn load(
+    store: &Store,
+    e: &IndexEntry,
+) -> Result<(Digest, manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
     let broken = |reason: String| ImageError::Broken {
         name: e.name.clone(),
-        reason: format!("{reason}; remove it with `liftoff image rm {}` and fetch it again", e.name),
+        reason: format!(
+            "{reason}; remove it with `liftoff image rm {}` and fetch it again",
+            e.name
+        ),
     };
     let top = store.read_blob(&e.descriptor.digest)?;
-    let kind = manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest").map_err(|x| broken(x.to_string()))?;
+    let kind = manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest")
+        .map_err(|x| broken(x.to_string()))?;
     let (mdigest, mbytes) = match kind {
         Kind::Manifest => (e.descriptor.digest.clone(), top),
         Kind::Index => {
-            let entries = manifest::parse_index(&top, "stored index").map_err(|x| broken(x.to_string()))?;
+            let entries =
+                manifest::parse_index(&top, "stored index").map_err(|x| broken(x.to_string()))?;
             let want = store
                 .provenance(&e.name, &e.descriptor.digest)?
                 .map(|p| p.manifest)
-                .or_else(|| manifest::select_platform(&entries, &Platform::host(), "stored index").ok().map(|d| d.digest.clone()))
+                .or_else(|| {
+                    manifest::select_platform(&entries, &Platform::host(), "stored index")
+                        .ok()
+                        .map(|d| d.digest.clone())
+                })
                 .ok_or_else(|| broken("no manifest for this platform".into()))?;
             let b = store.read_blob(&want)?;
             (want, b)
         }
     };
-    let m = manifest::parse_manifest(&mbytes, "stored manifest").map_err(|x| broken(x.to_string()))?;
+    let m =
+        manifest::parse_manifest(&mbytes, "stored manifest").map_err(|x| broken(x.to_string()))?;
     let cbytes = store.read_blob(&m.config.digest)?;
-    let (_, diff_ids) = manifest::parse_config(&cbytes, "stored config").map_err(|x| broken(x.to_string()))?;
+    let (_, diff_ids) =
+        manifest::parse_config(&cbytes, "stored config").map_err(|x| broken(x.to_string()))?;
     if diff_ids.len() != m.layers.len() {
-        return Err(broken("config and manifest disagree on the number of layers".into()));
+        return Err(broken(
+            "config and manifest disagree on the number of layers".into(),
+        ));
     }
     Ok((mdigest, m, cbytes, diff_ids))
 }
 
 pub fn inspect(store: &Store, e: &IndexEntry) -> Result<Inspect, ImageError> {
     let (mdigest, m, cbytes, diff_ids) = load(store, e)?;
-    let config: serde_json::Value = serde_json::from_slice(&cbytes).unwrap_or(serde_json::Value::Null);
+    let config: serde_json::Value =
+        serde_json::from_slice(&cbytes).unwrap_or(serde_json::Value::Null);
     let prov = store.provenance(&e.name, &e.descriptor.digest)?;
     let layers: Vec<InspectLayer> = m
         .layers
@@ -183,7 +206,10 @@ pub fn inspect(store: &Store, e: &IndexEntry) -> Result<Inspect, ImageError> {
         digest: e.descriptor.digest.clone(),
         media_type: e.descriptor.media_type.clone(),
         manifest_digest: mdigest,
-        platform: prov.as_ref().map(|p| p.platform.clone()).unwrap_or_default(),
+        platform: prov
+            .as_ref()
+            .map(|p| p.platform.clone())
+            .unwrap_or_default(),
         size: prov.as_ref().map(|p| p.size).unwrap_or(e.descriptor.size),
         layers,
         config,
@@ -218,7 +244,9 @@ pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
         match Digest::from_hex(&hex) {
             Some(d) if keep_blobs.contains(&d) => {}
             d => {
-                rep.bytes += std::fs::symlink_metadata(&path).map(|m| m.len()).unwrap_or(0);
+                rep.bytes += std::fs::symlink_metadata(&path)
+                    .map(|m| m.len())
+                    .unwrap_or(0);
                 remove_any(&path)?;
                 if let Some(d) = d {
                     rep.blobs.push(d);
@@ -238,7 +266,10 @@ pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
         }
     }
     for (name, path) in dir_entries(&store.images().join("meta"))? {
-        let keep = name.strip_suffix(".json").and_then(Digest::from_hex).is_some_and(|d| keep_meta.contains(&d));
+        let keep = name
+            .strip_suffix(".json")
+            .and_then(Digest::from_hex)
+            .is_some_and(|d| keep_meta.contains(&d));
         if !keep {
             remove_any(&path)?;
             rep.meta += 1;
@@ -259,11 +290,19 @@ pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
     Ok(rep)
 }
 
-fn mark(store: &Store, d: &Digest, blobs: &mut HashSet<Digest>, layers: &mut HashSet<Digest>, depth: u8) {
+fn mark(
+    store: &Store,
+    d: &Digest,
+    blobs: &mut HashSet<Digest>,
+    layers: &mut HashSet<Digest>,
+    depth: u8,
+) {
     if depth > 2 || !blobs.insert(d.clone()) {
         return;
     }
-    let Ok(bytes) = store.read_blob(d) else { return };
+    let Ok(bytes) = store.read_blob(d) else {
+        return;
+    };
     match manifest::classify(&bytes, None, "stored blob") {
         Ok(Kind::Index) => {
             if let Ok(entries) = manifest::parse_index(&bytes, "stored index") {
@@ -275,9 +314,18 @@ fn mark(store: &Store, d: &Digest, blobs: &mut HashSet<Digest>, layers: &mut Has
         Ok(Kind::Manifest) => {
             // Signature manifests (cosign) have non-image configs: keep their blobs all the same.
             if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-                let digests = std::iter::once(v.pointer("/config/digest"))
-                    .chain(v.get("layers").and_then(|l| l.as_array()).into_iter().flatten().map(|l| l.get("digest")));
-                for dg in digests.flatten().filter_map(|x| x.as_str()).filter_map(|s| Digest::parse(s).ok()) {
+                let digests = std::iter::once(v.pointer("/config/digest")).chain(
+                    v.get("layers")
+                        .and_then(|l| l.as_array())
+                        .into_iter()
+                        .flatten()
+                        .map(|l| l.get("digest")),
+                );
+                for dg in digests
+                    .flatten()
+                    .filter_map(|x| x.as_str())
+                    .filter_map(|s| Digest::parse(s).ok())
+                {
                     blobs.insert(dg);
                 }
             }
@@ -313,9 +361,15 @@ fn remove_any(p: &Path) -> Result<(), ImageError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(crate::store::io(p, "stat")(e).into()),
     };
-    let r = if md.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
+    let r = if md.is_dir() {
+        std::fs::remove_dir_all(p)
+    } else {
+        std::fs::remove_file(p)
+    };
     match r {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::store::io(p, "remove")(e).into()),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(crate::store::io(p, "remove")(e).into())
+        }
         _ => Ok(()),
     }
 }

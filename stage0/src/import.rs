@@ -98,7 +98,11 @@ impl<W: Write> Encoder<W> {
         Ok(match c {
             Compression::None => Encoder::Plain(w),
             // mtime 0 and no file name in the gzip header keep the output deterministic.
-            Compression::Gzip => Encoder::Gzip(flate2::GzBuilder::new().mtime(0).write(w, flate2::Compression::default())),
+            Compression::Gzip => Encoder::Gzip(
+                flate2::GzBuilder::new()
+                    .mtime(0)
+                    .write(w, flate2::Compression::default()),
+            ),
             Compression::Zstd => Encoder::Zstd(zstd::stream::write::Encoder::new(w, 3)?),
         })
     }
@@ -158,23 +162,29 @@ fn write_tree<W: Write>(root: &Path, out: W) -> Result<i64, ImportError> {
             h.set_size(0);
             let xattrs = read_xattrs(&abs)?;
             if !xattrs.is_empty() {
-                let recs: Vec<(String, Vec<u8>)> = xattrs.into_iter().map(|(k, v)| (format!("SCHILY.xattr.{k}"), v)).collect();
+                let recs: Vec<(String, Vec<u8>)> = xattrs
+                    .into_iter()
+                    .map(|(k, v)| (format!("SCHILY.xattr.{k}"), v))
+                    .collect();
                 b.append_pax_extensions(recs.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
                     .map_err(ioe(&abs, "write tar"))?;
             }
             if ft.is_dir() {
                 h.set_entry_type(tar::EntryType::Directory);
-                b.append_data(&mut h, &relp, io::empty()).map_err(ioe(&abs, "write tar"))?;
+                b.append_data(&mut h, &relp, io::empty())
+                    .map_err(ioe(&abs, "write tar"))?;
                 subdirs.push(relp);
             } else if ft.is_symlink() {
                 let target = std::fs::read_link(&abs).map_err(ioe(&abs, "readlink"))?;
                 h.set_entry_type(tar::EntryType::Symlink);
-                b.append_link(&mut h, &relp, &target).map_err(ioe(&abs, "write tar"))?;
+                b.append_link(&mut h, &relp, &target)
+                    .map_err(ioe(&abs, "write tar"))?;
             } else if ft.is_file() {
                 if md.nlink() > 1 {
                     if let Some(first) = links.get(&(md.dev(), md.ino())) {
                         h.set_entry_type(tar::EntryType::Link);
-                        b.append_link(&mut h, &relp, first).map_err(ioe(&abs, "write tar"))?;
+                        b.append_link(&mut h, &relp, first)
+                            .map_err(ioe(&abs, "write tar"))?;
                         continue;
                     }
                     links.insert((md.dev(), md.ino()), relp.clone());
@@ -183,10 +193,12 @@ fn write_tree<W: Write>(root: &Path, out: W) -> Result<i64, ImportError> {
                 h.set_size(md.len());
                 let f = File::open(&abs).map_err(ioe(&abs, "open"))?;
                 // take() guards against a file growing while we read it: the header's size rules.
-                b.append_data(&mut h, &relp, f.take(md.len())).map_err(ioe(&abs, "write tar"))?;
+                b.append_data(&mut h, &relp, f.take(md.len()))
+                    .map_err(ioe(&abs, "write tar"))?;
             } else if ft.is_fifo() {
                 h.set_entry_type(tar::EntryType::Fifo);
-                b.append_data(&mut h, &relp, io::empty()).map_err(ioe(&abs, "write tar"))?;
+                b.append_data(&mut h, &relp, io::empty())
+                    .map_err(ioe(&abs, "write tar"))?;
             } else {
                 // Device nodes and sockets do not belong in an image: pods get their own /dev.
                 tracing::warn!("skipping {} (device node or socket)", abs.display());
@@ -213,7 +225,8 @@ fn read_xattrs(p: &Path) -> Result<Vec<(String, Vec<u8>)>, ImportError> {
             continue;
         }
         let mut val = vec![0u8; 65536];
-        let len = rustix::fs::lgetxattr(p, name.as_str(), &mut val).map_err(|e| ioe(p, "read xattr")(e.into()))?;
+        let len = rustix::fs::lgetxattr(p, name.as_str(), &mut val)
+            .map_err(|e| ioe(p, "read xattr")(e.into()))?;
         val.truncate(len);
         out.push((name, val));
     }
@@ -222,7 +235,12 @@ fn read_xattrs(p: &Path) -> Result<Vec<(String, Vec<u8>)>, ImportError> {
 }
 
 /// Builds the config document. Field order is fixed by serde_json's map ordering (sorted keys).
-fn config_json(cfg: &ImportConfig, diff_id: &Digest, created: &str, platform: &Platform) -> Vec<u8> {
+fn config_json(
+    cfg: &ImportConfig,
+    diff_id: &Digest,
+    created: &str,
+    platform: &Platform,
+) -> Vec<u8> {
     let mut env = cfg.env.clone();
     if !env.iter().any(|e| e.starts_with("PATH=")) {
         env.insert(0, DEFAULT_PATH.to_string());
@@ -242,8 +260,11 @@ fn config_json(cfg: &ImportConfig, diff_id: &Digest, created: &str, platform: &P
         c.insert("User".into(), serde_json::json!(u));
     }
     if !cfg.expose.is_empty() {
-        let ports: serde_json::Map<String, serde_json::Value> =
-            cfg.expose.iter().map(|p| (p.clone(), serde_json::json!({}))).collect();
+        let ports: serde_json::Map<String, serde_json::Value> = cfg
+            .expose
+            .iter()
+            .map(|p| (p.clone(), serde_json::json!({})))
+            .collect();
         c.insert("ExposedPorts".into(), serde_json::Value::Object(ports));
     }
     if !cfg.labels.is_empty() {
@@ -268,7 +289,9 @@ pub fn normalize_port(p: &str) -> Result<String, ImportError> {
     let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
     let ok_port = port.parse::<u16>().is_ok_and(|n| n > 0);
     if !ok_port || !matches!(proto, "tcp" | "udp" | "sctp") {
-        return Err(ImportError::Invalid(format!("--expose {p:?}: expected PORT[/tcp|udp|sctp] with PORT in 1-65535")));
+        return Err(ImportError::Invalid(format!(
+            "--expose {p:?}: expected PORT[/tcp|udp|sctp] with PORT in 1-65535"
+        )));
     }
     Ok(format!("{port}/{proto}"))
 }
@@ -288,7 +311,9 @@ pub fn import(
     limits: &Limits,
 ) -> Result<ImportResult, ImportError> {
     if name.digest.is_some() || name.tag.is_none() {
-        return Err(ImportError::Invalid(format!("image name {name} must have a tag and no digest")));
+        return Err(ImportError::Invalid(format!(
+            "image name {name} must have a tag and no digest"
+        )));
     }
     let md = std::fs::metadata(input).map_err(ioe(input, "stat"))?;
     let _use = store.lock_use()?;
@@ -307,14 +332,20 @@ pub fn import(
     let outer = inner.inner.finish().map_err(ioe(&blob_tmp, "compress"))?;
     let blob_digest = outer.digest();
     let blob_size = outer.count;
-    let file = outer.inner.into_inner().map_err(|e| ioe(&blob_tmp, "write")(e.into_error()))?;
+    let file = outer
+        .inner
+        .into_inner()
+        .map_err(|e| ioe(&blob_tmp, "write")(e.into_error()))?;
     file.sync_all().map_err(ioe(&blob_tmp, "fsync"))?;
     drop(file);
     if !store.has_blob(&blob_digest) {
         store.commit_blob(&blob_tmp, &blob_digest)?;
     }
 
-    let created_secs = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(newest);
+    let created_secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(newest);
     let created = chrono::DateTime::from_timestamp(created_secs, 0)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -336,14 +367,29 @@ pub fn import(
     }))
     .expect("serialisable");
     let manifest_digest = Digest::of(&manifest_bytes);
-    let source = format!("import:{}", std::fs::canonicalize(input).unwrap_or(input.to_path_buf()).display());
+    let source = format!(
+        "import:{}",
+        std::fs::canonicalize(input)
+            .unwrap_or(input.to_path_buf())
+            .display()
+    );
 
     // Unpack from the stored blob through the same verified path a fetch uses.
-    fetch::ingest_layers(store, None, &source, &[(layer, compression)], std::slice::from_ref(&diff_id), limits, 1)?;
+    fetch::ingest_layers(
+        store,
+        None,
+        &source,
+        &[(layer, compression)],
+        std::slice::from_ref(&diff_id),
+        limits,
+        1,
+    )?;
     store.put_blob_bytes(&config_digest, &config_bytes)?;
     store.put_blob_bytes(&manifest_digest, &manifest_bytes)?;
-    let parsed = manifest::parse_manifest(&manifest_bytes, "imported manifest").map_err(|e| ImportError::Invalid(e.to_string()))?;
-    let (config, diff_ids) = manifest::parse_config(&config_bytes, "imported config").map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let parsed = manifest::parse_manifest(&manifest_bytes, "imported manifest")
+        .map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let (config, diff_ids) = manifest::parse_config(&config_bytes, "imported config")
+        .map_err(|e| ImportError::Invalid(e.to_string()))?;
     let resolved = Resolved {
         top_kind: Kind::Manifest,
         manifest_bytes: manifest_bytes.clone(),
@@ -382,7 +428,9 @@ fn copy_tarball<W: Write>(input: &Path, out: &mut W) -> Result<i64, ImportError>
     let mut r: Box<dyn Read> = match Compression::sniff(&head[..n]) {
         Compression::None => Box::new(f),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
-        Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(f).map_err(ioe(input, "decompress"))?),
+        Compression::Zstd => {
+            Box::new(zstd::stream::read::Decoder::new(f).map_err(ioe(input, "decompress"))?)
+        }
     };
     io::copy(&mut r, out).map_err(ioe(input, "read tarball"))?;
     Ok(0)

@@ -67,7 +67,10 @@ struct Tap<R> {
 impl<R: Read> Read for Tap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut st = self.state.lock().map_err(|_| io::Error::other("hash state poisoned"))?;
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| io::Error::other("hash state poisoned"))?;
         st.hasher.update(&buf[..n]);
         st.count += n as u64;
         drop(st);
@@ -81,7 +84,10 @@ impl<R: Read> Read for Tap<R> {
 fn finish(state: &Arc<Mutex<TapState>>) -> (Digest, u64) {
     let st = std::mem::take(&mut *state.lock().unwrap_or_else(|p| p.into_inner()));
     let hex = hex::encode(st.hasher.finalize());
-    (Digest::from_hex(&hex).expect("sha256 hex is valid"), st.count)
+    (
+        Digest::from_hex(&hex).expect("sha256 hex is valid"),
+        st.count,
+    )
 }
 
 enum Decoder<R: Read> {
@@ -190,7 +196,14 @@ pub fn ingest_layer(
                 let mut t = dec.into_inner();
                 if io::copy(&mut t, &mut io::sink()).is_ok() {
                     let (actual, size) = finish(&c_state);
-                    crate::transport::check_digest(source_name, "layer", &desc.digest, desc.size, &actual, size)?;
+                    crate::transport::check_digest(
+                        source_name,
+                        "layer",
+                        &desc.digest,
+                        desc.size,
+                        &actual,
+                        size,
+                    )?;
                 }
                 return Err(IngestError::Unpack {
                     digest: desc.digest.clone(),
@@ -205,7 +218,9 @@ pub fn ingest_layer(
             if e.kind() == io::ErrorKind::InvalidData {
                 return Err(IngestError::Unpack {
                     digest: desc.digest.clone(),
-                    source: UnpackError::TooManyBytes { limit: limits.max_bytes },
+                    source: UnpackError::TooManyBytes {
+                        limit: limits.max_bytes,
+                    },
                 });
             }
             return Err(read_err(e));
@@ -215,7 +230,14 @@ pub fn ingest_layer(
         let mut t = dec.into_inner();
         io::copy(&mut t, &mut io::sink()).map_err(read_err)?;
         let (actual, size) = finish(&c_state);
-        crate::transport::check_digest(source_name, "layer", &desc.digest, desc.size, &actual, size)?;
+        crate::transport::check_digest(
+            source_name,
+            "layer",
+            &desc.digest,
+            desc.size,
+            &actual,
+            size,
+        )?;
         if &actual_diff != diff_id {
             return Err(IngestError::DiffIdMismatch {
                 digest: desc.digest.clone(),
@@ -228,7 +250,14 @@ pub fn ingest_layer(
         let mut t = tap;
         io::copy(&mut t, &mut io::sink()).map_err(read_err)?;
         let (actual, size) = finish(&c_state);
-        crate::transport::check_digest(source_name, "layer", &desc.digest, desc.size, &actual, size)?;
+        crate::transport::check_digest(
+            source_name,
+            "layer",
+            &desc.digest,
+            desc.size,
+            &actual,
+            size,
+        )?;
         t
     };
     if let Some(f) = tap.sink.take() {

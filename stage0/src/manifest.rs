@@ -81,7 +81,9 @@ impl Compression {
             OCI_LAYER_GZIP
             | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
             | DOCKER_LAYER_GZIP
-            | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => Some(Compression::Gzip),
+            | "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" => {
+                Some(Compression::Gzip)
+            }
             OCI_LAYER_ZSTD
             | "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
             | "application/vnd.docker.image.rootfs.diff.tar.zstd" => Some(Compression::Zstd),
@@ -143,7 +145,10 @@ impl Descriptor {
     fn check(raw: RawDescriptor, what: &str) -> Result<Descriptor, ManifestError> {
         let digest = Digest::parse(&raw.digest).map_err(|e| invalid(what, e.to_string()))?;
         if raw.size < 0 {
-            return Err(invalid(what, format!("descriptor of {digest} has negative size")));
+            return Err(invalid(
+                what,
+                format!("descriptor of {digest} has negative size"),
+            ));
         }
         Ok(Descriptor {
             media_type: raw.media_type.unwrap_or_default(),
@@ -245,7 +250,10 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
         None => match (p.manifests.is_some(), p.layers.is_some()) {
             (true, false) => Ok(Kind::Index),
             (false, true) => Ok(Kind::Manifest),
-            _ => Err(invalid(what, "neither a manifest nor an index (no mediaType, ambiguous fields)")),
+            _ => Err(invalid(
+                what,
+                "neither a manifest nor an index (no mediaType, ambiguous fields)",
+            )),
         },
     }
 }
@@ -256,7 +264,10 @@ pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, Manifest
         source,
     })?;
     if raw.schema_version != 2 {
-        return Err(invalid(what, format!("schemaVersion {} is not 2", raw.schema_version)));
+        return Err(invalid(
+            what,
+            format!("schemaVersion {} is not 2", raw.schema_version),
+        ));
     }
     if let Some(mt) = raw.media_type.as_deref() {
         if !mt.is_empty() && mt != OCI_INDEX && mt != DOCKER_LIST {
@@ -266,7 +277,10 @@ pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, Manifest
     if raw.manifests.len() > MAX_INDEX_ENTRIES {
         return Err(invalid(
             what,
-            format!("lists {} manifests, more than the limit of {MAX_INDEX_ENTRIES}", raw.manifests.len()),
+            format!(
+                "lists {} manifests, more than the limit of {MAX_INDEX_ENTRIES}",
+                raw.manifests.len()
+            ),
         ));
     }
     raw.manifests
@@ -281,11 +295,17 @@ pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestErro
         source,
     })?;
     if raw.schema_version != 2 {
-        return Err(invalid(what, format!("schemaVersion {} is not 2", raw.schema_version)));
+        return Err(invalid(
+            what,
+            format!("schemaVersion {} is not 2", raw.schema_version),
+        ));
     }
     let media_type = raw.media_type.unwrap_or_else(|| OCI_MANIFEST.to_string());
     if media_type != OCI_MANIFEST && media_type != DOCKER_MANIFEST {
-        return Err(invalid(what, format!("mediaType {media_type:?} is not an image manifest")));
+        return Err(invalid(
+            what,
+            format!("mediaType {media_type:?} is not an image manifest"),
+        ));
     }
     let config = Descriptor::check(raw.config, what)?;
     if config.media_type != OCI_CONFIG && config.media_type != DOCKER_CONFIG {
@@ -296,10 +316,22 @@ pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestErro
         });
     }
     if config.size > MAX_CONFIG_BYTES {
-        return Err(invalid(what, format!("config is {} bytes, over the limit of {MAX_CONFIG_BYTES}", config.size)));
+        return Err(invalid(
+            what,
+            format!(
+                "config is {} bytes, over the limit of {MAX_CONFIG_BYTES}",
+                config.size
+            ),
+        ));
     }
     if raw.layers.len() > MAX_LAYERS {
-        return Err(invalid(what, format!("has {} layers, more than the limit of {MAX_LAYERS}", raw.layers.len())));
+        return Err(invalid(
+            what,
+            format!(
+                "has {} layers, more than the limit of {MAX_LAYERS}",
+                raw.layers.len()
+            ),
+        ));
     }
     let mut layers = Vec::with_capacity(raw.layers.len());
     for l in raw.layers {
@@ -328,8 +360,17 @@ pub fn select_platform<'a>(
 ) -> Result<&'a Descriptor, ManifestError> {
     let best = entries
         .iter()
-        .filter(|d| d.media_type == OCI_MANIFEST || d.media_type == DOCKER_MANIFEST || d.media_type.is_empty())
-        .filter_map(|d| d.platform.as_ref().and_then(|p| want.score(p)).map(|s| (s, d)))
+        .filter(|d| {
+            d.media_type == OCI_MANIFEST
+                || d.media_type == DOCKER_MANIFEST
+                || d.media_type.is_empty()
+        })
+        .filter_map(|d| {
+            d.platform
+                .as_ref()
+                .and_then(|p| want.score(p))
+                .map(|s| (s, d))
+        })
         // Highest score wins; among equals the first listed, as containers/image does.
         .fold(None::<(u8, &Descriptor)>, |acc, (s, d)| match acc {
             Some((bs, _)) if bs >= s => acc,
@@ -348,7 +389,11 @@ pub fn select_platform<'a>(
     Err(ManifestError::NoPlatform {
         what: what.to_string(),
         wanted: want.clone(),
-        available: if available.is_empty() { "nothing".into() } else { available.join(", ") },
+        available: if available.is_empty() {
+            "nothing".into()
+        } else {
+            available.join(", ")
+        },
     })
 }
 
@@ -397,7 +442,10 @@ pub fn parse_config(bytes: &[u8], what: &str) -> Result<(ImageConfig, Vec<Digest
         source,
     })?;
     if cfg.rootfs.kind != "layers" {
-        return Err(invalid(what, format!("rootfs.type is {:?}, not \"layers\"", cfg.rootfs.kind)));
+        return Err(invalid(
+            what,
+            format!("rootfs.type is {:?}, not \"layers\"", cfg.rootfs.kind),
+        ));
     }
     let diff_ids = cfg
         .rootfs
@@ -421,8 +469,14 @@ mod tests {
         let idx = format!(r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[]}}"#);
         assert_eq!(classify(idx.as_bytes(), None, "x").unwrap(), Kind::Index);
         assert!(classify(idx.as_bytes(), Some(OCI_MANIFEST), "x").is_err());
-        let bare = format!(r#"{{"schemaVersion":2,"config":{{"digest":"{}","size":1}},"layers":[]}}"#, d(1));
-        assert_eq!(classify(bare.as_bytes(), None, "x").unwrap(), Kind::Manifest);
+        let bare = format!(
+            r#"{{"schemaVersion":2,"config":{{"digest":"{}","size":1}},"layers":[]}}"#,
+            d(1)
+        );
+        assert_eq!(
+            classify(bare.as_bytes(), None, "x").unwrap(),
+            Kind::Manifest
+        );
         assert!(classify(br#"{"schemaVersion":1}"#, None, "x").is_err());
         assert!(classify(b"not json", None, "x").is_err());
     }
@@ -447,10 +501,19 @@ mod tests {
         );
         let entries = parse_index(idx.as_bytes(), "i").unwrap();
         let want = Platform::parse("linux/arm64").unwrap();
-        assert_eq!(select_platform(&entries, &want, "i").unwrap().digest.to_string(), d(2));
+        assert_eq!(
+            select_platform(&entries, &want, "i")
+                .unwrap()
+                .digest
+                .to_string(),
+            d(2)
+        );
         let e = select_platform(&entries, &Platform::parse("linux/riscv64").unwrap(), "i")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("linux/s390x") && e.contains("linux/arm64/v8"), "{e}");
+        assert!(
+            e.contains("linux/s390x") && e.contains("linux/arm64/v8"),
+            "{e}"
+        );
     }
 }

@@ -82,8 +82,14 @@ mod tests {
     #[test]
     fn scoring() {
         let want = Platform::parse("linux/arm64/v8").unwrap();
-        assert_eq!(want.score(&Platform::parse("linux/arm64").unwrap()), Some(1));
-        assert_eq!(want.score(&Platform::parse("linux/arm64/v8").unwrap()), Some(2));
+        assert_eq!(
+            want.score(&Platform::parse("linux/arm64").unwrap()),
+            Some(1)
+        );
+        assert_eq!(
+            want.score(&Platform::parse("linux/arm64/v8").unwrap()),
+            Some(2)
+        );
         assert_eq!(want.score(&Platform::parse("linux/amd64").unwrap()), None);
         assert_eq!(want.score(&Platform::parse("windows/arm64").unwrap()), None);
         assert!(Platform::parse("linux").is_none());

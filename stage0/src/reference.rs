@@ -127,7 +127,10 @@ impl ImageName {
         }
         let (domain, path) = match repo.split_once('/') {
             Some((first, remainder))
-                if first.contains('.') || first.contains(':') || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase()) =>
+                if first.contains('.')
+                    || first.contains(':')
+                    || first == "localhost"
+                    || first.chars().any(|c| c.is_ascii_uppercase()) =>
             {
                 (first.to_string(), remainder.to_string())
             }
@@ -139,7 +142,10 @@ impl ImageName {
             domain
         };
         if !valid_domain(&domain) {
-            return Err(invalid(s, format!("registry host {domain:?} is not a valid host[:port]")));
+            return Err(invalid(
+                s,
+                format!("registry host {domain:?} is not a valid host[:port]"),
+            ));
         }
         let path = if domain == DEFAULT_DOMAIN && !path.contains('/') {
             format!("library/{path}")
@@ -201,20 +207,40 @@ mod tests {
     fn normalises_like_docker() {
         assert_eq!(n("busybox"), "docker.io/library/busybox:latest");
         assert_eq!(n("team/app:1"), "docker.io/team/app:1");
-        assert_eq!(n("index.docker.io/library/alpine:3"), "docker.io/library/alpine:3");
+        assert_eq!(
+            n("index.docker.io/library/alpine:3"),
+            "docker.io/library/alpine:3"
+        );
         assert_eq!(n("example.com/hello:1"), "example.com/hello:1");
         assert_eq!(n("localhost/hello"), "localhost/hello:latest");
         assert_eq!(n("127.0.0.1:5000/a/b:v1.2"), "127.0.0.1:5000/a/b:v1.2");
         let d = format!("sha256:{}", "0".repeat(64));
-        assert_eq!(n(&format!("example.com/x@{d}")), format!("example.com/x@{d}"));
-        assert_eq!(n(&format!("example.com/x:1@{d}")), format!("example.com/x:1@{d}"));
+        assert_eq!(
+            n(&format!("example.com/x@{d}")),
+            format!("example.com/x@{d}")
+        );
+        assert_eq!(
+            n(&format!("example.com/x:1@{d}")),
+            format!("example.com/x:1@{d}")
+        );
     }
 
     #[test]
     fn refuses_bad_names() {
         for bad in [
-            "", "Upper/case", "example.com/UP", "a//b", "a/../b", "a/.b", "x:", "x:.t", "x@sha256:12",
-            "example.com:port/x", "a/b-", "-a", "a b",
+            "",
+            "Upper/case",
+            "example.com/UP",
+            "a//b",
+            "a/../b",
+            "a/.b",
+            "x:",
+            "x:.t",
+            "x@sha256:12",
+            "example.com:port/x",
+            "a/b-",
+            "-a",
+            "a b",
         ] {
             assert!(ImageName::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -13,7 +13,10 @@ fn main() -> ExitCode {
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("liftoff-stage1: cannot read pod manifest {}: {e}", path.display());
+            eprintln!(
+                "liftoff-stage1: cannot read pod manifest {}: {e}",
+                path.display()
+            );
             return ExitCode::from(254);
         }
     };

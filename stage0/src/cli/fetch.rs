@@ -48,7 +48,8 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
         .transpose()
         .context("--as")?;
     let platform = match &a.platform {
-        Some(p) => Platform::parse(p).with_context(|| format!("--platform {p:?} is not OS/ARCH[/VARIANT]"))?,
+        Some(p) => Platform::parse(p)
+            .with_context(|| format!("--platform {p:?} is not OS/ARCH[/VARIANT]"))?,
         None => Platform::host(),
     };
     let mut limits = ctx.config.limits();
@@ -65,14 +66,19 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
         limits,
         jobs: a.jobs.unwrap_or_else(|| ctx.config.jobs()),
     };
-    let r = fetch(&ctx.store, &src, &opts).with_context(|| format!("fetching {} failed; the store is unchanged", a.source))?;
+    let r = fetch(&ctx.store, &src, &opts)
+        .with_context(|| format!("fetching {} failed; the store is unchanged", a.source))?;
     if !r.provenance.verified {
         eprintln!(
             "liftoff: warning: {} is stored UNVERIFIED ({}).",
             r.name, r.provenance.verification
         );
     }
-    tracing::info!("{} layers stored, {} already present", r.layers_stored, r.layers_reused);
+    tracing::info!(
+        "{} layers stored, {} already present",
+        r.layers_stored,
+        r.layers_reused
+    );
     println!("{} {}", r.name, r.digest);
     Ok(0)
 }

@@ -56,7 +56,8 @@ pub struct ImportArgs {
 /// Splits a list argument: a JSON array when it starts with '[', comma-separated otherwise.
 fn list(flag: &str, v: &str) -> Result<Vec<String>> {
     if v.trim_start().starts_with('[') {
-        return serde_json::from_str(v).with_context(|| format!("{flag} {v:?} is not a JSON array of strings"));
+        return serde_json::from_str(v)
+            .with_context(|| format!("{flag} {v:?} is not a JSON array of strings"));
     }
     Ok(v.split(',').map(str::to_string).collect())
 }
@@ -77,12 +78,20 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
         labels.insert(k.to_string(), v.to_string());
     }
     let cfg = ImportConfig {
-        entrypoint: a.entrypoint.as_deref().map(|v| list("--entrypoint", v)).transpose()?,
+        entrypoint: a
+            .entrypoint
+            .as_deref()
+            .map(|v| list("--entrypoint", v))
+            .transpose()?,
         cmd: a.cmd.as_deref().map(|v| list("--cmd", v)).transpose()?,
         env: a.env.clone(),
         workdir: a.workdir.clone(),
         user: a.user.clone(),
-        expose: a.expose.iter().map(|p| normalize_port(p)).collect::<Result<_, _>>()?,
+        expose: a
+            .expose
+            .iter()
+            .map(|p| normalize_port(p))
+            .collect::<Result<_, _>>()?,
         labels,
     };
     let compression = match a.compression {
@@ -90,9 +99,24 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
         Comp::Gzip => Compression::Gzip,
         Comp::None => Compression::None,
     };
-    let r = import(&ctx.store, &a.source, &name, &cfg, compression, &ctx.config.limits())
-        .with_context(|| format!("importing {} failed; the store is unchanged", a.source.display()))?;
-    eprintln!("liftoff: note: {} is stored UNVERIFIED ({}).", name, r.provenance.verification);
+    let r = import(
+        &ctx.store,
+        &a.source,
+        &name,
+        &cfg,
+        compression,
+        &ctx.config.limits(),
+    )
+    .with_context(|| {
+        format!(
+            "importing {} failed; the store is unchanged",
+            a.source.display()
+        )
+    })?;
+    eprintln!(
+        "liftoff: note: {} is stored UNVERIFIED ({}).",
+        name, r.provenance.verification
+    );
     println!("{name} {}", r.digest);
     Ok(0)
 }

@@ -28,11 +28,24 @@ pub fn run(ctx: &Ctx, a: InspectArgs) -> Result<u8> {
     if let Some(p) = &i.provenance {
         println!("Source:    {}", p.source);
         println!("Fetched:   {}", p.fetched_at);
-        println!("Verified:  {} ({})", if p.verified { "yes" } else { "no" }, p.verification);
+        println!(
+            "Verified:  {} ({})",
+            if p.verified { "yes" } else { "no" },
+            p.verification
+        );
     }
     println!("Layers:");
     for l in &i.layers {
-        println!("  {}  {:>9}  {}", l.digest, human_size(l.size), if l.unpacked { "unpacked" } else { "not unpacked" });
+        println!(
+            "  {}  {:>9}  {}",
+            l.digest,
+            human_size(l.size),
+            if l.unpacked {
+                "unpacked"
+            } else {
+                "not unpacked"
+            }
+        );
     }
     Ok(0)
 }

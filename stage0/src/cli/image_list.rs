@@ -27,14 +27,20 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<u8> {
         return Ok(0);
     }
     let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-    println!("{:<w$}  {:<12}  {:>9}  {:<20}  VERIFIED", "NAME", "DIGEST", "SIZE", "CREATED");
+    println!(
+        "{:<w$}  {:<12}  {:>9}  {:<20}  VERIFIED",
+        "NAME", "DIGEST", "SIZE", "CREATED"
+    );
     for r in rows {
         println!(
             "{:<w$}  {:<12}  {:>9}  {:<20}  {}",
             r.name,
             r.digest.short(),
             human_size(r.size),
-            r.created.as_deref().map(|c| c.get(..19).unwrap_or(c).replace('T', " ")).unwrap_or_else(|| "-".into()),
+            r.created
+                .as_deref()
+                .map(|c| c.get(..19).unwrap_or(c).replace('T', " "))
+                .unwrap_or_else(|| "-".into()),
             if r.verified { "yes" } else { "no" }
         );
     }

@@ -78,7 +78,10 @@ pub enum Format {
 pub fn init_logging(debug: bool) {
     let filter = if debug { "liftoff=debug,info" } else { "warn" };
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LIFTOFF_LOG").unwrap_or_else(|_| filter.into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LIFTOFF_LOG")
+                .unwrap_or_else(|_| filter.into()),
+        )
         .with_writer(std::io::stderr)
         .with_target(false)
         .without_time()
@@ -99,7 +102,10 @@ impl Ctx {
         };
         let config = Config::load(&path, explicit)?;
         let store = Store::open(&g.dir).with_context(|| {
-            format!("cannot open the state root {} (run as root, or choose another with --dir)", g.dir.display())
+            format!(
+                "cannot open the state root {} (run as root, or choose another with --dir)",
+                g.dir.display()
+            )
         })?;
         Ok(Ctx { store, config })
     }

@@ -81,15 +81,20 @@ impl Store {
     pub fn entries(&self) -> Result<Vec<IndexEntry>, StoreError> {
         let p = self.index_path();
         let bytes = std::fs::read(&p).map_err(io(&p, "read"))?;
-        let descs = manifest::parse_index(&bytes, "store index.json").map_err(|e| StoreError::CorruptIndex {
-            path: p.clone(),
-            reason: e.to_string(),
+        let descs = manifest::parse_index(&bytes, "store index.json").map_err(|e| {
+            StoreError::CorruptIndex {
+                path: p.clone(),
+                reason: e.to_string(),
+            }
         })?;
         let mut out: Vec<IndexEntry> = descs
             .into_iter()
             .filter_map(|d| {
                 let name = d.annotations.get(REF_NAME)?.clone();
-                (!is_signature_ref(&name)).then_some(IndexEntry { name, descriptor: d })
+                (!is_signature_ref(&name)).then_some(IndexEntry {
+                    name,
+                    descriptor: d,
+                })
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -111,8 +116,11 @@ impl Store {
     pub fn set_ref(&self, desc: &Descriptor, prov: &Provenance) -> Result<(), StoreError> {
         let _g = self.lock_index()?;
         let mut raw = self.read_raw_index()?;
-        raw.manifests
-            .retain(|v| v.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str()) != Some(&prov.name));
+        raw.manifests.retain(|v| {
+            v.pointer("/annotations/org.opencontainers.image.ref.name")
+                .and_then(|n| n.as_str())
+                != Some(&prov.name)
+        });
         raw.manifests.push(serde_json::json!({
             "mediaType": desc.media_type,
             "digest": desc.digest.to_string(),
@@ -120,14 +128,22 @@ impl Store {
             "annotations": { REF_NAME: prov.name },
         }));
         raw.manifests.sort_by(|a, b| {
-            let n = |v: &serde_json::Value| v.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str()).unwrap_or("").to_string();
+            let n = |v: &serde_json::Value| {
+                v.pointer("/annotations/org.opencontainers.image.ref.name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
             n(a).cmp(&n(b))
         });
         // Provenance first: an index entry without its record would look unverified, the reverse is
         // harmless (an orphan record is dropped by gc).
         let mut records = self.provenance_records(&desc.digest)?;
         records.insert(prov.name.clone(), prov.clone());
-        self.write_atomic(&self.meta_path(&desc.digest), &serde_json::to_vec_pretty(&records).expect("serialisable"))?;
+        self.write_atomic(
+            &self.meta_path(&desc.digest),
+            &serde_json::to_vec_pretty(&records).expect("serialisable"),
+        )?;
         self.write_index(&raw.manifests)
     }
 
@@ -139,25 +155,36 @@ impl Store {
             return Ok(None);
         };
         let mut raw = self.read_raw_index()?;
-        raw.manifests
-            .retain(|v| v.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str()) != Some(name));
+        raw.manifests.retain(|v| {
+            v.pointer("/annotations/org.opencontainers.image.ref.name")
+                .and_then(|n| n.as_str())
+                != Some(name)
+        });
         self.write_index(&raw.manifests)?;
         let mut records = self.provenance_records(&e.descriptor.digest)?;
         records.remove(name);
         let mp = self.meta_path(&e.descriptor.digest);
         if records.is_empty() {
             match std::fs::remove_file(&mp) {
-                Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(io(&mp, "remove")(err)),
+                Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(io(&mp, "remove")(err))
+                }
                 _ => {}
             }
         } else {
-            self.write_atomic(&mp, &serde_json::to_vec_pretty(&records).expect("serialisable"))?;
+            self.write_atomic(
+                &mp,
+                &serde_json::to_vec_pretty(&records).expect("serialisable"),
+            )?;
         }
         Ok(Some(e.descriptor.digest))
     }
 
     /// Provenance records for a top-level digest, by name.
-    pub fn provenance_records(&self, d: &Digest) -> Result<BTreeMap<String, Provenance>, StoreError> {
+    pub fn provenance_records(
+        &self,
+        d: &Digest,
+    ) -> Result<BTreeMap<String, Provenance>, StoreError> {
         let p = self.meta_path(d);
         match std::fs::read(&p) {
             Ok(b) => serde_json::from_slice(&b).map_err(|e| StoreError::CorruptIndex {

@@ -33,10 +33,18 @@ impl Lock {
     }
 
     pub fn shared(path: &Path) -> Result<Lock, StoreError> {
-        Self::take(path, FlockOperation::LockShared, FlockOperation::NonBlockingLockShared)
+        Self::take(
+            path,
+            FlockOperation::LockShared,
+            FlockOperation::NonBlockingLockShared,
+        )
     }
 
     pub fn exclusive(path: &Path) -> Result<Lock, StoreError> {
-        Self::take(path, FlockOperation::LockExclusive, FlockOperation::NonBlockingLockExclusive)
+        Self::take(
+            path,
+            FlockOperation::LockExclusive,
+            FlockOperation::NonBlockingLockExclusive,
+        )
     }
 }

@@ -45,15 +45,19 @@ impl DockerArchiveSource {
                 return Err(invalid(format!("has no member {member:?}")));
             };
             if size > max {
-                return Err(invalid(format!("{member} is {size} bytes, over the limit of {max}")));
+                return Err(invalid(format!(
+                    "{member} is {size} bytes, over the limit of {max}"
+                )));
             }
             let mut buf = Vec::new();
-            r.take(max).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+            r.take(max)
+                .read_to_end(&mut buf)
+                .map_err(|e| io_err(path, e))?;
             Ok(buf)
         };
         let mj = read_member("manifest.json", 1 << 20)?;
-        let entries: Vec<Entry> =
-            serde_json::from_slice(&mj).map_err(|e| invalid(format!("manifest.json is not valid: {e}")))?;
+        let entries: Vec<Entry> = serde_json::from_slice(&mj)
+            .map_err(|e| invalid(format!("manifest.json is not valid: {e}")))?;
         let tags_of = |e: &Entry| e.repo_tags.clone().unwrap_or_default();
         let chosen = match reference.as_deref() {
             None => match entries.len() {
@@ -66,31 +70,56 @@ impl DockerArchiveSource {
                 }
             },
             Some(r) if r.starts_with('@') => {
-                let i: usize = r[1..].parse().map_err(|_| invalid(format!("{r:?} is not @INDEX")))?;
-                entries
-                    .get(i)
-                    .ok_or_else(|| invalid(format!("has no image at index {i} (it has {})", entries.len())))?
+                let i: usize = r[1..]
+                    .parse()
+                    .map_err(|_| invalid(format!("{r:?} is not @INDEX")))?;
+                entries.get(i).ok_or_else(|| {
+                    invalid(format!(
+                        "has no image at index {i} (it has {})",
+                        entries.len()
+                    ))
+                })?
             }
             Some(r) => {
                 let want = ImageName::parse(r).map_err(|e| invalid(e.to_string()))?;
                 entries
                     .iter()
-                    .find(|e| tags_of(e).iter().any(|t| ImageName::parse(t).ok().as_ref() == Some(&want)))
+                    .find(|e| {
+                        tags_of(e)
+                            .iter()
+                            .any(|t| ImageName::parse(t).ok().as_ref() == Some(&want))
+                    })
                     .ok_or_else(|| {
                         let all: Vec<String> = entries.iter().flat_map(tags_of).collect();
-                        invalid(format!("has no image tagged {r:?}; it has: {}", all.join(", ")))
+                        invalid(format!(
+                            "has no image tagged {r:?}; it has: {}",
+                            all.join(", ")
+                        ))
                     })?
             }
         };
         if chosen.layers.len() > MAX_LAYERS {
-            return Err(invalid(format!("image has {} layers, over the limit of {MAX_LAYERS}", chosen.layers.len())));
+            return Err(invalid(format!(
+                "image has {} layers, over the limit of {MAX_LAYERS}",
+                chosen.layers.len()
+            )));
         }
         let config = read_member(&chosen.config, MAX_CONFIG_BYTES)?;
         let config_digest = Digest::of(&config);
         // When the member name carries a digest, it must be the right one.
-        let named = chosen.config.trim_start_matches("blobs/sha256/").trim_end_matches(".json");
+        let named = chosen
+            .config
+            .trim_start_matches("blobs/sha256/")
+            .trim_end_matches(".json");
         if let Some(d) = Digest::from_hex(named) {
-            check_digest(&name, "config", &d, config.len() as u64, &config_digest, config.len() as u64)?;
+            check_digest(
+                &name,
+                "config",
+                &d,
+                config.len() as u64,
+                &config_digest,
+                config.len() as u64,
+            )?;
         }
         let mut blobs = HashMap::new();
         blobs.insert(config_digest.clone(), chosen.config.clone());

@@ -12,10 +12,13 @@ use std::path::{Path, PathBuf};
 /// Most members an archive may have before we stop scanning it.
 const MAX_ARCHIVE_MEMBERS: usize = 100_000;
 
+/// An opened member and its size.
+pub type Member<'a> = (Box<dyn Read + Send + 'a>, u64);
+
 /// Read access to the named members of a source.
 pub trait Files: Send + Sync {
     /// Opens `name` (a relative, `/`-separated path). Ok(None) when it does not exist.
-    fn open(&self, name: &str) -> Result<Option<(Box<dyn Read + Send + '_>, u64)>, TransportError>;
+    fn open(&self, name: &str) -> Result<Option<Member<'_>>, TransportError>;
     fn describe(&self) -> String;
 }
 
@@ -30,7 +33,8 @@ impl DirFiles {
         if !md.is_dir() {
             return Err(TransportError::Invalid {
                 source_name: root.display().to_string(),
-                reason: "is not a directory (for an archive use oci-archive: or docker-archive:)".into(),
+                reason: "is not a directory (for an archive use oci-archive: or docker-archive:)"
+                    .into(),
             });
         }
         Ok(DirFiles {
@@ -42,11 +46,13 @@ impl DirFiles {
 fn safe_member(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('/')
-        && name.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && name
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 impl Files for DirFiles {
-    fn open(&self, name: &str) -> Result<Option<(Box<dyn Read + Send + '_>, u64)>, TransportError> {
+    fn open(&self, name: &str) -> Result<Option<Member<'_>>, TransportError> {
         if !safe_member(name) {
             return Ok(None);
         }
@@ -80,7 +86,8 @@ impl TarFiles {
         let f = File::open(path).map_err(|e| io_err(path, e))?;
         let mut head = [0u8; 4];
         let n = (&f).read(&mut head).map_err(|e| io_err(path, e))?;
-        if head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        if head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd])
+        {
             return Err(TransportError::Invalid {
                 source_name: path.display().to_string(),
                 reason: "is a compressed archive; decompress it first (archives are read in place and must be plain tar)".into(),
@@ -117,7 +124,9 @@ impl TarFiles {
             if pos.saturating_add(*size) > len {
                 return Err(TransportError::Invalid {
                     source_name: path.display().to_string(),
-                    reason: format!("member {name} extends past the end of the file; the archive is truncated"),
+                    reason: format!(
+                        "member {name} extends past the end of the file; the archive is truncated"
+                    ),
                 });
             }
         }
@@ -129,12 +138,13 @@ impl TarFiles {
 }
 
 impl Files for TarFiles {
-    fn open(&self, name: &str) -> Result<Option<(Box<dyn Read + Send + '_>, u64)>, TransportError> {
+    fn open(&self, name: &str) -> Result<Option<Member<'_>>, TransportError> {
         let Some(&(pos, size)) = self.members.get(name) else {
             return Ok(None);
         };
         let mut f = File::open(&self.path).map_err(|e| io_err(&self.path, e))?;
-        f.seek(SeekFrom::Start(pos)).map_err(|e| io_err(&self.path, e))?;
+        f.seek(SeekFrom::Start(pos))
+            .map_err(|e| io_err(&self.path, e))?;
         Ok(Some((Box::new(f.take(size)), size)))
     }
 

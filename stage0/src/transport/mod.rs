@@ -20,10 +20,21 @@ pub use oci_layout::is_signature_ref;
 /// A parsed transport reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceRef {
-    OciLayout { path: PathBuf, reference: Option<String> },
-    OciArchive { path: PathBuf, reference: Option<String> },
-    DockerArchive { path: PathBuf, reference: Option<String> },
-    Registry { name: ImageName },
+    OciLayout {
+        path: PathBuf,
+        reference: Option<String>,
+    },
+    OciArchive {
+        path: PathBuf,
+        reference: Option<String>,
+    },
+    DockerArchive {
+        path: PathBuf,
+        reference: Option<String>,
+    },
+    Registry {
+        name: ImageName,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,13 +102,20 @@ impl SourceRef {
         }
         let name = s.strip_prefix("docker://").unwrap_or(s);
         if let Some((t, _)) = name.split_once(':') {
-            if !name.contains('/') && !name.contains('.') && matches!(t, "dir" | "containers-storage" | "docker-daemon" | "ostree" | "sif") {
+            if !name.contains('/')
+                && !name.contains('.')
+                && matches!(
+                    t,
+                    "dir" | "containers-storage" | "docker-daemon" | "ostree" | "sif"
+                )
+            {
                 return Err(TransportError::BadReference(format!(
                     "transport {t:?} is not supported; use oci:, oci-archive:, docker-archive: or docker://"
                 )));
             }
         }
-        let name = ImageName::parse(name).map_err(|e| TransportError::BadReference(e.to_string()))?;
+        let name =
+            ImageName::parse(name).map_err(|e| TransportError::BadReference(e.to_string()))?;
         Ok(SourceRef::Registry { name })
     }
 
@@ -105,10 +123,13 @@ impl SourceRef {
     pub fn default_name(&self, found_ref: Option<&str>) -> Option<ImageName> {
         let (path, r) = match self {
             SourceRef::Registry { name } => return Some(name.clone()),
-            SourceRef::OciLayout { path, reference } | SourceRef::OciArchive { path, reference } => {
+            SourceRef::OciLayout { path, reference }
+            | SourceRef::OciArchive { path, reference } => {
                 (path, reference.as_deref().or(found_ref))
             }
-            SourceRef::DockerArchive { .. } => return found_ref.and_then(|r| ImageName::parse(r).ok()),
+            SourceRef::DockerArchive { .. } => {
+                return found_ref.and_then(|r| ImageName::parse(r).ok())
+            }
         };
         let r = r?;
         if r.contains('/') || r.contains(':') || r.contains('@') {
@@ -184,11 +205,19 @@ pub fn read_verified(
     let r = src.open_blob(digest)?;
     let mut r = HashingReader::new(LimitedReader::new(r, size, format!("{what} {digest}")));
     let mut buf = Vec::with_capacity(size as usize);
-    r.read_to_end(&mut buf).map_err(|e| TransportError::Invalid {
-        source_name: src.describe(),
-        reason: format!("reading {what} {digest}: {e}"),
-    })?;
-    check_digest(&src.describe(), what, digest, size, &Digest::of(&buf), buf.len() as u64)?;
+    r.read_to_end(&mut buf)
+        .map_err(|e| TransportError::Invalid {
+            source_name: src.describe(),
+            reason: format!("reading {what} {digest}: {e}"),
+        })?;
+    check_digest(
+        &src.describe(),
+        what,
+        digest,
+        size,
+        &Digest::of(&buf),
+        buf.len() as u64,
+    )?;
     Ok(buf)
 }
 
@@ -237,18 +266,33 @@ mod tests {
     fn parses_transports() {
         assert_eq!(
             SourceRef::parse("oci:/a/b:1.0").unwrap(),
-            SourceRef::OciLayout { path: "/a/b".into(), reference: Some("1.0".into()) }
+            SourceRef::OciLayout {
+                path: "/a/b".into(),
+                reference: Some("1.0".into())
+            }
         );
         assert_eq!(
             SourceRef::parse("oci-archive:x.tar:example.com/a:1").unwrap(),
-            SourceRef::OciArchive { path: "x.tar".into(), reference: Some("example.com/a:1".into()) }
+            SourceRef::OciArchive {
+                path: "x.tar".into(),
+                reference: Some("example.com/a:1".into())
+            }
         );
         assert_eq!(
             SourceRef::parse("docker-archive:x.tar").unwrap(),
-            SourceRef::DockerArchive { path: "x.tar".into(), reference: None }
+            SourceRef::DockerArchive {
+                path: "x.tar".into(),
+                reference: None
+            }
         );
-        assert!(matches!(SourceRef::parse("busybox").unwrap(), SourceRef::Registry { .. }));
-        assert!(matches!(SourceRef::parse("docker://quay.io/a/b:1").unwrap(), SourceRef::Registry { .. }));
+        assert!(matches!(
+            SourceRef::parse("busybox").unwrap(),
+            SourceRef::Registry { .. }
+        ));
+        assert!(matches!(
+            SourceRef::parse("docker://quay.io/a/b:1").unwrap(),
+            SourceRef::Registry { .. }
+        ));
         assert!(SourceRef::parse("oci:").is_err());
         assert!(SourceRef::parse("dir:/x").is_err());
     }
@@ -256,11 +300,20 @@ mod tests {
     #[test]
     fn default_names() {
         let r = SourceRef::parse("oci:/tmp/hello:1.0").unwrap();
-        assert_eq!(r.default_name(None).unwrap().to_string(), "localhost/hello:1.0");
+        assert_eq!(
+            r.default_name(None).unwrap().to_string(),
+            "localhost/hello:1.0"
+        );
         let r = SourceRef::parse("oci:/tmp/l:example.com/a/b:2").unwrap();
-        assert_eq!(r.default_name(None).unwrap().to_string(), "example.com/a/b:2");
+        assert_eq!(
+            r.default_name(None).unwrap().to_string(),
+            "example.com/a/b:2"
+        );
         let r = SourceRef::parse("oci:/tmp/l").unwrap();
         assert!(r.default_name(None).is_none());
-        assert_eq!(r.default_name(Some("x.io/y:3")).unwrap().to_string(), "x.io/y:3");
+        assert_eq!(
+            r.default_name(Some("x.io/y:3")).unwrap().to_string(),
+            "x.io/y:3"
+        );
     }
 }

@@ -73,29 +73,57 @@ impl<F: Files> Source for OciSource<F> {
         let l: Layout = serde_json::from_slice(&layout)
             .map_err(|e| self.invalid(format!("oci-layout is not valid: {e}")))?;
         if l.version != "1.0.0" {
-            return Err(self.invalid(format!("imageLayoutVersion {:?} is not supported (expected 1.0.0)", l.version)));
+            return Err(self.invalid(format!(
+                "imageLayoutVersion {:?} is not supported (expected 1.0.0)",
+                l.version
+            )));
         }
         let index = self.read_small("index.json", MAX_MANIFEST_BYTES)?;
         let entries = manifest::parse_index(&index, &format!("{} index.json", self.name))
             .map_err(|e| self.invalid(e.to_string()))?;
         let images: Vec<_> = entries
             .iter()
-            .filter(|d| !d.annotations.get(REF_NAME).is_some_and(|r| is_signature_ref(r)))
+            .filter(|d| {
+                !d.annotations
+                    .get(REF_NAME)
+                    .is_some_and(|r| is_signature_ref(r))
+            })
             .collect();
         let names = || {
             let v: Vec<String> = images
                 .iter()
-                .map(|d| d.annotations.get(REF_NAME).cloned().unwrap_or_else(|| format!("(unnamed {})", d.digest)))
+                .map(|d| {
+                    d.annotations
+                        .get(REF_NAME)
+                        .cloned()
+                        .unwrap_or_else(|| format!("(unnamed {})", d.digest))
+                })
                 .collect();
-            if v.is_empty() { "none".to_string() } else { v.join(", ") }
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
         };
         let chosen = match &self.reference {
             Some(r) => {
-                let m: Vec<_> = images.iter().filter(|d| d.annotations.get(REF_NAME) == Some(r)).collect();
+                let m: Vec<_> = images
+                    .iter()
+                    .filter(|d| d.annotations.get(REF_NAME) == Some(r))
+                    .collect();
                 match m.len() {
                     1 => *m[0],
-                    0 => return Err(self.invalid(format!("has no image named {r:?}; it has: {}", names()))),
-                    _ => return Err(self.invalid(format!("has {} images named {r:?}; the layout is ambiguous", m.len()))),
+                    0 => {
+                        return Err(
+                            self.invalid(format!("has no image named {r:?}; it has: {}", names()))
+                        )
+                    }
+                    _ => {
+                        return Err(self.invalid(format!(
+                            "has {} images named {r:?}; the layout is ambiguous",
+                            m.len()
+                        )))
+                    }
                 }
             }
             None => match images.len() {
@@ -111,7 +139,10 @@ impl<F: Files> Source for OciSource<F> {
             },
         };
         if chosen.size > MAX_MANIFEST_BYTES {
-            return Err(self.invalid(format!("manifest {} is {} bytes, over the limit of {MAX_MANIFEST_BYTES}", chosen.digest, chosen.size)));
+            return Err(self.invalid(format!(
+                "manifest {} is {} bytes, over the limit of {MAX_MANIFEST_BYTES}",
+                chosen.digest, chosen.size
+            )));
         }
         let Some((r, _)) = self.files.open(&blob_path(&chosen.digest))? else {
             return Err(TransportError::MissingBlob {
@@ -123,7 +154,14 @@ impl<F: Files> Source for OciSource<F> {
         r.take(chosen.size + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| self.invalid(format!("reading manifest {}: {e}", chosen.digest)))?;
-        check_digest(&self.describe(), "manifest", &chosen.digest, chosen.size, &Digest::of(&bytes), bytes.len() as u64)?;
+        check_digest(
+            &self.describe(),
+            "manifest",
+            &chosen.digest,
+            chosen.size,
+            &Digest::of(&bytes),
+            bytes.len() as u64,
+        )?;
         Ok(TopLevel {
             bytes,
             digest: chosen.digest.clone(),
