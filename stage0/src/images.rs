@@ -28,7 +28,8 @@ pub enum ImageError {
 }
 
 /// Finds an image by name (normalised, so `hello:1` finds `docker.io/library/hello:1`), by a
-/// `localhost/` name given without its prefix, or by a digest prefix of at least 4 hex digits.
+/// `localhost/` name given without its prefix, by an unambiguous short name, or by a digest prefix of
+/// at least 4 hex digits.
 pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
     let entries = store.entries()?;
     if let Ok(n) = ImageName::parse(query) {
@@ -41,6 +42,23 @@ pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
         let n = n.to_string();
         if let Some(e) = entries.iter().find(|e| e.name == n) {
             return Ok(e.clone());
+        }
+    }
+    // A short name (`hello:1`, `demo/hello`) matches a stored name ending in it at a path boundary,
+    // as podman resolves local images; it must be unambiguous.
+    if !query.contains('@') && !query.starts_with('/') {
+        let last = query.rsplit('/').next().unwrap_or(query);
+        let with_tag = if last.contains(':') { query.to_string() } else { format!("{query}:latest") };
+        let m: Vec<&IndexEntry> = entries.iter().filter(|e| e.name.ends_with(&format!("/{with_tag}"))).collect();
+        match m.len() {
+            0 => {}
+            1 => return Ok(m[0].clone()),
+            _ => {
+                return Err(ImageError::Ambiguous(
+                    query.to_string(),
+                    m.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+                ))
+            }
         }
     }
     let hexq = query.strip_prefix("sha256:").unwrap_or(query);

@@ -149,6 +149,8 @@ impl Store {
 
     /// Removes a name. Returns the digest it pointed at, or None if there was no such name.
     pub fn remove_ref(&self, name: &str) -> Result<Option<Digest>, StoreError> {
+        // Shared store lock first (as fetch takes it): gc must not sweep our staging file.
+        let _u = self.lock_use()?;
         let _g = self.lock_index()?;
         let entries = self.entries()?;
         let Some(e) = entries.into_iter().find(|e| e.name == name) else {

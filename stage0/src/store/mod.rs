@@ -70,6 +70,7 @@ impl Store {
         }
         let layout = s.images().join("oci-layout");
         if !layout.exists() || !s.index_path().exists() {
+            let _u = s.lock_use()?;
             let _g = s.lock_index()?;
             if !layout.exists() {
                 s.write_atomic(&layout, br#"{"imageLayoutVersion":"1.0.0"}"#)?;
