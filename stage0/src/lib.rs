@@ -14,6 +14,7 @@ pub mod platform;
 pub mod reference;
 pub mod store;
 pub mod transport;
+pub mod trust;
 pub mod unpack;
 
 /// Exit code for every failure of liftoff itself (as opposed to an app's own exit code).
