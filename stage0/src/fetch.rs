@@ -267,8 +267,7 @@ pub fn fetch(
         &top.digest,
         top.bytes.len(),
         &resolved,
-        false,
-        &reason,
+        &VerifyRecord::unverified(&reason),
     )?;
     Ok(FetchResult {
         name,
@@ -280,6 +279,27 @@ pub fn fetch(
     })
 }
 
+/// The verification facts recorded with an image.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyRecord {
+    pub verified: bool,
+    pub text: String,
+    pub key_ids: Vec<String>,
+    pub identity: Option<String>,
+    pub signed_at: Option<i64>,
+    pub scheme: Option<String>,
+    pub insecure: bool,
+}
+
+impl VerifyRecord {
+    pub fn unverified(text: &str) -> Self {
+        VerifyRecord {
+            text: text.to_string(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Points `name` at the stored image and writes its provenance.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn record(
@@ -289,8 +309,7 @@ pub(crate) fn record(
     top_digest: &Digest,
     top_size: usize,
     r: &Resolved,
-    verified: bool,
-    verification: &str,
+    v: &VerifyRecord,
 ) -> Result<Provenance, FetchError> {
     let mut size =
         r.config_bytes.len() as u64 + r.manifest.layers.iter().map(|(d, _)| d.size).sum::<u64>();
@@ -329,10 +348,15 @@ pub(crate) fn record(
         platform: r.platform.to_string(),
         source: source.to_string(),
         fetched_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        verified,
-        verification: verification.to_string(),
+        verified: v.verified,
+        verification: v.text.clone(),
         created: r.config.created.clone(),
         size,
+        key_ids: v.key_ids.clone(),
+        identity: v.identity.clone(),
+        signed_at: v.signed_at,
+        scheme: v.scheme.clone(),
+        insecure: v.insecure,
     };
     store.set_ref(&desc, &prov)?;
     Ok(prov)

@@ -407,8 +407,7 @@ pub fn import(
         &manifest_digest,
         manifest_bytes.len(),
         &resolved,
-        false,
-        "no signature: imported locally; sign it to run it as trusted",
+        &fetch::VerifyRecord::unverified("no signature: imported locally; sign it to run it as trusted"),
     )?;
     Ok(ImportResult {
         digest: manifest_digest,

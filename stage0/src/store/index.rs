@@ -38,6 +38,25 @@ pub struct Provenance {
     pub created: Option<String>,
     /// Sum of the stored sizes of manifest(s), config and layers for the selected platform.
     pub size: u64,
+    /// Key ids whose signatures were accepted (empty when unverified).
+    #[serde(default)]
+    pub key_ids: Vec<String>,
+    /// The signed docker-reference.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// The signature's own timestamp (unix seconds).
+    #[serde(default)]
+    pub signed_at: Option<i64>,
+    /// Signature scheme (ed25519 or ed25519ph).
+    #[serde(default)]
+    pub scheme: Option<String>,
+    /// Verification was skipped on request (`--insecure-options=image` or a policy escape hatch).
+    #[serde(default)]
+    pub insecure: bool,
+}
+
+fn ref_of(v: &serde_json::Value) -> Option<&str> {
+    v.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -144,6 +163,21 @@ impl Store {
             &self.meta_path(&desc.digest),
             &serde_json::to_vec_pretty(&records).expect("serialisable"),
         )?;
+        self.write_index(&raw.manifests)
+    }
+
+    /// Points a name at a stored manifest without provenance (used for signature manifests).
+    pub fn set_plain_ref(&self, name: &str, media_type: &str, digest: &Digest, size: u64) -> Result<(), StoreError> {
+        let _g = self.lock_index()?;
+        let mut raw = self.read_raw_index()?;
+        raw.manifests.retain(|v| ref_of(v) != Some(name));
+        raw.manifests.push(serde_json::json!({
+            "mediaType": media_type,
+            "digest": digest.to_string(),
+            "size": size,
+            "annotations": { REF_NAME: name },
+        }));
+        raw.manifests.sort_by(|a, b| ref_of(a).unwrap_or("").cmp(ref_of(b).unwrap_or("")));
         self.write_index(&raw.manifests)
     }
 

@@ -15,6 +15,7 @@
 
 mod index;
 mod lock;
+mod signatures;
 mod staging;
 
 pub use index::{IndexEntry, Provenance};

@@ -11,6 +11,7 @@ mod oci_layout;
 
 use crate::digest::{Digest, HashingReader, LimitedReader};
 use crate::reference::ImageName;
+use crate::trust::cosign::RawSignature;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -165,6 +166,11 @@ pub trait Source: Send + Sync {
     fn top(&self) -> Result<TopLevel, TransportError>;
     /// Opens a blob for streaming. The caller checks digest and size while reading.
     fn open_blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send + '_>, TransportError>;
+    /// Signatures stored beside the image for the manifest `digest` (cosign `sha256-<hex>.sig`),
+    /// bounded in count and size. Sources that cannot carry signatures have none.
+    fn signatures(&self, _digest: &Digest) -> Result<Vec<RawSignature>, TransportError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Opens a source for a reference.

@@ -4,6 +4,7 @@
 use super::{check_digest, Files, Source, TopLevel, TransportError};
 use crate::digest::Digest;
 use crate::manifest::{self, MAX_MANIFEST_BYTES};
+use crate::trust::cosign::{self, RawSignature};
 use std::io::Read;
 
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -55,15 +56,9 @@ pub fn is_signature_ref(r: &str) -> bool {
     tag.starts_with("sha256-") && tag.ends_with(".sig")
 }
 
-impl<F: Files> Source for OciSource<F> {
-    fn describe(&self) -> String {
-        match &self.reference {
-            Some(r) => format!("{}:{r}", self.name),
-            None => self.name.clone(),
-        }
-    }
-
-    fn top(&self) -> Result<TopLevel, TransportError> {
+impl<F: Files> OciSource<F> {
+    /// Checks oci-layout and reads index.json.
+    fn index(&self) -> Result<Vec<manifest::Descriptor>, TransportError> {
         let layout = self.read_small("oci-layout", 4096)?;
         #[derive(serde::Deserialize)]
         struct Layout {
@@ -79,8 +74,21 @@ impl<F: Files> Source for OciSource<F> {
             )));
         }
         let index = self.read_small("index.json", MAX_MANIFEST_BYTES)?;
-        let entries = manifest::parse_index(&index, &format!("{} index.json", self.name))
-            .map_err(|e| self.invalid(e.to_string()))?;
+        manifest::parse_index(&index, &format!("{} index.json", self.name))
+            .map_err(|e| self.invalid(e.to_string()))
+    }
+}
+
+impl<F: Files> Source for OciSource<F> {
+    fn describe(&self) -> String {
+        match &self.reference {
+            Some(r) => format!("{}:{r}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    fn top(&self) -> Result<TopLevel, TransportError> {
+        let entries = self.index()?;
         let images: Vec<_> = entries
             .iter()
             .filter(|d| {
@@ -168,6 +176,29 @@ impl<F: Files> Source for OciSource<F> {
             media_type: Some(chosen.media_type.clone()).filter(|m| !m.is_empty()),
             ref_name: chosen.annotations.get(REF_NAME).cloned(),
         })
+    }
+
+    fn signatures(&self, digest: &Digest) -> Result<Vec<RawSignature>, TransportError> {
+        let tag = cosign::sig_tag(digest);
+        let entries = self.index()?;
+        let Some(d) = entries.iter().find(|d| {
+            d.annotations
+                .get(REF_NAME)
+                .is_some_and(|r| r == &tag || r.ends_with(&format!(":{tag}")))
+        }) else {
+            return Ok(Vec::new());
+        };
+        let m = crate::transport::read_verified(self, &d.digest, d.size, cosign::MAX_SIG_MANIFEST, "signature manifest")?;
+        let layers = cosign::parse_sig_manifest(&m).map_err(|e| self.invalid(e.to_string()))?;
+        let mut out = Vec::with_capacity(layers.len());
+        for l in layers {
+            let payload = crate::transport::read_verified(self, &l.digest, l.size, cosign::MAX_PAYLOAD, "signature payload")?;
+            out.push(RawSignature {
+                payload,
+                signature: l.signature,
+            });
+        }
+        Ok(out)
     }
 
     fn open_blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send + '_>, TransportError> {

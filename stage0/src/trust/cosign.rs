@@ -1,0 +1,163 @@
+//! Signatures stored the way cosign stores them: an OCI manifest tagged `sha256-<hex>.sig` whose
+//! layers are simple-signing payloads (media type `application/vnd.dev.cosign.simplesigning.v1+json`)
+//! carrying the base64 signature in the `dev.cosignproject.cosign/signature` annotation.
+//!
+//! Everything read here is untrusted and bounded: at most [`MAX_SIGNATURES`] layers and
+//! [`MAX_PAYLOAD`] bytes per payload are looked at, before any cryptography runs.
+
+use crate::digest::Digest;
+use crate::manifest::{OCI_CONFIG, OCI_MANIFEST};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const SIG_LAYER_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+pub const SIG_ANNOTATION: &str = "dev.cosignproject.cosign/signature";
+/// Most signatures looked at for one image.
+pub const MAX_SIGNATURES: usize = 100;
+/// Largest payload read.
+pub const MAX_PAYLOAD: u64 = 64 * 1024;
+/// Largest signature manifest read.
+pub const MAX_SIG_MANIFEST: u64 = 256 * 1024;
+
+/// The tag cosign gives the signatures of `d`.
+pub fn sig_tag(d: &Digest) -> String {
+    format!("sha256-{}.sig", d.hex())
+}
+
+/// One signature as found: payload bytes and the base64 signature over them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawSignature {
+    pub payload: Vec<u8>,
+    pub signature: String,
+}
+
+/// A payload layer of a signature manifest, before its blob is read.
+#[derive(Debug, Clone)]
+pub struct SigLayer {
+    pub digest: Digest,
+    pub size: u64,
+    pub signature: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CosignError {
+    #[error("signature manifest is malformed: {0}")]
+    Malformed(String),
+    #[error("signature manifest lists {0} signatures, more than the {MAX_SIGNATURES} liftoff reads; refusing it")]
+    TooMany(usize),
+}
+
+#[derive(Deserialize)]
+struct RawManifest {
+    #[serde(rename = "schemaVersion")]
+    schema_version: i64,
+    layers: Vec<RawLayer>,
+}
+
+#[derive(Deserialize)]
+struct RawLayer {
+    #[serde(rename = "mediaType", default)]
+    media_type: String,
+    digest: String,
+    size: i64,
+    #[serde(default)]
+    annotations: BTreeMap<String, String>,
+}
+
+/// Lists the signature layers of a signature manifest. Layers of other media types or without a
+/// signature annotation are skipped (cosign also stores attestations and bundles this way).
+pub fn parse_sig_manifest(bytes: &[u8]) -> Result<Vec<SigLayer>, CosignError> {
+    if bytes.len() as u64 > MAX_SIG_MANIFEST {
+        return Err(CosignError::Malformed(format!("{} bytes, over the limit of {MAX_SIG_MANIFEST}", bytes.len())));
+    }
+    let m: RawManifest = serde_json::from_slice(bytes).map_err(|e| CosignError::Malformed(e.to_string()))?;
+    if m.schema_version != 2 {
+        return Err(CosignError::Malformed(format!("schemaVersion {}", m.schema_version)));
+    }
+    if m.layers.len() > MAX_SIGNATURES {
+        return Err(CosignError::TooMany(m.layers.len()));
+    }
+    let mut out = Vec::new();
+    for l in m.layers {
+        if l.media_type != SIG_LAYER_MEDIA_TYPE {
+            continue;
+        }
+        let Some(sig) = l.annotations.get(SIG_ANNOTATION) else { continue };
+        let digest = Digest::parse(&l.digest).map_err(|e| CosignError::Malformed(e.to_string()))?;
+        if l.size < 0 || l.size as u64 > MAX_PAYLOAD {
+            return Err(CosignError::Malformed(format!(
+                "payload {digest} has size {}, outside 0..={MAX_PAYLOAD}",
+                l.size
+            )));
+        }
+        out.push(SigLayer {
+            digest,
+            size: l.size as u64,
+            signature: sig.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Builds a signature manifest holding `sigs` (in order, duplicates removed). Returns the manifest
+/// bytes, the config bytes, and the payload blobs it refers to.
+pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut layers = Vec::new();
+    let mut diff_ids = Vec::new();
+    for s in sigs {
+        if !seen.insert((s.payload.clone(), s.signature.clone())) {
+            continue;
+        }
+        let d = Digest::of(&s.payload);
+        diff_ids.push(d.to_string());
+        layers.push(serde_json::json!({
+            "mediaType": SIG_LAYER_MEDIA_TYPE,
+            "digest": d.to_string(),
+            "size": s.payload.len(),
+            "annotations": {SIG_ANNOTATION: s.signature},
+        }));
+    }
+    // The config cosign writes: an empty image config whose diff_ids are the payload digests.
+    let config = serde_json::to_vec(&serde_json::json!({
+        "architecture": "",
+        "config": {},
+        "created": "0001-01-01T00:00:00Z",
+        "history": [{"created": "0001-01-01T00:00:00Z"}],
+        "os": "",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .expect("serialisable");
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": OCI_CONFIG, "digest": Digest::of(&config).to_string(), "size": config.len()},
+        "layers": layers,
+    }))
+    .expect("serialisable");
+    (manifest, config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_dedup() {
+        let a = RawSignature { payload: b"{}".to_vec(), signature: "c2ln".into() };
+        let (m, _) = build_sig_manifest(&[a.clone(), a.clone()]);
+        let layers = parse_sig_manifest(&m).unwrap();
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].digest, Digest::of(b"{}"));
+        assert_eq!(layers[0].signature, "c2ln");
+    }
+
+    #[test]
+    fn too_many_signatures_refused() {
+        let sigs: Vec<RawSignature> = (0..MAX_SIGNATURES + 1)
+            .map(|i| RawSignature { payload: format!("{i}").into_bytes(), signature: "x".into() })
+            .collect();
+        let (m, _) = build_sig_manifest(&sigs);
+        assert!(matches!(parse_sig_manifest(&m), Err(CosignError::TooMany(_))));
+    }
+}
