@@ -10,9 +10,21 @@
 //! - [`unpack_layer`]: extract one uncompressed tar stream into an existing empty directory.
 //! - [`flatten_layers`]: apply overlay-form layer dirs, lowest first, onto a directory by copying
 //!   (the fallback for hosts without overlayfs, and `liftoff image extract`).
+//!
+//! Inside: `extract` (the per-entry rules), `tar_guard` (a reader below the tar crate that bounds
+//! metadata headers, bytes and header count), `walk` (handle-based filesystem primitives) and
+//! `flatten` (the copy-based merge).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+mod extract;
+mod flatten;
+mod tar_guard;
+mod walk;
+
+#[cfg(test)]
+mod tests;
 
 /// Bounds and permissions for one layer's extraction.
 #[derive(Debug, Clone)]
@@ -62,14 +74,21 @@ pub enum UnpackError {
     Tar(#[source] std::io::Error),
 }
 
+/// Extracts the uncompressed layer tar stream `tar` into `dest`, an existing empty directory, in
+/// overlayfs form. On error `dest` holds a partial tree and must be discarded (nothing is ever
+/// written outside it). `entries` counts tar members (files, directories, links, whiteouts…, not the
+/// PAX/long-name headers folded into them); `bytes` counts the bytes consumed from `tar`, which stops
+/// at the end-of-archive block, so a caller hashing the stream must drain the rest itself.
 pub fn unpack_layer<R: Read>(
-    _tar: R,
-    _dest: &Path,
-    _limits: &Limits,
+    tar: R,
+    dest: &Path,
+    limits: &Limits,
 ) -> Result<UnpackStats, UnpackError> {
-    unimplemented!("being written")
+    extract::unpack(tar, dest, limits)
 }
 
-pub fn flatten_layers(_layers: &[PathBuf], _dest: &Path) -> Result<(), UnpackError> {
-    unimplemented!("being written")
+/// Applies overlay-form layer directories (as made by [`unpack_layer`]), lowest first, onto `dest`,
+/// an existing directory, by copying: the same tree overlayfs would show for that stack.
+pub fn flatten_layers(layers: &[PathBuf], dest: &Path) -> Result<(), UnpackError> {
+    flatten::flatten(layers, dest)
 }
