@@ -48,15 +48,25 @@ pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
     // as podman resolves local images; it must be unambiguous.
     if !query.contains('@') && !query.starts_with('/') {
         let last = query.rsplit('/').next().unwrap_or(query);
-        let with_tag = if last.contains(':') { query.to_string() } else { format!("{query}:latest") };
-        let m: Vec<&IndexEntry> = entries.iter().filter(|e| e.name.ends_with(&format!("/{with_tag}"))).collect();
+        let with_tag = if last.contains(':') {
+            query.to_string()
+        } else {
+            format!("{query}:latest")
+        };
+        let m: Vec<&IndexEntry> = entries
+            .iter()
+            .filter(|e| e.name.ends_with(&format!("/{with_tag}")))
+            .collect();
         match m.len() {
             0 => {}
             1 => return Ok(m[0].clone()),
             _ => {
                 return Err(ImageError::Ambiguous(
                     query.to_string(),
-                    m.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", "),
+                    m.iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ))
             }
         }

@@ -407,7 +407,9 @@ pub fn import(
         &manifest_digest,
         manifest_bytes.len(),
         &resolved,
-        &fetch::VerifyRecord::unverified("no signature: imported locally; sign it to run it as trusted"),
+        &fetch::VerifyRecord::unverified(
+            "no signature: imported locally; sign it to run it as trusted",
+        ),
     )?;
     Ok(ImportResult {
         digest: manifest_digest,

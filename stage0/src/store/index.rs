@@ -56,7 +56,8 @@ pub struct Provenance {
 }
 
 fn ref_of(v: &serde_json::Value) -> Option<&str> {
-    v.pointer("/annotations/org.opencontainers.image.ref.name").and_then(|n| n.as_str())
+    v.pointer("/annotations/org.opencontainers.image.ref.name")
+        .and_then(|n| n.as_str())
 }
 
 #[derive(Serialize, Deserialize)]
@@ -167,7 +168,13 @@ impl Store {
     }
 
     /// Points a name at a stored manifest without provenance (used for signature manifests).
-    pub fn set_plain_ref(&self, name: &str, media_type: &str, digest: &Digest, size: u64) -> Result<(), StoreError> {
+    pub fn set_plain_ref(
+        &self,
+        name: &str,
+        media_type: &str,
+        digest: &Digest,
+        size: u64,
+    ) -> Result<(), StoreError> {
         let _g = self.lock_index()?;
         let mut raw = self.read_raw_index()?;
         raw.manifests.retain(|v| ref_of(v) != Some(name));
@@ -177,7 +184,8 @@ impl Store {
             "size": size,
             "annotations": { REF_NAME: name },
         }));
-        raw.manifests.sort_by(|a, b| ref_of(a).unwrap_or("").cmp(ref_of(b).unwrap_or("")));
+        raw.manifests
+            .sort_by(|a, b| ref_of(a).unwrap_or("").cmp(ref_of(b).unwrap_or("")));
         self.write_index(&raw.manifests)
     }
 

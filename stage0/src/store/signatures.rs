@@ -14,11 +14,17 @@ impl Store {
     }
 
     /// Signatures stored for `digest` under `repository` (bounded as any source is).
-    pub fn signatures(&self, repository: &str, digest: &Digest) -> Result<Vec<RawSignature>, StoreError> {
+    pub fn signatures(
+        &self,
+        repository: &str,
+        digest: &Digest,
+    ) -> Result<Vec<RawSignature>, StoreError> {
         let name = Self::signature_ref(repository, digest);
-        let Some(d) = self.all_descriptors()?.into_iter().find(|d| {
-            d.annotations.get(super::index::REF_NAME) == Some(&name)
-        }) else {
+        let Some(d) = self
+            .all_descriptors()?
+            .into_iter()
+            .find(|d| d.annotations.get(super::index::REF_NAME) == Some(&name))
+        else {
             return Ok(Vec::new());
         };
         let bad = |reason: String| StoreError::CorruptIndex {
@@ -46,7 +52,12 @@ impl Store {
     }
 
     /// Adds signatures for `digest` under `repository`, keeping those already there.
-    pub fn add_signatures(&self, repository: &str, digest: &Digest, new: &[RawSignature]) -> Result<usize, StoreError> {
+    pub fn add_signatures(
+        &self,
+        repository: &str,
+        digest: &Digest,
+        new: &[RawSignature],
+    ) -> Result<usize, StoreError> {
         let _u = self.lock_use()?;
         let mut all = self.signatures(repository, digest)?;
         let before = all.len();
@@ -61,7 +72,10 @@ impl Store {
         if all.len() > cosign::MAX_SIGNATURES {
             return Err(StoreError::CorruptIndex {
                 path: self.index_path(),
-                reason: format!("more than {} signatures for {digest}", cosign::MAX_SIGNATURES),
+                reason: format!(
+                    "more than {} signatures for {digest}",
+                    cosign::MAX_SIGNATURES
+                ),
             });
         }
         let (manifest, config) = cosign::build_sig_manifest(&all);
@@ -71,7 +85,12 @@ impl Store {
         self.put_blob_bytes(&Digest::of(&config), &config)?;
         let md = Digest::of(&manifest);
         self.put_blob_bytes(&md, &manifest)?;
-        self.set_plain_ref(&Self::signature_ref(repository, digest), OCI_MANIFEST, &md, manifest.len() as u64)?;
+        self.set_plain_ref(
+            &Self::signature_ref(repository, digest),
+            OCI_MANIFEST,
+            &md,
+            manifest.len() as u64,
+        )?;
         Ok(all.len() - before)
     }
 }

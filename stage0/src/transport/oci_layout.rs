@@ -188,11 +188,23 @@ impl<F: Files> Source for OciSource<F> {
         }) else {
             return Ok(Vec::new());
         };
-        let m = crate::transport::read_verified(self, &d.digest, d.size, cosign::MAX_SIG_MANIFEST, "signature manifest")?;
+        let m = crate::transport::read_verified(
+            self,
+            &d.digest,
+            d.size,
+            cosign::MAX_SIG_MANIFEST,
+            "signature manifest",
+        )?;
         let layers = cosign::parse_sig_manifest(&m).map_err(|e| self.invalid(e.to_string()))?;
         let mut out = Vec::with_capacity(layers.len());
         for l in layers {
-            let payload = crate::transport::read_verified(self, &l.digest, l.size, cosign::MAX_PAYLOAD, "signature payload")?;
+            let payload = crate::transport::read_verified(
+                self,
+                &l.digest,
+                l.size,
+                cosign::MAX_PAYLOAD,
+                "signature payload",
+            )?;
             out.push(RawSignature {
                 payload,
                 signature: l.signature,

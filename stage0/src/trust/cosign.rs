@@ -68,11 +68,18 @@ struct RawLayer {
 /// signature annotation are skipped (cosign also stores attestations and bundles this way).
 pub fn parse_sig_manifest(bytes: &[u8]) -> Result<Vec<SigLayer>, CosignError> {
     if bytes.len() as u64 > MAX_SIG_MANIFEST {
-        return Err(CosignError::Malformed(format!("{} bytes, over the limit of {MAX_SIG_MANIFEST}", bytes.len())));
+        return Err(CosignError::Malformed(format!(
+            "{} bytes, over the limit of {MAX_SIG_MANIFEST}",
+            bytes.len()
+        )));
     }
-    let m: RawManifest = serde_json::from_slice(bytes).map_err(|e| CosignError::Malformed(e.to_string()))?;
+    let m: RawManifest =
+        serde_json::from_slice(bytes).map_err(|e| CosignError::Malformed(e.to_string()))?;
     if m.schema_version != 2 {
-        return Err(CosignError::Malformed(format!("schemaVersion {}", m.schema_version)));
+        return Err(CosignError::Malformed(format!(
+            "schemaVersion {}",
+            m.schema_version
+        )));
     }
     if m.layers.len() > MAX_SIGNATURES {
         return Err(CosignError::TooMany(m.layers.len()));
@@ -82,7 +89,9 @@ pub fn parse_sig_manifest(bytes: &[u8]) -> Result<Vec<SigLayer>, CosignError> {
         if l.media_type != SIG_LAYER_MEDIA_TYPE {
             continue;
         }
-        let Some(sig) = l.annotations.get(SIG_ANNOTATION) else { continue };
+        let Some(sig) = l.annotations.get(SIG_ANNOTATION) else {
+            continue;
+        };
         let digest = Digest::parse(&l.digest).map_err(|e| CosignError::Malformed(e.to_string()))?;
         if l.size < 0 || l.size as u64 > MAX_PAYLOAD {
             return Err(CosignError::Malformed(format!(
@@ -144,7 +153,10 @@ mod tests {
 
     #[test]
     fn round_trip_and_dedup() {
-        let a = RawSignature { payload: b"{}".to_vec(), signature: "c2ln".into() };
+        let a = RawSignature {
+            payload: b"{}".to_vec(),
+            signature: "c2ln".into(),
+        };
         let (m, _) = build_sig_manifest(&[a.clone(), a.clone()]);
         let layers = parse_sig_manifest(&m).unwrap();
         assert_eq!(layers.len(), 1);
@@ -155,9 +167,15 @@ mod tests {
     #[test]
     fn too_many_signatures_refused() {
         let sigs: Vec<RawSignature> = (0..MAX_SIGNATURES + 1)
-            .map(|i| RawSignature { payload: format!("{i}").into_bytes(), signature: "x".into() })
+            .map(|i| RawSignature {
+                payload: format!("{i}").into_bytes(),
+                signature: "x".into(),
+            })
             .collect();
         let (m, _) = build_sig_manifest(&sigs);
-        assert!(matches!(parse_sig_manifest(&m), Err(CosignError::TooMany(_))));
+        assert!(matches!(
+            parse_sig_manifest(&m),
+            Err(CosignError::TooMany(_))
+        ));
     }
 }
