@@ -13,6 +13,8 @@ use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
 use crate::transport::{self, Source, SourceRef, TopLevel, TransportError};
+use crate::trust::cosign::RawSignature;
+use crate::trust::verify::{self, Decision, Trust, VerifyError};
 use crate::unpack::Limits;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -35,6 +37,8 @@ pub enum FetchError {
         diff_ids: usize,
         layers: usize,
     },
+    #[error(transparent)]
+    Untrusted(#[from] VerifyError),
     #[error("store name {0} must have a tag and no digest (e.g. example.com/app:1.0)")]
     BadStoreName(String),
 }
@@ -47,6 +51,10 @@ pub struct FetchOptions {
     pub limits: Limits,
     /// How many layers to stream at once.
     pub jobs: usize,
+    /// Keys and policy to verify against.
+    pub trust: Trust,
+    /// `--insecure-options=image`: store without verification (recorded as such).
+    pub insecure: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -59,17 +67,47 @@ pub struct FetchResult {
     pub provenance: Provenance,
 }
 
-/// What the trust gate decided. Signature verification (the trust issue) makes this a real decision;
-/// until then every image is let through as unverified, and says so.
-#[derive(Debug, Clone)]
-pub enum Verdict {
-    Unverified { reason: String },
-}
-
-fn trust_gate(_name: &ImageName, _top: &TopLevel) -> Verdict {
-    Verdict::Unverified {
-        reason: "no signature verification: signature checks are not implemented in this build"
-            .into(),
+/// The trust gate: decides, from the top-level digest and the signatures found beside it, whether
+/// this image may enter the store as `name`, before anything else of it is parsed.
+fn trust_gate(
+    src: &dyn Source,
+    name: &ImageName,
+    top: &TopLevel,
+    opts: &FetchOptions,
+) -> Result<(VerifyRecord, Vec<RawSignature>), FetchError> {
+    if opts.insecure {
+        return Ok((
+            VerifyRecord {
+                text: "verification disabled by --insecure-options=image".into(),
+                insecure: true,
+                ..Default::default()
+            },
+            Vec::new(),
+        ));
+    }
+    let sigs = src.signatures(&top.digest)?;
+    let now = chrono::Utc::now().timestamp();
+    match verify::verify(&opts.trust, name, &top.digest, &sigs, now)? {
+        Decision::Verified(v) => Ok((
+            VerifyRecord {
+                verified: true,
+                text: v.describe(),
+                key_ids: v.key_ids,
+                identity: Some(v.identity),
+                signed_at: v.signed_at,
+                scheme: Some(v.scheme.to_string()),
+                insecure: false,
+            },
+            sigs,
+        )),
+        Decision::AcceptedUnsigned { prefix } => Ok((
+            VerifyRecord {
+                text: format!("unsigned, accepted by insecure_accept_unsigned for prefix {prefix} in policy.toml"),
+                insecure: true,
+                ..Default::default()
+            },
+            Vec::new(),
+        )),
     }
 }
 
@@ -241,7 +279,7 @@ pub fn fetch(
     if name.digest.is_some() || name.tag.is_none() {
         return Err(FetchError::BadStoreName(name.to_string()));
     }
-    let verdict = trust_gate(&name, &top);
+    let (verdict, sigs) = trust_gate(src.as_ref(), &name, &top, opts)?;
     let resolved = resolve(src.as_ref(), &top, &opts.platform)?;
 
     let _use = store.lock_use()?;
@@ -259,7 +297,9 @@ pub fn fetch(
     store.put_blob_bytes(&resolved.manifest_digest, &resolved.manifest_bytes)?;
     store.put_blob_bytes(&top.digest, &top.bytes)?;
 
-    let Verdict::Unverified { reason } = verdict;
+    if !sigs.is_empty() {
+        store.add_signatures(&name.repository(), &top.digest, &sigs)?;
+    }
     let prov = record(
         store,
         &name,
@@ -267,7 +307,7 @@ pub fn fetch(
         &top.digest,
         top.bytes.len(),
         &resolved,
-        &VerifyRecord::unverified(&reason),
+        &verdict,
     )?;
     Ok(FetchResult {
         name,

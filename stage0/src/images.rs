@@ -441,3 +441,144 @@ pub fn extract(store: &Store, e: &IndexEntry, dest: &Path) -> Result<(), ImageEr
     unpack::flatten_layers(&layers, dest)?;
     Ok(())
 }
+
+/// The outcome of `image verify`.
+#[derive(Debug)]
+pub struct VerifyReport {
+    pub signature: Result<String, String>,
+    pub signature_secs: f64,
+    pub blobs: Result<(), String>,
+    pub blob_count: usize,
+    pub bytes: u64,
+    pub hash_secs: f64,
+}
+
+/// Re-checks a stored image: its signatures against the current trust store and policy, and every
+/// blob against its digest. Writes the outcome into the image's provenance.
+pub fn verify(
+    store: &Store,
+    trust: &crate::trust::verify::Trust,
+    e: &IndexEntry,
+) -> Result<VerifyReport, ImageError> {
+    use crate::trust::verify::{self, Decision};
+    let name = ImageName::parse(&e.name).map_err(|x| ImageError::Broken {
+        name: e.name.clone(),
+        reason: x.to_string(),
+    })?;
+    let t0 = std::time::Instant::now();
+    let sigs = store.signatures(&name.repository(), &e.descriptor.digest)?;
+    let decision = verify::verify(
+        trust,
+        &name,
+        &e.descriptor.digest,
+        &sigs,
+        chrono::Utc::now().timestamp(),
+    );
+    let signature_secs = t0.elapsed().as_secs_f64();
+
+    let t1 = std::time::Instant::now();
+    let mut blobs: Vec<(Digest, u64)> = vec![(e.descriptor.digest.clone(), e.descriptor.size)];
+    let mut blob_err = None;
+    match load(store, e) {
+        Ok((mdigest, m, cbytes, _)) => {
+            if mdigest != e.descriptor.digest {
+                blobs.push((
+                    mdigest.clone(),
+                    store
+                        .blob_path(&mdigest)
+                        .metadata()
+                        .map(|m| m.len())
+                        .unwrap_or(0),
+                ));
+            }
+            blobs.push((m.config.digest.clone(), cbytes.len() as u64));
+            blobs.extend(m.layers.iter().map(|(d, _)| (d.digest.clone(), d.size)));
+        }
+        Err(x) => blob_err = Some(x.to_string()),
+    }
+    let mut bytes = 0u64;
+    if blob_err.is_none() {
+        for (d, size) in &blobs {
+            let p = store.blob_path(d);
+            let r =
+                std::fs::File::open(&p).and_then(|f| crate::digest::HashingReader::new(f).finish());
+            match r {
+                Ok((actual, n)) if &actual == d && n == *size => bytes += n,
+                Ok((actual, n)) => {
+                    blob_err = Some(format!("blob {d} now hashes to {actual} ({n} bytes): the store was modified; remove the image and fetch it again"));
+                    break;
+                }
+                Err(x) => {
+                    blob_err = Some(format!("blob {d}: {x}"));
+                    break;
+                }
+            }
+        }
+    }
+    let hash_secs = t1.elapsed().as_secs_f64();
+
+    let signature = match decision {
+        Ok(Decision::Verified(v)) => Ok(v),
+        Ok(Decision::AcceptedUnsigned { prefix }) => Err(format!(
+            "not signed; only admitted by insecure_accept_unsigned for prefix {prefix}"
+        )),
+        Err(x) => Err(x.to_string()),
+    };
+    if let Some(mut prov) = store.provenance(&e.name, &e.descriptor.digest)? {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match (&signature, &blob_err) {
+            (Ok(v), None) => {
+                prov.verified = true;
+                prov.verification = format!("{} (re-verified {now})", v.describe());
+                prov.key_ids = v.key_ids.clone();
+                prov.identity = Some(v.identity.clone());
+                prov.signed_at = v.signed_at;
+                prov.scheme = Some(v.scheme.to_string());
+            }
+            // An image that was verified is demoted; one that never was keeps its original record
+            // (e.g. "verification disabled by --insecure-options=image"), which says more.
+            _ if prov.verified => {
+                prov.verified = false;
+                prov.verification = format!("re-verification failed {now}");
+                prov.key_ids.clear();
+            }
+            _ => {
+                return Ok(report(
+                    signature,
+                    signature_secs,
+                    blob_err,
+                    blobs.len(),
+                    bytes,
+                    hash_secs,
+                ))
+            }
+        }
+        store.set_ref(&e.descriptor, &prov)?;
+    }
+    Ok(report(
+        signature,
+        signature_secs,
+        blob_err,
+        blobs.len(),
+        bytes,
+        hash_secs,
+    ))
+}
+
+fn report(
+    signature: Result<crate::trust::verify::Verified, String>,
+    signature_secs: f64,
+    blob_err: Option<String>,
+    blob_count: usize,
+    bytes: u64,
+    hash_secs: f64,
+) -> VerifyReport {
+    VerifyReport {
+        signature: signature.map(|v| v.describe()),
+        signature_secs,
+        blobs: blob_err.map_or(Ok(()), Err),
+        blob_count,
+        bytes,
+        hash_secs,
+    }
+}

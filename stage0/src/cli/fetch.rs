@@ -37,6 +37,16 @@ pub struct FetchArgs {
     /// Layers to stream at once
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Skip checks: only `image` exists, which stores the image WITHOUT verifying its signature
+    /// (recorded as insecure in its provenance and shown by `image list`)
+    #[arg(long = "insecure-options", value_name = "image", value_delimiter = ',')]
+    pub insecure_options: Vec<InsecureOption>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InsecureOption {
+    /// Do not verify the image's signature.
+    Image,
 }
 
 pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
@@ -65,7 +75,16 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
         platform,
         limits,
         jobs: a.jobs.unwrap_or_else(|| ctx.config.jobs()),
+        trust: ctx.trust.clone(),
+        insecure: a.insecure_options.contains(&InsecureOption::Image),
     };
+    if opts.insecure {
+        eprintln!(
+            "liftoff: WARNING: --insecure-options=image: signature verification is DISABLED for {}; \
+             anything in this image will be stored and can be run as if it were trusted.",
+            a.source
+        );
+    }
     let r = fetch(&ctx.store, &src, &opts)
         .with_context(|| format!("fetching {} failed; the store is unchanged", a.source))?;
     if !r.provenance.verified {

@@ -7,11 +7,17 @@ mod image_import;
 mod image_inspect;
 mod image_list;
 mod image_rm;
+mod image_sign;
+mod image_verify;
+mod key;
+mod trust;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use liftoff::config::{Config, DEFAULT_CONFIG};
 use liftoff::store::{Store, DEFAULT_ROOT};
+use liftoff::trust::store::{TrustStore, ADMIN_DIR, VENDOR_DIR};
+use liftoff::trust::verify::Trust;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -36,6 +42,12 @@ pub struct Global {
     /// Site configuration file.
     #[arg(long, global = true, env = "LIFTOFF_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Admin trust store: keys trusted per name prefix, and policy.toml.
+    #[arg(long, global = true, env = "LIFTOFF_KEYS", default_value = ADMIN_DIR, value_name = "DIR")]
+    pub keys: PathBuf,
+    /// Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key.
+    #[arg(long, global = true, env = "LIFTOFF_VENDOR_KEYS", default_value = VENDOR_DIR, value_name = "DIR")]
+    pub vendor_keys: PathBuf,
     /// Print detailed progress to stderr.
     #[arg(long, global = true)]
     pub debug: bool,
@@ -48,6 +60,12 @@ pub enum Command {
     /// Manage images in the store
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Manage which keys are trusted for which image names
+    #[command(subcommand)]
+    Trust(trust::TrustCommand),
+    /// Generate signing keys
+    #[command(subcommand)]
+    Key(key::KeyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +84,10 @@ pub enum ImageCommand {
     Gc(image_gc::GcArgs),
     /// Copy an image's root filesystem into a directory
     Extract(image_extract::ExtractArgs),
+    /// Sign an image in the store or an OCI layout with an Ed25519 key
+    Sign(image_sign::SignArgs),
+    /// Re-check a stored image: every blob's digest and its signatures against today's trust
+    Verify(image_verify::VerifyArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -92,6 +114,7 @@ pub fn init_logging(debug: bool) {
 pub struct Ctx {
     pub store: Store,
     pub config: Config,
+    pub trust: Trust,
 }
 
 impl Ctx {
@@ -107,13 +130,24 @@ impl Ctx {
                 g.dir.display()
             )
         })?;
-        Ok(Ctx { store, config })
+        let trust = Trust::load(TrustStore::new(&g.keys, &g.vendor_keys))?;
+        Ok(Ctx {
+            store,
+            config,
+            trust,
+        })
     }
 }
 
 pub fn run(cli: Cli) -> Result<u8> {
+    // Generating a key touches neither the store nor the trust store.
+    if let Command::Key(c) = cli.command {
+        return key::run(c);
+    }
     let ctx = Ctx::new(&cli.global)?;
     match cli.command {
+        Command::Key(_) => unreachable!("handled above"),
+        Command::Trust(c) => trust::run(&ctx, c),
         Command::Fetch(a) => fetch::run(&ctx, a),
         Command::Image(c) => match c {
             ImageCommand::Import(a) => image_import::run(&ctx, a),
@@ -122,6 +156,8 @@ pub fn run(cli: Cli) -> Result<u8> {
             ImageCommand::Rm(a) => image_rm::run(&ctx, a),
             ImageCommand::Gc(a) => image_gc::run(&ctx, a),
             ImageCommand::Extract(a) => image_extract::run(&ctx, a),
+            ImageCommand::Sign(a) => image_sign::run(&ctx, a),
+            ImageCommand::Verify(a) => image_verify::run(&ctx, a),
         },
     }
 }

@@ -1,3 +1,10 @@
 //! Signatures and trust (DESIGN §5): keys, the simple-signing payload, Ed25519 signatures, the trust
 //! store and policy, and the fail-closed verification procedure.
 pub mod cosign;
+pub mod keys;
+pub mod layout_sign;
+pub mod payload;
+pub mod policy;
+pub mod signature;
+pub mod store;
+pub mod verify;

@@ -1,0 +1,84 @@
+//! `liftoff image sign`: sign an image in the store or in an OCI layout.
+
+use super::Ctx;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use liftoff::reference::ImageName;
+use liftoff::transport::SourceRef;
+use liftoff::trust::{keys, payload, signature};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  liftoff image sign example.com/team/app:1.4 --key ./release.key
+  liftoff image sign oci:./layout:1.4 --identity example.com/team/app:1.4 --key ./release.key
+The signature is a cosign-compatible simple-signing payload stored as the sha256-<digest>.sig
+manifest beside the image; existing signatures are kept.")]
+pub struct SignArgs {
+    /// An image in the store (name or digest prefix), or oci:DIR[:REF]
+    pub image: String,
+    /// Private key (PKCS#8 PEM, mode 0600)
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The name the signature vouches for (default: the image's store name)
+    #[arg(long, value_name = "NAME:TAG")]
+    pub identity: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
+    let key = keys::load_private(&a.key)
+        .with_context(|| format!("loading signing key {}", a.key.display()))?;
+    let creator = format!("liftoff {}", env!("CARGO_PKG_VERSION"));
+    let now = chrono::Utc::now().timestamp();
+    let identity = a
+        .identity
+        .as_deref()
+        .map(ImageName::parse)
+        .transpose()
+        .context("--identity")?;
+    if let Some(i) = &identity {
+        if i.tag.is_none() || i.digest.is_some() {
+            bail!("--identity {i} must name a tag and no digest, e.g. example.com/team/app:1.4");
+        }
+    }
+    if a.image.starts_with("oci:") {
+        let SourceRef::OciLayout { path, reference } = SourceRef::parse(&a.image)? else {
+            unreachable!()
+        };
+        let Some(identity) = identity else {
+            bail!("signing a layout needs --identity NAME:TAG (the name the image will be fetched as)");
+        };
+        let digest = liftoff::trust::layout_sign::top_digest(&path, reference.as_deref())?;
+        let p = payload::build(&identity.to_string(), &digest, &creator, now);
+        let sig = signature::sign(&key, &p);
+        liftoff::trust::layout_sign::add_signature(&path, &digest, p, sig)
+            .with_context(|| format!("writing the signature into {}", path.display()))?;
+        println!("{identity} {digest} {}", key.public().key_id());
+        return Ok(0);
+    }
+    if a.image.contains(':')
+        && SourceRef::parse(&a.image).is_ok_and(|r| !matches!(r, SourceRef::Registry { .. }))
+    {
+        bail!("only images in the store and oci: layouts can be signed; fetch the image first, or sign the layout before archiving it");
+    }
+    let e = liftoff::images::find(&ctx.store, &a.image)?;
+    let name = ImageName::parse(&e.name)?;
+    let identity = identity.unwrap_or_else(|| name.clone());
+    let p = payload::build(&identity.to_string(), &e.descriptor.digest, &creator, now);
+    let sig = signature::sign(&key, &p);
+    ctx.store.add_signatures(
+        &name.repository(),
+        &e.descriptor.digest,
+        &[liftoff::trust::cosign::RawSignature {
+            payload: p,
+            signature: sig,
+        }],
+    )?;
+    println!(
+        "{identity} {} {}",
+        e.descriptor.digest,
+        key.public().key_id()
+    );
+    Ok(0)
+}

@@ -1,0 +1,1111 @@
+//! Ed25519 keys: reading, writing and naming them (DESIGN §5).
+//!
+//! Public keys are read from PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`, what
+//! `openssl pkey -pubout`, cosign and skopeo write) or from minisign `.pub` files. Private keys are
+//! unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, what `openssl genpkey -algorithm ed25519`
+//! writes), kept in files only their owner can read.
+//!
+//! A key's id is the lowercase hex sha256 of its SPKI DER encoding, whatever file it came from, so
+//! the same key read from PEM or minisign has the same id, and the id can be recomputed with
+//! `openssl pkey -pubin -in KEY.pub -outform DER | sha256sum`.
+//!
+//! Everything read here is untrusted input: parsing is bounded and strict (one PEM block, no text
+//! around it, canonical DER only), and errors say what was found and what to do instead.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use ed25519_dalek::pkcs8::spki::der::zeroize::{Zeroize, Zeroizing};
+use ed25519_dalek::pkcs8::spki::der::Decode as _;
+use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
+use ed25519_dalek::pkcs8::{DecodePrivateKey as _, ObjectIdentifier, PrivateKeyInfo};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use sha2::{Digest as _, Sha256};
+use std::fmt;
+use std::io::{Read as _, Write as _};
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+
+/// Largest key file parsed. Real ones are ~110 (public) and ~120 (private) bytes; the bound keeps a
+/// hostile file from costing more than a glance.
+pub const MAX_KEY_FILE: usize = 16 * 1024;
+
+/// How to make a key liftoff accepts; repeated in every "wrong kind of key" message.
+const GEN_HINT: &str =
+    "generate one with `liftoff key gen --out NAME` or `openssl genpkey -algorithm ed25519 -out NAME.key`";
+
+/// How to turn an encrypted openssl key into one liftoff reads, without it ever being readable by
+/// others (the umask applies while openssl creates the file).
+const DECRYPT_HINT: &str =
+    "decrypt it with `(umask 077; openssl pkey -in KEY -out KEY.plain)`, or generate a new one with `liftoff key gen --out NAME`";
+
+/// DER of an Ed25519 SubjectPublicKeyInfo up to the key bytes (RFC 8410 §4): SEQUENCE { SEQUENCE {
+/// OID 1.3.101.112 }, BIT STRING (0 unused bits) }. Ed25519 SPKI has exactly one DER encoding, so a
+/// byte comparison is a complete parse, and the key id of a key is unambiguous.
+const SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+/// DER of an Ed25519 PKCS#8 v1 PrivateKeyInfo up to the 32-byte seed (RFC 8410 §7), as openssl writes.
+const PKCS8_PREFIX: [u8; 16] = [
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+const ED25519_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+const EC_PUBLIC_KEY_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+
+/// Why a key was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{path}: {op}: {source}")]
+    Io {
+        path: PathBuf,
+        op: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("key file is {len} bytes, more than the {MAX_KEY_FILE} a key file can be; refusing to parse it")]
+    TooLarge { len: usize },
+    #[error("not a key liftoff can read ({found}); public keys must be PEM (`-----BEGIN PUBLIC KEY-----`) or minisign .pub files, private keys PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`)")]
+    UnknownFormat { found: String },
+    #[error("malformed PEM: {0}")]
+    Pem(String),
+    #[error("{0}")]
+    WrongKind(String),
+    #[error("malformed key encoding: {0}")]
+    Der(String),
+    #[error("only Ed25519 keys are supported, but this is {found} key; {GEN_HINT}")]
+    UnsupportedAlgorithm { found: String },
+    #[error("the key is encrypted ({found}); liftoff reads only unencrypted PKCS#8 keys, kept safe by file mode 0600 instead: {remedy}")]
+    Encrypted { found: String, remedy: String },
+    #[error("the Ed25519 public key is not a valid curve point: {0}")]
+    BadPoint(String),
+    #[error("the Ed25519 public key is a weak (small-order) point, for which signatures prove nothing; refusing it")]
+    WeakKey,
+    #[error("malformed minisign public key: {0}")]
+    Minisign(String),
+    #[error("{path} is readable by group or others (mode {mode:04o}); a signing key must be private to its owner: run `chmod 600 {path}`")]
+    InsecureMode { path: PathBuf, mode: u32 },
+    #[error("{path} already exists; refusing to overwrite it (choose another name, or remove it first if it is no longer needed)")]
+    Exists { path: PathBuf },
+    #[error("{path} is not a regular file")]
+    NotAFile { path: PathBuf },
+    #[error("cannot get random bytes for a new key: {0}")]
+    Random(String),
+}
+
+fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> KeyError {
+    let path = path.to_path_buf();
+    move |source| KeyError::Io { path, op, source }
+}
+
+/// A trusted-key candidate: an Ed25519 public key that is a valid, canonical, non-weak point.
+#[derive(Clone)]
+pub struct PublicKey {
+    key: VerifyingKey,
+    /// The minisign key id (as minisign prints it) when the key came from a minisign file; only for
+    /// messages: liftoff names keys by [`PublicKey::key_id`].
+    minisign_id: Option<String>,
+}
+
+impl PartialEq for PublicKey {
+    // The same key is the same key whichever file format it was read from.
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for PublicKey {}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("PublicKey");
+        d.field("key_id", &self.key_id());
+        if let Some(m) = &self.minisign_id {
+            d.field("minisign_id", m);
+        }
+        d.finish()
+    }
+}
+
+impl PublicKey {
+    /// Accepts the 32-byte encoding of a point only if it is canonical and not of small order.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
+        let key = VerifyingKey::from_bytes(bytes).map_err(|e| KeyError::BadPoint(e.to_string()))?;
+        // A non-canonical encoding (y >= p, or a "negative" zero x) names a point that also has a
+        // canonical encoding: the same key would have two key ids, so only the canonical one is
+        // accepted.
+        if key.to_edwards().compress().to_bytes() != *bytes {
+            return Err(KeyError::BadPoint(
+                "non-canonical point encoding".to_string(),
+            ));
+        }
+        // A small-order key makes forged signatures verify under non-strict rules; there is no
+        // honest reason to have one.
+        if key.is_weak() {
+            return Err(KeyError::WeakKey);
+        }
+        Ok(PublicKey {
+            key,
+            minisign_id: None,
+        })
+    }
+
+    /// Reads a public key file of either supported format, telling them apart by content.
+    pub fn parse(bytes: &[u8]) -> Result<Self, KeyError> {
+        let text = key_text(bytes)?;
+        let t = text.trim_start();
+        if t.starts_with("-----BEGIN ") {
+            return Self::from_pem(text);
+        }
+        if t.starts_with("untrusted comment:")
+            || (t.starts_with("RW") && t.trim().lines().count() == 1)
+        {
+            return Self::from_minisign(text);
+        }
+        Err(KeyError::UnknownFormat {
+            found: describe_unknown(t),
+        })
+    }
+
+    /// Reads a PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`).
+    pub fn from_pem(text: &str) -> Result<Self, KeyError> {
+        if text.len() > MAX_KEY_FILE {
+            return Err(KeyError::TooLarge { len: text.len() });
+        }
+        let (label, der) = pem_decode(text)?;
+        match label.as_str() {
+            "PUBLIC KEY" => {}
+            "PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY"
+            | "OPENSSH PRIVATE KEY" | "ENCRYPTED SIGSTORE PRIVATE KEY"
+            | "ENCRYPTED COSIGN PRIVATE KEY" => {
+                return Err(KeyError::WrongKind(format!(
+                    "this is a private key (`-----BEGIN {label}-----`), where a public key is needed; give the public key instead (`openssl pkey -in KEY -pubout`, or the .pub file `liftoff key gen` wrote), and keep the private key secret"
+                )))
+            }
+            "CERTIFICATE" => {
+                return Err(KeyError::WrongKind(
+                    "this is a certificate; liftoff trusts bare public keys: extract it with `openssl x509 -in CERT -pubkey -noout`".to_string(),
+                ))
+            }
+            "RSA PUBLIC KEY" => {
+                return Err(KeyError::UnsupportedAlgorithm {
+                    found: "an RSA".to_string(),
+                })
+            }
+            other => {
+                return Err(KeyError::WrongKind(format!(
+                    "PEM block is {other:?}, not \"PUBLIC KEY\"; liftoff reads Ed25519 public keys in PEM SPKI form (`-----BEGIN PUBLIC KEY-----`)"
+                )))
+            }
+        }
+        Self::from_spki_der(&der)
+    }
+
+    /// Reads the DER SubjectPublicKeyInfo of an Ed25519 key, naming the algorithm of any other.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        if let Some(rest) = der.strip_prefix(&SPKI_PREFIX[..]) {
+            if let Ok(key) = <&[u8; 32]>::try_from(rest) {
+                return Self::from_bytes(key);
+            }
+        }
+        // Not the one Ed25519 encoding: parse it generically, only to say what it is instead.
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|e| KeyError::Der(format!("not a SubjectPublicKeyInfo: {e}")))?;
+        let oid = spki.algorithm.oid;
+        if oid == ED25519_OID {
+            return Err(KeyError::Der(
+                "Ed25519 SubjectPublicKeyInfo is not in its canonical form (RFC 8410: no parameters, a 32-byte key)".to_string(),
+            ));
+        }
+        let curve = spki
+            .algorithm
+            .parameters
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        Err(KeyError::UnsupportedAlgorithm {
+            found: algorithm_name(oid, curve),
+        })
+    }
+
+    /// Reads a minisign public key: an `untrusted comment:` line, then base64 of `Ed` || 8-byte key
+    /// id || 32-byte key. The comment line may be left out (the form `minisign -P` takes).
+    pub fn from_minisign(text: &str) -> Result<Self, KeyError> {
+        if text.len() > MAX_KEY_FILE {
+            return Err(KeyError::TooLarge { len: text.len() });
+        }
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut first = lines.next().unwrap_or("");
+        if let Some(comment) = first.strip_prefix("untrusted comment:") {
+            if comment.contains("secret key") {
+                return Err(KeyError::WrongKind(
+                    "this is a minisign secret key; give the public key (the .pub file) instead, and keep the secret key secret".to_string(),
+                ));
+            }
+            first = lines.next().unwrap_or("");
+        }
+        if first.is_empty() {
+            return Err(KeyError::Minisign("no key line".to_string()));
+        }
+        if lines.next().is_some() {
+            return Err(KeyError::Minisign(
+                "unexpected lines after the key (a minisign public key file has two lines)"
+                    .to_string(),
+            ));
+        }
+        let raw = B64
+            .decode(first)
+            .map_err(|e| KeyError::Minisign(format!("key line is not base64: {e}")))?;
+        if raw.len() != 42 {
+            return Err(KeyError::Minisign(format!(
+                "key line decodes to {} bytes, not the 42 of an Ed25519 public key",
+                raw.len()
+            )));
+        }
+        if &raw[..2] != b"Ed" {
+            return Err(KeyError::UnsupportedAlgorithm {
+                found: format!("a minisign {:?}", String::from_utf8_lossy(&raw[..2])),
+            });
+        }
+        // minisign prints its key id as a little-endian u64 in uppercase hex.
+        let id: String = raw[2..10]
+            .iter()
+            .rev()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        let mut key = [0u8; 32];
+        key.copy_from_slice(&raw[10..42]);
+        let mut k = Self::from_bytes(&key)?;
+        k.minisign_id = Some(id);
+        Ok(k)
+    }
+
+    /// The DER SubjectPublicKeyInfo (44 bytes).
+    pub fn spki_der(&self) -> [u8; 44] {
+        let mut der = [0u8; 44];
+        der[..12].copy_from_slice(&SPKI_PREFIX);
+        der[12..].copy_from_slice(self.key.as_bytes());
+        der
+    }
+
+    /// Lowercase hex sha256 of the SPKI DER: the name liftoff gives this key everywhere.
+    pub fn key_id(&self) -> String {
+        hex::encode(Sha256::digest(self.spki_der()))
+    }
+
+    /// The key id minisign gives this key, when it was read from a minisign file.
+    pub fn minisign_id(&self) -> Option<&str> {
+        self.minisign_id.as_deref()
+    }
+
+    /// PEM SubjectPublicKeyInfo, as `openssl pkey -pubout` writes it.
+    pub fn to_pem(&self) -> String {
+        pem_encode("PUBLIC KEY", &self.spki_der())
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.key.as_bytes()
+    }
+
+    pub fn verifying_key(&self) -> &VerifyingKey {
+        &self.key
+    }
+}
+
+/// An Ed25519 signing key. Its secret is wiped from memory when dropped.
+pub struct PrivateKey {
+    key: SigningKey,
+}
+
+impl fmt::Debug for PrivateKey {
+    // Never print secret material, not even in a debug log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("public_key_id", &self.public().key_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PrivateKey {
+    /// A new key from 32 bytes of operating-system randomness.
+    pub fn generate() -> Result<Self, KeyError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        getrandom::getrandom(&mut seed[..]).map_err(|e| KeyError::Random(e.to_string()))?;
+        Ok(PrivateKey {
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// Reads an unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
+    pub fn from_pem(text: &str) -> Result<Self, KeyError> {
+        if text.len() > MAX_KEY_FILE {
+            return Err(KeyError::TooLarge { len: text.len() });
+        }
+        let (label, der) = pem_decode(text)?;
+        let der = Zeroizing::new(der);
+        match label.as_str() {
+            "PRIVATE KEY" => {}
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err(KeyError::Encrypted {
+                    found: "PKCS#8 `-----BEGIN ENCRYPTED PRIVATE KEY-----`".to_string(),
+                    remedy: DECRYPT_HINT.to_string(),
+                })
+            }
+            "ENCRYPTED SIGSTORE PRIVATE KEY" | "ENCRYPTED COSIGN PRIVATE KEY" => {
+                return Err(KeyError::Encrypted {
+                    found: format!("cosign's own `{label}` format"),
+                    remedy: format!("cosign cannot write it unencrypted; {GEN_HINT} (cosign-signed images still verify with the cosign public key)"),
+                })
+            }
+            "RSA PRIVATE KEY" => {
+                return Err(KeyError::UnsupportedAlgorithm {
+                    found: "an RSA".to_string(),
+                })
+            }
+            "EC PRIVATE KEY" => {
+                return Err(KeyError::UnsupportedAlgorithm {
+                    found: "an EC".to_string(),
+                })
+            }
+            "OPENSSH PRIVATE KEY" => {
+                return Err(KeyError::WrongKind(format!(
+                    "OpenSSH private keys are not supported; liftoff signs with PKCS#8 PEM keys: {GEN_HINT}"
+                )))
+            }
+            "PUBLIC KEY" => {
+                return Err(KeyError::WrongKind(
+                    "this is a public key; signing needs the private key (the .key file)"
+                        .to_string(),
+                ))
+            }
+            other => {
+                return Err(KeyError::WrongKind(format!(
+                    "PEM block is {other:?}, not \"PRIVATE KEY\"; liftoff signs with Ed25519 PKCS#8 PEM keys: {GEN_HINT}"
+                )))
+            }
+        }
+        // Name the algorithm of a PKCS#8 key of another type before the Ed25519 decoder refuses it.
+        let info = PrivateKeyInfo::from_der(&der)
+            .map_err(|e| KeyError::Der(format!("not a PKCS#8 PrivateKeyInfo: {e}")))?;
+        if info.algorithm.oid != ED25519_OID {
+            let curve = info
+                .algorithm
+                .parameters
+                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+            return Err(KeyError::UnsupportedAlgorithm {
+                found: algorithm_name(info.algorithm.oid, curve),
+            });
+        }
+        // Accepts v1 (openssl) and v2 (with the public key, which must then match the secret).
+        let key = SigningKey::from_pkcs8_der(&der)
+            .map_err(|e| KeyError::Der(format!("not a valid Ed25519 PKCS#8 key: {e}")))?;
+        Ok(PrivateKey { key })
+    }
+
+    /// PKCS#8 v1 PEM, byte for byte what `openssl genpkey -algorithm ed25519` writes. (v1 because
+    /// every reader takes it; some, such as older Go, refuse v2 with the public key appended.)
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        let mut der = Zeroizing::new([0u8; 48]);
+        der[..16].copy_from_slice(&PKCS8_PREFIX);
+        der[16..].copy_from_slice(self.key.as_bytes());
+        Zeroizing::new(pem_encode("PRIVATE KEY", &der[..]))
+    }
+
+    pub fn public(&self) -> PublicKey {
+        PublicKey {
+            key: self.key.verifying_key(),
+            minisign_id: None,
+        }
+    }
+
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+}
+
+/// Writes a new key pair: `<prefix>.key` (PKCS#8 PEM, mode 0600) and `<prefix>.pub` (PEM SPKI, mode
+/// 0644). Refuses to overwrite either file. Returns both paths and the key id.
+pub fn write_keypair(out_prefix: &Path) -> Result<(PathBuf, PathBuf, String), KeyError> {
+    // Append rather than `with_extension`: a prefix such as `release-1.4` must keep its dot.
+    let with = |ext: &str| {
+        let mut s = out_prefix.as_os_str().to_os_string();
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    let (key_path, pub_path) = (with(".key"), with(".pub"));
+    // Checked up front so that an existing .pub does not leave a fresh, orphaned .key behind; the
+    // O_EXCL opens below are what actually guarantees nothing is overwritten.
+    for p in [&key_path, &pub_path] {
+        if p.symlink_metadata().is_ok() {
+            return Err(KeyError::Exists { path: p.clone() });
+        }
+    }
+    let key = PrivateKey::generate()?;
+    let public = key.public();
+    let id = public.key_id();
+
+    let create = |path: &Path, mode: u32| {
+        // create_new is O_CREAT|O_EXCL: it also refuses a symlink planted at the path. The mode is
+        // applied at creation, so the secret is never readable by others, not even briefly.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(path)
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    KeyError::Exists {
+                        path: path.to_path_buf(),
+                    }
+                } else {
+                    io(path, "create")(e)
+                }
+            })
+    };
+    let write = |mut f: std::fs::File, path: &Path, bytes: &[u8]| {
+        f.write_all(bytes).map_err(io(path, "write"))?;
+        f.sync_all().map_err(io(path, "sync"))
+    };
+
+    let kf = create(&key_path, 0o600)?;
+    let result = write(kf, &key_path, key.to_pkcs8_pem().as_bytes()).and_then(|()| {
+        let pf = create(&pub_path, 0o644)?;
+        // The umask may have narrowed 0644; a public key is meant to be read by others.
+        pf.set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io(&pub_path, "chmod"))?;
+        write(pf, &pub_path, public.to_pem().as_bytes())
+    });
+    if let Err(e) = result {
+        // Leave no half-written pair; but only remove what this call created.
+        let _ = std::fs::remove_file(&key_path);
+        if !matches!(e, KeyError::Exists { .. }) {
+            let _ = std::fs::remove_file(&pub_path);
+        }
+        return Err(e);
+    }
+    Ok((key_path, pub_path, id))
+}
+
+/// Reads a private key file, refusing one that group or others can access.
+pub fn load_private(path: &Path) -> Result<PrivateKey, KeyError> {
+    let mut f = std::fs::File::open(path).map_err(io(path, "open"))?;
+    // The mode is checked on the opened file, not the path, so it is the file actually read.
+    let md = f.metadata().map_err(io(path, "stat"))?;
+    if !md.is_file() {
+        return Err(KeyError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
+    let mode = md.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(KeyError::InsecureMode {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    let mut buf = Zeroizing::new(Vec::new());
+    // One byte more than allowed tells "too large" apart from "exactly at the limit".
+    std::io::Read::by_ref(&mut f)
+        .take(MAX_KEY_FILE as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(io(path, "read"))?;
+    let text = key_text(&buf)?;
+    PrivateKey::from_pem(text)
+}
+
+/// Bounds and decodes key file bytes as text.
+fn key_text(bytes: &[u8]) -> Result<&str, KeyError> {
+    if bytes.len() > MAX_KEY_FILE {
+        return Err(KeyError::TooLarge { len: bytes.len() });
+    }
+    std::str::from_utf8(bytes).map_err(|_| KeyError::UnknownFormat {
+        found: "binary data; a DER key can be converted with `openssl pkey -inform DER -in KEY -pubout` (public) or `openssl pkey -inform DER -in KEY` (private)".to_string(),
+    })
+}
+
+/// A short, safe description of unrecognised key text for error messages.
+fn describe_unknown(t: &str) -> String {
+    if t.is_empty() {
+        return "an empty file".to_string();
+    }
+    if t.starts_with("ssh-") || t.starts_with("ecdsa-sha2-") {
+        return "an OpenSSH public key; convert it with `ssh-keygen -e -m PKCS8 -f KEY.pub`"
+            .to_string();
+    }
+    let first: String = t
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(40)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    format!("text starting {first:?}")
+}
+
+/// Human name of a key algorithm for "only Ed25519" messages, with an article.
+fn algorithm_name(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> String {
+    let name = match oid.to_string().as_str() {
+        "1.2.840.113549.1.1.1" => "an RSA",
+        "1.2.840.113549.1.1.10" => "an RSA-PSS",
+        "1.2.840.10040.4.1" => "a DSA",
+        "1.3.101.110" => "an X25519 (key agreement, not signing)",
+        "1.3.101.111" => "an X448 (key agreement, not signing)",
+        "1.3.101.113" => "an Ed448",
+        "1.2.840.10045.2.1" => "",
+        other => return format!("a key of algorithm OID {other}"),
+    };
+    if oid != EC_PUBLIC_KEY_OID {
+        return name.to_string();
+    }
+    let curve = match curve.map(|c| c.to_string()) {
+        Some(c) => match c.as_str() {
+            "1.2.840.10045.3.1.7" => "P-256".to_string(),
+            "1.3.132.0.34" => "P-384".to_string(),
+            "1.3.132.0.35" => "P-521".to_string(),
+            "1.3.132.0.10" => "secp256k1".to_string(),
+            _ => format!("curve {c}"),
+        },
+        None => "unnamed curve".to_string(),
+    };
+    format!("an EC ({curve})")
+}
+
+/// Decodes exactly one PEM block with nothing but whitespace around it. Returns the label and the
+/// decoded bytes. Headers (the legacy `Proc-Type: 4,ENCRYPTED` form) are refused.
+fn pem_decode(text: &str) -> Result<(String, Vec<u8>), KeyError> {
+    let mut lines = text
+        .trim()
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty());
+    let begin = lines.next().unwrap_or("");
+    let label = begin
+        .strip_prefix("-----BEGIN ")
+        .and_then(|l| l.strip_suffix("-----"))
+        .ok_or_else(|| {
+            KeyError::Pem("the first line is not `-----BEGIN <LABEL>-----`".to_string())
+        })?;
+    let end = format!("-----END {label}-----");
+    let mut body = Zeroizing::new(String::new());
+    let mut ended = false;
+    for line in lines.by_ref() {
+        if line == end {
+            ended = true;
+            break;
+        }
+        if line.starts_with("-----") {
+            return Err(KeyError::Pem(format!(
+                "unexpected {line:?} inside the {label} block"
+            )));
+        }
+        if line.contains(':') {
+            if line.contains("ENCRYPTED") {
+                return Err(KeyError::Encrypted {
+                    found: "legacy PEM encryption (`Proc-Type: 4,ENCRYPTED`)".to_string(),
+                    remedy: DECRYPT_HINT.to_string(),
+                });
+            }
+            return Err(KeyError::Pem(format!(
+                "PEM headers are not supported (found {:?})",
+                line.chars().take(40).collect::<String>()
+            )));
+        }
+        body.push_str(line.trim());
+    }
+    if !ended {
+        return Err(KeyError::Pem(format!("no `{end}` line")));
+    }
+    if lines.next().is_some() {
+        return Err(KeyError::Pem(format!(
+            "unexpected text after `{end}`; a key file holds exactly one PEM block"
+        )));
+    }
+    let der = B64
+        .decode(body.as_bytes())
+        .map_err(|e| KeyError::Pem(format!("the body is not base64: {e}")))?;
+    Ok((label.to_string(), der))
+}
+
+/// PEM with 64-column base64 lines and a final newline, as openssl writes it.
+fn pem_encode(label: &str, der: &[u8]) -> String {
+    let mut b64 = B64.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        // base64 output is ASCII, so every 64-byte chunk is valid UTF-8.
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    b64.zeroize();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// Runs openssl with `args` in `dir`; None (with a note) when openssl is not installed.
+    fn openssl(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
+        match Command::new("openssl").args(args).current_dir(dir).output() {
+            Ok(out) => {
+                assert!(
+                    out.status.success(),
+                    "openssl {args:?} failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                Some(out)
+            }
+            Err(e) => {
+                eprintln!("skipping: cannot run openssl: {e}");
+                None
+            }
+        }
+    }
+
+    fn read(dir: &Path, name: &str) -> String {
+        std::fs::read_to_string(dir.join(name)).unwrap()
+    }
+
+    #[test]
+    fn openssl_keys_interoperate() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        if openssl(p, &["genpkey", "-algorithm", "ed25519", "-out", "k.pem"]).is_none() {
+            return;
+        }
+        openssl(p, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
+        let der = openssl(p, &["pkey", "-pubin", "-in", "pub.pem", "-outform", "DER"]).unwrap();
+        let sk = PrivateKey::from_pem(&read(p, "k.pem")).unwrap();
+        let pk = PublicKey::from_pem(&read(p, "pub.pem")).unwrap();
+        assert_eq!(sk.public(), pk);
+        assert_eq!(sk.public().key_id(), pk.key_id());
+        assert_eq!(pk.key_id(), hex::encode(Sha256::digest(&der.stdout)));
+        assert_eq!(pk.spki_der().as_slice(), der.stdout.as_slice());
+        // What liftoff writes is byte-identical to what openssl writes.
+        assert_eq!(pk.to_pem(), read(p, "pub.pem"));
+        assert_eq!(sk.to_pkcs8_pem().as_str(), read(p, "k.pem"));
+        assert_eq!(PublicKey::parse(read(p, "pub.pem").as_bytes()).unwrap(), pk);
+    }
+
+    #[test]
+    fn generated_keys_read_by_openssl() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        let (k, _pubp, id) = write_keypair(&p.join("rel")).unwrap();
+        let Some(out) = openssl(p, &["pkey", "-in", "rel.key", "-pubout"]) else {
+            return;
+        };
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), read(p, "rel.pub"));
+        let der = openssl(p, &["pkey", "-pubin", "-in", "rel.pub", "-outform", "DER"]).unwrap();
+        assert_eq!(id, hex::encode(Sha256::digest(&der.stdout)));
+        assert_eq!(load_private(&k).unwrap().public().key_id(), id);
+    }
+
+    #[test]
+    fn pkcs8_v2_with_public_key_accepted_and_checked() {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        let sk = PrivateKey::generate().unwrap();
+        // dalek writes v2 (public key included).
+        let pem = sk
+            .signing_key()
+            .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+            .unwrap();
+        let back = PrivateKey::from_pem(&pem).unwrap();
+        assert_eq!(back.public(), sk.public());
+    }
+
+    fn assert_alg(err: KeyError, want: &str) {
+        let msg = err.to_string();
+        assert!(
+            matches!(err, KeyError::UnsupportedAlgorithm { .. }),
+            "wrong error: {msg}"
+        );
+        assert!(msg.contains(want), "{msg:?} does not name {want}");
+        assert!(msg.contains("liftoff key gen"), "{msg}");
+    }
+
+    #[test]
+    fn other_algorithms_refused_by_name() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        let cases: &[(&[&str], &str)] = &[
+            (
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:1024",
+                    "-out",
+                    "k.pem",
+                ],
+                "RSA",
+            ),
+            (
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-out",
+                    "k.pem",
+                ],
+                "EC (P-256)",
+            ),
+            (
+                &[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-384",
+                    "-out",
+                    "k.pem",
+                ],
+                "EC (P-384)",
+            ),
+            (
+                &["genpkey", "-algorithm", "X25519", "-out", "k.pem"],
+                "X25519",
+            ),
+            (
+                &["genpkey", "-algorithm", "ED448", "-out", "k.pem"],
+                "Ed448",
+            ),
+        ];
+        for (args, want) in cases {
+            let _ = std::fs::remove_file(p.join("k.pem"));
+            if openssl(p, args).is_none() {
+                return;
+            }
+            openssl(p, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
+            assert_alg(PublicKey::from_pem(&read(p, "pub.pem")).unwrap_err(), want);
+            assert_alg(
+                PublicKey::parse(read(p, "pub.pem").as_bytes()).unwrap_err(),
+                want,
+            );
+            assert_alg(PrivateKey::from_pem(&read(p, "k.pem")).unwrap_err(), want);
+        }
+        // Traditional (non-PKCS#8) RSA files are named from their PEM label.
+        openssl(
+            p,
+            &[
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                "rsa_keygen_bits:1024",
+                "-out",
+                "r.pem",
+            ],
+        );
+        openssl(
+            p,
+            &[
+                "rsa",
+                "-in",
+                "r.pem",
+                "-RSAPublicKey_out",
+                "-out",
+                "rpub.pem",
+            ],
+        );
+        assert_alg(
+            PublicKey::from_pem(&read(p, "rpub.pem")).unwrap_err(),
+            "RSA",
+        );
+        openssl(
+            p,
+            &["rsa", "-in", "r.pem", "-traditional", "-out", "rtrad.pem"],
+        );
+        assert_alg(
+            PrivateKey::from_pem(&read(p, "rtrad.pem")).unwrap_err(),
+            "RSA",
+        );
+    }
+
+    #[test]
+    fn encrypted_private_key_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        if openssl(p, &["genpkey", "-algorithm", "ed25519", "-out", "k.pem"]).is_none() {
+            return;
+        }
+        openssl(
+            p,
+            &[
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "k.pem",
+                "-passout",
+                "pass:secret",
+                "-out",
+                "enc.pem",
+            ],
+        );
+        assert!(read(p, "enc.pem").contains("ENCRYPTED PRIVATE KEY"));
+        let e = PrivateKey::from_pem(&read(p, "enc.pem")).unwrap_err();
+        assert!(matches!(e, KeyError::Encrypted { .. }), "{e}");
+        assert!(e.to_string().contains("unencrypted"), "{e}");
+        // cosign's format too.
+        let cosign = "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n";
+        assert!(matches!(
+            PrivateKey::from_pem(cosign),
+            Err(KeyError::Encrypted { .. })
+        ));
+    }
+
+    fn spki_pem(key: &[u8; 32]) -> String {
+        let mut der = SPKI_PREFIX.to_vec();
+        der.extend_from_slice(key);
+        pem_encode("PUBLIC KEY", &der)
+    }
+
+    #[test]
+    fn small_order_and_invalid_points_refused() {
+        // The identity point (y = 1).
+        let mut id = [0u8; 32];
+        id[0] = 1;
+        assert!(matches!(
+            PublicKey::from_pem(&spki_pem(&id)),
+            Err(KeyError::WeakKey)
+        ));
+        // A point of order 2 (y = -1 = p - 1).
+        let mut order2 = [0xffu8; 32];
+        order2[0] = 0xec;
+        order2[31] = 0x7f;
+        assert!(matches!(
+            PublicKey::from_pem(&spki_pem(&order2)),
+            Err(KeyError::WeakKey)
+        ));
+        // y = 2 has no x on the curve.
+        let mut bad = [0u8; 32];
+        bad[0] = 2;
+        assert!(matches!(
+            PublicKey::from_pem(&spki_pem(&bad)),
+            Err(KeyError::BadPoint(_))
+        ));
+        // Non-canonical encodings (y >= p) are refused whatever point they decode to: y = p + 1
+        // (the identity again) and y = p + 3.
+        for low in [0xee, 0xf0] {
+            let mut enc = [0xffu8; 32];
+            enc[0] = low;
+            enc[31] = 0x7f;
+            assert!(PublicKey::from_pem(&spki_pem(&enc)).is_err());
+        }
+        // Every y < 19 that is a valid full-order point has a second encoding y + p; that one must
+        // be refused as non-canonical, or one key would have two key ids.
+        let mut full_order = 0;
+        for small in 0u8..19 {
+            let mut canon = [0u8; 32];
+            canon[0] = small;
+            if PublicKey::from_bytes(&canon).is_err() {
+                continue;
+            }
+            full_order += 1;
+            let mut alias = [0xffu8; 32];
+            alias[0] = 0xed + small;
+            alias[31] = 0x7f;
+            let e = PublicKey::from_bytes(&alias).unwrap_err();
+            assert!(e.to_string().contains("non-canonical"), "{e}");
+        }
+        assert!(
+            full_order > 0,
+            "no full-order point with small y to test with"
+        );
+    }
+
+    #[test]
+    fn garbage_refused() {
+        let good = PrivateKey::generate().unwrap().public().to_pem();
+        let cases = [
+            String::new(),
+            "hello".to_string(),
+            "-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n".to_string(),
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n".to_string(),
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n".to_string(),
+            good.replace("-----END PUBLIC KEY-----", "-----END PRIVATE KEY-----"),
+            format!("{good}trailing"),
+            format!("{good}{good}"),
+            format!("preamble\n{good}"),
+            good.replace("MCow", "MCox"),
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG".to_string(),
+            "\u{0}\u{1}".to_string(),
+        ];
+        for c in &cases {
+            assert!(PublicKey::parse(c.as_bytes()).is_err(), "accepted {c:?}");
+            assert!(PublicKey::from_pem(c).is_err(), "accepted {c:?}");
+        }
+        // Binary and oversized input.
+        assert!(matches!(
+            PublicKey::parse(&[0xff, 0xfe, 0x00]),
+            Err(KeyError::UnknownFormat { .. })
+        ));
+        assert!(matches!(
+            PublicKey::parse(&vec![b' '; MAX_KEY_FILE + 1]),
+            Err(KeyError::TooLarge { .. })
+        ));
+        // DER with trailing bytes, parameters present, or a wrong length.
+        let pk = PrivateKey::generate().unwrap().public();
+        let mut der = pk.spki_der().to_vec();
+        der.push(0);
+        assert!(PublicKey::from_spki_der(&der).is_err());
+        let with_null = [
+            &[
+                0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x05, 0x00, 0x03, 0x21, 0x00,
+            ][..],
+            pk.as_bytes(),
+        ]
+        .concat();
+        let e = PublicKey::from_spki_der(&with_null).unwrap_err();
+        assert!(matches!(e, KeyError::Der(_)), "{e}");
+        // A private key given where a public one is wanted, and vice versa.
+        let sk = PrivateKey::generate().unwrap();
+        assert!(matches!(
+            PublicKey::from_pem(&sk.to_pkcs8_pem()),
+            Err(KeyError::WrongKind(_))
+        ));
+        assert!(matches!(
+            PrivateKey::from_pem(&sk.public().to_pem()),
+            Err(KeyError::WrongKind(_))
+        ));
+        // A PKCS#8 v2 whose public key does not match the secret.
+        let mut v2 = vec![
+            0x30, 0x51, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
+        ];
+        v2.extend_from_slice(&[0x04, 0x22, 0x04, 0x20]);
+        v2.extend_from_slice(sk.signing_key().as_bytes());
+        v2.extend_from_slice(&[0x81, 0x21, 0x00]);
+        v2.extend_from_slice(PrivateKey::generate().unwrap().public().as_bytes());
+        assert!(PrivateKey::from_pem(&pem_encode("PRIVATE KEY", &v2)).is_err());
+    }
+
+    #[test]
+    fn pem_tolerates_crlf_and_surrounding_whitespace() {
+        let pk = PrivateKey::generate().unwrap().public();
+        let pem = format!("\n\n{}\n  \n", pk.to_pem().replace('\n', "\r\n"));
+        assert_eq!(PublicKey::parse(pem.as_bytes()).unwrap(), pk);
+    }
+
+    fn minisign_pub(keynum: [u8; 8], key: &[u8; 32]) -> String {
+        let mut raw = b"Ed".to_vec();
+        raw.extend_from_slice(&keynum);
+        raw.extend_from_slice(key);
+        let id: String = keynum.iter().rev().map(|b| format!("{b:02X}")).collect();
+        format!(
+            "untrusted comment: minisign public key {id}\n{}\n",
+            B64.encode(raw)
+        )
+    }
+
+    #[test]
+    fn minisign_public_keys() {
+        let sk = PrivateKey::generate().unwrap();
+        let keynum = [0x8a, 0x7b, 0x6c, 0x5d, 0x4e, 0x0a, 0x1b, 0x3f];
+        let text = minisign_pub(keynum, sk.public().as_bytes());
+        let pk = PublicKey::parse(text.as_bytes()).unwrap();
+        assert_eq!(pk, sk.public());
+        assert_eq!(pk.key_id(), sk.public().key_id());
+        assert_eq!(pk.minisign_id(), Some("3F1B0A4E5D6C7B8A"));
+        // The bare key line (as `minisign -P` takes it).
+        let line = text.lines().nth(1).unwrap();
+        assert_eq!(PublicKey::parse(line.as_bytes()).unwrap(), pk);
+        // Wrong algorithm, wrong length, extra lines, weak key, secret key file.
+        let ed_upper = text.replace(
+            line,
+            &B64.encode([b"ED".as_slice(), &keynum, sk.public().as_bytes()].concat()),
+        );
+        assert!(matches!(
+            PublicKey::parse(ed_upper.as_bytes()),
+            Err(KeyError::UnsupportedAlgorithm { .. })
+        ));
+        let short = text.replace(line, &B64.encode(b"Ed12345678"));
+        assert!(matches!(
+            PublicKey::parse(short.as_bytes()),
+            Err(KeyError::Minisign(_))
+        ));
+        assert!(PublicKey::parse(format!("{text}extra\n").as_bytes()).is_err());
+        let mut id = [0u8; 32];
+        id[0] = 1;
+        assert!(matches!(
+            PublicKey::parse(minisign_pub(keynum, &id).as_bytes()),
+            Err(KeyError::WeakKey)
+        ));
+        let secret = "untrusted comment: minisign encrypted secret key\nRWRTY0Iy\n";
+        assert!(matches!(
+            PublicKey::parse(secret.as_bytes()),
+            Err(KeyError::WrongKind(_))
+        ));
+    }
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn write_keypair_modes_and_no_overwrite() {
+        let d = tempfile::tempdir().unwrap();
+        let prefix = d.path().join("release-1.4");
+        let (k, p, id) = write_keypair(&prefix).unwrap();
+        assert_eq!(k, d.path().join("release-1.4.key"));
+        assert_eq!(p, d.path().join("release-1.4.pub"));
+        assert_eq!(mode(&k), 0o600);
+        assert_eq!(mode(&p), 0o644);
+        let sk = load_private(&k).unwrap();
+        let pk = PublicKey::parse(&std::fs::read(&p).unwrap()).unwrap();
+        assert_eq!(sk.public(), pk);
+        assert_eq!(pk.key_id(), id);
+        assert_eq!(id.len(), 64);
+
+        let before = std::fs::read(&k).unwrap();
+        let e = write_keypair(&prefix).unwrap_err();
+        assert!(matches!(e, KeyError::Exists { .. }), "{e}");
+        assert_eq!(std::fs::read(&k).unwrap(), before);
+
+        // An existing .pub alone also refuses, and leaves no .key behind.
+        let other = d.path().join("other");
+        std::fs::write(d.path().join("other.pub"), "x").unwrap();
+        assert!(matches!(
+            write_keypair(&other),
+            Err(KeyError::Exists { .. })
+        ));
+        assert!(!d.path().join("other.key").exists());
+        // A dangling symlink at the key path is not followed.
+        let link = d.path().join("link");
+        std::os::unix::fs::symlink(d.path().join("target"), d.path().join("link.key")).unwrap();
+        assert!(matches!(write_keypair(&link), Err(KeyError::Exists { .. })));
+        assert!(!d.path().join("target").exists());
+    }
+
+    #[test]
+    fn load_private_refuses_readable_key() {
+        let d = tempfile::tempdir().unwrap();
+        let (k, p, _) = write_keypair(&d.path().join("k")).unwrap();
+        std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = load_private(&k).unwrap_err();
+        assert!(
+            matches!(e, KeyError::InsecureMode { mode: 0o644, .. }),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains(&format!("chmod 600 {}", k.display())),
+            "{e}"
+        );
+        std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o640)).unwrap();
+        assert!(load_private(&k).is_err());
+        std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o400)).unwrap();
+        assert!(load_private(&k).is_ok());
+        // The public key file is not a private key.
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(matches!(load_private(&p), Err(KeyError::WrongKind(_))));
+        assert!(matches!(
+            load_private(&d.path().join("missing")),
+            Err(KeyError::Io { .. })
+        ));
+        assert!(matches!(
+            load_private(d.path()),
+            Err(KeyError::NotAFile { .. }) | Err(KeyError::Io { .. })
+        ));
+    }
+}
