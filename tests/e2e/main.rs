@@ -1,1 +1,2 @@
 //! End-to-end tests (placeholder until written).
+mod trust;
