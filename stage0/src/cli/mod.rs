@@ -37,19 +37,25 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// State root (image store, layers, pods).
-    #[arg(long, global = true, env = "LIFTOFF_DIR", default_value = DEFAULT_ROOT, value_name = "DIR")]
+    #[arg(long, global = true, help_heading = "Global options", env = "LIFTOFF_DIR", default_value = DEFAULT_ROOT, value_name = "DIR")]
     pub dir: PathBuf,
     /// Site configuration file.
-    #[arg(long, global = true, env = "LIFTOFF_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        env = "LIFTOFF_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
     /// Admin trust store: keys trusted per name prefix, and policy.toml.
-    #[arg(long, global = true, env = "LIFTOFF_KEYS", default_value = ADMIN_DIR, value_name = "DIR")]
+    #[arg(long, global = true, help_heading = "Global options", env = "LIFTOFF_KEYS", default_value = ADMIN_DIR, value_name = "DIR")]
     pub keys: PathBuf,
     /// Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key.
-    #[arg(long, global = true, env = "LIFTOFF_VENDOR_KEYS", default_value = VENDOR_DIR, value_name = "DIR")]
+    #[arg(long, global = true, help_heading = "Global options", env = "LIFTOFF_VENDOR_KEYS", default_value = VENDOR_DIR, value_name = "DIR")]
     pub vendor_keys: PathBuf,
     /// Print detailed progress to stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub debug: bool,
 }
 
