@@ -1,23 +1,76 @@
 //! liftoff stage2: the last step of one app inside its pod.
 //!
-//! Stage2 enters the app's root, applies its user, groups, environment, working directory, rlimits,
-//! capabilities, no_new_privs and seccomp filter, then `execve`s the app. It knows nothing about images,
-//! registries or signatures: stage1 hands it a fully resolved [`AppSpec`].
+//! Stage1 forks one process per app, gives it its own mount namespace and root (pivot_root), and then
+//! calls [`exec`] in that process. Stage2 applies the app's user, groups, environment, working
+//! directory, rlimits, capabilities and no_new_privs, installs the seccomp filter last, and `execve`s the
+//! app. It knows nothing about images, registries or signatures: it gets a fully resolved [`AppSpec`].
 //!
-//! This crate is deliberately thin until the "run pods" issue: it fixes the type that crosses the
-//! stage1 → stage2 boundary so the dependency direction (stage0 → stage1 → stage2) exists from day one.
+//! Seccomp filters are compiled by stage1 *before* it forks the apps ([`seccomp::compile`]), once per
+//! distinct (profile, capability set), so starting N apps costs one compilation.
 
-/// What stage2 needs to start one app. Everything here is already resolved and validated by stage1.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+/// What stage2 needs to start one app. Stage0 resolves it from the image config and the command line;
+/// it crosses the stage0 → stage1 boundary inside the pod manifest, so it is serialisable and strict.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppSpec {
     /// The app's name inside its pod.
     pub name: String,
-    /// argv, argv[0] is the program (resolved against `env`'s PATH inside the app root).
+    /// argv; argv[0] is the program, resolved against `env`'s PATH inside the app root when it has no `/`.
     pub argv: Vec<String>,
-    /// Environment as `KEY=VALUE` strings.
+    /// Environment as `KEY=VALUE` strings, final (image config + overrides).
     pub env: Vec<String>,
-    /// Working directory inside the app root.
+    /// Working directory inside the app root (absolute).
     pub cwd: String,
+    /// The user as given by the image or `--user`: "" (root), "name", "uid", "name:group", "uid:gid".
+    /// Names are resolved from the app's own /etc/passwd and /etc/group after pivot_root.
+    #[serde(default)]
+    pub user: String,
+    /// Extra supplementary groups (names or numbers), on top of those /etc/group gives the user.
+    #[serde(default)]
+    pub additional_groups: Vec<String>,
+    /// The final capability set, upper-case names with the CAP_ prefix ("CAP_CHOWN"). Stage0 has already
+    /// applied the defaults and --cap-add/--cap-drop. Bounding, permitted, effective and inheritable
+    /// are set to it; for a non-root user it is also raised in the ambient set.
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// prctl(PR_SET_NO_NEW_PRIVS) before exec (default on).
+    #[serde(default = "yes")]
+    pub no_new_privs: bool,
+    /// rlimits to set, e.g. {"resource":"RLIMIT_NOFILE","soft":1024,"hard":1024}.
+    #[serde(default)]
+    pub rlimits: Vec<Rlimit>,
+    /// Which seccomp filter the app runs under.
+    #[serde(default)]
+    pub seccomp: SeccompMode,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One resource limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rlimit {
+    /// "RLIMIT_NOFILE", "RLIMIT_NPROC", … (the names of setrlimit(2)).
+    pub resource: String,
+    pub soft: u64,
+    pub hard: u64,
+}
+
+/// The app's seccomp filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeccompMode {
+    /// liftoff's default allowlist (DESIGN §6), default action EPERM, gated on the app's capabilities.
+    #[default]
+    Default,
+    /// No filter (`--seccomp=unconfined`).
+    Unconfined,
+    /// A Docker/OCI-format JSON profile, its text (read by stage0 from `--seccomp=FILE`).
+    Profile(String),
 }
 
 /// Errors stage2 reports before it gets to `execve`.
