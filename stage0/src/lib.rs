@@ -11,6 +11,7 @@ pub mod import;
 pub mod ingest;
 pub mod manifest;
 pub mod platform;
+pub mod pod;
 pub mod reference;
 pub mod store;
 pub mod transport;

@@ -7,7 +7,18 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match cli::Cli::try_parse() {
+    // rkt's multi-app syntax: `run IMG_A [flags] --- IMG_B [flags] [-- cmd]`. clap sees the first
+    // app; every later segment is parsed on its own by `run`.
+    let mut segments: Vec<Vec<String>> = vec![Vec::new()];
+    for a in std::env::args() {
+        if a == "---" {
+            segments.push(Vec::new());
+        } else {
+            segments.last_mut().expect("never empty").push(a);
+        }
+    }
+    let first = segments.remove(0);
+    let args = match cli::Cli::try_parse_from(first) {
         Ok(a) => a,
         Err(e) => {
             let code = match e.kind() {
@@ -19,7 +30,7 @@ fn main() -> ExitCode {
         }
     };
     cli::init_logging(args.global.debug);
-    match cli::run(args) {
+    match cli::run(args, segments) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("liftoff: error: {e}");

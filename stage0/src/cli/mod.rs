@@ -10,6 +10,7 @@ mod image_rm;
 mod image_sign;
 mod image_verify;
 mod key;
+mod run;
 mod trust;
 
 use anyhow::{Context, Result};
@@ -63,6 +64,8 @@ pub struct Global {
 pub enum Command {
     /// Bring an image into the store: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG]
     Fetch(fetch::FetchArgs),
+    /// Run a pod from images in the store, in the foreground
+    Run(Box<run::RunArgs>),
     /// Manage images in the store
     #[command(subcommand)]
     Image(ImageCommand),
@@ -145,15 +148,19 @@ impl Ctx {
     }
 }
 
-pub fn run(cli: Cli) -> Result<u8> {
+pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     // Generating a key touches neither the store nor the trust store.
     if let Command::Key(c) = cli.command {
         return key::run(c);
+    }
+    if !more_apps.is_empty() && !matches!(cli.command, Command::Run(_)) {
+        anyhow::bail!("`---` separates the apps of `liftoff run`; it means nothing here");
     }
     let ctx = Ctx::new(&cli.global)?;
     match cli.command {
         Command::Key(_) => unreachable!("handled above"),
         Command::Trust(c) => trust::run(&ctx, c),
+        Command::Run(a) => run::run(&ctx, *a, more_apps),
         Command::Fetch(a) => fetch::run(&ctx, a),
         Command::Image(c) => match c {
             ImageCommand::Import(a) => image_import::run(&ctx, a),

@@ -1,0 +1,219 @@
+//! `liftoff run`: start a pod in the foreground and exit with its exit code.
+//!
+//! Several apps use rkt's syntax: `liftoff run IMG_A --name a --- IMG_B --name b -- /bin/sleep 5`;
+//! `---` separates apps, flags after an image apply to that app, `--` ends an app's flags and starts
+//! its command line. Pod-wide flags (--hostname, --net, --stop-timeout, -i, -t, ...) go with the first
+//! app. `--pod FILE` reads the same from TOML.
+
+use super::Ctx;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser};
+use liftoff::pod::request::{AppRequest, PodRequest};
+use liftoff::pod::{self, podfile, resolve};
+
+/// Per-app flags: allowed for every app.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AppFlags {
+    /// App name in the pod (default: the image's last path component)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Set an environment variable (repeatable)
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// User (and group) to run as: NAME|UID[:GROUP|GID], resolved in the image's /etc/passwd
+    #[arg(short = 'u', long)]
+    pub user: Option<String>,
+    /// Working directory inside the app
+    #[arg(short = 'w', long)]
+    pub workdir: Option<String>,
+    /// Override the image's entrypoint (a single program; its arguments go after `--`)
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Memory limit (e.g. 256M, 1g)
+    #[arg(short = 'm', long)]
+    pub memory: Option<String>,
+    /// CPU limit in CPUs (e.g. 0.5)
+    #[arg(long)]
+    pub cpus: Option<f64>,
+    /// Maximum number of processes
+    #[arg(long)]
+    pub pids_limit: Option<u64>,
+    /// Add a capability (repeatable; `all` for every one)
+    #[arg(long, value_name = "CAP")]
+    pub cap_add: Vec<String>,
+    /// Drop a capability (repeatable; `all` for every one)
+    #[arg(long, value_name = "CAP")]
+    pub cap_drop: Vec<String>,
+    /// Seccomp profile: default, unconfined, or a Docker/OCI JSON profile file
+    #[arg(long, value_name = "default|unconfined|FILE")]
+    pub seccomp: Option<String>,
+    /// Mount the app's root filesystem read-only
+    #[arg(long)]
+    pub read_only: bool,
+    /// Resource limit NAME=SOFT[:HARD] (repeatable), e.g. nofile=4096:8192
+    #[arg(long, value_name = "NAME=SOFT[:HARD]")]
+    pub ulimit: Vec<String>,
+    /// Additional supplementary group (repeatable)
+    #[arg(long, value_name = "GROUP")]
+    pub group_add: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  liftoff run example.com/team/app:1.4
+  liftoff run example.com/team/app:1.4 -- /bin/sh -c 'exit 3'; echo $?      # 3
+  liftoff run --memory 256M --cpus 0.5 --pids-limit 100 --cap-drop all --cap-add net_bind_service \\
+              --read-only --hostname web example.com/team/app:1.4
+  liftoff run IMG_A --name a --- IMG_B --name b -- /bin/sleep 5        # two apps, one pod
+  liftoff run --pod ./pod.toml
+
+The image must verify against today's trust store and policy (see `liftoff trust --help`).
+Exit status: the app's (the first failing app's in a pod), 128+N for a signal, 254 when liftoff fails.")]
+pub struct RunArgs {
+    /// Image to run (name or digest prefix of an image in the store)
+    #[arg(required_unless_present = "pod")]
+    pub image: Option<String>,
+    /// Command and arguments (after `--`), replacing the image's Cmd
+    #[arg(last = true)]
+    pub command: Vec<String>,
+    #[command(flatten)]
+    pub app: AppFlags,
+    /// Read the pod (apps, hostname, limits) from a TOML file
+    #[arg(long, value_name = "FILE", conflicts_with = "image")]
+    pub pod: Option<std::path::PathBuf>,
+    /// The pod's host name (default: the first app's name)
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Network: none (loopback only) or host
+    #[arg(long, default_value = "none", value_name = "none|host")]
+    pub net: String,
+    /// Seconds between SIGTERM and SIGKILL when stopping
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub stop_timeout: u64,
+    /// Keep stdin open and pass it to the app (single-app pods)
+    #[arg(short = 'i', long)]
+    pub interactive: bool,
+    /// Give the app a terminal (single-app pods)
+    #[arg(short = 't', long)]
+    pub tty: bool,
+    /// Do not prefix output lines with the app name (several apps)
+    #[arg(long)]
+    pub no_prefix: bool,
+    /// DNS server for the pod's /etc/resolv.conf (repeatable)
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    /// DNS search domain (repeatable)
+    #[arg(long, value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+    /// `image`: run images that do not verify (loud; never the default)
+    #[arg(long = "insecure-options", value_name = "image", value_delimiter = ',')]
+    pub insecure_options: Vec<String>,
+}
+
+/// The part of an app after `---`: image, app flags, `--` command.
+#[derive(Debug, Parser)]
+#[command(name = "liftoff run … ---", no_binary_name = true)]
+struct NextApp {
+    image: String,
+    #[arg(last = true)]
+    command: Vec<String>,
+    #[command(flatten)]
+    app: AppFlags,
+}
+
+fn app_request(image: String, f: AppFlags, command: Vec<String>) -> AppRequest {
+    AppRequest {
+        image,
+        name: f.name,
+        exec: f.entrypoint.map(|e| vec![e]),
+        args: (!command.is_empty()).then_some(command),
+        env: f.env,
+        user: f.user,
+        workdir: f.workdir,
+        memory: f.memory,
+        cpus: f.cpus,
+        pids_limit: f.pids_limit,
+        cap_add: f.cap_add,
+        cap_drop: f.cap_drop,
+        seccomp: f.seccomp,
+        read_only: f.read_only,
+        ulimits: f.ulimit,
+        group_add: f.group_add,
+    }
+}
+
+pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
+    let mut insecure = false;
+    for o in &a.insecure_options {
+        match o.as_str() {
+            "image" => insecure = true,
+            other => bail!("--insecure-options={other}: the only option is `image`"),
+        }
+    }
+    let mut req = match &a.pod {
+        Some(path) => {
+            if !more_apps.is_empty() {
+                bail!("--pod FILE and `---` apps cannot be combined; list every app in the file");
+            }
+            podfile::load(path)?
+        }
+        None => {
+            let mut apps = vec![app_request(
+                a.image.clone().expect("clap requires IMAGE without --pod"),
+                a.app.clone(),
+                a.command.clone(),
+            )];
+            for seg in more_apps {
+                let n = NextApp::try_parse_from(&seg)
+                    .with_context(|| format!("the app after `---` ({})", seg.join(" ")))?;
+                apps.push(app_request(n.image, n.app, n.command));
+            }
+            PodRequest {
+                apps,
+                ..Default::default()
+            }
+        }
+    };
+    // Command-line pod flags win over the file's.
+    if a.hostname.is_some() {
+        req.hostname = a.hostname.clone();
+    }
+    if a.pod.is_none() || a.net != "none" {
+        req.net = a.net.clone();
+    }
+    if a.pod.is_none() || a.stop_timeout != 10 {
+        req.stop_timeout = a.stop_timeout;
+    }
+    req.interactive = a.interactive;
+    req.tty = a.tty;
+    if a.no_prefix {
+        req.prefix_output = false;
+    }
+    req.dns.extend(a.dns.iter().cloned());
+    req.dns_search.extend(a.dns_search.iter().cloned());
+    if insecure {
+        eprintln!(
+            "liftoff: WARNING: --insecure-options=image: running images WITHOUT checking their signatures"
+        );
+    }
+    if req.tty {
+        bail!("-t/--tty is not supported yet; run without it (stdin passes through with -i)");
+    }
+
+    let pods = pod::Pods::open(ctx.store.root())?;
+    let mut p = pod::create(&pods)?;
+    let manifest = match resolve::resolve(&ctx.store, &ctx.trust, &req, &p.id, insecure) {
+        Ok(m) => m,
+        Err(e) => {
+            p.abandon(&pods);
+            return Err(e.into());
+        }
+    };
+    if let Err(e) = p.write_manifest(&manifest).and_then(|_| p.to_run(&pods)) {
+        p.abandon(&pods);
+        return Err(e.into());
+    }
+    tracing::info!("pod {} in {}", p.id, p.dir.display());
+    Err(p.exec_stage1().into())
+}

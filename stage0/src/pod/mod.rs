@@ -1,0 +1,173 @@
+//! Pods on disk (DESIGN §3): the pod directory tree, pod creation and the hand-over to stage1.
+//!
+//! A pod is a directory `pods/<state>/<uuid>/`; its state changes only by rename(2), and whether it is
+//! running is whether its directory is flock'ed. `liftoff run` creates the pod in `embryo/`, moves it
+//! to `prepare/` under an exclusive lock, writes the stage1 manifest, moves it to `run/` (still locked)
+//! and execs `liftoff-stage1` with the lock fd, which stays held for the pod's whole life.
+
+pub mod podfile;
+pub mod request;
+pub mod resolve;
+
+use std::fs::File;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+/// The state directories under `pods/`.
+pub const STATES: &[&str] = &[
+    "embryo",
+    "prepare",
+    "prepared",
+    "run",
+    "exited-garbage",
+    "garbage",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum PodError {
+    #[error("{path}: {op}: {source}")]
+    Io {
+        path: PathBuf,
+        op: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot find liftoff-stage1 (looked at {0}); install it next to liftoff or set LIFTOFF_STAGE1")]
+    NoStage1(PathBuf),
+}
+
+fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> PodError {
+    let path = path.to_path_buf();
+    move |source| PodError::Io { path, op, source }
+}
+
+/// A random (v4) uuid.
+pub fn new_uuid() -> String {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).expect("the kernel's random source is available");
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// The `pods/` tree of a state root.
+pub struct Pods {
+    pub root: PathBuf,
+}
+
+impl Pods {
+    pub fn open(state_root: &Path) -> Result<Pods, PodError> {
+        let root = state_root.join("pods");
+        for s in STATES {
+            let d = root.join(s);
+            std::fs::create_dir_all(&d).map_err(io(&d, "create"))?;
+        }
+        Ok(Pods { root })
+    }
+
+    pub fn dir(&self, state: &str, id: &str) -> PathBuf {
+        self.root.join(state).join(id)
+    }
+}
+
+/// A pod being created: its directory and the exclusive lock on it.
+pub struct NewPod {
+    pub id: String,
+    pub dir: PathBuf,
+    pub lock: File,
+}
+
+/// Creates `embryo/<id>`, moves it to `prepare/` and locks it.
+pub fn create(pods: &Pods) -> Result<NewPod, PodError> {
+    let id = new_uuid();
+    let embryo = pods.dir("embryo", &id);
+    std::fs::create_dir(&embryo).map_err(io(&embryo, "create"))?;
+    let prepare = pods.dir("prepare", &id);
+    std::fs::rename(&embryo, &prepare).map_err(io(&prepare, "rename"))?;
+    let lock = File::open(&prepare).map_err(io(&prepare, "open"))?;
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(|e| io(&prepare, "lock")(e.into()))?;
+    Ok(NewPod {
+        id,
+        dir: prepare,
+        lock,
+    })
+}
+
+impl NewPod {
+    /// Writes the stage1 manifest.
+    pub fn write_manifest(&self, m: &liftoff_stage1::PodManifest) -> Result<(), PodError> {
+        let p = self.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
+        let tmp = self.dir.join(".pod.json.tmp");
+        let bytes = serde_json::to_vec_pretty(m).expect("manifest serialises");
+        std::fs::write(&tmp, bytes).map_err(io(&tmp, "write"))?;
+        std::fs::rename(&tmp, &p).map_err(io(&p, "rename"))?;
+        Ok(())
+    }
+
+    /// Moves the (still locked) pod to `run/`.
+    pub fn to_run(&mut self, pods: &Pods) -> Result<(), PodError> {
+        let run = pods.dir("run", &self.id);
+        std::fs::rename(&self.dir, &run).map_err(io(&run, "rename"))?;
+        self.dir = run;
+        Ok(())
+    }
+
+    /// A failed preparation: the pod goes to `garbage/` for gc (it stays locked until we exit).
+    pub fn abandon(&self, pods: &Pods) {
+        let _ = std::fs::rename(&self.dir, pods.dir("garbage", &self.id));
+    }
+
+    /// Replaces this process with `liftoff-stage1`, handing it the lock fd. Returns only on failure.
+    pub fn exec_stage1(self) -> PodError {
+        let stage1 = match stage1_path() {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let fd = self.lock.as_raw_fd();
+        // The lock fd must survive execve: it is what marks the pod as running.
+        if let Err(e) = rustix::io::fcntl_setfd(&self.lock, rustix::io::FdFlags::empty()) {
+            return io(&self.dir, "clear close-on-exec on the pod lock")(e.into());
+        }
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(&stage1)
+            .arg("--lock-fd")
+            .arg(fd.to_string())
+            .arg(&self.dir)
+            .exec();
+        io(&stage1, "exec")(err)
+    }
+}
+
+/// Where `liftoff-stage1` is: `$LIFTOFF_STAGE1`, else next to this executable.
+pub fn stage1_path() -> Result<PathBuf, PodError> {
+    if let Some(p) = std::env::var_os("LIFTOFF_STAGE1") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().map_err(io(Path::new("/proc/self/exe"), "readlink"))?;
+    let p = exe.with_file_name("liftoff-stage1");
+    if p.is_file() {
+        Ok(p)
+    } else {
+        Err(PodError::NoStage1(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uuids_are_v4() {
+        let u = super::new_uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert_ne!(u, super::new_uuid());
+    }
+}

@@ -1,0 +1,147 @@
+//! `liftoff run --pod FILE`: a pod described in TOML. Unknown keys are errors that carry the line.
+//!
+//! ```toml
+//! hostname = "web"
+//! net = "none"
+//! stop_timeout = 10
+//! [limits]
+//! memory = "512M"
+//! pids = 200
+//! [[app]]
+//! name = "server"
+//! image = "example.com/team/web:1.4"
+//! exec = ["/bin/httpd", "-f", "-p", "8080"]
+//! env = ["MODE=prod"]
+//! memory = "256M"
+//! cap_drop = ["all"]
+//! cap_add = ["net_bind_service"]
+//! ```
+
+use super::request::{AppRequest, PodRequest};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PodFile {
+    #[serde(default)]
+    hostname: Option<String>,
+    #[serde(default)]
+    net: Option<String>,
+    #[serde(default)]
+    stop_timeout: Option<u64>,
+    #[serde(default)]
+    prefix_output: Option<bool>,
+    #[serde(default)]
+    dns: Vec<String>,
+    #[serde(default)]
+    dns_search: Vec<String>,
+    #[serde(default)]
+    limits: PodLimits,
+    #[serde(default)]
+    app: Vec<AppRequest>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PodLimits {
+    #[serde(default)]
+    memory: Option<String>,
+    #[serde(default)]
+    cpus: Option<f64>,
+    #[serde(default)]
+    pids: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PodFileError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {msg}")]
+    Parse { path: String, msg: String },
+}
+
+/// Parses a pod file; `text` is its contents, `path` is only for messages.
+pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
+    let f: PodFile = toml::from_str(text).map_err(|e| PodFileError::Parse {
+        path: path.to_string(),
+        msg: e.to_string().trim_end().to_string(),
+    })?;
+    if f.app.is_empty() {
+        return Err(PodFileError::Parse {
+            path: path.to_string(),
+            msg: "no [[app]] tables: a pod needs at least one app".into(),
+        });
+    }
+    let d = PodRequest::default();
+    Ok(PodRequest {
+        apps: f.app,
+        hostname: f.hostname,
+        net: f.net.unwrap_or(d.net),
+        stop_timeout: f.stop_timeout.unwrap_or(d.stop_timeout),
+        memory: f.limits.memory,
+        cpus: f.limits.cpus,
+        pids_limit: f.limits.pids,
+        prefix_output: f.prefix_output.unwrap_or(true),
+        dns: f.dns,
+        dns_search: f.dns_search,
+        ..d
+    })
+}
+
+pub fn load(path: &Path) -> Result<PodRequest, PodFileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PodFileError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(&text, &path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_two_app_pod() {
+        let r = parse(
+            r#"
+hostname = "web"
+[limits]
+memory = "512M"
+[[app]]
+name = "a"
+image = "example.com/x:1"
+exec = ["/bin/sleep", "5"]
+[[app]]
+image = "example.com/y:1"
+cap_drop = ["all"]
+"#,
+            "pod.toml",
+        )
+        .unwrap();
+        assert_eq!(r.apps.len(), 2);
+        assert_eq!(r.hostname.as_deref(), Some("web"));
+        assert_eq!(r.memory.as_deref(), Some("512M"));
+        assert_eq!(r.apps[1].cap_drop, vec!["all"]);
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let e = parse(
+            "hostname = \"x\"\n[[app]]\nimage = \"a:1\"\nprivileged = true\n",
+            "pod.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("line 4") && e.contains("privileged"), "{e}");
+    }
+
+    #[test]
+    fn no_apps_is_an_error() {
+        assert!(parse("hostname = \"x\"\n", "p").is_err());
+    }
+}

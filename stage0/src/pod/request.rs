@@ -1,0 +1,86 @@
+//! What the user asked for, before it is checked against the store: the same shape whether it came
+//! from `liftoff run` flags or from a `pod.toml` ([`super::podfile`]).
+
+use serde::Deserialize;
+
+/// One app of the pod as requested.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AppRequest {
+    /// Image name (or digest prefix) in the store.
+    pub image: String,
+    /// App name in the pod (default: the image's last path component).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Replaces the image's entrypoint (the whole command when `args` is empty).
+    #[serde(default)]
+    pub exec: Option<Vec<String>>,
+    /// Replaces the image's Cmd.
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
+    /// KEY=VALUE, added to (and overriding) the image's environment.
+    #[serde(default)]
+    pub env: Vec<String>,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub workdir: Option<String>,
+    /// Memory limit, e.g. "256M".
+    #[serde(default)]
+    pub memory: Option<String>,
+    #[serde(default)]
+    pub cpus: Option<f64>,
+    #[serde(default)]
+    pub pids_limit: Option<u64>,
+    #[serde(default)]
+    pub cap_add: Vec<String>,
+    #[serde(default)]
+    pub cap_drop: Vec<String>,
+    /// "default", "unconfined" or a path to a Docker/OCI JSON profile.
+    #[serde(default)]
+    pub seccomp: Option<String>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// rlimits as podman's --ulimit: "nofile=1024:2048".
+    #[serde(default)]
+    pub ulimits: Vec<String>,
+    /// Extra supplementary groups.
+    #[serde(default)]
+    pub group_add: Vec<String>,
+}
+
+/// The whole pod as requested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodRequest {
+    pub apps: Vec<AppRequest>,
+    pub hostname: Option<String>,
+    pub net: String,
+    pub stop_timeout: u64,
+    pub memory: Option<String>,
+    pub cpus: Option<f64>,
+    pub pids_limit: Option<u64>,
+    pub interactive: bool,
+    pub tty: bool,
+    pub prefix_output: bool,
+    pub dns: Vec<String>,
+    pub dns_search: Vec<String>,
+}
+
+impl Default for PodRequest {
+    fn default() -> Self {
+        PodRequest {
+            apps: Vec::new(),
+            hostname: None,
+            net: "none".into(),
+            stop_timeout: 10,
+            memory: None,
+            cpus: None,
+            pids_limit: None,
+            interactive: false,
+            tty: false,
+            prefix_output: true,
+            dns: Vec::new(),
+            dns_search: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,580 @@
+//! From a [`PodRequest`] to the stage1 manifest: images found in the store and re-checked against
+//! today's trust, their configs merged with the overrides (podman's rules), capabilities, limits,
+//! rlimits and seccomp profiles resolved. Nothing here touches the system beyond reading the store.
+
+use super::request::{AppRequest, PodRequest};
+use crate::images::{self, ImageError};
+use crate::manifest::RunConfig;
+use crate::reference::ImageName;
+use crate::store::Store;
+use crate::trust::verify::{self, Decision, Trust};
+use liftoff_stage1::stage2::{AppSpec, Rlimit, SeccompMode};
+use liftoff_stage1::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
+
+/// The capabilities a root app gets by default (DESIGN §6), as Docker and podman grant them.
+pub const DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
+/// Every capability name liftoff accepts for --cap-add.
+pub const ALL_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error("image {image}: {reason}")]
+    Untrusted { image: String, reason: String },
+    #[error("app {app}: {msg}")]
+    App { app: String, msg: String },
+    #[error("{0}")]
+    Pod(String),
+}
+
+fn app_err(app: &str, msg: impl Into<String>) -> ResolveError {
+    ResolveError::App {
+        app: app.to_string(),
+        msg: msg.into(),
+    }
+}
+
+/// Parses a size as podman does: a number with an optional b, k, m or g suffix (powers of 1024).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let t = t
+        .strip_suffix('b')
+        .filter(|x| !x.is_empty() && x.ends_with(['k', 'm', 'g']))
+        .unwrap_or(&t);
+    let (num, mult) = match t.chars().last()? {
+        'k' => (&t[..t.len() - 1], 1u64 << 10),
+        'm' => (&t[..t.len() - 1], 1 << 20),
+        'g' => (&t[..t.len() - 1], 1 << 30),
+        'b' => (&t[..t.len() - 1], 1),
+        _ => (t, 1),
+    };
+    let v: f64 = num.parse().ok()?;
+    if !(v.is_finite() && v > 0.0) {
+        return None;
+    }
+    let b = (v * mult as f64) as u64;
+    (b > 0).then_some(b)
+}
+
+/// "net_bind_service", "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" → "CAP_NET_BIND_SERVICE".
+pub fn cap_name(s: &str) -> Option<String> {
+    let u = s.trim().to_ascii_uppercase();
+    let n = if u.starts_with("CAP_") {
+        u
+    } else {
+        format!("CAP_{u}")
+    };
+    ALL_CAPS.contains(&n.as_str()).then_some(n)
+}
+
+/// The default set, minus --cap-drop (where "all" drops everything), plus --cap-add ("all" adds all).
+pub fn capabilities(
+    app: &str,
+    add: &[String],
+    drop: &[String],
+) -> Result<Vec<String>, ResolveError> {
+    let mut set: Vec<String> = DEFAULT_CAPS.iter().map(|s| s.to_string()).collect();
+    for d in drop {
+        if d.eq_ignore_ascii_case("all") {
+            set.clear();
+        } else {
+            let n = cap_name(d)
+                .ok_or_else(|| app_err(app, format!("--cap-drop {d}: unknown capability")))?;
+            set.retain(|c| *c != n);
+        }
+    }
+    for a in add {
+        if a.eq_ignore_ascii_case("all") {
+            set = ALL_CAPS.iter().map(|s| s.to_string()).collect();
+        } else {
+            let n = cap_name(a)
+                .ok_or_else(|| app_err(app, format!("--cap-add {a}: unknown capability")))?;
+            if !set.contains(&n) {
+                set.push(n);
+            }
+        }
+    }
+    Ok(set)
+}
+
+/// podman's --ulimit: "nofile=1024:2048" or "nproc=512".
+pub fn parse_ulimit(app: &str, s: &str) -> Result<Rlimit, ResolveError> {
+    let bad = || {
+        app_err(
+            app,
+            format!("--ulimit {s}: use NAME=SOFT[:HARD], e.g. nofile=1024:2048"),
+        )
+    };
+    let (name, vals) = s.split_once('=').ok_or_else(bad)?;
+    let (soft, hard) = match vals.split_once(':') {
+        Some((a, b)) => (a, b),
+        None => (vals, vals),
+    };
+    let num = |v: &str| -> Result<u64, ResolveError> {
+        if v == "-1" || v == "unlimited" {
+            Ok(u64::MAX)
+        } else {
+            v.parse().map_err(|_| bad())
+        }
+    };
+    let (soft, hard) = (num(soft)?, num(hard)?);
+    if soft > hard {
+        return Err(app_err(
+            app,
+            format!("--ulimit {s}: soft limit above hard limit"),
+        ));
+    }
+    const KNOWN: &[&str] = &[
+        "as",
+        "core",
+        "cpu",
+        "data",
+        "fsize",
+        "locks",
+        "memlock",
+        "msgqueue",
+        "nice",
+        "nofile",
+        "nproc",
+        "rss",
+        "rtprio",
+        "rttime",
+        "sigpending",
+        "stack",
+    ];
+    let n = name.trim().to_ascii_lowercase();
+    if !KNOWN.contains(&n.as_str()) {
+        return Err(app_err(
+            app,
+            format!("--ulimit {s}: unknown resource {name:?}"),
+        ));
+    }
+    Ok(Rlimit {
+        resource: format!("RLIMIT_{}", n.to_ascii_uppercase()),
+        soft,
+        hard,
+    })
+}
+
+/// Derives an app name from an image name: its last path component, made a valid app name.
+pub fn default_app_name(image: &str) -> String {
+    let base = image.rsplit('/').next().unwrap_or(image);
+    let base = base.split([':', '@']).next().unwrap_or(base);
+    let mut n: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    n = n.trim_matches('-').chars().take(63).collect();
+    if n.is_empty() {
+        "app".into()
+    } else {
+        n
+    }
+}
+
+/// Re-checks an image's signatures against today's keys and policy (DESIGN §5: removing a key or
+/// tightening policy takes effect for images already in the store). Returns a note for the log.
+pub fn check_trust(
+    store: &Store,
+    trust: &Trust,
+    e: &crate::store::IndexEntry,
+    insecure: bool,
+) -> Result<String, ResolveError> {
+    let untrusted = |reason: String| ResolveError::Untrusted {
+        image: e.name.clone(),
+        reason,
+    };
+    if insecure {
+        return Ok("verification skipped (--insecure-options=image)".into());
+    }
+    let name = ImageName::parse(&e.name).map_err(|x| untrusted(x.to_string()))?;
+    let sigs = store
+        .signatures(&name.repository(), &e.descriptor.digest)
+        .map_err(|x| untrusted(x.to_string()))?;
+    match verify::verify(
+        trust,
+        &name,
+        &e.descriptor.digest,
+        &sigs,
+        chrono::Utc::now().timestamp(),
+    ) {
+        Ok(Decision::Verified(v)) => Ok(v.describe()),
+        Ok(Decision::AcceptedUnsigned { prefix }) => {
+            eprintln!(
+                "liftoff: WARNING: running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
+                e.name
+            );
+            Ok(format!("unsigned, accepted by policy for {prefix}"))
+        }
+        Err(x) => Err(untrusted(format!(
+            "refusing to run it: it does not verify against today's trust store and policy.\n{x}\n\
+             (to run it anyway, once and loudly: liftoff run --insecure-options=image …)"
+        ))),
+    }
+}
+
+/// Builds the stage1 manifest for `req`.
+pub fn resolve(
+    store: &Store,
+    trust: &Trust,
+    req: &PodRequest,
+    pod_id: &str,
+    insecure: bool,
+) -> Result<PodManifest, ResolveError> {
+    if req.apps.is_empty() {
+        return Err(ResolveError::Pod("nothing to run: give an image".into()));
+    }
+    let net = match req.net.as_str() {
+        "none" => NetMode::None,
+        "host" => {
+            eprintln!("liftoff: note: --net=host: the pod shares the host's network namespace");
+            NetMode::Host
+        }
+        "default" => {
+            return Err(ResolveError::Pod(
+                "--net=default needs CNI networking, which is not implemented yet; use --net=none or --net=host".into(),
+            ))
+        }
+        other => {
+            return Err(ResolveError::Pod(format!(
+                "--net={other}: unknown network (use none or host)"
+            )))
+        }
+    };
+    let mut apps = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for a in &req.apps {
+        let app = resolve_app(store, trust, a, insecure, &names)?;
+        names.push(app.spec.name.clone());
+        apps.push(app);
+    }
+    let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
+    if hostname.is_empty() || hostname.len() > 64 || hostname.contains(['/', ' ', '\0']) {
+        return Err(ResolveError::Pod(format!(
+            "--hostname {hostname:?} is not a valid host name"
+        )));
+    }
+    let limits = Limits {
+        memory_bytes: req
+            .memory
+            .as_deref()
+            .map(|m| {
+                parse_size(m).ok_or_else(|| {
+                    ResolveError::Pod(format!("pod memory limit {m:?}: use e.g. 512M"))
+                })
+            })
+            .transpose()?,
+        cpus: check_cpus(req.cpus).map_err(ResolveError::Pod)?,
+        pids: req.pids_limit,
+    };
+    if (req.tty || req.interactive) && apps.len() > 1 {
+        return Err(ResolveError::Pod(
+            "-i/-t need a pod with exactly one app".into(),
+        ));
+    }
+    Ok(PodManifest {
+        version: liftoff_stage1::POD_MANIFEST_VERSION,
+        pod_id: pod_id.to_string(),
+        hostname,
+        net,
+        stop_timeout_secs: req.stop_timeout,
+        limits,
+        interactive: req.interactive,
+        tty: req.tty,
+        prefix_output: req.prefix_output,
+        dns: req.dns.clone(),
+        dns_search: req.dns_search.clone(),
+        apps,
+    })
+}
+
+fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {
+    match c {
+        Some(v) if !(v.is_finite() && v > 0.0 && v <= 4096.0) => {
+            Err(format!("--cpus {v}: use a positive number such as 0.5"))
+        }
+        other => Ok(other),
+    }
+}
+
+fn resolve_app(
+    store: &Store,
+    trust: &Trust,
+    a: &AppRequest,
+    insecure: bool,
+    taken: &[String],
+) -> Result<PodApp, ResolveError> {
+    let e = images::find(store, &a.image)?;
+    let name = match &a.name {
+        Some(n) => {
+            if !valid_app_name(n) {
+                return Err(app_err(
+                    n,
+                    "app names are 1-63 characters of a-z, 0-9 and '-'",
+                ));
+            }
+            if taken.contains(n) {
+                return Err(app_err(
+                    n,
+                    "two apps have this name; give one another with --name",
+                ));
+            }
+            n.clone()
+        }
+        None => {
+            let base = default_app_name(&e.name);
+            let mut n = base.clone();
+            let mut i = 2;
+            while taken.contains(&n) {
+                n = format!("{base}-{i}");
+                i += 1;
+            }
+            n
+        }
+    };
+    let note = check_trust(store, trust, &e, insecure)?;
+    tracing::info!("app {name}: image {}: {note}", e.name);
+
+    let (_, m, cbytes, diff_ids) = images::load(store, &e)?;
+    let cfg: serde_json::Value = serde_json::from_slice(&cbytes).unwrap_or_default();
+    let rc: RunConfig = cfg
+        .get("config")
+        .cloned()
+        .and_then(|c| serde_json::from_value(c).ok())
+        .unwrap_or_default();
+    let _ = m;
+    let mut layers = Vec::new();
+    for d in &diff_ids {
+        if !store.has_layer(d) {
+            return Err(app_err(
+                &name,
+                format!(
+                    "layer {d} of image {} is not unpacked in the store; fetch the image again",
+                    e.name
+                ),
+            ));
+        }
+        layers.push(store.layer_path(d));
+    }
+
+    // podman's rules: --entrypoint replaces Entrypoint and drops the image's Cmd; a command after the
+    // image replaces Cmd.
+    let (entry, cmd) = match (&a.exec, &a.args) {
+        (Some(x), Some(args)) => (x.clone(), args.clone()),
+        (Some(x), None) => (x.clone(), Vec::new()),
+        (None, Some(args)) => (rc.entrypoint.clone().unwrap_or_default(), args.clone()),
+        (None, None) => (
+            rc.entrypoint.clone().unwrap_or_default(),
+            rc.cmd.clone().unwrap_or_default(),
+        ),
+    };
+    let argv: Vec<String> = entry.into_iter().chain(cmd).collect();
+    if argv.is_empty() || argv[0].is_empty() {
+        return Err(app_err(
+            &name,
+            format!(
+                "image {} has no entrypoint or command; give one after `--`",
+                e.name
+            ),
+        ));
+    }
+
+    let mut env: Vec<String> = rc.env.clone().unwrap_or_default();
+    if !env.iter().any(|v| v.starts_with("PATH=")) {
+        env.insert(0, DEFAULT_PATH.into());
+    }
+    for kv in &a.env {
+        let Some((k, _)) = kv.split_once('=') else {
+            return Err(app_err(&name, format!("-e {kv}: use KEY=VALUE")));
+        };
+        if k.is_empty() {
+            return Err(app_err(&name, format!("-e {kv}: empty variable name")));
+        }
+        env.retain(|v| v.split_once('=').map(|(x, _)| x) != Some(k));
+        env.push(kv.clone());
+    }
+
+    let cwd = a
+        .workdir
+        .clone()
+        .or(rc.working_dir.clone().filter(|w| !w.is_empty()))
+        .unwrap_or_else(|| "/".into());
+    if !cwd.starts_with('/') {
+        return Err(app_err(
+            &name,
+            format!("--workdir {cwd}: must be an absolute path"),
+        ));
+    }
+    let user = a.user.clone().or(rc.user.clone()).unwrap_or_default();
+    let capabilities = capabilities(&name, &a.cap_add, &a.cap_drop)?;
+    let mut rlimits = vec![Rlimit {
+        resource: "RLIMIT_NOFILE".into(),
+        soft: 1024,
+        hard: 1024,
+    }];
+    for u in &a.ulimits {
+        let r = parse_ulimit(&name, u)?;
+        rlimits.retain(|x| x.resource != r.resource);
+        rlimits.push(r);
+    }
+    let seccomp = match a.seccomp.as_deref() {
+        None | Some("default") => SeccompMode::Default,
+        Some("unconfined") => {
+            eprintln!("liftoff: WARNING: app {name}: --seccomp=unconfined: no system call filter");
+            SeccompMode::Unconfined
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|x| app_err(&name, format!("--seccomp={path}: {x}")))?;
+            if text.len() > 4 << 20 {
+                return Err(app_err(
+                    &name,
+                    format!("--seccomp={path}: larger than 4 MiB"),
+                ));
+            }
+            SeccompMode::Profile(text)
+        }
+    };
+    let limits = Limits {
+        memory_bytes: a
+            .memory
+            .as_deref()
+            .map(|m| {
+                parse_size(m).ok_or_else(|| app_err(&name, format!("--memory {m}: use e.g. 256M")))
+            })
+            .transpose()?,
+        cpus: check_cpus(a.cpus).map_err(|m| app_err(&name, m))?,
+        pids: a.pids_limit,
+    };
+    Ok(PodApp {
+        spec: AppSpec {
+            name,
+            argv,
+            env,
+            cwd,
+            user,
+            additional_groups: a.group_add.clone(),
+            capabilities,
+            no_new_privs: true,
+            rlimits,
+            seccomp,
+        },
+        layers,
+        read_only: a.read_only,
+        limits,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("256M"), Some(256 << 20));
+        assert_eq!(parse_size("1g"), Some(1 << 30));
+        assert_eq!(parse_size("512kb"), Some(512 << 10));
+        assert_eq!(parse_size("1000"), Some(1000));
+        assert_eq!(parse_size("-1M"), None);
+        assert_eq!(parse_size("lots"), None);
+    }
+
+    #[test]
+    fn caps_drop_all_then_add() {
+        let c = capabilities("a", &["net_bind_service".into()], &["all".into()]).unwrap();
+        assert_eq!(c, vec!["CAP_NET_BIND_SERVICE"]);
+        let c = capabilities("a", &[], &["CAP_CHOWN".into()]).unwrap();
+        assert_eq!(c.len(), 13);
+        assert!(capabilities("a", &["bogus".into()], &[])
+            .unwrap_err()
+            .to_string()
+            .contains("app a"));
+    }
+
+    #[test]
+    fn ulimits() {
+        let r = parse_ulimit("a", "nofile=100:200").unwrap();
+        assert_eq!(
+            (r.resource.as_str(), r.soft, r.hard),
+            ("RLIMIT_NOFILE", 100, 200)
+        );
+        assert!(parse_ulimit("a", "nofile=300:200").is_err());
+        assert!(parse_ulimit("a", "bogus=1").is_err());
+    }
+
+    #[test]
+    fn app_names_from_images() {
+        assert_eq!(default_app_name("example.com/team/Web_App:1.4"), "web-app");
+        assert_eq!(
+            default_app_name("docker.io/library/busybox:latest"),
+            "busybox"
+        );
+    }
+}

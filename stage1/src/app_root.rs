@@ -1,0 +1,534 @@
+//! An app's root filesystem: the overlay of its image layers, then the table of mounts, device nodes,
+//! masked and read-only paths of DESIGN §6, then pivot_root.
+//!
+//! [`plan`] turns an app into a list of [`Op`]s (pure, unit-tested); [`apply`] carries them out in
+//! the app's own mount namespace, opening every target with [`crate::safe_path`] so nothing in the
+//! image can redirect a mount. Everything mounted here lives in the app's mount namespace and vanishes
+//! with it: there is nothing to unmount and nothing to leak.
+
+use crate::safe_path::{self, fd_path, Kind};
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use rustix::fs::{FileType, Mode};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    #[error("{what}: {source}")]
+    Sys {
+        what: String,
+        #[source]
+        source: nix::Error,
+    },
+    #[error(transparent)]
+    Path(#[from] safe_path::SafePathError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn sys(what: impl Into<String>) -> impl FnOnce(nix::Error) -> RootError {
+    let what = what.into();
+    move |source| RootError::Sys { what, source }
+}
+
+/// Character devices every app gets in its /dev: (name, major, minor).
+pub const DEVICES: &[(&str, u64, u64)] = &[
+    ("null", 1, 3),
+    ("zero", 1, 5),
+    ("full", 1, 7),
+    ("random", 1, 8),
+    ("urandom", 1, 9),
+    ("tty", 5, 0),
+];
+
+/// Symlinks in /dev: (name, target).
+pub const DEV_LINKS: &[(&str, &str)] = &[
+    ("fd", "/proc/self/fd"),
+    ("stdin", "/proc/self/fd/0"),
+    ("stdout", "/proc/self/fd/1"),
+    ("stderr", "/proc/self/fd/2"),
+    ("ptmx", "pts/ptmx"),
+];
+
+/// Paths hidden from the app: files get /dev/null bound over them, directories an empty read-only tmpfs.
+pub const MASKED: &[&str] = &[
+    "proc/acpi",
+    "proc/asound",
+    "proc/kcore",
+    "proc/keys",
+    "proc/latency_stats",
+    "proc/timer_list",
+    "proc/timer_stats",
+    "proc/sched_debug",
+    "proc/scsi",
+    "proc/interrupts",
+    "sys/firmware",
+    "sys/devices/virtual/powercap",
+];
+
+/// Paths made read-only.
+pub const READ_ONLY: &[&str] = &[
+    "proc/bus",
+    "proc/fs",
+    "proc/irq",
+    "proc/sys",
+    "proc/sysrq-trigger",
+];
+
+/// Files the pod provides, bound read-only over the image's.
+pub const POD_ETC_FILES: &[&str] = &["hosts", "hostname", "resolv.conf"];
+
+/// One step of building an app root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// A filesystem mounted at `target` (relative to the app root), created as a dir if missing.
+    Mount {
+        fstype: &'static str,
+        target: &'static str,
+        flags: MsFlags,
+        data: &'static str,
+    },
+    Mknod {
+        name: &'static str,
+        major: u64,
+        minor: u64,
+    },
+    DevLink {
+        name: &'static str,
+        target: &'static str,
+    },
+    /// Hide a path if the kernel provides it.
+    Mask(&'static str),
+    /// Make a path read-only if it exists.
+    ReadOnly(&'static str),
+    /// Bind a pod-provided file read-only over `etc/<name>`.
+    EtcFile { source: PathBuf, name: &'static str },
+    /// Remount the root read-only (after everything else is mounted below it).
+    RootReadOnly,
+}
+
+/// The mounts of DESIGN §6, in order, for one app. `pod_etc` holds the pod's hosts/hostname/resolv.conf.
+pub fn plan(pod_etc: &Path, read_only: bool) -> Vec<Op> {
+    use MsFlags as F;
+    let mut ops = vec![
+        Op::Mount {
+            fstype: "proc",
+            target: "proc",
+            flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV,
+            data: "",
+        },
+        Op::Mount {
+            fstype: "tmpfs",
+            target: "dev",
+            flags: F::MS_NOSUID | F::MS_STRICTATIME,
+            data: "mode=755,size=65536k",
+        },
+    ];
+    ops.extend(
+        DEVICES
+            .iter()
+            .map(|&(name, major, minor)| Op::Mknod { name, major, minor }),
+    );
+    ops.extend(
+        DEV_LINKS
+            .iter()
+            .map(|&(name, target)| Op::DevLink { name, target }),
+    );
+    ops.extend([
+        Op::Mount {
+            fstype: "devpts",
+            target: "dev/pts",
+            flags: F::MS_NOSUID | F::MS_NOEXEC,
+            data: "newinstance,ptmxmode=0666,mode=0620,gid=5",
+        },
+        Op::Mount {
+            fstype: "tmpfs",
+            target: "dev/shm",
+            flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV,
+            data: "mode=1777,size=65536k",
+        },
+        Op::Mount {
+            fstype: "mqueue",
+            target: "dev/mqueue",
+            flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV,
+            data: "",
+        },
+        Op::Mount {
+            fstype: "sysfs",
+            target: "sys",
+            flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV | F::MS_RDONLY,
+            data: "",
+        },
+    ]);
+    ops.extend(MASKED.iter().map(|p| Op::Mask(p)));
+    ops.extend(READ_ONLY.iter().map(|p| Op::ReadOnly(p)));
+    ops.extend(POD_ETC_FILES.iter().map(|name| Op::EtcFile {
+        source: pod_etc.join(name),
+        name,
+    }));
+    if read_only {
+        ops.push(Op::RootReadOnly);
+    }
+    ops
+}
+
+/// Where an app's overlay lives in the pod dir.
+pub struct AppDirs {
+    pub rootfs: PathBuf,
+    pub upper: PathBuf,
+    pub work: PathBuf,
+}
+
+impl AppDirs {
+    pub fn new(pod_dir: &Path, app: &str) -> AppDirs {
+        let base = pod_dir.join("apps").join(app);
+        AppDirs {
+            rootfs: base.join("rootfs"),
+            upper: base.join("upper"),
+            work: base.join("work"),
+        }
+    }
+
+    pub fn create(&self) -> std::io::Result<()> {
+        for d in [&self.rootfs, &self.upper, &self.work] {
+            std::fs::create_dir_all(d)?;
+        }
+        Ok(())
+    }
+}
+
+/// The overlay mount options: lowerdir lists the top layer first. Layers that share a parent dir are
+/// given relative to it (the caller chdirs there), which keeps the option string within the page the
+/// kernel accepts for many more layers.
+pub fn overlay_options(
+    layers: &[PathBuf],
+    dirs: &AppDirs,
+) -> Result<(Option<PathBuf>, String), RootError> {
+    for p in layers.iter().chain([&dirs.upper, &dirs.work]) {
+        let s = p.to_string_lossy();
+        if s.contains([',', ':', '\\']) || p.to_str().is_none() {
+            return Err(RootError::Invalid(format!(
+                "{}: overlayfs cannot take paths with ',', ':' or '\\'; move the state root (--dir) to a plainer path",
+                p.display()
+            )));
+        }
+    }
+    let parent = layers
+        .first()
+        .and_then(|l| l.parent())
+        .map(Path::to_path_buf);
+    let common = parent
+        .as_ref()
+        .filter(|p| layers.iter().all(|l| l.parent() == Some(p.as_path())));
+    let lower: Vec<String> = layers
+        .iter()
+        .rev()
+        .map(|l| match common {
+            Some(_) => l.file_name().unwrap().to_string_lossy().into_owned(),
+            None => l.display().to_string(),
+        })
+        .collect();
+    let data = format!(
+        "lowerdir={},upperdir={},workdir={}",
+        lower.join(":"),
+        dirs.upper.display(),
+        dirs.work.display()
+    );
+    Ok((common.cloned(), data))
+}
+
+/// Mounts the app's overlay root and returns an fd on it. Runs in the app's mount namespace.
+pub fn mount_overlay(layers: &[PathBuf], dirs: &AppDirs) -> Result<OwnedFd, RootError> {
+    let (base, data) = overlay_options(layers, dirs)?;
+    if let Some(b) = &base {
+        nix::unistd::chdir(b).map_err(sys(format!("chdir {}", b.display())))?;
+    }
+    mount(
+        Some("overlay"),
+        &dirs.rootfs,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(data.as_str()),
+    )
+    .map_err(sys(format!(
+        "mount the overlay root at {} (layers {})",
+        dirs.rootfs.display(),
+        base.as_deref().unwrap_or(Path::new("")).display()
+    )))?;
+    nix::unistd::chdir("/").map_err(sys("chdir /"))?;
+    let fd = rustix::fs::open(
+        &dirs.rootfs,
+        rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| {
+        sys(format!("open {}", dirs.rootfs.display()))(nix::Error::from_raw(e.raw_os_error()))
+    })?;
+    Ok(fd)
+}
+
+/// Carries out `ops` below `root`. `read_only` says whether missing etc files can be created.
+pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootError> {
+    use MsFlags as F;
+    let mut dev: Option<OwnedFd> = None;
+    for op in ops {
+        match op {
+            Op::Mount {
+                fstype,
+                target,
+                flags,
+                data,
+            } => {
+                let t = safe_path::open_beneath(root, Path::new(target), Kind::Dir)?;
+                mount(
+                    Some(*fstype),
+                    &fd_path(&t),
+                    Some(*fstype),
+                    *flags,
+                    (!data.is_empty()).then_some(*data),
+                )
+                .map_err(sys(format!("mount {fstype} on /{target}")))?;
+                if *target == "dev" {
+                    dev = Some(safe_path::open_existing(root, Path::new("dev"))?);
+                }
+            }
+            Op::Mknod { name, major, minor } => {
+                let d = dev
+                    .as_ref()
+                    .ok_or_else(|| RootError::Invalid("/dev not mounted".into()))?;
+                rustix::fs::mknodat(
+                    d,
+                    *name,
+                    FileType::CharacterDevice,
+                    Mode::from_raw_mode(0o666),
+                    rustix::fs::makedev(*major as u32, *minor as u32),
+                )
+                .map_err(|e| {
+                    sys(format!("mknod /dev/{name}"))(nix::Error::from_raw(e.raw_os_error()))
+                })?;
+                // mknod honours the umask; the nodes must be usable by every user.
+                rustix::fs::chmodat(
+                    d,
+                    *name,
+                    Mode::from_raw_mode(0o666),
+                    rustix::fs::AtFlags::empty(),
+                )
+                .map_err(|e| {
+                    sys(format!("chmod /dev/{name}"))(nix::Error::from_raw(e.raw_os_error()))
+                })?;
+            }
+            Op::DevLink { name, target } => {
+                let d = dev
+                    .as_ref()
+                    .ok_or_else(|| RootError::Invalid("/dev not mounted".into()))?;
+                rustix::fs::symlinkat(*target, d, *name).map_err(|e| {
+                    sys(format!("symlink /dev/{name}"))(nix::Error::from_raw(e.raw_os_error()))
+                })?;
+            }
+            Op::Mask(p) => {
+                let Some(ft) = safe_path::exists_beneath(root, Path::new(p)) else {
+                    continue;
+                };
+                let t = safe_path::open_existing(root, Path::new(p))?;
+                if ft == FileType::Directory {
+                    mount(
+                        Some("tmpfs"),
+                        &fd_path(&t),
+                        Some("tmpfs"),
+                        F::MS_RDONLY | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
+                        Some("size=0,mode=0555"),
+                    )
+                } else {
+                    mount(
+                        Some("/dev/null"),
+                        &fd_path(&t),
+                        None::<&str>,
+                        F::MS_BIND,
+                        None::<&str>,
+                    )
+                }
+                .map_err(sys(format!("mask /{p}")))?;
+            }
+            Op::ReadOnly(p) => {
+                if safe_path::exists_beneath(root, Path::new(p)).is_none() {
+                    continue;
+                }
+                let t = safe_path::open_existing(root, Path::new(p))?;
+                mount(
+                    Some(&fd_path(&t)),
+                    &fd_path(&t),
+                    None::<&str>,
+                    F::MS_BIND | F::MS_REC,
+                    None::<&str>,
+                )
+                .map_err(sys(format!("bind /{p}")))?;
+                // The remount must name the new mount, so reopen the path.
+                let t = safe_path::open_existing(root, Path::new(p))?;
+                mount(
+                    None::<&str>,
+                    &fd_path(&t),
+                    None::<&str>,
+                    F::MS_BIND
+                        | F::MS_REMOUNT
+                        | F::MS_RDONLY
+                        | F::MS_NOSUID
+                        | F::MS_NODEV
+                        | F::MS_NOEXEC,
+                    None::<&str>,
+                )
+                .map_err(sys(format!("make /{p} read-only")))?;
+            }
+            Op::EtcFile { source, name } => {
+                let rel = Path::new("etc").join(name);
+                let t = match safe_path::open_beneath(root, &rel, Kind::File) {
+                    Ok(t) => t,
+                    Err(e) if !read_only && e.what.contains("symlink") => {
+                        // Images often link /etc/resolv.conf elsewhere; the pod's file replaces the link
+                        // in the app's own upper dir (the image's layers are untouched).
+                        let etc = safe_path::open_beneath(root, Path::new("etc"), Kind::Dir)?;
+                        rustix::fs::unlinkat(&etc, *name, rustix::fs::AtFlags::empty()).map_err(
+                            |x| {
+                                sys(format!("replace the symlink /etc/{name}"))(
+                                    nix::Error::from_raw(x.raw_os_error()),
+                                )
+                            },
+                        )?;
+                        safe_path::open_beneath(root, &rel, Kind::File)?
+                    }
+                    Err(e) if read_only => {
+                        // A read-only root cannot get a mount point it lacks; the app keeps the image's.
+                        eprintln!("liftoff: note: not providing /etc/{name}: {e}");
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                mount(
+                    Some(source.as_path()),
+                    &fd_path(&t),
+                    None::<&str>,
+                    F::MS_BIND,
+                    None::<&str>,
+                )
+                .map_err(sys(format!("bind {} on /etc/{name}", source.display())))?;
+                let t = safe_path::open_existing(root, &rel)?;
+                mount(
+                    None::<&str>,
+                    &fd_path(&t),
+                    None::<&str>,
+                    F::MS_BIND
+                        | F::MS_REMOUNT
+                        | F::MS_RDONLY
+                        | F::MS_NOSUID
+                        | F::MS_NODEV
+                        | F::MS_NOEXEC,
+                    None::<&str>,
+                )
+                .map_err(sys(format!("make /etc/{name} read-only")))?;
+            }
+            Op::RootReadOnly => {
+                mount(
+                    None::<&str>,
+                    &fd_path(root),
+                    None::<&str>,
+                    F::MS_BIND | F::MS_REMOUNT | F::MS_RDONLY,
+                    None::<&str>,
+                )
+                .map_err(sys("make the root read-only"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes `root` the process's `/` and detaches the old root (pivot_root(".", ".") as runc does, so no
+/// directory for the old root is needed inside the image).
+pub fn pivot(root: &OwnedFd) -> Result<(), RootError> {
+    nix::unistd::fchdir(root.as_raw_fd()).map_err(sys("chdir into the app root"))?;
+    nix::unistd::pivot_root(".", ".").map_err(sys("pivot_root"))?;
+    umount2(".", MntFlags::MNT_DETACH).map_err(sys("detach the old root"))?;
+    nix::unistd::chdir("/").map_err(sys("chdir /"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_mounts_proc_and_dev_before_their_contents() {
+        let ops = plan(Path::new("/pod/etc"), false);
+        let pos = |want: &Op| ops.iter().position(|o| o == want).unwrap();
+        let proc_ = ops
+            .iter()
+            .position(|o| matches!(o, Op::Mount { target: "proc", .. }))
+            .unwrap();
+        let dev = ops
+            .iter()
+            .position(|o| matches!(o, Op::Mount { target: "dev", .. }))
+            .unwrap();
+        let sys_ = ops
+            .iter()
+            .position(|o| matches!(o, Op::Mount { target: "sys", .. }))
+            .unwrap();
+        assert!(proc_ < pos(&Op::Mask("proc/kcore")));
+        assert!(sys_ < pos(&Op::Mask("sys/firmware")));
+        assert!(
+            dev < pos(&Op::Mknod {
+                name: "null",
+                major: 1,
+                minor: 3
+            })
+        );
+        assert!(proc_ < pos(&Op::ReadOnly("proc/sys")));
+        assert!(!ops.contains(&Op::RootReadOnly));
+        // The sysfs mount itself is read-only.
+        assert!(ops.iter().any(|o| matches!(o, Op::Mount { target: "sys", flags, .. } if flags.contains(MsFlags::MS_RDONLY))));
+    }
+
+    #[test]
+    fn read_only_root_is_last() {
+        let ops = plan(Path::new("/pod/etc"), true);
+        assert_eq!(ops.last(), Some(&Op::RootReadOnly));
+    }
+
+    #[test]
+    fn design_lists_are_covered() {
+        for p in [
+            "proc/kcore",
+            "proc/keys",
+            "proc/sched_debug",
+            "sys/firmware",
+            "sys/devices/virtual/powercap",
+        ] {
+            assert!(MASKED.contains(&p), "{p}");
+        }
+        for p in [
+            "proc/sys",
+            "proc/sysrq-trigger",
+            "proc/bus",
+            "proc/fs",
+            "proc/irq",
+        ] {
+            assert!(READ_ONLY.contains(&p), "{p}");
+        }
+    }
+
+    #[test]
+    fn overlay_lowerdir_is_top_first_and_relative() {
+        let dirs = AppDirs::new(Path::new("/var/lib/liftoff/pods/run/x"), "web");
+        let layers = vec![
+            PathBuf::from("/var/lib/liftoff/layers/sha256/aaa"),
+            PathBuf::from("/var/lib/liftoff/layers/sha256/bbb"),
+        ];
+        let (base, data) = overlay_options(&layers, &dirs).unwrap();
+        assert_eq!(base.unwrap(), Path::new("/var/lib/liftoff/layers/sha256"));
+        assert!(
+            data.starts_with(
+                "lowerdir=bbb:aaa,upperdir=/var/lib/liftoff/pods/run/x/apps/web/upper,"
+            ),
+            "{data}"
+        );
+        let bad = vec![PathBuf::from("/a,b/layer")];
+        assert!(overlay_options(&bad, &dirs).is_err());
+    }
+}

@@ -1,0 +1,367 @@
+//! The pod's init: PID 1 of the pod's pid namespace.
+//!
+//! It makes the pod's mount namespace private, sets the hostname, brings up loopback, then starts each
+//! app: fork, join the app's cgroup, unshare a mount and cgroup namespace, build the app root
+//! ([`crate::app_root`]), pivot_root, and hand over to stage2. A close-on-exec pipe tells init whether
+//! the app reached `execve`; if not, the child's message names the app and the pod fails with 254.
+//! Afterwards init reaps every process of the pod (orphans included), records each app's exit, forwards
+//! signals to the apps, and ends the pod when all apps have exited or one has failed (the others get
+//! SIGTERM, then SIGKILL after the stop timeout). Its own exit code is the pod's.
+
+use crate::app_root::{self, AppDirs};
+use crate::manifest::{NetMode, PodApp, PodManifest};
+use crate::status::{self, AppExit};
+use nix::errno::Errno;
+use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Signals the supervisor forwards to init and init forwards to every app.
+pub const FORWARDED: &[Signal] = &[
+    Signal::SIGTERM,
+    Signal::SIGINT,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+    Signal::SIGWINCH,
+];
+
+/// Everything init needs for one app, prepared by the supervisor before the clone.
+pub struct AppLaunch {
+    pub app: PodApp,
+    pub dirs: AppDirs,
+    /// fds to become the app's 0, 1 and 2.
+    pub stdio: [RawFd; 3],
+    pub filter: Option<crate::pending::stage2::seccomp::Filter>,
+    pub cgroup: Option<crate::pending::cgroup::AppCgroup>,
+}
+
+pub struct InitArgs {
+    pub manifest: PodManifest,
+    pub pod_dir: PathBuf,
+    pub apps: Vec<AppLaunch>,
+    /// Read end of the supervisor's "go" pipe: one byte once init is in the pod cgroup.
+    pub go: OwnedFd,
+    /// fds of the supervisor that init and the apps must not keep (the pod lock above all: the pod
+    /// counts as running exactly as long as the supervisor lives).
+    pub close: Vec<RawFd>,
+}
+
+extern "C" fn noop_handler(_: libc::c_int) {}
+
+fn handled_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in FORWARDED {
+        set.add(*s);
+    }
+    set.add(Signal::SIGCHLD);
+    set
+}
+
+/// Runs the pod init; never returns.
+pub fn run(args: InitArgs) -> ! {
+    let code = match run_inner(args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("liftoff: {msg}");
+            254
+        }
+    };
+    // SAFETY: leaving the process without running destructors of inherited state.
+    unsafe { libc::_exit(code) }
+}
+
+fn run_inner(mut args: InitArgs) -> Result<i32, String> {
+    // Die with the supervisor: a SIGKILLed supervisor must not leave a pod running unsupervised.
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    for fd in &args.close {
+        let _ = nix::unistd::close(*fd);
+    }
+    let mut go = std::fs::File::from(args.go);
+    let mut b = [0u8; 1];
+    if go
+        .read(&mut b)
+        .map_err(|e| format!("pod init: waiting for the supervisor: {e}"))?
+        != 1
+    {
+        return Err("pod init: the supervisor went away before the pod started".into());
+    }
+    drop(go);
+
+    nix::mount::mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .map_err(|e| format!("pod init: make the pod's mounts private: {e}"))?;
+    let m = &args.manifest;
+    nix::unistd::sethostname(&m.hostname)
+        .map_err(|e| format!("pod init: set hostname {:?}: {e}", m.hostname))?;
+    if m.net == NetMode::None {
+        crate::net::loopback_up().map_err(|e| format!("pod init: bring up loopback: {e}"))?;
+    }
+
+    // Signals arrive through a signalfd; the handler exists because a pid-namespace init only
+    // receives signals it has a handler for.
+    let set = handled_signals();
+    for s in set.iter() {
+        let sa = SigAction::new(
+            SigHandler::Handler(noop_handler),
+            SaFlags::SA_RESTART,
+            SigSet::empty(),
+        );
+        // SAFETY: installing a handler that does nothing.
+        unsafe { sigaction(s, &sa) }.map_err(|e| format!("pod init: sigaction: {e}"))?;
+    }
+    set.thread_block()
+        .map_err(|e| format!("pod init: block signals: {e}"))?;
+    let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .map_err(|e| format!("pod init: signalfd: {e}"))?;
+
+    let mut running: Vec<(Pid, String)> = Vec::new();
+    let mut failed: Option<(i32, String)> = None;
+    let mut last: Option<(i32, String)> = None;
+    let apps = std::mem::take(&mut args.apps);
+    for launch in apps {
+        let name = launch.app.spec.name.clone();
+        match start_app(&args.manifest, &args.pod_dir, launch, &set) {
+            Ok(pid) => running.push((pid, name)),
+            Err(msg) => {
+                let _ = status::write_json(
+                    &status::app_exit_path(&args.pod_dir, &name),
+                    &AppExit {
+                        app: name.clone(),
+                        exit_code: 254,
+                        signal: None,
+                        error: Some(msg.clone()),
+                        finished_at: status::now(),
+                    },
+                );
+                eprintln!("liftoff: {msg}");
+                failed = Some((254, name));
+                break;
+            }
+        }
+    }
+    let timeout = Duration::from_secs(args.manifest.stop_timeout_secs);
+    let mut kill_at: Option<Instant> = None;
+    if failed.is_some() {
+        stop_all(&running, Signal::SIGKILL);
+    }
+
+    while !running.is_empty() {
+        // Reap everything that has exited: apps are recorded, orphans just collected.
+        loop {
+            match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => break,
+                Ok(ws) => {
+                    let Some(pid) = ws.pid() else { break };
+                    let Some((code, sig)) = status::code_of(ws) else {
+                        continue;
+                    };
+                    if let Some(i) = running.iter().position(|(p, _)| *p == pid) {
+                        let (_, name) = running.remove(i);
+                        let _ = status::write_json(
+                            &status::app_exit_path(&args.pod_dir, &name),
+                            &AppExit {
+                                app: name.clone(),
+                                exit_code: code,
+                                signal: sig,
+                                error: None,
+                                finished_at: status::now(),
+                            },
+                        );
+                        if code != 0 && failed.is_none() {
+                            failed = Some((code, name.clone()));
+                            stop_all(&running, Signal::SIGTERM);
+                            kill_at = Some(Instant::now() + timeout);
+                        }
+                        last = Some((code, name));
+                    }
+                }
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(format!("pod init: waitpid: {e}")),
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        let wait_ms = match kill_at {
+            Some(t) => {
+                let left = t.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    stop_all(&running, Signal::SIGKILL);
+                    kill_at = None;
+                    continue;
+                }
+                left.as_millis().min(i32::MAX as u128) as i32
+            }
+            None => -1,
+        };
+        let mut pfd = [libc::pollfd {
+            fd: sfd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        // SAFETY: poll on one valid fd.
+        let n = unsafe { libc::poll(pfd.as_mut_ptr(), 1, wait_ms) };
+        if n < 0 {
+            let e = Errno::last();
+            if e == Errno::EINTR {
+                continue;
+            }
+            return Err(format!("pod init: poll: {e}"));
+        }
+        while let Ok(Some(info)) = sfd.read_signal() {
+            let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
+                continue;
+            };
+            if sig == Signal::SIGCHLD {
+                continue;
+            }
+            stop_all(&running, sig);
+            if matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT)
+                && kill_at.is_none()
+            {
+                kill_at = Some(Instant::now() + timeout);
+            }
+        }
+    }
+    Ok(failed.or(last).map(|(c, _)| c).unwrap_or(0))
+}
+
+fn stop_all(running: &[(Pid, String)], sig: Signal) {
+    for (pid, _) in running {
+        let _ = kill(*pid, sig);
+    }
+}
+
+/// Forks one app; returns its pid once it has reached execve, or the reason it did not.
+fn start_app(
+    m: &PodManifest,
+    pod_dir: &std::path::Path,
+    launch: AppLaunch,
+    blocked: &SigSet,
+) -> Result<Pid, String> {
+    let name = launch.app.spec.name.clone();
+    let (rd, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| format!("app {name}: pipe: {e}"))?;
+    // SAFETY: init is single-threaded; the child only runs the app setup and then execs or _exits.
+    match unsafe { fork() }.map_err(|e| format!("app {name}: fork: {e}"))? {
+        ForkResult::Child => {
+            drop(rd);
+            let err = app_child(m, pod_dir, &launch, blocked);
+            let mut w = std::fs::File::from(wr);
+            let _ = w.write_all(err.as_bytes());
+            drop(w);
+            // SAFETY: leaving the failed child.
+            unsafe { libc::_exit(254) }
+        }
+        ForkResult::Parent { child } => {
+            drop(wr);
+            let mut msg = String::new();
+            let _ = std::fs::File::from(rd)
+                .take(64 * 1024)
+                .read_to_string(&mut msg);
+            for fd in launch.stdio {
+                if fd > 2 {
+                    let _ = nix::unistd::close(fd);
+                }
+            }
+            if msg.is_empty() {
+                Ok(child)
+            } else {
+                let _ = waitpid(child, None);
+                Err(msg)
+            }
+        }
+    }
+}
+
+/// The app's side of the fork: returns only with an error message.
+fn app_child(
+    m: &PodManifest,
+    pod_dir: &std::path::Path,
+    l: &AppLaunch,
+    blocked: &SigSet,
+) -> String {
+    let name = &l.app.spec.name;
+    let r = (|| -> Result<std::convert::Infallible, String> {
+        for s in blocked.iter() {
+            // SAFETY: restoring default dispositions in the child before exec.
+            let _ = unsafe {
+                sigaction(
+                    s,
+                    &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
+                )
+            };
+        }
+        // Rust ignores SIGPIPE and ignored dispositions survive execve; apps expect the default.
+        // SAFETY: as above.
+        let _ = unsafe {
+            sigaction(
+                Signal::SIGPIPE,
+                &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
+            )
+        };
+        blocked
+            .thread_unblock()
+            .map_err(|e| format!("unblock signals: {e}"))?;
+        if let Some(cg) = &l.cgroup {
+            cg.join_self().map_err(|e| format!("join cgroup: {e}"))?;
+        }
+        nix::sched::unshare(
+            nix::sched::CloneFlags::CLONE_NEWNS | nix::sched::CloneFlags::CLONE_NEWCGROUP,
+        )
+        .map_err(|e| format!("unshare mount and cgroup namespaces: {e}"))?;
+        let root = app_root::mount_overlay(&l.app.layers, &l.dirs).map_err(|e| e.to_string())?;
+        let ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only);
+        app_root::apply(&root, &ops, l.app.read_only).map_err(|e| e.to_string())?;
+        app_root::pivot(&root).map_err(|e| e.to_string())?;
+        drop(root);
+        // stdio last, so errors above still reach the pod's stderr.
+        for (i, fd) in l.stdio.iter().enumerate() {
+            if *fd != i as RawFd {
+                nix::unistd::dup2(*fd, i as RawFd).map_err(|e| format!("dup2: {e}"))?;
+            }
+        }
+        for fd in l.stdio {
+            if fd > 2 {
+                let _ = nix::unistd::close(fd);
+            }
+        }
+        if !m.tty {
+            // A session of its own: terminal signals reach the app only through liftoff.
+            let _ = nix::unistd::setsid();
+        }
+        crate::pending::stage2::exec(&l.app.spec, l.filter.as_ref()).map_err(|e| e.to_string())
+    })();
+    match r {
+        Ok(never) => match never {},
+        Err(e) if e.starts_with("app ") => e,
+        Err(e) => format!("app {name}: {e}"),
+    }
+}
+
+/// Opens /dev/null for an app's stdin.
+pub fn dev_null() -> std::io::Result<OwnedFd> {
+    let f = std::fs::OpenOptions::new().read(true).open("/dev/null")?;
+    Ok(OwnedFd::from(f))
+}
+
+/// Re-wraps a raw fd (used by the supervisor when it hands fds across the clone).
+///
+/// # Safety
+/// `fd` must be an open fd owned by nobody else.
+pub unsafe fn own(fd: RawFd) -> OwnedFd {
+    OwnedFd::from_raw_fd(fd)
+}

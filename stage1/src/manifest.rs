@@ -1,0 +1,236 @@
+//! The stage0 → stage1 contract: the pod manifest (`pod.json` in the pod dir), version 1.
+//!
+//! Stage0 resolves everything (images to layer dirs, users, capabilities, limits) and writes this file;
+//! stage1 reads it and builds the pod. The format is versioned and strict (unknown fields are errors)
+//! so that a stage1 never silently ignores a setting it does not understand, which for an isolation
+//! setting would mean running less isolated than asked. See `docs/pod-manifest.md` in this crate.
+
+use liftoff_stage2::AppSpec;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The manifest format version this stage1 understands. Stage0 writes it; stage1 refuses any other.
+pub const POD_MANIFEST_VERSION: u32 = 1;
+
+/// File name of the pod manifest inside a pod directory.
+pub const POD_MANIFEST_FILE: &str = "pod.json";
+
+/// What a pod consists of.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PodManifest {
+    pub version: u32,
+    /// The pod's uuid (also its directory name and cgroup name).
+    pub pod_id: String,
+    /// Hostname inside the pod (its own UTS namespace).
+    pub hostname: String,
+    pub net: NetMode,
+    /// Seconds between the graceful stop signal and SIGKILL.
+    pub stop_timeout_secs: u64,
+    /// Limits for the whole pod.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Pass stdin to the (single) app instead of /dev/null.
+    #[serde(default)]
+    pub interactive: bool,
+    /// Give the (single) app a pseudo-terminal.
+    #[serde(default)]
+    pub tty: bool,
+    /// Prefix each output line with the app's name (only meaningful with several apps).
+    #[serde(default)]
+    pub prefix_output: bool,
+    /// Name servers and search domains for the pod's /etc/resolv.conf; empty = copy the host's
+    /// (for --net=host) or none at all (for --net=none).
+    #[serde(default)]
+    pub dns: Vec<String>,
+    #[serde(default)]
+    pub dns_search: Vec<String>,
+    pub apps: Vec<PodApp>,
+}
+
+/// Which network namespace the pod gets.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum NetMode {
+    /// Its own network namespace with only loopback (up).
+    None,
+    /// The host's network namespace (explicit, loud in stage0).
+    Host,
+}
+
+/// cgroup limits; None = unlimited.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    #[serde(default)]
+    pub memory_bytes: Option<u64>,
+    /// CPUs' worth of time per period, e.g. 0.5.
+    #[serde(default)]
+    pub cpus: Option<f64>,
+    #[serde(default)]
+    pub pids: Option<u64>,
+}
+
+impl Limits {
+    pub fn is_empty(&self) -> bool {
+        self.memory_bytes.is_none() && self.cpus.is_none() && self.pids.is_none()
+    }
+}
+
+/// One app of a pod, as stage0 resolved it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PodApp {
+    /// What stage2 applies (name, argv, env, cwd, user, capabilities, rlimits, seccomp).
+    pub spec: AppSpec,
+    /// Unpacked layer directories (absolute), lowest first; the app's root is their overlay.
+    pub layers: Vec<PathBuf>,
+    /// Mount the app's root read-only (`--read-only`).
+    #[serde(default)]
+    pub read_only: bool,
+    /// Limits for this app's own cgroup.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Errors reading a pod manifest.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("pod manifest is not valid JSON for this stage1: {0}")]
+    Parse(#[from] serde_json::Error),
+    #[error("pod manifest version {found} is not supported by this stage1 (it reads version {POD_MANIFEST_VERSION}); use the liftoff-stage1 that ships with this liftoff")]
+    Version { found: u32 },
+    #[error("pod manifest: {0}")]
+    Invalid(String),
+}
+
+impl PodManifest {
+    /// Parses, version-checks and validates a manifest.
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, ManifestError> {
+        // Check the version before the shape, so an old stage1 reading a newer manifest says "version".
+        #[derive(Deserialize)]
+        struct V {
+            version: u32,
+        }
+        let v: V = serde_json::from_slice(bytes)?;
+        if v.version != POD_MANIFEST_VERSION {
+            return Err(ManifestError::Version { found: v.version });
+        }
+        let m: PodManifest = serde_json::from_slice(bytes)?;
+        m.validate()?;
+        Ok(m)
+    }
+
+    fn validate(&self) -> Result<(), ManifestError> {
+        let bad = |s: String| Err(ManifestError::Invalid(s));
+        if self.apps.is_empty() {
+            return bad("a pod needs at least one app".into());
+        }
+        if self.pod_id.is_empty()
+            || !self
+                .pod_id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b'-')
+        {
+            return bad(format!("pod id {:?} is not a uuid", self.pod_id));
+        }
+        if (self.tty || self.interactive) && self.apps.len() > 1 {
+            return bad("-i/-t need a pod with exactly one app".into());
+        }
+        let mut names = std::collections::HashSet::new();
+        for a in &self.apps {
+            if !valid_app_name(&a.spec.name) {
+                return bad(format!(
+                    "app name {:?}: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit",
+                    a.spec.name
+                ));
+            }
+            if !names.insert(a.spec.name.as_str()) {
+                return bad(format!("two apps are named {:?}", a.spec.name));
+            }
+            if a.layers.is_empty() || a.layers.iter().any(|l| !l.is_absolute()) {
+                return bad(format!("app {}: layers must be absolute dirs", a.spec.name));
+            }
+            a.spec
+                .validate()
+                .map_err(|e| ManifestError::Invalid(e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// App names become directory and cgroup names: keep them boring.
+pub fn valid_app_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 63
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !n.starts_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> PodManifest {
+        PodManifest {
+            version: 1,
+            pod_id: "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f".into(),
+            hostname: "web".into(),
+            net: NetMode::None,
+            stop_timeout_secs: 10,
+            limits: Limits::default(),
+            interactive: false,
+            tty: false,
+            prefix_output: false,
+            dns: vec![],
+            dns_search: vec![],
+            apps: vec![PodApp {
+                spec: AppSpec {
+                    name: "web".into(),
+                    argv: vec!["/bin/true".into()],
+                    cwd: "/".into(),
+                    ..Default::default()
+                },
+                layers: vec!["/var/lib/liftoff/layers/sha256/aa".into()],
+                read_only: false,
+                limits: Limits::default(),
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let m = sample();
+        let b = serde_json::to_vec(&m).unwrap();
+        assert_eq!(PodManifest::from_slice(&b).unwrap(), m);
+    }
+
+    #[test]
+    fn other_version_is_refused() {
+        let err = PodManifest::from_slice(br#"{"version":2,"apps":[]}"#).unwrap_err();
+        assert!(matches!(err, ManifestError::Version { found: 2 }));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let mut v = serde_json::to_value(sample()).unwrap();
+        v["privileged"] = true.into();
+        assert!(PodManifest::from_slice(&serde_json::to_vec(&v).unwrap()).is_err());
+    }
+
+    #[test]
+    fn duplicate_and_bad_names_are_refused() {
+        let mut m = sample();
+        m.apps.push(m.apps[0].clone());
+        let b = serde_json::to_vec(&m).unwrap();
+        assert!(PodManifest::from_slice(&b)
+            .unwrap_err()
+            .to_string()
+            .contains("two apps"));
+        let mut m = sample();
+        m.apps[0].spec.name = "../x".into();
+        let b = serde_json::to_vec(&m).unwrap();
+        assert!(PodManifest::from_slice(&b).is_err());
+    }
+}

@@ -1,0 +1,405 @@
+//! The pod's supervisor: the process `liftoff run` became by exec'ing stage1.
+//!
+//! It owns everything outside the pod's namespaces: the pod lock (held for the pod's whole life; the
+//! kernel drops it if the supervisor dies), the cgroups, the seccomp filters (compiled once, before
+//! any fork), the pod's /etc files, and the output relay. It clones the pod init into fresh
+//! namespaces, forwards the signals it receives (SIGTERM/SIGINT start a graceful stop and arm a
+//! SIGKILL after the stop timeout), waits for the init, records the pod's exit and removes the cgroups.
+//! The init carries PR_SET_PDEATHSIG=SIGKILL, so a SIGKILLed supervisor takes the whole pod with it
+//! and leaves only what `liftoff gc` sweeps (the pod dir and empty cgroups).
+
+use crate::app_root::AppDirs;
+use crate::init::{self, AppLaunch, InitArgs, FORWARDED};
+use crate::manifest::{self, NetMode, PodManifest};
+use crate::pending::cgroup;
+use crate::status::{self, PodExit};
+use nix::errno::Errno;
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use std::collections::HashMap;
+use std::io::Write;
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Starts and supervises the pod in `pod_dir`; returns the pod's exit code (254 for liftoff's own
+/// failures, reported on stderr).
+pub fn run(pod_dir: &Path, lock_fd: Option<RawFd>) -> u8 {
+    match run_inner(pod_dir, lock_fd) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("liftoff: {msg}");
+            let _ = status::write_json(
+                &status::pod_exit_path(pod_dir),
+                &PodExit {
+                    exit_code: 254,
+                    app: None,
+                    error: Some(msg),
+                    finished_at: status::now(),
+                },
+            );
+            254
+        }
+    }
+}
+
+fn cg_limits(l: &manifest::Limits) -> cgroup::Limits {
+    cgroup::Limits {
+        memory_bytes: l.memory_bytes,
+        cpus: l.cpus,
+        pids: l.pids,
+    }
+}
+
+/// Where one app's output goes when it is relayed with a prefix.
+struct Relay {
+    app: String,
+    to_stderr: bool,
+    fd: OwnedFd,
+    buf: Vec<u8>,
+}
+
+fn run_inner(pod_dir: &Path, lock_fd: Option<RawFd>) -> Result<u8, String> {
+    let mpath = pod_dir.join(manifest::POD_MANIFEST_FILE);
+    let bytes = std::fs::read(&mpath)
+        .map_err(|e| format!("cannot read pod manifest {}: {e}", mpath.display()))?;
+    let m = PodManifest::from_slice(&bytes).map_err(|e| format!("{}: {e}", mpath.display()))?;
+
+    write_etc(pod_dir, &m)?;
+
+    // Seccomp: one compilation per distinct (profile, capabilities).
+    let mut filters: HashMap<String, Option<crate::pending::stage2::seccomp::Filter>> =
+        HashMap::new();
+    for a in &m.apps {
+        let key =
+            serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
+        if let std::collections::hash_map::Entry::Vacant(slot) = filters.entry(key) {
+            let f = crate::pending::stage2::compile(&a.spec.seccomp, &a.spec.capabilities)
+                .map_err(|e| format!("app {}: seccomp profile: {e}", a.spec.name))?;
+            slot.insert(f);
+        }
+    }
+
+    // cgroups before anything runs, so limits hold from the first instruction.
+    let layout = cgroup::detect().map_err(|e| format!("pod {}: cgroups: {e}", m.pod_id))?;
+    let pod_cg = cgroup::PodCgroup::create(&layout, &m.pod_id, &cg_limits(&m.limits))
+        .map_err(|e| format!("pod {}: cgroups: {e}", m.pod_id))?;
+    let result = supervise(pod_dir, lock_fd, &m, &pod_cg, &mut filters);
+    if let Err(e) = pod_cg.remove() {
+        eprintln!(
+            "liftoff: warning: pod {}: removing its cgroups: {e} (`liftoff gc` retries)",
+            m.pod_id
+        );
+    }
+    result
+}
+
+fn supervise(
+    pod_dir: &Path,
+    lock_fd: Option<RawFd>,
+    m: &PodManifest,
+    pod_cg: &cgroup::PodCgroup,
+    filters: &mut HashMap<String, Option<crate::pending::stage2::seccomp::Filter>>,
+) -> Result<u8, String> {
+    let mut launches = Vec::new();
+    let mut relays = Vec::new();
+    let mut child_ends: Vec<RawFd> = Vec::new();
+    let prefix = m.prefix_output && m.apps.len() > 1;
+    for a in &m.apps {
+        let name = &a.spec.name;
+        let dirs = AppDirs::new(pod_dir, name);
+        dirs.create()
+            .map_err(|e| format!("app {name}: creating {}: {e}", dirs.rootfs.display()))?;
+        let cg = pod_cg
+            .create_app(name, &cg_limits(&a.limits))
+            .map_err(|e| format!("app {name}: cgroup: {e}"))?;
+        let stdin = if m.interactive {
+            0
+        } else {
+            init::dev_null()
+                .map_err(|e| format!("open /dev/null: {e}"))?
+                .into_raw_fd()
+        };
+        let (out, err) = if prefix {
+            let mut ends = [0; 2];
+            for (i, to_stderr) in [false, true].into_iter().enumerate() {
+                let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                    .map_err(|e| format!("pipe: {e}"))?;
+                ends[i] = w.into_raw_fd();
+                relays.push(Relay {
+                    app: name.clone(),
+                    to_stderr,
+                    fd: r,
+                    buf: Vec::new(),
+                });
+            }
+            (ends[0], ends[1])
+        } else {
+            (1, 2)
+        };
+        for fd in [stdin, out, err] {
+            if fd > 2 {
+                child_ends.push(fd);
+            }
+        }
+        let key =
+            serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
+        launches.push(AppLaunch {
+            app: a.clone(),
+            dirs,
+            stdio: [stdin, out, err],
+            filter: filters.get(&key).cloned().flatten(),
+            cgroup: Some(cg),
+        });
+    }
+
+    let mut set = SigSet::empty();
+    for s in FORWARDED {
+        set.add(*s);
+    }
+    set.add(Signal::SIGCHLD);
+    set.thread_block()
+        .map_err(|e| format!("block signals: {e}"))?;
+    let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .map_err(|e| format!("signalfd: {e}"))?;
+
+    let (go_r, go_w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let mut close: Vec<RawFd> = relays.iter().map(|r| r.fd.as_raw_fd()).collect();
+    close.extend(lock_fd);
+    close.push(go_w.as_raw_fd());
+    close.push(sfd.as_raw_fd());
+
+    let mut flags =
+        libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
+    if m.net == NetMode::None {
+        flags |= libc::CLONE_NEWNET;
+    }
+    // A fork-like clone (no new stack): the child continues here with a copy of this process, which
+    // is single-threaded, so it can go on to run ordinary Rust code.
+    // SAFETY: raw clone without CLONE_VM behaves like fork.
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_long,
+            0,
+            0,
+            0,
+            0,
+        )
+    };
+    if pid < 0 {
+        return Err(format!(
+            "creating the pod's namespaces: {} (liftoff run needs root)",
+            std::io::Error::last_os_error()
+        ));
+    }
+    if pid == 0 {
+        init::run(InitArgs {
+            manifest: m.clone(),
+            pod_dir: pod_dir.to_path_buf(),
+            apps: launches,
+            go: go_r,
+            close,
+        });
+    }
+    let init_pid = Pid::from_raw(pid as i32);
+    drop(go_r);
+    for fd in child_ends {
+        let _ = nix::unistd::close(fd);
+    }
+    drop(launches);
+    if let Err(e) = pod_cg.add_init(init_pid.as_raw()) {
+        let _ = kill(init_pid, Signal::SIGKILL);
+        let _ = waitpid(init_pid, None);
+        return Err(format!("pod {}: cgroup: {e}", m.pod_id));
+    }
+    let _ = std::fs::write(pod_dir.join("pid"), format!("{}\n", init_pid));
+    let mut go = std::fs::File::from(go_w);
+    let _ = go.write_all(b"g");
+    drop(go);
+
+    let timeout = Duration::from_secs(m.stop_timeout_secs);
+    let mut kill_at: Option<Instant> = None;
+    let mut init_status: Option<WaitStatus> = None;
+    loop {
+        if init_status.is_none() {
+            match waitpid(init_pid, Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) => {}
+                Ok(ws) => init_status = Some(ws),
+                Err(Errno::EINTR) => {}
+                Err(e) => return Err(format!("waitpid: {e}")),
+            }
+        }
+        if init_status.is_some() && relays.is_empty() {
+            break;
+        }
+        let mut pfds: Vec<libc::pollfd> = vec![libc::pollfd {
+            fd: sfd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }];
+        pfds.extend(relays.iter().map(|r| libc::pollfd {
+            fd: r.fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        }));
+        let wait_ms = match kill_at {
+            Some(t) => t
+                .saturating_duration_since(Instant::now())
+                .as_millis()
+                .min(i32::MAX as u128) as i32,
+            None => -1,
+        };
+        // SAFETY: poll on valid fds.
+        let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, wait_ms) };
+        if n < 0 && Errno::last() != Errno::EINTR {
+            return Err(format!("poll: {}", Errno::last()));
+        }
+        if let Some(t) = kill_at {
+            if Instant::now() >= t && init_status.is_none() {
+                // Killing the pid namespace's init kills every process in the pod.
+                let _ = kill(init_pid, Signal::SIGKILL);
+                kill_at = None;
+            }
+        }
+        while let Ok(Some(info)) = sfd.read_signal() {
+            let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
+                continue;
+            };
+            if sig == Signal::SIGCHLD || init_status.is_some() {
+                continue;
+            }
+            let _ = kill(init_pid, sig);
+            if matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT)
+                && kill_at.is_none()
+            {
+                kill_at = Some(Instant::now() + timeout);
+            }
+        }
+        let mut i = 0;
+        let mut done = Vec::new();
+        for (k, r) in relays.iter_mut().enumerate() {
+            let p = pfds[k + 1];
+            if p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && !pump(r) {
+                done.push(k);
+            }
+        }
+        for k in done.into_iter().rev() {
+            let r = relays.remove(k);
+            flush_partial(&r);
+            i += 1;
+        }
+        let _ = i;
+    }
+
+    let ws = init_status.expect("loop ends only once init has exited");
+    let (code, _) = status::code_of(ws).unwrap_or((254, None));
+    let failed_app = m
+        .apps
+        .iter()
+        .filter_map(|a| status::read_app_exit(pod_dir, &a.spec.name))
+        .find(|e| e.exit_code == code && code != 0)
+        .map(|e| e.app);
+    let error = m
+        .apps
+        .iter()
+        .filter_map(|a| status::read_app_exit(pod_dir, &a.spec.name))
+        .find_map(|e| e.error);
+    let code = if error.is_some() { 254 } else { code };
+    let _ = status::write_json(
+        &status::pod_exit_path(pod_dir),
+        &PodExit {
+            exit_code: code,
+            app: failed_app,
+            error,
+            finished_at: status::now(),
+        },
+    );
+    Ok(code.clamp(0, 255) as u8)
+}
+
+/// Reads what is available from one app pipe and writes complete lines with the app's prefix.
+/// Returns false at end of file.
+fn pump(r: &mut Relay) -> bool {
+    let mut tmp = [0u8; 16384];
+    let n = match nix::unistd::read(r.fd.as_raw_fd(), &mut tmp) {
+        Ok(0) => return false,
+        Ok(n) => n,
+        Err(Errno::EINTR) | Err(Errno::EAGAIN) => return true,
+        Err(_) => return false,
+    };
+    r.buf.extend_from_slice(&tmp[..n]);
+    while let Some(pos) = r.buf.iter().position(|&b| b == b'\n') {
+        let line: Vec<u8> = r.buf.drain(..=pos).collect();
+        emit(r, &line);
+    }
+    // A very long line without a newline is relayed in pieces rather than buffered without bound.
+    if r.buf.len() > 64 * 1024 {
+        let line = std::mem::take(&mut r.buf);
+        emit(r, &line);
+    }
+    true
+}
+
+fn flush_partial(r: &Relay) {
+    if !r.buf.is_empty() {
+        let mut line = r.buf.clone();
+        line.push(b'\n');
+        emit(r, &line);
+    }
+}
+
+fn emit(r: &Relay, line: &[u8]) {
+    let mut out = Vec::with_capacity(line.len() + r.app.len() + 3);
+    out.extend_from_slice(r.app.as_bytes());
+    out.extend_from_slice(b" | ");
+    out.extend_from_slice(line);
+    let _ = if r.to_stderr {
+        std::io::stderr().write_all(&out)
+    } else {
+        std::io::stdout().write_all(&out)
+    };
+}
+
+/// Writes the pod's hosts, hostname and resolv.conf into `<pod>/etc/`.
+fn write_etc(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
+    let etc = pod_dir.join("etc");
+    std::fs::create_dir_all(&etc).map_err(|e| format!("creating {}: {e}", etc.display()))?;
+    let h = &m.hostname;
+    let hosts = match m.net {
+        NetMode::Host => {
+            let mut s = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+            s.push_str(&format!("127.0.1.1\t{h}\n"));
+            s
+        }
+        NetMode::None => format!(
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{h}\n"
+        ),
+    };
+    let resolv = if !m.dns.is_empty() || !m.dns_search.is_empty() {
+        let mut s = String::new();
+        for d in &m.dns {
+            s.push_str(&format!("nameserver {d}\n"));
+        }
+        if !m.dns_search.is_empty() {
+            s.push_str(&format!("search {}\n", m.dns_search.join(" ")));
+        }
+        s
+    } else if m.net == NetMode::Host {
+        std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default()
+    } else {
+        String::new()
+    };
+    for (name, body) in [
+        ("hosts", hosts),
+        ("hostname", format!("{h}\n")),
+        ("resolv.conf", resolv),
+    ] {
+        let p: PathBuf = etc.join(name);
+        std::fs::write(&p, body).map_err(|e| format!("writing {}: {e}", p.display()))?;
+    }
+    Ok(())
+}
