@@ -14,6 +14,22 @@ pub struct Config {
     pub unpack: UnpackConfig,
     #[serde(default)]
     pub fetch: FetchConfig,
+    #[serde(default)]
+    pub registries: RegistriesConfig,
+}
+
+/// `[registries]`: how to reach registries.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistriesConfig {
+    /// Registries (`host[:port]`, exactly as in image names) that may be reached over plain HTTP.
+    #[serde(default)]
+    pub insecure: Vec<String>,
+    /// Root of the per-registry certificate dirs (`<dir>/<host[:port]>/*.crt`, `client.cert`,
+    /// `client.key`); default /etc/liftoff/certs.d.
+    pub certs_dir: Option<PathBuf>,
+    /// A credentials file (containers auth.json format) to use instead of the default search.
+    pub auth_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -73,6 +89,16 @@ impl Config {
         }
     }
 
+    /// Registry options as configured (the CLI adds its flags on top).
+    pub fn registry_options(&self) -> crate::transport::registry::RegistryOptions {
+        crate::transport::registry::RegistryOptions {
+            insecure_hosts: self.registries.insecure.clone(),
+            certs_dir: self.registries.certs_dir.clone(),
+            authfile: self.registries.auth_file.clone(),
+            ..Default::default()
+        }
+    }
+
     pub fn jobs(&self) -> usize {
         self.fetch.jobs.unwrap_or_else(|| {
             std::thread::available_parallelism()
@@ -98,5 +124,22 @@ mod tests {
         assert_eq!(Config::load(&p, true).unwrap().limits().max_entries, 3);
         assert!(Config::load(&dir.path().join("none"), false).is_ok());
         assert!(Config::load(&dir.path().join("none"), true).is_err());
+    }
+
+    #[test]
+    fn registries_section() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "[registries]\ninsecure = [\"127.0.0.1:5000\"]\ncerts_dir = \"/tmp/certs\"\n",
+        )
+        .unwrap();
+        let o = Config::load(&p, true).unwrap().registry_options();
+        assert!(o.http_allowed("127.0.0.1:5000"));
+        assert!(!o.http_allowed("127.0.0.1:5001"));
+        assert_eq!(o.certs_dir(), PathBuf::from("/tmp/certs"));
+        std::fs::write(&p, "[registries]\ninsecure = \"x\"\n").unwrap();
+        assert!(Config::load(&p, true).is_err());
     }
 }

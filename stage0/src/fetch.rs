@@ -5,13 +5,17 @@
 //! them is parsed beyond classification, which is where signature verification plugs in (DESIGN §5).
 
 use crate::digest::Digest;
+use crate::images::{self, ImageError};
 use crate::ingest::{self, IngestError, Outcome};
 use crate::manifest::{
     self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
 };
 use crate::platform::Platform;
 use crate::reference::ImageName;
+use crate::store::IndexEntry;
 use crate::store::{Provenance, Store, StoreError};
+use crate::transport::registry::progress::{Progress, WithProgress};
+use crate::transport::registry::RegistryOptions;
 use crate::transport::{self, Source, SourceRef, TopLevel, TransportError};
 use crate::trust::cosign::RawSignature;
 use crate::trust::verify::{self, Decision, Trust, VerifyError};
@@ -39,8 +43,12 @@ pub enum FetchError {
     },
     #[error(transparent)]
     Untrusted(#[from] VerifyError),
-    #[error("store name {0} must have a tag and no digest (e.g. example.com/app:1.0)")]
+    #[error("store name {0} must have a tag and no digest (e.g. example.com/app:1.0); name it with --as NAME:TAG")]
     BadStoreName(String),
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error("image {0} is not in the store and the pull policy is `never`; fetch it first (`liftoff fetch {0}`) or use --pull=missing")]
+    NotPresent(String),
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +63,26 @@ pub struct FetchOptions {
     pub trust: Trust,
     /// `--insecure-options=image`: store without verification (recorded as such).
     pub insecure: bool,
+    /// How to reach registries: credentials, TLS, plain-HTTP permission.
+    pub registry: RegistryOptions,
+    /// Draw a progress display on stderr (the CLI sets this when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl FetchOptions {
+    /// Options with the host platform, default limits and parallelism, verifying against `trust`.
+    pub fn new(trust: Trust) -> FetchOptions {
+        FetchOptions {
+            name: None,
+            platform: Platform::host(),
+            limits: Limits::default(),
+            jobs: 2,
+            trust,
+            insecure: false,
+            registry: RegistryOptions::default(),
+            progress: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +151,10 @@ pub(crate) struct Resolved {
     pub platform: Platform,
 }
 
+fn mwhat_of(src: &dyn Source, d: &Digest) -> String {
+    format!("{} manifest {}", src.describe(), d)
+}
+
 pub(crate) fn resolve(
     src: &dyn Source,
     top: &TopLevel,
@@ -135,14 +167,18 @@ pub(crate) fn resolve(
         Kind::Index => {
             let entries = manifest::parse_index(&top.bytes, &what)?;
             let chosen = manifest::select_platform(&entries, want, &what)?;
-            let bytes = transport::read_verified(
-                src,
-                &chosen.digest,
-                chosen.size,
-                MAX_MANIFEST_BYTES,
-                "manifest",
-            )?;
-            let mwhat = format!("{} manifest {}", src.describe(), chosen.digest);
+            if chosen.size > MAX_MANIFEST_BYTES {
+                return Err(ManifestError::Invalid {
+                    what: mwhat_of(src, &chosen.digest),
+                    reason: format!(
+                        "is {} bytes, over the limit of {MAX_MANIFEST_BYTES}",
+                        chosen.size
+                    ),
+                }
+                .into());
+            }
+            let bytes = src.read_manifest(&chosen.digest, chosen.size, &chosen.media_type)?;
+            let mwhat = mwhat_of(src, &chosen.digest);
             if manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest {
                 return Err(ManifestError::Invalid {
                     what: mwhat,
@@ -266,7 +302,7 @@ pub fn fetch(
     src_ref: &SourceRef,
     opts: &FetchOptions,
 ) -> Result<FetchResult, FetchError> {
-    let src = transport::open(src_ref)?;
+    let src = transport::open_with(src_ref, &opts.registry)?;
     let top = src.top()?;
     let name = match &opts.name {
         Some(n) => n.clone(),
@@ -283,15 +319,46 @@ pub fn fetch(
     let resolved = resolve(src.as_ref(), &top, &opts.platform)?;
 
     let _use = store.lock_use()?;
+    // Layers whose blob and unpacked form are both in the store are not downloaded again (ingest
+    // skips them); only the others are shown in the progress display.
+    let missing: Vec<(Digest, u64)> = resolved
+        .manifest
+        .layers
+        .iter()
+        .zip(&resolved.diff_ids)
+        .filter(|((d, _), diff)| !(store.has_blob(&d.digest) && store.has_layer(diff)))
+        .map(|((d, _), _)| (d.digest.clone(), d.size))
+        .collect();
+    tracing::debug!(
+        "{}: {} layer(s), {} to fetch",
+        src.describe(),
+        resolved.manifest.layers.len(),
+        missing.len()
+    );
+    let progress = (opts.progress && !missing.is_empty()).then(|| Progress::new(&missing));
+    let shown;
+    let layer_src: &dyn Source = match &progress {
+        Some(p) => {
+            shown = WithProgress {
+                inner: src.as_ref(),
+                progress: p,
+            };
+            &shown
+        }
+        None => src.as_ref(),
+    };
     let (stored, reused) = ingest_layers(
         store,
-        Some(src.as_ref()),
+        Some(layer_src),
         &src.describe(),
         &resolved.manifest.layers,
         &resolved.diff_ids,
         &opts.limits,
         opts.jobs,
     )?;
+    if let Some(p) = &progress {
+        p.finish();
+    }
     // Small blobs last: an image's manifest is in the store only once everything it names is.
     store.put_blob_bytes(&resolved.manifest.config.digest, &resolved.config_bytes)?;
     store.put_blob_bytes(&resolved.manifest_digest, &resolved.manifest_bytes)?;
@@ -400,4 +467,76 @@ pub(crate) fn record(
     };
     store.set_ref(&desc, &prov)?;
     Ok(prov)
+}
+
+/// When `run` (and friends) may go to the network for an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum PullPolicy {
+    /// Use only what is in the store; fail if the image is not there.
+    Never,
+    /// Fetch only when the image is not in the store (the default).
+    #[default]
+    Missing,
+    /// Fetch every time (a tag may have moved); layers already stored are not downloaded again.
+    Always,
+}
+
+/// What [`ensure_image`] found or did.
+#[derive(Debug, Clone)]
+pub struct Ensured {
+    /// The stored image.
+    pub entry: IndexEntry,
+    /// Set when it was fetched by this call.
+    pub fetched: Option<FetchResult>,
+}
+
+/// Makes sure `image` is in the store according to `pull`, and returns its store entry.
+///
+/// `image` is what a user types to `run`: a store name, short name or digest prefix
+/// (`busybox`, `example.com/app:1`, `3f2a…`), `docker://NAME`, or a local transport
+/// (`oci:DIR:REF`, `oci-archive:FILE`, `docker-archive:FILE`). With `Missing`, a name already in
+/// the store is used as is (a stored image was verified, or recorded as not, when it was fetched);
+/// otherwise it is fetched, through the same verification as `liftoff fetch`. Local transports
+/// are always read under `Missing` and `Always` (cheap; layers are reused), never under `Never`.
+pub fn ensure_image(
+    store: &Store,
+    image: &str,
+    pull: PullPolicy,
+    opts: &FetchOptions,
+) -> Result<Ensured, FetchError> {
+    let explicit = ["docker://", "oci:", "oci-archive:", "docker-archive:"]
+        .iter()
+        .any(|p| image.starts_with(p));
+    let local = |q: &str| match images::find(store, q) {
+        Ok(e) => Ok(Some(e)),
+        Err(ImageError::NotFound(_)) => Ok(None),
+        Err(e) => Err(FetchError::Image(e)),
+    };
+    let registry_name = image.strip_prefix("docker://");
+    // What to look up in the store: a registry name, or what the user typed.
+    let lookup = match (explicit, registry_name) {
+        (false, _) => Some(image),
+        (true, Some(n)) => Some(n),
+        (true, None) => None,
+    };
+    if pull != PullPolicy::Always {
+        if let Some(q) = lookup {
+            if let Some(entry) = local(q)? {
+                return Ok(Ensured {
+                    entry,
+                    fetched: None,
+                });
+            }
+        }
+        if pull == PullPolicy::Never {
+            return Err(FetchError::NotPresent(image.to_string()));
+        }
+    }
+    let src_ref = SourceRef::parse(image)?;
+    let r = fetch(store, &src_ref, opts)?;
+    let entry = images::find(store, &r.name.to_string())?;
+    Ok(Ensured {
+        entry,
+        fetched: Some(r),
+    })
 }

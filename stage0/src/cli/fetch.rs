@@ -6,18 +6,29 @@ use clap::Args;
 use liftoff::fetch::{fetch, FetchOptions};
 use liftoff::platform::Platform;
 use liftoff::reference::ImageName;
+use liftoff::transport::registry::{Credentials, RegistryOptions};
 use liftoff::transport::SourceRef;
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
+  liftoff fetch docker://registry.example.com/team/app:1.4
+  liftoff fetch team/app:1.4                     # a bare name means docker.io
+  liftoff fetch docker://127.0.0.1:5000/app:1 --insecure-options=http --creds me:secret
   liftoff fetch oci:./layout:1.0                 # stored as localhost/layout:1.0
   liftoff fetch oci-archive:app.tar --as example.com/team/app:1.4
   liftoff fetch docker-archive:saved.tar:busybox:latest
 
+Registry credentials come from --creds, --authfile, or the files `podman login` and
+`docker login` write (${XDG_RUNTIME_DIR}/containers/auth.json, ~/.docker/config.json).
+Per-registry CA certificates: CERT_DIR/<host[:port]>/*.crt (default /etc/liftoff/certs.d).
+
 Prints the stored name and the image's digest on stdout.")]
 pub struct FetchArgs {
-    /// oci:DIR[:REF], oci-archive:FILE[:REF] or docker-archive:FILE[:NAME:TAG|:@INDEX]
+    /// docker://NAME or a bare NAME (registry), oci:DIR[:REF], oci-archive:FILE[:REF] or
+    /// docker-archive:FILE[:NAME:TAG|:@INDEX]
     pub source: String,
     /// Name in the store (default: the source's own ref name)
     #[arg(long = "as", value_name = "NAME:TAG")]
@@ -37,16 +48,64 @@ pub struct FetchArgs {
     /// Layers to stream at once
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Skip checks: only `image` exists, which stores the image WITHOUT verifying its signature
-    /// (recorded as insecure in its provenance and shown by `image list`)
-    #[arg(long = "insecure-options", value_name = "image", value_delimiter = ',')]
+    /// Skip checks: `image` stores the image WITHOUT verifying its signature (recorded as insecure
+    /// in its provenance and shown by `image list`); `http` allows plain HTTP to the registry
+    #[arg(
+        long = "insecure-options",
+        value_name = "image,http",
+        value_delimiter = ','
+    )]
     pub insecure_options: Vec<InsecureOption>,
+    /// Registry credentials (never printed; prefer --authfile, since arguments are visible to
+    /// other users in ps)
+    #[arg(long, value_name = "USER:PASSWORD", value_parser = parse_creds)]
+    pub creds: Option<Credentials>,
+    /// Registry credentials file (containers auth.json format), instead of the default search
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// Extra CA certificate(s) (PEM) to trust for the registry's TLS; repeatable
+    #[arg(long = "tls-ca", value_name = "FILE")]
+    pub tls_ca: Vec<PathBuf>,
+    /// Per-registry certificate dirs (DIR/<host[:port]>/*.crt, client.cert, client.key)
+    #[arg(long = "cert-dir", value_name = "DIR")]
+    pub cert_dir: Option<PathBuf>,
+    /// No progress display (it is drawn only when stderr is a terminal anyway)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn parse_creds(s: &str) -> Result<Credentials, String> {
+    s.parse()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InsecureOption {
     /// Do not verify the image's signature.
     Image,
+    /// Allow plain HTTP (and an HTTP token server) for the registry.
+    Http,
+}
+
+/// Registry options from config.toml with the command's flags on top.
+pub fn registry_options(
+    ctx: &Ctx,
+    creds: Option<Credentials>,
+    authfile: Option<PathBuf>,
+    tls_ca: Vec<PathBuf>,
+    cert_dir: Option<PathBuf>,
+    http: bool,
+) -> RegistryOptions {
+    let mut o = ctx.config.registry_options();
+    o.creds = creds;
+    if authfile.is_some() {
+        o.authfile = authfile;
+    }
+    o.tls_ca = tls_ca;
+    if cert_dir.is_some() {
+        o.certs_dir = cert_dir;
+    }
+    o.insecure_http = http;
+    o
 }
 
 pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
@@ -77,6 +136,17 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
         jobs: a.jobs.unwrap_or_else(|| ctx.config.jobs()),
         trust: ctx.trust.clone(),
         insecure: a.insecure_options.contains(&InsecureOption::Image),
+        registry: registry_options(
+            ctx,
+            a.creds,
+            a.authfile,
+            a.tls_ca,
+            a.cert_dir,
+            a.insecure_options.contains(&InsecureOption::Http),
+        ),
+        progress: !a.quiet
+            && std::io::stderr().is_terminal()
+            && !tracing::enabled!(tracing::Level::DEBUG),
     };
     if opts.insecure {
         eprintln!(

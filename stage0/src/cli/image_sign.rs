@@ -4,7 +4,8 @@ use super::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use liftoff::reference::ImageName;
-use liftoff::transport::SourceRef;
+use liftoff::transport::registry::{push, Credentials, RegistrySource};
+use liftoff::transport::{Source, SourceRef};
 use liftoff::trust::{keys, payload, signature};
 use std::path::PathBuf;
 
@@ -13,10 +14,13 @@ use std::path::PathBuf;
 Examples:
   liftoff image sign example.com/team/app:1.4 --key ./release.key
   liftoff image sign oci:./layout:1.4 --identity example.com/team/app:1.4 --key ./release.key
+  liftoff image sign docker://registry.example.com/team/app:1.4 --key ./release.key
 The signature is a cosign-compatible simple-signing payload stored as the sha256-<digest>.sig
-manifest beside the image; existing signatures are kept.")]
+manifest beside the image (in the store, the layout, or the registry repository, which needs
+push rights); existing signatures are kept.")]
 pub struct SignArgs {
-    /// An image in the store (name or digest prefix), or oci:DIR[:REF]
+    /// An image in the store (name or digest prefix), oci:DIR[:REF], or docker://NAME:TAG in a
+    /// registry
     pub image: String,
     /// Private key (PKCS#8 PEM, mode 0600)
     #[arg(long)]
@@ -24,6 +28,31 @@ pub struct SignArgs {
     /// The name the signature vouches for (default: the image's store name)
     #[arg(long, value_name = "NAME:TAG")]
     pub identity: Option<String>,
+    /// Registry credentials for docker:// (never printed)
+    #[arg(long, value_name = "USER:PASSWORD", value_parser = parse_creds)]
+    pub creds: Option<Credentials>,
+    /// Registry credentials file (containers auth.json format)
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// Extra CA certificate(s) (PEM) for the registry's TLS; repeatable
+    #[arg(long = "tls-ca", value_name = "FILE")]
+    pub tls_ca: Vec<PathBuf>,
+    /// Per-registry certificate dirs (DIR/<host[:port]>/*.crt)
+    #[arg(long = "cert-dir", value_name = "DIR")]
+    pub cert_dir: Option<PathBuf>,
+    /// `http`: allow plain HTTP to the registry
+    #[arg(long = "insecure-options", value_name = "http", value_delimiter = ',')]
+    pub insecure_options: Vec<SignInsecure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignInsecure {
+    /// Allow plain HTTP for the registry.
+    Http,
+}
+
+fn parse_creds(s: &str) -> Result<Credentials, String> {
+    s.parse()
 }
 
 pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
@@ -57,10 +86,44 @@ pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
         println!("{identity} {digest} {}", key.public().key_id());
         return Ok(0);
     }
+    if let Some(rest) = a.image.strip_prefix("docker://") {
+        let name = ImageName::parse(rest).context("the image to sign")?;
+        if name.digest.is_some() && identity.is_none() {
+            bail!("signing docker://{name} by digest needs --identity NAME:TAG (the name the image will be fetched as)");
+        }
+        let opts = super::fetch::registry_options(
+            ctx,
+            a.creds,
+            a.authfile,
+            a.tls_ca,
+            a.cert_dir,
+            a.insecure_options.contains(&SignInsecure::Http),
+        );
+        let src = RegistrySource::for_push(&name, &opts)?;
+        let digest = src.top()?.digest;
+        let identity = identity.unwrap_or_else(|| ImageName {
+            digest: None,
+            ..name.clone()
+        });
+        let p = payload::build(&identity.to_string(), &digest, &creator, now);
+        let sig = signature::sign(&key, &p);
+        let n = push::add_signatures(
+            &src,
+            &digest,
+            &[liftoff::trust::cosign::RawSignature {
+                payload: p,
+                signature: sig,
+            }],
+        )
+        .with_context(|| format!("pushing the signature of docker://{name}"))?;
+        tracing::info!("{} signature(s) for {digest} in {}", n, name.repository());
+        println!("{identity} {digest} {}", key.public().key_id());
+        return Ok(0);
+    }
     if a.image.contains(':')
         && SourceRef::parse(&a.image).is_ok_and(|r| !matches!(r, SourceRef::Registry { .. }))
     {
-        bail!("only images in the store and oci: layouts can be signed; fetch the image first, or sign the layout before archiving it");
+        bail!("only images in the store, oci: layouts and docker:// images can be signed; fetch the image first, or sign the layout before archiving it");
     }
     let e = liftoff::images::find(&ctx.store, &a.image)?;
     let name = ImageName::parse(&e.name)?;

@@ -2,12 +2,13 @@
 //! out a top-level manifest and blobs.
 //!
 //! A source never interprets what it hands out beyond finding it: the fetch pipeline checks every
-//! digest and size. Local transports exist now (`oci:`, `oci-archive:`, `docker-archive:`); the
-//! registry (`docker://`) arrives with its own issue.
+//! digest and size. Transports: `oci:`, `oci-archive:`, `docker-archive:` and registries
+//! (`docker://NAME` or a bare NAME, see [`registry`]).
 
 mod docker_archive;
 mod files;
 mod oci_layout;
+pub mod registry;
 
 use crate::digest::{Digest, HashingReader, LimitedReader};
 use crate::reference::ImageName;
@@ -68,8 +69,8 @@ pub enum TransportError {
         expected: u64,
         actual: u64,
     },
-    #[error("fetching from registries (docker://{0}) is not available in this build yet; export the image with `skopeo copy docker://{0} oci-archive:FILE` and fetch oci-archive:FILE")]
-    RegistryUnsupported(String),
+    #[error(transparent)]
+    Registry(Box<registry::RegistryError>),
 }
 
 impl SourceRef {
@@ -164,6 +165,22 @@ pub trait Source: Send + Sync {
     fn describe(&self) -> String;
     /// Finds the top-level manifest or index.
     fn top(&self) -> Result<TopLevel, TransportError>;
+    /// Reads a manifest an index points at (checked against `digest` and `size`). Registries serve
+    /// manifests from another endpoint than blobs; everything else stores them as blobs.
+    fn read_manifest(
+        &self,
+        digest: &Digest,
+        size: u64,
+        _media_type: &str,
+    ) -> Result<Vec<u8>, TransportError> {
+        read_verified(
+            self,
+            digest,
+            size,
+            crate::manifest::MAX_MANIFEST_BYTES,
+            "manifest",
+        )
+    }
     /// Opens a blob for streaming. The caller checks digest and size while reading.
     fn open_blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send + '_>, TransportError>;
     /// Signatures stored beside the image for the manifest `digest` (cosign `sha256-<hex>.sig`),
@@ -173,8 +190,16 @@ pub trait Source: Send + Sync {
     }
 }
 
-/// Opens a source for a reference.
+/// Opens a source for a reference, with default registry options.
 pub fn open(r: &SourceRef) -> Result<Box<dyn Source>, TransportError> {
+    open_with(r, &registry::RegistryOptions::default())
+}
+
+/// Opens a source for a reference; `reg` says how to talk to registries.
+pub fn open_with(
+    r: &SourceRef,
+    reg: &registry::RegistryOptions,
+) -> Result<Box<dyn Source>, TransportError> {
     match r {
         SourceRef::OciLayout { path, reference } => Ok(Box::new(oci_layout::OciSource::new(
             format!("oci:{}", path.display()),
@@ -189,14 +214,14 @@ pub fn open(r: &SourceRef) -> Result<Box<dyn Source>, TransportError> {
         SourceRef::DockerArchive { path, reference } => Ok(Box::new(
             docker_archive::DockerArchiveSource::open(path, reference.clone())?,
         )),
-        SourceRef::Registry { name } => Err(TransportError::RegistryUnsupported(name.to_string())),
+        SourceRef::Registry { name } => Ok(Box::new(registry::RegistrySource::new(name, reg)?)),
     }
 }
 
 /// Reads a whole small blob (manifest, config), refusing more than `max` bytes, and checks it against
 /// `digest` and `size`.
-pub fn read_verified(
-    src: &dyn Source,
+pub fn read_verified<S: Source + ?Sized>(
+    src: &S,
     digest: &Digest,
     size: u64,
     max: u64,
