@@ -30,6 +30,8 @@ pub struct RegistriesConfig {
     pub certs_dir: Option<PathBuf>,
     /// A credentials file (containers auth.json format) to use instead of the default search.
     pub auth_file: Option<PathBuf>,
+    /// Largest manifest or index accepted from a registry (default and ceiling 4 MiB).
+    pub max_manifest_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +97,7 @@ impl Config {
             insecure_hosts: self.registries.insecure.clone(),
             certs_dir: self.registries.certs_dir.clone(),
             authfile: self.registries.auth_file.clone(),
+            max_manifest_bytes: self.registries.max_manifest_bytes,
             ..Default::default()
         }
     }

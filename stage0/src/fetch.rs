@@ -316,7 +316,13 @@ pub fn fetch(
         return Err(FetchError::BadStoreName(name.to_string()));
     }
     let (verdict, sigs) = trust_gate(src.as_ref(), &name, &top, opts)?;
-    let resolved = resolve(src.as_ref(), &top, &opts.platform)?;
+    // Child manifests and configs the store already has are read from it (and checked like any
+    // source's), so fetching an image again downloads nothing but its top-level manifest.
+    let cached = StoreFirst {
+        inner: src.as_ref(),
+        store,
+    };
+    let resolved = resolve(&cached, &top, &opts.platform)?;
 
     let _use = store.lock_use()?;
     // Layers whose blob and unpacked form are both in the store are not downloaded again (ingest
@@ -384,6 +390,52 @@ pub fn fetch(
         layers_reused: reused,
         provenance: prov,
     })
+}
+
+/// A source that serves blobs the store already has from the store. Everything read through it is
+/// still checked against its descriptor by the caller, so a damaged store blob fails the fetch
+/// rather than slipping through.
+struct StoreFirst<'a> {
+    inner: &'a dyn Source,
+    store: &'a Store,
+}
+
+impl Source for StoreFirst<'_> {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+
+    fn top(&self) -> Result<TopLevel, TransportError> {
+        self.inner.top()
+    }
+
+    fn read_manifest(
+        &self,
+        digest: &Digest,
+        size: u64,
+        media_type: &str,
+    ) -> Result<Vec<u8>, TransportError> {
+        if self.store.has_blob(digest) {
+            return transport::read_verified(self, digest, size, MAX_MANIFEST_BYTES, "manifest");
+        }
+        self.inner.read_manifest(digest, size, media_type)
+    }
+
+    fn open_blob(
+        &self,
+        digest: &Digest,
+    ) -> Result<Box<dyn std::io::Read + Send + '_>, TransportError> {
+        let p = self.store.blob_path(digest);
+        match std::fs::File::open(&p) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.inner.open_blob(digest),
+            Err(e) => Err(transport::io_err(&p, e)),
+        }
+    }
+
+    fn signatures(&self, digest: &Digest) -> Result<Vec<RawSignature>, TransportError> {
+        self.inner.signatures(digest)
+    }
 }
 
 /// The verification facts recorded with an image.

@@ -215,6 +215,22 @@ pub fn ingest_layer(
         let budget = limits.max_bytes.saturating_sub(stats.bytes);
         let mut rest = LimitedReader::new(&mut u, budget, format!("layer {}", desc.digest));
         if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+            // A corrupt blob can also surface here (a bad gzip checksum after the tar's end):
+            // report the digest mismatch when there is one, as above.
+            drop(rest);
+            drop(u);
+            let mut t = dec.into_inner();
+            if io::copy(&mut t, &mut io::sink()).is_ok() {
+                let (actual, size) = finish(&c_state);
+                crate::transport::check_digest(
+                    source_name,
+                    "layer",
+                    &desc.digest,
+                    desc.size,
+                    &actual,
+                    size,
+                )?;
+            }
             if e.kind() == io::ErrorKind::InvalidData {
                 return Err(IngestError::Unpack {
                     digest: desc.digest.clone(),

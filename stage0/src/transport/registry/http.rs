@@ -298,6 +298,9 @@ impl Client {
                     self.registry
                 );
                 match self.exec(&Method::Get, &format!("{http}/v2/"), &[]) {
+                    // Anything but a registry's answer (a TLS server's 400 to plain HTTP, say)
+                    // means HTTPS was right and its failure is the one to report.
+                    Ok(r) if !matches!(r.status().as_u16(), 200 | 401) => return Err(err),
                     Ok(r) => {
                         eprintln!(
                             "liftoff: warning: registry {} is reached over plain HTTP (allowed by configuration or \

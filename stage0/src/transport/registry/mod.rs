@@ -51,12 +51,21 @@ pub struct RegistryOptions {
     pub insecure_http: bool,
     /// `[registries] insecure` in config.toml: hosts (`host[:port]`) allowed over plain HTTP.
     pub insecure_hosts: Vec<String>,
+    /// `[registries] max_manifest_bytes`: the largest manifest or index accepted from a registry
+    /// (default and ceiling: [`MAX_MANIFEST_BYTES`](crate::manifest::MAX_MANIFEST_BYTES)).
+    pub max_manifest_bytes: Option<u64>,
 }
 
 impl RegistryOptions {
     /// Whether plain HTTP may be used for `host` (as named in the image reference).
     pub fn http_allowed(&self, host: &str) -> bool {
         self.insecure_http || self.insecure_hosts.iter().any(|h| h == host)
+    }
+
+    /// The manifest size bound in force.
+    pub fn manifest_limit(&self) -> u64 {
+        let max = crate::manifest::MAX_MANIFEST_BYTES;
+        self.max_manifest_bytes.unwrap_or(max).min(max)
     }
 
     pub fn certs_dir(&self) -> PathBuf {

@@ -6,7 +6,7 @@ use super::http::Client;
 use super::resume::ResumingReader;
 use super::{RegistryError, RegistryOptions};
 use crate::digest::Digest;
-use crate::manifest::{DOCKER_LIST, DOCKER_MANIFEST, MAX_MANIFEST_BYTES, OCI_INDEX, OCI_MANIFEST};
+use crate::manifest::{DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use crate::reference::ImageName;
 use crate::transport::{check_digest, Source, TopLevel, TransportError};
 use crate::trust::cosign::{self, RawSignature};
@@ -21,6 +21,8 @@ type Fetched = (Vec<u8>, Digest, Option<String>);
 pub struct RegistrySource {
     name: ImageName,
     client: Client,
+    /// Largest manifest or index accepted.
+    limit: u64,
 }
 
 impl From<RegistryError> for TransportError {
@@ -34,6 +36,7 @@ impl RegistrySource {
         Ok(RegistrySource {
             name: name.clone(),
             client: Client::new(name, opts, false)?,
+            limit: opts.manifest_limit(),
         })
     }
 
@@ -42,6 +45,7 @@ impl RegistrySource {
         Ok(RegistrySource {
             name: name.clone(),
             client: Client::new(name, opts, true)?,
+            limit: opts.manifest_limit(),
         })
     }
 
@@ -94,7 +98,7 @@ impl Source for RegistrySource {
             &reference,
             pinned.map(|d| (d, None)),
             MANIFEST_ACCEPT,
-            MAX_MANIFEST_BYTES,
+            self.limit,
             &what,
         )?
         else {
@@ -128,11 +132,11 @@ impl Source for RegistrySource {
         size: u64,
         media_type: &str,
     ) -> Result<Vec<u8>, TransportError> {
-        if size > MAX_MANIFEST_BYTES {
+        if size > self.limit {
             return Err(RegistryError::TooLarge {
                 registry: self.client.registry().to_string(),
                 what: format!("manifest {digest} ({size} bytes)"),
-                limit: MAX_MANIFEST_BYTES,
+                limit: self.limit,
             }
             .into());
         }
