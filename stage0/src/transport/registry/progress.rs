@@ -51,9 +51,17 @@ impl Progress {
         Some(pb)
     }
 
-    /// Ends the display (leaves the total line).
+    /// Ends the display, leaving one summary line.
     pub fn finish(&self) {
-        self.total.finish();
+        let bytes = self.total.position();
+        let secs = self.total.elapsed().as_secs_f64();
+        self.total.finish_and_clear();
+        let _ = self.multi.clear();
+        eprintln!(
+            "liftoff: {} layer(s), {} in {secs:.1}s",
+            self.layers.len(),
+            indicatif::HumanBytes(bytes)
+        );
     }
 }
 
@@ -85,12 +93,8 @@ impl<R: Read> Read for Counting<R> {
 
 impl<R> Drop for Counting<R> {
     fn drop(&mut self) {
-        // A finished layer keeps its line; a failed one's goes.
-        if self.bar.length().is_some_and(|l| self.bar.position() >= l) {
-            self.bar.finish();
-        } else {
-            self.bar.finish_and_clear();
-        }
+        // A layer's line goes when its stream ends, done or failed; the total stays.
+        self.bar.finish_and_clear();
     }
 }
 
