@@ -69,7 +69,7 @@ struct Registry {
 
 impl Registry {
     fn plain(dir: &Path) -> Registry {
-        Self::start(dir, None)
+        Self::start(dir, None, None)
     }
 
     /// TLS with a fresh CA, and htpasswd basic auth for USER/PASSWORD.
@@ -144,23 +144,27 @@ impl Registry {
         );
         let htp = run("htpasswd", &["-Bbn", USER, PASSWORD]);
         std::fs::write(dir.join("htpasswd"), htp.trim()).unwrap();
-        let extra = format!(
-            "  tls:\n    certificate: {}\n    key: {}\nauth:\n  htpasswd:\n    realm: liftoff-test\n    path: {}\n",
+        let tls = format!(
+            "  tls:\n    certificate: {}\n    key: {}\n",
             d("server.crt"),
             d("server.key"),
+        );
+        let auth = format!(
+            "auth:\n  htpasswd:\n    realm: liftoff-test\n    path: {}\n",
             d("htpasswd")
         );
-        Self::start(dir, Some(extra))
+        Self::start(dir, Some(tls), Some(auth))
     }
 
-    fn start(dir: &Path, extra: Option<String>) -> Registry {
+    /// `tls`: lines for the http section; `auth`: an auth section.
+    fn start(dir: &Path, tls: Option<String>, auth: Option<String>) -> Registry {
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let port = free_port();
         let mut cfg = format!(
             "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
             dir.join("data").display()
         );
-        let tls = extra.is_some().then(|| {
+        let tls_paths = tls.is_some().then(|| {
             // The certs.d layout the containers tools use: <root>/<host:port>/ca.crt.
             let root = dir.join("certs.d");
             let hd = root.join(format!("127.0.0.1:{port}"));
@@ -168,15 +172,15 @@ impl Registry {
             std::fs::copy(dir.join("ca.crt"), hd.join("ca.crt")).unwrap();
             (dir.join("ca.crt"), root)
         });
-        if let Some(e) = extra {
-            cfg.push_str(&e);
+        for section in [tls, auth].into_iter().flatten() {
+            cfg.push_str(&section);
         }
         std::fs::write(dir.join("config.yml"), cfg).unwrap();
         let mut r = Registry {
             dir: dir.to_path_buf(),
             port,
             child: None,
-            tls,
+            tls: tls_paths,
         };
         r.spawn();
         r
@@ -1062,4 +1066,266 @@ fn signatures_gate_the_fetch_before_any_layer() {
         &format!("docker://{}/signed/other:3", reg.host()),
     ]);
     assert!(out.contains("signed/other"), "{out}");
+}
+
+/// A bearer-token server for a registry configured with `auth: token`: it checks basic
+/// credentials (USER/PASSWORD), grants pull+push to an authenticated user and pull on `public/…`
+/// to anyone, and signs RS256 JWTs with openssl. Records every scope asked for.
+struct TokenServer {
+    port: u16,
+    scopes: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl TokenServer {
+    fn start(dir: &Path) -> TokenServer {
+        std::fs::create_dir_all(dir).unwrap();
+        let key = dir.join("token.key");
+        let cert = dir.join("token.crt");
+        run(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.to_str().unwrap(),
+                "-out",
+                cert.to_str().unwrap(),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=liftoff test token issuer",
+            ],
+        );
+        let der = Command::new("openssl")
+            .args(["x509", "-in", cert.to_str().unwrap(), "-outform", "DER"])
+            .output()
+            .unwrap()
+            .stdout;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let scopes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = scopes.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { continue };
+                let _ = serve_token(&mut conn, &key, &der, &seen);
+            }
+        });
+        TokenServer { port, scopes }
+    }
+
+    fn realm(&self) -> String {
+        format!("http://127.0.0.1:{}/token", self.port)
+    }
+}
+
+fn b64url(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+fn serve_token(
+    conn: &mut TcpStream,
+    key: &Path,
+    cert_der: &[u8],
+    seen: &std::sync::Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    use base64::Engine as _;
+    use std::io::Read as _;
+    conn.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16384 {
+        if conn.read(&mut byte)? == 0 {
+            break;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_string();
+    let target = head.split_whitespace().nth(1).unwrap_or("");
+    let query = target.split_once('?').map(|x| x.1).unwrap_or("");
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let scope = get("scope");
+    seen.lock().unwrap().push(scope.clone());
+    let auth = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case("authorization")
+            .then(|| v.trim().to_string())
+    });
+    let user = match auth.as_deref().and_then(|a| a.strip_prefix("Basic ")) {
+        Some(b) => {
+            let ok = base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .ok()
+                .is_some_and(|d| d == format!("{USER}:{PASSWORD}").as_bytes());
+            if !ok {
+                let body = r#"{"errors":[{"code":"UNAUTHORIZED","message":"bad credentials"}]}"#;
+                write!(
+                    conn,
+                    "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )?;
+                return Ok(());
+            }
+            Some(USER)
+        }
+        None => None,
+    };
+    // scope = repository:<name>:<actions>
+    let mut access = Vec::new();
+    let parts: Vec<&str> = scope.splitn(3, ':').collect();
+    if parts.len() == 3 && parts[0] == "repository" {
+        let name = parts[1];
+        let actions: Vec<&str> = if user.is_some() {
+            parts[2].split(',').collect()
+        } else if name.starts_with("public/") {
+            vec!["pull"]
+        } else {
+            vec![]
+        };
+        access.push(serde_json::json!({"type": "repository", "name": name, "actions": actions}));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let header = serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [base64::engine::general_purpose::STANDARD.encode(cert_der)]});
+    let claims = serde_json::json!({
+        "iss": "liftoff-test-issuer", "sub": user.unwrap_or(""), "aud": "liftoff-test-registry",
+        "exp": now + 300, "nbf": now - 10, "iat": now - 10, "jti": format!("{now}-{}", rand_id()),
+        "access": access,
+    });
+    let input = format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    );
+    let mut sign = Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign", key.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    sign.stdin.take().unwrap().write_all(input.as_bytes())?;
+    let sig = sign.wait_with_output()?.stdout;
+    let token = format!("{input}.{}", b64url(&sig));
+    let body =
+        serde_json::json!({"token": token, "access_token": token, "expires_in": 300}).to_string();
+    write!(
+        conn,
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn rand_id() -> u64 {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+#[test]
+fn bearer_token_flow_anonymous_and_authenticated() {
+    if !can_run(&[]) {
+        return;
+    }
+    let e = Env::new();
+    let tokens = TokenServer::start(&e.p("token"));
+    let cert = e.p("token/token.crt");
+    let reg = Registry::start(
+        &e.p("reg"),
+        None,
+        Some(format!(
+            "auth:\n  token:\n    realm: {}\n    service: liftoff-test-registry\n    issuer: liftoff-test-issuer\n    rootcertbundle: {}\n",
+            tokens.realm(),
+            cert.display()
+        )),
+    );
+    let mut l = Layout::new(&e.p("work/layout"));
+    let img = l.image(
+        &[(vec![file("hello.txt", "behind a token")], Comp::Gzip)],
+        &host_arch(),
+    );
+    l.tag_image("1", &img);
+    let creds = format!("{USER}:{PASSWORD}");
+    for repo in ["public/app:1", "private/app:1"] {
+        reg.push(&l.oci("1"), repo, &["--dest-creds", &creds]);
+    }
+    // Anonymous pull of a public repository: an anonymous token scoped to it.
+    let public = format!("docker://{}/public/app:1", reg.host());
+    e.ok(&["fetch", "--insecure-options=image,http", &public]);
+    assert!(
+        tokens
+            .scopes
+            .lock()
+            .unwrap()
+            .contains(&"repository:public/app:pull".to_string()),
+        "{:?}",
+        tokens.scopes.lock().unwrap()
+    );
+    // A private one needs credentials; wrong ones are refused; right ones work.
+    let private = format!("docker://{}/private/app:1", reg.host());
+    let out = e.refused(&["fetch", "--insecure-options=image,http", &private]);
+    assert!(out.contains("requires authentication"), "{out}");
+    let wrong = format!("{USER}:nope-{PASSWORD}");
+    let out = e.refused(&[
+        "--debug",
+        "fetch",
+        "--insecure-options=image,http",
+        "--creds",
+        &wrong,
+        &private,
+    ]);
+    assert!(out.contains("refused the credentials"), "{out}");
+    assert!(!out.contains(PASSWORD), "{out}");
+    let o = e.liftoff(&[
+        "--debug",
+        "fetch",
+        "--insecure-options=image,http",
+        "--creds",
+        &creds,
+        &private,
+    ]);
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success(), "{out}");
+    assert!(!out.contains(PASSWORD), "{out}");
+    assert_eq!(
+        e.extract(&format!("{}/private/app:1", reg.host()), "hello.txt"),
+        "behind a token"
+    );
+    // Signing pushes with a pull,push token.
+    let (key, _) = e.keypair("k");
+    e.ok(&[
+        "image",
+        "sign",
+        &private,
+        "--key",
+        key.to_str().unwrap(),
+        "--insecure-options=http",
+        "--creds",
+        &creds,
+    ]);
+    assert!(
+        tokens
+            .scopes
+            .lock()
+            .unwrap()
+            .contains(&"repository:private/app:pull,push".to_string()),
+        "{:?}",
+        tokens.scopes.lock().unwrap()
+    );
 }
