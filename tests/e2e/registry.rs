@@ -1329,3 +1329,63 @@ fn bearer_token_flow_anonymous_and_authenticated() {
         tokens.scopes.lock().unwrap()
     );
 }
+
+#[test]
+fn ensure_image_follows_the_pull_policy() {
+    use liftoff::fetch::{ensure_image, FetchError, FetchOptions, PullPolicy};
+    if !can_run(&[]) {
+        return;
+    }
+    let e = Env::new();
+    let reg = Registry::plain(&e.p("reg"));
+    let mut l = Layout::new(&e.p("work/layout"));
+    let img = l.image(
+        &[(vec![file("hello.txt", "pull policy")], Comp::Gzip)],
+        &host_arch(),
+    );
+    l.tag_image("1", &img);
+    reg.push(&l.oci("1"), "pp/app:1", &[]);
+    let store = liftoff::store::Store::open(&e.root).unwrap();
+    let trust = liftoff::trust::verify::Trust::load(liftoff::trust::store::TrustStore::new(
+        &e.p("keys"),
+        &e.p("vendor"),
+    ))
+    .unwrap();
+    let mut opts = FetchOptions::new(trust);
+    opts.insecure = true;
+    opts.registry.insecure_http = true;
+    let name = format!("{}/pp/app:1", reg.host());
+    let manifest_gets = || {
+        reg.log()
+            .lines()
+            .filter(|x| x.contains("\"GET /v2/pp/app/manifests/1 "))
+            .count()
+    };
+    // never: not in the store → a clear error, no request.
+    let err = ensure_image(&store, &name, PullPolicy::Never, &opts).unwrap_err();
+    assert!(matches!(err, FetchError::NotPresent(_)), "{err}");
+    assert!(err.to_string().contains("--pull=missing"), "{err}");
+    assert_eq!(manifest_gets(), 0);
+    // missing: fetched once, then taken from the store (also by its short name).
+    let got = ensure_image(
+        &store,
+        &format!("docker://{name}"),
+        PullPolicy::Missing,
+        &opts,
+    )
+    .unwrap();
+    assert!(got.fetched.is_some());
+    assert_eq!(got.entry.name, name);
+    assert_eq!(got.entry.descriptor.digest, img.0);
+    assert_eq!(manifest_gets(), 1);
+    let again = ensure_image(&store, &name, PullPolicy::Missing, &opts).unwrap();
+    assert!(again.fetched.is_none());
+    let short = ensure_image(&store, "pp/app:1", PullPolicy::Never, &opts).unwrap();
+    assert_eq!(short.entry.name, name);
+    assert_eq!(manifest_gets(), 1);
+    // always: goes to the registry again (the tag may have moved), reusing the layers.
+    let fresh = ensure_image(&store, &name, PullPolicy::Always, &opts).unwrap();
+    let r = fresh.fetched.unwrap();
+    assert_eq!((r.layers_stored, r.layers_reused), (0, 1));
+    assert_eq!(manifest_gets(), 2);
+}

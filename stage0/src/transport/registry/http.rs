@@ -445,12 +445,8 @@ impl Client {
         }
         let scope = auth::scope(&self.path, self.push);
         let mut headers = Vec::new();
-        let resp = match self
-            .creds
-            .as_ref()
-            .and_then(|c| c.identity_token.as_ref().map(|t| (c, t)))
-        {
-            Some((c, refresh)) => {
+        let resp = match self.creds.as_ref().and_then(|c| c.identity_token.as_ref()) {
+            Some(refresh) => {
                 // OAuth2 refresh-token grant, as docker does with an identity token.
                 let mut form = url::form_urlencoded::Serializer::new(String::new());
                 form.append_pair("grant_type", "refresh_token")
@@ -460,7 +456,6 @@ impl Client {
                 if let Some(s) = service {
                     form.append_pair("service", s);
                 }
-                let _ = c;
                 let body = form.finish();
                 headers.push((
                     "Content-Type",
