@@ -1,3 +1,3 @@
 //! End-to-end tests (placeholder until written).
-mod trust;
 mod registry;
+mod trust;
