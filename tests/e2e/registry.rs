@@ -810,12 +810,10 @@ fn tls_with_test_ca_and_basic_auth() {
     assert_tmp_empty(&e.root);
 }
 
-#[test]
-fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
-    if !can_run(&[]) {
-        return;
-    }
-    let e = Env::new();
+/// Starts a fetch of a big one-layer image and SIGKILLs the registry a quarter of the way into the
+/// layer. Returns the registry, the fetch (still running), the staged byte count at the kill, and
+/// the store's snapshot from before the fetch.
+fn fetch_and_kill_registry(e: &Env) -> (Registry, Child, u64, Vec<(String, u64)>) {
     let mut reg = Registry::plain(&e.p("reg"));
     let mut l = Layout::new(&e.p("work/layout"));
     // Many small files: unpacking paces the download, so there is time to kill the registry.
@@ -826,6 +824,7 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
     l.tag_image("1", &img);
     reg.push(&l.oci("1"), "big/app:1", &[]);
     let layer_size = 4000 * (8192 + 512) as u64;
+    let before = snapshot(&e.root);
     let src = format!("docker://{}/big/app:1", reg.host());
     let mut child = e
         .cmd(&[
@@ -840,10 +839,9 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Watch the staged blob grow; kill the registry a quarter of the way in.
+    // Watch the staged blob grow.
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut killed_at = None;
-    while killed_at.is_none() && Instant::now() < deadline {
+    while Instant::now() < deadline {
         if child.try_wait().unwrap().is_some() {
             break;
         }
@@ -857,17 +855,27 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
             .unwrap_or(0);
         if staged > layer_size / 4 {
             reg.kill();
-            killed_at = Some(staged);
+            return (reg, child, staged, before);
         }
         std::thread::sleep(Duration::from_millis(1));
     }
-    let killed_at = killed_at.expect("the fetch finished before the registry could be killed");
+    panic!("the fetch finished before the registry could be killed");
+}
+
+#[test]
+fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
+    if !can_run(&[]) {
+        return;
+    }
+    let e = Env::new();
+    let (mut reg, child, killed_at, _) = fetch_and_kill_registry(&e);
     std::thread::sleep(Duration::from_millis(300));
     reg.spawn();
+    let src = format!("docker://{}/big/app:1", reg.host());
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     eprintln!(
-        "registry killed with {killed_at} of {layer_size} bytes staged; fetch {}",
+        "registry killed with {killed_at} bytes staged; fetch {}",
         if o.status.success() {
             "resumed and completed"
         } else {
@@ -891,6 +899,26 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
     e.ok(&["image", "extract", &name, dest.to_str().unwrap()]);
     assert_eq!(std::fs::read(dest.join("d7/f7")).unwrap(), noise(7, 8192));
     assert_tmp_empty(&e.root);
+}
+
+#[test]
+fn registry_gone_mid_layer_fails_cleanly_within_bounds() {
+    if !can_run(&[]) {
+        return;
+    }
+    let e = Env::new();
+    let started = Instant::now();
+    let (reg, child, _, before) = fetch_and_kill_registry(&e);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(254), "{err}");
+    assert!(
+        err.contains(&reg.host()) && err.contains("attempts"),
+        "{err}"
+    );
+    // Bounded: the backoff gives up after about 16 s, not never.
+    assert!(started.elapsed() < Duration::from_secs(40), "{err}");
+    assert_eq!(before, snapshot(&e.root), "store changed");
 }
 
 #[test]
