@@ -859,7 +859,12 @@ fn fetch_and_kill_registry(e: &Env) -> (Registry, Child, u64, Vec<(String, u64)>
         }
         std::thread::sleep(Duration::from_millis(1));
     }
-    panic!("the fetch finished before the registry could be killed");
+    let _ = child.kill();
+    let o = child.wait_with_output().unwrap();
+    panic!(
+        "the fetch finished before the registry could be killed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
