@@ -8,6 +8,7 @@
 use super::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser};
+use liftoff::fetch::{ensure_image, FetchOptions, PullPolicy};
 use liftoff::pod::request::{AppRequest, PodRequest};
 use liftoff::pod::{self, podfile, resolve};
 
@@ -109,6 +110,9 @@ pub struct RunArgs {
     /// `image`: run images that do not verify (loud; never the default)
     #[arg(long = "insecure-options", value_name = "image", value_delimiter = ',')]
     pub insecure_options: Vec<String>,
+    /// When to fetch the images: never (store only), missing (default) or always
+    #[arg(long, value_enum, default_value_t = PullPolicy::Missing)]
+    pub pull: PullPolicy,
 }
 
 /// The part of an app after `---`: image, app flags, `--` command.
@@ -199,6 +203,22 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
     }
     if req.tty {
         bail!("-t/--tty is not supported yet; run without it (stdin passes through with -i)");
+    }
+
+    // Bring in what is missing (or everything, with --pull=always), verified as `fetch` does.
+    let mut fo = FetchOptions::new(ctx.trust.clone());
+    fo.limits = ctx.config.limits();
+    fo.jobs = ctx.config.jobs();
+    fo.insecure = insecure;
+    fo.registry = ctx.config.registry_options();
+    fo.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    for app in &mut req.apps {
+        let e = ensure_image(&ctx.store, &app.image, a.pull, &fo)
+            .with_context(|| format!("image {} (--pull={:?})", app.image, a.pull))?;
+        if let Some(r) = &e.fetched {
+            eprintln!("liftoff: fetched {} {}", r.name, r.digest);
+        }
+        app.image = e.entry.name;
     }
 
     let pods = pod::Pods::open(ctx.store.root())?;
