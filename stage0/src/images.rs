@@ -266,6 +266,9 @@ pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
         keep_meta.insert(d.digest.clone());
         mark(store, &d.digest, &mut keep_blobs, &mut keep_layers, 0);
     }
+    // Layers under a pod (running, or exited and not yet collected) stay until the pod is gone,
+    // even when its image was removed: they are the lower dirs of its overlay roots.
+    keep_layers.extend(pod_layers(store));
     let mut rep = GcReport::default();
     let blobs_dir = store.images().join("blobs/sha256");
     for (hex, path) in dir_entries(&blobs_dir)? {
@@ -316,6 +319,32 @@ pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
     rep.blobs.sort();
     rep.layers.sort();
     Ok(rep)
+}
+
+/// Every layer some pod's manifest names, in any pod state.
+fn pod_layers(store: &Store) -> Vec<Digest> {
+    let mut out = Vec::new();
+    for state in crate::pod::STATES {
+        let Ok(entries) = std::fs::read_dir(store.root().join("pods").join(state)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(b) = std::fs::read(e.path().join(liftoff_stage1::POD_MANIFEST_FILE)) else {
+                continue;
+            };
+            let Ok(m) = liftoff_stage1::PodManifest::from_slice(&b) else {
+                continue;
+            };
+            for a in &m.apps {
+                out.extend(
+                    a.layers
+                        .iter()
+                        .filter_map(|l| l.file_name()?.to_str().and_then(Digest::from_hex)),
+                );
+            }
+        }
+    }
+    out
 }
 
 fn mark(

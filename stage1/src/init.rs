@@ -272,7 +272,10 @@ fn start_app(
             let _ = std::fs::File::from(rd)
                 .take(64 * 1024)
                 .read_to_string(&mut msg);
-            for fd in launch.stdio {
+            let mut fds = launch.stdio.to_vec();
+            fds.sort_unstable();
+            fds.dedup();
+            for fd in fds {
                 if fd > 2 {
                     let _ = nix::unistd::close(fd);
                 }
@@ -334,14 +337,22 @@ fn app_child(
                 nix::unistd::dup2(*fd, i as RawFd).map_err(|e| format!("dup2: {e}"))?;
             }
         }
-        for fd in l.stdio {
+        let mut fds = l.stdio.to_vec();
+        fds.sort_unstable();
+        fds.dedup();
+        for fd in fds {
             if fd > 2 {
                 let _ = nix::unistd::close(fd);
             }
         }
-        if !m.tty {
-            // A session of its own: terminal signals reach the app only through liftoff.
-            let _ = nix::unistd::setsid();
+        // A session of its own: terminal signals reach the app only through liftoff, or, with -t,
+        // from its own pseudo-terminal, which becomes its controlling terminal.
+        let _ = nix::unistd::setsid();
+        if m.tty {
+            // SAFETY: ioctl on fd 0 with an integer argument.
+            if unsafe { libc::ioctl(0, libc::TIOCSCTTY as _, 0) } < 0 {
+                return Err(format!("make the terminal controlling: {}", Errno::last()));
+            }
         }
         crate::pending::stage2::exec(&l.app.spec, l.filter.as_ref()).map_err(|e| e.to_string())
     })();

@@ -16,6 +16,7 @@ pub mod pending;
 pub mod safe_path;
 pub mod status;
 pub mod supervisor;
+pub mod tty;
 
 /// Stage2's types, for stage0 (which depends on stage1 only).
 pub use liftoff_stage2 as stage2;

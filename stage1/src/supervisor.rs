@@ -107,6 +107,10 @@ fn supervise(
     let mut relays = Vec::new();
     let mut child_ends: Vec<RawFd> = Vec::new();
     let prefix = m.prefix_output && m.apps.len() > 1;
+    let mut tty = match m.tty {
+        true => Some(crate::tty::Pty::open().map_err(|e| format!("-t: {e}"))?),
+        false => None,
+    };
     for a in &m.apps {
         let name = &a.spec.name;
         let dirs = AppDirs::new(pod_dir, name);
@@ -115,6 +119,20 @@ fn supervise(
         let cg = pod_cg
             .create_app(name, &cg_limits(&a.limits))
             .map_err(|e| format!("app {name}: cgroup: {e}"))?;
+        if let Some(t) = &tty {
+            let fd = t.slave_fd();
+            child_ends.push(fd);
+            let key =
+                serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
+            launches.push(AppLaunch {
+                app: a.clone(),
+                dirs,
+                stdio: [fd, fd, fd],
+                filter: filters.get(&key).cloned().flatten(),
+                cgroup: Some(cg),
+            });
+            continue;
+        }
         let stdin = if m.interactive {
             0
         } else {
@@ -171,6 +189,7 @@ fn supervise(
     close.extend(lock_fd);
     close.push(go_w.as_raw_fd());
     close.push(sfd.as_raw_fd());
+    close.extend(tty.as_ref().map(|t| t.master.as_raw_fd()));
 
     let mut flags =
         libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
@@ -208,7 +227,15 @@ fn supervise(
     let init_pid = Pid::from_raw(pid as i32);
     drop(go_r);
     for fd in child_ends {
-        let _ = nix::unistd::close(fd);
+        if tty.as_ref().map(|t| t.slave_fd()) != Some(fd) {
+            let _ = nix::unistd::close(fd);
+        }
+    }
+    let mut term = None;
+    if let Some(t) = &mut tty {
+        t.close_slave();
+        term = crate::tty::RawTerminal::enter(m.interactive);
+        t.sync_size();
     }
     drop(launches);
     if let Err(e) = pod_cg.add_init(init_pid.as_raw()) {
@@ -234,6 +261,10 @@ fn supervise(
             }
         }
         if init_status.is_some() && relays.is_empty() {
+            // The pty master never reports end of file while we hold it: drain what is left.
+            if let Some(t) = &mut tty {
+                t.drain();
+            }
             break;
         }
         let mut pfds: Vec<libc::pollfd> = vec![libc::pollfd {
@@ -246,6 +277,17 @@ fn supervise(
             events: libc::POLLIN,
             revents: 0,
         }));
+        let tty_at = pfds.len();
+        if let Some(t) = &tty {
+            let stdin = if m.interactive && t.stdin_open { 0 } else { -1 };
+            for fd in [t.master.as_raw_fd(), stdin] {
+                pfds.push(libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                });
+            }
+        }
         let wait_ms = match kill_at {
             Some(t) => t
                 .saturating_duration_since(Instant::now())
@@ -272,11 +314,21 @@ fn supervise(
             if sig == Signal::SIGCHLD || init_status.is_some() {
                 continue;
             }
+            if sig == Signal::SIGWINCH {
+                if let Some(t) = &tty {
+                    t.sync_size();
+                }
+            }
             let _ = kill(init_pid, sig);
             if matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT)
                 && kill_at.is_none()
             {
                 kill_at = Some(Instant::now() + timeout);
+            }
+        }
+        if let Some(t) = &mut tty {
+            if !t.pump(&pfds[tty_at..tty_at + 2]) {
+                tty = None;
             }
         }
         let mut i = 0;
@@ -295,6 +347,7 @@ fn supervise(
         let _ = i;
     }
 
+    drop(term);
     let ws = init_status.expect("loop ends only once init has exited");
     let (code, _) = status::code_of(ws).unwrap_or((254, None));
     let failed_app = m

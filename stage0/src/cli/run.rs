@@ -201,9 +201,6 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
             "liftoff: WARNING: --insecure-options=image: running images WITHOUT checking their signatures"
         );
     }
-    if req.tty {
-        bail!("-t/--tty is not supported yet; run without it (stdin passes through with -i)");
-    }
 
     // Bring in what is missing (or everything, with --pull=always), verified as `fetch` does.
     let mut fo = FetchOptions::new(ctx.trust.clone());
@@ -221,6 +218,9 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
         app.image = e.entry.name;
     }
 
+    // The shared store lock keeps `image gc` away until the pod's manifest names its layers (gc
+    // keeps what pods name); it is close-on-exec, so the running pod does not hold it.
+    let store_lock = ctx.store.lock_use()?;
     let pods = pod::Pods::open(ctx.store.root())?;
     let mut p = pod::create(&pods)?;
     let manifest = match resolve::resolve(&ctx.store, &ctx.trust, &req, &p.id, insecure) {
@@ -235,5 +235,6 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
         return Err(e.into());
     }
     tracing::info!("pod {} in {}", p.id, p.dir.display());
+    drop(store_lock);
     Err(p.exec_stage1().into())
 }

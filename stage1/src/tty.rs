@@ -1,0 +1,153 @@
+//! `liftoff run -t`: the app's pseudo-terminal, relayed by the supervisor.
+//!
+//! The supervisor opens a pty pair on the host's devpts; the slave becomes the app's stdin, stdout,
+//! stderr and controlling terminal (set in the app's own session by init), the master stays with the
+//! supervisor, which copies it to its stdout and, with -i, its stdin to it. The user's terminal is put
+//! in raw mode for the pod's life (restored on exit, including on errors, by [`RawTerminal`]'s Drop),
+//! and its size follows SIGWINCH.
+
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt};
+use nix::sys::termios::{self, SetArg, Termios};
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+
+pub struct Pty {
+    pub master: OwnedFd,
+    slave: Option<OwnedFd>,
+    /// Whether our stdin is still worth reading (false after EOF).
+    pub stdin_open: bool,
+}
+
+impl Pty {
+    pub fn open() -> Result<Pty, String> {
+        let m = posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)
+            .map_err(|e| format!("open a pseudo-terminal: {e}"))?;
+        grantpt(&m).map_err(|e| format!("grantpt: {e}"))?;
+        unlockpt(&m).map_err(|e| format!("unlockpt: {e}"))?;
+        let name = ptsname_r(&m).map_err(|e| format!("ptsname: {e}"))?;
+        let slave = nix::fcntl::open(
+            name.as_str(),
+            OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(|e| format!("open {name}: {e}"))?;
+        // SAFETY: both fds were just opened and are owned here.
+        let master = unsafe { OwnedFd::from_raw_fd(m.into_raw_fd()) };
+        let slave = unsafe { OwnedFd::from_raw_fd(slave) };
+        Ok(Pty {
+            master,
+            slave: Some(slave),
+            stdin_open: true,
+        })
+    }
+
+    /// The slave's fd, while we still hold it (-1 after [`Pty::close_slave`]).
+    pub fn slave_fd(&self) -> i32 {
+        self.slave.as_ref().map_or(-1, |f| f.as_raw_fd())
+    }
+
+    /// Drops our copy of the slave once the app has its own, so the master sees the app's end.
+    pub fn close_slave(&mut self) {
+        self.slave = None;
+    }
+
+    /// Copies our terminal's size to the pty.
+    pub fn sync_size(&self) {
+        // SAFETY: TIOCGWINSZ/TIOCSWINSZ with a valid winsize struct.
+        unsafe {
+            let mut ws: libc::winsize = std::mem::zeroed();
+            if libc::ioctl(0, libc::TIOCGWINSZ, &mut ws) == 0 {
+                libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &ws);
+            }
+        }
+    }
+
+    /// Moves data after a poll; `p` holds the poll results for [master, stdin]. Returns false once
+    /// the master is done (all slave holders gone).
+    pub fn pump(&mut self, p: &[libc::pollfd]) -> bool {
+        let mut buf = [0u8; 16384];
+        if p[1].revents & (libc::POLLIN | libc::POLLHUP) != 0 {
+            match nix::unistd::read(0, &mut buf) {
+                Ok(0) | Err(_) => {
+                    self.stdin_open = false;
+                    // End of input: send the terminal's EOF character, as a terminal would.
+                    let _ = nix::unistd::write(&self.master, &[4u8]);
+                }
+                Ok(n) => {
+                    let _ = write_all(self.master.as_raw_fd(), &buf[..n]);
+                }
+            }
+        }
+        if p[0].revents & libc::POLLIN != 0 {
+            match nix::unistd::read(self.master.as_raw_fd(), &mut buf) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(&buf[..n]);
+                    let _ = out.flush();
+                }
+                Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
+                Err(_) => return false,
+            }
+        } else if p[0].revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+            return false;
+        }
+        true
+    }
+
+    /// Copies whatever output is still buffered in the pty, without blocking.
+    pub fn drain(&mut self) {
+        let _ = nix::fcntl::fcntl(
+            self.master.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
+        );
+        let mut buf = [0u8; 16384];
+        while let Ok(n) = nix::unistd::read(self.master.as_raw_fd(), &mut buf) {
+            if n == 0 {
+                break;
+            }
+            let _ = std::io::stdout().write_all(&buf[..n]);
+        }
+        let _ = std::io::stdout().flush();
+    }
+}
+
+fn write_all(fd: i32, mut b: &[u8]) -> nix::Result<()> {
+    while !b.is_empty() {
+        // SAFETY: fd stays open for the call.
+        let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        match nix::unistd::write(bfd, b) {
+            Ok(n) => b = &b[n..],
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Our terminal in raw mode, restored on drop. Only when stdin is a terminal and input is relayed.
+pub struct RawTerminal {
+    saved: Termios,
+}
+
+impl RawTerminal {
+    pub fn enter(interactive: bool) -> Option<RawTerminal> {
+        if !interactive || !nix::unistd::isatty(0).unwrap_or(false) {
+            return None;
+        }
+        let stdin = std::io::stdin();
+        let saved = termios::tcgetattr(&stdin).ok()?;
+        let mut raw = saved.clone();
+        termios::cfmakeraw(&mut raw);
+        termios::tcsetattr(&stdin, SetArg::TCSANOW, &raw).ok()?;
+        Some(RawTerminal { saved })
+    }
+}
+
+impl Drop for RawTerminal {
+    fn drop(&mut self) {
+        let _ = termios::tcsetattr(std::io::stdin(), SetArg::TCSANOW, &self.saved);
+    }
+}
