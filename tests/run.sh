@@ -1,7 +1,31 @@
 #!/usr/bin/env bash
 # The test suite: unit tests of every crate and the end-to-end tests in tests/e2e, which drive the
-# built `liftoff` binary against real skopeo/umoci/buildah output. Run as root (the e2e tests create
-# files owned by other users, device nodes and overlay mounts; as non-root they skip with a message).
+# built binaries against real skopeo/umoci/buildah output, a local docker-registry, openssl and real
+# namespaces, mounts and cgroups. Run as root on Debian 12 (as non-root the e2e tests skip with a
+# message). Installs the Debian packages the tests use when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# command-or-file  package
+need=(
+  "skopeo skopeo" "umoci umoci" "buildah buildah" "/bin/busybox busybox-static" "zstd zstd"
+  "setfattr attr" "openssl openssl" "docker-registry docker-registry" "htpasswd apache2-utils"
+  "cc gcc" "pkg:libc6-dev libc6-dev"
+)
+missing=()
+for pair in "${need[@]}"; do
+  set -- $pair
+  case "$1" in
+    /*) [ -e "$1" ] || missing+=("$2") ;;
+    pkg:*) dpkg -s "${1#pkg:}" >/dev/null 2>&1 || missing+=("$2") ;;
+    *) command -v "$1" >/dev/null || missing+=("$2") ;;
+  esac
+done
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  echo "== installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" ca-certificates >/dev/null
+fi
+
 exec cargo test --workspace --locked "$@"
