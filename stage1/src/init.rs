@@ -38,7 +38,7 @@ pub struct AppLaunch {
     pub dirs: AppDirs,
     /// fds to become the app's 0, 1 and 2.
     pub stdio: [RawFd; 3],
-    pub filter: Option<crate::pending::stage2::seccomp::Filter>,
+    pub filter: Option<liftoff_stage2::seccomp::Filter>,
     pub cgroup: Option<crate::pending::cgroup::AppCgroup>,
 }
 
@@ -354,7 +354,7 @@ fn app_child(
                 return Err(format!("make the terminal controlling: {}", Errno::last()));
             }
         }
-        crate::pending::stage2::exec(&l.app.spec, l.filter.as_ref()).map_err(|e| e.to_string())
+        liftoff_stage2::exec(&l.app.spec, l.filter.as_ref()).map_err(|e| e.to_string())
     })();
     match r {
         Ok(never) => match never {},

@@ -1,5 +1,5 @@
-//! TEMPORARY stand-ins for the cgroup module and stage2's exec/seccomp while they are being written
-//! in parallel; removed as soon as they land. No limits and no seccomp filter are applied through these.
+//! TEMPORARY stand-in for the cgroup module while it is being written in parallel; removed as soon
+//! as it lands. No cgroup limits are applied through it.
 
 pub mod cgroup {
     pub struct Limits {
@@ -38,46 +38,5 @@ pub mod cgroup {
         pub fn join_self(&self) -> Result<(), CgroupError> {
             Ok(())
         }
-    }
-}
-
-pub mod stage2 {
-    use liftoff_stage2::{AppSpec, SeccompMode, Stage2Error};
-    pub mod seccomp {
-        #[derive(Clone, Debug)]
-        pub struct Filter;
-        #[derive(Debug)]
-        pub struct SeccompError;
-        impl std::fmt::Display for SeccompError {
-            fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                write!(f, "seccomp not implemented")
-            }
-        }
-    }
-    pub fn compile(
-        _: &SeccompMode,
-        _: &[String],
-    ) -> Result<Option<seccomp::Filter>, seccomp::SeccompError> {
-        Ok(None)
-    }
-    pub fn exec(
-        spec: &AppSpec,
-        _: Option<&seccomp::Filter>,
-    ) -> Result<std::convert::Infallible, Stage2Error> {
-        use std::ffi::CString;
-        let argv: Vec<CString> = spec
-            .argv
-            .iter()
-            .map(|a| CString::new(a.as_str()).unwrap_or_default())
-            .collect();
-        let env: Vec<CString> = spec
-            .env
-            .iter()
-            .map(|a| CString::new(a.as_str()).unwrap_or_default())
-            .collect();
-        let _ = std::env::set_current_dir(&spec.cwd);
-        let e = nix::unistd::execve(&argv[0], &argv, &env).unwrap_err();
-        eprintln!("app {}: exec {}: {e}", spec.name, spec.argv[0]);
-        std::process::exit(254)
     }
 }

@@ -70,13 +70,12 @@ fn run_inner(pod_dir: &Path, lock_fd: Option<RawFd>) -> Result<u8, String> {
     write_etc(pod_dir, &m)?;
 
     // Seccomp: one compilation per distinct (profile, capabilities).
-    let mut filters: HashMap<String, Option<crate::pending::stage2::seccomp::Filter>> =
-        HashMap::new();
+    let mut filters: HashMap<String, Option<liftoff_stage2::seccomp::Filter>> = HashMap::new();
     for a in &m.apps {
         let key =
             serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
         if let std::collections::hash_map::Entry::Vacant(slot) = filters.entry(key) {
-            let f = crate::pending::stage2::compile(&a.spec.seccomp, &a.spec.capabilities)
+            let f = liftoff_stage2::seccomp::compile(&a.spec.seccomp, &a.spec.capabilities)
                 .map_err(|e| format!("app {}: seccomp profile: {e}", a.spec.name))?;
             slot.insert(f);
         }
@@ -101,7 +100,7 @@ fn supervise(
     lock_fd: Option<RawFd>,
     m: &PodManifest,
     pod_cg: &cgroup::PodCgroup,
-    filters: &mut HashMap<String, Option<crate::pending::stage2::seccomp::Filter>>,
+    filters: &mut HashMap<String, Option<liftoff_stage2::seccomp::Filter>>,
 ) -> Result<u8, String> {
     let mut launches = Vec::new();
     let mut relays = Vec::new();

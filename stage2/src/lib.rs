@@ -8,6 +8,11 @@
 //! Seccomp filters are compiled by stage1 *before* it forks the apps ([`seccomp::compile`]), once per
 //! distinct (profile, capability set), so starting N apps costs one compilation.
 
+pub mod exec;
+pub mod seccomp;
+pub mod user;
+
+pub use exec::{exec, ExecError};
 use serde::{Deserialize, Serialize};
 
 /// What stage2 needs to start one app. Stage0 resolves it from the image config and the command line;
