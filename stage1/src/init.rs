@@ -39,7 +39,7 @@ pub struct AppLaunch {
     /// fds to become the app's 0, 1 and 2.
     pub stdio: [RawFd; 3],
     pub filter: Option<liftoff_stage2::seccomp::Filter>,
-    pub cgroup: Option<crate::pending::cgroup::AppCgroup>,
+    pub cgroup: Option<crate::cgroups::AppCgroup>,
 }
 
 pub struct InitArgs {

@@ -9,10 +9,10 @@
 //! The lifecycle and the supervisor/init split are described in `docs/pod-lifecycle.md`.
 
 pub mod app_root;
+pub mod cgroups;
 pub mod init;
 pub mod manifest;
 pub mod net;
-pub mod pending;
 pub mod safe_path;
 pub mod status;
 pub mod supervisor;

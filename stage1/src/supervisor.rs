@@ -9,9 +9,9 @@
 //! and leaves only what `liftoff gc` sweeps (the pod dir and empty cgroups).
 
 use crate::app_root::AppDirs;
+use crate::cgroups as cgroup;
 use crate::init::{self, AppLaunch, InitArgs, FORWARDED};
 use crate::manifest::{self, NetMode, PodManifest};
-use crate::pending::cgroup;
 use crate::status::{self, PodExit};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, SigSet, Signal};
