@@ -143,6 +143,7 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
                         exit_code: 254,
                         signal: None,
                         error: Some(msg.clone()),
+                        oom_killed: false,
                         finished_at: status::now(),
                     },
                 );
@@ -177,6 +178,7 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
                                 exit_code: code,
                                 signal: sig,
                                 error: None,
+                                oom_killed: false,
                                 finished_at: status::now(),
                             },
                         );

@@ -6,7 +6,7 @@
 //! signals, and tears down when the pod ends. The init (pid 1 of the pod) starts each app in its own
 //! mount namespace and root (pivot_root) and hands over to stage2 for the last step.
 //!
-//! The lifecycle and the supervisor/init split are described in `docs/pod-lifecycle.md`.
+//! The lifecycle and the supervisor/init split are described in `stage1/docs/pod-lifecycle.md`.
 
 pub mod app_root;
 pub mod cgroups;

@@ -3,7 +3,7 @@
 //! Stage0 resolves everything (images to layer dirs, users, capabilities, limits) and writes this file;
 //! stage1 reads it and builds the pod. The format is versioned and strict (unknown fields are errors)
 //! so that a stage1 never silently ignores a setting it does not understand, which for an isolation
-//! setting would mean running less isolated than asked. See `docs/pod-manifest.md` in this crate.
+//! setting would mean running less isolated than asked. See `stage1/docs/pod-manifest.md`.
 
 use liftoff_stage2::AppSpec;
 use serde::{Deserialize, Serialize};

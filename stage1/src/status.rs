@@ -15,6 +15,9 @@ pub struct AppExit {
     /// Set when liftoff failed to start the app (then exit_code is 254).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The kernel's OOM killer hit the app's cgroup (its --memory limit).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub oom_killed: bool,
     /// Unix seconds.
     pub finished_at: i64,
 }

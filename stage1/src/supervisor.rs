@@ -348,6 +348,18 @@ fn supervise(
 
     drop(term);
     let ws = init_status.expect("loop ends only once init has exited");
+    for a in &m.apps {
+        let name = &a.spec.name;
+        if pod_cg.oom_killed(Some(name)) {
+            if let Some(mut e) = status::read_app_exit(pod_dir, name) {
+                e.oom_killed = true;
+                let _ = status::write_json(&status::app_exit_path(pod_dir, name), &e);
+            }
+            eprintln!(
+                "liftoff: app {name} was killed by the kernel's OOM killer (its memory limit)"
+            );
+        }
+    }
     let (code, _) = status::code_of(ws).unwrap_or((254, None));
     let failed_app = m
         .apps
