@@ -243,11 +243,12 @@ pub fn mount_overlay(layers: &[PathBuf], dirs: &AppDirs) -> Result<OwnedFd, Root
     if let Some(b) = &base {
         nix::unistd::chdir(b).map_err(sys(format!("chdir {}", b.display())))?;
     }
+    // nodev: a device node in an image or created in the upper dir must not open a host device.
     mount(
         Some("overlay"),
         &dirs.rootfs,
         Some("overlay"),
-        MsFlags::empty(),
+        MsFlags::MS_NODEV,
         Some(data.as_str()),
     )
     .map_err(sys(format!(

@@ -103,6 +103,32 @@ pub fn default_rules(caps: &[String]) -> Rules {
             .expect("rule");
         add_rules(&mut rules, libc::SYS_clone, vec![rule]);
     }
+    // mknod only for files, fifos and sockets: there is no device cgroup on every host, so a device
+    // node made in /dev (a tmpfs that must allow devices) could open a host device.
+    let kinds: Vec<u64> = [0, libc::S_IFREG, libc::S_IFIFO, libc::S_IFSOCK]
+        .iter()
+        .map(|k| *k as u64)
+        .collect();
+    let mknod_rules = |arg: u8| -> Vec<SeccompRule> {
+        kinds
+            .iter()
+            .map(|k| {
+                SeccompRule::new(vec![cond(
+                    arg,
+                    SeccompCmpOp::MaskedEq(libc::S_IFMT as u64),
+                    *k,
+                )])
+                .expect("rule")
+            })
+            .collect()
+    };
+    rules.remove(&libc::SYS_mknodat);
+    add_rules(&mut rules, libc::SYS_mknodat, mknod_rules(2));
+    #[cfg(target_arch = "x86_64")]
+    {
+        rules.remove(&libc::SYS_mknod);
+        add_rules(&mut rules, libc::SYS_mknod, mknod_rules(1));
+    }
     // personality only with the harmless values Docker allows.
     let persona: Vec<SeccompRule> = [0u64, 0x8, 0x20000, 0x20008, 0xffff_ffff]
         .iter()
