@@ -1,3 +1,4 @@
 //! End-to-end tests (placeholder until written).
+mod pods;
 mod registry;
 mod trust;
