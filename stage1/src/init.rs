@@ -106,8 +106,29 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
     let m = &args.manifest;
     nix::unistd::sethostname(&m.hostname)
         .map_err(|e| format!("pod init: set hostname {:?}: {e}", m.hostname))?;
+    // The pod's own /proc over the host's, in the pod's mount namespace: init addresses its apps by
+    // their pod pids (for their user namespace maps), and writes the pod's network sysctls.
+    nix::mount::mount(
+        Some("proc"),
+        "/proc",
+        Some("proc"),
+        nix::mount::MsFlags::MS_NOSUID
+            | nix::mount::MsFlags::MS_NODEV
+            | nix::mount::MsFlags::MS_NOEXEC,
+        None::<&str>,
+    )
+    .map_err(|e| format!("pod init: mount the pod's /proc: {e}"))?;
     if m.net == NetMode::None {
         crate::net::loopback_up().map_err(|e| format!("pod init: bring up loopback: {e}"))?;
+        // Apps run in user namespaces of their own (see `private_users`), so capabilities do not reach
+        // the pod's network namespace: let every app bind low ports and ping, as the default
+        // NET_BIND_SERVICE and NET_RAW capabilities would have. The namespace is the pod's alone.
+        for (k, v) in [
+            ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"),
+            ("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"),
+        ] {
+            std::fs::write(k, v).map_err(|e| format!("pod init: {k}: {e}"))?;
+        }
     }
 
     // Signals arrive through a signalfd; the handler exists because a pid-namespace init only
@@ -257,11 +278,22 @@ fn start_app(
     let name = launch.app.spec.name.clone();
     let (rd, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| format!("app {name}: pipe: {e}"))?;
+    // The user-namespace handshake: the child says "unshared", init writes its maps, says "mapped".
+    let (c2p_r, c2p_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| format!("app {name}: pipe: {e}"))?;
+    let (p2c_r, p2c_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| format!("app {name}: pipe: {e}"))?;
     // SAFETY: init is single-threaded; the child only runs the app setup and then execs or _exits.
     match unsafe { fork() }.map_err(|e| format!("app {name}: fork: {e}"))? {
         ForkResult::Child => {
             drop(rd);
-            let err = app_child(m, pod_dir, &launch, blocked);
+            drop(c2p_r);
+            drop(p2c_w);
+            let sync = UsernsSync {
+                tell: std::fs::File::from(c2p_w),
+                wait: std::fs::File::from(p2c_r),
+            };
+            let err = app_child(m, pod_dir, &launch, blocked, sync);
             let mut w = std::fs::File::from(wr);
             let _ = w.write_all(err.as_bytes());
             drop(w);
@@ -270,6 +302,30 @@ fn start_app(
         }
         ForkResult::Parent { child } => {
             drop(wr);
+            drop(c2p_w);
+            drop(p2c_r);
+            let mut b = [0u8; 1];
+            let mut tell = std::fs::File::from(c2p_r);
+            if private_users(m) && tell.read(&mut b).unwrap_or(0) == 1 {
+                // Identity maps over the whole range: the app keeps its uids (files in the image
+                // keep their owners) but its capabilities only count inside its own namespace.
+                let mut mapped = Ok(());
+                for f in ["uid_map", "gid_map"] {
+                    let p = format!("/proc/{child}/{f}");
+                    if let Err(e) = std::fs::write(&p, "0 0 4294967295\n") {
+                        mapped = Err(format!("app {name}: writing {f}: {e}"));
+                    }
+                }
+                if let Err(e) = mapped {
+                    let _ = kill(child, Signal::SIGKILL);
+                    let _ = waitpid(child, None);
+                    return Err(e);
+                }
+                let _ = std::fs::File::from(p2c_w).write_all(b"m");
+            } else {
+                drop(p2c_w);
+            }
+            drop(tell);
             let mut msg = String::new();
             let _ = std::fs::File::from(rd)
                 .take(64 * 1024)
@@ -292,12 +348,27 @@ fn start_app(
     }
 }
 
+/// Whether apps get a user namespace each. They do in pods with their own network namespace: two
+/// apps then cannot reach each other's files through /proc/PID/root (ptrace access across sibling
+/// user namespaces needs CAP_SYS_PTRACE in the target's namespace). With --net=host the host's
+/// network namespace would not honour their NET_BIND_SERVICE, so they share the host's.
+pub fn private_users(m: &PodManifest) -> bool {
+    m.net == NetMode::None
+}
+
+/// The child's ends of the user-namespace handshake.
+struct UsernsSync {
+    tell: std::fs::File,
+    wait: std::fs::File,
+}
+
 /// The app's side of the fork: returns only with an error message.
 fn app_child(
     m: &PodManifest,
     pod_dir: &std::path::Path,
     l: &AppLaunch,
     blocked: &SigSet,
+    mut sync: UsernsSync,
 ) -> String {
     let name = &l.app.spec.name;
     let r = (|| -> Result<std::convert::Infallible, String> {
@@ -333,6 +404,21 @@ fn app_child(
         app_root::apply(&root, &ops, l.app.read_only).map_err(|e| e.to_string())?;
         app_root::pivot(&root).map_err(|e| e.to_string())?;
         drop(root);
+        // Last namespace: the app's own user namespace. Everything above needed the init user
+        // namespace's privileges (mounting proc, sysfs, devpts); from here on the mount namespace is
+        // owned by a namespace the app has no capabilities in, so it cannot change its mounts at all.
+        if private_users(m) {
+            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWUSER)
+                .map_err(|e| format!("unshare a user namespace: {e}"))?;
+            sync.tell
+                .write_all(b"u")
+                .map_err(|e| format!("user namespace handshake: {e}"))?;
+            let mut b = [0u8; 1];
+            if sync.wait.read(&mut b).unwrap_or(0) != 1 {
+                return Err("the pod init did not map the app's user namespace".into());
+            }
+        }
+        drop(sync);
         // stdio last, so errors above still reach the pod's stderr.
         for (i, fd) in l.stdio.iter().enumerate() {
             if *fd != i as RawFd {

@@ -221,7 +221,7 @@ fn escapes_are_refused_in_a_default_pod() {
          echo \"ptrace1 $(/probe ptrace 1)\"; echo \"killhost $(/probe kill {host_pid})\"; \
          echo \"kcore $(/probe open /proc/kcore)\"; echo \"keys $(busybox wc -c < /proc/keys)\"; \
          echo \"sysrq $(/probe write /proc/sysrq-trigger)\"; echo \"procsys $(/probe write /proc/sys/kernel/hostname)\"; \
-         echo \"sys $(/probe write /sys/class/net/lo/mtu)\"; echo \"chroot $(/probe chroot-escape {marker})\"; \
+         echo \"sys $(/probe write /sys/class/net/lo/ifalias)\"; echo \"chroot $(/probe chroot-escape {marker})\"; \
          busybox mknod /dev/mem c 1 1 2>/dev/null; echo \"mknodchar $?\""
     );
     let o = w.run(&["run", IMAGE, "--", "/bin/sh", "-c", &script]);
@@ -281,7 +281,6 @@ fn setuid_does_not_raise_privileges_under_no_new_privs() {
 }
 
 #[test]
-#[ignore = "known gap: apps of one pod share a uid and capability set, so /proc/PID/root of another app is readable; needs per-app user namespaces"]
 fn an_app_cannot_read_another_apps_root() {
     let Some(w) = world() else { return };
     let o = w.run(&[
