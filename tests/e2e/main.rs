@@ -1,4 +1,5 @@
 //! End-to-end tests (placeholder until written).
 mod pods;
 mod registry;
+mod store;
 mod trust;
