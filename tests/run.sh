@@ -14,11 +14,11 @@ need=(
 )
 missing=()
 for pair in "${need[@]}"; do
-  set -- $pair
-  case "$1" in
-    /*) [ -e "$1" ] || missing+=("$2") ;;
-    pkg:*) dpkg -s "${1#pkg:}" >/dev/null 2>&1 || missing+=("$2") ;;
-    *) command -v "$1" >/dev/null || missing+=("$2") ;;
+  read -r what pkg <<<"$pair"
+  case "$what" in
+    /*) [ -e "$what" ] || missing+=("$pkg") ;;
+    pkg:*) dpkg -s "${what#pkg:}" >/dev/null 2>&1 || missing+=("$pkg") ;;
+    *) command -v "$what" >/dev/null || missing+=("$pkg") ;;
   esac
 done
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
