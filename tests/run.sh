@@ -28,4 +28,7 @@ if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" ca-certificates >/dev/null
 fi
 
+# The e2e tests run `liftoff`, which execs `liftoff-stage1` from the same directory: build every
+# binary first (cargo test builds only the binaries of the package under test).
+cargo build --workspace --locked --bins
 exec cargo test --workspace --locked "$@"
