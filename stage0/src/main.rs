@@ -7,6 +7,9 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, which turns `liftoff list | head` into a panic; a CLI should just stop.
+    // SAFETY: restoring the default disposition before anything else runs.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     // rkt's multi-app syntax: `run IMG_A [flags] --- IMG_B [flags] [-- cmd]`. clap sees the first
     // app; every later segment is parsed on its own by `run`.
     let mut segments: Vec<Vec<String>> = vec![Vec::new()];

@@ -571,4 +571,37 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
     }
     assert!(!alive(), "pod processes outlived their supervisor");
     assert!(leaked_mounts(w).is_empty());
+    // The pod shows as exited; gc removes its dir and the cgroups the dead supervisor left.
+    let id = pod_ids(w)
+        .into_iter()
+        .find(|p| {
+            std::fs::read_to_string(w.root.join("pods/run").join(p).join("pod.json"))
+                .unwrap_or_default()
+                .contains(&tag)
+        })
+        .expect("the pod dir");
+    let status = w.ok(&["status", &id[..8]]);
+    assert!(status.contains("state: exited"), "{status}");
+    let cgroups = || {
+        Command::new("find")
+            .args(["/sys/fs/cgroup", "-name", &format!("pod-{id}")])
+            .output()
+            .map(|o| out(&o))
+            .unwrap_or_default()
+    };
+    assert!(
+        !cgroups().is_empty(),
+        "expected the SIGKILLed pod's cgroups before gc"
+    );
+    // `rm` runs gc's sweep on this pod alone (other tests' pods share this store).
+    let rm = w.ok(&["rm", &id[..8]]);
+    assert_eq!(rm.trim(), id);
+    assert!(
+        cgroups().is_empty(),
+        "the sweep left cgroups: {}",
+        cgroups()
+    );
+    assert!(!pod_ids(w).contains(&id));
+    assert!(!w.ok(&["list", "--all"]).contains(&id[..8]));
+    assert_eq!(w.run(&["rm", &id[..8]]).status.code(), Some(254));
 }

@@ -10,6 +10,7 @@ mod image_rm;
 mod image_sign;
 mod image_verify;
 mod key;
+mod pods;
 mod run;
 mod trust;
 
@@ -66,6 +67,14 @@ pub enum Command {
     Fetch(fetch::FetchArgs),
     /// Run a pod from images in the store, in the foreground
     Run(Box<run::RunArgs>),
+    /// List pods and their states
+    List(pods::ListArgs),
+    /// Show one pod's state and its apps' exit codes
+    Status(pods::StatusArgs),
+    /// Remove exited pods now
+    Rm(pods::RmArgs),
+    /// Remove exited pods (after a grace period) and everything they left behind
+    Gc(pods::GcArgs),
     /// Manage images in the store
     #[command(subcommand)]
     Image(ImageCommand),
@@ -161,6 +170,10 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
         Command::Key(_) => unreachable!("handled above"),
         Command::Trust(c) => trust::run(&ctx, c),
         Command::Run(a) => run::run(&ctx, *a, more_apps),
+        Command::List(a) => pods::list(&ctx, a),
+        Command::Status(a) => pods::status(&ctx, a),
+        Command::Rm(a) => pods::rm(&ctx, a),
+        Command::Gc(a) => pods::gc(&ctx, a),
         Command::Fetch(a) => fetch::run(&ctx, a),
         Command::Image(c) => match c {
             ImageCommand::Import(a) => image_import::run(&ctx, a),

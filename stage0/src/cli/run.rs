@@ -230,7 +230,12 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
             return Err(e.into());
         }
     };
-    if let Err(e) = p.write_manifest(&manifest).and_then(|_| p.to_run(&pods)) {
+    let images: Vec<String> = req.apps.iter().map(|a| a.image.clone()).collect();
+    if let Err(e) = p
+        .write_manifest(&manifest)
+        .and_then(|_| p.write_images(&images))
+        .and_then(|_| p.to_run(&pods))
+    {
         p.abandon(&pods);
         return Err(e.into());
     }

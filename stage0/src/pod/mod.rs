@@ -8,6 +8,7 @@
 pub mod podfile;
 pub mod request;
 pub mod resolve;
+pub mod state;
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
@@ -36,7 +37,7 @@ pub enum PodError {
     NoStage1(PathBuf),
 }
 
-fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> PodError {
+pub(crate) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> PodError {
     let path = path.to_path_buf();
     move |source| PodError::Io { path, op, source }
 }
@@ -111,6 +112,12 @@ impl NewPod {
         std::fs::write(&tmp, bytes).map_err(io(&tmp, "write"))?;
         std::fs::rename(&tmp, &p).map_err(io(&p, "rename"))?;
         Ok(())
+    }
+
+    /// Records which images the pod runs (for `liftoff list`).
+    pub fn write_images(&self, names: &[String]) -> Result<(), PodError> {
+        let p = self.dir.join("images");
+        std::fs::write(&p, names.join("\n") + "\n").map_err(io(&p, "write"))
     }
 
     /// Moves the (still locked) pod to `run/`.

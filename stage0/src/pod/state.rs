@@ -1,0 +1,325 @@
+//! Reading and collecting pods (DESIGN §3): a pod's state is the directory it is in plus whether its
+//! dir is flock'ed, read without any daemon. Every read is a snapshot: a pod can move between
+//! directories while we look, so a vanished entry (ENOENT) is normal, never an error.
+//!
+//! `gc` marks (exited → `exited-garbage/`, failed or abandoned preparations → `garbage/`), and sweeps
+//! marked pods older than the grace period under an exclusive lock: kill and remove their cgroups
+//! (needed after a SIGKILLed supervisor), detach any mount left below the pod dir, remove the dir. It
+//! is idempotent and can be rerun after its own crash: a half-removed pod stays in a garbage dir.
+
+use super::{PodError, Pods};
+use serde::Serialize;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// What a pod is doing, as users see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Embryo,
+    Preparing,
+    PrepareFailed,
+    Prepared,
+    Running,
+    Exited,
+    ExitedGarbage,
+    Garbage,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Embryo => "embryo",
+            State::Preparing => "preparing",
+            State::PrepareFailed => "prepare-failed",
+            State::Prepared => "prepared",
+            State::Running => "running",
+            State::Exited => "exited",
+            State::ExitedGarbage => "exited-garbage",
+            State::Garbage => "garbage",
+        }
+    }
+}
+
+/// One pod, as read now.
+#[derive(Debug, Clone, Serialize)]
+pub struct PodInfo {
+    pub id: String,
+    pub state: State,
+    #[serde(skip)]
+    pub dir: PathBuf,
+    pub apps: Vec<String>,
+    pub images: Vec<String>,
+    /// Unix seconds the pod dir was created.
+    pub created: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Per-app exit records, when the apps have exited.
+    pub app_exits: Vec<liftoff_stage1::status::AppExit>,
+}
+
+/// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
+fn locked(dir: &Path) -> Option<bool> {
+    let f = File::open(dir).ok()?;
+    match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared) {
+        Ok(()) => Some(false),
+        Err(rustix::io::Errno::WOULDBLOCK) => Some(true),
+        Err(_) => Some(false),
+    }
+}
+
+fn state_of(dir_state: &str, locked: bool) -> State {
+    match (dir_state, locked) {
+        ("embryo", _) => State::Embryo,
+        ("prepare", true) => State::Preparing,
+        ("prepare", false) => State::PrepareFailed,
+        ("prepared", _) => State::Prepared,
+        ("run", true) => State::Running,
+        ("run", false) => State::Exited,
+        ("exited-garbage", _) => State::ExitedGarbage,
+        _ => State::Garbage,
+    }
+}
+
+fn created(dir: &Path) -> i64 {
+    std::fs::metadata(dir)
+        .and_then(|m| m.created().or_else(|_| m.modified()))
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Reads one pod dir; None if it vanished meanwhile.
+fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
+    let id = dir.file_name()?.to_string_lossy().into_owned();
+    let is_locked = locked(dir)?;
+    let manifest = std::fs::read(dir.join(liftoff_stage1::POD_MANIFEST_FILE))
+        .ok()
+        .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok());
+    let apps: Vec<String> = manifest
+        .as_ref()
+        .map(|m| m.apps.iter().map(|a| a.spec.name.clone()).collect())
+        .unwrap_or_default();
+    let images = std::fs::read_to_string(dir.join("images"))
+        .map(|s| s.lines().map(str::to_string).collect())
+        .unwrap_or_default();
+    let exit_code = std::fs::read(liftoff_stage1::status::pod_exit_path(dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<liftoff_stage1::status::PodExit>(&b).ok())
+        .map(|e| e.exit_code);
+    let app_exits = apps
+        .iter()
+        .filter_map(|a| liftoff_stage1::status::read_app_exit(dir, a))
+        .collect();
+    Some(PodInfo {
+        id,
+        state: state_of(dir_state, is_locked),
+        dir: dir.to_path_buf(),
+        apps,
+        images,
+        created: created(dir),
+        exit_code,
+        app_exits,
+    })
+}
+
+/// Every pod, oldest first.
+pub fn list(pods: &Pods) -> Vec<PodInfo> {
+    let mut out = Vec::new();
+    for s in super::STATES {
+        let Ok(rd) = std::fs::read_dir(pods.root.join(s)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            if let Some(p) = read(s, &e.path()) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    out
+}
+
+/// Finds a pod by unique uuid prefix.
+pub fn find(pods: &Pods, prefix: &str) -> Result<PodInfo, String> {
+    let hits: Vec<PodInfo> = list(pods)
+        .into_iter()
+        .filter(|p| !prefix.is_empty() && p.id.starts_with(prefix))
+        .collect();
+    match hits.len() {
+        1 => Ok(hits.into_iter().next().expect("one")),
+        0 => Err(format!("no pod with id {prefix:?} (see `liftoff list`)")),
+        n => Err(format!(
+            "{n} pods start with {prefix:?}; give more of the uuid"
+        )),
+    }
+}
+
+/// What one gc run did.
+#[derive(Debug, Default, Serialize)]
+pub struct GcReport {
+    pub marked: Vec<String>,
+    pub removed: Vec<String>,
+    pub busy: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// Marks exited and failed pods and sweeps those marked longer ago than `grace`.
+pub fn gc(pods: &Pods, grace: Duration, mark_only: bool) -> GcReport {
+    let mut rep = GcReport::default();
+    let now = SystemTime::now();
+    // Mark. The mark time is the mtime of a `gc-marked` file, so the grace period counts from it.
+    for p in list(pods) {
+        let to = match p.state {
+            State::Exited => "exited-garbage",
+            State::PrepareFailed => "garbage",
+            State::Embryo if age(&p.dir, now) > Duration::from_secs(3600) => "garbage",
+            _ => continue,
+        };
+        let dest = pods.dir(to, &p.id);
+        if std::fs::rename(&p.dir, &dest).is_ok() {
+            let _ = std::fs::write(dest.join("gc-marked"), b"");
+            rep.marked.push(p.id.clone());
+        }
+    }
+    if mark_only {
+        return rep;
+    }
+    let layout = liftoff_stage1::cgroups::detect().ok();
+    for s in ["exited-garbage", "garbage"] {
+        let Ok(rd) = std::fs::read_dir(pods.root.join(s)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let dir = e.path();
+            let id = e.file_name().to_string_lossy().into_owned();
+            let marked = dir.join("gc-marked");
+            // No mark file (marked by an older gc or by `rm`): due now. A mark newer than `now`
+            // (clock steps, or marked by this very run) counts as just made.
+            let since = match std::fs::metadata(&marked).and_then(|m| m.modified()) {
+                Ok(t) => SystemTime::now().duration_since(t).unwrap_or_default(),
+                Err(_) => Duration::MAX,
+            };
+            if since < grace {
+                continue;
+            }
+            match sweep(&dir, &id, layout.as_ref()) {
+                Ok(true) => rep.removed.push(id),
+                Ok(false) => rep.busy.push(id),
+                Err(x) => rep.errors.push(format!("pod {id}: {x}")),
+            }
+        }
+    }
+    rep
+}
+
+/// Removes one exited (or failed) pod now: mark and sweep it alone.
+pub fn remove(pods: &Pods, p: &PodInfo) -> Result<(), String> {
+    if matches!(p.state, State::Running | State::Preparing) {
+        return Err(format!(
+            "pod {} is {}; stop it first",
+            p.id,
+            p.state.as_str()
+        ));
+    }
+    let dest = if p.state == State::Garbage {
+        p.dir.clone()
+    } else {
+        pods.dir("exited-garbage", &p.id)
+    };
+    if p.dir != dest {
+        std::fs::rename(&p.dir, &dest).map_err(|e| format!("pod {}: {e}", p.id))?;
+    }
+    let layout = liftoff_stage1::cgroups::detect().ok();
+    match sweep(&dest, &p.id, layout.as_ref()) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(format!("pod {} is busy (another command holds it)", p.id)),
+        Err(e) => Err(format!("pod {}: {e}; `liftoff gc` retries", p.id)),
+    }
+}
+
+fn age(dir: &Path, now: SystemTime) -> Duration {
+    std::fs::metadata(dir)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| now.duration_since(t).ok())
+        .unwrap_or_default()
+}
+
+/// Tears one marked pod down; Ok(false) if someone holds it.
+fn sweep(
+    dir: &Path,
+    id: &str,
+    layout: Option<&liftoff_stage1::cgroups::Layout>,
+) -> Result<bool, PodError> {
+    let f = match File::open(dir) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(super::io(dir, "open")(e)),
+    };
+    if rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+        return Ok(false);
+    }
+    if let Some(l) = layout {
+        liftoff_stage1::cgroups::PodCgroup::remove_by_id(l, id).map_err(|e| PodError::Io {
+            path: dir.to_path_buf(),
+            op: "remove cgroups",
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    }
+    // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.
+    let prefix = format!("{}/", dir.display());
+    if let Ok(mi) = std::fs::read_to_string("/proc/self/mountinfo") {
+        let mut points: Vec<&str> = mi
+            .lines()
+            .filter_map(|l| l.split(' ').nth(4))
+            .filter(|m| m.starts_with(&prefix))
+            .collect();
+        points.sort_by_key(|m| std::cmp::Reverse(m.len()));
+        for m in points {
+            if let Ok(c) = std::ffi::CString::new(m) {
+                // SAFETY: umount2 with a valid C string.
+                unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
+            }
+        }
+    }
+    std::fs::remove_dir_all(dir).map_err(super::io(dir, "remove"))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_and_lock_make_the_state() {
+        assert_eq!(state_of("run", true), State::Running);
+        assert_eq!(state_of("run", false), State::Exited);
+        assert_eq!(state_of("prepare", true), State::Preparing);
+        assert_eq!(state_of("prepare", false), State::PrepareFailed);
+        assert_eq!(state_of("exited-garbage", false), State::ExitedGarbage);
+    }
+
+    #[test]
+    fn gc_marks_then_sweeps_after_the_grace_period() {
+        let t = std::env::temp_dir().join(format!("liftoff-gc-{}", std::process::id()));
+        let pods = Pods::open(&t).unwrap();
+        let id = "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f";
+        std::fs::create_dir_all(pods.dir("run", id).join("apps/x/upper")).unwrap();
+        let r = gc(&pods, Duration::from_secs(3600), false);
+        assert_eq!(r.marked, vec![id.to_string()]);
+        assert!(r.removed.is_empty() && pods.dir("exited-garbage", id).exists());
+        let r = gc(&pods, Duration::ZERO, false);
+        assert_eq!(r.removed, vec![id.to_string()]);
+        assert!(!pods.dir("exited-garbage", id).exists());
+        // A running (locked) pod is left alone.
+        std::fs::create_dir_all(pods.dir("run", "busy")).unwrap();
+        let f = File::open(pods.dir("run", "busy")).unwrap();
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
+        let r = gc(&pods, Duration::ZERO, false);
+        assert!(r.marked.is_empty() && pods.dir("run", "busy").exists());
+        std::fs::remove_dir_all(&t).unwrap();
+    }
+}
