@@ -441,6 +441,83 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
     Ok(())
 }
 
+/// Mounts an app's volumes, host binds and tmpfs mounts below `root`, in order, after the standard
+/// table and before the root is made read-only. Targets are opened (and created) with
+/// [`safe_path`], so a symlink in the image cannot send a volume elsewhere; every mount is
+/// nosuid,nodev. Host binds are not recursive: mounts below the source stay on the host.
+pub fn apply_mounts(
+    root: &OwnedFd,
+    mounts: &[crate::manifest::AppMount],
+    pod_dir: &Path,
+) -> Result<(), RootError> {
+    use crate::manifest::MountSource;
+    use MsFlags as F;
+    for mt in mounts {
+        let rel = Path::new(&mt.target);
+        let ro = if mt.read_only {
+            F::MS_RDONLY
+        } else {
+            F::empty()
+        };
+        let src_path = match &mt.source {
+            MountSource::Tmpfs { options, exec } => {
+                let t = safe_path::open_beneath(root, rel, Kind::Dir)?;
+                let data = match options.is_empty() {
+                    true => "mode=1777".to_string(),
+                    false => format!("mode=1777,{options}"),
+                };
+                let noexec = if *exec { F::empty() } else { F::MS_NOEXEC };
+                mount(
+                    Some("tmpfs"),
+                    &fd_path(&t),
+                    Some("tmpfs"),
+                    F::MS_NOSUID | F::MS_NODEV | noexec | ro,
+                    Some(data.as_str()),
+                )
+                .map_err(sys(format!("mount tmpfs on {}", mt.target)))?;
+                continue;
+            }
+            MountSource::Host { path } => path.clone(),
+            MountSource::Volume { name } => pod_dir.join("volumes").join(name),
+        };
+        let src = rustix::fs::open(
+            &src_path,
+            rustix::fs::OFlags::PATH | rustix::fs::OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map_err(|e| {
+            sys(format!("open volume source {}", src_path.display()))(nix::Error::from_raw(
+                e.raw_os_error(),
+            ))
+        })?;
+        let is_dir = rustix::fs::fstat(&src)
+            .map(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
+            .unwrap_or(true);
+        let kind = if is_dir { Kind::Dir } else { Kind::File };
+        let t = safe_path::open_beneath(root, rel, kind)?;
+        let what = format!("bind {} on {}", src_path.display(), mt.target);
+        mount(
+            Some(&fd_path(&src)),
+            &fd_path(&t),
+            None::<&str>,
+            F::MS_BIND,
+            None::<&str>,
+        )
+        .map_err(sys(what.clone()))?;
+        // Flags on a bind mount only change with a remount of the new mount.
+        let t = safe_path::open_existing(root, rel)?;
+        mount(
+            None::<&str>,
+            &fd_path(&t),
+            None::<&str>,
+            F::MS_BIND | F::MS_REMOUNT | F::MS_NOSUID | F::MS_NODEV | ro,
+            None::<&str>,
+        )
+        .map_err(sys(format!("{what}: make it nosuid,nodev")))?;
+    }
+    Ok(())
+}
+
 /// Makes `root` the process's `/` and detaches the old root (pivot_root(".", ".") as runc does, so no
 /// directory for the old root is needed inside the image).
 pub fn pivot(root: &OwnedFd) -> Result<(), RootError> {

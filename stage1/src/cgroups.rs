@@ -108,6 +108,26 @@ pub fn own_path(proc_cgroup: &str, controller: Option<&str>) -> String {
     "/".into()
 }
 
+/// Moves the calling process into the cgroups `pid` is in, in every hierarchy liftoff uses (for
+/// `liftoff enter`: what it runs counts against the app's limits and dies with the pod).
+pub fn join_same_as(layout: &Layout, pid: i32) -> Result<(), CgroupError> {
+    let p = PathBuf::from(format!("/proc/{pid}/cgroup"));
+    let text = std::fs::read_to_string(&p).map_err(io(&p, "read"))?;
+    let dirs: Vec<PathBuf> = match layout {
+        Layout::Unified { root } => {
+            vec![root.join(own_path(&text, None).trim_start_matches('/'))]
+        }
+        Layout::Hybrid { v1 } | Layout::Legacy { v1 } => v1
+            .iter()
+            .map(|(c, m)| m.join(own_path(&text, Some(c)).trim_start_matches('/')))
+            .collect(),
+    };
+    for d in dirs {
+        write(&d, "cgroup.procs", "0")?;
+    }
+    Ok(())
+}
+
 fn write(dir: &Path, file: &str, value: &str) -> Result<(), CgroupError> {
     let p = dir.join(file);
     std::fs::write(&p, value).map_err(io(&p, "write"))

@@ -48,6 +48,8 @@ pub struct InitArgs {
     pub apps: Vec<AppLaunch>,
     /// Read end of the supervisor's "go" pipe: one byte once init is in the pod cgroup.
     pub go: OwnedFd,
+    /// Write end of the "started" pipe: one byte once every app has reached execve.
+    pub started: OwnedFd,
     /// fds of the supervisor that init and the apps must not keep (the pod lock above all: the pod
     /// counts as running exactly as long as the supervisor lives).
     pub close: Vec<RawFd>,
@@ -178,6 +180,8 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
     let mut kill_at: Option<Instant> = None;
     if failed.is_some() {
         stop_all(&running, Signal::SIGKILL);
+    } else {
+        let _ = std::fs::File::from(args.started).write_all(b"s");
     }
 
     while !running.is_empty() {
@@ -400,8 +404,14 @@ fn app_child(
         )
         .map_err(|e| format!("unshare mount and cgroup namespaces: {e}"))?;
         let root = app_root::mount_overlay(&l.app.layers, &l.dirs).map_err(|e| e.to_string())?;
-        let ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only);
+        let mut ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only);
+        // Volumes go below a root that is still writable (their mount points may need creating).
+        let root_ro = ops.pop_if(|o| *o == app_root::Op::RootReadOnly);
         app_root::apply(&root, &ops, l.app.read_only).map_err(|e| e.to_string())?;
+        app_root::apply_mounts(&root, &l.app.mounts, pod_dir).map_err(|e| e.to_string())?;
+        if let Some(op) = root_ro {
+            app_root::apply(&root, &[op], true).map_err(|e| e.to_string())?;
+        }
         app_root::pivot(&root).map_err(|e| e.to_string())?;
         drop(root);
         // Last namespace: the app's own user namespace. Everything above needed the init user

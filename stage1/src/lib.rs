@@ -10,7 +10,9 @@
 
 pub mod app_root;
 pub mod cgroups;
+pub mod enter;
 pub mod init;
+pub mod logs;
 pub mod manifest;
 pub mod net;
 pub mod safe_path;

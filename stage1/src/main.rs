@@ -1,4 +1,4 @@
-//! `liftoff-stage1 [--lock-fd N] POD_DIR`: started by `liftoff run` through execve (never by hand);
+//! `liftoff-stage1 [--lock-fd N] [--ready-fd N] POD_DIR`: started by `liftoff run` through execve (never by hand);
 //! becomes the pod's supervisor and exits with the pod's exit code (254 for liftoff's own errors).
 
 use std::process::ExitCode;
@@ -6,10 +6,12 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut lock_fd = None;
+    let mut ready_fd = None;
     let mut pod_dir = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--lock-fd" => lock_fd = args.next().and_then(|v| v.parse::<i32>().ok()),
+            "--ready-fd" => ready_fd = args.next().and_then(|v| v.parse::<i32>().ok()),
             _ if pod_dir.is_none() && !a.starts_with('-') => pod_dir = Some(a),
             _ => {
                 eprintln!("liftoff-stage1: unexpected argument {a:?}");
@@ -24,5 +26,6 @@ fn main() -> ExitCode {
     ExitCode::from(liftoff_stage1::supervisor::run(
         std::path::Path::new(&pod_dir),
         lock_fd,
+        ready_fd,
     ))
 }

@@ -45,7 +45,60 @@ pub struct PodManifest {
     pub dns: Vec<String>,
     #[serde(default)]
     pub dns_search: Vec<String>,
+    /// The pod runs detached (`run -d`): app output only goes to the log files, never to the
+    /// supervisor's stdout/stderr.
+    #[serde(default)]
+    pub detached: bool,
+    /// Size at which an app's log file is rotated (one rotated file is kept); 0 = the default.
+    #[serde(default)]
+    pub log_max_bytes: u64,
+    /// Named empty volumes of the pod (`volumes/<name>` in the pod dir), with their owner.
+    #[serde(default)]
+    pub volumes: Vec<EmptyVolume>,
     pub apps: Vec<PodApp>,
+}
+
+/// Default size cap of one app log file before rotation.
+pub const DEFAULT_LOG_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A named empty directory shared by the apps that mount it; it lives and dies with the pod.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EmptyVolume {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    /// Permission bits of the volume's directory.
+    pub mode: u32,
+}
+
+/// A mount an app asked for, on top of its image root.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AppMount {
+    /// Absolute path inside the app.
+    pub target: String,
+    pub source: MountSource,
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+/// What is mounted. Every kind is nosuid,nodev.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", tag = "kind", deny_unknown_fields)]
+pub enum MountSource {
+    /// A host file or directory (canonical absolute path, checked by stage0), bound non-recursively.
+    Host { path: PathBuf },
+    /// One of the pod's named empty volumes.
+    Volume { name: String },
+    /// A fresh tmpfs; `options` are validated tmpfs options (size=, mode=, uid=, gid=, nr_inodes=),
+    /// and `exec` lifts the default noexec.
+    Tmpfs {
+        #[serde(default)]
+        options: String,
+        #[serde(default)]
+        exec: bool,
+    },
 }
 
 /// Which network namespace the pod gets.
@@ -91,6 +144,9 @@ pub struct PodApp {
     /// Limits for this app's own cgroup.
     #[serde(default)]
     pub limits: Limits,
+    /// Volumes, host binds and tmpfs mounts, in order.
+    #[serde(default)]
+    pub mounts: Vec<AppMount>,
 }
 
 /// Errors reading a pod manifest.
@@ -154,9 +210,67 @@ impl PodManifest {
             a.spec
                 .validate()
                 .map_err(|e| ManifestError::Invalid(e.to_string()))?;
+            for mt in &a.mounts {
+                let t = std::path::Path::new(&mt.target);
+                if !t.is_absolute()
+                    || t.components()
+                        .any(|c| matches!(c, std::path::Component::ParentDir))
+                    || t == std::path::Path::new("/")
+                {
+                    return bad(format!(
+                        "app {}: mount target {:?} must be an absolute path below / without '..'",
+                        a.spec.name, mt.target
+                    ));
+                }
+                match &mt.source {
+                    MountSource::Host { path } if !path.is_absolute() => {
+                        return bad(format!(
+                            "app {}: host path {} must be absolute",
+                            a.spec.name,
+                            path.display()
+                        ))
+                    }
+                    MountSource::Volume { name }
+                        if !self.volumes.iter().any(|v| &v.name == name) =>
+                    {
+                        return bad(format!(
+                            "app {}: volume {name:?} is not one of the pod's volumes",
+                            a.spec.name
+                        ))
+                    }
+                    MountSource::Tmpfs { options, .. } if !valid_tmpfs_options(options) => {
+                        return bad(format!(
+                            "app {}: tmpfs options {options:?}: only size=, mode=, uid=, gid=, nr_inodes= are allowed",
+                            a.spec.name
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for v in &self.volumes {
+            if !valid_app_name(&v.name) {
+                return bad(format!(
+                    "volume name {:?}: use 1-63 characters of a-z, 0-9 and '-'",
+                    v.name
+                ));
+            }
         }
         Ok(())
     }
+}
+
+/// tmpfs options liftoff passes on: a comma list of size=, mode=, uid=, gid=, nr_inodes= with plain
+/// values (nothing that could smuggle another option).
+pub fn valid_tmpfs_options(s: &str) -> bool {
+    s.is_empty()
+        || s.split(',').all(|o| {
+            o.split_once('=').is_some_and(|(k, v)| {
+                ["size", "mode", "uid", "gid", "nr_inodes"].contains(&k)
+                    && !v.is_empty()
+                    && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'%')
+            })
+        })
 }
 
 /// App names become directory and cgroup names: keep them boring.
@@ -185,6 +299,9 @@ mod tests {
             prefix_output: false,
             dns: vec![],
             dns_search: vec![],
+            detached: false,
+            log_max_bytes: 0,
+            volumes: vec![],
             apps: vec![PodApp {
                 spec: AppSpec {
                     name: "web".into(),
@@ -195,6 +312,7 @@ mod tests {
                 layers: vec!["/var/lib/liftoff/layers/sha256/aa".into()],
                 read_only: false,
                 limits: Limits::default(),
+                mounts: vec![],
             }],
         }
     }
@@ -204,6 +322,31 @@ mod tests {
         let m = sample();
         let b = serde_json::to_vec(&m).unwrap();
         assert_eq!(PodManifest::from_slice(&b).unwrap(), m);
+    }
+
+    #[test]
+    fn mounts_are_checked() {
+        let mut m = sample();
+        m.apps[0].mounts.push(AppMount {
+            target: "/data/../../etc".into(),
+            source: MountSource::Tmpfs {
+                options: String::new(),
+                exec: false,
+            },
+            read_only: false,
+        });
+        let b = serde_json::to_vec(&m).unwrap();
+        assert!(PodManifest::from_slice(&b).is_err());
+        m.apps[0].mounts[0].target = "/data".into();
+        m.apps[0].mounts[0].source = MountSource::Volume { name: "x".into() };
+        let b = serde_json::to_vec(&m).unwrap();
+        assert!(PodManifest::from_slice(&b)
+            .unwrap_err()
+            .to_string()
+            .contains("not one of the pod's volumes"));
+        assert!(valid_tmpfs_options("size=64m,mode=1777"));
+        assert!(!valid_tmpfs_options("size=1m,exec"));
+        assert!(!valid_tmpfs_options("mode=1777,uid=0,context=x"));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use crate::app_root::AppDirs;
 use crate::cgroups as cgroup;
 use crate::init::{self, AppLaunch, InitArgs, FORWARDED};
+use crate::logs;
 use crate::manifest::{self, NetMode, PodManifest};
 use crate::status::{self, PodExit};
 use nix::errno::Errno;
@@ -18,16 +19,18 @@ use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Starts and supervises the pod in `pod_dir`; returns the pod's exit code (254 for liftoff's own
 /// failures, reported on stderr).
-pub fn run(pod_dir: &Path, lock_fd: Option<RawFd>) -> u8 {
-    match run_inner(pod_dir, lock_fd) {
+pub fn run(pod_dir: &Path, lock_fd: Option<RawFd>, ready_fd: Option<RawFd>) -> u8 {
+    match run_inner(pod_dir, lock_fd, ready_fd) {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("liftoff: {msg}");
@@ -53,21 +56,44 @@ fn cg_limits(l: &manifest::Limits) -> cgroup::Limits {
     }
 }
 
-/// Where one app's output goes when it is relayed with a prefix.
-struct Relay {
-    app: String,
-    to_stderr: bool,
-    fd: OwnedFd,
-    buf: Vec<u8>,
+/// How an app's output reaches the supervisor's own stdout/stderr, besides its log file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Echo {
+    /// Detached pods: logs only.
+    Off,
+    /// Single-app foreground pods: bytes as they come (prompts without a newline show at once).
+    Raw,
+    /// Several apps: whole lines, each prefixed with the app's name.
+    Prefixed,
 }
 
-fn run_inner(pod_dir: &Path, lock_fd: Option<RawFd>) -> Result<u8, String> {
+/// One app output stream: the pipe the app writes, where it goes, and the app's log.
+struct Relay {
+    app: String,
+    stream: logs::Stream,
+    fd: OwnedFd,
+    split: logs::LineSplitter,
+    echo: Echo,
+    log: Rc<RefCell<Option<logs::LogFile>>>,
+}
+
+fn run_inner(
+    pod_dir: &Path,
+    lock_fd: Option<RawFd>,
+    ready_fd: Option<RawFd>,
+) -> Result<u8, String> {
+    // `liftoff stop` signals this process; the file is only trusted while the pod lock is held.
+    let _ = std::fs::write(
+        pod_dir.join("supervisor-pid"),
+        format!("{}\n", std::process::id()),
+    );
     let mpath = pod_dir.join(manifest::POD_MANIFEST_FILE);
     let bytes = std::fs::read(&mpath)
         .map_err(|e| format!("cannot read pod manifest {}: {e}", mpath.display()))?;
     let m = PodManifest::from_slice(&bytes).map_err(|e| format!("{}: {e}", mpath.display()))?;
 
     write_etc(pod_dir, &m)?;
+    make_volumes(pod_dir, &m)?;
 
     // Seccomp: one compilation per distinct (profile, capabilities).
     let mut filters: HashMap<String, Option<liftoff_stage2::seccomp::Filter>> = HashMap::new();
@@ -85,7 +111,7 @@ fn run_inner(pod_dir: &Path, lock_fd: Option<RawFd>) -> Result<u8, String> {
     let layout = cgroup::detect().map_err(|e| format!("pod {}: cgroups: {e}", m.pod_id))?;
     let pod_cg = cgroup::PodCgroup::create(&layout, &m.pod_id, &cg_limits(&m.limits))
         .map_err(|e| format!("pod {}: cgroups: {e}", m.pod_id))?;
-    let result = supervise(pod_dir, lock_fd, &m, &pod_cg, &mut filters);
+    let result = supervise(pod_dir, lock_fd, ready_fd, &m, &pod_cg, &mut filters);
     if let Err(e) = pod_cg.remove() {
         eprintln!(
             "liftoff: warning: pod {}: removing its cgroups: {e} (`liftoff gc` retries)",
@@ -98,6 +124,7 @@ fn run_inner(pod_dir: &Path, lock_fd: Option<RawFd>) -> Result<u8, String> {
 fn supervise(
     pod_dir: &Path,
     lock_fd: Option<RawFd>,
+    ready_fd: Option<RawFd>,
     m: &PodManifest,
     pod_cg: &cgroup::PodCgroup,
     filters: &mut HashMap<String, Option<liftoff_stage2::seccomp::Filter>>,
@@ -105,7 +132,15 @@ fn supervise(
     let mut launches = Vec::new();
     let mut relays = Vec::new();
     let mut child_ends: Vec<RawFd> = Vec::new();
-    let prefix = m.prefix_output && m.apps.len() > 1;
+    let echo = match (m.detached, m.prefix_output && m.apps.len() > 1) {
+        (true, _) => Echo::Off,
+        (false, true) => Echo::Prefixed,
+        (false, false) => Echo::Raw,
+    };
+    let log_max = match m.log_max_bytes {
+        0 => manifest::DEFAULT_LOG_MAX_BYTES,
+        n => n,
+    };
     let mut tty = match m.tty {
         true => Some(crate::tty::Pty::open().map_err(|e| format!("-t: {e}"))?),
         false => None,
@@ -118,16 +153,24 @@ fn supervise(
         let cg = pod_cg
             .create_app(name, &cg_limits(&a.limits))
             .map_err(|e| format!("app {name}: cgroup: {e}"))?;
-        if let Some(t) = &tty {
+        let log = logs::LogFile::open(pod_dir, name, log_max).map_err(|e| {
+            format!(
+                "app {name}: opening its log {}: {e}",
+                logs::path(pod_dir, name).display()
+            )
+        })?;
+        let key =
+            serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
+        let filter = filters.get(&key).cloned().flatten();
+        if let Some(t) = &mut tty {
             let fd = t.slave_fd();
             child_ends.push(fd);
-            let key =
-                serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
+            t.log = Some((log, logs::LineSplitter::new()));
             launches.push(AppLaunch {
                 app: a.clone(),
                 dirs,
                 stdio: [fd, fd, fd],
-                filter: filters.get(&key).cloned().flatten(),
+                filter,
                 cgroup: Some(cg),
             });
             continue;
@@ -139,35 +182,34 @@ fn supervise(
                 .map_err(|e| format!("open /dev/null: {e}"))?
                 .into_raw_fd()
         };
-        let (out, err) = if prefix {
-            let mut ends = [0; 2];
-            for (i, to_stderr) in [false, true].into_iter().enumerate() {
-                let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-                    .map_err(|e| format!("pipe: {e}"))?;
-                ends[i] = w.into_raw_fd();
-                relays.push(Relay {
-                    app: name.clone(),
-                    to_stderr,
-                    fd: r,
-                    buf: Vec::new(),
-                });
-            }
-            (ends[0], ends[1])
-        } else {
-            (1, 2)
-        };
-        for fd in [stdin, out, err] {
+        let log = Rc::new(RefCell::new(Some(log)));
+        let mut ends = [0; 2];
+        for (i, stream) in [logs::Stream::Stdout, logs::Stream::Stderr]
+            .into_iter()
+            .enumerate()
+        {
+            let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .map_err(|e| format!("pipe: {e}"))?;
+            ends[i] = w.into_raw_fd();
+            relays.push(Relay {
+                app: name.clone(),
+                stream,
+                fd: r,
+                split: logs::LineSplitter::new(),
+                echo,
+                log: log.clone(),
+            });
+        }
+        for fd in [stdin, ends[0], ends[1]] {
             if fd > 2 {
                 child_ends.push(fd);
             }
         }
-        let key =
-            serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
         launches.push(AppLaunch {
             app: a.clone(),
             dirs,
-            stdio: [stdin, out, err],
-            filter: filters.get(&key).cloned().flatten(),
+            stdio: [stdin, ends[0], ends[1]],
+            filter,
             cgroup: Some(cg),
         });
     }
@@ -184,8 +226,13 @@ fn supervise(
 
     let (go_r, go_w) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    // Init writes one byte here once every app has reached execve.
+    let (started_r, started_w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
     let mut close: Vec<RawFd> = relays.iter().map(|r| r.fd.as_raw_fd()).collect();
     close.extend(lock_fd);
+    close.extend(ready_fd);
+    close.push(started_r.as_raw_fd());
     close.push(go_w.as_raw_fd());
     close.push(sfd.as_raw_fd());
     close.extend(tty.as_ref().map(|t| t.master.as_raw_fd()));
@@ -220,11 +267,15 @@ fn supervise(
             pod_dir: pod_dir.to_path_buf(),
             apps: launches,
             go: go_r,
+            started: started_w,
             close,
         });
     }
     let init_pid = Pid::from_raw(pid as i32);
     drop(go_r);
+    drop(started_w);
+    let mut started = Some(started_r);
+    let mut ready_fd = ready_fd;
     for fd in child_ends {
         if tty.as_ref().map(|t| t.slave_fd()) != Some(fd) {
             let _ = nix::unistd::close(fd);
@@ -276,6 +327,12 @@ fn supervise(
             events: libc::POLLIN,
             revents: 0,
         }));
+        let started_at = pfds.len();
+        pfds.push(libc::pollfd {
+            fd: started.as_ref().map_or(-1, |f| f.as_raw_fd()),
+            events: libc::POLLIN,
+            revents: 0,
+        });
         let tty_at = pfds.len();
         if let Some(t) = &tty {
             let stdin = if m.interactive && t.stdin_open { 0 } else { -1 };
@@ -325,12 +382,21 @@ fn supervise(
                 kill_at = Some(Instant::now() + timeout);
             }
         }
+        if pfds[started_at].revents != 0 {
+            let mut b = [0u8; 1];
+            let ok = started
+                .as_ref()
+                .is_some_and(|f| nix::unistd::read(f.as_raw_fd(), &mut b) == Ok(1));
+            started = None;
+            if ok {
+                mark_ready(pod_dir, ready_fd.take());
+            }
+        }
         if let Some(t) = &mut tty {
             if !t.pump(&pfds[tty_at..tty_at + 2]) {
                 tty = None;
             }
         }
-        let mut i = 0;
         let mut done = Vec::new();
         for (k, r) in relays.iter_mut().enumerate() {
             let p = pfds[k + 1];
@@ -339,11 +405,11 @@ fn supervise(
             }
         }
         for k in done.into_iter().rev() {
-            let r = relays.remove(k);
-            flush_partial(&r);
-            i += 1;
+            let mut r = relays.remove(k);
+            let (echo, app, stream, log) = (r.echo, r.app.clone(), r.stream, r.log.clone());
+            r.split
+                .finish(|line, partial| emit_line(echo, &app, stream, &log, line, partial));
         }
-        let _ = i;
     }
 
     drop(term);
@@ -385,8 +451,7 @@ fn supervise(
     Ok(code.clamp(0, 255) as u8)
 }
 
-/// Reads what is available from one app pipe and writes complete lines with the app's prefix.
-/// Returns false at end of file.
+/// Reads what is available from one app pipe into its log (and echo). Returns false at end of file.
 fn pump(r: &mut Relay) -> bool {
     let mut tmp = [0u8; 16384];
     let n = match nix::unistd::read(r.fd.as_raw_fd(), &mut tmp) {
@@ -395,37 +460,70 @@ fn pump(r: &mut Relay) -> bool {
         Err(Errno::EINTR) | Err(Errno::EAGAIN) => return true,
         Err(_) => return false,
     };
-    r.buf.extend_from_slice(&tmp[..n]);
-    while let Some(pos) = r.buf.iter().position(|&b| b == b'\n') {
-        let line: Vec<u8> = r.buf.drain(..=pos).collect();
-        emit(r, &line);
+    if r.echo == Echo::Raw {
+        let _ = match r.stream {
+            logs::Stream::Stdout => std::io::stdout().write_all(&tmp[..n]),
+            logs::Stream::Stderr => std::io::stderr().write_all(&tmp[..n]),
+        };
     }
-    // A very long line without a newline is relayed in pieces rather than buffered without bound.
-    if r.buf.len() > 64 * 1024 {
-        let line = std::mem::take(&mut r.buf);
-        emit(r, &line);
-    }
+    let (echo, app, stream, log) = (r.echo, &r.app, r.stream, &r.log);
+    r.split.feed(&tmp[..n], |line, partial| {
+        emit_line(echo, app, stream, log, line, partial)
+    });
     true
 }
 
-fn flush_partial(r: &Relay) {
-    if !r.buf.is_empty() {
-        let mut line = r.buf.clone();
-        line.push(b'\n');
-        emit(r, &line);
+/// One complete line (or piece of a long one): to the log, and prefixed to our output.
+fn emit_line(
+    echo: Echo,
+    app: &str,
+    stream: logs::Stream,
+    log: &RefCell<Option<logs::LogFile>>,
+    line: &[u8],
+    partial: bool,
+) {
+    if let Some(l) = log.borrow_mut().as_mut() {
+        l.write(stream, line, partial);
+    }
+    if echo == Echo::Prefixed {
+        let mut out = Vec::with_capacity(line.len() + app.len() + 4);
+        out.extend_from_slice(app.as_bytes());
+        out.extend_from_slice(b" | ");
+        out.extend_from_slice(line);
+        out.push(b'\n');
+        let _ = match stream {
+            logs::Stream::Stdout => std::io::stdout().write_all(&out),
+            logs::Stream::Stderr => std::io::stderr().write_all(&out),
+        };
     }
 }
 
-fn emit(r: &Relay, line: &[u8]) {
-    let mut out = Vec::with_capacity(line.len() + r.app.len() + 3);
-    out.extend_from_slice(r.app.as_bytes());
-    out.extend_from_slice(b" | ");
-    out.extend_from_slice(line);
-    let _ = if r.to_stderr {
-        std::io::stderr().write_all(&out)
-    } else {
-        std::io::stdout().write_all(&out)
-    };
+/// Every app has started: leave a `ready` mark for `status --wait-ready` and tell whoever waits on
+/// `--ready-fd` (`run -d`).
+fn mark_ready(pod_dir: &Path, ready_fd: Option<RawFd>) {
+    let _ = std::fs::write(pod_dir.join("ready"), format!("{}\n", status::now()));
+    if let Some(fd) = ready_fd {
+        // SAFETY: the fd was handed to us on the command line and is used once, here.
+        let f = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        let _ = (&f).write_all(b"r");
+    }
+}
+
+/// Creates the pod's named empty volumes with their owner and mode.
+fn make_volumes(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
+    for v in &m.volumes {
+        let d = pod_dir.join("volumes").join(&v.name);
+        std::fs::create_dir_all(&d)
+            .and_then(|_| {
+                std::os::unix::fs::chown(&d, Some(v.uid), Some(v.gid))?;
+                std::fs::set_permissions(
+                    &d,
+                    std::os::unix::fs::PermissionsExt::from_mode(v.mode & 0o7777),
+                )
+            })
+            .map_err(|e| format!("volume {}: creating {}: {e}", v.name, d.display()))?;
+    }
+    Ok(())
 }
 
 /// Writes the pod's hosts, hostname and resolv.conf into `<pod>/etc/`.

@@ -18,6 +18,8 @@ pub struct Pty {
     slave: Option<OwnedFd>,
     /// Whether our stdin is still worth reading (false after EOF).
     pub stdin_open: bool,
+    /// The app's log: what the terminal shows is kept there too, line by line.
+    pub log: Option<(crate::logs::LogFile, crate::logs::LineSplitter)>,
 }
 
 impl Pty {
@@ -40,6 +42,7 @@ impl Pty {
             master,
             slave: Some(slave),
             stdin_open: true,
+            log: None,
         })
     }
 
@@ -87,6 +90,7 @@ impl Pty {
                     let mut out = std::io::stdout();
                     let _ = out.write_all(&buf[..n]);
                     let _ = out.flush();
+                    self.keep(&buf[..n]);
                 }
                 Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
                 Err(_) => return false,
@@ -109,8 +113,18 @@ impl Pty {
                 break;
             }
             let _ = std::io::stdout().write_all(&buf[..n]);
+            self.keep(&buf[..n]);
         }
         let _ = std::io::stdout().flush();
+        if let Some((log, split)) = &mut self.log {
+            split.finish(|l, p| log.write(crate::logs::Stream::Stdout, l, p));
+        }
+    }
+
+    fn keep(&mut self, data: &[u8]) {
+        if let Some((log, split)) = &mut self.log {
+            split.feed(data, |l, p| log.write(crate::logs::Stream::Stdout, l, p));
+        }
     }
 }
 

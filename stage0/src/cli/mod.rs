@@ -1,5 +1,7 @@
 //! Command-line definitions and dispatch; one file per verb.
 
+mod diff;
+mod enter;
 mod fetch;
 mod image_extract;
 mod image_gc;
@@ -10,8 +12,12 @@ mod image_rm;
 mod image_sign;
 mod image_verify;
 mod key;
+mod lifecycle;
+mod logs;
 mod pods;
 mod run;
+mod run_prepared;
+mod stop;
 mod trust;
 
 use anyhow::{Context, Result};
@@ -65,12 +71,25 @@ pub struct Global {
 pub enum Command {
     /// Bring an image into the store: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG]
     Fetch(fetch::FetchArgs),
-    /// Run a pod from images in the store, in the foreground
+    /// Run a pod from signed images, in the foreground (or with -d in the background)
     Run(Box<run::RunArgs>),
+    /// Prepare a pod (fetch, verify, resolve) without starting it; prints its uuid
+    Prepare(Box<run::RunArgs>),
+    /// Start a prepared pod
+    RunPrepared(run_prepared::RunPreparedArgs),
     /// List pods and their states
+    #[command(alias = "ls")]
     List(pods::ListArgs),
-    /// Show one pod's state and its apps' exit codes
+    /// Show one pod's state and its apps' exit codes; wait for it to exit or be ready
     Status(pods::StatusArgs),
+    /// Show the apps' output (while running and after exit)
+    Logs(logs::LogsArgs),
+    /// Stop running pods: SIGTERM, then SIGKILL after a timeout
+    Stop(stop::StopArgs),
+    /// Run a command inside a running app, under that app's isolation profile
+    Enter(enter::EnterArgs),
+    /// Show the files an app added, changed or deleted
+    Diff(diff::DiffArgs),
     /// Remove exited pods now
     Rm(pods::RmArgs),
     /// Remove exited pods (after a grace period) and everything they left behind
@@ -162,14 +181,22 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     if let Command::Key(c) = cli.command {
         return key::run(c);
     }
-    if !more_apps.is_empty() && !matches!(cli.command, Command::Run(_)) {
-        anyhow::bail!("`---` separates the apps of `liftoff run`; it means nothing here");
+    if !more_apps.is_empty() && !matches!(cli.command, Command::Run(_) | Command::Prepare(_)) {
+        anyhow::bail!(
+            "`---` separates the apps of `liftoff run` and `prepare`; it means nothing here"
+        );
     }
     let ctx = Ctx::new(&cli.global)?;
     match cli.command {
         Command::Key(_) => unreachable!("handled above"),
         Command::Trust(c) => trust::run(&ctx, c),
         Command::Run(a) => run::run(&ctx, *a, more_apps),
+        Command::Prepare(a) => run::prepare(&ctx, *a, more_apps),
+        Command::RunPrepared(a) => run_prepared::run(&ctx, a),
+        Command::Logs(a) => logs::run(&ctx, a),
+        Command::Stop(a) => stop::run(&ctx, a),
+        Command::Enter(a) => enter::run(&ctx, a),
+        Command::Diff(a) => diff::run(&ctx, a),
         Command::List(a) => pods::list(&ctx, a),
         Command::Status(a) => pods::status(&ctx, a),
         Command::Rm(a) => pods::rm(&ctx, a),

@@ -1,11 +1,13 @@
 //! `liftoff list`, `liftoff status`, `liftoff rm` and `liftoff gc`: pods read and collected straight
 //! from the state directory (no daemon to ask).
 
+use super::lifecycle::{wait_limit, PodRef, PodRefs};
 use super::{Ctx, Format};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use liftoff::pod::state::{self, State};
 use liftoff::pod::Pods;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -17,18 +19,26 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+--wait and --wait-ready take an optional limit (--wait=30s); without one they wait as long as it takes.
+`--wait-ready` returns once every app has started (exit status 254 if the pod ended first).")]
 pub struct StatusArgs {
-    /// Pod uuid or a unique prefix of it
-    pub pod: String,
+    #[command(flatten)]
+    pub pod: PodRef,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Wait until the pod has exited
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "forever", value_name = "DURATION")]
+    pub wait: Option<String>,
+    /// Wait until every app of the pod has started
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "forever", value_name = "DURATION")]
+    pub wait_ready: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RmArgs {
-    /// Pod uuids (or unique prefixes) of exited pods
-    #[arg(required = true)]
-    pub pods: Vec<String>,
+    #[command(flatten)]
+    pub pods: PodRefs,
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +50,9 @@ pub struct GcArgs {
     /// How long a pod stays marked before it is removed
     #[arg(long, default_value = "30m", value_name = "DURATION")]
     pub grace_period: String,
+    /// Also remove prepared pods that were never started, this long after `prepare`
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub expire_prepared: String,
     /// Only mark; remove nothing
     #[arg(long)]
     pub mark_only: bool,
@@ -64,26 +77,90 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<u8> {
         return Ok(0);
     }
     println!(
-        "{:<10} {:<15} {:<20} {:<19} {:>4}  IMAGES",
-        "UUID", "STATE", "APPS", "CREATED", "EXIT"
+        "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<6} IMAGES",
+        "UUID", "NAME", "STATE", "APPS", "CREATED", "STARTED", "EXIT", "NET"
     );
     for p in all {
         println!(
-            "{:<10} {:<15} {:<20} {:<19} {:>4}  {}",
+            "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<6} {}",
             &p.id[..8.min(p.id.len())],
+            p.name.as_deref().unwrap_or("-"),
             p.state.as_str(),
             p.apps.join(","),
             ago(p.created),
+            p.started.map(ago).unwrap_or_else(|| "-".into()),
             p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+            p.net,
             p.images.join(",")
         );
     }
     Ok(0)
 }
 
+/// Blocks until the pod is ready (every app started) or has exited, or the limit passes.
+fn wait_ready(pods: &Pods, id: &str, limit: Option<Duration>) -> Result<()> {
+    let deadline = limit.map(|l| Instant::now() + l);
+    loop {
+        let Some(p) = state::refresh(pods, id) else {
+            bail!("pod {id} was removed while waiting for it");
+        };
+        if p.ready && p.state == State::Running {
+            return Ok(());
+        }
+        if !matches!(
+            p.state,
+            State::Embryo | State::Preparing | State::Prepared | State::Running
+        ) {
+            bail!("pod {id} is {} and never became ready", p.state.as_str());
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            bail!("pod {id} was not ready within the --wait-ready limit");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Blocks until the pod has exited, or the limit passes.
+fn wait_exit(pods: &Pods, id: &str, limit: Option<Duration>) -> Result<()> {
+    let deadline = limit.map(|l| Instant::now() + l);
+    loop {
+        let Some(p) = state::refresh(pods, id) else {
+            return Ok(());
+        };
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        match p.state {
+            State::Running => {
+                // A blocking lock wakes us the moment the supervisor exits.
+                if state::wait_unlocked(&p.dir, left) {
+                    continue;
+                }
+            }
+            State::Embryo | State::Preparing | State::Prepared => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            _ => return Ok(()),
+        }
+        if left.is_some_and(|l| l.is_zero()) || deadline.is_some_and(|d| Instant::now() >= d) {
+            bail!(
+                "pod {id} is still {} after the --wait limit",
+                p.state.as_str()
+            );
+        }
+    }
+}
+
 pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
     let pods = Pods::open(ctx.store.root())?;
-    let p = state::find(&pods, &a.pod).map_err(anyhow::Error::msg)?;
+    let mut p = a.pod.find(&pods)?;
+    if let Some(w) = &a.wait_ready {
+        wait_ready(&pods, &p.id, wait_limit("--wait-ready", w)?)?;
+    }
+    if let Some(w) = &a.wait {
+        wait_exit(&pods, &p.id, wait_limit("--wait", w)?)?;
+    }
+    if a.wait.is_some() || a.wait_ready.is_some() {
+        p = state::refresh(&pods, &p.id).unwrap_or(p);
+    }
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&p)?);
         return Ok(0);
@@ -94,6 +171,13 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
         p.state.as_str(),
         ago(p.created)
     );
+    if let Some(n) = &p.name {
+        println!("name: {n}");
+    }
+    if let Some(t) = p.started {
+        println!("started: {}", ago(t));
+    }
+    println!("net: {}", p.net);
     if let Some(c) = p.exit_code {
         println!("exit code: {c}");
     }
@@ -124,7 +208,7 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
 pub fn rm(ctx: &Ctx, a: RmArgs) -> Result<u8> {
     let pods = Pods::open(ctx.store.root())?;
     let mut failed = false;
-    for q in &a.pods {
+    for q in &a.pods.queries()? {
         match state::find(&pods, q).and_then(|p| state::remove(&pods, &p).map(|_| p.id)) {
             Ok(id) => println!("{id}"),
             Err(e) => {
@@ -142,8 +226,14 @@ pub fn rm(ctx: &Ctx, a: RmArgs) -> Result<u8> {
 pub fn gc(ctx: &Ctx, a: GcArgs) -> Result<u8> {
     let grace = liftoff::trust::policy::parse_duration(&a.grace_period)
         .with_context(|| format!("--grace-period {:?}: use e.g. 30m, 2h, 0s", a.grace_period))?;
+    let expire = liftoff::trust::policy::parse_duration(&a.expire_prepared).with_context(|| {
+        format!(
+            "--expire-prepared {:?}: use e.g. 24h, 30m",
+            a.expire_prepared
+        )
+    })?;
     let pods = Pods::open(ctx.store.root())?;
-    let rep = state::gc(&pods, grace, a.mark_only);
+    let rep = state::gc(&pods, grace, expire, a.mark_only);
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&rep)?);
     } else {

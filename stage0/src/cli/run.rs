@@ -57,6 +57,12 @@ pub struct AppFlags {
     /// Additional supplementary group (repeatable)
     #[arg(long, value_name = "GROUP")]
     pub group_add: Vec<String>,
+    /// Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)
+    #[arg(short = 'v', long = "volume", value_name = "SOURCE:TARGET[:OPTIONS]")]
+    pub volume: Vec<String>,
+    /// Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)
+    #[arg(long, value_name = "PATH[:OPTIONS]")]
+    pub tmpfs: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -68,7 +74,10 @@ Examples:
               --read-only --hostname web example.com/team/app:1.4
   liftoff run IMG_A --name a --- IMG_B --name b -- /bin/sleep 5        # two apps, one pod
   liftoff run --pod ./pod.toml
+  liftoff run -d --name web -v /srv/site:/www:ro --tmpfs /run IMG    # then: liftoff logs web, stop web
 
+The pod is known by its uuid (any unique prefix) or by the first app's --name. App output is kept in
+per-app log files (`liftoff logs`), also for foreground pods.
 The image must verify against today's trust store and policy (see `liftoff trust --help`).
 Exit status: the app's (the first failing app's in a pod), 128+N for a signal, 254 when liftoff fails.")]
 pub struct RunArgs {
@@ -113,6 +122,15 @@ pub struct RunArgs {
     /// When to fetch the images: never (store only), missing (default) or always
     #[arg(long, value_enum, default_value_t = PullPolicy::Missing)]
     pub pull: PullPolicy,
+    /// Start the pod in the background: print its uuid once every app has started, and return
+    #[arg(short = 'd', long)]
+    pub detach: bool,
+    /// Write the pod's uuid to FILE (for `--uuid-file` of the other commands)
+    #[arg(long, value_name = "FILE")]
+    pub uuid_file_save: Option<std::path::PathBuf>,
+    /// Rotate each app's log file at this size (one older file is kept)
+    #[arg(long, default_value = "10M", value_name = "SIZE")]
+    pub log_max_size: String,
 }
 
 /// The part of an app after `---`: image, app flags, `--` command.
@@ -144,10 +162,63 @@ fn app_request(image: String, f: AppFlags, command: Vec<String>) -> AppRequest {
         read_only: f.read_only,
         ulimits: f.ulimit,
         group_add: f.group_add,
+        volumes: f.volume,
+        tmpfs: f.tmpfs,
     }
 }
 
 pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
+    if a.detach && (a.interactive || a.tty) {
+        bail!("-d cannot be combined with -i or -t: a detached pod has no terminal (use `liftoff enter` and `liftoff logs`)");
+    }
+    let detach = a.detach;
+    let (pods, p) = create(ctx, a, more_apps)?;
+    start(&pods, p, detach)
+}
+
+/// `liftoff prepare`: everything `run` does before starting the pod.
+pub fn prepare(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
+    if a.detach {
+        bail!("prepare does not start the pod; give -d to `liftoff run-prepared`");
+    }
+    let (pods, p) = create(ctx, a, more_apps)?;
+    let id = p.to_prepared(&pods)?;
+    println!("{id}");
+    Ok(0)
+}
+
+/// Moves a locked pod to `run/` (if not there yet) and starts its supervisor: by exec in the
+/// foreground, or detached.
+pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
+    if !p.dir.starts_with(pods.root.join("run")) {
+        if let Err(e) = p.to_run(pods) {
+            p.abandon(pods);
+            return Err(e.into());
+        }
+    }
+    tracing::info!("pod {} in {}", p.id, p.dir.display());
+    if !detach {
+        return Err(p.exec_stage1().into());
+    }
+    let id = p.id.clone();
+    match p.spawn_detached()? {
+        Ok(()) => {
+            println!("{id}");
+            Ok(0)
+        }
+        Err(exit) => {
+            bail!(
+                "pod {id} did not start: {}",
+                exit.error
+                    .unwrap_or_else(|| format!("it exited with {}", exit.exit_code))
+            )
+        }
+    }
+}
+
+/// Builds the request, fetches what is missing, creates the pod and writes its manifest. The pod is
+/// returned in `prepare/`, locked.
+fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
     let mut insecure = false;
     for o in &a.insecure_options {
         match o.as_str() {
@@ -175,6 +246,7 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
             }
             PodRequest {
                 apps,
+                name: a.app.name.clone(),
                 ..Default::default()
             }
         }
@@ -191,6 +263,15 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
     }
     req.interactive = a.interactive;
     req.tty = a.tty;
+    req.detached = a.detach;
+    req.log_max_bytes = resolve::parse_size(&a.log_max_size)
+        .filter(|n| *n >= 4096)
+        .with_context(|| {
+            format!(
+                "--log-max-size {}: use e.g. 10M (at least 4k)",
+                a.log_max_size
+            )
+        })?;
     if a.no_prefix {
         req.prefix_output = false;
     }
@@ -209,6 +290,7 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
     fo.insecure = insecure;
     fo.registry = ctx.config.registry_options();
     fo.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut digests = Vec::new();
     for app in &mut req.apps {
         let e = ensure_image(&ctx.store, &app.image, a.pull, &fo)
             .with_context(|| format!("image {} (--pull={:?})", app.image, a.pull))?;
@@ -216,30 +298,32 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
             eprintln!("liftoff: fetched {} {}", r.name, r.digest);
         }
         app.image = e.entry.name;
+        digests.push(e.entry.descriptor.digest.to_string());
     }
 
     // The shared store lock keeps `image gc` away until the pod's manifest names its layers (gc
     // keeps what pods name); it is close-on-exec, so the running pod does not hold it.
     let store_lock = ctx.store.lock_use()?;
     let pods = pod::Pods::open(ctx.store.root())?;
-    let mut p = pod::create(&pods)?;
-    let manifest = match resolve::resolve(&ctx.store, &ctx.trust, &req, &p.id, insecure) {
-        Ok(m) => m,
-        Err(e) => {
-            p.abandon(&pods);
-            return Err(e.into());
-        }
-    };
+    let p = pod::create(&pods)?;
     let images: Vec<String> = req.apps.iter().map(|a| a.image.clone()).collect();
-    if let Err(e) = p
-        .write_manifest(&manifest)
-        .and_then(|_| p.write_images(&images))
-        .and_then(|_| p.to_run(&pods))
-    {
+    let written = resolve::resolve(&ctx.store, &ctx.trust, &req, &p.id, insecure)
+        .map_err(anyhow::Error::from)
+        .and_then(|m| {
+            if let Some(n) = &req.name {
+                pod::state::claim_name(&pods, n, &p.dir).map_err(anyhow::Error::msg)?;
+            }
+            p.write_manifest(&m)?;
+            p.write_images(&images, &digests)?;
+            Ok(())
+        });
+    if let Err(e) = written {
         p.abandon(&pods);
-        return Err(e.into());
+        return Err(e);
     }
-    tracing::info!("pod {} in {}", p.id, p.dir.display());
     drop(store_lock);
-    Err(p.exec_stage1().into())
+    if let Some(f) = &a.uuid_file_save {
+        super::lifecycle::save_uuid(f, &p.id)?;
+    }
+    Ok((pods, p))
 }

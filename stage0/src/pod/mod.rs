@@ -9,6 +9,7 @@ pub mod podfile;
 pub mod request;
 pub mod resolve;
 pub mod state;
+pub mod volumes;
 
 use std::fs::File;
 use std::os::fd::AsRawFd;
@@ -114,10 +115,13 @@ impl NewPod {
         Ok(())
     }
 
-    /// Records which images the pod runs (for `liftoff list`).
-    pub fn write_images(&self, names: &[String]) -> Result<(), PodError> {
+    /// Records which images the pod runs: names for `liftoff list`, digests so that
+    /// `run-prepared` re-verifies exactly what was prepared.
+    pub fn write_images(&self, names: &[String], digests: &[String]) -> Result<(), PodError> {
         let p = self.dir.join("images");
-        std::fs::write(&p, names.join("\n") + "\n").map_err(io(&p, "write"))
+        std::fs::write(&p, names.join("\n") + "\n").map_err(io(&p, "write"))?;
+        let p = self.dir.join("image-digests");
+        std::fs::write(&p, digests.join("\n") + "\n").map_err(io(&p, "write"))
     }
 
     /// Moves the (still locked) pod to `run/`.
@@ -126,6 +130,101 @@ impl NewPod {
         std::fs::rename(&self.dir, &run).map_err(io(&run, "rename"))?;
         self.dir = run;
         Ok(())
+    }
+
+    /// `liftoff prepare`: moves the pod to `prepared/` and releases it.
+    pub fn to_prepared(self, pods: &Pods) -> Result<String, PodError> {
+        let dest = pods.dir("prepared", &self.id);
+        std::fs::rename(&self.dir, &dest).map_err(io(&dest, "rename"))?;
+        Ok(self.id)
+    }
+
+    /// `liftoff run-prepared`: takes a prepared pod. Exactly one of several concurrent callers wins:
+    /// the lock is taken first, and the rename to `run/` fails for anyone who got the lock after the
+    /// winner had already moved the pod.
+    pub fn take_prepared(pods: &Pods, id: &str) -> Result<NewPod, String> {
+        let dir = pods.dir("prepared", id);
+        let lock = File::open(&dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("pod {id} is not prepared (any more); see `liftoff status {id}`")
+            }
+            _ => format!("{}: {e}", dir.display()),
+        })?;
+        if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+            return Err(format!("pod {id} is being started by another command"));
+        }
+        let run = pods.dir("run", id);
+        std::fs::rename(&dir, &run).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("pod {id} was already started by another command")
+            }
+            _ => format!("{}: {e}", run.display()),
+        })?;
+        Ok(NewPod {
+            id: id.to_string(),
+            dir: run,
+            lock,
+        })
+    }
+
+    /// `run -d`: starts stage1 in a new session, detached from our terminal, with its own stderr in
+    /// `stage1.log`, and waits until every app has started. Returns the pod's exit record instead
+    /// when it ended before that.
+    pub fn spawn_detached(self) -> Result<Result<(), liftoff_stage1::status::PodExit>, PodError> {
+        use std::os::unix::process::CommandExt;
+        let stage1 = stage1_path()?;
+        let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+            .map_err(|e| io(&self.dir, "pipe")(e.into()))?;
+        for fd in [self.lock.as_raw_fd(), w.as_raw_fd()] {
+            // SAFETY: fds owned by this function's values, alive for the call.
+            let b = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+            rustix::io::fcntl_setfd(b, rustix::io::FdFlags::empty())
+                .map_err(|e| io(&self.dir, "clear close-on-exec")(e.into()))?;
+        }
+        let log_path = self.dir.join("stage1.log");
+        let log = File::create(&log_path).map_err(io(&log_path, "create"))?;
+        let mut cmd = std::process::Command::new(&stage1);
+        cmd.arg("--lock-fd")
+            .arg(self.lock.as_raw_fd().to_string())
+            .arg("--ready-fd")
+            .arg(w.as_raw_fd().to_string())
+            .arg(&self.dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log);
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().map_err(io(&stage1, "start"))?;
+        drop(child);
+        drop(w);
+        let dir = self.dir.clone();
+        drop(self);
+        let mut f = File::from(r);
+        let mut b = [0u8; 1];
+        let got = std::io::Read::read(&mut f, &mut b).unwrap_or(0);
+        if got == 1 {
+            return Ok(Ok(()));
+        }
+        // The supervisor exited before the apps were all up: say why, from its exit record.
+        wait_for_file(&liftoff_stage1::status::pod_exit_path(&dir));
+        let exit = std::fs::read(liftoff_stage1::status::pod_exit_path(&dir))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(liftoff_stage1::status::PodExit {
+                exit_code: 254,
+                app: None,
+                error: Some(format!(
+                    "the pod's supervisor ended before the pod started; see {}",
+                    log_path.display()
+                )),
+                finished_at: 0,
+            });
+        Ok(Err(exit))
     }
 
     /// A failed preparation: the pod goes to `garbage/` for gc (it stays locked until we exit).
@@ -151,6 +250,16 @@ impl NewPod {
             .arg(&self.dir)
             .exec();
         io(&stage1, "exec")(err)
+    }
+}
+
+/// The supervisor closes the ready pipe a moment before its exit record is renamed into place.
+fn wait_for_file(p: &Path) {
+    for _ in 0..200 {
+        if p.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 

@@ -15,6 +15,12 @@
 //! memory = "256M"
 //! cap_drop = ["all"]
 //! cap_add = ["net_bind_service"]
+//! volumes = ["/srv/site:/www:ro"]      # this app only
+//! tmpfs = ["/run"]
+//! [[volume]]                           # pod-wide: every app, or those in `apps`
+//! source = "shared"                    # a named empty volume (or an absolute host path)
+//! target = "/shared"
+//! apps = ["server"]
 //! ```
 
 use super::request::{AppRequest, PodRequest};
@@ -24,6 +30,9 @@ use std::path::Path;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PodFile {
+    /// The pod's name for `liftoff status NAME` and friends.
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     hostname: Option<String>,
     #[serde(default)]
@@ -40,6 +49,8 @@ struct PodFile {
     limits: PodLimits,
     #[serde(default)]
     app: Vec<AppRequest>,
+    #[serde(default)]
+    volume: Vec<super::volumes::VolumeRequest>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,6 +91,7 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
     let d = PodRequest::default();
     Ok(PodRequest {
         apps: f.app,
+        name: f.name,
         hostname: f.hostname,
         net: f.net.unwrap_or(d.net),
         stop_timeout: f.stop_timeout.unwrap_or(d.stop_timeout),
@@ -89,6 +101,7 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
         prefix_output: f.prefix_output.unwrap_or(true),
         dns: f.dns,
         dns_search: f.dns_search,
+        volumes: f.volume,
         ..d
     })
 }
@@ -119,6 +132,11 @@ exec = ["/bin/sleep", "5"]
 [[app]]
 image = "example.com/y:1"
 cap_drop = ["all"]
+volumes = ["/srv:/srv:ro"]
+[[volume]]
+source = "shared"
+target = "/shared"
+apps = ["a"]
 "#,
             "pod.toml",
         )
@@ -127,6 +145,8 @@ cap_drop = ["all"]
         assert_eq!(r.hostname.as_deref(), Some("web"));
         assert_eq!(r.memory.as_deref(), Some("512M"));
         assert_eq!(r.apps[1].cap_drop, vec!["all"]);
+        assert_eq!(r.apps[1].volumes, vec!["/srv:/srv:ro"]);
+        assert_eq!(r.volumes[0].apps, vec!["a"]);
     }
 
     #[test]

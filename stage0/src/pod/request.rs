@@ -47,12 +47,20 @@ pub struct AppRequest {
     /// Extra supplementary groups.
     #[serde(default)]
     pub group_add: Vec<String>,
+    /// `-v SOURCE:TARGET[:OPTIONS]` for this app (see [`super::volumes`]).
+    #[serde(default)]
+    pub volumes: Vec<String>,
+    /// `--tmpfs TARGET[:OPTIONS]` for this app.
+    #[serde(default)]
+    pub tmpfs: Vec<String>,
 }
 
 /// The whole pod as requested.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodRequest {
     pub apps: Vec<AppRequest>,
+    /// The pod's name for lookups (the first app's --name, or `name` in a pod file).
+    pub name: Option<String>,
     pub hostname: Option<String>,
     pub net: String,
     pub stop_timeout: u64,
@@ -64,12 +72,19 @@ pub struct PodRequest {
     pub prefix_output: bool,
     pub dns: Vec<String>,
     pub dns_search: Vec<String>,
+    /// Pod-wide volumes (`[[volume]]` in a pod file), each for the apps it names or all.
+    pub volumes: Vec<super::volumes::VolumeRequest>,
+    /// `run -d`: output only to the log files.
+    pub detached: bool,
+    /// Rotation size of each app's log; 0 = stage1's default.
+    pub log_max_bytes: u64,
 }
 
 impl Default for PodRequest {
     fn default() -> Self {
         PodRequest {
             apps: Vec::new(),
+            name: None,
             hostname: None,
             net: "none".into(),
             stop_timeout: 10,
@@ -81,6 +96,9 @@ impl Default for PodRequest {
             prefix_output: true,
             dns: Vec::new(),
             dns_search: Vec::new(),
+            volumes: Vec::new(),
+            detached: false,
+            log_max_bytes: 0,
         }
     }
 }

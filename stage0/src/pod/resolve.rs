@@ -3,6 +3,7 @@
 //! rlimits and seccomp profiles resolved. Nothing here touches the system beyond reading the store.
 
 use super::request::{AppRequest, PodRequest};
+use super::volumes;
 use crate::images::{self, ImageError};
 use crate::manifest::RunConfig;
 use crate::reference::ImageName;
@@ -339,6 +340,7 @@ pub fn resolve(
             "-i/-t need a pod with exactly one app".into(),
         ));
     }
+    let volumes = resolve_mounts(req, &mut apps, store.root())?;
     Ok(PodManifest {
         version: liftoff_stage1::POD_MANIFEST_VERSION,
         pod_id: pod_id.to_string(),
@@ -351,8 +353,64 @@ pub fn resolve(
         prefix_output: req.prefix_output,
         dns: req.dns.clone(),
         dns_search: req.dns_search.clone(),
+        detached: req.detached,
+        log_max_bytes: req.log_max_bytes,
+        volumes,
         apps,
     })
+}
+
+/// Turns each app's -v/--tmpfs and the pod's `[[volume]]`s into mounts; returns the named volumes.
+fn resolve_mounts(
+    req: &PodRequest,
+    apps: &mut [PodApp],
+    state_root: &std::path::Path,
+) -> Result<Vec<liftoff_stage1::manifest::EmptyVolume>, ResolveError> {
+    let mut named = Vec::new();
+    for v in &req.volumes {
+        if let Some(bad) = v
+            .apps
+            .iter()
+            .find(|n| !apps.iter().any(|a| &a.spec.name == *n))
+        {
+            return Err(ResolveError::Pod(format!(
+                "[[volume]] {}:{} names app {bad:?}, which is not in the pod",
+                v.source, v.target
+            )));
+        }
+    }
+    for (a, r) in apps.iter_mut().zip(&req.apps) {
+        let name = a.spec.name.clone();
+        let e = |x: super::volumes::VolumeError| app_err(&name, x.to_string());
+        let mut wanted = Vec::new();
+        for s in &r.volumes {
+            wanted.push(volumes::parse_volume(s).map_err(e)?);
+        }
+        wanted.extend(
+            req.volumes
+                .iter()
+                .filter(|v| v.apps.is_empty() || v.apps.contains(&name))
+                .cloned(),
+        );
+        for v in &wanted {
+            let (m, vol) = volumes::resolve(v, state_root).map_err(e)?;
+            if let Some(vol) = vol {
+                volumes::add_volume(&mut named, vol).map_err(e)?;
+            }
+            a.mounts.push(m);
+        }
+        for t in &r.tmpfs {
+            a.mounts.push(volumes::parse_tmpfs(t).map_err(e)?);
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = a.mounts.iter().find(|m| !seen.insert(m.target.clone())) {
+            return Err(app_err(
+                &name,
+                format!("two mounts on {}; give each target once", dup.target),
+            ));
+        }
+    }
+    Ok(named)
 }
 
 fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {
@@ -529,6 +587,7 @@ fn resolve_app(
         layers,
         read_only: a.read_only,
         limits,
+        mounts: Vec::new(),
     })
 }
 

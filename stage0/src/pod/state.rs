@@ -46,6 +46,9 @@ impl State {
 #[derive(Debug, Clone, Serialize)]
 pub struct PodInfo {
     pub id: String,
+    /// The name given at run time (the first app's --name), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub state: State,
     #[serde(skip)]
     pub dir: PathBuf,
@@ -53,6 +56,13 @@ pub struct PodInfo {
     pub images: Vec<String>,
     /// Unix seconds the pod dir was created.
     pub created: i64,
+    /// Unix seconds the pod's init started, once it has.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<i64>,
+    /// Every app has started (reached execve).
+    pub ready: bool,
+    /// Network: "none (loopback)", "host", or the pod's addresses.
+    pub net: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
     /// Per-app exit records, when the apps have exited.
@@ -80,6 +90,14 @@ fn state_of(dir_state: &str, locked: bool) -> State {
         ("exited-garbage", _) => State::ExitedGarbage,
         _ => State::Garbage,
     }
+}
+
+fn mtime(p: &Path) -> Option<i64> {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
 }
 
 fn created(dir: &Path) -> i64 {
@@ -113,13 +131,26 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
         .iter()
         .filter_map(|a| liftoff_stage1::status::read_app_exit(dir, a))
         .collect();
+    let name = std::fs::read_to_string(dir.join("name"))
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let net = match manifest.as_ref().map(|m| m.net) {
+        Some(liftoff_stage1::NetMode::Host) => "host".to_string(),
+        Some(liftoff_stage1::NetMode::None) => "none".to_string(),
+        None => String::new(),
+    };
     Some(PodInfo {
         id,
+        name,
         state: state_of(dir_state, is_locked),
         dir: dir.to_path_buf(),
         apps,
         images,
         created: created(dir),
+        started: mtime(&dir.join("pid")),
+        ready: dir.join("ready").exists(),
+        net,
         exit_code,
         app_exits,
     })
@@ -142,19 +173,83 @@ pub fn list(pods: &Pods) -> Vec<PodInfo> {
     out
 }
 
-/// Finds a pod by unique uuid prefix.
-pub fn find(pods: &Pods, prefix: &str) -> Result<PodInfo, String> {
-    let hits: Vec<PodInfo> = list(pods)
+/// Finds a pod by its run-time name or a unique uuid prefix. Pods marked for gc are only found by
+/// uuid. The error says how to get it right.
+pub fn find(pods: &Pods, query: &str) -> Result<PodInfo, String> {
+    let all = list(pods);
+    let live = |p: &&PodInfo| !matches!(p.state, State::Garbage | State::ExitedGarbage);
+    if let Some(p) = all
+        .iter()
+        .filter(live)
+        .find(|p| p.name.as_deref() == Some(query))
+    {
+        return Ok(p.clone());
+    }
+    let hits: Vec<PodInfo> = all
         .into_iter()
-        .filter(|p| !prefix.is_empty() && p.id.starts_with(prefix))
+        .filter(|p| !query.is_empty() && p.id.starts_with(query))
         .collect();
     match hits.len() {
         1 => Ok(hits.into_iter().next().expect("one")),
-        0 => Err(format!("no pod with id {prefix:?} (see `liftoff list`)")),
+        0 => Err(format!(
+            "no pod with uuid or name {query:?} (see `liftoff list --all`)"
+        )),
         n => Err(format!(
-            "{n} pods start with {prefix:?}; give more of the uuid"
+            "{n} pods have uuids starting with {query:?}; give more of the uuid"
         )),
     }
+}
+
+/// Finds a pod again after it may have moved (by exact uuid).
+pub fn refresh(pods: &Pods, id: &str) -> Option<PodInfo> {
+    super::STATES.iter().find_map(|s| read(s, &pods.dir(s, id)))
+}
+
+/// Waits until nobody holds the pod's lock (the supervisor exited), at most `timeout` (None =
+/// forever). A blocking flock wakes the instant the kernel drops the lock. Returns whether it is free.
+pub fn wait_unlocked(dir: &Path, timeout: Option<Duration>) -> bool {
+    let Ok(f) = File::open(dir) else {
+        return true;
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let r = rustix::fs::flock(&f, rustix::fs::FlockOperation::LockShared);
+        let _ = tx.send(r.is_ok());
+    });
+    match timeout {
+        Some(t) => rx.recv_timeout(t).unwrap_or(false),
+        None => rx.recv().unwrap_or(false),
+    }
+}
+
+/// Names given at run time must be unique among pods not yet marked for gc; this lock makes the
+/// check and the claim one step for concurrent `run`s.
+pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
+    if !liftoff_stage1::valid_app_name(name) {
+        return Err(format!(
+            "pod name {name:?}: use 1-63 characters of a-z, 0-9 and '-'"
+        ));
+    }
+    let lock_path = pods.root.join(".names.lock");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("{}: {e}", lock_path.display()))?;
+    rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)
+        .map_err(|e| format!("{}: lock: {e}", lock_path.display()))?;
+    if let Some(p) = list(pods).into_iter().find(|p| {
+        p.name.as_deref() == Some(name) && !matches!(p.state, State::Garbage | State::ExitedGarbage)
+    }) {
+        return Err(format!(
+            "a pod named {name:?} already exists ({}, {}); `liftoff rm {name}` it or choose another --name",
+            p.id,
+            p.state.as_str()
+        ));
+    }
+    std::fs::write(dir.join("name"), format!("{name}\n"))
+        .map_err(|e| format!("{}: {e}", dir.join("name").display()))
 }
 
 /// What one gc run did.
@@ -167,7 +262,7 @@ pub struct GcReport {
 }
 
 /// Marks exited and failed pods and sweeps those marked longer ago than `grace`.
-pub fn gc(pods: &Pods, grace: Duration, mark_only: bool) -> GcReport {
+pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bool) -> GcReport {
     let mut rep = GcReport::default();
     let now = SystemTime::now();
     // Mark. The mark time is the mtime of a `gc-marked` file, so the grace period counts from it.
@@ -176,6 +271,7 @@ pub fn gc(pods: &Pods, grace: Duration, mark_only: bool) -> GcReport {
             State::Exited => "exited-garbage",
             State::PrepareFailed => "garbage",
             State::Embryo if age(&p.dir, now) > Duration::from_secs(3600) => "garbage",
+            State::Prepared if age(&p.dir, now) >= expire_prepared => "garbage",
             _ => continue,
         };
         let dest = pods.dir(to, &p.id);
@@ -308,18 +404,25 @@ mod tests {
         let pods = Pods::open(&t).unwrap();
         let id = "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f";
         std::fs::create_dir_all(pods.dir("run", id).join("apps/x/upper")).unwrap();
-        let r = gc(&pods, Duration::from_secs(3600), false);
+        let day = Duration::from_secs(86400);
+        let r = gc(&pods, Duration::from_secs(3600), day, false);
         assert_eq!(r.marked, vec![id.to_string()]);
         assert!(r.removed.is_empty() && pods.dir("exited-garbage", id).exists());
-        let r = gc(&pods, Duration::ZERO, false);
+        let r = gc(&pods, Duration::ZERO, day, false);
         assert_eq!(r.removed, vec![id.to_string()]);
         assert!(!pods.dir("exited-garbage", id).exists());
         // A running (locked) pod is left alone.
         std::fs::create_dir_all(pods.dir("run", "busy")).unwrap();
         let f = File::open(pods.dir("run", "busy")).unwrap();
         rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
-        let r = gc(&pods, Duration::ZERO, false);
+        let r = gc(&pods, Duration::ZERO, day, false);
         assert!(r.marked.is_empty() && pods.dir("run", "busy").exists());
+        // Prepared pods expire only after --expire-prepared.
+        std::fs::create_dir_all(pods.dir("prepared", "p1")).unwrap();
+        let r = gc(&pods, Duration::ZERO, day, false);
+        assert!(r.marked.is_empty() && pods.dir("prepared", "p1").exists());
+        let r = gc(&pods, Duration::ZERO, Duration::ZERO, false);
+        assert_eq!(r.removed, vec!["p1".to_string()]);
         std::fs::remove_dir_all(&t).unwrap();
     }
 }

@@ -1,0 +1,164 @@
+//! `liftoff diff POD [--app NAME]`: the files an app added (A), changed (C) or deleted (D), read
+//! from its overlay upper dir against the image's layers. Works while the pod runs and after it exited.
+
+use super::lifecycle::PodRef;
+use super::Ctx;
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use liftoff::pod::Pods;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Directories whose contents changed show as C, as in `podman diff`. Mount points liftoff created for
+the pod's own files (/etc/hosts, /proc, ...) when the image lacked them show as A.")]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub pod: PodRef,
+    /// The app (required when the pod has several)
+    #[arg(long)]
+    pub app: Option<String>,
+}
+
+/// How a path of the upper dir relates to the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    Added,
+    Changed,
+    Deleted,
+}
+
+impl Change {
+    fn letter(self) -> char {
+        match self {
+            Change::Added => 'A',
+            Change::Changed => 'C',
+            Change::Deleted => 'D',
+        }
+    }
+}
+
+fn is_whiteout(m: &std::fs::Metadata) -> bool {
+    m.file_type().is_char_device() && m.rdev() == 0
+}
+
+/// Whether `rel` exists in the image: the top-most layer that has it, or hides it, decides.
+fn in_image(layers: &[PathBuf], rel: &Path) -> bool {
+    for l in layers.iter().rev() {
+        if let Ok(m) = std::fs::symlink_metadata(l.join(rel)) {
+            return !is_whiteout(&m);
+        }
+    }
+    false
+}
+
+/// Walks the upper dir; returns (change, path in the app) sorted by path.
+pub fn changes(upper: &Path, layers: &[PathBuf]) -> Vec<(Change, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(upper.join(&rel)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let r = rel.join(e.file_name());
+            let Ok(m) = e.metadata() else { continue };
+            let existed = in_image(layers, &r);
+            let c = if is_whiteout(&m) {
+                if !existed {
+                    continue;
+                }
+                Change::Deleted
+            } else if existed {
+                Change::Changed
+            } else {
+                Change::Added
+            };
+            out.push((c, format!("/{}", r.display())));
+            if m.is_dir() {
+                stack.push(r);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    out
+}
+
+pub fn run(ctx: &Ctx, a: DiffArgs) -> Result<u8> {
+    let pods = Pods::open(ctx.store.root())?;
+    let p = a.pod.find(&pods)?;
+    let mpath = p.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
+    let m = liftoff_stage1::PodManifest::from_slice(
+        &std::fs::read(&mpath).with_context(|| format!("pod {}: {}", p.id, mpath.display()))?,
+    )?;
+    let app = match &a.app {
+        Some(n) => m.apps.iter().find(|x| &x.spec.name == n).with_context(|| {
+            format!(
+                "pod {} has no app {n:?} (its apps: {})",
+                p.id,
+                p.apps.join(", ")
+            )
+        })?,
+        None if m.apps.len() == 1 => &m.apps[0],
+        None => bail!(
+            "pod {} has several apps; choose one with --app ({})",
+            p.id,
+            p.apps.join(", ")
+        ),
+    };
+    let dirs = liftoff_stage1::app_root::AppDirs::new(&p.dir, &app.spec.name);
+    for (c, path) in changes(&dirs.upper, &app.layers) {
+        println!("{} {path}", c.letter());
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whiteout(p: &Path) {
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            p,
+            rustix::fs::FileType::CharacterDevice,
+            rustix::fs::Mode::empty(),
+            0,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn added_changed_deleted() {
+        let t = std::env::temp_dir().join(format!("liftoff-diff-{}", std::process::id()));
+        let (l1, l2, up) = (t.join("l1"), t.join("l2"), t.join("up"));
+        for d in [&l1, &l2, &up] {
+            std::fs::create_dir_all(d.join("etc")).unwrap();
+        }
+        std::fs::write(l1.join("etc/passwd"), "x").unwrap();
+        std::fs::write(l1.join("etc/gone"), "x").unwrap();
+        std::fs::write(l1.join("etc/hidden"), "x").unwrap();
+        // A whiteout in the upper layer of the image: /etc/hidden is not in the image.
+        whiteout(&l2.join("etc/hidden"));
+        std::fs::write(up.join("etc/passwd"), "y").unwrap();
+        std::fs::write(up.join("etc/hidden"), "new").unwrap();
+        std::fs::write(up.join("new"), "n").unwrap();
+        whiteout(&up.join("etc/gone"));
+        let got: Vec<String> = changes(&up, &[l1.clone(), l2.clone()])
+            .into_iter()
+            .map(|(c, p)| format!("{} {p}", c.letter()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "C /etc",
+                "D /etc/gone",
+                "A /etc/hidden",
+                "C /etc/passwd",
+                "A /new"
+            ]
+        );
+        std::fs::remove_dir_all(&t).unwrap();
+    }
+}

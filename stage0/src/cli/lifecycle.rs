@@ -1,0 +1,77 @@
+//! What the pod verbs share: naming a pod (uuid prefix, name, or `--uuid-file`), and uuid files.
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use liftoff::pod::state::{self, PodInfo};
+use liftoff::pod::Pods;
+use std::path::{Path, PathBuf};
+
+/// One pod, named on the command line or by a uuid file.
+#[derive(Debug, Args, Clone)]
+pub struct PodRef {
+    /// Pod uuid (any unique prefix) or the name given at run time
+    #[arg(required_unless_present = "uuid_file", value_name = "POD")]
+    pub pod: Option<String>,
+    /// Read the pod's uuid from FILE (as written by `run --uuid-file-save`)
+    #[arg(long, value_name = "FILE", conflicts_with = "pod")]
+    pub uuid_file: Option<PathBuf>,
+}
+
+impl PodRef {
+    pub fn find(&self, pods: &Pods) -> Result<PodInfo> {
+        let q = match (&self.pod, &self.uuid_file) {
+            (Some(p), _) => p.clone(),
+            (None, Some(f)) => read_uuid(f)?,
+            (None, None) => bail!("name a pod (uuid, prefix or name) or give --uuid-file"),
+        };
+        state::find(pods, &q).map_err(anyhow::Error::msg)
+    }
+}
+
+/// Several pods, for the verbs that take many.
+#[derive(Debug, Args, Clone)]
+pub struct PodRefs {
+    /// Pod uuids (any unique prefix) or names
+    #[arg(required_unless_present = "uuid_file", value_name = "POD")]
+    pub pods: Vec<String>,
+    /// Read a pod's uuid from FILE (as written by `run --uuid-file-save`)
+    #[arg(long, value_name = "FILE")]
+    pub uuid_file: Option<PathBuf>,
+}
+
+impl PodRefs {
+    pub fn queries(&self) -> Result<Vec<String>> {
+        let mut q = self.pods.clone();
+        if let Some(f) = &self.uuid_file {
+            q.push(read_uuid(f)?);
+        }
+        Ok(q)
+    }
+}
+
+pub fn read_uuid(f: &Path) -> Result<String> {
+    let s = std::fs::read_to_string(f).with_context(|| format!("--uuid-file {}", f.display()))?;
+    let s = s.trim();
+    if s.is_empty() {
+        bail!("--uuid-file {}: the file is empty", f.display());
+    }
+    Ok(s.to_string())
+}
+
+/// Writes the uuid atomically, so a reader never sees half of it.
+pub fn save_uuid(f: &Path, id: &str) -> Result<()> {
+    let tmp = f.with_extension("tmp-liftoff");
+    std::fs::write(&tmp, format!("{id}\n"))
+        .and_then(|_| std::fs::rename(&tmp, f))
+        .with_context(|| format!("--uuid-file-save {}", f.display()))
+}
+
+/// Parses a duration flag where a bare flag means "no limit".
+pub fn wait_limit(flag: &str, v: &str) -> Result<Option<std::time::Duration>> {
+    if v == "forever" {
+        return Ok(None);
+    }
+    liftoff::trust::policy::parse_duration(v)
+        .map(Some)
+        .with_context(|| format!("{flag}={v}: use e.g. 30s, 5m"))
+}

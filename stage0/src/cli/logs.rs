@@ -1,0 +1,187 @@
+//! `liftoff logs POD [--app NAME] [-f] [--tail N]`: the apps' output, from the per-app log files the
+//! supervisor keeps (see `liftoff_stage1::logs`), while the pod runs and after it exited.
+
+use super::lifecycle::PodRef;
+use super::Ctx;
+use anyhow::{bail, Result};
+use clap::Args;
+use liftoff::pod::state::{self, State};
+use liftoff::pod::Pods;
+use liftoff_stage1::logs::{self, Record, Stream};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Lines keep their stream: stdout to stdout, stderr to stderr. With several apps and no --app, lines
+are merged in time order and prefixed with the app's name. Logs are rotated at --log-max-size (see
+`liftoff run --help`); the files are pods/*/<uuid>/logs/<app>.log[.1] in the CRI log format.")]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub pod: PodRef,
+    /// Only this app's output
+    #[arg(long)]
+    pub app: Option<String>,
+    /// Keep printing new output until the pod exits
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Only the last N lines
+    #[arg(long, value_name = "N")]
+    pub tail: Option<usize>,
+    /// Show each line's time (RFC 3339, UTC)
+    #[arg(short = 't', long)]
+    pub timestamps: bool,
+}
+
+struct Out {
+    prefix: bool,
+    timestamps: bool,
+}
+
+impl Out {
+    fn print(&self, app: &str, r: &Record) {
+        let mut line = Vec::with_capacity(r.content.len() + 48);
+        if self.timestamps {
+            line.extend_from_slice(r.time.as_bytes());
+            line.push(b' ');
+        }
+        if self.prefix {
+            line.extend_from_slice(app.as_bytes());
+            line.extend_from_slice(b" | ");
+        }
+        line.extend_from_slice(&r.content);
+        if !r.partial {
+            line.push(b'\n');
+        }
+        let _ = match r.stream {
+            Stream::Stdout => std::io::stdout().write_all(&line),
+            Stream::Stderr => std::io::stderr().write_all(&line),
+        };
+    }
+}
+
+/// Where `-f` has read up to in one app's current log file.
+struct Cursor {
+    app: String,
+    ino: u64,
+    offset: u64,
+    pending: Vec<u8>,
+}
+
+impl Cursor {
+    /// Reads what was appended since last time (following one rotation).
+    fn poll(&mut self, dir: &Path, out: &Out) {
+        let cur = logs::path(dir, &self.app);
+        let ino = std::fs::metadata(&cur).map(|m| m.ino()).unwrap_or(0);
+        if ino != self.ino && self.ino != 0 {
+            // Rotated: finish the old file (now .log.1), then start the new one from its beginning.
+            self.read_from(&logs::rotated_path(dir, &self.app), out);
+            self.offset = 0;
+        }
+        self.ino = ino;
+        self.read_from(&cur, out);
+    }
+
+    fn read_from(&mut self, p: &Path, out: &Out) {
+        let Ok(mut f) = std::fs::File::open(p) else {
+            return;
+        };
+        if f.seek(SeekFrom::Start(self.offset)).is_err() {
+            return;
+        }
+        let mut buf = Vec::new();
+        if f.read_to_end(&mut buf).is_err() {
+            return;
+        }
+        self.offset += buf.len() as u64;
+        self.pending.extend_from_slice(&buf);
+        let mut start = 0;
+        while let Some(n) = self.pending[start..].iter().position(|&b| b == b'\n') {
+            if let Some(r) = logs::parse(&self.pending[start..start + n]) {
+                out.print(&self.app, &r);
+            }
+            start += n + 1;
+        }
+        self.pending.drain(..start);
+    }
+}
+
+/// Every record of one file, and how many bytes its complete lines take.
+fn read_file(p: &Path) -> (Vec<Record>, u64) {
+    let Ok(buf) = std::fs::read(p) else {
+        return (Vec::new(), 0);
+    };
+    let end = buf.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let recs = buf[..end]
+        .split(|&b| b == b'\n')
+        .filter_map(logs::parse)
+        .collect();
+    (recs, end as u64)
+}
+
+pub fn run(ctx: &Ctx, a: LogsArgs) -> Result<u8> {
+    let pods = Pods::open(ctx.store.root())?;
+    let p = a.pod.find(&pods)?;
+    let apps: Vec<String> = match &a.app {
+        Some(n) if p.apps.contains(n) => vec![n.clone()],
+        Some(n) => bail!(
+            "pod {} has no app {n:?} (its apps: {})",
+            p.id,
+            p.apps.join(", ")
+        ),
+        None => p.apps.clone(),
+    };
+    if apps.is_empty() {
+        bail!("pod {} has no apps yet (state {})", p.id, p.state.as_str());
+    }
+    let out = Out {
+        prefix: apps.len() > 1,
+        timestamps: a.timestamps,
+    };
+    // The current file is read up to its last complete line; -f continues from exactly there.
+    let mut cursors = Vec::new();
+    let mut all: Vec<(String, Record)> = Vec::new();
+    for app in &apps {
+        let (old, _) = read_file(&logs::rotated_path(&p.dir, app));
+        let cur = logs::path(&p.dir, app);
+        let ino = std::fs::metadata(&cur).map_or(0, |m| m.ino());
+        let (new, consumed) = read_file(&cur);
+        all.extend(old.into_iter().chain(new).map(|r| (app.clone(), r)));
+        cursors.push(Cursor {
+            app: app.clone(),
+            ino,
+            offset: consumed,
+            pending: Vec::new(),
+        });
+    }
+    if apps.len() > 1 {
+        all.sort_by(|x, y| x.1.time.cmp(&y.1.time));
+    }
+    let skip = a.tail.map_or(0, |n| all.len().saturating_sub(n));
+    for (app, r) in &all[skip..] {
+        out.print(app, r);
+    }
+    if !a.follow {
+        return Ok(0);
+    }
+    let mut dir = p.dir.clone();
+    loop {
+        let running = state::refresh(&pods, &p.id).map(|x| {
+            dir = x.dir.clone();
+            x.state
+        });
+        for c in &mut cursors {
+            c.poll(&dir, &out);
+        }
+        let _ = std::io::stdout().flush();
+        match running {
+            Some(State::Running)
+            | Some(State::Prepared)
+            | Some(State::Preparing)
+            | Some(State::Embryo) => std::thread::sleep(Duration::from_millis(100)),
+            _ => return Ok(0),
+        }
+    }
+}

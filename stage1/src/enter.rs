@@ -1,0 +1,257 @@
+//! `liftoff enter`: run a command in a running app, under that app's whole profile.
+//!
+//! rkt's enter ran its command as full root in the pod's namespaces; a process inside could then
+//! reach what the app itself could not. Here the command gets exactly what the app has: it joins the
+//! app's cgroups (its limits, and it dies with the pod), the pod's ipc, uts, net and pid namespaces,
+//! the app's cgroup and mount namespaces (so its root, /proc and mounts are the app's), then the app's
+//! user namespace when it has one, and finally goes through stage2 like the app did: rlimits, user
+//! and groups, capabilities, no_new_privs, the app's seccomp filter, execve.
+//!
+//! Process shape: this process stays on the host (relaying a terminal when stdin is one); a first
+//! child joins the namespaces and forks again, because only children of a `setns(CLONE_NEWPID)`
+//! caller land in the pod's pid namespace; the grandchild becomes the command.
+
+use crate::cgroups;
+use crate::manifest::PodApp;
+use nix::errno::Errno;
+use nix::sched::{setns, CloneFlags};
+use nix::sys::wait::waitpid;
+use nix::unistd::{fork, ForkResult};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::path::Path;
+
+/// Finds the host pid of an app's main process: the child of the pod's init that sits in the app's
+/// cgroup.
+pub fn app_pid(pod_id: &str, init_pid: i32, app: &str) -> Option<i32> {
+    let needle = format!("pod-{pod_id}/app-{app}");
+    let rd = std::fs::read_dir("/proc").ok()?;
+    let mut hits: Vec<i32> = rd
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // Fields after the command name (which may hold spaces) start after the last ')'.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<i32>().ok());
+            ppid == Some(init_pid)
+        })
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/cgroup"))
+                .map(|c| {
+                    c.lines()
+                        .any(|l| l.ends_with(&needle) || l.contains(&format!("{needle}/")))
+                })
+                .unwrap_or(false)
+        })
+        .collect();
+    hits.sort_unstable();
+    hits.first().copied()
+}
+
+/// What to run and how.
+pub struct EnterRequest<'a> {
+    pub pod_id: &'a str,
+    pub init_pid: i32,
+    pub app: &'a PodApp,
+    /// Replaces the app's argv.
+    pub argv: Vec<String>,
+}
+
+fn ns(pid: i32, name: &str) -> Result<OwnedFd, String> {
+    let p = format!("/proc/{pid}/ns/{name}");
+    std::fs::File::open(&p)
+        .map(OwnedFd::from)
+        .map_err(|e| format!("{p}: {e}"))
+}
+
+fn same_ns(pid: i32, name: &str) -> bool {
+    let a = std::fs::metadata(format!("/proc/{pid}/ns/{name}"));
+    let b = std::fs::metadata(format!("/proc/self/ns/{name}"));
+    use std::os::unix::fs::MetadataExt;
+    matches!((a, b), (Ok(a), Ok(b)) if a.ino() == b.ino() && a.dev() == b.dev())
+}
+
+/// Runs the command in the app and returns its exit code (128+N for a signal).
+pub fn enter(req: EnterRequest) -> Result<i32, String> {
+    let name = &req.app.spec.name;
+    let target = app_pid(req.pod_id, req.init_pid, name)
+        .ok_or_else(|| format!("app {name} is not running in pod {}", req.pod_id))?;
+    let mut spec = req.app.spec.clone();
+    spec.argv = req.argv;
+    let tty = nix::unistd::isatty(0).unwrap_or(false);
+    if tty && !spec.env.iter().any(|e| e.starts_with("TERM=")) {
+        if let Ok(t) = std::env::var("TERM") {
+            spec.env.push(format!("TERM={t}"));
+        }
+    }
+    let filter = liftoff_stage2::seccomp::compile(&spec.seccomp, &spec.capabilities)
+        .map_err(|e| format!("app {name}: seccomp profile: {e}"))?;
+    let layout = cgroups::detect().map_err(|e| e.to_string())?;
+    // Every namespace handle is opened before anything is joined: after the mount namespace changes,
+    // /proc is the pod's and host pids mean nothing.
+    let mut joins = Vec::new();
+    for (n, flag) in [
+        ("ipc", CloneFlags::CLONE_NEWIPC),
+        ("uts", CloneFlags::CLONE_NEWUTS),
+        ("net", CloneFlags::CLONE_NEWNET),
+        ("pid", CloneFlags::CLONE_NEWPID),
+        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+        ("mnt", CloneFlags::CLONE_NEWNS),
+    ] {
+        if !same_ns(target, n) {
+            joins.push((ns(target, n)?, flag, n));
+        }
+    }
+    let userns = match same_ns(target, "user") {
+        true => None,
+        false => Some(ns(target, "user")?),
+    };
+    let pty = match tty {
+        true => Some(crate::tty::Pty::open()?),
+        false => None,
+    };
+    let (err_r, err_w) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+
+    // SAFETY: stage0 is single-threaded here; the child only makes system calls, forks and exits.
+    match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+        ForkResult::Child => {
+            drop(err_r);
+            let msg = join_and_run(&layout, target, joins, userns, &pty, &spec, filter);
+            let _ = nix::unistd::write(&err_w, msg.as_bytes());
+            // SAFETY: leaving the child without running the parent's destructors.
+            unsafe { libc::_exit(254) }
+        }
+        ForkResult::Parent { child } => {
+            drop(err_w);
+            let mut pty = pty;
+            if let Some(p) = &mut pty {
+                p.close_slave();
+                let _term = crate::tty::RawTerminal::enter(true);
+                p.sync_size();
+                relay(p);
+            }
+            let code = loop {
+                match waitpid(child, None) {
+                    Ok(ws) => break crate::status::code_of(ws).map(|(c, _)| c).unwrap_or(254),
+                    Err(Errno::EINTR) => continue,
+                    Err(e) => return Err(format!("waitpid: {e}")),
+                }
+            };
+            let mut msg = String::new();
+            use std::io::Read;
+            let _ = std::fs::File::from(err_r)
+                .take(64 * 1024)
+                .read_to_string(&mut msg);
+            if !msg.is_empty() {
+                return Err(msg);
+            }
+            Ok(code)
+        }
+    }
+}
+
+/// Copies between our terminal and the pty until every holder of the pty's slave is gone.
+fn relay(p: &mut crate::tty::Pty) {
+    loop {
+        let mut pfds = [
+            libc::pollfd {
+                fd: p.master.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: if p.stdin_open { 0 } else { -1 },
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: poll on valid fds.
+        let n = unsafe { libc::poll(pfds.as_mut_ptr(), 2, -1) };
+        if n < 0 && Errno::last() != Errno::EINTR {
+            return;
+        }
+        if n > 0 && !p.pump(&pfds) {
+            p.drain();
+            return;
+        }
+    }
+}
+
+/// The first child: cgroups and namespaces, then the fork into the pod's pid namespace.
+fn join_and_run(
+    layout: &cgroups::Layout,
+    target: i32,
+    joins: Vec<(OwnedFd, CloneFlags, &str)>,
+    userns: Option<OwnedFd>,
+    pty: &Option<crate::tty::Pty>,
+    spec: &liftoff_stage2::AppSpec,
+    filter: Option<liftoff_stage2::seccomp::Filter>,
+) -> String {
+    let name = &spec.name;
+    if let Err(e) = cgroups::join_same_as(layout, target) {
+        return format!("app {name}: join its cgroups: {e}");
+    }
+    for (fd, flag, n) in &joins {
+        if let Err(e) = setns(fd, *flag) {
+            return format!("app {name}: join its {n} namespace: {e}");
+        }
+    }
+    drop(joins);
+    // SAFETY: single-threaded child.
+    match unsafe { fork() } {
+        Err(e) => format!("fork: {e}"),
+        Ok(ForkResult::Parent { child }) => {
+            // Only the command may hold the terminal, so `liftoff enter` sees it hang up on exit.
+            if let Some(p) = pty {
+                let _ = nix::unistd::close(p.slave_fd());
+            }
+            let code = loop {
+                match waitpid(child, None) {
+                    Ok(ws) => break crate::status::code_of(ws).map(|(c, _)| c).unwrap_or(254),
+                    Err(Errno::EINTR) => continue,
+                    Err(_) => break 254,
+                }
+            };
+            // SAFETY: plain exit of the intermediate child.
+            unsafe { libc::_exit(code) }
+        }
+        Ok(ForkResult::Child) => {
+            // SAFETY: prctl with integer arguments: do not outlive `liftoff enter`.
+            unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+            if let Some(u) = &userns {
+                if let Err(e) = setns(u, CloneFlags::CLONE_NEWUSER) {
+                    return format!("app {name}: join its user namespace: {e}");
+                }
+            }
+            let _ = nix::unistd::setsid();
+            if let Some(p) = pty {
+                let fd = p.slave_fd();
+                for i in 0..3 {
+                    if nix::unistd::dup2(fd, i).is_err() {
+                        return "dup2 the terminal".into();
+                    }
+                }
+                // SAFETY: ioctl on fd 0 with an integer argument.
+                if unsafe { libc::ioctl(0, libc::TIOCSCTTY as _, 0) } < 0 {
+                    return format!("make the terminal controlling: {}", Errno::last());
+                }
+            }
+            match liftoff_stage2::exec(spec, filter.as_ref()) {
+                Ok(never) => match never {},
+                Err(e) => e.to_string(),
+            }
+        }
+    }
+}
+
+/// Reads the pod init's host pid that the supervisor recorded.
+pub fn init_pid(pod_dir: &Path) -> Option<i32> {
+    std::fs::read_to_string(pod_dir.join("pid"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
