@@ -328,6 +328,40 @@ impl PodCgroup {
         Ok(())
     }
 
+    /// The pod's cgroup dirs, recorded in the pod dir so `liftoff gc` finds them even when it runs
+    /// from another cgroup than the supervisor did (on v1 the pod nests under its starter's cgroup).
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// gc's removal from recorded dirs: only dirs inside a mounted cgroup hierarchy and named
+    /// `pod-<pod_id>` are touched, whatever the record says.
+    pub fn remove_recorded(
+        layout: &Layout,
+        pod_id: &str,
+        dirs: &[PathBuf],
+    ) -> Result<(), CgroupError> {
+        let mounts: Vec<PathBuf> = match layout {
+            Layout::Unified { root } => vec![root.clone()],
+            Layout::Hybrid { v1 } | Layout::Legacy { v1 } => {
+                v1.iter().map(|(_, m)| m.clone()).collect()
+            }
+        };
+        let name = format!("pod-{pod_id}");
+        for d in dirs {
+            let ok = d.is_absolute()
+                && d.file_name().is_some_and(|n| n == name.as_str())
+                && !d
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+                && mounts.iter().any(|m| d.starts_with(m) && d != m);
+            if ok {
+                remove_tree(d)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether the kernel OOM-killed something in the pod or in one app.
     pub fn oom_killed(&self, app: Option<&str>) -> bool {
         self.dirs.iter().any(|d| {

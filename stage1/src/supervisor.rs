@@ -56,6 +56,9 @@ fn cg_limits(l: &manifest::Limits) -> cgroup::Limits {
     }
 }
 
+/// Where the supervisor records the pod's cgroup dirs for `liftoff gc`.
+pub const CGROUPS_FILE: &str = "cgroups.json";
+
 /// How an app's output reaches the supervisor's own stdout/stderr, besides its log file.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Echo {
@@ -111,6 +114,12 @@ fn run_inner(
     let layout = cgroup::detect().map_err(|e| format!("pod {}: cgroups: {e}", m.pod_id))?;
     let pod_cg = cgroup::PodCgroup::create(&layout, &m.pod_id, &cg_limits(&m.limits))
         .map_err(|e| format!("pod {}: cgroups: {e}", m.pod_id))?;
+    let recorded: Vec<String> = pod_cg
+        .dirs()
+        .iter()
+        .map(|d| d.display().to_string())
+        .collect();
+    let _ = status::write_json(&pod_dir.join(CGROUPS_FILE), &recorded);
     let result = supervise(pod_dir, lock_fd, ready_fd, &m, &pod_cg, &mut filters);
     if let Err(e) = pod_cg.remove() {
         eprintln!(

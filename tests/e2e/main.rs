@@ -1,4 +1,6 @@
-//! End-to-end tests (placeholder until written).
+//! End-to-end tests: the real `liftoff` binary against real images, registries and pods.
+mod leak;
+mod lifecycle;
 mod pods;
 mod registry;
 mod store;

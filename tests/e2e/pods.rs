@@ -7,20 +7,25 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-const IMAGE: &str = "example.com/e2e/box:1";
+pub(crate) const IMAGE: &str = "example.com/e2e/box:1";
 
 /// One store with a signed, trusted busybox image (plus escape probes) shared by every test.
-struct World {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
+pub(crate) struct World {
+    pub(crate) _tmp: tempfile::TempDir,
+    pub(crate) root: PathBuf,
     keys: PathBuf,
     vendor: PathBuf,
-    marker: PathBuf,
+    pub(crate) marker: PathBuf,
 }
 
-fn world() -> Option<&'static World> {
+pub(crate) fn world() -> Option<&'static World> {
     static W: OnceLock<Option<World>> = OnceLock::new();
-    W.get_or_init(|| {
+    W.get_or_init(new_world).as_ref()
+}
+
+/// A store of its own (for tests that run `gc`, which would collect other tests' pods).
+pub(crate) fn new_world() -> Option<World> {
+    {
         if rustix::process::geteuid().as_raw() != 0 {
             eprintln!("skipping: pod tests need root (namespaces, mounts, cgroups)");
             return None;
@@ -117,12 +122,11 @@ fn world() -> Option<&'static World> {
             prefix.with_extension("pub").to_str().unwrap(),
         ]);
         Some(w)
-    })
-    .as_ref()
+    }
 }
 
 impl World {
-    fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_liftoff"));
         c.arg("--dir")
             .arg(&self.root)
@@ -133,10 +137,10 @@ impl World {
         c.args(args);
         c
     }
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).stdin(Stdio::null()).output().unwrap()
     }
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
         assert!(
             o.status.success(),
@@ -148,10 +152,10 @@ impl World {
     }
 }
 
-fn out(o: &Output) -> String {
+pub(crate) fn out(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
-fn err(o: &Output) -> String {
+pub(crate) fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

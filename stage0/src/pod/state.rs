@@ -359,11 +359,18 @@ fn sweep(
         return Ok(false);
     }
     if let Some(l) = layout {
-        liftoff_stage1::cgroups::PodCgroup::remove_by_id(l, id).map_err(|e| PodError::Io {
-            path: dir.to_path_buf(),
-            op: "remove cgroups",
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        let recorded: Vec<PathBuf> =
+            std::fs::read(dir.join(liftoff_stage1::supervisor::CGROUPS_FILE))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+        liftoff_stage1::cgroups::PodCgroup::remove_recorded(l, id, &recorded)
+            .and_then(|_| liftoff_stage1::cgroups::PodCgroup::remove_by_id(l, id))
+            .map_err(|e| PodError::Io {
+                path: dir.to_path_buf(),
+                op: "remove cgroups",
+                source: std::io::Error::other(e.to_string()),
+            })?;
     }
     // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.
     let prefix = format!("{}/", dir.display());

@@ -1,0 +1,361 @@
+//! The leak test: snapshot what a pod could leave on the host, run a scenario, `gc`, snapshot again,
+//! and require both to be identical. Used here for the lifecycle (50 pods started and stopped, 20
+//! supervisors SIGKILLed during startup, gc SIGKILLed mid-sweep) and by later issues (networking adds
+//! veths, leases and firewall rules to what is compared).
+//!
+//! Each scenario gets a store of its own (gc there cannot disturb other tests' pods), and the
+//! scenarios run one at a time, since links and namespaces are host-wide.
+
+use crate::pods::{new_world, World, IMAGE};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Everything compared before and after.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Snapshot {
+    mounts: BTreeSet<String>,
+    cgroups: BTreeSet<String>,
+    links: BTreeSet<String>,
+    netns: BTreeSet<String>,
+    tmp: BTreeSet<String>,
+    pod_dirs: BTreeSet<String>,
+    locks: BTreeSet<String>,
+    processes: BTreeSet<String>,
+}
+
+fn lines(cmd: &str, args: &[&str]) -> BTreeSet<String> {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn walk_cgroups(dir: &Path, out: &mut BTreeSet<String>, depth: usize) {
+    if depth > 12 {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            let p = e.path();
+            let s = p.display().to_string();
+            if s.contains("liftoff") || s.contains("/pod-") {
+                out.insert(s);
+            }
+            walk_cgroups(&p, out, depth + 1);
+        }
+    }
+}
+
+/// Inodes of everything below `root` (to match /proc/locks entries to this store).
+fn inodes(root: &Path, out: &mut BTreeSet<u64>) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(rd) = std::fs::read_dir(root) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if let Ok(m) = e.metadata() {
+            out.insert(m.ino());
+            if m.is_dir() && !e.path().ends_with("layers") && !e.path().ends_with("blobs") {
+                inodes(&e.path(), out);
+            }
+        }
+    }
+}
+
+pub(crate) fn snapshot(w: &World) -> Snapshot {
+    let root = w.root.display().to_string();
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(&root))
+        .map(|l| l.split(' ').skip(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    let mut cgroups = BTreeSet::new();
+    walk_cgroups(Path::new("/sys/fs/cgroup"), &mut cgroups, 0);
+    // Links with their addresses, without counters that change on their own.
+    let links = lines("ip", &["-o", "addr", "show"])
+        .into_iter()
+        .map(|l| l.split(" valid_lft").next().unwrap_or("").to_string())
+        .chain(
+            lines("ip", &["-o", "link", "show"])
+                .into_iter()
+                .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" ")),
+        )
+        .collect();
+    let netns = lines("ip", &["netns", "list"])
+        .into_iter()
+        .chain(lines("ls", &["/run/netns"]))
+        .collect();
+    let tmp = lines("ls", &["-A", &format!("{root}/tmp")]);
+    let mut pod_dirs = BTreeSet::new();
+    for s in [
+        "embryo",
+        "prepare",
+        "prepared",
+        "run",
+        "exited-garbage",
+        "garbage",
+    ] {
+        for e in std::fs::read_dir(w.root.join("pods").join(s))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            pod_dirs.insert(format!("{s}/{}", e.file_name().to_string_lossy()));
+        }
+    }
+    let mut ino = BTreeSet::new();
+    inodes(&w.root, &mut ino);
+    let locks = std::fs::read_to_string("/proc/locks")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .nth(5)
+                .and_then(|f| f.rsplit(':').next())
+                .and_then(|i| i.parse::<u64>().ok())
+                .is_some_and(|i| ino.contains(&i))
+        })
+        .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
+        .collect();
+    // Any process still working for this store (a supervisor, an init, an app).
+    let processes = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let c = std::fs::read(e.path().join("cmdline")).ok()?;
+            let c = String::from_utf8_lossy(&c).replace('\0', " ");
+            c.contains(&root).then_some(c)
+        })
+        .collect();
+    Snapshot {
+        mounts,
+        cgroups,
+        links,
+        netns,
+        tmp,
+        pod_dirs,
+        locks,
+        processes,
+    }
+}
+
+/// Pods of this store (cgroups are host-wide and other tests' pods come and go meanwhile).
+fn ours(w: &World) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for s in [
+        "embryo",
+        "prepare",
+        "prepared",
+        "run",
+        "exited-garbage",
+        "garbage",
+    ] {
+        for e in std::fs::read_dir(w.root.join("pods").join(s))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            ids.insert(format!("pod-{}", e.file_name().to_string_lossy()));
+        }
+    }
+    ids
+}
+
+fn only_ours(s: &Snapshot, ids: &BTreeSet<String>) -> Snapshot {
+    let keep = |p: &String| p.split('/').any(|c| ids.contains(c)) || !p.contains("/pod-");
+    Snapshot {
+        cgroups: s.cgroups.iter().filter(|p| keep(p)).cloned().collect(),
+        mounts: s.mounts.clone(),
+        links: s.links.clone(),
+        netns: s.netns.clone(),
+        tmp: s.tmp.clone(),
+        pod_dirs: s.pod_dirs.clone(),
+        locks: s.locks.clone(),
+        processes: s.processes.clone(),
+    }
+}
+
+fn assert_same(before: &Snapshot, after: &Snapshot, ids: &BTreeSet<String>, what: &str) {
+    let (before, after) = (only_ours(before, ids), only_ours(after, ids));
+    if before != after {
+        panic!("{what}: the host changed.\nbefore: {before:#?}\nafter: {after:#?}");
+    }
+}
+
+/// gc until nothing is left to sweep (a pod can still be on its way out when the first runs).
+fn gc_all(w: &World) {
+    for _ in 0..50 {
+        let o = w.run(&["gc", "--grace-period", "0s", "--expire-prepared", "0s"]);
+        assert!(
+            o.status.success(),
+            "gc: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let left = std::fs::read_dir(w.root.join("pods/run"))
+            .map(|r| r.count())
+            .unwrap_or(0)
+            + std::fs::read_dir(w.root.join("pods/prepare"))
+                .map(|r| r.count())
+                .unwrap_or(0)
+            + std::fs::read_dir(w.root.join("pods/exited-garbage"))
+                .map(|r| r.count())
+                .unwrap_or(0)
+            + std::fs::read_dir(w.root.join("pods/garbage"))
+                .map(|r| r.count())
+                .unwrap_or(0);
+        if left == 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A cheap pseudo-random sequence (no extra crate): xorshift seeded from the clock.
+fn rng() -> impl FnMut(u64) -> u64 {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1;
+    move |n| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    }
+}
+
+#[test]
+fn fifty_pods_started_and_stopped_leave_nothing() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(w) = new_world() else { return };
+    // A first pod creates the long-lived parents (the liftoff cgroups, the state tree).
+    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
+    gc_all(&w);
+    let before = snapshot(&w);
+    let host = w._tmp.path().join("vol");
+    std::fs::create_dir_all(&host).unwrap();
+    let bind = format!("{}:/data", host.display());
+    for i in 0..50 {
+        match i % 3 {
+            0 => {
+                w.ok(&[
+                    "run", "-v", &bind, "--tmpfs", "/t", IMAGE, "--", "busybox", "true",
+                ]);
+            }
+            1 => {
+                let id = w.ok(&[
+                    "run", "-d", "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
+                ]);
+                w.ok(&["stop", id.trim()]);
+            }
+            _ => {
+                let id = w.ok(&["prepare", IMAGE, "--", "busybox", "true"]);
+                w.ok(&["run-prepared", id.trim()]);
+            }
+        }
+    }
+    let ids = ours(&w);
+    assert!(ids.len() >= 50);
+    gc_all(&w);
+    assert_same(
+        &before,
+        &snapshot(&w),
+        &ids,
+        "50 pods started and stopped, then gc",
+    );
+}
+
+#[test]
+fn supervisors_killed_during_startup_leave_nothing_after_gc() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(w) = new_world() else { return };
+    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
+    gc_all(&w);
+    let before = snapshot(&w);
+    let mut rand = rng();
+    for _ in 0..20 {
+        let mut c = w
+            .cmd(&[
+                "run", "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // From stage0's preparation through the supervisor's setup to a running app.
+        std::thread::sleep(Duration::from_micros(rand(40_000)));
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    // PR_SET_PDEATHSIG takes the pods down with their supervisors; give the kernel a moment.
+    let t = Instant::now();
+    while !snapshot(&w).processes.is_empty() && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ids = ours(&w);
+    assert!(!ids.is_empty(), "no startup got as far as creating its pod");
+    gc_all(&w);
+    assert_same(
+        &before,
+        &snapshot(&w),
+        &ids,
+        "20 SIGKILLed startups, then gc",
+    );
+}
+
+#[test]
+fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(w) = new_world() else { return };
+    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
+    gc_all(&w);
+    let before = snapshot(&w);
+    let mut rand = rng();
+    for round in 0..3 {
+        for _ in 0..10 {
+            w.ok(&[
+                "run",
+                IMAGE,
+                "--",
+                "/bin/sh",
+                "-c",
+                "echo data > /file; busybox mkdir -p /a/b/c",
+            ]);
+        }
+        let mut gc = w
+            .cmd(&["gc", "--grace-period", "0s"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(rand(30_000)));
+        let _ = gc.kill();
+        let _ = gc.wait();
+        let _ = round;
+    }
+    let ids = ours(&w);
+    gc_all(&w);
+    assert_same(
+        &before,
+        &snapshot(&w),
+        &ids,
+        "gc SIGKILLed mid-sweep, then rerun",
+    );
+}
