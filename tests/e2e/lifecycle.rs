@@ -481,3 +481,60 @@ fn list_copes_with_pods_starting_and_stopping() {
     let n = lister.join().unwrap();
     assert!(n > 3, "list ran {n} times");
 }
+
+#[test]
+fn every_state_transition_and_gc() {
+    // gc and --mark-only touch every pod of a store: this test has one of its own.
+    let Some(w) = crate::pods::new_world() else { return };
+    let st = |id: &str| {
+        let s = w.ok(&["status", "--format", "json", id]);
+        serde_json::from_str::<serde_json::Value>(&s).unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // prepare → prepared → (run-prepared) running → exited.
+    let id = w.ok(&["prepare", IMAGE, "--", "busybox", "sleep", "30"]).trim().to_string();
+    assert_eq!(st(&id), "prepared");
+    w.ok(&["run-prepared", "-d", &id]);
+    assert_eq!(st(&id), "running");
+    // gc never touches a running pod.
+    let g = w.ok(&["gc", "--grace-period", "0s"]);
+    assert!(!g.contains(&id), "{g}");
+    w.ok(&["stop", &id]);
+    assert_eq!(st(&id), "exited");
+    // gc marks (exited-garbage), then sweeps after the grace period.
+    let g = w.ok(&["gc", "--mark-only"]);
+    assert!(g.contains(&format!("marked {id}")), "{g}");
+    assert_eq!(st(&id), "exited-garbage");
+    assert!(!w.ok(&["list"]).contains(&id[..8]));
+    assert!(w.ok(&["list", "--all"]).contains(&id[..8]));
+    let g = w.ok(&["gc", "--grace-period", "1h"]);
+    assert!(!g.contains(&format!("removed {id}")), "{g}");
+    let g = w.ok(&["gc", "--grace-period", "0s"]);
+    assert!(g.contains(&format!("removed {id}")), "{g}");
+    assert_eq!(w.run(&["status", &id]).status.code(), Some(254));
+    // A failed preparation goes to garbage/ and is swept from there.
+    let o = w.run(&["run", "-v", "/nonexistent-liftoff:/x", IMAGE]);
+    assert_eq!(o.status.code(), Some(254));
+    let all = w.ok(&["list", "--all", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&all).unwrap();
+    let failed = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["state"] == "garbage")
+        .expect("the failed preparation is garbage")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let g = w.ok(&["gc", "--grace-period", "0s"]);
+    assert!(g.contains(&format!("removed {failed}")), "{g}");
+    // Prepared pods that are never run expire.
+    let id = w.ok(&["prepare", IMAGE]).trim().to_string();
+    let g = w.ok(&["gc", "--grace-period", "0s"]);
+    assert!(!g.contains(&id), "{g}");
+    let g = w.ok(&["gc", "--grace-period", "0s", "--expire-prepared", "0s"]);
+    assert!(g.contains(&format!("removed {id}")), "{g}");
+    assert_eq!(w.ok(&["list", "--all", "--format", "json"]).trim(), "[]");
+}
