@@ -3,7 +3,8 @@
 //! The order matters and is fixed here, behind the [`Sys`] trait so it can be checked without root
 //! (a recording fake replays it in the unit tests):
 //! rlimits → bounding set → setgroups → keep-caps → setresgid/setresuid → inheritable, permitted,
-//! effective → ambient (non-root only) → chdir (as the user) → no_new_privs → seccomp → execve.
+//! effective (root: the whole set; non-root: only the explicitly added caps) → ambient (non-root
+//! only) → chdir (as the user) → no_new_privs → seccomp → execve.
 //! The bounding set is cut while we still hold CAP_SETPCAP, capabilities survive the uid change only
 //! through PR_SET_KEEPCAPS, and the seccomp filter comes last so nothing liftoff does is filtered.
 
@@ -231,9 +232,15 @@ pub fn exec_with(sys: &mut dyn Sys, spec: &AppSpec, filter: Option<&Filter>) -> 
         sys.setgroups(&groups)?;
         sys.keep_caps(true)?;
         sys.set_ids(uid, gid)?;
-        sys.set_caps(&spec.capabilities)?;
-        if uid != 0 && !spec.capabilities.is_empty() {
-            sys.raise_ambient(&spec.capabilities)?;
+        if uid == 0 {
+            sys.set_caps(&spec.capabilities)?;
+        } else {
+            // A non-root user holds only what was added for it explicitly; ambient carries that
+            // across execve (without file capabilities).
+            sys.set_caps(&spec.ambient)?;
+            if !spec.ambient.is_empty() {
+                sys.raise_ambient(&spec.ambient)?;
+            }
         }
         sys.keep_caps(false)?;
         sys.chdir(&spec.cwd)?;
@@ -361,7 +368,8 @@ mod tests {
             env: vec!["PATH=/bin".into()],
             cwd: "/srv".into(),
             user: user.into(),
-            capabilities: vec!["CAP_NET_BIND_SERVICE".into()],
+            capabilities: vec!["CAP_NET_BIND_SERVICE".into(), "CAP_CHOWN".into()],
+            ambient: vec!["CAP_NET_BIND_SERVICE".into()],
             no_new_privs: true,
             rlimits: vec![crate::Rlimit {
                 resource: "RLIMIT_NOFILE".into(),
@@ -403,7 +411,24 @@ mod tests {
             ]
         );
         assert!(f.log.contains(&"ids 1000 1000".to_string()));
+        // A non-root user holds only the explicitly added capability, not the whole set.
+        assert!(
+            f.log.contains(&"caps CAP_NET_BIND_SERVICE".to_string()),
+            "{:?}",
+            f.log
+        );
+        assert!(f.log.contains(&"ambient CAP_NET_BIND_SERVICE".to_string()));
         assert!(f.log.last().unwrap().contains("HOME=/home/app"));
+        // Without added capabilities a non-root user holds none at all.
+        let mut f = Fake {
+            files: vec!["/bin/httpd".into()],
+            ..Default::default()
+        };
+        let mut s = spec("app");
+        s.ambient.clear();
+        exec_with(&mut f, &s, None);
+        assert!(f.log.contains(&"caps ".to_string()), "{:?}", f.log);
+        assert!(!f.log.iter().any(|l| l.starts_with("ambient")));
     }
 
     #[test]

@@ -36,10 +36,16 @@ pub struct AppSpec {
     #[serde(default)]
     pub additional_groups: Vec<String>,
     /// The final capability set, upper-case names with the CAP_ prefix ("CAP_CHOWN"). Stage0 has already
-    /// applied the defaults and --cap-add/--cap-drop. Bounding, permitted, effective and inheritable
-    /// are set to it; for a non-root user it is also raised in the ambient set.
+    /// applied the defaults and --cap-add/--cap-drop. It is the bounding set; a root app also gets it
+    /// as permitted, effective and inheritable.
     #[serde(default)]
     pub capabilities: Vec<String>,
+    /// What a non-root app holds (permitted, effective, inheritable and ambient): only the
+    /// capabilities added explicitly with --cap-add, as podman does. A non-root user gets no
+    /// capabilities from the defaults, so `--user` really drops privileges. Must be a subset of
+    /// `capabilities`; ignored for root.
+    #[serde(default)]
+    pub ambient: Vec<String>,
     /// prctl(PR_SET_NO_NEW_PRIVS) before exec (default on).
     #[serde(default = "yes")]
     pub no_new_privs: bool,
@@ -83,6 +89,8 @@ pub enum SeccompMode {
 pub enum Stage2Error {
     #[error("app {app}: nothing to execute (empty command line); give the image an entrypoint or pass a command")]
     EmptyCommand { app: String },
+    #[error("app {app}: {msg}")]
+    Invalid { app: String, msg: String },
 }
 
 impl AppSpec {
@@ -91,6 +99,12 @@ impl AppSpec {
         if self.argv.is_empty() || self.argv[0].is_empty() {
             return Err(Stage2Error::EmptyCommand {
                 app: self.name.clone(),
+            });
+        }
+        if let Some(c) = self.ambient.iter().find(|c| !self.capabilities.contains(c)) {
+            return Err(Stage2Error::Invalid {
+                app: self.name.clone(),
+                msg: format!("ambient capability {c} is not in the capability set"),
             });
         }
         Ok(())

@@ -485,7 +485,9 @@ fn list_copes_with_pods_starting_and_stopping() {
 #[test]
 fn every_state_transition_and_gc() {
     // gc and --mark-only touch every pod of a store: this test has one of its own.
-    let Some(w) = crate::pods::new_world() else { return };
+    let Some(w) = crate::pods::new_world() else {
+        return;
+    };
     let st = |id: &str| {
         let s = w.ok(&["status", "--format", "json", id]);
         serde_json::from_str::<serde_json::Value>(&s).unwrap()["state"]
@@ -494,7 +496,10 @@ fn every_state_transition_and_gc() {
             .to_string()
     };
     // prepare → prepared → (run-prepared) running → exited.
-    let id = w.ok(&["prepare", IMAGE, "--", "busybox", "sleep", "30"]).trim().to_string();
+    let id = w
+        .ok(&["prepare", IMAGE, "--", "busybox", "sleep", "30"])
+        .trim()
+        .to_string();
     assert_eq!(st(&id), "prepared");
     w.ok(&["run-prepared", "-d", &id]);
     assert_eq!(st(&id), "running");

@@ -439,6 +439,39 @@ fn app_settings_apply() {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     assert_eq!(&lines[..4], &["1000", "V", "/srv", "web"], "{lines:?}");
     assert!(lines[4].ends_with("0000000000000000"), "{lines:?}");
+    // A non-root user gets none of the default capabilities (podman's rule): it cannot write a
+    // root-owned file. An explicit --cap-add is what it gets, and all it gets.
+    let o = w.run(&[
+        "run",
+        "--user",
+        "app",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        "busybox grep CapEff /proc/self/status; echo x > /etc/passwd && echo wrote-root-file",
+    ]);
+    assert!(!out(&o).contains("wrote-root-file"), "{}", out(&o));
+    assert!(out(&o).contains("0000000000000000"), "{}", out(&o));
+    let o = w.run(&[
+        "run",
+        "--user",
+        "app",
+        "--cap-add",
+        "dac_override",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        "busybox grep CapEff /proc/self/status; echo x > /etc/passwd && echo wrote-root-file",
+    ]);
+    assert!(
+        out(&o).contains("wrote-root-file"),
+        "{} {}",
+        out(&o),
+        err(&o)
+    );
+    assert!(out(&o).contains("0000000000000002"), "{}", out(&o));
     let o = w.run(&[
         "run",
         "--read-only",

@@ -532,6 +532,16 @@ fn resolve_app(
     }
     let user = a.user.clone().or(rc.user.clone()).unwrap_or_default();
     let capabilities = capabilities(&name, &a.cap_add, &a.cap_drop)?;
+    // Only what --cap-add names reaches a non-root user (podman's rule); `all` means all of the set.
+    let ambient: Vec<String> = capabilities
+        .iter()
+        .filter(|c| {
+            a.cap_add.iter().any(|x| {
+                x.eq_ignore_ascii_case("all") || cap_name(x).as_deref() == Some(c.as_str())
+            })
+        })
+        .cloned()
+        .collect();
     let mut rlimits = vec![Rlimit {
         resource: "RLIMIT_NOFILE".into(),
         soft: 1024,
@@ -580,6 +590,7 @@ fn resolve_app(
             user,
             additional_groups: a.group_add.clone(),
             capabilities,
+            ambient,
             no_new_privs: true,
             rlimits,
             seccomp,
