@@ -16,6 +16,18 @@ pub struct Config {
     pub fetch: FetchConfig,
     #[serde(default)]
     pub registries: RegistriesConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
+}
+
+/// `[network]`: where CNI network lists and plugins are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Network lists for `--net=NAME` (`NAME.conflist`); default /etc/liftoff/net.d.
+    pub config_dir: Option<PathBuf>,
+    /// CNI plugin dirs, searched in order; default /usr/lib/cni, /opt/cni/bin.
+    pub plugin_dirs: Option<Vec<PathBuf>>,
 }
 
 /// `[registries]`: how to reach registries.
@@ -99,6 +111,15 @@ impl Config {
             authfile: self.registries.auth_file.clone(),
             max_manifest_bytes: self.registries.max_manifest_bytes,
             ..Default::default()
+        }
+    }
+
+    /// Network settings as configured.
+    pub fn net_settings(&self) -> crate::pod::request::NetSettings {
+        let d = crate::pod::request::NetSettings::default();
+        crate::pod::request::NetSettings {
+            config_dir: self.network.config_dir.clone().unwrap_or(d.config_dir),
+            plugin_dirs: self.network.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
         }
     }
 

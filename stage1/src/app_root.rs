@@ -101,14 +101,18 @@ pub enum Op {
     Mask(&'static str),
     /// Make a path read-only if it exists.
     ReadOnly(&'static str),
-    /// Bind a pod-provided file read-only over `etc/<name>`.
-    EtcFile { source: PathBuf, name: &'static str },
+    /// Bind a pod-provided file over `etc/<name>` (read-only unless `writable`).
+    EtcFile {
+        source: PathBuf,
+        name: &'static str,
+        writable: bool,
+    },
     /// Remount the root read-only (after everything else is mounted below it).
     RootReadOnly,
 }
 
 /// The mounts of DESIGN §6, in order, for one app. `pod_etc` holds the pod's hosts/hostname/resolv.conf.
-pub fn plan(pod_etc: &Path, read_only: bool) -> Vec<Op> {
+pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool) -> Vec<Op> {
     use MsFlags as F;
     let mut ops = vec![
         Op::Mount {
@@ -165,6 +169,7 @@ pub fn plan(pod_etc: &Path, read_only: bool) -> Vec<Op> {
     ops.extend(POD_ETC_FILES.iter().map(|name| Op::EtcFile {
         source: pod_etc.join(name),
         name,
+        writable: etc_writable,
     }));
     if read_only {
         ops.push(Op::RootReadOnly);
@@ -379,7 +384,11 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                 )
                 .map_err(sys(format!("make /{p} read-only")))?;
             }
-            Op::EtcFile { source, name } => {
+            Op::EtcFile {
+                source,
+                name,
+                writable,
+            } => {
                 let rel = Path::new("etc").join(name);
                 let t = match safe_path::open_beneath(root, &rel, Kind::File) {
                     Ok(t) => t,
@@ -412,19 +421,15 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                 )
                 .map_err(sys(format!("bind {} on /etc/{name}", source.display())))?;
                 let t = safe_path::open_existing(root, &rel)?;
+                let ro = if *writable { F::empty() } else { F::MS_RDONLY };
                 mount(
                     None::<&str>,
                     &fd_path(&t),
                     None::<&str>,
-                    F::MS_BIND
-                        | F::MS_REMOUNT
-                        | F::MS_RDONLY
-                        | F::MS_NOSUID
-                        | F::MS_NODEV
-                        | F::MS_NOEXEC,
+                    F::MS_BIND | F::MS_REMOUNT | ro | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
                     None::<&str>,
                 )
-                .map_err(sys(format!("make /etc/{name} read-only")))?;
+                .map_err(sys(format!("remount /etc/{name} nosuid,nodev,noexec")))?;
             }
             Op::RootReadOnly => {
                 mount(
@@ -534,7 +539,7 @@ mod tests {
 
     #[test]
     fn plan_mounts_proc_and_dev_before_their_contents() {
-        let ops = plan(Path::new("/pod/etc"), false);
+        let ops = plan(Path::new("/pod/etc"), false, false);
         let pos = |want: &Op| ops.iter().position(|o| o == want).unwrap();
         let proc_ = ops
             .iter()
@@ -565,7 +570,7 @@ mod tests {
 
     #[test]
     fn read_only_root_is_last() {
-        let ops = plan(Path::new("/pod/etc"), true);
+        let ops = plan(Path::new("/pod/etc"), true, false);
         assert_eq!(ops.last(), Some(&Op::RootReadOnly));
     }
 

@@ -120,7 +120,7 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
         None::<&str>,
     )
     .map_err(|e| format!("pod init: mount the pod's /proc: {e}"))?;
-    if m.net == NetMode::None {
+    if m.net != NetMode::Host {
         crate::net::loopback_up().map_err(|e| format!("pod init: bring up loopback: {e}"))?;
         // Apps run in user namespaces of their own (see `private_users`), so capabilities do not reach
         // the pod's network namespace: let every app bind low ports and ping, as the default
@@ -357,7 +357,7 @@ fn start_app(
 /// user namespaces needs CAP_SYS_PTRACE in the target's namespace). With --net=host the host's
 /// network namespace would not honour their NET_BIND_SERVICE, so they share the host's.
 pub fn private_users(m: &PodManifest) -> bool {
-    m.net == NetMode::None
+    m.net != NetMode::Host
 }
 
 /// The child's ends of the user-namespace handshake.
@@ -404,9 +404,12 @@ fn app_child(
         )
         .map_err(|e| format!("unshare mount and cgroup namespaces: {e}"))?;
         let root = app_root::mount_overlay(&l.app.layers, &l.dirs).map_err(|e| e.to_string())?;
-        let mut ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only);
+        let mut ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only, m.etc_writable);
         // Volumes go below a root that is still writable (their mount points may need creating).
-        let root_ro = ops.pop_if(|o| *o == app_root::Op::RootReadOnly);
+        let root_ro = match ops.last() {
+            Some(app_root::Op::RootReadOnly) => ops.pop(),
+            _ => None,
+        };
         app_root::apply(&root, &ops, l.app.read_only).map_err(|e| e.to_string())?;
         app_root::apply_mounts(&root, &l.app.mounts, pod_dir).map_err(|e| e.to_string())?;
         if let Some(op) = root_ro {

@@ -10,6 +10,7 @@
 
 pub mod app_root;
 pub mod cgroups;
+pub mod cni;
 pub mod enter;
 pub mod init;
 pub mod logs;

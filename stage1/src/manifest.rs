@@ -52,6 +52,25 @@ pub struct PodManifest {
     /// Size at which an app's log file is rotated (one rotated file is kept); 0 = the default.
     #[serde(default)]
     pub log_max_bytes: u64,
+    /// CNI networks to attach (net = "cni"), in order: the first gets eth0, the next eth1, ….
+    #[serde(default)]
+    pub networks: Vec<crate::cni::Network>,
+    /// Directories searched for CNI plugin executables.
+    #[serde(default)]
+    pub cni_plugin_dirs: Vec<PathBuf>,
+    /// Where the pod's network namespace is pinned (a bind mount named after the pod) so that CNI
+    /// DEL can still reach it after the pod's processes are gone.
+    #[serde(default)]
+    pub netns_dir: PathBuf,
+    /// Published ports (`-p`), through the networks' portmap plugin.
+    #[serde(default)]
+    pub ports: Vec<crate::cni::PortMapping>,
+    /// Extra /etc/hosts entries.
+    #[serde(default)]
+    pub add_hosts: Vec<HostEntry>,
+    /// Bind /etc/hosts, hostname and resolv.conf writable (default read-only).
+    #[serde(default)]
+    pub etc_writable: bool,
     /// Named empty volumes of the pod (`volumes/<name>` in the pod dir), with their owner.
     #[serde(default)]
     pub volumes: Vec<EmptyVolume>,
@@ -109,6 +128,16 @@ pub enum NetMode {
     None,
     /// The host's network namespace (explicit, loud in stage0).
     Host,
+    /// Its own network namespace attached to the CNI networks in `networks` (loopback up too).
+    Cni,
+}
+
+/// An extra /etc/hosts line (`--add-host NAME:IP`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HostEntry {
+    pub name: String,
+    pub ip: String,
 }
 
 /// cgroup limits; None = unlimited.
@@ -248,6 +277,28 @@ impl PodManifest {
                 }
             }
         }
+        match self.net {
+            NetMode::Cni => {
+                if self.networks.is_empty() {
+                    return bad("net \"cni\" needs at least one network".into());
+                }
+                if !self.netns_dir.is_absolute() {
+                    return bad("netns_dir must be an absolute path".into());
+                }
+            }
+            _ if !self.networks.is_empty() || !self.ports.is_empty() => {
+                return bad("networks and published ports need net \"cni\"".into());
+            }
+            _ => {}
+        }
+        for h in &self.add_hosts {
+            if h.ip.parse::<std::net::IpAddr>().is_err()
+                || h.name.is_empty()
+                || h.name.bytes().any(|b| b.is_ascii_whitespace() || b == b'#')
+            {
+                return bad(format!("add_hosts: {}:{} is not NAME:IP", h.name, h.ip));
+            }
+        }
         for v in &self.volumes {
             if !valid_app_name(&v.name) {
                 return bad(format!(
@@ -302,6 +353,12 @@ mod tests {
             detached: false,
             log_max_bytes: 0,
             volumes: vec![],
+            networks: vec![],
+            cni_plugin_dirs: vec![],
+            netns_dir: PathBuf::new(),
+            ports: vec![],
+            add_hosts: vec![],
+            etc_writable: false,
             apps: vec![PodApp {
                 spec: AppSpec {
                     name: "web".into(),

@@ -1,7 +1,43 @@
-//! The pod's network namespace for `--net=none`: only loopback, brought up. (`--net=host` shares the
-//! host's namespace; CNI networks arrive with the networking issue.)
+//! The pod's network namespace: loopback up in every one, and, for CNI networks, a pin that keeps the
+//! namespace alive until CNI DEL has run. The bridge plugin can only remove its masquerade rules while
+//! it can still see the pod's interface, so the namespace must outlive the pod's processes (and a
+//! SIGKILLed supervisor): a bind mount of `/proc/<init>/ns/net` onto `<netns_dir>/<pod uuid>`, the way
+//! `ip netns` does it, removed by the supervisor's teardown or by `liftoff gc`.
 
 use std::io;
+use std::path::{Path, PathBuf};
+
+/// Pins the network namespace of `pid` at `<dir>/<pod_id>`.
+pub fn pin(dir: &Path, pod_id: &str, pid: i32) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let p = dir.join(pod_id);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&p)?;
+    nix::mount::mount(
+        Some(Path::new(&format!("/proc/{pid}/ns/net"))),
+        &p,
+        None::<&str>,
+        nix::mount::MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(io::Error::from)?;
+    Ok(p)
+}
+
+/// Removes a pin (idempotent: a missing or unmounted file is fine).
+pub fn unpin(p: &Path) -> io::Result<()> {
+    match nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH) {
+        Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => {}
+        Err(e) => return Err(e.into()),
+    }
+    match std::fs::remove_file(p) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
 
 /// Brings `lo` up in the current network namespace (SIOCSIFFLAGS |= IFF_UP).
 pub fn loopback_up() -> io::Result<()> {

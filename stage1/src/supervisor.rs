@@ -246,9 +246,11 @@ fn supervise(
     close.push(sfd.as_raw_fd());
     close.extend(tty.as_ref().map(|t| t.master.as_raw_fd()));
 
+    let port_holds = reserve_ports(&m.ports)?;
+    close.extend(port_holds.iter().map(|f| f.as_raw_fd()));
     let mut flags =
         libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
-    if m.net == NetMode::None {
+    if m.net != NetMode::Host {
         flags |= libc::CLONE_NEWNET;
     }
     // A fork-like clone (no new stack): the child continues here with a copy of this process, which
@@ -303,6 +305,15 @@ fn supervise(
         return Err(format!("pod {}: cgroup: {e}", m.pod_id));
     }
     let _ = std::fs::write(pod_dir.join("pid"), format!("{}\n", init_pid));
+    // Networks are attached before init lets any app start.
+    let net_state = match attach_networks(pod_dir, m, init_pid.as_raw()) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = kill(init_pid, Signal::SIGKILL);
+            let _ = waitpid(init_pid, None);
+            return Err(e);
+        }
+    };
     let mut go = std::fs::File::from(go_w);
     let _ = go.write_all(b"g");
     drop(go);
@@ -422,6 +433,10 @@ fn supervise(
     }
 
     drop(term);
+    drop(port_holds);
+    if let Some(ns) = &net_state {
+        detach_networks(pod_dir, ns);
+    }
     let ws = init_status.expect("loop ends only once init has exited");
     for a in &m.apps {
         let name = &a.spec.name;
@@ -535,21 +550,15 @@ fn make_volumes(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes the pod's hosts, hostname and resolv.conf into `<pod>/etc/`.
+/// Writes the pod's hosts, hostname and resolv.conf into `<pod>/etc/`; `ips` are the pod's addresses
+/// on its networks (known only after CNI ADD, when hosts is written again).
 fn write_etc(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
+    write_etc_with(pod_dir, m, &[])
+}
+
+fn write_etc_with(pod_dir: &Path, m: &PodManifest, ips: &[String]) -> Result<(), String> {
     let etc = pod_dir.join("etc");
     std::fs::create_dir_all(&etc).map_err(|e| format!("creating {}: {e}", etc.display()))?;
-    let h = &m.hostname;
-    let hosts = match m.net {
-        NetMode::Host => {
-            let mut s = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-            s.push_str(&format!("127.0.1.1\t{h}\n"));
-            s
-        }
-        NetMode::None => format!(
-            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{h}\n"
-        ),
-    };
     let resolv = if !m.dns.is_empty() || !m.dns_search.is_empty() {
         let mut s = String::new();
         for d in &m.dns {
@@ -559,18 +568,215 @@ fn write_etc(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
             s.push_str(&format!("search {}\n", m.dns_search.join(" ")));
         }
         s
-    } else if m.net == NetMode::Host {
-        std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default()
     } else {
-        String::new()
+        match m.net {
+            NetMode::Host => std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default(),
+            NetMode::Cni => pod_resolv_conf(),
+            NetMode::None => String::new(),
+        }
     };
     for (name, body) in [
-        ("hosts", hosts),
-        ("hostname", format!("{h}\n")),
+        ("hosts", hosts_file(m, ips)),
+        ("hostname", format!("{}\n", m.hostname)),
         ("resolv.conf", resolv),
     ] {
         let p: PathBuf = etc.join(name);
-        std::fs::write(&p, body).map_err(|e| format!("writing {}: {e}", p.display()))?;
+        let tmp = etc.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, body)
+            .and_then(|_| std::fs::rename(&tmp, &p))
+            .map_err(|e| format!("writing {}: {e}", p.display()))?;
     }
     Ok(())
+}
+
+/// The pod's /etc/hosts: localhost, the pod's host name on its addresses, `--add-host` entries.
+pub fn hosts_file(m: &PodManifest, ips: &[String]) -> String {
+    let h = &m.hostname;
+    let mut s = match m.net {
+        NetMode::Host => std::fs::read_to_string("/etc/hosts").unwrap_or_default(),
+        _ => "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n".to_string(),
+    };
+    if !s.is_empty() && !s.ends_with('\n') {
+        s.push('\n');
+    }
+    if ips.is_empty() {
+        s.push_str(&format!("127.0.1.1\t{h}\n"));
+    }
+    for ip in ips {
+        s.push_str(&format!("{ip}\t{h}\n"));
+    }
+    for e in &m.add_hosts {
+        s.push_str(&format!("{}\t{}\n", e.ip, e.name));
+    }
+    s
+}
+
+/// The host's resolv.conf without loopback name servers, which cannot be reached from the pod's own
+/// network namespace. When only loopback servers are configured (systemd-resolved's stub), its
+/// upstream list is used instead.
+pub fn pod_resolv_conf() -> String {
+    let strip = |text: &str| -> (String, usize) {
+        let mut kept = 0;
+        let out: String = text
+            .lines()
+            .filter(|l| {
+                let mut w = l.split_whitespace();
+                if w.next() != Some("nameserver") {
+                    return true;
+                }
+                let ip = w.next().unwrap_or("");
+                let lo = ip
+                    .parse::<std::net::IpAddr>()
+                    .map(|a| a.is_loopback())
+                    .unwrap_or(false);
+                if !lo {
+                    kept += 1;
+                }
+                !lo
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        (out, kept)
+    };
+    let (s, n) = strip(&std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
+    if n > 0 {
+        return s;
+    }
+    match std::fs::read_to_string("/run/systemd/resolve/resolv.conf") {
+        Ok(t) if strip(&t).1 > 0 => strip(&t).0,
+        _ => s,
+    }
+}
+
+/// Binds every published port on the host (without listening) for the pod's lifetime, so a port in
+/// use is a clear error now and no other process or pod can take it later.
+fn reserve_ports(ports: &[crate::cni::PortMapping]) -> Result<Vec<OwnedFd>, String> {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    let mut held = Vec::new();
+    for p in ports {
+        let ip: IpAddr = if p.host_ip.is_empty() {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            p.host_ip
+                .parse()
+                .map_err(|_| format!("-p {}: {} is not an IP address", p.host_port, p.host_ip))?
+        };
+        let addr = SocketAddr::new(ip, p.host_port);
+        let fd: OwnedFd = match p.protocol.as_str() {
+            "udp" => std::net::UdpSocket::bind(addr).map(OwnedFd::from),
+            _ => {
+                // A bound TCP socket that never listens: it holds the port and accepts nothing.
+                let domain = if ip.is_ipv4() {
+                    nix::sys::socket::AddressFamily::Inet
+                } else {
+                    nix::sys::socket::AddressFamily::Inet6
+                };
+                nix::sys::socket::socket(
+                    domain,
+                    nix::sys::socket::SockType::Stream,
+                    nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+                    None,
+                )
+                .map_err(std::io::Error::from)
+                .and_then(|fd| {
+                    let sa = nix::sys::socket::SockaddrStorage::from(addr);
+                    nix::sys::socket::bind(fd.as_raw_fd(), &sa).map_err(std::io::Error::from)?;
+                    Ok(fd)
+                })
+            }
+        }
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "-p {}:{}/{}: port {} is already in use on the host (by another pod or program); choose another host port",
+                p.host_port, p.container_port, p.protocol, p.host_port
+            ),
+            _ => format!("-p {}:{}/{}: {e}", p.host_port, p.container_port, p.protocol),
+        })?;
+        held.push(fd);
+    }
+    Ok(held)
+}
+
+/// Pins the pod's network namespace and runs CNI ADD for each network, recording the state first so
+/// that gc can undo even a half-finished attach; then writes /etc/hosts with the pod's addresses.
+fn attach_networks(
+    pod_dir: &Path,
+    m: &PodManifest,
+    init_pid: i32,
+) -> Result<Option<crate::cni::PodNetState>, String> {
+    if m.net != NetMode::Cni {
+        return Ok(None);
+    }
+    let netns = crate::net::pin(&m.netns_dir, &m.pod_id, init_pid).map_err(|e| {
+        format!(
+            "pod {}: pinning its network namespace in {}: {e}",
+            m.pod_id,
+            m.netns_dir.display()
+        )
+    })?;
+    let mut state = crate::cni::PodNetState {
+        netns: netns.clone(),
+        attachments: m
+            .networks
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                (
+                    n.clone(),
+                    crate::cni::Attachment {
+                        container_id: m.pod_id.clone(),
+                        netns: netns.clone(),
+                        ifname: format!("eth{i}"),
+                        plugin_dirs: m.cni_plugin_dirs.clone(),
+                        ports: if i == 0 { m.ports.clone() } else { Vec::new() },
+                    },
+                    None,
+                )
+            })
+            .collect(),
+    };
+    let save = |s: &crate::cni::PodNetState| {
+        crate::cni::write_state(pod_dir, s)
+            .map_err(|e| format!("pod {}: recording its networks: {e}", m.pod_id))
+    };
+    if let Err(e) = save(&state) {
+        let _ = crate::net::unpin(&netns);
+        return Err(e);
+    }
+    let mut ips = Vec::new();
+    for i in 0..state.attachments.len() {
+        let (net, att, _) = &state.attachments[i];
+        match crate::cni::add(net, att) {
+            Ok(r) => {
+                ips.extend(crate::cni::ips(&r));
+                state.attachments[i].2 = Some(r);
+                save(&state)?;
+            }
+            Err(e) => {
+                // add() undid this network; undo the earlier ones too.
+                state.attachments.truncate(i);
+                detach_networks(pod_dir, &state);
+                return Err(format!("pod {}: {e}", m.pod_id));
+            }
+        }
+    }
+    write_etc_with(pod_dir, m, &ips)?;
+    Ok(Some(state))
+}
+
+/// CNI DEL for every network, then the namespace pin; what fails is left recorded for `liftoff gc`.
+fn detach_networks(pod_dir: &Path, s: &crate::cni::PodNetState) {
+    match crate::cni::del_all(s) {
+        Ok(()) => {
+            if let Err(e) = crate::net::unpin(&s.netns) {
+                eprintln!(
+                    "liftoff: warning: removing {}: {e} (`liftoff gc` retries)",
+                    s.netns.display()
+                );
+                return;
+            }
+            let _ = std::fs::remove_file(pod_dir.join(crate::cni::NET_STATE_FILE));
+        }
+        Err(e) => eprintln!("liftoff: warning: {e} (`liftoff gc` retries)"),
+    }
 }

@@ -95,9 +95,23 @@ pub struct RunArgs {
     /// The pod's host name (default: the first app's name)
     #[arg(long)]
     pub hostname: Option<String>,
-    /// Network: none (loopback only) or host
-    #[arg(long, default_value = "none", value_name = "none|host")]
+    /// Network: default (liftoff's bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…]
+    /// (CNI lists NAME.conflist in /etc/liftoff/net.d)
+    #[arg(long, default_value = "default", value_name = "default|none|host|NAME")]
     pub net: String,
+    /// Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)
+    #[arg(
+        short = 'p',
+        long = "publish",
+        value_name = "[IP:]HOSTPORT:PODPORT[/PROTO]"
+    )]
+    pub publish: Vec<String>,
+    /// Add a line to the pod's /etc/hosts (repeatable)
+    #[arg(long, value_name = "NAME:IP")]
+    pub add_host: Vec<String>,
+    /// Bind the pod's /etc/hosts, hostname and resolv.conf writable (read-only by default)
+    #[arg(long)]
+    pub etc_writable: bool,
     /// Seconds between SIGTERM and SIGKILL when stopping
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub stop_timeout: u64,
@@ -255,9 +269,12 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     if a.hostname.is_some() {
         req.hostname = a.hostname.clone();
     }
-    if a.pod.is_none() || a.net != "none" {
+    if a.pod.is_none() || a.net != "default" {
         req.net = a.net.clone();
     }
+    req.publish.extend(a.publish.iter().cloned());
+    req.add_hosts.extend(a.add_host.iter().cloned());
+    req.etc_writable |= a.etc_writable;
     if a.pod.is_none() || a.stop_timeout != 10 {
         req.stop_timeout = a.stop_timeout;
     }
@@ -307,16 +324,23 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     let pods = pod::Pods::open(ctx.store.root())?;
     let p = pod::create(&pods)?;
     let images: Vec<String> = req.apps.iter().map(|a| a.image.clone()).collect();
-    let written = resolve::resolve(&ctx.store, &ctx.trust, &req, &p.id, insecure)
-        .map_err(anyhow::Error::from)
-        .and_then(|m| {
-            if let Some(n) = &req.name {
-                pod::state::claim_name(&pods, n, &p.dir).map_err(anyhow::Error::msg)?;
-            }
-            p.write_manifest(&m)?;
-            p.write_images(&images, &digests)?;
-            Ok(())
-        });
+    let written = resolve::resolve(
+        &ctx.store,
+        &ctx.trust,
+        &req,
+        &p.id,
+        insecure,
+        &ctx.config.net_settings(),
+    )
+    .map_err(anyhow::Error::from)
+    .and_then(|m| {
+        if let Some(n) = &req.name {
+            pod::state::claim_name(&pods, n, &p.dir).map_err(anyhow::Error::msg)?;
+        }
+        p.write_manifest(&m)?;
+        p.write_images(&images, &digests)?;
+        Ok(())
+    });
     if let Err(e) = written {
         p.abandon(&pods);
         return Err(e);

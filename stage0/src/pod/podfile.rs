@@ -2,7 +2,9 @@
 //!
 //! ```toml
 //! hostname = "web"
-//! net = "none"
+//! net = "default"                    # or none, host, a network name
+//! publish = ["8080:80"]
+//! add_host = ["db:10.0.0.5"]
 //! stop_timeout = 10
 //! [limits]
 //! memory = "512M"
@@ -37,6 +39,12 @@ struct PodFile {
     hostname: Option<String>,
     #[serde(default)]
     net: Option<String>,
+    /// Published ports, as `-p`.
+    #[serde(default)]
+    publish: Vec<String>,
+    /// Extra /etc/hosts lines, as `--add-host`.
+    #[serde(default)]
+    add_host: Vec<String>,
     #[serde(default)]
     stop_timeout: Option<u64>,
     #[serde(default)]
@@ -94,6 +102,8 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
         name: f.name,
         hostname: f.hostname,
         net: f.net.unwrap_or(d.net),
+        publish: f.publish,
+        add_hosts: f.add_host,
         stop_timeout: f.stop_timeout.unwrap_or(d.stop_timeout),
         memory: f.limits.memory,
         cpus: f.limits.cpus,

@@ -78,6 +78,31 @@ pub struct PodRequest {
     pub detached: bool,
     /// Rotation size of each app's log; 0 = stage1's default.
     pub log_max_bytes: u64,
+    /// `-p [HOSTIP:]HOSTPORT:PODPORT[/PROTO]`.
+    pub publish: Vec<String>,
+    /// `--add-host NAME:IP`.
+    pub add_hosts: Vec<String>,
+    /// Bind the pod's /etc files writable.
+    pub etc_writable: bool,
+}
+
+/// Where networks and CNI plugins are (from the config file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetSettings {
+    pub config_dir: std::path::PathBuf,
+    pub plugin_dirs: Vec<std::path::PathBuf>,
+}
+
+impl Default for NetSettings {
+    fn default() -> Self {
+        NetSettings {
+            config_dir: super::networks::DEFAULT_NET_DIR.into(),
+            plugin_dirs: super::networks::DEFAULT_PLUGIN_DIRS
+                .iter()
+                .map(Into::into)
+                .collect(),
+        }
+    }
 }
 
 impl Default for PodRequest {
@@ -86,7 +111,7 @@ impl Default for PodRequest {
             apps: Vec::new(),
             name: None,
             hostname: None,
-            net: "none".into(),
+            net: "default".into(),
             stop_timeout: 10,
             memory: None,
             cpus: None,
@@ -99,6 +124,9 @@ impl Default for PodRequest {
             volumes: Vec::new(),
             detached: false,
             log_max_bytes: 0,
+            publish: Vec::new(),
+            add_hosts: Vec::new(),
+            etc_writable: false,
         }
     }
 }

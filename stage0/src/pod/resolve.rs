@@ -2,7 +2,8 @@
 //! today's trust, their configs merged with the overrides (podman's rules), capabilities, limits,
 //! rlimits and seccomp profiles resolved. Nothing here touches the system beyond reading the store.
 
-use super::request::{AppRequest, PodRequest};
+use super::networks;
+use super::request::{AppRequest, NetSettings, PodRequest};
 use super::volumes;
 use crate::images::{self, ImageError};
 use crate::manifest::RunConfig;
@@ -288,27 +289,80 @@ pub fn resolve(
     req: &PodRequest,
     pod_id: &str,
     insecure: bool,
+    net_cfg: &NetSettings,
 ) -> Result<PodManifest, ResolveError> {
     if req.apps.is_empty() {
         return Err(ResolveError::Pod("nothing to run: give an image".into()));
     }
-    let net = match req.net.as_str() {
-        "none" => NetMode::None,
+    let (net, networks) = match req.net.as_str() {
+        "none" => (NetMode::None, Vec::new()),
         "host" => {
             eprintln!("liftoff: note: --net=host: the pod shares the host's network namespace");
-            NetMode::Host
+            (NetMode::Host, Vec::new())
         }
-        "default" => {
-            return Err(ResolveError::Pod(
-                "--net=default needs CNI networking, which is not implemented yet; use --net=none or --net=host".into(),
-            ))
-        }
-        other => {
-            return Err(ResolveError::Pod(format!(
-                "--net={other}: unknown network (use none or host)"
-            )))
+        list => {
+            let mut nets: Vec<liftoff_stage1::cni::Network> = Vec::new();
+            for name in list.split(',') {
+                if name == "none" || name == "host" {
+                    return Err(ResolveError::Pod(format!(
+                        "--net={list}: {name} cannot be combined with other networks"
+                    )));
+                }
+                let n = networks::load(name, &net_cfg.config_dir, store.root())
+                    .map_err(|e| ResolveError::Pod(e.to_string()))?;
+                if nets.iter().any(|x| x.name == n.name) {
+                    return Err(ResolveError::Pod(format!(
+                        "--net={list}: network {} is given twice",
+                        n.name
+                    )));
+                }
+                nets.push(n);
+            }
+            (NetMode::Cni, nets)
         }
     };
+    let ports = req
+        .publish
+        .iter()
+        .map(|p| networks::parse_publish(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ResolveError::Pod(e.to_string()))?;
+    if !ports.is_empty() && net != NetMode::Cni {
+        return Err(ResolveError::Pod(format!(
+            "-p needs a CNI network (--net=default or a named one); with --net={} there is nothing to publish to",
+            req.net
+        )));
+    }
+    if !ports.is_empty()
+        && !networks.first().is_some_and(|n| {
+            n.plugins.iter().any(|p| {
+                p.get("capabilities")
+                    .and_then(|c| c.get("portMappings"))
+                    .and_then(|v| v.as_bool())
+                    == Some(true)
+            })
+        })
+    {
+        return Err(ResolveError::Pod(format!(
+            "-p: network {} has no plugin with the portMappings capability (add {{\"type\": \"portmap\", \"capabilities\": {{\"portMappings\": true}}}} to {})",
+            networks[0].name, networks[0].source
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in &ports {
+        if !seen.insert((p.host_port, p.protocol.clone())) {
+            return Err(ResolveError::Pod(format!(
+                "-p: host port {}/{} is published twice",
+                p.host_port, p.protocol
+            )));
+        }
+    }
+    let add_hosts = req
+        .add_hosts
+        .iter()
+        .map(|h| networks::parse_add_host(h))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ResolveError::Pod(e.to_string()))?;
     let mut apps = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for a in &req.apps {
@@ -356,6 +410,12 @@ pub fn resolve(
         detached: req.detached,
         log_max_bytes: req.log_max_bytes,
         volumes,
+        networks,
+        cni_plugin_dirs: net_cfg.plugin_dirs.clone(),
+        netns_dir: store.root().join("netns"),
+        ports,
+        add_hosts,
+        etc_writable: req.etc_writable,
         apps,
     })
 }

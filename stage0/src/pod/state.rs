@@ -135,9 +135,30 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
         .ok()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
-    let net = match manifest.as_ref().map(|m| m.net) {
-        Some(liftoff_stage1::NetMode::Host) => "host".to_string(),
-        Some(liftoff_stage1::NetMode::None) => "none".to_string(),
+    let net = match manifest.as_ref().map(|m| (m.net, m)) {
+        Some((liftoff_stage1::NetMode::Host, _)) => "host".to_string(),
+        Some((liftoff_stage1::NetMode::None, _)) => "none".to_string(),
+        Some((liftoff_stage1::NetMode::Cni, m)) => {
+            // The addresses while attached; the network names once detached.
+            let ips: Vec<String> = liftoff_stage1::cni::read_state(dir)
+                .map(|s| {
+                    s.attachments
+                        .iter()
+                        .filter_map(|(_, _, r)| r.as_ref())
+                        .flat_map(liftoff_stage1::cni::ips)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ips.is_empty() {
+                m.networks
+                    .iter()
+                    .map(|n| n.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                ips.join(",")
+            }
+        }
         None => String::new(),
     };
     Some(PodInfo {
@@ -371,6 +392,17 @@ fn sweep(
                 op: "remove cgroups",
                 source: std::io::Error::other(e.to_string()),
             })?;
+    }
+    // Networks: CNI DEL from what the supervisor recorded (it died before its own teardown),
+    // then the namespace pin. A failure keeps the pod for the next gc.
+    if let Some(ns) = liftoff_stage1::cni::read_state(dir) {
+        liftoff_stage1::cni::del_all(&ns).map_err(|e| PodError::Io {
+            path: dir.to_path_buf(),
+            op: "detach networks",
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        liftoff_stage1::net::unpin(&ns.netns).map_err(super::io(&ns.netns, "unmount"))?;
+        let _ = std::fs::remove_file(dir.join(liftoff_stage1::cni::NET_STATE_FILE));
     }
     // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.
     let prefix = format!("{}/", dir.display());

@@ -1,0 +1,513 @@
+//! The runtime side of CNI (container network interface, spec 1.0; older `cniVersion`s pass through
+//! to plugins that accept them): run a network configuration list's plugins with ADD, CHECK and DEL.
+//!
+//! Each plugin is an executable found by its `type` in the plugin dirs (Debian's
+//! `containernetworking-plugins` installs them in /usr/lib/cni; /opt/cni/bin is the upstream place). It
+//! gets its configuration on stdin — the plugin's object from the list plus the list's `name` and
+//! `cniVersion`, the previous plugin's result as `prevResult`, and `runtimeConfig` for the
+//! capabilities it declares (`portMappings`) — and CNI_COMMAND, CNI_CONTAINERID (the pod uuid),
+//! CNI_NETNS (a bind mount of the pod's network namespace), CNI_IFNAME and CNI_PATH in its
+//! environment. ADD runs the plugins in order and the last result is the network's; DEL runs them in
+//! reverse with that result, and is what both the supervisor and `liftoff gc` call, so it must work
+//! (and does, for the standard plugins) however far ADD got. A failed ADD is undone with DEL before the
+//! error is returned: nothing is left half-configured.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// How long one plugin may run before it is killed (a plugin waiting on a DHCP server, say).
+const PLUGIN_TIMEOUT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum CniError {
+    #[error("network config {path}: {msg}")]
+    Config { path: String, msg: String },
+    #[error("network {network}: CNI plugin {plugin:?} is not installed (looked in {dirs}); install containernetworking-plugins or set cni_plugin_dirs in the config file")]
+    MissingPlugin {
+        network: String,
+        plugin: String,
+        dirs: String,
+    },
+    #[error("network {network}: plugin {plugin} {command} failed: {msg}{hint}")]
+    Plugin {
+        network: String,
+        plugin: String,
+        command: String,
+        msg: String,
+        hint: String,
+    },
+}
+
+/// A network: a parsed configuration list (a single-plugin `.conf` is turned into a list of one).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Network {
+    pub name: String,
+    pub cni_version: String,
+    /// The plugin objects, in order.
+    pub plugins: Vec<Value>,
+    /// Where it was read from (for messages).
+    pub source: String,
+}
+
+/// A published port, in portmap's `portMappings` form.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PortMapping {
+    #[serde(rename = "hostPort")]
+    pub host_port: u16,
+    #[serde(rename = "containerPort")]
+    pub container_port: u16,
+    pub protocol: String,
+    #[serde(rename = "hostIP", default, skip_serializing_if = "String::is_empty")]
+    pub host_ip: String,
+}
+
+fn cfg_err(path: &str, msg: impl Into<String>) -> CniError {
+    CniError::Config {
+        path: path.to_string(),
+        msg: msg.into(),
+    }
+}
+
+/// Parses a `.conflist` (or a single-plugin `.conf`), checking what the runtime relies on: `name`,
+/// `cniVersion`, and a `type` for every plugin that is a plain executable name.
+pub fn parse(text: &str, source: &str) -> Result<Network, CniError> {
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| cfg_err(source, format!("not valid JSON: {e}")))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| cfg_err(source, "the top level must be a JSON object"))?;
+    let name = obj
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| cfg_err(source, "field \"name\" is missing or not a string"))?;
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    {
+        return Err(cfg_err(
+            source,
+            format!("field \"name\": {name:?} may only hold letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    let version = obj
+        .get("cniVersion")
+        .and_then(Value::as_str)
+        .ok_or_else(|| cfg_err(source, "field \"cniVersion\" is missing or not a string"))?;
+    let plugins: Vec<Value> = match obj.get("plugins") {
+        Some(Value::Array(p)) => p.clone(),
+        Some(_) => return Err(cfg_err(source, "field \"plugins\" must be an array")),
+        None if obj.contains_key("type") => {
+            let mut one = obj.clone();
+            one.remove("name");
+            one.remove("cniVersion");
+            vec![Value::Object(one)]
+        }
+        None => {
+            return Err(cfg_err(
+                source,
+                "field \"plugins\" is missing (or \"type\" for a single-plugin .conf)",
+            ))
+        }
+    };
+    if plugins.is_empty() {
+        return Err(cfg_err(source, "field \"plugins\" is empty"));
+    }
+    for (i, p) in plugins.iter().enumerate() {
+        let t = p.get("type").and_then(Value::as_str).ok_or_else(|| {
+            cfg_err(
+                source,
+                format!("plugins[{i}]: field \"type\" is missing or not a string"),
+            )
+        })?;
+        if t.is_empty() || t.contains('/') || t.starts_with('.') {
+            return Err(cfg_err(
+                source,
+                format!("plugins[{i}].type {t:?}: must be a plugin's file name"),
+            ));
+        }
+    }
+    Ok(Network {
+        name: name.to_string(),
+        cni_version: version.to_string(),
+        plugins,
+        source: source.to_string(),
+    })
+}
+
+/// Everything about the pod a plugin call needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Attachment {
+    pub container_id: String,
+    /// Path of the pod's network namespace; may no longer exist at DEL time.
+    pub netns: PathBuf,
+    pub ifname: String,
+    pub plugin_dirs: Vec<PathBuf>,
+    pub ports: Vec<PortMapping>,
+}
+
+fn plugin_type(p: &Value) -> &str {
+    p.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The config one plugin gets on stdin.
+fn plugin_config(net: &Network, plugin: &Value, prev: Option<&Value>, a: &Attachment) -> Value {
+    let mut c = plugin.clone();
+    let o = c
+        .as_object_mut()
+        .expect("parse checked plugins are objects");
+    o.insert("name".into(), json!(net.name));
+    o.insert("cniVersion".into(), json!(net.cni_version));
+    if let Some(r) = prev {
+        o.insert("prevResult".into(), r.clone());
+    }
+    let wants_ports = plugin
+        .get("capabilities")
+        .and_then(|c| c.get("portMappings"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if wants_ports {
+        o.insert("runtimeConfig".into(), json!({ "portMappings": a.ports }));
+    }
+    c
+}
+
+fn find_plugin(net: &Network, t: &str, dirs: &[PathBuf]) -> Result<PathBuf, CniError> {
+    dirs.iter()
+        .map(|d| d.join(t))
+        .find(|p| p.is_file())
+        .ok_or_else(|| CniError::MissingPlugin {
+            network: net.name.clone(),
+            plugin: t.to_string(),
+            dirs: dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// Runs one plugin; returns its stdout parsed (Null when empty).
+fn exec(
+    net: &Network,
+    plugin: &Value,
+    command: &str,
+    conf: &Value,
+    a: &Attachment,
+) -> Result<Value, CniError> {
+    let t = plugin_type(plugin);
+    let bin = find_plugin(net, t, &a.plugin_dirs)?;
+    let fail = |msg: String, hint: String| CniError::Plugin {
+        network: net.name.clone(),
+        plugin: t.to_string(),
+        command: command.to_string(),
+        msg,
+        hint,
+    };
+    let cni_path = std::env::join_paths(&a.plugin_dirs).unwrap_or_default();
+    let mut child = Command::new(&bin)
+        .env_clear()
+        .env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        )
+        .env("CNI_COMMAND", command)
+        .env("CNI_CONTAINERID", &a.container_id)
+        .env("CNI_NETNS", &a.netns)
+        .env("CNI_IFNAME", &a.ifname)
+        .env("CNI_PATH", cni_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            fail(
+                format!("cannot start {}: {e}", bin.display()),
+                String::new(),
+            )
+        })?;
+    let body = serde_json::to_vec(conf).expect("config serialises");
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(&body);
+    }
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(PLUGIN_TIMEOUT) {
+        Ok(r) => r.map_err(|e| fail(format!("waiting for it: {e}"), String::new()))?,
+        Err(_) => {
+            // SAFETY: kill with the pid of our own still-unreaped child.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            return Err(fail(
+                format!(
+                    "did not finish within {}s and was killed",
+                    PLUGIN_TIMEOUT.as_secs()
+                ),
+                String::new(),
+            ));
+        }
+    };
+    if !out.status.success() {
+        let err: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let mut msg = err
+            .get("msg")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let s = String::from_utf8_lossy(&out.stderr).trim().to_string();
+                if s.is_empty() {
+                    format!("exit status {}", out.status)
+                } else {
+                    s
+                }
+            });
+        if let Some(d) = err
+            .get("details")
+            .and_then(Value::as_str)
+            .filter(|d| !d.is_empty())
+        {
+            msg.push_str(&format!(" ({d})"));
+        }
+        let hint = if msg.contains("no IP addresses available") || msg.contains("no more addresses")
+        {
+            format!(
+                "; the network's address range is used up: `liftoff gc` releases the addresses of exited pods, or widen the range in {}",
+                net.source
+            )
+        } else {
+            String::new()
+        };
+        return Err(fail(msg, hint));
+    }
+    if out.stdout.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| {
+        fail(
+            format!("printed a result that is not JSON: {e}"),
+            String::new(),
+        )
+    })
+}
+
+/// ADD: runs every plugin in order; returns the network's result. On failure, what was added is
+/// deleted again before the error is returned.
+pub fn add(net: &Network, a: &Attachment) -> Result<Value, CniError> {
+    let mut prev: Option<Value> = None;
+    for (i, p) in net.plugins.iter().enumerate() {
+        let conf = plugin_config(net, p, prev.as_ref(), a);
+        match exec(net, p, "ADD", &conf, a) {
+            Ok(r) => {
+                if !r.is_null() {
+                    prev = Some(r);
+                }
+            }
+            Err(e) => {
+                let partial = Network {
+                    plugins: net.plugins[..=i].to_vec(),
+                    ..net.clone()
+                };
+                let _ = del(&partial, a, prev.as_ref());
+                return Err(e);
+            }
+        }
+    }
+    Ok(prev.unwrap_or(Value::Null))
+}
+
+/// CHECK: asks every plugin whether what ADD set up is still there.
+pub fn check(net: &Network, a: &Attachment, result: &Value) -> Result<(), CniError> {
+    for p in &net.plugins {
+        let conf = plugin_config(net, p, Some(result), a);
+        exec(net, p, "CHECK", &conf, a)?;
+    }
+    Ok(())
+}
+
+/// DEL: every plugin in reverse order, each tried even if an earlier one failed; the first error
+/// is returned. Idempotent, as the spec requires of plugins.
+pub fn del(net: &Network, a: &Attachment, result: Option<&Value>) -> Result<(), CniError> {
+    let mut first = None;
+    for p in net.plugins.iter().rev() {
+        let conf = plugin_config(net, p, result.filter(|r| !r.is_null()), a);
+        if let Err(e) = exec(net, p, "DEL", &conf, a) {
+            first.get_or_insert(e);
+        }
+    }
+    first.map_or(Ok(()), Err)
+}
+
+/// The addresses (with prefix length) a result assigned inside the pod, any result version.
+pub fn addresses(result: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(ips) = result.get("ips").and_then(Value::as_array) {
+        out.extend(
+            ips.iter()
+                .filter_map(|i| i.get("address").and_then(Value::as_str))
+                .map(str::to_string),
+        );
+    }
+    // cniVersion 0.1/0.2 results.
+    for k in ["ip4", "ip6"] {
+        if let Some(ip) = result
+            .get(k)
+            .and_then(|v| v.get("ip"))
+            .and_then(Value::as_str)
+        {
+            out.push(ip.to_string());
+        }
+    }
+    out
+}
+
+/// The same without prefix lengths.
+pub fn ips(result: &Value) -> Vec<String> {
+    addresses(result)
+        .into_iter()
+        .map(|a| a.split('/').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// What a pod's networking looks like on disk (`net.json` in the pod dir), for the supervisor's
+/// teardown and for `liftoff gc` after a SIGKILL: written before the first ADD, updated after each.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PodNetState {
+    /// The bind mount that keeps the namespace alive until DEL (see `stage1::net`).
+    pub netns: PathBuf,
+    pub attachments: Vec<(Network, Attachment, Option<Value>)>,
+}
+
+/// Reads a pod's network state, if it has one.
+pub fn read_state(pod_dir: &Path) -> Option<PodNetState> {
+    std::fs::read(pod_dir.join(NET_STATE_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
+/// Writes it atomically.
+pub fn write_state(pod_dir: &Path, s: &PodNetState) -> std::io::Result<()> {
+    crate::status::write_json(&pod_dir.join(NET_STATE_FILE), s)
+}
+
+pub const NET_STATE_FILE: &str = "net.json";
+
+/// Every network of a pod deleted (reverse order), for teardown and gc. Returns the first error.
+pub fn del_all(s: &PodNetState) -> Result<(), CniError> {
+    let mut first = None;
+    for (net, a, result) in s.attachments.iter().rev() {
+        let mut a = a.clone();
+        if !a.netns.exists() {
+            // Plugins clean up what they can without the namespace (IPAM, port maps, firewall).
+            a.netns = PathBuf::new();
+        }
+        if let Err(e) = del(net, &a, result.as_ref()) {
+            first.get_or_insert(e);
+        }
+    }
+    first.map_or(Ok(()), Err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflists_are_checked_with_file_and_field() {
+        let n = parse(
+            r#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"bridge"},{"type":"portmap","capabilities":{"portMappings":true}}]}"#,
+            "x.conflist",
+        )
+        .unwrap();
+        assert_eq!(n.plugins.len(), 2);
+        let one = parse(
+            r#"{"cniVersion":"0.4.0","name":"y","type":"bridge","bridge":"b0"}"#,
+            "y.conf",
+        )
+        .unwrap();
+        assert_eq!(one.plugins[0]["bridge"], "b0");
+        assert!(one.plugins[0].get("name").is_none());
+        for (bad, field) in [
+            (
+                r#"{"cniVersion":"1.0.0","plugins":[{"type":"bridge"}]}"#,
+                "\"name\"",
+            ),
+            (
+                r#"{"name":"x","plugins":[{"type":"bridge"}]}"#,
+                "\"cniVersion\"",
+            ),
+            (
+                r#"{"cniVersion":"1.0.0","name":"x","plugins":[{"bridge":"b"}]}"#,
+                "plugins[0]",
+            ),
+            (
+                r#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"../../bin/sh"}]}"#,
+                "plugins[0].type",
+            ),
+            (r#"{"cniVersion":"1.0.0","name":"x","plugins":[]}"#, "empty"),
+            ("{", "JSON"),
+        ] {
+            let e = parse(bad, "/etc/liftoff/net.d/x.conflist")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(field) && e.contains("x.conflist"), "{e}");
+        }
+    }
+
+    #[test]
+    fn plugin_config_carries_name_version_prev_and_ports() {
+        let n = parse(
+            r#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"portmap","capabilities":{"portMappings":true}},{"type":"firewall"}]}"#,
+            "x",
+        )
+        .unwrap();
+        let a = Attachment {
+            container_id: "id".into(),
+            netns: "/n".into(),
+            ifname: "eth0".into(),
+            plugin_dirs: vec![],
+            ports: vec![PortMapping {
+                host_port: 8080,
+                container_port: 80,
+                protocol: "tcp".into(),
+                host_ip: String::new(),
+            }],
+        };
+        let prev = json!({"cniVersion":"1.0.0","ips":[{"address":"10.66.0.2/16"}]});
+        let c = plugin_config(&n, &n.plugins[0], Some(&prev), &a);
+        assert_eq!(c["name"], "x");
+        assert_eq!(c["runtimeConfig"]["portMappings"][0]["hostPort"], 8080);
+        assert_eq!(c["prevResult"]["ips"][0]["address"], "10.66.0.2/16");
+        let c = plugin_config(&n, &n.plugins[1], None, &a);
+        assert!(c.get("runtimeConfig").is_none() && c.get("prevResult").is_none());
+        assert_eq!(ips(&prev), vec!["10.66.0.2"]);
+        assert_eq!(ips(&json!({"ip4":{"ip":"10.1.2.3/24"}})), vec!["10.1.2.3"]);
+    }
+
+    #[test]
+    fn a_missing_plugin_names_itself_and_where_it_looked() {
+        let n = parse(
+            r#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"no-such-plugin"}]}"#,
+            "x",
+        )
+        .unwrap();
+        let a = Attachment {
+            container_id: "id".into(),
+            netns: "/n".into(),
+            ifname: "eth0".into(),
+            plugin_dirs: vec!["/nonexistent/cni".into()],
+            ports: vec![],
+        };
+        let e = add(&n, &a).unwrap_err().to_string();
+        assert!(
+            e.contains("no-such-plugin") && e.contains("/nonexistent/cni"),
+            "{e}"
+        );
+    }
+}
