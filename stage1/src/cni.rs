@@ -210,7 +210,17 @@ fn exec(
         hint,
     };
     let cni_path = std::env::join_paths(&a.plugin_dirs).unwrap_or_default();
-    let mut child = Command::new(&bin)
+    let mut cmd = Command::new(&bin);
+    // A plugin outliving a SIGKILLed supervisor could finish an ADD after gc's DEL and leave its
+    // work behind: it dies with its caller instead, and DEL cleans up whatever it had done.
+    // SAFETY: prctl is async-signal-safe.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            Ok(())
+        });
+    }
+    let mut child = cmd
         .env_clear()
         .env(
             "PATH",

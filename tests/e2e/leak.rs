@@ -3,17 +3,15 @@
 //! supervisors SIGKILLed during startup, gc SIGKILLed mid-sweep) and by later issues (networking adds
 //! veths, leases and firewall rules to what is compared).
 //!
-//! Each scenario gets a store of its own (gc there cannot disturb other tests' pods), and the
-//! scenarios run one at a time, since links and namespaces are host-wide.
+//! Each scenario gets a store of its own (gc there cannot disturb other tests' pods) and the host to
+//! itself (`pods::exclusive`: no other pod test runs meanwhile), since links, firewall rules, leases
+//! and namespaces are host-wide.
 
 use crate::pods::{new_world, World, IMAGE};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// Everything compared before and after.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,6 +24,8 @@ pub(crate) struct Snapshot {
     pod_dirs: BTreeSet<String>,
     locks: BTreeSet<String>,
     processes: BTreeSet<String>,
+    firewall: BTreeSet<String>,
+    leases: BTreeSet<String>,
 }
 
 fn lines(cmd: &str, args: &[&str]) -> BTreeSet<String> {
@@ -133,7 +133,7 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
         .collect();
     // Any process still working for this store (a supervisor, an init, an app).
-    let processes = std::fs::read_dir("/proc")
+    let processes: BTreeSet<String> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
         .filter_map(|e| {
@@ -142,6 +142,45 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
             c.contains(&root).then_some(c)
         })
         .collect();
+    // Firewall rules, without counters (iptables-nft rules show up in both views).
+    let firewall = lines("iptables-save", &[])
+        .into_iter()
+        .chain(lines("ip6tables-save", &[]))
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| match l.strip_prefix(':') {
+            Some(chain) => format!(":{}", chain.split(' ').next().unwrap_or("")),
+            None => l,
+        })
+        .chain(
+            lines("nft", &["list", "ruleset"])
+                .into_iter()
+                .map(|l| strip_counter(&l)),
+        )
+        .collect();
+    // IPAM leases (host-local keeps one file per address, holding the container id).
+    let mut leases = BTreeSet::new();
+    for net in std::fs::read_dir("/var/lib/cni/networks")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for f in std::fs::read_dir(net.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if name == "lock" || name.starts_with("last_reserved_ip") {
+                continue;
+            }
+            let body = std::fs::read_to_string(f.path()).unwrap_or_default();
+            leases.insert(format!(
+                "{}/{name} {}",
+                net.file_name().to_string_lossy(),
+                body.trim()
+            ));
+        }
+    }
     Snapshot {
         mounts,
         cgroups,
@@ -151,6 +190,8 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         pod_dirs,
         locks,
         processes,
+        firewall,
+        leases,
     }
 }
 
@@ -187,6 +228,19 @@ fn only_ours(s: &Snapshot, ids: &BTreeSet<String>) -> Snapshot {
         pod_dirs: s.pod_dirs.clone(),
         locks: s.locks.clone(),
         processes: s.processes.clone(),
+        firewall: s.firewall.clone(),
+        leases: s.leases.clone(),
+    }
+}
+
+/// `counter packets 12 bytes 720` → `counter`.
+fn strip_counter(l: &str) -> String {
+    match l.find("counter packets") {
+        Some(i) => {
+            let rest: Vec<&str> = l[i..].split(' ').skip(5).collect();
+            format!("{}counter {}", &l[..i], rest.join(" "))
+        }
+        None => l.to_string(),
     }
 }
 
@@ -242,7 +296,7 @@ fn rng() -> impl FnMut(u64) -> u64 {
 
 #[test]
 fn fifty_pods_started_and_stopped_leave_nothing() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _host = crate::pods::exclusive();
     let Some(w) = new_world() else { return };
     // A first pod creates the long-lived parents (the liftoff cgroups, the state tree).
     w.ok(&["run", IMAGE, "--", "busybox", "true"]);
@@ -259,8 +313,10 @@ fn fifty_pods_started_and_stopped_leave_nothing() {
                 ]);
             }
             1 => {
+                let port = format!("{}:80", 20000 + i);
                 let id = w.ok(&[
-                    "run", "-d", "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
+                    "run", "-d", "-p", &port, "-v", "named:/n", IMAGE, "--", "busybox", "sleep",
+                    "30",
                 ]);
                 w.ok(&["stop", id.trim()]);
             }
@@ -283,16 +339,17 @@ fn fifty_pods_started_and_stopped_leave_nothing() {
 
 #[test]
 fn supervisors_killed_during_startup_leave_nothing_after_gc() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _host = crate::pods::exclusive();
     let Some(w) = new_world() else { return };
     w.ok(&["run", IMAGE, "--", "busybox", "true"]);
     gc_all(&w);
     let before = snapshot(&w);
     let mut rand = rng();
-    for _ in 0..20 {
+    for trial in 0..20 {
+        let port = format!("{}:80", 21000 + trial);
         let mut c = w
             .cmd(&[
-                "run", "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
+                "run", "-p", &port, "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -311,6 +368,11 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
     }
     let ids = ours(&w);
     assert!(!ids.is_empty(), "no startup got as far as creating its pod");
+    let dirty = snapshot(&w);
+    assert!(
+        dirty.firewall != before.firewall || dirty.leases != before.leases,
+        "no killed pod had attached its network: the scenario tests nothing"
+    );
     gc_all(&w);
     assert_same(
         &before,
@@ -322,7 +384,7 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
 
 #[test]
 fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _host = crate::pods::exclusive();
     let Some(w) = new_world() else { return };
     w.ok(&["run", IMAGE, "--", "busybox", "true"]);
     gc_all(&w);

@@ -22,6 +22,7 @@ fn state(w: &World, id: &str) -> String {
 
 #[test]
 fn prepare_then_exactly_one_run_prepared_wins() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let file = w._tmp.path().join("prepared.uuid");
     let id = w
@@ -86,6 +87,7 @@ fn prepare_then_exactly_one_run_prepared_wins() {
 
 #[test]
 fn detached_pod_logs_stop_and_wait() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let id = detached(
         w,
@@ -154,6 +156,7 @@ fn detached_pod_logs_stop_and_wait() {
 
 #[test]
 fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let id = detached(
         w,
@@ -199,6 +202,7 @@ fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
 
 #[test]
 fn names_are_unique_and_work_as_references() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let name = format!("named-{}", std::process::id());
     let id = detached(w, &["--name", &name, IMAGE, "--", "busybox", "sleep", "30"]);
@@ -231,6 +235,7 @@ fn field(status: &str, key: &str) -> String {
 
 #[test]
 fn enter_holds_the_apps_profile() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let id = detached(
         w,
@@ -323,6 +328,7 @@ fn enter_holds_the_apps_profile() {
 
 #[test]
 fn volumes_binds_tmpfs_and_named() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let host = w._tmp.path().join("vol-host");
     std::fs::create_dir_all(&host).unwrap();
@@ -373,6 +379,7 @@ fn volumes_binds_tmpfs_and_named() {
 
 #[test]
 fn diff_shows_what_an_app_changed() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let o = w.run(&[
         "run",
@@ -409,6 +416,7 @@ fn diff_shows_what_an_app_changed() {
 
 #[test]
 fn logs_rotate_at_the_cap() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let o = w.run(&[
         "run",
@@ -450,6 +458,7 @@ fn logs_rotate_at_the_cap() {
 
 #[test]
 fn list_copes_with_pods_starting_and_stopping() {
+    let _host = crate::pods::shared();
     let Some(w) = world() else { return };
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let s2 = stop.clone();

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `liftoff` binary against real images, registries and pods.
 mod leak;
 mod lifecycle;
+mod network;
 mod pods;
 mod registry;
 mod store;

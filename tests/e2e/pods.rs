@@ -18,6 +18,18 @@ pub(crate) struct World {
     pub(crate) marker: PathBuf,
 }
 
+/// Pod tests run side by side (`shared`); the leak tests need the host to themselves (`exclusive`),
+/// since links, firewall rules and leases are host-wide.
+static HOST: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+pub(crate) fn shared() -> std::sync::RwLockReadGuard<'static, ()> {
+    HOST.read().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
+    HOST.write().unwrap_or_else(|e| e.into_inner())
+}
+
 pub(crate) fn world() -> Option<&'static World> {
     static W: OnceLock<Option<World>> = OnceLock::new();
     W.get_or_init(new_world).as_ref()
@@ -159,18 +171,32 @@ pub(crate) fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Host mounts that mention this store: none may outlive a pod.
-fn leaked_mounts(w: &World) -> Vec<String> {
+/// Host mounts that mention this store: none may outlive a pod. The network namespace pins of pods
+/// still running (other tests') are theirs to remove.
+pub(crate) fn leaked_mounts(w: &World) -> Vec<String> {
     let mi = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
     let root = w.root.to_string_lossy().into_owned();
+    let netns = format!("{root}/netns/");
+    let running = |id: &str| {
+        std::fs::File::open(w.root.join("pods/run").join(id))
+            .map(|f| {
+                rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
+            })
+            .unwrap_or(false)
+    };
     mi.lines()
         .filter(|l| l.contains(&root))
+        .filter(|l| {
+            let mp = l.split(' ').nth(4).unwrap_or("");
+            !mp.strip_prefix(&netns).is_some_and(running)
+        })
         .map(str::to_string)
         .collect()
 }
 
 #[test]
 fn exit_codes_pass_through_and_liftoff_errors_are_254() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let o = w.run(&["run", IMAGE]);
     assert!(o.status.success() && out(&o) == "hello\n", "{o:?}");
@@ -197,6 +223,7 @@ fn exit_codes_pass_through_and_liftoff_errors_are_254() {
 
 #[test]
 fn unsigned_and_untrusted_images_do_not_run() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let rootfs = w._tmp.path().join("rootfs");
     w.ok(&[
@@ -225,6 +252,7 @@ fn unsigned_and_untrusted_images_do_not_run() {
 
 #[test]
 fn escapes_are_refused_in_a_default_pod() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let marker = w.marker.to_str().unwrap();
     let host_pid = std::process::id().to_string();
@@ -278,6 +306,7 @@ fn escapes_are_refused_in_a_default_pod() {
 
 #[test]
 fn setuid_does_not_raise_privileges_under_no_new_privs() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let o = w.run(&[
         "run",
@@ -294,6 +323,7 @@ fn setuid_does_not_raise_privileges_under_no_new_privs() {
 
 #[test]
 fn an_app_cannot_read_another_apps_root() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let o = w.run(&[
         "run", IMAGE, "--name", "a", "--", "/bin/sh", "-c", "echo secret > /secret; busybox sleep 2", "---", IMAGE, "--name", "b", "--",
@@ -304,6 +334,7 @@ fn an_app_cannot_read_another_apps_root() {
 
 #[test]
 fn two_apps_share_localhost_and_processes() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let o = w.run(&[
         "run",
@@ -359,6 +390,7 @@ fn two_apps_share_localhost_and_processes() {
 
 #[test]
 fn memory_and_pids_limits_hold() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let pods_before = pod_ids(w);
     let o = w.run(&[
@@ -429,6 +461,7 @@ fn memory_and_pids_limits_hold() {
 
 #[test]
 fn app_settings_apply() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let o = w.run(&[
         "run", "--user", "1000:1000", "-e", "K=V", "--workdir", "/srv", "--hostname", "web", "--cap-drop", "all", IMAGE, "--",
@@ -487,6 +520,7 @@ fn app_settings_apply() {
 
 #[test]
 fn pod_file_and_exit_records() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let f = w._tmp.path().join("pod.toml");
     std::fs::write(
@@ -545,6 +579,7 @@ fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::pr
 
 #[test]
 fn sigterm_stops_a_pod_that_ignores_it() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let mut c = w
         .cmd(&[
@@ -575,6 +610,7 @@ fn sigterm_stops_a_pod_that_ignores_it() {
 
 #[test]
 fn a_sigkilled_supervisor_takes_the_pod_with_it() {
+    let _host = shared();
     let Some(w) = world() else { return };
     let tag = format!("liftoff-e2e-{}", std::process::id());
     let mut c = w
@@ -607,7 +643,12 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(!alive(), "pod processes outlived their supervisor");
-    assert!(leaked_mounts(w).is_empty());
+    // Only its network namespace pin is left on the host, for gc's CNI DEL.
+    assert!(
+        leaked_mounts(w).iter().all(|m| m.contains("/netns/")),
+        "{:?}",
+        leaked_mounts(w)
+    );
     // The pod shows as exited; gc removes its dir and the cgroups the dead supervisor left.
     let id = pod_ids(w)
         .into_iter()
@@ -639,6 +680,11 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
         cgroups()
     );
     assert!(!pod_ids(w).contains(&id));
+    assert!(
+        !leaked_mounts(w).iter().any(|m| m.contains(&id)),
+        "{:?}",
+        leaked_mounts(w)
+    );
     assert!(!w.ok(&["list", "--all"]).contains(&id[..8]));
     assert_eq!(w.run(&["rm", &id[..8]]).status.code(), Some(254));
 }

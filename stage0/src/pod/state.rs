@@ -401,7 +401,10 @@ fn sweep(
             op: "detach networks",
             source: std::io::Error::other(e.to_string()),
         })?;
-        liftoff_stage1::net::unpin(&ns.netns).map_err(super::io(&ns.netns, "unmount"))?;
+        // Only ever a pin named after this pod.
+        if ns.netns.is_absolute() && ns.netns.file_name().is_some_and(|n| n == id) {
+            liftoff_stage1::net::unpin(&ns.netns).map_err(super::io(&ns.netns, "unmount"))?;
+        }
         let _ = std::fs::remove_file(dir.join(liftoff_stage1::cni::NET_STATE_FILE));
     }
     // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.

@@ -1,0 +1,377 @@
+//! End-to-end tests of pod networking (issue 7) with the distribution's CNI plugins: the default
+//! bridge network, pod to pod and pod to host, published ports from the host's address and from
+//! 127.0.0.1, none and host, a custom conflist, /etc files, and the errors. Only 127.0.0.0/8, the
+//! host's own address and the networks these tests create are ever contacted.
+
+use crate::pods::{err, out, shared, world, World, IMAGE};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn detached(w: &World, args: &[&str]) -> String {
+    let mut a = vec!["run", "-d"];
+    a.extend_from_slice(args);
+    w.ok(&a).trim().to_string()
+}
+
+fn pod_ip(w: &World, id: &str) -> String {
+    let s = w.ok(&["status", "--format", "json", id]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    v["net"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The host's own IPv4 address on its main interface (not a bridge of ours).
+fn host_ip() -> String {
+    let o = std::process::Command::new("ip")
+        .args(["-o", "-4", "addr", "show", "scope", "global"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| !l.contains("liftoff") && !l.contains("lftest"))
+        .find_map(|l| l.split_whitespace().nth(3))
+        .map(|a| a.split('/').next().unwrap().to_string())
+        .expect("the host has a global IPv4 address")
+}
+
+/// A free TCP port on the host.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A config file pointing the network config dir at `dir`.
+fn config_with_net_dir(w: &World, dir: &std::path::Path) -> PathBuf {
+    let c = dir.join("config.toml");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        &c,
+        format!("[network]\nconfig_dir = \"{}\"\n", dir.display()),
+    )
+    .unwrap();
+    let _ = w;
+    c
+}
+
+/// GET with a few tries (the server in a just-started pod may not listen yet).
+fn http_get_retry(addr: &str) -> std::io::Result<String> {
+    let mut last = None;
+    for _ in 0..20 {
+        match http_get(addr) {
+            Ok(b) if !b.is_empty() => return Ok(b),
+            Ok(_) => {}
+            Err(e) => last = Some(e),
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("empty answers")))
+}
+
+fn http_get(addr: &str) -> std::io::Result<String> {
+    let mut s =
+        std::net::TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(3))?;
+    s.set_read_timeout(Some(Duration::from_secs(3)))?;
+    s.write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+    let mut b = String::new();
+    s.read_to_string(&mut b)?;
+    Ok(b)
+}
+
+#[test]
+fn pods_reach_each_other_and_the_host_bridge() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let web = detached(
+        w,
+        &[
+            IMAGE, "--", "busybox", "httpd", "-f", "-p", "80", "-h", "/www",
+        ],
+    );
+    let ip = pod_ip(w, &web);
+    assert!(ip.starts_with("10.66."), "default network address: {ip}");
+    // httpd may still be starting: a few tries.
+    let fetch = format!(
+        "for i in 1 2 3 4 5 6 7 8 9 10; do busybox wget -qO- http://{ip}/ && exit 0; busybox sleep 0.2; done; exit 1"
+    );
+    let o = w.run(&["run", IMAGE, "--", "/bin/sh", "-c", &fetch]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "hello over localhost\n");
+    // A server on the host's end of the bridge is reachable from a pod.
+    let l = TcpListener::bind("10.66.0.1:0").expect("liftoff0 has 10.66.0.1");
+    let port = l.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut b = [0u8; 512];
+        let _ = c.read(&mut b);
+        c.write_all(b"from-the-host\n").unwrap();
+    });
+    // (busybox nc: the server speaks no HTTP.)
+    let o = w.run(&[
+        "run",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        &format!("echo hello | busybox nc -w 3 10.66.0.1 {port}"),
+    ]);
+    server.join().unwrap();
+    assert_eq!(out(&o), "from-the-host\n", "{}", err(&o));
+    // The list shows the pod's address.
+    assert!(w.ok(&["list"]).contains(&ip));
+    w.ok(&["stop", &web]);
+}
+
+#[test]
+fn published_ports_work_from_the_host_address_and_localhost() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let port = free_port();
+    let publish = format!("{port}:8080");
+    let id = detached(
+        w,
+        &[
+            "-p", &publish, IMAGE, "--", "busybox", "httpd", "-f", "-p", "8080", "-h", "/www",
+        ],
+    );
+    let ext = http_get_retry(&format!("{}:{port}", host_ip()))
+        .expect("published port on the host's address");
+    assert!(ext.ends_with("hello over localhost\n"), "{ext}");
+    let lo = http_get(&format!("127.0.0.1:{port}")).expect("published port on 127.0.0.1");
+    assert!(lo.ends_with("hello over localhost\n"), "{lo}");
+    // The port is the pod's while it runs: a second pod cannot take it.
+    let o = w.run(&["run", "-p", &publish, IMAGE, "--", "busybox", "true"]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("already in use"), "{}", err(&o));
+    w.ok(&["stop", &id]);
+    // Gone with the pod: nothing answers any more, and the port is free again.
+    assert!(http_get(&format!("127.0.0.1:{port}")).is_err());
+    TcpListener::bind(("0.0.0.0", port)).expect("the port is released");
+    // A port held by a host program is refused up front.
+    let held = TcpListener::bind("0.0.0.0:0").unwrap();
+    let p2 = held.local_addr().unwrap().port().to_string();
+    let o = w.run(&[
+        "run",
+        "-p",
+        &format!("{p2}:80"),
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("already in use"), "{}", err(&o));
+    // -p without a CNI network is an error that says why.
+    let o = w.run(&["run", "--net=none", "-p", "8080:80", IMAGE]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("-p needs a CNI network"), "{}", err(&o));
+}
+
+#[test]
+fn none_and_host_networks() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let o = w.ok(&[
+        "run",
+        "--net=none",
+        IMAGE,
+        "--",
+        "busybox",
+        "ls",
+        "/sys/class/net",
+    ]);
+    assert_eq!(o.split_whitespace().collect::<Vec<_>>(), ["lo"]);
+    let o = w.ok(&["run", IMAGE, "--", "busybox", "ls", "/sys/class/net"]);
+    assert_eq!(o.split_whitespace().collect::<Vec<_>>(), ["eth0", "lo"]);
+    let host_links: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("veth"))
+        .collect();
+    let o = w.ok(&[
+        "run",
+        "--net=host",
+        IMAGE,
+        "--",
+        "busybox",
+        "ls",
+        "/sys/class/net",
+    ]);
+    for l in &host_links {
+        assert!(
+            o.split_whitespace().any(|x| x == l),
+            "--net=host misses {l}: {o}"
+        );
+    }
+}
+
+#[test]
+fn etc_files_follow_the_flags() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let o = w.ok(&[
+        "run", "--hostname", "web", "--dns", "10.0.0.2", "--dns-search", "corp", "--add-host", "db:10.0.0.5",
+        IMAGE, "--", "/bin/sh", "-c",
+        "busybox hostname; cat /etc/hosts; echo ==; cat /etc/resolv.conf; echo x >> /etc/hosts 2>/dev/null || echo ro",
+    ]);
+    let (hosts, resolv) = o.split_once("==\n").unwrap();
+    assert!(hosts.starts_with("web\n"), "{o}");
+    assert!(hosts.contains("127.0.0.1\tlocalhost"), "{hosts}");
+    assert!(
+        hosts
+            .lines()
+            .any(|l| l.starts_with("10.66.") && l.ends_with("\tweb")),
+        "{hosts}"
+    );
+    assert!(hosts.contains("10.0.0.5\tdb"), "{hosts}");
+    assert!(
+        resolv.contains("nameserver 10.0.0.2") && resolv.contains("search corp"),
+        "{resolv}"
+    );
+    assert!(
+        resolv.trim_end().ends_with("ro"),
+        "/etc/hosts must be read-only: {o}"
+    );
+    // Without --dns: the host's servers, minus loopback ones that cannot work from the pod.
+    let o = w.ok(&["run", IMAGE, "--", "busybox", "cat", "/etc/resolv.conf"]);
+    assert!(
+        !o.contains("nameserver 127.") && !o.contains("nameserver ::1"),
+        "{o}"
+    );
+    // --etc-writable lets the app change them.
+    let o = w.ok(&[
+        "run",
+        "--etc-writable",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        "echo 10.9.9.9 x >> /etc/hosts && echo rw",
+    ]);
+    assert_eq!(o.trim(), "rw");
+}
+
+#[test]
+fn a_custom_bridge_network_and_network_errors() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let dir = w._tmp.path().join("net.d");
+    let cfg = config_with_net_dir(w, &dir);
+    let cfg = cfg.to_str().unwrap();
+    std::fs::write(
+        dir.join("backend.conflist"),
+        r#"{"cniVersion":"1.0.0","name":"backend","plugins":[
+            {"type":"bridge","bridge":"lftest1","isGateway":true,"ipMasq":true,
+             "ipam":{"type":"host-local","ranges":[[{"subnet":"10.67.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
+            {"type":"portmap","capabilities":{"portMappings":true}}]}"#,
+    )
+    .unwrap();
+    let o = w.ok(&[
+        "--config",
+        cfg,
+        "run",
+        "--net=backend",
+        IMAGE,
+        "--",
+        "busybox",
+        "ip",
+        "addr",
+        "show",
+        "eth0",
+    ]);
+    assert!(o.contains("inet 10.67.0."), "{o}");
+    // A missing plugin names itself and where it looked.
+    std::fs::write(
+        dir.join("noplugin.conflist"),
+        r#"{"cniVersion":"1.0.0","name":"noplugin","plugins":[{"type":"no-such-cni-plugin"}]}"#,
+    )
+    .unwrap();
+    let o = w.run(&[
+        "--config",
+        cfg,
+        "run",
+        "--net=noplugin",
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(
+        err(&o).contains("no-such-cni-plugin") && err(&o).contains("/usr/lib/cni"),
+        "{}",
+        err(&o)
+    );
+    // A bad conflist names the file and the field.
+    std::fs::write(
+        dir.join("bad.conflist"),
+        r#"{"name":"bad","plugins":[{"type":"bridge"}]}"#,
+    )
+    .unwrap();
+    let o = w.run(&["--config", cfg, "run", "--net=bad", IMAGE]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(
+        err(&o).contains("bad.conflist") && err(&o).contains("cniVersion"),
+        "{}",
+        err(&o)
+    );
+    let o = w.run(&["--config", cfg, "run", "--net=nonexistent", IMAGE]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("nonexistent.conflist"), "{}", err(&o));
+    // An exhausted range: a /30 has room for one pod next to its gateway.
+    std::fs::write(
+        dir.join("tiny.conflist"),
+        r#"{"cniVersion":"1.0.0","name":"tiny","plugins":[
+            {"type":"bridge","bridge":"lftest2","isGateway":true,
+             "ipam":{"type":"host-local","ranges":[[{"subnet":"10.68.0.0/30"}]]}}]}"#,
+    )
+    .unwrap();
+    let first = w.ok(&[
+        "--config",
+        cfg,
+        "run",
+        "-d",
+        "--net=tiny",
+        IMAGE,
+        "--",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    let ports = || {
+        std::fs::read_dir("/sys/class/net/lftest2/brif")
+            .unwrap()
+            .count()
+    };
+    assert_eq!(ports(), 1);
+    let o = w.run(&[
+        "--config",
+        cfg,
+        "run",
+        "--net=tiny",
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("address range is used up"), "{}", err(&o));
+    // Nothing half-configured: no extra link left by the failed attach.
+    assert_eq!(ports(), 1, "the failed attach left a veth on the bridge");
+    w.ok(&["stop", "--force", first.trim()]);
+    for b in ["lftest1", "lftest2"] {
+        let _ = std::process::Command::new("ip")
+            .args(["link", "del", b])
+            .status();
+    }
+}
