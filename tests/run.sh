@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 need=(
   "skopeo skopeo" "umoci umoci" "buildah buildah" "/bin/busybox busybox-static" "zstd zstd"
   "setfattr attr" "openssl openssl" "docker-registry docker-registry" "htpasswd apache2-utils"
-  "cc gcc" "pkg:libc6-dev libc6-dev"
+  "cc gcc" "pkg:libc6-dev libc6-dev" "/usr/lib/cni/bridge containernetworking-plugins"
+  "iptables iptables" "nft nftables"
 )
 missing=()
 for pair in "${need[@]}"; do

@@ -210,16 +210,10 @@ fn exec(
         hint,
     };
     let cni_path = std::env::join_paths(&a.plugin_dirs).unwrap_or_default();
+    // No PR_SET_PDEATHSIG: a plugin killed half-way leaves state its own DEL cannot always undo
+    // (the bridge plugin fails on a masquerade chain it never created). A plugin whose caller was
+    // SIGKILLed finishes its ADD instead, and gc waits for it (`plugins_running`) before its DEL.
     let mut cmd = Command::new(&bin);
-    // A plugin outliving a SIGKILLed supervisor could finish an ADD after gc's DEL and leave its
-    // work behind: it dies with its caller instead, and DEL cleans up whatever it had done.
-    // SAFETY: prctl is async-signal-safe.
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-            Ok(())
-        });
-    }
     let mut child = cmd
         .env_clear()
         .env(
@@ -307,15 +301,21 @@ fn exec(
     })
 }
 
-/// ADD: runs every plugin in order; returns the network's result. On failure, what was added is
+/// ADD: runs every plugin in order; returns the network's result. `progress` gets each plugin's
+/// result as it comes, so the caller can record how far ADD got. On failure, what was added is
 /// deleted again before the error is returned.
-pub fn add(net: &Network, a: &Attachment) -> Result<Value, CniError> {
+pub fn add(
+    net: &Network,
+    a: &Attachment,
+    mut progress: impl FnMut(&Value),
+) -> Result<Value, CniError> {
     let mut prev: Option<Value> = None;
     for (i, p) in net.plugins.iter().enumerate() {
         let conf = plugin_config(net, p, prev.as_ref(), a);
         match exec(net, p, "ADD", &conf, a) {
             Ok(r) => {
                 if !r.is_null() {
+                    progress(&r);
                     prev = Some(r);
                 }
             }
@@ -408,20 +408,102 @@ pub fn write_state(pod_dir: &Path, s: &PodNetState) -> std::io::Result<()> {
 
 pub const NET_STATE_FILE: &str = "net.json";
 
-/// Every network of a pod deleted (reverse order), for teardown and gc. Returns the first error.
+/// Every network of a pod deleted (reverse order), for teardown and gc. A plugin's DEL can fail on
+/// state that was never created (an ADD cut short); when nothing of the pod is left afterwards (no
+/// firewall rule naming it or its addresses, no address lease), that counts as done. Otherwise the
+/// first error is returned and the caller retries later.
 pub fn del_all(s: &PodNetState) -> Result<(), CniError> {
     let mut first = None;
+    let mut ips = Vec::new();
     for (net, a, result) in s.attachments.iter().rev() {
         let mut a = a.clone();
         if !a.netns.exists() {
             // Plugins clean up what they can without the namespace (IPAM, port maps, firewall).
             a.netns = PathBuf::new();
         }
+        if let Some(r) = result {
+            ips.extend(self::ips(r));
+        }
         if let Err(e) = del(net, &a, result.as_ref()) {
             first.get_or_insert(e);
         }
     }
-    first.map_or(Ok(()), Err)
+    match first {
+        None => Ok(()),
+        Some(e) => {
+            let cid = s
+                .attachments
+                .first()
+                .map(|(_, a, _)| a.container_id.as_str())
+                .unwrap_or("");
+            if leftovers(cid, &ips).is_empty() {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// What of a pod is still on the host after DEL: firewall rules that name its container id or one
+/// of its addresses, and host-local leases held for it.
+pub fn leftovers(container_id: &str, ips: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    if container_id.is_empty() {
+        return out;
+    }
+    let id_mark = format!("id: \"{container_id}\"");
+    for cmd in ["iptables-save", "ip6tables-save"] {
+        let Ok(o) = Command::new(cmd).stderr(Stdio::null()).output() else {
+            continue;
+        };
+        for l in String::from_utf8_lossy(&o.stdout).lines() {
+            let names_ip = ips.iter().any(|ip| {
+                l.split_whitespace()
+                    .any(|w| w == ip.as_str() || w.strip_suffix("/32") == Some(ip.as_str()))
+            });
+            if l.starts_with("-A") && (l.contains(&id_mark) || names_ip) {
+                out.push(l.to_string());
+            }
+        }
+    }
+    for net in std::fs::read_dir("/var/lib/cni/networks")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for f in std::fs::read_dir(net.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let body = std::fs::read_to_string(f.path()).unwrap_or_default();
+            if body.lines().next() == Some(container_id) {
+                out.push(f.path().display().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Whether a CNI plugin is still working for this container (its caller died mid-ADD): gc waits for
+/// it before DEL.
+pub fn plugins_running(container_id: &str) -> bool {
+    let want = format!("CNI_CONTAINERID={container_id}");
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .any(|e| {
+            std::fs::read(e.path().join("environ"))
+                .map(|b| b.split(|&c| c == 0).any(|v| v == want.as_bytes()))
+                .unwrap_or(false)
+        })
 }
 
 #[cfg(test)]
@@ -514,7 +596,7 @@ mod tests {
             plugin_dirs: vec!["/nonexistent/cni".into()],
             ports: vec![],
         };
-        let e = add(&n, &a).unwrap_err().to_string();
+        let e = add(&n, &a, |_| {}).unwrap_err().to_string();
         assert!(
             e.contains("no-such-plugin") && e.contains("/nonexistent/cni"),
             "{e}"

@@ -120,14 +120,87 @@ fn run_inner(
         .map(|d| d.display().to_string())
         .collect();
     let _ = status::write_json(&pod_dir.join(CGROUPS_FILE), &recorded);
-    let result = supervise(pod_dir, lock_fd, ready_fd, &m, &pod_cg, &mut filters);
+    match supervise(pod_dir, lock_fd, ready_fd, &m, &pod_cg, &mut filters) {
+        Ok((code, teardown)) => {
+            finish(pod_dir, &m, &pod_cg, teardown);
+            Ok(code)
+        }
+        Err(e) => {
+            remove_cgroups(&m, &pod_cg);
+            Err(e)
+        }
+    }
+}
+
+fn remove_cgroups(m: &PodManifest, pod_cg: &cgroup::PodCgroup) {
     if let Err(e) = pod_cg.remove() {
         eprintln!(
             "liftoff: warning: pod {}: removing its cgroups: {e} (`liftoff gc` retries)",
             m.pod_id
         );
     }
-    result
+}
+
+/// What is left to undo once the pod's apps have exited and its exit is recorded.
+struct Teardown {
+    net: Option<crate::cni::PodNetState>,
+    port_holds: Vec<OwnedFd>,
+}
+
+/// Whether teardown must finish before this process exits: under systemd (a unit's leftover
+/// processes are killed when its main process exits) or when asked with LIFTOFF_SYNC_TEARDOWN=1.
+fn sync_teardown() -> bool {
+    ["INVOCATION_ID", "NOTIFY_SOCKET", "LIFTOFF_SYNC_TEARDOWN"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0"))
+}
+
+/// Tears the pod down after its exit is recorded. CNI DEL takes a good 100 ms with the standard
+/// plugins (each runs several iptables commands), so by default it runs in a child that keeps the pod
+/// lock (the pod counts as running, and gc leaves it alone, until it is done) while this process
+/// exits with the pod's code at once; `status`, `stop` and `rm` treat the pod as exited from the
+/// moment `exit.json` exists. The child writes its warnings to `stage1.log` in the pod dir.
+fn finish(pod_dir: &Path, m: &PodManifest, pod_cg: &cgroup::PodCgroup, t: Teardown) {
+    let work = |t: Teardown| {
+        if let Some(ns) = &t.net {
+            detach_networks(pod_dir, ns);
+        }
+        drop(t.port_holds);
+        remove_cgroups(m, pod_cg);
+    };
+    if t.net.is_none() || sync_teardown() {
+        return work(t);
+    }
+    let _ = std::io::stdout().flush();
+    // SAFETY: the supervisor is single-threaded here (plugin waiter threads have ended); the child
+    // only tears down and exits.
+    match unsafe { nix::unistd::fork() } {
+        Ok(nix::unistd::ForkResult::Child) => {
+            let _ = nix::unistd::setsid();
+            if let Ok(null) = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/null")
+            {
+                let _ = nix::unistd::dup2(null.as_raw_fd(), 0);
+                let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
+            }
+            if let Ok(log) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(pod_dir.join("stage1.log"))
+            {
+                let _ = nix::unistd::dup2(log.as_raw_fd(), 2);
+            }
+            work(t);
+            // SAFETY: leaving the teardown child.
+            unsafe { libc::_exit(0) }
+        }
+        Ok(nix::unistd::ForkResult::Parent { .. }) => {
+            // The child holds the lock and the reserved ports now; our copies close as we exit.
+        }
+        Err(_) => work(t),
+    }
 }
 
 fn supervise(
@@ -137,7 +210,7 @@ fn supervise(
     m: &PodManifest,
     pod_cg: &cgroup::PodCgroup,
     filters: &mut HashMap<String, Option<liftoff_stage2::seccomp::Filter>>,
-) -> Result<u8, String> {
+) -> Result<(u8, Teardown), String> {
     let mut launches = Vec::new();
     let mut relays = Vec::new();
     let mut child_ends: Vec<RawFd> = Vec::new();
@@ -433,9 +506,9 @@ fn supervise(
     }
 
     drop(term);
-    drop(port_holds);
-    if let Some(ns) = &net_state {
-        detach_networks(pod_dir, ns);
+    // Whoever waits on --ready-fd must not wait for the teardown.
+    if let Some(fd) = ready_fd.take() {
+        let _ = nix::unistd::close(fd);
     }
     let ws = init_status.expect("loop ends only once init has exited");
     for a in &m.apps {
@@ -472,7 +545,13 @@ fn supervise(
             finished_at: status::now(),
         },
     );
-    Ok(code.clamp(0, 255) as u8)
+    Ok((
+        code.clamp(0, 255) as u8,
+        Teardown {
+            net: net_state,
+            port_holds,
+        },
+    ))
 }
 
 /// Reads what is available from one app pipe into its log (and echo). Returns false at end of file.
@@ -745,8 +824,14 @@ fn attach_networks(
     }
     let mut ips = Vec::new();
     for i in 0..state.attachments.len() {
-        let (net, att, _) = &state.attachments[i];
-        match crate::cni::add(net, att) {
+        let (net, att, _) = state.attachments[i].clone();
+        // Each plugin's result is recorded as it comes: a DEL after a crash gets the latest one.
+        let mut partial = state.clone();
+        let added = crate::cni::add(&net, &att, |r| {
+            partial.attachments[i].2 = Some(r.clone());
+            let _ = crate::cni::write_state(pod_dir, &partial);
+        });
+        match added {
             Ok(r) => {
                 ips.extend(crate::cni::ips(&r));
                 state.attachments[i].2 = Some(r);

@@ -356,8 +356,8 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // From stage0's preparation through the supervisor's setup to a running app.
-        std::thread::sleep(Duration::from_micros(rand(40_000)));
+        // From stage0's preparation through the supervisor's setup and CNI ADD to a running app.
+        std::thread::sleep(Duration::from_micros(rand(150_000)));
         let _ = c.kill();
         let _ = c.wait();
     }

@@ -153,9 +153,17 @@ fn published_ports_work_from_the_host_address_and_localhost() {
     assert_eq!(o.status.code(), Some(254));
     assert!(err(&o).contains("already in use"), "{}", err(&o));
     w.ok(&["stop", &id]);
-    // Gone with the pod: nothing answers any more, and the port is free again.
+    // Gone with the pod: nothing answers any more ...
     assert!(http_get(&format!("127.0.0.1:{port}")).is_err());
-    TcpListener::bind(("0.0.0.0", port)).expect("the port is released");
+    // ... and the port is free again once the teardown that follows the pod's exit is done.
+    let t = std::time::Instant::now();
+    while TcpListener::bind(("0.0.0.0", port)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "port {port} still held"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // A port held by a host program is refused up front.
     let held = TcpListener::bind("0.0.0.0:0").unwrap();
     let p2 = held.local_addr().unwrap().port().to_string();

@@ -438,6 +438,12 @@ fn memory_and_pids_limits_hold() {
         })
         .collect();
     assert_eq!(ours.len(), 2);
+    // The network teardown (and the cgroups with it) finishes just after `run` returns: wait for
+    // the pods' locks.
+    for id in &ours {
+        let f = std::fs::File::open(w.root.join("pods/run").join(id)).unwrap();
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::LockShared).unwrap();
+    }
     let cg: Vec<String> = ["memory", "pids"]
         .iter()
         .flat_map(|c| {

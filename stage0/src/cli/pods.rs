@@ -131,7 +131,7 @@ fn wait_exit(pods: &Pods, id: &str, limit: Option<Duration>) -> Result<()> {
         match p.state {
             State::Running => {
                 // A blocking lock wakes us the moment the supervisor exits.
-                if state::wait_unlocked(&p.dir, left) {
+                if state::wait_exited(&p.dir, left) {
                     continue;
                 }
             }

@@ -95,7 +95,7 @@ fn stop_one(pods: &Pods, p: &PodInfo, a: &StopArgs) -> Result<()> {
         }
     }
     if let Some(t) = timeout {
-        if !state::wait_unlocked(&p.dir, Some(t)) {
+        if !state::wait_exited(&p.dir, Some(t)) {
             if let Some(i) = &init {
                 send(i, libc::SIGKILL);
             }
@@ -106,7 +106,7 @@ fn stop_one(pods: &Pods, p: &PodInfo, a: &StopArgs) -> Result<()> {
         .ok()
         .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok());
     let bound = Duration::from_secs(m.map_or(10, |m| m.stop_timeout_secs) + 10);
-    if !state::wait_unlocked(&p.dir, Some(bound)) {
+    if !state::wait_exited(&p.dir, Some(bound)) {
         bail!("pod {} did not stop within {}s", p.id, bound.as_secs());
     }
     Ok(())

@@ -83,7 +83,8 @@ pub fn load(name: &str, net_dir: &Path, state_root: &Path) -> Result<Network, Ne
         let dir = state_root.join("net.d");
         let p = dir.join("default.conflist");
         if std::fs::read_to_string(&p).ok().as_deref() != Some(DEFAULT_CONFLIST) {
-            let tmp = dir.join(".default.conflist.tmp");
+            // Concurrent first runs each write their own temp file; the renames are atomic.
+            let tmp = dir.join(format!(".default.conflist.{}.tmp", std::process::id()));
             std::fs::create_dir_all(&dir)
                 .and_then(|_| std::fs::write(&tmp, DEFAULT_CONFLIST))
                 .and_then(|_| std::fs::rename(&tmp, &p))

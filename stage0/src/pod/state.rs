@@ -52,6 +52,9 @@ pub struct PodInfo {
     pub state: State,
     #[serde(skip)]
     pub dir: PathBuf,
+    /// The dir's lock is held: by the supervisor, or, for an exited pod, by its network teardown.
+    #[serde(skip)]
+    pub locked: bool,
     pub apps: Vec<String>,
     pub images: Vec<String>,
     /// Unix seconds the pod dir was created.
@@ -161,11 +164,17 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
         }
         None => String::new(),
     };
+    // A pod whose exit is recorded has exited, even while its teardown still holds the lock.
+    let state = match state_of(dir_state, is_locked) {
+        State::Running if exit_code.is_some() => State::Exited,
+        s => s,
+    };
     Some(PodInfo {
         id,
         name,
-        state: state_of(dir_state, is_locked),
+        state,
         dir: dir.to_path_buf(),
+        locked: is_locked,
         apps,
         images,
         created: created(dir),
@@ -243,6 +252,28 @@ pub fn wait_unlocked(dir: &Path, timeout: Option<Duration>) -> bool {
     }
 }
 
+/// Waits until the pod's apps have all exited (its `exit.json` exists) or its lock is free, at most
+/// `timeout` (None = forever). Returns whether it has. This does not wait for the network teardown
+/// that may follow (see `liftoff_stage1::supervisor`).
+pub fn wait_exited(dir: &Path, timeout: Option<Duration>) -> bool {
+    let exit = liftoff_stage1::status::pod_exit_path(dir);
+    let start = std::time::Instant::now();
+    let Ok(f) = File::open(dir) else {
+        return true;
+    };
+    loop {
+        if exit.exists()
+            || rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared).is_ok()
+        {
+            return true;
+        }
+        if timeout.is_some_and(|t| start.elapsed() >= t) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Names given at run time must be unique among pods not yet marked for gc; this lock makes the
 /// check and the claim one step for concurrent `run`s.
 pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
@@ -273,6 +304,9 @@ pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", dir.join("name").display()))
 }
 
+/// How long gc and rm wait for an exited pod's network teardown (normally ~100 ms).
+const TEARDOWN_WAIT: Duration = Duration::from_secs(2);
+
 /// What one gc run did.
 #[derive(Debug, Default, Serialize)]
 pub struct GcReport {
@@ -288,6 +322,10 @@ pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bo
     let now = SystemTime::now();
     // Mark. The mark time is the mtime of a `gc-marked` file, so the grace period counts from it.
     for p in list(pods) {
+        // An exited pod still tearing down its network: give it a moment rather than a retry.
+        if p.state == State::Exited && p.locked && !wait_unlocked(&p.dir, Some(TEARDOWN_WAIT)) {
+            continue;
+        }
         let to = match p.state {
             State::Exited => "exited-garbage",
             State::PrepareFailed => "garbage",
@@ -341,6 +379,12 @@ pub fn remove(pods: &Pods, p: &PodInfo) -> Result<(), String> {
             p.state.as_str()
         ));
     }
+    if p.locked && p.state == State::Exited && !wait_unlocked(&p.dir, Some(TEARDOWN_WAIT * 5)) {
+        return Err(format!(
+            "pod {} is still tearing down its network; try again",
+            p.id
+        ));
+    }
     let dest = if p.state == State::Garbage {
         p.dir.clone()
     } else {
@@ -376,8 +420,13 @@ fn sweep(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
         Err(e) => return Err(super::io(dir, "open")(e)),
     };
-    if rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
-        return Ok(false);
+    // `list` and `status` probe locks for an instant: only a lock held for a while means busy.
+    let start = std::time::Instant::now();
+    while rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+        if start.elapsed() > Duration::from_millis(200) {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
     if let Some(l) = layout {
         let recorded: Vec<PathBuf> =
@@ -396,6 +445,15 @@ fn sweep(
     // Networks: CNI DEL from what the supervisor recorded (it died before its own teardown),
     // then the namespace pin. A failure keeps the pod for the next gc.
     if let Some(ns) = liftoff_stage1::cni::read_state(dir) {
+        // A plugin whose supervisor was killed finishes its ADD first (a few ms, bounded by the
+        // plugin timeout); until then the pod is busy.
+        let start = std::time::Instant::now();
+        while liftoff_stage1::cni::plugins_running(id) {
+            if start.elapsed() > Duration::from_secs(5) {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
         liftoff_stage1::cni::del_all(&ns).map_err(|e| PodError::Io {
             path: dir.to_path_buf(),
             op: "detach networks",
@@ -406,6 +464,12 @@ fn sweep(
             liftoff_stage1::net::unpin(&ns.netns).map_err(super::io(&ns.netns, "unmount"))?;
         }
         let _ = std::fs::remove_file(dir.join(liftoff_stage1::cni::NET_STATE_FILE));
+    }
+    // A supervisor killed between pinning the namespace and recording it leaves the pin alone.
+    if let Some(pin) = dir.ancestors().nth(3).map(|r| r.join("netns").join(id)) {
+        if pin.exists() {
+            liftoff_stage1::net::unpin(&pin).map_err(super::io(&pin, "unmount"))?;
+        }
     }
     // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.
     let prefix = format!("{}/", dir.display());
