@@ -126,8 +126,10 @@ fn pods_reach_each_other_and_the_host_bridge() {
     ]);
     server.join().unwrap();
     assert_eq!(out(&o), "from-the-host\n", "{}", err(&o));
-    // The list shows the pod's address.
+    // The list shows the pod's address; CNI CHECK finds the attachment intact.
     assert!(w.ok(&["list"]).contains(&ip));
+    let c = w.ok(&["status", "--check-network", &web]);
+    assert!(c.contains("network liftoff: ok") && c.contains(&ip), "{c}");
     w.ok(&["stop", &web]);
 }
 
@@ -278,7 +280,8 @@ fn a_custom_bridge_network_and_network_errors() {
     let cfg = cfg.to_str().unwrap();
     std::fs::write(
         dir.join("backend.conflist"),
-        r#"{"cniVersion":"1.0.0","name":"backend","plugins":[
+        // An older cniVersion, as the plugins allow.
+        r#"{"cniVersion":"0.4.0","name":"backend","plugins":[
             {"type":"bridge","bridge":"lftest1","isGateway":true,"ipMasq":true,
              "ipam":{"type":"host-local","ranges":[[{"subnet":"10.67.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
             {"type":"portmap","capabilities":{"portMappings":true}}]}"#,

@@ -33,6 +33,9 @@ pub struct StatusArgs {
     /// Wait until every app of the pod has started
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "forever", value_name = "DURATION")]
     pub wait_ready: Option<String>,
+    /// Ask each CNI network's plugins whether the pod's attachment is intact (CNI CHECK)
+    #[arg(long)]
+    pub check_network: bool,
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +164,9 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
     if a.wait.is_some() || a.wait_ready.is_some() {
         p = state::refresh(&pods, &p.id).unwrap_or(p);
     }
+    if a.check_network {
+        return check_network(&p);
+    }
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&p)?);
         return Ok(0);
@@ -201,6 +207,44 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
                 }
             ),
         }
+    }
+    Ok(0)
+}
+
+/// `status --check-network`: CNI CHECK of every attached network of a running pod.
+fn check_network(p: &state::PodInfo) -> Result<u8> {
+    if p.state != State::Running {
+        bail!(
+            "pod {} is {}; only a running pod's networks can be checked",
+            p.id,
+            p.state.as_str()
+        );
+    }
+    let Some(ns) = liftoff_stage1::cni::read_state(&p.dir) else {
+        bail!("pod {} has no CNI networks (net: {})", p.id, p.net);
+    };
+    let mut bad = false;
+    for (net, att, result) in &ns.attachments {
+        let Some(r) = result else {
+            println!("network {}: not attached", net.name);
+            bad = true;
+            continue;
+        };
+        match liftoff_stage1::cni::check(net, att, r) {
+            Ok(()) => println!(
+                "network {}: ok ({} on {})",
+                net.name,
+                liftoff_stage1::cni::addresses(r).join(", "),
+                att.ifname
+            ),
+            Err(e) => {
+                println!("network {}: {e}", net.name);
+                bad = true;
+            }
+        }
+    }
+    if bad {
+        bail!("pod {}: a network check failed", p.id);
     }
     Ok(0)
 }
