@@ -455,7 +455,24 @@ fn app_child(
                 return Err(format!("make the terminal controlling: {}", Errno::last()));
             }
         }
-        liftoff_stage2::exec(&l.app.spec, l.filter.as_ref()).map_err(|e| e.to_string())
+        let mut spec = l.app.spec.clone();
+        if let Some(sa) = m.sockets.as_ref().filter(|s| s.app == *name) {
+            // Socket activation: fds 3.. stay open across execve, and LISTEN_PID names the app
+            // as its own pod namespace sees it (what sd_listen_fds compares with getpid()).
+            for fd in 3..3 + sa.count as RawFd {
+                // SAFETY: fcntl on fds the supervisor checked are open.
+                unsafe { libc::fcntl(fd, libc::F_SETFD, 0) };
+            }
+            spec.env.retain(|v| !v.starts_with("LISTEN_"));
+            spec.env.push(format!("LISTEN_FDS={}", sa.count));
+            spec.env
+                .push(format!("LISTEN_PID={}", nix::unistd::getpid()));
+            if !sa.names.is_empty() {
+                spec.env
+                    .push(format!("LISTEN_FDNAMES={}", sa.names.join(":")));
+            }
+        }
+        liftoff_stage2::exec(&spec, l.filter.as_ref()).map_err(|e| e.to_string())
     })();
     match r {
         Ok(never) => match never {},

@@ -16,6 +16,7 @@ pub mod init;
 pub mod logs;
 pub mod manifest;
 pub mod net;
+pub mod notify;
 pub mod safe_path;
 pub mod status;
 pub mod supervisor;

@@ -71,6 +71,14 @@ pub struct PodManifest {
     /// Bind /etc/hosts, hostname and resolv.conf writable (default read-only).
     #[serde(default)]
     pub etc_writable: bool,
+    /// sd_notify readiness to $NOTIFY_SOCKET (`--notify`): by the pod once every app has started,
+    /// or forwarded from one app that gets a NOTIFY_SOCKET of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<NotifyMode>,
+    /// Socket activation: how many inherited fds (from 3 on, systemd's LISTEN_FDS) go to which
+    /// app, and their names (LISTEN_FDNAMES).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sockets: Option<SocketActivation>,
     /// Named empty volumes of the pod (`volumes/<name>` in the pod dir), with their owner.
     #[serde(default)]
     pub volumes: Vec<EmptyVolume>,
@@ -130,6 +138,28 @@ pub enum NetMode {
     Host,
     /// Its own network namespace attached to the CNI networks in `networks` (loopback up too).
     Cni,
+}
+
+/// Who tells systemd the pod is ready.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum NotifyMode {
+    /// The supervisor sends READY=1 once every app has reached execve.
+    Pod,
+    /// The named app gets its own NOTIFY_SOCKET; the supervisor forwards READY=1, STATUS=,
+    /// STOPPING=1 and a few more from it.
+    App(String),
+}
+
+/// Inherited listening sockets for one app.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SocketActivation {
+    pub app: String,
+    /// fds 3 .. 3+count.
+    pub count: u32,
+    #[serde(default)]
+    pub names: Vec<String>,
 }
 
 /// An extra /etc/hosts line (`--add-host NAME:IP`).
@@ -291,6 +321,20 @@ impl PodManifest {
             }
             _ => {}
         }
+        let has_app = |n: &str| self.apps.iter().any(|a| a.spec.name == n);
+        if let Some(NotifyMode::App(n)) = &self.notify {
+            if !has_app(n) {
+                return bad(format!("notify: no app {n:?} in the pod"));
+            }
+        }
+        if let Some(sa) = &self.sockets {
+            if !has_app(&sa.app) || sa.count == 0 || sa.count > 64 {
+                return bad(format!(
+                    "sockets: {} fds for app {:?} (1-64 fds for an app of the pod)",
+                    sa.count, sa.app
+                ));
+            }
+        }
         for h in &self.add_hosts {
             if h.ip.parse::<std::net::IpAddr>().is_err()
                 || h.name.is_empty()
@@ -359,6 +403,8 @@ mod tests {
             ports: vec![],
             add_hosts: vec![],
             etc_writable: false,
+            notify: None,
+            sockets: None,
             apps: vec![PodApp {
                 spec: AppSpec {
                     name: "web".into(),

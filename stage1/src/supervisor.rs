@@ -12,7 +12,7 @@ use crate::app_root::AppDirs;
 use crate::cgroups as cgroup;
 use crate::init::{self, AppLaunch, InitArgs, FORWARDED};
 use crate::logs;
-use crate::manifest::{self, NetMode, PodManifest};
+use crate::manifest::{self, NetMode, NotifyMode, PodManifest};
 use crate::status::{self, PodExit};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, SigSet, Signal};
@@ -227,8 +227,35 @@ fn supervise(
         true => Some(crate::tty::Pty::open().map_err(|e| format!("-t: {e}"))?),
         false => None,
     };
+    // --notify=app:NAME: that app's own NOTIFY_SOCKET, relayed to ours.
+    let notify_app = match &m.notify {
+        Some(NotifyMode::App(n)) => Some((
+            n.clone(),
+            crate::notify::AppSocket::bind(pod_dir)
+                .map_err(|e| format!("--notify=app:{n}: creating its socket: {e}"))?,
+        )),
+        _ => None,
+    };
+    check_listen_fds(m)?;
     for a in &m.apps {
         let name = &a.spec.name;
+        let mut a = a.clone();
+        if let Some((n, s)) = &notify_app {
+            if n == name {
+                a.mounts.push(manifest::AppMount {
+                    target: crate::notify::APP_SOCKET_DIR.into(),
+                    source: manifest::MountSource::Host {
+                        path: s.dir.clone(),
+                    },
+                    read_only: false,
+                });
+                a.spec.env.retain(|v| !v.starts_with("NOTIFY_SOCKET="));
+                a.spec
+                    .env
+                    .push(format!("NOTIFY_SOCKET={}", crate::notify::APP_SOCKET));
+            }
+        }
+        let a = &a;
         let dirs = AppDirs::new(pod_dir, name);
         dirs.create()
             .map_err(|e| format!("app {name}: creating {}: {e}", dirs.rootfs.display()))?;
@@ -312,6 +339,7 @@ fn supervise(
     let (started_r, started_w) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
     let mut close: Vec<RawFd> = relays.iter().map(|r| r.fd.as_raw_fd()).collect();
+    close.extend(notify_app.as_ref().map(|(_, s)| s.sock.as_raw_fd()));
     close.extend(lock_fd);
     close.extend(ready_fd);
     close.push(started_r.as_raw_fd());
@@ -426,6 +454,11 @@ fn supervise(
             events: libc::POLLIN,
             revents: 0,
         });
+        pfds.push(libc::pollfd {
+            fd: notify_app.as_ref().map_or(-1, |(_, s)| s.sock.as_raw_fd()),
+            events: libc::POLLIN,
+            revents: 0,
+        });
         let tty_at = pfds.len();
         if let Some(t) = &tty {
             let stdin = if m.interactive && t.stdin_open { 0 } else { -1 };
@@ -473,6 +506,14 @@ fn supervise(
                 && kill_at.is_none()
             {
                 kill_at = Some(Instant::now() + timeout);
+                if m.notify == Some(NotifyMode::Pod) {
+                    let _ = crate::notify::send("STOPPING=1");
+                }
+            }
+        }
+        if pfds[started_at + 1].revents != 0 {
+            if let Some((_, s)) = &notify_app {
+                s.relay();
             }
         }
         if pfds[started_at].revents != 0 {
@@ -483,6 +524,9 @@ fn supervise(
             started = None;
             if ok {
                 mark_ready(pod_dir, ready_fd.take());
+                if m.notify == Some(NotifyMode::Pod) {
+                    let _ = crate::notify::send("READY=1");
+                }
             }
         }
         if let Some(t) = &mut tty {
@@ -725,6 +769,27 @@ pub fn pod_resolv_conf() -> String {
         Ok(t) if strip(&t).1 > 0 => strip(&t).0,
         _ => s,
     }
+}
+
+/// Socket activation: the inherited fds must be open; they become close-on-exec here so that only
+/// the chosen app (init clears the flag in its child) and no plugin or other app gets them.
+fn check_listen_fds(m: &PodManifest) -> Result<(), String> {
+    let Some(sa) = &m.sockets else {
+        return Ok(());
+    };
+    for fd in 3..3 + sa.count as RawFd {
+        // SAFETY: fcntl on an fd number; a closed fd only yields EBADF.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        if flags < 0 {
+            return Err(format!(
+                "socket activation: fd {fd} of LISTEN_FDS={} is not open",
+                sa.count
+            ));
+        }
+        // SAFETY: as above.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) };
+    }
+    Ok(())
 }
 
 /// Binds every published port on the host (without listening) for the pod's lifetime, so a port in

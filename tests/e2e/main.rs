@@ -5,4 +5,5 @@ mod network;
 mod pods;
 mod registry;
 mod store;
+mod systemd;
 mod trust;

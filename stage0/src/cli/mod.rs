@@ -3,6 +3,7 @@
 mod diff;
 mod enter;
 mod fetch;
+mod generate;
 mod image_extract;
 mod image_gc;
 mod image_import;
@@ -103,6 +104,9 @@ pub enum Command {
     /// Generate signing keys
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Generate configuration for other tools: systemd units
+    #[command(subcommand)]
+    Generate(generate::GenerateCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +185,9 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     if let Command::Key(c) = cli.command {
         return key::run(c);
     }
+    if let Command::Generate(c) = cli.command {
+        return generate::run(&cli.global, c);
+    }
     if !more_apps.is_empty() && !matches!(cli.command, Command::Run(_) | Command::Prepare(_)) {
         anyhow::bail!(
             "`---` separates the apps of `liftoff run` and `prepare`; it means nothing here"
@@ -188,7 +195,7 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     }
     let ctx = Ctx::new(&cli.global)?;
     match cli.command {
-        Command::Key(_) => unreachable!("handled above"),
+        Command::Key(_) | Command::Generate(_) => unreachable!("handled above"),
         Command::Trust(c) => trust::run(&ctx, c),
         Command::Run(a) => run::run(&ctx, *a, more_apps),
         Command::Prepare(a) => run::prepare(&ctx, *a, more_apps),

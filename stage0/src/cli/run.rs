@@ -112,6 +112,13 @@ pub struct RunArgs {
     /// Bind the pod's /etc/hosts, hostname and resolv.conf writable (read-only by default)
     #[arg(long)]
     pub etc_writable: bool,
+    /// Tell systemd ($NOTIFY_SOCKET) READY=1 once every app has started; with app:NAME, give that
+    /// app its own NOTIFY_SOCKET and forward its READY=1/STATUS=/STOPPING=1
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "pod", value_name = "pod|app:NAME")]
+    pub notify: Option<String>,
+    /// Which app gets the sockets of socket activation (LISTEN_FDS); default the first
+    #[arg(long, value_name = "NAME")]
+    pub socket_app: Option<String>,
     /// Seconds between SIGTERM and SIGKILL when stopping
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub stop_timeout: u64,
@@ -190,10 +197,31 @@ pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
     start(&pods, p, detach)
 }
 
+/// Sockets passed by systemd (or systemd-socket-activate) for this very process, sd_listen_fds style:
+/// LISTEN_PID must be our pid (stage1, exec'd from here, keeps it).
+fn listen_fds() -> Option<(u32, Vec<String>)> {
+    let pid: u32 = std::env::var("LISTEN_PID").ok()?.parse().ok()?;
+    if pid != std::process::id() {
+        return None;
+    }
+    let n: u32 = std::env::var("LISTEN_FDS").ok()?.parse().ok()?;
+    if n == 0 {
+        return None;
+    }
+    let names = std::env::var("LISTEN_FDNAMES")
+        .map(|s| s.split(':').map(str::to_string).collect())
+        .unwrap_or_default();
+    Some((n, names))
+}
+
 /// `liftoff prepare`: everything `run` does before starting the pod.
 pub fn prepare(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
     if a.detach {
         bail!("prepare does not start the pod; give -d to `liftoff run-prepared`");
+    }
+    // Sockets passed to `prepare` would be gone by `run-prepared`.
+    for v in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] {
+        std::env::remove_var(v);
     }
     let (pods, p) = create(ctx, a, more_apps)?;
     let id = p.to_prepared(&pods)?;
@@ -275,6 +303,14 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     req.publish.extend(a.publish.iter().cloned());
     req.add_hosts.extend(a.add_host.iter().cloned());
     req.etc_writable |= a.etc_writable;
+    req.notify = a.notify.clone();
+    req.socket_app = a.socket_app.clone();
+    req.listen = listen_fds();
+    if req.notify.is_some() && std::env::var_os("NOTIFY_SOCKET").is_none() {
+        eprintln!(
+            "liftoff: note: --notify: NOTIFY_SOCKET is not set, so there is nobody to notify"
+        );
+    }
     if a.pod.is_none() || a.stop_timeout != 10 {
         req.stop_timeout = a.stop_timeout;
     }

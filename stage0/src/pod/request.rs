@@ -84,6 +84,12 @@ pub struct PodRequest {
     pub add_hosts: Vec<String>,
     /// Bind the pod's /etc files writable.
     pub etc_writable: bool,
+    /// `--notify`: "pod" or "app:NAME".
+    pub notify: Option<String>,
+    /// Socket activation: LISTEN_FDS count and LISTEN_FDNAMES inherited by this process.
+    pub listen: Option<(u32, Vec<String>)>,
+    /// `--socket-app NAME`: which app gets the inherited sockets (default the first).
+    pub socket_app: Option<String>,
 }
 
 /// Where networks and CNI plugins are (from the config file).
@@ -127,6 +133,9 @@ impl Default for PodRequest {
             publish: Vec::new(),
             add_hosts: Vec::new(),
             etc_writable: false,
+            notify: None,
+            listen: None,
+            socket_app: None,
         }
     }
 }

@@ -395,6 +395,47 @@ pub fn resolve(
         ));
     }
     let volumes = resolve_mounts(req, &mut apps, store.root())?;
+    let app_named = |n: &str, flag: &str| -> Result<String, ResolveError> {
+        if apps.iter().any(|a| a.spec.name == n) {
+            Ok(n.to_string())
+        } else {
+            Err(ResolveError::Pod(format!(
+                "{flag}: the pod has no app {n:?} (its apps: {})",
+                names.join(", ")
+            )))
+        }
+    };
+    let notify = match req.notify.as_deref() {
+        None => None,
+        Some("pod") | Some("") => Some(liftoff_stage1::manifest::NotifyMode::Pod),
+        Some(x) => match x.strip_prefix("app:") {
+            Some(n) => Some(liftoff_stage1::manifest::NotifyMode::App(app_named(
+                n,
+                "--notify=app:NAME",
+            )?)),
+            None => {
+                return Err(ResolveError::Pod(format!(
+                    "--notify={x}: use --notify (the pod) or --notify=app:NAME"
+                )))
+            }
+        },
+    };
+    let sockets = match &req.listen {
+        Some((count, names_)) => Some(liftoff_stage1::manifest::SocketActivation {
+            app: match &req.socket_app {
+                Some(n) => app_named(n, "--socket-app")?,
+                None => names[0].clone(),
+            },
+            count: *count,
+            names: names_.clone(),
+        }),
+        None if req.socket_app.is_some() => {
+            return Err(ResolveError::Pod(
+                "--socket-app: no sockets were passed (LISTEN_FDS is not set for this process); start liftoff from a .socket unit or systemd-socket-activate".into(),
+            ))
+        }
+        None => None,
+    };
     Ok(PodManifest {
         version: liftoff_stage1::POD_MANIFEST_VERSION,
         pod_id: pod_id.to_string(),
@@ -416,6 +457,8 @@ pub fn resolve(
         ports,
         add_hosts,
         etc_writable: req.etc_writable,
+        notify,
+        sockets,
         apps,
     })
 }
