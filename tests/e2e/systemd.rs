@@ -107,7 +107,7 @@ fn an_apps_own_readiness_is_forwarded_and_filtered() {
     let Some(w) = world() else { return };
     let (s, path) = notify_socket(w, "notify-app.sock");
     let t0 = Instant::now();
-    let mut c = w
+    let c = w
         .cmd(&[
             "run", "--notify=app:box", "--user", "app", IMAGE, "--", "/bin/sh", "-c",
             "busybox sleep 0.6; /probe notify \"STATUS=warming up\"; /probe notify \"$(printf 'READY=1\\nMAINPID=1\\nFDSTORE=1')\"; busybox sleep 0.3",
