@@ -165,9 +165,11 @@ fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
             "--",
             "/bin/sh",
             "-c",
-            "trap '' TERM; while true; do busybox sleep 0.1; done",
+            "trap '' TERM; echo trapped; while true; do busybox sleep 0.1; done",
         ],
     );
+    // SIGTERM before the shell has set its trap would simply kill it.
+    crate::pods::wait_for_log(w, &id, "trapped");
     let t = Instant::now();
     w.ok(&["stop", "--timeout", "1", &id]);
     let took = t.elapsed();
@@ -336,19 +338,22 @@ fn volumes_binds_tmpfs_and_named() {
     let ro = format!("{}:/data:ro", host.display());
     let rw = format!("{}:/rw", host.display());
     let o = w.run(&[
-        "run", "-v", &ro, "-v", &rw, "-v", "shared:/shared", "--tmpfs", "/scratch:size=1m", IMAGE, "--name", "a",
+        "run", "-v", &ro, "-v", &rw, "-v", "shared:/shared", "--tmpfs", "/scratch:size=1m", IMAGE, "--name", "vol-a",
         "--", "/bin/sh", "-c",
         "cat /data/f; echo x > /data/y 2>/dev/null && echo ro-broken; echo w > /rw/from-pod; \
          echo s > /shared/s; cp /bin/busybox /scratch/bb && /scratch/bb true && echo noexec-broken; \
          grep -E ' /(data|rw|shared|scratch) ' /proc/self/mountinfo",
-        "---", IMAGE, "--name", "b", "-v", "shared:/other", "--", "/bin/sh", "-c",
+        "---", IMAGE, "--name", "vol-b", "-v", "shared:/other", "--", "/bin/sh", "-c",
         "busybox sleep 0.5; cat /other/s",
     ]);
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
-    assert!(text.contains("a | from-host"), "{text}");
+    assert!(text.contains("vol-a | from-host"), "{text}");
     assert!(!text.contains("broken"), "{text}");
-    assert!(text.contains("b | s"), "named volume not shared: {text}");
+    assert!(
+        text.contains("vol-b | s"),
+        "named volume not shared: {text}"
+    );
     for l in text
         .lines()
         .filter(|l| l.contains(" /data ") || l.contains(" /rw ") || l.contains(" /shared "))

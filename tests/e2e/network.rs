@@ -41,15 +41,6 @@ fn host_ip() -> String {
         .expect("the host has a global IPv4 address")
 }
 
-/// A free TCP port on the host.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A config file pointing the network config dir at `dir`.
 fn config_with_net_dir(w: &World, dir: &std::path::Path) -> PathBuf {
     let c = dir.join("config.toml");
@@ -137,7 +128,7 @@ fn pods_reach_each_other_and_the_host_bridge() {
 fn published_ports_work_from_the_host_address_and_localhost() {
     let _host = shared();
     let Some(w) = world() else { return };
-    let port = free_port();
+    let port = crate::pods::unique_port();
     let publish = format!("{port}:8080");
     let id = detached(
         w,

@@ -30,6 +30,35 @@ pub(crate) fn exclusive() -> std::sync::RwLockWriteGuard<'static, ()> {
     HOST.write().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A TCP port free on the host and not handed to any other test of this run (tests in parallel
+/// would otherwise race for the same ephemeral port).
+pub(crate) fn unique_port() -> u16 {
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let base = 30000 + (std::process::id() % 20) as u16 * 1000;
+    loop {
+        let p = base + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 1000;
+        if std::net::TcpListener::bind(("0.0.0.0", p)).is_ok() {
+            return p;
+        }
+    }
+}
+
+/// Waits until a pod's logs contain `marker` (an app printing it once its signal traps are set).
+pub(crate) fn wait_for_log(w: &World, pod: &str, marker: &str) {
+    let t = Instant::now();
+    loop {
+        let o = w.run(&["logs", pod]);
+        if String::from_utf8_lossy(&o.stdout).contains(marker) {
+            return;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "pod {pod} never logged {marker:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub(crate) fn world() -> Option<&'static World> {
     static W: OnceLock<Option<World>> = OnceLock::new();
     W.get_or_init(new_world).as_ref()

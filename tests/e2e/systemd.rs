@@ -23,14 +23,6 @@ fn recv(s: &UnixDatagram) -> String {
     String::from_utf8_lossy(&b[..n]).into_owned()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn alive(tag: &str) -> bool {
     Command::new("pgrep")
         .args(["-f", tag])
@@ -162,7 +154,7 @@ fn socket_activation_hands_the_socket_to_the_app() {
     let _host = shared();
     let Some(w) = world() else { return };
     for net in ["--net=default", "--net=host"] {
-        let port = free_port();
+        let port = crate::pods::unique_port();
         let c = socket_activated(
             w,
             port,
@@ -178,8 +170,9 @@ fn socket_activation_hands_the_socket_to_the_app() {
             ],
         );
         // The first connection starts the pod; the app answers it on the inherited socket.
-        assert_eq!(fetch(port), "hello-from-a-pod\n", "{net}");
+        let got = fetch(port);
         let o = c.wait_with_output().unwrap();
+        assert_eq!(got, "hello-from-a-pod\n", "{net}: {}{}", out(&o), err(&o));
         assert!(
             o.status.success(),
             "{net}: {}",
@@ -192,16 +185,16 @@ fn socket_activation_hands_the_socket_to_the_app() {
         w.ok(&["rm", "srv"]);
     }
     // With two apps, --socket-app picks the one that gets it; the other sees no LISTEN_FDS.
-    let port = free_port();
+    let port = crate::pods::unique_port();
     let c = socket_activated(
         w,
         port,
         &[
             "--socket-app",
-            "b",
+            "sock-b",
             IMAGE,
             "--name",
-            "a",
+            "sock-a",
             "--",
             "/bin/sh",
             "-c",
@@ -209,20 +202,22 @@ fn socket_activation_hands_the_socket_to_the_app() {
             "---",
             IMAGE,
             "--name",
-            "b",
+            "sock-b",
             "--",
             "/probe",
             "serve3",
             "from-b",
         ],
     );
-    assert_eq!(fetch(port), "from-b\n");
+    let got = fetch(port);
     let o = c.wait_with_output().unwrap();
+    assert_eq!(got, "from-b\n", "{}{}", out(&o), err(&o));
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
-        text.contains("a | fds=none") && text.contains("b | served"),
+        text.contains("sock-a | fds=none") && text.contains("sock-b | served"),
         "{text}"
     );
+    w.ok(&["rm", "sock-a"]);
     // --socket-app without sockets says where they come from.
     let o = w.run(&["run", "--socket-app", "box", IMAGE]);
     assert_eq!(o.status.code(), Some(254));
@@ -233,14 +228,14 @@ fn socket_activation_hands_the_socket_to_the_app() {
 fn sigterm_and_exit_codes_under_socket_activation() {
     let _host = shared();
     let Some(w) = world() else { return };
-    let port = free_port();
+    let port = crate::pods::unique_port();
     let tag = format!("sa-term-{}", std::process::id());
     let c = socket_activated(
         w,
         port,
         &[
             "--name", "sa-term", IMAGE, "--", "/bin/sh", "-c",
-            &format!("trap 'echo got-term; exit 7' TERM; : {tag}; while true; do busybox sleep 0.1; done"),
+            &format!("trap 'echo got-term; exit 7' TERM; echo trapped {tag}; while true; do busybox sleep 0.1; done"),
         ],
     );
     // Trigger the start; the pod does not serve, so just connect and wait for it to run.
@@ -288,7 +283,7 @@ fn sigterm_and_exit_codes_under_socket_activation() {
             "--",
             "/bin/sh",
             "-c",
-            "trap 'exit 9' TERM; while true; do busybox sleep 0.1; done",
+            "trap 'exit 9' TERM; echo trapped; while true; do busybox sleep 0.1; done",
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

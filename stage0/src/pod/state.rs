@@ -186,19 +186,21 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
     })
 }
 
-/// Every pod, oldest first.
+/// Every pod, oldest first. A pod renamed while we read can show up in two state dirs; states only
+/// move forward in `STATES` order, so the later sighting wins.
 pub fn list(pods: &Pods) -> Vec<PodInfo> {
-    let mut out = Vec::new();
+    let mut by_id: std::collections::HashMap<String, PodInfo> = std::collections::HashMap::new();
     for s in super::STATES {
         let Ok(rd) = std::fs::read_dir(pods.root.join(s)) else {
             continue;
         };
         for e in rd.flatten() {
             if let Some(p) = read(s, &e.path()) {
-                out.push(p);
+                by_id.insert(p.id.clone(), p);
             }
         }
     }
+    let mut out: Vec<PodInfo> = by_id.into_values().collect();
     out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     out
 }
