@@ -566,12 +566,16 @@ fn pod_file_and_exit_records() {
     let o = w.run(&["run", "--pod", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(4), "{}", err(&o));
     assert!(out(&o).contains("one | filed"), "{}", out(&o));
-    // The newest pod dir holds the records.
+    // This pod's dir (other tests run pods meanwhile) holds the records.
     let run = w.root.join("pods/run");
     let pod = std::fs::read_dir(&run)
         .unwrap()
         .flatten()
-        .max_by_key(|e| e.metadata().unwrap().modified().unwrap())
+        .find(|e| {
+            std::fs::read_to_string(e.path().join("pod.json"))
+                .unwrap_or_default()
+                .contains("\"hostname\": \"filed\"")
+        })
         .unwrap()
         .path();
     let exit: serde_json::Value =
