@@ -27,7 +27,9 @@ pub fn pin(dir: &Path, pod_id: &str, pid: i32) -> io::Result<PathBuf> {
     Ok(p)
 }
 
-/// Removes a pin (idempotent: a missing or unmounted file is fine).
+/// Removes a pin (idempotent: a missing or unmounted file is fine). Unlinking the file also detaches
+/// the copies of the mount that pod mount namespaces cloned while it existed (the kernel does that
+/// for a mount point removed in another namespace), so the network namespace is really freed.
 pub fn unpin(p: &Path) -> io::Result<()> {
     match nix::mount::umount2(p, nix::mount::MntFlags::MNT_DETACH) {
         Ok(()) | Err(nix::errno::Errno::EINVAL) | Err(nix::errno::Errno::ENOENT) => {}

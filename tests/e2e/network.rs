@@ -377,3 +377,31 @@ fn a_custom_bridge_network_and_network_errors() {
             .status();
     }
 }
+
+#[test]
+fn a_pods_network_namespace_dies_with_its_teardown() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    // A's pin exists when B starts, so B's pod namespace gets a copy of the mount. A's teardown
+    // removes the pin file, and the kernel detaches a mount point's copies in other namespaces when
+    // it is unlinked: the copy must go too, or A's namespace would live on in B.
+    let a = detached(w, &[IMAGE, "--", "busybox", "sleep", "30"]);
+    let b = detached(w, &[IMAGE, "--", "busybox", "sleep", "30"]);
+    let b_dir = w.root.join("pods/run").join(&b);
+    let b_init = std::fs::read_to_string(b_dir.join("pid"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let mounts = || std::fs::read_to_string(format!("/proc/{b_init}/mountinfo")).unwrap();
+    assert!(
+        mounts().contains(&format!("netns/{a}")),
+        "B's namespace has no copy of A's pin"
+    );
+    w.ok(&["stop", &a]);
+    w.ok(&["rm", &a]);
+    assert!(
+        !mounts().contains(&format!("netns/{a}")),
+        "A's network namespace pin survives in B's mount namespace"
+    );
+    w.ok(&["stop", "--force", &b]);
+}
