@@ -83,6 +83,7 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
     // Die with the supervisor: a SIGKILLed supervisor must not leave a pod running unsupervised.
     // SAFETY: prctl with integer arguments.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+    hide_command_line();
     for fd in &args.close {
         let _ = nix::unistd::close(*fd);
     }
@@ -264,6 +265,50 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
         }
     }
     Ok(failed.or(last).map(|(c, _)| c).unwrap_or(0))
+}
+
+/// Rewrites pid 1's command line in place: the supervisor's, which init inherits as a clone, names
+/// the pod dir on the host, which is none of the apps' business. The argument area (from
+/// /proc/self/stat's arg_start/arg_end) is overwritten with "liftoff-init" and NULs; it can only
+/// shrink, which is all this needs. (PR_SET_MM would need CAP_SYS_RESOURCE, which some hosts drop.)
+fn hide_command_line() {
+    const NAME: &[u8] = b"liftoff-init";
+    // SAFETY: prctl with a NUL-terminated static string.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_NAME,
+            c"liftoff-init".as_ptr() as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return;
+    };
+    // Fields after the command name, which may hold spaces and ends at the last ')'; arg_start and
+    // arg_end are fields 48 and 49, i.e. 46 and 47 after it.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let (Some(start), Some(end)) = (
+        f.get(45).and_then(|v| v.parse::<usize>().ok()),
+        f.get(46).and_then(|v| v.parse::<usize>().ok()),
+    ) else {
+        return;
+    };
+    if end <= start || end - start > 1 << 20 {
+        return;
+    }
+    // SAFETY: [start, end) is this process's own argument area on its initial stack, mapped and
+    // writable for its whole life; nothing in init reads the arguments after this point.
+    unsafe {
+        let area = std::slice::from_raw_parts_mut(start as *mut u8, end - start);
+        area.fill(0);
+        let n = NAME.len().min(area.len().saturating_sub(1));
+        area[..n].copy_from_slice(&NAME[..n]);
+    }
 }
 
 fn stop_all(running: &[(Pid, String)], sig: Signal) {

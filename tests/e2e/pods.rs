@@ -727,3 +727,20 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
     assert!(!w.ok(&["list", "--all"]).contains(&id[..8]));
     assert_eq!(w.run(&["rm", &id[..8]]).status.code(), Some(254));
 }
+
+#[test]
+fn pid_1_does_not_show_host_paths() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let o = w.ok(&[
+        "run",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        "busybox cat /proc/1/cmdline; echo; busybox ps",
+    ]);
+    let root = w.root.display().to_string();
+    assert!(!o.contains(&root), "the pod sees the host's pod dir: {o}");
+    assert!(o.starts_with("liftoff-init"), "{o}");
+}
