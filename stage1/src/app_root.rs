@@ -436,7 +436,8 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                     None::<&str>,
                     &fd_path(root),
                     None::<&str>,
-                    F::MS_BIND | F::MS_REMOUNT | F::MS_RDONLY,
+                    // A bind remount replaces the flags: keep the overlay's nodev.
+                    F::MS_BIND | F::MS_REMOUNT | F::MS_RDONLY | F::MS_NODEV,
                     None::<&str>,
                 )
                 .map_err(sys("make the root read-only"))?;
@@ -485,16 +486,36 @@ pub fn apply_mounts(
             MountSource::Host { path } => path.clone(),
             MountSource::Volume { name } => pod_dir.join("volumes").join(name),
         };
-        let src = rustix::fs::open(
+        // Host paths were canonical when stage0 checked them; a symlink appearing since (prepare
+        // and run-prepared can be days apart) is refused rather than followed.
+        let src = rustix::fs::openat2(
+            rustix::fs::CWD,
             &src_path,
             rustix::fs::OFlags::PATH | rustix::fs::OFlags::CLOEXEC,
             Mode::empty(),
+            rustix::fs::ResolveFlags::NO_SYMLINKS | rustix::fs::ResolveFlags::NO_MAGICLINKS,
         )
         .map_err(|e| {
-            sys(format!("open volume source {}", src_path.display()))(nix::Error::from_raw(
-                e.raw_os_error(),
-            ))
+            sys(format!(
+                "open volume source {} (it must not be or contain a symlink)",
+                src_path.display()
+            ))(nix::Error::from_raw(e.raw_os_error()))
         })?;
+        if let MountSource::Host { path } = &mt.source {
+            // The state root holds other pods and the image store, and is never bound in.
+            // (The pod's own dir is where liftoff's internal binds, like the notify socket, come from.)
+            if let Some(state) = pod_dir.ancestors().nth(3) {
+                if (path.starts_with(state) || state.starts_with(path))
+                    && !path.starts_with(pod_dir)
+                {
+                    return Err(RootError::Invalid(format!(
+                        "volume source {}: overlaps liftoff's state directory {}",
+                        path.display(),
+                        state.display()
+                    )));
+                }
+            }
+        }
         let is_dir = rustix::fs::fstat(&src)
             .map(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
             .unwrap_or(true);

@@ -302,8 +302,9 @@ fn exec(
 }
 
 /// ADD: runs every plugin in order; returns the network's result. `progress` gets each plugin's
-/// result as it comes, so the caller can record how far ADD got. On failure, what was added is
-/// deleted again before the error is returned.
+/// result as it comes, so the caller can record how far ADD got. On failure nothing is undone here:
+/// the caller runs DEL with the last recorded result and keeps the record until DEL succeeds, so a
+/// failed undo is retried by gc instead of forgotten.
 pub fn add(
     net: &Network,
     a: &Attachment,
@@ -320,11 +321,7 @@ pub fn add(
                 }
             }
             Err(e) => {
-                let partial = Network {
-                    plugins: net.plugins[..=i].to_vec(),
-                    ..net.clone()
-                };
-                let _ = del(&partial, a, prev.as_ref());
+                let _ = i;
                 return Err(e);
             }
         }
@@ -453,12 +450,24 @@ pub fn leftovers(container_id: &str, ips: &[String]) -> Vec<String> {
         return out;
     }
     let id_mark = format!("id: \"{container_id}\"");
+    // An address leased to another container since is that container's: its rules are not ours.
+    let leased_to_other = |ip: &str| {
+        std::fs::read_dir("/var/lib/cni/networks")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|n| {
+                std::fs::read_to_string(n.path().join(ip))
+                    .is_ok_and(|b| b.lines().next().is_some_and(|c| c != container_id))
+            })
+    };
+    let ips: Vec<&String> = ips.iter().filter(|ip| !leased_to_other(ip)).collect();
     for cmd in ["iptables-save", "ip6tables-save"] {
         let Ok(o) = Command::new(cmd).stderr(Stdio::null()).output() else {
             continue;
         };
         for l in String::from_utf8_lossy(&o.stdout).lines() {
-            let names_ip = ips.iter().any(|ip| {
+            let names_ip = ips.iter().any(|&ip| {
                 l.split_whitespace()
                     .any(|w| w == ip.as_str() || w.strip_suffix("/32") == Some(ip.as_str()))
             });
@@ -487,8 +496,10 @@ pub fn leftovers(container_id: &str, ips: &[String]) -> Vec<String> {
 }
 
 /// Whether a CNI plugin is still working for this container (its caller died mid-ADD): gc waits for
-/// it before DEL.
-pub fn plugins_running(container_id: &str) -> bool {
+/// it before DEL. Only root's processes running an executable from `plugin_dirs` count, so another
+/// user cannot stall gc by putting CNI_CONTAINERID=<id> in some process's environment.
+pub fn plugins_running(container_id: &str, plugin_dirs: &[PathBuf]) -> bool {
+    use std::os::unix::fs::MetadataExt;
     let want = format!("CNI_CONTAINERID={container_id}");
     std::fs::read_dir("/proc")
         .into_iter()
@@ -498,6 +509,11 @@ pub fn plugins_running(container_id: &str) -> bool {
             e.file_name()
                 .to_str()
                 .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.uid() == 0))
+        .filter(|e| {
+            std::fs::read_link(e.path().join("exe"))
+                .is_ok_and(|x| plugin_dirs.iter().any(|d| x.starts_with(d)))
         })
         .any(|e| {
             std::fs::read(e.path().join("environ"))

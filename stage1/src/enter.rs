@@ -108,9 +108,19 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
         true => None,
         false => Some(ns(target, "user")?),
     };
-    let pty = match tty {
-        true => Some(crate::tty::Pty::open()?),
-        false => None,
+    // With a terminal: the command opens a pty on the app's own devpts and sends us the master.
+    let (pty_r, pty_w) = match tty {
+        true => {
+            let (a, b) = nix::sys::socket::socketpair(
+                nix::sys::socket::AddressFamily::Unix,
+                nix::sys::socket::SockType::SeqPacket,
+                None,
+                nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+            )
+            .map_err(|e| format!("socketpair: {e}"))?;
+            (Some(a), Some(b))
+        }
+        false => (None, None),
     };
     let (err_r, err_w) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
@@ -119,19 +129,26 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
     match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
         ForkResult::Child => {
             drop(err_r);
-            let msg = join_and_run(&layout, target, joins, userns, &pty, &spec, filter);
+            drop(pty_r);
+            // Not dumpable until execve: once this process holds the app's identity and
+            // capabilities, the app would otherwise pass the ptrace check on it and could open
+            // /proc/PID/exe (the host's liftoff binary) or read our environment (CVE-2019-5736).
+            // SAFETY: prctl with integer arguments.
+            unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+            let msg = join_and_run(&layout, target, joins, userns, pty_w, &spec, filter);
             let _ = nix::unistd::write(&err_w, msg.as_bytes());
             // SAFETY: leaving the child without running the parent's destructors.
             unsafe { libc::_exit(254) }
         }
         ForkResult::Parent { child } => {
             drop(err_w);
-            let mut pty = pty;
-            if let Some(p) = &mut pty {
-                p.close_slave();
+            drop(pty_w);
+            let master = pty_r.and_then(|r| crate::tty::recv_fd(r.as_raw_fd()));
+            if let Some(m) = master {
+                let mut p = crate::tty::Pty::from_master(m);
                 let _term = crate::tty::RawTerminal::enter(true);
                 p.sync_size();
-                relay(p);
+                relay(&mut p);
             }
             let code = loop {
                 match waitpid(child, None) {
@@ -186,7 +203,7 @@ fn join_and_run(
     target: i32,
     joins: Vec<(OwnedFd, CloneFlags, &str)>,
     userns: Option<OwnedFd>,
-    pty: &Option<crate::tty::Pty>,
+    pty: Option<OwnedFd>,
     spec: &liftoff_stage2::AppSpec,
     filter: Option<liftoff_stage2::seccomp::Filter>,
 ) -> String {
@@ -204,10 +221,8 @@ fn join_and_run(
     match unsafe { fork() } {
         Err(e) => format!("fork: {e}"),
         Ok(ForkResult::Parent { child }) => {
-            // Only the command may hold the terminal, so `liftoff enter` sees it hang up on exit.
-            if let Some(p) = pty {
-                let _ = nix::unistd::close(p.slave_fd());
-            }
+            // Only the command may send the terminal: if it fails first, the parent sees EOF.
+            drop(pty);
             let code = loop {
                 match waitpid(child, None) {
                     Ok(ws) => break crate::status::code_of(ws).map(|(c, _)| c).unwrap_or(254),
@@ -227,13 +242,21 @@ fn join_and_run(
                 }
             }
             let _ = nix::unistd::setsid();
-            if let Some(p) = pty {
-                let fd = p.slave_fd();
+            if let Some(sock) = pty {
+                let (master, slave) = match crate::tty::open_in_app() {
+                    Ok(p) => p,
+                    Err(e) => return format!("app {name}: terminal: {e}"),
+                };
+                if let Err(e) = crate::tty::send_fd(sock.as_raw_fd(), master.as_raw_fd()) {
+                    return e;
+                }
+                drop((master, sock));
                 for i in 0..3 {
-                    if nix::unistd::dup2(fd, i).is_err() {
+                    if nix::unistd::dup2(slave.as_raw_fd(), i).is_err() {
                         return "dup2 the terminal".into();
                     }
                 }
+                drop(slave);
                 // SAFETY: ioctl on fd 0 with an integer argument.
                 if unsafe { libc::ioctl(0, libc::TIOCSCTTY as _, 0) } < 0 {
                     return format!("make the terminal controlling: {}", Errno::last());

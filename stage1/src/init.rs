@@ -36,8 +36,11 @@ pub const FORWARDED: &[Signal] = &[
 pub struct AppLaunch {
     pub app: PodApp,
     pub dirs: AppDirs,
-    /// fds to become the app's 0, 1 and 2.
+    /// fds to become the app's 0, 1 and 2 (unused with `console`).
     pub stdio: [RawFd; 3],
+    /// -t: a socket to send the master of a pty opened on the app's own devpts over; the slave
+    /// becomes the app's stdio and controlling terminal.
+    pub console: Option<RawFd>,
     pub filter: Option<liftoff_stage2::seccomp::Filter>,
     pub cgroup: Option<crate::cgroups::AppCgroup>,
 }
@@ -380,6 +383,7 @@ fn start_app(
                 .take(64 * 1024)
                 .read_to_string(&mut msg);
             let mut fds = launch.stdio.to_vec();
+            fds.extend(launch.console);
             fds.sort_unstable();
             fds.dedup();
             for fd in fds {
@@ -420,6 +424,10 @@ fn app_child(
     mut sync: UsernsSync,
 ) -> String {
     let name = &l.app.spec.name;
+    // Not dumpable until execve (which resets it): with the app's identity this process would
+    // otherwise let the pod's apps open /proc/PID/exe, the host's liftoff-stage1 binary.
+    // SAFETY: prctl with integer arguments.
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
     let r = (|| -> Result<std::convert::Infallible, String> {
         for s in blocked.iter() {
             // SAFETY: restoring default dispositions in the child before exec.
@@ -477,13 +485,24 @@ fn app_child(
             }
         }
         drop(sync);
+        // -t: the terminal comes from the app's own devpts (so `tty` names a device it has).
+        let mut stdio = l.stdio;
+        let mut _slave = None;
+        if let Some(c) = l.console {
+            let (master, slave) = crate::tty::open_in_app().map_err(|e| format!("-t: {e}"))?;
+            crate::tty::send_fd(c, master.as_raw_fd()).map_err(|e| format!("-t: {e}"))?;
+            drop(master);
+            let _ = nix::unistd::close(c);
+            stdio = [slave.as_raw_fd(); 3];
+            _slave = Some(slave);
+        }
         // stdio last, so errors above still reach the pod's stderr.
-        for (i, fd) in l.stdio.iter().enumerate() {
+        for (i, fd) in stdio.iter().enumerate() {
             if *fd != i as RawFd {
                 nix::unistd::dup2(*fd, i as RawFd).map_err(|e| format!("dup2: {e}"))?;
             }
         }
-        let mut fds = l.stdio.to_vec();
+        let mut fds = stdio.to_vec();
         fds.sort_unstable();
         fds.dedup();
         for fd in fds {
@@ -491,6 +510,7 @@ fn app_child(
                 let _ = nix::unistd::close(fd);
             }
         }
+        std::mem::forget(_slave);
         // A session of its own: terminal signals reach the app only through liftoff, or, with -t,
         // from its own pseudo-terminal, which becomes its controlling terminal.
         let _ = nix::unistd::setsid();

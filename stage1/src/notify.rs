@@ -12,6 +12,9 @@ use std::io;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 
+/// Datagrams relayed per wake-up of the supervisor.
+const RELAY_BATCH: usize = 16;
+
 /// Largest datagram read from an app.
 pub const MAX_DATAGRAM: usize = 4096;
 const MAX_STATUS: usize = 1024;
@@ -28,6 +31,8 @@ pub fn send(msg: &str) -> io::Result<()> {
     };
     let t = target.to_string_lossy().into_owned();
     let sock = UnixDatagram::unbound()?;
+    // Never block the supervisor on a busy systemd: a notification that does not fit is dropped.
+    sock.set_nonblocking(true)?;
     if let Some(name) = t.strip_prefix('@') {
         use std::os::linux::net::SocketAddrExt;
         let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
@@ -88,7 +93,12 @@ impl AppSocket {
     pub fn relay(&self) -> bool {
         let mut ready = false;
         let mut buf = vec![0u8; MAX_DATAGRAM + 1];
-        while let Ok(n) = self.sock.recv(&mut buf) {
+        // A bounded batch per wake-up: an app flooding its socket must not keep the supervisor
+        // from its signals, timers and logs (the rest waits for the next round of poll).
+        for _ in 0..RELAY_BATCH {
+            let Ok(n) = self.sock.recv(&mut buf) else {
+                break;
+            };
             if let Some(msg) = filter(&buf[..n]) {
                 ready |= msg.split('\n').any(|l| l == "READY=1");
                 let _ = send(&msg);

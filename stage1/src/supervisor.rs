@@ -85,6 +85,17 @@ fn run_inner(
     lock_fd: Option<RawFd>,
     ready_fd: Option<RawFd>,
 ) -> Result<u8, String> {
+    // The lock and ready fds came through execve without close-on-exec; nothing we spawn (CNI
+    // plugins above all) may inherit them. Our own forks (init, the teardown child) still do.
+    for fd in lock_fd.iter().chain(ready_fd.iter()) {
+        // SAFETY: fcntl on fds handed to us on the command line.
+        unsafe {
+            let f = libc::fcntl(*fd, libc::F_GETFD);
+            if f >= 0 {
+                libc::fcntl(*fd, libc::F_SETFD, f | libc::FD_CLOEXEC);
+            }
+        }
+    }
     // `liftoff stop` signals this process; the file is only trusted while the pod lock is held.
     let _ = std::fs::write(
         pod_dir.join("supervisor-pid"),
@@ -223,10 +234,22 @@ fn supervise(
         0 => manifest::DEFAULT_LOG_MAX_BYTES,
         n => n,
     };
-    let mut tty = match m.tty {
-        true => Some(crate::tty::Pty::open().map_err(|e| format!("-t: {e}"))?),
-        false => None,
+    // -t: the app opens its terminal on its own devpts and sends us the master over this socket.
+    let mut tty: Option<crate::tty::Pty> = None;
+    let (mut tty_wait, mut console_app): (Option<OwnedFd>, Option<OwnedFd>) = match m.tty {
+        true => {
+            let (a, b) = nix::sys::socket::socketpair(
+                nix::sys::socket::AddressFamily::Unix,
+                nix::sys::socket::SockType::SeqPacket,
+                None,
+                nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+            )
+            .map_err(|e| format!("-t: socketpair: {e}"))?;
+            (Some(a), Some(b))
+        }
+        false => (None, None),
     };
+    let mut tty_log: Option<logs::LogFile> = None;
     // --notify=app:NAME: that app's own NOTIFY_SOCKET, relayed to ours.
     let notify_app = match &m.notify {
         Some(NotifyMode::App(n)) => Some((
@@ -271,14 +294,15 @@ fn supervise(
         let key =
             serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default();
         let filter = filters.get(&key).cloned().flatten();
-        if let Some(t) = &mut tty {
-            let fd = t.slave_fd();
+        if let Some(c) = console_app.take() {
+            tty_log = Some(log);
+            let fd = c.into_raw_fd();
             child_ends.push(fd);
-            t.log = Some((log, logs::LineSplitter::new()));
             launches.push(AppLaunch {
                 app: a.clone(),
                 dirs,
-                stdio: [fd, fd, fd],
+                stdio: [-1, -1, -1],
+                console: Some(fd),
                 filter,
                 cgroup: Some(cg),
             });
@@ -318,6 +342,7 @@ fn supervise(
             app: a.clone(),
             dirs,
             stdio: [stdin, ends[0], ends[1]],
+            console: None,
             filter,
             cgroup: Some(cg),
         });
@@ -345,7 +370,7 @@ fn supervise(
     close.push(started_r.as_raw_fd());
     close.push(go_w.as_raw_fd());
     close.push(sfd.as_raw_fd());
-    close.extend(tty.as_ref().map(|t| t.master.as_raw_fd()));
+    close.extend(tty_wait.as_ref().map(|t| t.as_raw_fd()));
 
     let port_holds = reserve_ports(&m.ports)?;
     close.extend(port_holds.iter().map(|f| f.as_raw_fd()));
@@ -389,16 +414,12 @@ fn supervise(
     let mut started = Some(started_r);
     let mut ready_fd = ready_fd;
     for fd in child_ends {
-        if tty.as_ref().map(|t| t.slave_fd()) != Some(fd) {
-            let _ = nix::unistd::close(fd);
-        }
+        let _ = nix::unistd::close(fd);
     }
-    let mut term = None;
-    if let Some(t) = &mut tty {
-        t.close_slave();
-        term = crate::tty::RawTerminal::enter(m.interactive);
-        t.sync_size();
-    }
+    let term = match m.tty {
+        true => crate::tty::RawTerminal::enter(m.interactive),
+        false => None,
+    };
     drop(launches);
     if let Err(e) = pod_cg.add_init(init_pid.as_raw()) {
         let _ = kill(init_pid, Signal::SIGKILL);
@@ -459,6 +480,11 @@ fn supervise(
             events: libc::POLLIN,
             revents: 0,
         });
+        pfds.push(libc::pollfd {
+            fd: tty_wait.as_ref().map_or(-1, |t| t.as_raw_fd()),
+            events: libc::POLLIN,
+            revents: 0,
+        });
         let tty_at = pfds.len();
         if let Some(t) = &tty {
             let stdin = if m.interactive && t.stdin_open { 0 } else { -1 };
@@ -510,6 +536,19 @@ fn supervise(
                     let _ = crate::notify::send("STOPPING=1");
                 }
             }
+        }
+        if pfds[started_at + 2].revents != 0 {
+            // The app's terminal arrives once (or never, if the app failed before).
+            if let Some(master) = tty_wait
+                .as_ref()
+                .and_then(|t| crate::tty::recv_fd(t.as_raw_fd()))
+            {
+                let mut p = crate::tty::Pty::from_master(master);
+                p.log = tty_log.take().map(|l| (l, logs::LineSplitter::new()));
+                p.sync_size();
+                tty = Some(p);
+            }
+            tty_wait = None;
         }
         if pfds[started_at + 1].revents != 0 {
             if let Some((_, s)) = &notify_app {
@@ -806,27 +845,15 @@ fn reserve_ports(ports: &[crate::cni::PortMapping]) -> Result<Vec<OwnedFd>, Stri
                 .map_err(|_| format!("-p {}: {} is not an IP address", p.host_port, p.host_ip))?
         };
         let addr = SocketAddr::new(ip, p.host_port);
-        let fd: OwnedFd = match p.protocol.as_str() {
-            "udp" => std::net::UdpSocket::bind(addr).map(OwnedFd::from),
-            _ => {
-                // A bound TCP socket that never listens: it holds the port and accepts nothing.
-                let domain = if ip.is_ipv4() {
-                    nix::sys::socket::AddressFamily::Inet
-                } else {
-                    nix::sys::socket::AddressFamily::Inet6
-                };
-                nix::sys::socket::socket(
-                    domain,
-                    nix::sys::socket::SockType::Stream,
-                    nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-                    None,
-                )
-                .map_err(std::io::Error::from)
-                .and_then(|fd| {
-                    let sa = nix::sys::socket::SockaddrStorage::from(addr);
-                    nix::sys::socket::bind(fd.as_raw_fd(), &sa).map_err(std::io::Error::from)?;
-                    Ok(fd)
-                })
+        // An exited pod's teardown may still hold the port for ~100 ms: a short retry rides it out.
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let fd: OwnedFd = loop {
+            let r = bind_port(ip, addr, &p.protocol);
+            match r {
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => break other,
             }
         }
         .map_err(|e| match e.kind() {
@@ -839,6 +866,32 @@ fn reserve_ports(ports: &[crate::cni::PortMapping]) -> Result<Vec<OwnedFd>, Stri
         held.push(fd);
     }
     Ok(held)
+}
+
+/// Binds one host port (TCP without listening, or UDP).
+fn bind_port(
+    ip: std::net::IpAddr,
+    addr: std::net::SocketAddr,
+    protocol: &str,
+) -> std::io::Result<OwnedFd> {
+    if protocol == "udp" {
+        return std::net::UdpSocket::bind(addr).map(OwnedFd::from);
+    }
+    // A bound TCP socket that never listens: it holds the port and accepts nothing.
+    let domain = if ip.is_ipv4() {
+        nix::sys::socket::AddressFamily::Inet
+    } else {
+        nix::sys::socket::AddressFamily::Inet6
+    };
+    let fd = nix::sys::socket::socket(
+        domain,
+        nix::sys::socket::SockType::Stream,
+        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+        None,
+    )?;
+    let sa = nix::sys::socket::SockaddrStorage::from(addr);
+    nix::sys::socket::bind(fd.as_raw_fd(), &sa)?;
+    Ok(fd)
 }
 
 /// Pins the pod's network namespace and runs CNI ADD for each network, recording the state first so
@@ -903,8 +956,11 @@ fn attach_networks(
                 save(&state)?;
             }
             Err(e) => {
-                // add() undid this network; undo the earlier ones too.
-                state.attachments.truncate(i);
+                // Undo this network (from its last recorded result) and the earlier ones; what
+                // cannot be undone now stays recorded in net.json for gc.
+                state.attachments[i].2 = partial.attachments[i].2.clone();
+                state.attachments.truncate(i + 1);
+                let _ = crate::cni::write_state(pod_dir, &state);
                 detach_networks(pod_dir, &state);
                 return Err(format!("pod {}: {e}", m.pod_id));
             }

@@ -1,8 +1,10 @@
-//! `liftoff run -t`: the app's pseudo-terminal, relayed by the supervisor.
+//! `liftoff run -t` and `liftoff enter`: the app's pseudo-terminal, relayed by the supervisor.
 //!
-//! The supervisor opens a pty pair on the host's devpts; the slave becomes the app's stdin, stdout,
-//! stderr and controlling terminal (set in the app's own session by init), the master stays with the
-//! supervisor, which copies it to its stdout and, with -i, its stdin to it. The user's terminal is put
+//! The pty pair is opened inside the app, on the app's own devpts instance (`/dev/pts/ptmx`), so the
+//! app's `tty` and `ttyname` name a device that exists in its /dev/pts (a pty from the host's devpts
+//! would be a dangling name there). The app keeps the slave as its stdin, stdout, stderr and
+//! controlling terminal and sends the master to the supervisor over a socket (SCM_RIGHTS), which
+//! copies it to its stdout and, with -i, its stdin to it. The user's terminal is put
 //! in raw mode for the pod's life (restored on exit, including on errors, by [`RawTerminal`]'s Drop),
 //! and its size follows SIGWINCH.
 
@@ -11,7 +13,7 @@ use nix::fcntl::OFlag;
 use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt};
 use nix::sys::termios::{self, SetArg, Termios};
 use std::io::Write;
-use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 
 pub struct Pty {
     pub master: OwnedFd,
@@ -54,6 +56,16 @@ impl Pty {
     /// Drops our copy of the slave once the app has its own, so the master sees the app's end.
     pub fn close_slave(&mut self) {
         self.slave = None;
+    }
+
+    /// A pty whose master came from inside the app (see [`open_in_app`]).
+    pub fn from_master(master: OwnedFd) -> Pty {
+        Pty {
+            master,
+            slave: None,
+            stdin_open: true,
+            log: None,
+        }
     }
 
     /// Copies our terminal's size to the pty.
@@ -126,6 +138,70 @@ impl Pty {
             split.feed(data, |l, p| log.write(crate::logs::Stream::Stdout, l, p));
         }
     }
+}
+
+/// Opens a new pty on the devpts mounted at /dev/pts of the calling process's root (an app's own
+/// `newinstance` devpts): returns (master, slave).
+pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), String> {
+    let m = nix::fcntl::open(
+        "/dev/pts/ptmx",
+        OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .map_err(|e| format!("open /dev/pts/ptmx: {e}"))?;
+    // SAFETY: a fresh fd owned here.
+    let master = unsafe { OwnedFd::from_raw_fd(m) };
+    let unlock: libc::c_int = 0;
+    // SAFETY: TIOCSPTLCK with a pointer to an int; TIOCGPTPEER opens the slave by the master (no
+    // path lookup that a process in the app could race).
+    let slave = unsafe {
+        if libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock) < 0 {
+            return Err(format!("unlock the pty: {}", Errno::last()));
+        }
+        let fd = libc::ioctl(
+            master.as_raw_fd(),
+            libc::TIOCGPTPEER,
+            libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
+        );
+        if fd < 0 {
+            return Err(format!("open the pty's slave: {}", Errno::last()));
+        }
+        OwnedFd::from_raw_fd(fd)
+    };
+    Ok((master, slave))
+}
+
+/// Sends `fd` over a unix socket (SCM_RIGHTS).
+pub fn send_fd(sock: RawFd, fd: RawFd) -> Result<(), String> {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+    let fds = [fd];
+    let iov = [std::io::IoSlice::new(b"t")];
+    sendmsg::<()>(
+        sock,
+        &iov,
+        &[ControlMessage::ScmRights(&fds)],
+        MsgFlags::empty(),
+        None,
+    )
+    .map(|_| ())
+    .map_err(|e| format!("hand the terminal over: {e}"))
+}
+
+/// Receives one fd sent with [`send_fd`]; None at end of file or on a message without one.
+pub fn recv_fd(sock: RawFd) -> Option<OwnedFd> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    let mut b = [0u8; 1];
+    let mut iov = [std::io::IoSliceMut::new(&mut b)];
+    let mut space = nix::cmsg_space!([RawFd; 1]);
+    let msg = recvmsg::<()>(sock, &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC).ok()?;
+    for c in msg.cmsgs().ok()? {
+        if let ControlMessageOwned::ScmRights(fds) = c {
+            // SAFETY: the kernel just installed these fds in this process.
+            let mut it = fds.into_iter().map(|f| unsafe { OwnedFd::from_raw_fd(f) });
+            return it.next();
+        }
+    }
+    None
 }
 
 fn write_all(fd: i32, mut b: &[u8]) -> nix::Result<()> {

@@ -369,6 +369,15 @@ fn volumes_binds_tmpfs_and_named() {
     let o = w.run(&["run", "-v", &inside, IMAGE]);
     assert_eq!(o.status.code(), Some(254));
     assert!(err(&o).contains("state directory"), "{}", err(&o));
+    // A parent of the state dir would expose it just the same.
+    let parent = format!("{}:/x", w._tmp.path().display());
+    let o = w.run(&["run", "-v", &parent, IMAGE]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("state directory"), "{}", err(&o));
+    // Only root may walk into the state dir (setuid files from images and apps live there).
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&w.root).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "state root mode {mode:o}");
     for bad in [
         "relative:x",
         "/nonexistent-liftoff:/x",

@@ -551,6 +551,18 @@ fn app_settings_apply() {
     ]);
     assert_ne!(o.status.code(), Some(0));
     assert!(err(&o).contains("Read-only file system"), "{}", err(&o));
+    // Making the root read-only keeps it nodev.
+    let o = w.ok(&[
+        "run",
+        "--read-only",
+        IMAGE,
+        "--",
+        "busybox",
+        "grep",
+        " / / ",
+        "/proc/self/mountinfo",
+    ]);
+    assert!(o.contains(" ro,") && o.contains("nodev"), "{o}");
 }
 
 #[test]

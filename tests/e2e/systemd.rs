@@ -404,7 +404,16 @@ fn generated_and_shipped_units_pass_systemd_analyze_verify() {
             err(&o)
         );
     }
-    // -d/-i/-t have no place in a unit.
+    // -d/-i/-t have no place in a unit, and no word may smuggle a directive in.
     let o = w.run(&["generate", "systemd", "-d", IMAGE]);
     assert_eq!(o.status.code(), Some(254));
+    let o = w.run(&[
+        "generate",
+        "systemd",
+        "-e",
+        "X=1\nExecStartPre=/tmp/x",
+        IMAGE,
+    ]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("control characters"), "{}", err(&o));
 }

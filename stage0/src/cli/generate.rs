@@ -103,6 +103,21 @@ pub fn run(g: &super::Global, c: GenerateCommand) -> Result<u8> {
         .position(|w| w == "systemd")
         .context("`generate systemd` not found on the command line")?;
     let mut words = run_words(&raw[start + 1..]);
+    // A newline in a word would end ExecStart= and start a directive of its own.
+    let bad_char = |w: &str| w.chars().any(|c| c.is_control());
+    if let Some(w) = words.iter().find(|w| bad_char(w)) {
+        bail!("{w:?}: control characters (newlines, tabs, …) cannot go into a unit file");
+    }
+    for (flag, v) in [
+        ("--socket", a.socket.as_deref()),
+        ("--restart", Some(a.restart.as_str())),
+    ] {
+        if let Some(v) = v {
+            if bad_char(v) || v.is_empty() || v.contains(char::is_whitespace) {
+                bail!("{flag} {v:?}: one word without spaces or control characters");
+            }
+        }
+    }
     let image = a
         .run
         .image
@@ -115,6 +130,9 @@ pub fn run(g: &super::Global, c: GenerateCommand) -> Result<u8> {
         .clone()
         .unwrap_or_else(|| liftoff::pod::resolve::default_app_name(&image));
     let unit = a.unit.clone().unwrap_or(format!("liftoff-{app_name}"));
+    // Description= expands % specifiers too.
+    let image = image.replace('%', "%%");
+    let app_name = app_name.replace('%', "%%");
     if !valid_unit_name(&unit) {
         bail!("--unit {unit:?}: use letters, digits, ':', '_', '.' and '-'");
     }

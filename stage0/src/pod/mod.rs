@@ -81,6 +81,22 @@ impl Pods {
     }
 }
 
+/// Takes a pod dir's exclusive lock. `list` and `status` take a shared lock for an instant to
+/// probe: that is retried for a moment; a lock held for longer is a real holder.
+pub(crate) fn lock_exclusive(f: &File) -> Result<(), rustix::io::Errno> {
+    let start = std::time::Instant::now();
+    loop {
+        match rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Err(rustix::io::Errno::WOULDBLOCK)
+                if start.elapsed() < std::time::Duration::from_millis(200) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2))
+            }
+            r => return r,
+        }
+    }
+}
+
 /// A pod being created: its directory and the exclusive lock on it.
 pub struct NewPod {
     pub id: String,
@@ -96,8 +112,7 @@ pub fn create(pods: &Pods) -> Result<NewPod, PodError> {
     let prepare = pods.dir("prepare", &id);
     std::fs::rename(&embryo, &prepare).map_err(io(&prepare, "rename"))?;
     let lock = File::open(&prepare).map_err(io(&prepare, "open"))?;
-    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-        .map_err(|e| io(&prepare, "lock")(e.into()))?;
+    lock_exclusive(&lock).map_err(|e| io(&prepare, "lock")(e.into()))?;
     Ok(NewPod {
         id,
         dir: prepare,
@@ -151,7 +166,7 @@ impl NewPod {
             }
             _ => format!("{}: {e}", dir.display()),
         })?;
-        if rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+        if lock_exclusive(&lock).is_err() {
             return Err(format!("pod {id} is being started by another command"));
         }
         let run = pods.dir("run", id);

@@ -423,12 +423,8 @@ fn sweep(
         Err(e) => return Err(super::io(dir, "open")(e)),
     };
     // `list` and `status` probe locks for an instant: only a lock held for a while means busy.
-    let start = std::time::Instant::now();
-    while rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
-        if start.elapsed() > Duration::from_millis(200) {
-            return Ok(false);
-        }
-        std::thread::sleep(Duration::from_millis(2));
+    if super::lock_exclusive(&f).is_err() {
+        return Ok(false);
     }
     if let Some(l) = layout {
         let recorded: Vec<PathBuf> =
@@ -450,7 +446,12 @@ fn sweep(
         // A plugin whose supervisor was killed finishes its ADD first (a few ms, bounded by the
         // plugin timeout); until then the pod is busy.
         let start = std::time::Instant::now();
-        while liftoff_stage1::cni::plugins_running(id) {
+        let dirs: Vec<PathBuf> = ns
+            .attachments
+            .iter()
+            .flat_map(|(_, a, _)| a.plugin_dirs.clone())
+            .collect();
+        while liftoff_stage1::cni::plugins_running(id, &dirs) {
             if start.elapsed() > Duration::from_secs(5) {
                 return Ok(false);
             }

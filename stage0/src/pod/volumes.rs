@@ -145,11 +145,11 @@ pub fn resolve(
             )
         })?;
         let root = std::fs::canonicalize(state_root).unwrap_or_else(|_| state_root.to_path_buf());
-        if path.starts_with(&root) {
+        if path.starts_with(&root) || root.starts_with(&path) {
             return Err(err(
                 &spec,
                 format!(
-                    "{} is inside liftoff's state directory {}, which holds other pods and the image store; bind something else",
+                    "{} overlaps liftoff's state directory {}, which holds other pods and the image store; bind something else",
                     path.display(),
                     root.display()
                 ),
@@ -245,11 +245,16 @@ mod tests {
         let v = parse_volume(&format!("{}/pods/run/x:/x", t.display())).unwrap();
         let e = resolve(&v, &t).unwrap_err().to_string();
         assert!(e.contains("state directory"), "{e}");
+        let v = parse_volume(&format!("{}:/x", t.display())).unwrap();
+        assert!(
+            resolve(&v, &t.join("pods")).is_err(),
+            "a parent of the state dir"
+        );
         let v = parse_volume("/tmp:/../etc").unwrap();
         assert!(resolve(&v, &t).is_err());
         let v = parse_volume("/tmp:/").unwrap();
         assert!(resolve(&v, &t).is_err());
-        let v = parse_volume("/tmp:/scratch:ro").unwrap();
+        let v = parse_volume("/usr:/scratch:ro").unwrap();
         let (m, named) = resolve(&v, &t).unwrap();
         assert!(named.is_none() && m.read_only);
         let v = parse_volume("Bad_Name:/x").unwrap();

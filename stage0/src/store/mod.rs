@@ -69,6 +69,19 @@ impl Store {
         ] {
             std::fs::create_dir_all(&d).map_err(io(&d, "create directory"))?;
         }
+        // Only root may walk in: unpacked layers and app upper dirs hold setuid-root files from
+        // images and apps, which a host user could otherwise run from here.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&s.root)
+                .map_err(io(&s.root, "stat"))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                std::fs::set_permissions(&s.root, std::fs::Permissions::from_mode(0o700))
+                    .map_err(io(&s.root, "chmod 0700"))?;
+            }
+        }
         let layout = s.images().join("oci-layout");
         if !layout.exists() || !s.index_path().exists() {
             let _u = s.lock_use()?;
