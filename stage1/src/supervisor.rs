@@ -568,7 +568,8 @@ fn supervise(
                 }
             }
         }
-        if let Some(t) = &mut tty {
+        // (A terminal that arrived during this round has no poll results yet.)
+        if let Some(t) = tty.as_mut().filter(|_| pfds.len() >= tty_at + 2) {
             if !t.pump(&pfds[tty_at..tty_at + 2]) {
                 tty = None;
             }

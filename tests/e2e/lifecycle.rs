@@ -566,3 +566,52 @@ fn every_state_transition_and_gc() {
     assert!(g.contains(&format!("removed {id}")), "{g}");
     assert_eq!(w.ok(&["list", "--all", "--format", "json"]).trim(), "[]");
 }
+
+#[test]
+fn terminals_come_from_the_apps_own_devpts() {
+    let _host = crate::pods::shared();
+    let Some(w) = world() else { return };
+    // `script` gives liftoff a terminal of its own; the app's terminal must be a device the app
+    // can see (its own /dev/pts), so `tty` names it.
+    let line = |args: &[&str]| {
+        let mut c = vec![env!("CARGO_BIN_EXE_liftoff").to_string()];
+        c.extend(
+            ["--dir", w.root.to_str().unwrap()]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        c.push("--keys".into());
+        c.push(w._tmp.path().join("keys").display().to_string());
+        c.push("--vendor-keys".into());
+        c.push(w._tmp.path().join("vendor").display().to_string());
+        c.extend(args.iter().map(|s| s.to_string()));
+        c.iter()
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let script = |cmd: String| {
+        std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("script (bsdutils)")
+    };
+    let o = script(line(&[
+        "run",
+        "-t",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        "tty; exit 3",
+    ]));
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    assert!(out(&o).contains("/dev/pts/0"), "{}", out(&o));
+    let id = detached(w, &[IMAGE, "--", "busybox", "sleep", "30"]);
+    let o = script(line(&["enter", &id, "--", "/bin/sh", "-c", "tty; exit 4"]));
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    assert!(out(&o).contains("/dev/pts/"), "{}", out(&o));
+    assert!(!out(&o).contains("not a tty"), "{}", out(&o));
+    w.ok(&["stop", "--force", &id]);
+}
