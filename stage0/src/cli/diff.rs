@@ -43,14 +43,47 @@ fn is_whiteout(m: &std::fs::Metadata) -> bool {
     m.file_type().is_char_device() && m.rdev() == 0
 }
 
-/// Whether `rel` exists in the image: the top-most layer that has it, or hides it, decides.
+/// Whether overlayfs treats this dir as opaque (it hides what lower layers have below it).
+fn opaque(p: &Path) -> bool {
+    let mut b = [0u8; 4];
+    matches!(rustix::fs::lgetxattr(p, "trusted.overlay.opaque", &mut b), Ok(1) if b[0] == b'y')
+}
+
+/// Whether `rel` exists in the image. The top-most layer that says anything decides: it has the
+/// path, or a whiteout of it or of a parent, or a non-directory where a parent should be, or an
+/// opaque parent that hides the lower layers' copies.
 fn in_image(layers: &[PathBuf], rel: &Path) -> bool {
+    let comps: Vec<_> = rel.components().collect();
     for l in layers.iter().rev() {
-        if let Ok(m) = std::fs::symlink_metadata(l.join(rel)) {
-            return !is_whiteout(&m);
+        let mut p = l.clone();
+        let mut hidden = false;
+        for (i, c) in comps.iter().enumerate() {
+            p.push(c);
+            match std::fs::symlink_metadata(&p) {
+                Err(_) if hidden => return false,
+                Err(_) => break,
+                Ok(m) if is_whiteout(&m) => return false,
+                Ok(_) if i + 1 == comps.len() => return true,
+                Ok(m) if !m.is_dir() => return false,
+                Ok(_) => hidden |= opaque(&p),
+            }
         }
     }
     false
+}
+
+/// What the image has directly below `rel` (for a dir the app removed and made anew).
+fn image_children(layers: &[PathBuf], rel: &Path) -> Vec<std::ffi::OsString> {
+    let mut names = std::collections::BTreeSet::new();
+    for l in layers.iter().rev() {
+        if let Ok(rd) = std::fs::read_dir(l.join(rel)) {
+            names.extend(rd.flatten().map(|e| e.file_name()));
+        }
+    }
+    names
+        .into_iter()
+        .filter(|n| in_image(layers, &rel.join(n)))
+        .collect()
 }
 
 /// Walks the upper dir; returns (change, path in the app) sorted by path.
@@ -77,6 +110,15 @@ pub fn changes(upper: &Path, layers: &[PathBuf]) -> Vec<(Change, String)> {
             };
             out.push((c, format!("/{}", r.display())));
             if m.is_dir() {
+                // Removed and made again: what the image had in it and the app did not put back
+                // is gone.
+                if existed && opaque(&upper.join(&r)) {
+                    for n in image_children(layers, &r) {
+                        if std::fs::symlink_metadata(upper.join(&r).join(&n)).is_err() {
+                            out.push((Change::Deleted, format!("/{}", r.join(&n).display())));
+                        }
+                    }
+                }
                 stack.push(r);
             }
         }
@@ -145,6 +187,23 @@ mod tests {
         std::fs::write(up.join("etc/hidden"), "new").unwrap();
         std::fs::write(up.join("new"), "n").unwrap();
         whiteout(&up.join("etc/gone"));
+        // /etc/sub was removed in the image's upper layer (whiteout of the parent): its file is not
+        // in the image. /opt was removed and made again by the app (opaque): /opt/old is gone.
+        std::fs::create_dir_all(l1.join("etc/sub")).unwrap();
+        std::fs::write(l1.join("etc/sub/f"), "x").unwrap();
+        whiteout(&l2.join("etc/sub"));
+        std::fs::create_dir_all(up.join("etc/sub")).unwrap();
+        std::fs::write(up.join("etc/sub/f"), "new").unwrap();
+        std::fs::create_dir_all(l1.join("opt")).unwrap();
+        std::fs::write(l1.join("opt/old"), "x").unwrap();
+        std::fs::create_dir_all(up.join("opt")).unwrap();
+        rustix::fs::setxattr(
+            up.join("opt"),
+            "trusted.overlay.opaque",
+            b"y",
+            rustix::fs::XattrFlags::empty(),
+        )
+        .unwrap();
         let got: Vec<String> = changes(&up, &[l1.clone(), l2.clone()])
             .into_iter()
             .map(|(c, p)| format!("{} {p}", c.letter()))
@@ -156,7 +215,11 @@ mod tests {
                 "D /etc/gone",
                 "A /etc/hidden",
                 "C /etc/passwd",
-                "A /new"
+                "A /etc/sub",
+                "A /etc/sub/f",
+                "A /new",
+                "C /opt",
+                "D /opt/old"
             ]
         );
         std::fs::remove_dir_all(&t).unwrap();

@@ -144,10 +144,18 @@ pub fn run(ctx: &Ctx, a: LogsArgs) -> Result<u8> {
     let mut cursors = Vec::new();
     let mut all: Vec<(String, Record)> = Vec::new();
     for app in &apps {
-        let (old, _) = read_file(&logs::rotated_path(&p.dir, app));
         let cur = logs::path(&p.dir, app);
-        let ino = std::fs::metadata(&cur).map_or(0, |m| m.ino());
-        let (new, consumed) = read_file(&cur);
+        let ino_of = || std::fs::metadata(&cur).map_or(0, |m| m.ino());
+        // A rotation between reading the two files would lose or repeat lines: read again until
+        // the current file is the same one before and after.
+        let (old, new, consumed, ino) = loop {
+            let ino = ino_of();
+            let (old, _) = read_file(&logs::rotated_path(&p.dir, app));
+            let (new, consumed) = read_file(&cur);
+            if ino_of() == ino {
+                break (old, new, consumed, ino);
+            }
+        };
         all.extend(old.into_iter().chain(new).map(|r| (app.clone(), r)));
         cursors.push(Cursor {
             app: app.clone(),
