@@ -562,9 +562,36 @@ fn every_state_transition_and_gc() {
     let id = w.ok(&["prepare", IMAGE]).trim().to_string();
     let g = w.ok(&["gc", "--grace-period", "0s"]);
     assert!(!g.contains(&id), "{g}");
+    // Until then `image gc` keeps the layers prepared pods name, even once the image is removed
+    // (and run-prepared then refuses, leaving that pod for gc).
+    let id2 = w.ok(&["prepare", IMAGE]).trim().to_string();
+    let m: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(w.root.join("pods/prepared").join(&id2).join("pod.json")).unwrap(),
+    )
+    .unwrap();
+    let layer = std::path::PathBuf::from(m["apps"][0]["layers"][0].as_str().unwrap());
+    w.ok(&["image", "rm", IMAGE]);
+    w.ok(&["image", "gc"]);
+    assert!(
+        layer.is_dir(),
+        "image gc removed a layer a prepared pod needs"
+    );
+    let o = w.run(&["run-prepared", &id2]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(
+        err(&o).contains("removed since the pod was prepared"),
+        "{}",
+        err(&o)
+    );
     let g = w.ok(&["gc", "--grace-period", "0s", "--expire-prepared", "0s"]);
-    assert!(g.contains(&format!("removed {id}")), "{g}");
+    assert!(
+        g.contains(&format!("removed {id}")) && g.contains(&format!("removed {id2}")),
+        "{g}"
+    );
     assert_eq!(w.ok(&["list", "--all", "--format", "json"]).trim(), "[]");
+    // With no pod left naming it, the layer goes.
+    w.ok(&["image", "gc"]);
+    assert!(!layer.exists(), "image gc kept a layer nobody needs");
 }
 
 #[test]
