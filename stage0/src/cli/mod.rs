@@ -70,7 +70,7 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Bring an image into the store: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG]
+    /// Bring a signed image into the store: docker://HOST/REPO:TAG, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE
     Fetch(fetch::FetchArgs),
     /// Run a pod from signed images, in the foreground (or with -d in the background)
     Run(Box<run::RunArgs>),
