@@ -11,7 +11,8 @@ need=(
   "skopeo skopeo" "umoci umoci" "buildah buildah" "/bin/busybox busybox-static" "zstd zstd"
   "setfattr attr" "openssl openssl" "docker-registry docker-registry" "htpasswd apache2-utils"
   "cc gcc" "pkg:libc6-dev libc6-dev" "/usr/lib/cni/bridge containernetworking-plugins"
-  "iptables iptables" "nft nftables"
+  "iptables iptables" "nft nftables" "systemd-socket-activate systemd" "systemd-analyze systemd"
+  "pgrep procps" "ip iproute2" "script bsdutils" "find findutils"
 )
 missing=()
 for pair in "${need[@]}"; do
