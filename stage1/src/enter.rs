@@ -80,7 +80,9 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
         .ok_or_else(|| format!("app {name} is not running in pod {}", req.pod_id))?;
     let mut spec = req.app.spec.clone();
     spec.argv = req.argv;
-    let tty = nix::unistd::isatty(0).unwrap_or(false);
+    // A terminal on any of stdin, stdout or stderr goes through a pty of the app's own: the
+    // command never holds the operator's terminal.
+    let tty = (0..3).any(|fd| nix::unistd::isatty(fd).unwrap_or(false));
     if tty && !spec.env.iter().any(|e| e.starts_with("TERM=")) {
         if let Ok(t) = std::env::var("TERM") {
             spec.env.push(format!("TERM={t}"));
@@ -176,11 +178,11 @@ fn relay(p: &mut crate::tty::Pty) {
         let mut pfds = [
             libc::pollfd {
                 fd: p.master.as_raw_fd(),
-                events: libc::POLLIN,
+                events: p.master_events(),
                 revents: 0,
             },
             libc::pollfd {
-                fd: if p.stdin_open { 0 } else { -1 },
+                fd: if p.wants_stdin() { 0 } else { -1 },
                 events: libc::POLLIN,
                 revents: 0,
             },
@@ -256,12 +258,19 @@ fn join_and_run(
                         return "dup2 the terminal".into();
                     }
                 }
-                drop(slave);
+                // (If it already is one of 0-2, that copy must stay.)
+                if slave.as_raw_fd() > 2 {
+                    drop(slave);
+                } else {
+                    std::mem::forget(slave);
+                }
                 // SAFETY: ioctl on fd 0 with an integer argument.
                 if unsafe { libc::ioctl(0, libc::TIOCSCTTY as _, 0) } < 0 {
                     return format!("make the terminal controlling: {}", Errno::last());
                 }
             }
+            // Nothing inherited from whoever ran `liftoff enter` reaches the command.
+            crate::init::cloexec_from(3);
             match liftoff_stage2::exec(spec, filter.as_ref()) {
                 Ok(never) => match never {},
                 Err(e) => e.to_string(),

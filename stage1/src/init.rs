@@ -520,6 +520,14 @@ fn app_child(
                 return Err(format!("make the terminal controlling: {}", Errno::last()));
             }
         }
+        // Nothing inherited from whoever started liftoff reaches the app, except the sockets of
+        // socket activation (fds 3..3+n, for the app that gets them).
+        let keep = m
+            .sockets
+            .as_ref()
+            .filter(|s| s.app == *name)
+            .map_or(0, |s| s.count as RawFd);
+        cloexec_from(3 + keep);
         let mut spec = l.app.spec.clone();
         if let Some(sa) = m.sockets.as_ref().filter(|s| s.app == *name) {
             // Socket activation: fds 3.. stay open across execve, and LISTEN_PID names the app
@@ -543,6 +551,34 @@ fn app_child(
         Ok(never) => match never {},
         Err(e) if e.starts_with("app ") => e,
         Err(e) => format!("app {name}: {e}"),
+    }
+}
+
+/// Marks every fd from `first` up close-on-exec (close_range(2), with a /proc/self/fd walk where the
+/// kernel lacks CLOSE_RANGE_CLOEXEC).
+pub fn cloexec_from(first: RawFd) {
+    // SAFETY: close_range only changes fd flags.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first as libc::c_uint,
+            libc::c_uint::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if r == 0 {
+        return;
+    }
+    let fds: Vec<RawFd> = std::fs::read_dir("/proc/self/fd")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd >= first)
+        .collect();
+    for fd in fds {
+        // SAFETY: fcntl on fd numbers of this process; a closed one only yields EBADF.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
     }
 }
 

@@ -12,6 +12,7 @@ pub mod app_root;
 pub mod cgroups;
 pub mod cni;
 pub mod enter;
+pub mod exeseal;
 pub mod init;
 pub mod logs;
 pub mod manifest;

@@ -4,6 +4,12 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // First of all: run from a read-only view of this executable, so that no app can reach the
+    // host's liftoff-stage1 through /proc/PID/exe (see `exeseal`).
+    if let Err(e) = liftoff_stage1::exeseal::ensure() {
+        eprintln!("liftoff-stage1: {e}");
+        return ExitCode::from(254);
+    }
     let mut args = std::env::args().skip(1);
     let mut lock_fd = None;
     let mut ready_fd = None;

@@ -179,7 +179,9 @@ fn finish(pod_dir: &Path, m: &PodManifest, pod_cg: &cgroup::PodCgroup, t: Teardo
         drop(t.port_holds);
         remove_cgroups(m, pod_cg);
     };
-    if t.net.is_none() || sync_teardown() {
+    // Without a recorded exit (a full disk), the lock must keep meaning "the supervisor lives".
+    let recorded = status::pod_exit_path(pod_dir).exists();
+    if t.net.is_none() || sync_teardown() || !recorded {
         return work(t);
     }
     let _ = std::io::stdout().flush();
@@ -487,11 +489,18 @@ fn supervise(
         });
         let tty_at = pfds.len();
         if let Some(t) = &tty {
-            let stdin = if m.interactive && t.stdin_open { 0 } else { -1 };
-            for fd in [t.master.as_raw_fd(), stdin] {
+            let stdin = if m.interactive && t.wants_stdin() {
+                0
+            } else {
+                -1
+            };
+            for (fd, events) in [
+                (t.master.as_raw_fd(), t.master_events()),
+                (stdin, libc::POLLIN),
+            ] {
                 pfds.push(libc::pollfd {
                     fd,
-                    events: libc::POLLIN,
+                    events,
                     revents: 0,
                 });
             }

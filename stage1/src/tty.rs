@@ -10,61 +10,35 @@
 
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
-use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt};
 use nix::sys::termios::{self, SetArg, Termios};
 use std::io::Write;
-use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 pub struct Pty {
     pub master: OwnedFd,
-    slave: Option<OwnedFd>,
     /// Whether our stdin is still worth reading (false after EOF).
     pub stdin_open: bool,
     /// The app's log: what the terminal shows is kept there too, line by line.
     pub log: Option<(crate::logs::LogFile, crate::logs::LineSplitter)>,
+    /// Input the app has not read yet.
+    pending: Vec<u8>,
 }
 
+/// Most input held back for an app that does not read it.
+const MAX_PENDING: usize = 64 * 1024;
+
 impl Pty {
-    pub fn open() -> Result<Pty, String> {
-        let m = posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)
-            .map_err(|e| format!("open a pseudo-terminal: {e}"))?;
-        grantpt(&m).map_err(|e| format!("grantpt: {e}"))?;
-        unlockpt(&m).map_err(|e| format!("unlockpt: {e}"))?;
-        let name = ptsname_r(&m).map_err(|e| format!("ptsname: {e}"))?;
-        let slave = nix::fcntl::open(
-            name.as_str(),
-            OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
-            nix::sys::stat::Mode::empty(),
-        )
-        .map_err(|e| format!("open {name}: {e}"))?;
-        // SAFETY: both fds were just opened and are owned here.
-        let master = unsafe { OwnedFd::from_raw_fd(m.into_raw_fd()) };
-        let slave = unsafe { OwnedFd::from_raw_fd(slave) };
-        Ok(Pty {
-            master,
-            slave: Some(slave),
-            stdin_open: true,
-            log: None,
-        })
-    }
-
-    /// The slave's fd, while we still hold it (-1 after [`Pty::close_slave`]).
-    pub fn slave_fd(&self) -> i32 {
-        self.slave.as_ref().map_or(-1, |f| f.as_raw_fd())
-    }
-
-    /// Drops our copy of the slave once the app has its own, so the master sees the app's end.
-    pub fn close_slave(&mut self) {
-        self.slave = None;
-    }
-
     /// A pty whose master came from inside the app (see [`open_in_app`]).
     pub fn from_master(master: OwnedFd) -> Pty {
+        let _ = nix::fcntl::fcntl(
+            master.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
+        );
         Pty {
             master,
-            slave: None,
             stdin_open: true,
             log: None,
+            pending: Vec::new(),
         }
     }
 
@@ -79,19 +53,46 @@ impl Pty {
         }
     }
 
+    /// The poll events to ask for on the master: output always, and room for pending input.
+    pub fn master_events(&self) -> libc::c_short {
+        if self.pending.is_empty() {
+            libc::POLLIN
+        } else {
+            libc::POLLIN | libc::POLLOUT
+        }
+    }
+
+    /// Whether to read more of our stdin now: not while a backlog waits for the app to read, so a
+    /// big paste costs bounded memory and never blocks the loop.
+    pub fn wants_stdin(&self) -> bool {
+        self.stdin_open && self.pending.len() < MAX_PENDING
+    }
+
     /// Moves data after a poll; `p` holds the poll results for [master, stdin]. Returns false once
-    /// the master is done (all slave holders gone).
+    /// the master is done (all slave holders gone). Writes to the master never block: what the app
+    /// has not read yet waits in `pending` (the master is non-blocking).
     pub fn pump(&mut self, p: &[libc::pollfd]) -> bool {
         let mut buf = [0u8; 16384];
-        if p[1].revents & (libc::POLLIN | libc::POLLHUP) != 0 {
+        if self.wants_stdin() && p[1].revents & (libc::POLLIN | libc::POLLHUP) != 0 {
             match nix::unistd::read(0, &mut buf) {
                 Ok(0) | Err(_) => {
                     self.stdin_open = false;
                     // End of input: send the terminal's EOF character, as a terminal would.
-                    let _ = nix::unistd::write(&self.master, &[4u8]);
+                    self.pending.push(4u8);
                 }
+                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+            }
+        }
+        while !self.pending.is_empty() {
+            match nix::unistd::write(&self.master, &self.pending) {
                 Ok(n) => {
-                    let _ = write_all(self.master.as_raw_fd(), &buf[..n]);
+                    self.pending.drain(..n);
+                }
+                Err(Errno::EINTR) => {}
+                Err(Errno::EAGAIN) => break,
+                Err(_) => {
+                    self.pending.clear();
+                    break;
                 }
             }
         }
@@ -202,19 +203,6 @@ pub fn recv_fd(sock: RawFd) -> Option<OwnedFd> {
         }
     }
     None
-}
-
-fn write_all(fd: i32, mut b: &[u8]) -> nix::Result<()> {
-    while !b.is_empty() {
-        // SAFETY: fd stays open for the call.
-        let bfd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-        match nix::unistd::write(bfd, b) {
-            Ok(n) => b = &b[n..],
-            Err(Errno::EINTR) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// Our terminal in raw mode, restored on drop. Only when stdin is a terminal and input is relayed.

@@ -125,7 +125,12 @@ impl Sys for RealSys {
         let g = nix::unistd::Gid::from_raw(gid);
         let u = nix::unistd::Uid::from_raw(uid);
         nix::unistd::setresgid(g, g, g).map_err(|e| format!("setresgid {gid}: {e}"))?;
-        nix::unistd::setresuid(u, u, u).map_err(|e| format!("setresuid {uid}: {e}"))
+        nix::unistd::setresuid(u, u, u).map_err(|e| format!("setresuid {uid}: {e}"))?;
+        // A uid change resets "dumpable" to fs.suid_dumpable, which may be 1: keep this process
+        // (still liftoff's binary, now with the app's identity) out of the app's reach until execve.
+        // SAFETY: prctl with integer arguments.
+        unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+        Ok(())
     }
     fn set_caps(&mut self, names: &[String]) -> Result<(), String> {
         let set = capset(names)?;

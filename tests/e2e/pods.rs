@@ -756,3 +756,65 @@ fn pid_1_does_not_show_host_paths() {
     assert!(!o.contains(&root), "the pod sees the host's pod dir: {o}");
     assert!(o.starts_with("liftoff-init"), "{o}");
 }
+
+#[test]
+fn liftoffs_own_executables_cannot_be_written_through_proc_exe() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    // CVE-2019-5736: an app that gets liftoff's binary executed under its identity (a
+    // `#!/proc/self/exe` script as its command) must not be able to write the host's copy. The
+    // supervisor and `enter` run from a read-only view of their executables.
+    let ro = |pid: &str| {
+        let e = std::fs::OpenOptions::new()
+            .write(true)
+            .open(format!("/proc/{pid}/exe"))
+            .expect_err("liftoff's executable is writable through /proc/PID/exe");
+        assert_eq!(e.raw_os_error(), Some(libc::EROFS), "{e}");
+    };
+    let id = w.ok(&["run", "-d", IMAGE, "--", "busybox", "sleep", "30"]);
+    let id = id.trim();
+    let sup =
+        std::fs::read_to_string(w.root.join("pods/run").join(id).join("supervisor-pid")).unwrap();
+    ro(sup.trim());
+    let mut enter = w
+        .cmd(&["enter", id, "--", "busybox", "sleep", "5"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    ro(&enter.id().to_string());
+    let _ = enter.kill();
+    let _ = enter.wait();
+    w.ok(&["stop", "--force", id]);
+}
+
+#[test]
+fn fds_of_whoever_runs_liftoff_do_not_reach_the_app() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    // A wrapper that leaks a descriptor (here: the host marker file, inheritable) into liftoff.
+    let f = std::fs::File::open(&w.marker).unwrap();
+    rustix::io::fcntl_setfd(&f, rustix::io::FdFlags::empty()).unwrap();
+    let marker = w.marker.display().to_string();
+    let o = w.ok(&["run", IMAGE, "--", "busybox", "ls", "-l", "/proc/self/fd/"]);
+    assert!(
+        !o.contains(&marker),
+        "the app got liftoff's caller's fd: {o}"
+    );
+    let id = w.ok(&["run", "-d", IMAGE, "--", "busybox", "sleep", "30"]);
+    let o = w.ok(&[
+        "enter",
+        id.trim(),
+        "--",
+        "busybox",
+        "ls",
+        "-l",
+        "/proc/self/fd/",
+    ]);
+    assert!(
+        !o.contains(&marker),
+        "enter's command got its caller's fd: {o}"
+    );
+    w.ok(&["stop", "--force", id.trim()]);
+    drop(f);
+}

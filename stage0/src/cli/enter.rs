@@ -29,6 +29,9 @@ pub struct EnterArgs {
 }
 
 pub fn run(ctx: &Ctx, a: EnterArgs) -> Result<u8> {
+    // The command runs this binary until its execve: from a read-only view of it, so the app cannot
+    // reach the host's liftoff through /proc/PID/exe (re-executes this process once).
+    liftoff_stage1::exeseal::ensure().map_err(anyhow::Error::msg)?;
     let pods = Pods::open(ctx.store.root())?;
     let p = a.pod.find(&pods)?;
     if p.state != State::Running {

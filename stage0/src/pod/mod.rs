@@ -109,10 +109,12 @@ pub fn create(pods: &Pods) -> Result<NewPod, PodError> {
     let id = new_uuid();
     let embryo = pods.dir("embryo", &id);
     std::fs::create_dir(&embryo).map_err(io(&embryo, "create"))?;
+    // Locked before it is renamed (the lock goes with the inode): `gc` never sees it in
+    // `prepare/` unlocked, which would read as a failed preparation.
+    let lock = File::open(&embryo).map_err(io(&embryo, "open"))?;
+    lock_exclusive(&lock).map_err(|e| io(&embryo, "lock")(e.into()))?;
     let prepare = pods.dir("prepare", &id);
     std::fs::rename(&embryo, &prepare).map_err(io(&prepare, "rename"))?;
-    let lock = File::open(&prepare).map_err(io(&prepare, "open"))?;
-    lock_exclusive(&lock).map_err(|e| io(&prepare, "lock")(e.into()))?;
     Ok(NewPod {
         id,
         dir: prepare,
