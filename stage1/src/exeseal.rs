@@ -99,8 +99,10 @@ fn exe_path() -> std::path::PathBuf {
 /// then the process executing it) refers to it.
 fn overlay_view() -> Result<OwnedFd, String> {
     let exe = exe_path();
-    let dir = exe.parent().ok_or("no directory")?.to_path_buf();
     let name = exe.file_name().ok_or("no file name")?.to_os_string();
+    // The binary's directory, held open: the scratch tmpfs below may cover its path.
+    let dir = std::fs::File::open(exe.parent().ok_or("no directory")?)
+        .map_err(|e| e.to_string())?;
     let (parent_end, child_end) = nix::sys::socket::socketpair(
         nix::sys::socket::AddressFamily::Unix,
         nix::sys::socket::SockType::SeqPacket,
@@ -136,7 +138,7 @@ fn overlay_view() -> Result<OwnedFd, String> {
                 for d in ["/tmp/empty", "/tmp/view"] {
                     std::fs::create_dir(d).map_err(|e| e.to_string())?;
                 }
-                let data = format!("lowerdir={}:/tmp/empty", dir.display());
+                let data = format!("lowerdir=/proc/self/fd/{}:/tmp/empty", dir.as_raw_fd());
                 mount(
                     Some("overlay"),
                     "/tmp/view",
