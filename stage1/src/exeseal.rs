@@ -100,9 +100,7 @@ fn exe_path() -> std::path::PathBuf {
 fn overlay_view() -> Result<OwnedFd, String> {
     let exe = exe_path();
     let name = exe.file_name().ok_or("no file name")?.to_os_string();
-    // The binary's directory, held open: the scratch tmpfs below may cover its path.
-    let dir = std::fs::File::open(exe.parent().ok_or("no directory")?)
-        .map_err(|e| e.to_string())?;
+    let dir_path = exe.parent().ok_or("no directory")?.to_path_buf();
     let (parent_end, child_end) = nix::sys::socket::socketpair(
         nix::sys::socket::AddressFamily::Unix,
         nix::sys::socket::SockType::SeqPacket,
@@ -125,6 +123,9 @@ fn overlay_view() -> Result<OwnedFd, String> {
                     None::<&str>,
                 )
                 .map_err(|e| e.to_string())?;
+                // The binary's directory, opened in this namespace (overlayfs only takes layers
+                // from the caller's own mounts) and held: the scratch tmpfs may cover its path.
+                let dir = std::fs::File::open(&dir_path).map_err(|e| e.to_string())?;
                 // A scratch tmpfs (over /tmp, in this namespace only) for the mount point and the
                 // second, empty lower layer overlayfs wants when there is no upper one.
                 mount(
@@ -134,11 +135,14 @@ fn overlay_view() -> Result<OwnedFd, String> {
                     MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
                     Some("size=16k,mode=700"),
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("mount tmpfs: {e}"))?;
                 for d in ["/tmp/empty", "/tmp/view"] {
                     std::fs::create_dir(d).map_err(|e| e.to_string())?;
                 }
-                let data = format!("lowerdir=/proc/self/fd/{}:/tmp/empty", dir.as_raw_fd());
+                // Relative to the cwd, which still is the binary's directory even where /tmp now
+                // covers its path (overlayfs does not take /proc/self/fd paths).
+                nix::unistd::fchdir(dir.as_raw_fd()).map_err(|e| format!("fchdir: {e}"))?;
+                let data = "lowerdir=.:/tmp/empty".to_string();
                 mount(
                     Some("overlay"),
                     "/tmp/view",
@@ -146,7 +150,7 @@ fn overlay_view() -> Result<OwnedFd, String> {
                     MsFlags::MS_RDONLY | MsFlags::MS_NODEV | MsFlags::MS_NOSUID,
                     Some(data.as_str()),
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("mount overlay {data}: {e}"))?;
                 let f = std::fs::File::open(std::path::Path::new("/tmp/view").join(&name))
                     .map_err(|e| e.to_string())?;
                 crate::tty::send_fd(child_end.as_raw_fd(), f.as_raw_fd())
