@@ -44,21 +44,21 @@ P="podman --root $W/podman --runroot $W/podman-run --runtime runc --cgroup-manag
 tar -C "$W/rootfs" -c . | $P import - bench-box >/dev/null 2>&1 || echo "podman import failed; podman is left out"
 
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/run.json" \
-  -n liftoff "$L run bench.example/box:1 -- /bin/true" \
+  -n liftoff "$L run --net=none bench.example/box:1 -- /bin/true" \
   -n crun "sh -c \"unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run --bundle $W/bundle cbench'\"" \
   -n runc "runc run --bundle $W/bundle rbench" \
   -n podman "$P run --rm --net=none bench-box /bin/true" >/dev/null 2>&1 || \
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/run.json" \
-  -n liftoff "$L run bench.example/box:1 -- /bin/true" \
+  -n liftoff "$L run --net=none bench.example/box:1 -- /bin/true" \
   -n crun "sh -c \"unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run --bundle $W/bundle cbench'\"" \
   -n runc "runc run --bundle $W/bundle rbench" >/dev/null
 
 hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$W/size.json" \
-  -n small-5MB "$L run bench.example/box:1 -- /bin/true" \
-  -n big-1GB "$L run bench.example/big:1 -- /bin/true" >/dev/null
+  -n small-5MB "$L run --net=none bench.example/box:1 -- /bin/true" \
+  -n big-1GB "$L run --net=none bench.example/big:1 -- /bin/true" >/dev/null
 
 # Supervisor RSS while a pod runs.
-$L run bench.example/box:1 -- /bin/sleep 3 & RUNPID=$!
+$L run --net=none bench.example/box:1 -- /bin/sleep 3 & RUNPID=$!
 sleep 1
 RSS=$(awk '/VmRSS/{print $2}' /proc/$RUNPID/status)
 wait $RUNPID || true
