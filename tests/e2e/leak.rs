@@ -271,6 +271,9 @@ fn gc_all(w: &World) {
                 .unwrap_or(0)
             + std::fs::read_dir(w.root.join("pods/garbage"))
                 .map(|r| r.count())
+                .unwrap_or(0)
+            + std::fs::read_dir(w.root.join("pods/embryo"))
+                .map(|r| r.count())
                 .unwrap_or(0);
         if left == 0 {
             return;

@@ -306,6 +306,9 @@ pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", dir.join("name").display()))
 }
 
+/// How long an unlocked embryo dir may exist before gc takes it for abandoned.
+const EMBRYO_GRACE: Duration = Duration::from_secs(2);
+
 /// How long gc and rm wait for an exited pod's network teardown (normally ~100 ms).
 const TEARDOWN_WAIT: Duration = Duration::from_secs(2);
 
@@ -331,7 +334,9 @@ pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bo
         let to = match p.state {
             State::Exited => "exited-garbage",
             State::PrepareFailed => "garbage",
-            State::Embryo if age(&p.dir, now) > Duration::from_secs(3600) => "garbage",
+            // An embryo is locked within microseconds of its mkdir; one left unlocked for
+            // seconds lost its creator (killed in between).
+            State::Embryo if !p.locked && age(&p.dir, now) > EMBRYO_GRACE => "garbage",
             State::Prepared if age(&p.dir, now) >= expire_prepared => "garbage",
             _ => continue,
         };
@@ -532,6 +537,20 @@ mod tests {
         assert!(r.marked.is_empty() && pods.dir("prepared", "p1").exists());
         let r = gc(&pods, Duration::ZERO, Duration::ZERO, false);
         assert_eq!(r.removed, vec!["p1".to_string()]);
+        // An embryo left unlocked for seconds lost its creator; a locked one is in flight.
+        for e in ["e-old", "e-busy"] {
+            std::fs::create_dir_all(pods.dir("embryo", e)).unwrap();
+            File::open(pods.dir("embryo", e))
+                .unwrap()
+                .set_modified(SystemTime::now() - Duration::from_secs(60))
+                .unwrap();
+        }
+        let busy = File::open(pods.dir("embryo", "e-busy")).unwrap();
+        rustix::fs::flock(&busy, rustix::fs::FlockOperation::LockExclusive).unwrap();
+        let r = gc(&pods, Duration::ZERO, Duration::ZERO, false);
+        assert_eq!(r.removed, vec!["e-old".to_string()]);
+        assert!(pods.dir("embryo", "e-busy").exists());
+        drop(busy);
         std::fs::remove_dir_all(&t).unwrap();
     }
 }
