@@ -450,18 +450,16 @@ pub fn leftovers(container_id: &str, ips: &[String]) -> Vec<String> {
         return out;
     }
     let id_mark = format!("id: \"{container_id}\"");
+    let leases = leases();
     // An address leased to another container since is that container's: its rules are not ours.
-    let leased_to_other = |ip: &str| {
-        std::fs::read_dir("/var/lib/cni/networks")
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|n| {
-                std::fs::read_to_string(n.path().join(ip))
-                    .is_ok_and(|b| b.lines().next().is_some_and(|c| c != container_id))
+    let ips: Vec<&String> = ips
+        .iter()
+        .filter(|ip| {
+            !leases.iter().any(|(f, holder)| {
+                f.file_name().is_some_and(|n| n == ip.as_str()) && holder != container_id
             })
-    };
-    let ips: Vec<&String> = ips.iter().filter(|ip| !leased_to_other(ip)).collect();
+        })
+        .collect();
     for cmd in ["iptables-save", "ip6tables-save"] {
         let Ok(o) = Command::new(cmd).stderr(Stdio::null()).output() else {
             continue;
@@ -476,6 +474,19 @@ pub fn leftovers(container_id: &str, ips: &[String]) -> Vec<String> {
             }
         }
     }
+    out.extend(
+        leases
+            .iter()
+            .filter(|(_, holder)| holder == container_id)
+            .map(|(f, _)| f.display().to_string()),
+    );
+    out
+}
+
+/// host-local's address leases: one file per address (named after it) in
+/// `/var/lib/cni/networks/<network>/`, whose first line is the container id holding it.
+fn leases() -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
     for net in std::fs::read_dir("/var/lib/cni/networks")
         .into_iter()
         .flatten()
@@ -487,8 +498,8 @@ pub fn leftovers(container_id: &str, ips: &[String]) -> Vec<String> {
             .flatten()
         {
             let body = std::fs::read_to_string(f.path()).unwrap_or_default();
-            if body.lines().next() == Some(container_id) {
-                out.push(f.path().display().to_string());
+            if let Some(holder) = body.lines().next() {
+                out.push((f.path(), holder.to_string()));
             }
         }
     }

@@ -113,13 +113,7 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
     // With a terminal: the command opens a pty on the app's own devpts and sends us the master.
     let (pty_r, pty_w) = match tty {
         true => {
-            let (a, b) = nix::sys::socket::socketpair(
-                nix::sys::socket::AddressFamily::Unix,
-                nix::sys::socket::SockType::SeqPacket,
-                None,
-                nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-            )
-            .map_err(|e| format!("socketpair: {e}"))?;
+            let (a, b) = crate::tty::fd_channel()?;
             (Some(a), Some(b))
         }
         false => (None, None),

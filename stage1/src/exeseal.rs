@@ -101,13 +101,7 @@ fn overlay_view() -> Result<OwnedFd, String> {
     let exe = exe_path();
     let name = exe.file_name().ok_or("no file name")?.to_os_string();
     let dir_path = exe.parent().ok_or("no directory")?.to_path_buf();
-    let (parent_end, child_end) = nix::sys::socket::socketpair(
-        nix::sys::socket::AddressFamily::Unix,
-        nix::sys::socket::SockType::SeqPacket,
-        None,
-        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-    )
-    .map_err(|e| e.to_string())?;
+    let (parent_end, child_end) = crate::tty::fd_channel()?;
     // SAFETY: called before the process starts any thread; the child only makes system calls.
     match unsafe { nix::unistd::fork() }.map_err(|e| e.to_string())? {
         nix::unistd::ForkResult::Child => {

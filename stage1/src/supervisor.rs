@@ -238,15 +238,9 @@ fn supervise(
     };
     // -t: the app opens its terminal on its own devpts and sends us the master over this socket.
     let mut tty: Option<crate::tty::Pty> = None;
-    let (mut tty_wait, mut console_app): (Option<OwnedFd>, Option<OwnedFd>) = match m.tty {
+    let (mut tty_wait, mut console_app) = match m.tty {
         true => {
-            let (a, b) = nix::sys::socket::socketpair(
-                nix::sys::socket::AddressFamily::Unix,
-                nix::sys::socket::SockType::SeqPacket,
-                None,
-                nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-            )
-            .map_err(|e| format!("-t: socketpair: {e}"))?;
+            let (a, b) = crate::tty::fd_channel().map_err(|e| format!("-t: {e}"))?;
             (Some(a), Some(b))
         }
         false => (None, None),
@@ -599,10 +593,6 @@ fn supervise(
     }
 
     drop(term);
-    // Whoever waits on --ready-fd must not wait for the teardown.
-    if let Some(fd) = ready_fd.take() {
-        let _ = nix::unistd::close(fd);
-    }
     let ws = init_status.expect("loop ends only once init has exited");
     for a in &m.apps {
         let name = &a.spec.name;
@@ -638,6 +628,10 @@ fn supervise(
             finished_at: status::now(),
         },
     );
+    // Whoever waits on --ready-fd (`run -d`) learns of the exit record now, not after teardown.
+    if let Some(fd) = ready_fd.take() {
+        let _ = nix::unistd::close(fd);
+    }
     Ok((
         code.clamp(0, 255) as u8,
         Teardown {
@@ -722,15 +716,9 @@ fn make_volumes(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes the pod's hosts, hostname and resolv.conf into `<pod>/etc/`; `ips` are the pod's addresses
-/// on its networks (known only after CNI ADD, when hosts is written again).
+/// Writes the pod's hosts, hostname and resolv.conf into `<pod>/etc/`. The pod's addresses on CNI
+/// networks are known only after ADD, when `hosts` is written again.
 fn write_etc(pod_dir: &Path, m: &PodManifest) -> Result<(), String> {
-    write_etc_with(pod_dir, m, &[])
-}
-
-fn write_etc_with(pod_dir: &Path, m: &PodManifest, ips: &[String]) -> Result<(), String> {
-    let etc = pod_dir.join("etc");
-    std::fs::create_dir_all(&etc).map_err(|e| format!("creating {}: {e}", etc.display()))?;
     let resolv = if !m.dns.is_empty() || !m.dns_search.is_empty() {
         let mut s = String::new();
         for d in &m.dns {
@@ -747,18 +735,20 @@ fn write_etc_with(pod_dir: &Path, m: &PodManifest, ips: &[String]) -> Result<(),
             NetMode::None => String::new(),
         }
     };
-    for (name, body) in [
-        ("hosts", hosts_file(m, ips)),
-        ("hostname", format!("{}\n", m.hostname)),
-        ("resolv.conf", resolv),
-    ] {
-        let p: PathBuf = etc.join(name);
-        let tmp = etc.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, body)
-            .and_then(|_| std::fs::rename(&tmp, &p))
-            .map_err(|e| format!("writing {}: {e}", p.display()))?;
-    }
-    Ok(())
+    write_etc_file(pod_dir, "hosts", &hosts_file(m, &[]))?;
+    write_etc_file(pod_dir, "hostname", &format!("{}\n", m.hostname))?;
+    write_etc_file(pod_dir, "resolv.conf", &resolv)
+}
+
+/// Writes `<pod>/etc/<name>` atomically (apps may already have it bound in).
+fn write_etc_file(pod_dir: &Path, name: &str, body: &str) -> Result<(), String> {
+    let etc = pod_dir.join("etc");
+    std::fs::create_dir_all(&etc).map_err(|e| format!("creating {}: {e}", etc.display()))?;
+    let p: PathBuf = etc.join(name);
+    let tmp = etc.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, body)
+        .and_then(|_| std::fs::rename(&tmp, &p))
+        .map_err(|e| format!("writing {}: {e}", p.display()))
 }
 
 /// The pod's /etc/hosts: localhost, the pod's host name on its addresses, `--add-host` entries.
@@ -914,13 +904,7 @@ fn attach_networks(
     if m.net != NetMode::Cni {
         return Ok(None);
     }
-    let netns = crate::net::pin(&m.netns_dir, &m.pod_id, init_pid).map_err(|e| {
-        format!(
-            "pod {}: pinning its network namespace in {}: {e}",
-            m.pod_id,
-            m.netns_dir.display()
-        )
-    })?;
+    let netns = m.netns_dir.join(&m.pod_id);
     let mut state = crate::cni::PodNetState {
         netns: netns.clone(),
         attachments: m
@@ -942,41 +926,46 @@ fn attach_networks(
             })
             .collect(),
     };
-    let save = |s: &crate::cni::PodNetState| {
-        crate::cni::write_state(pod_dir, s)
-            .map_err(|e| format!("pod {}: recording its networks: {e}", m.pod_id))
-    };
-    if let Err(e) = save(&state) {
-        let _ = crate::net::unpin(&netns);
-        return Err(e);
+    // Recorded before the pin exists, so gc finds the pin whenever there is one.
+    crate::cni::write_state(pod_dir, &state)
+        .map_err(|e| format!("pod {}: recording its networks: {e}", m.pod_id))?;
+    if let Err(e) = crate::net::pin(&m.netns_dir, &m.pod_id, init_pid) {
+        let _ = std::fs::remove_file(pod_dir.join(crate::cni::NET_STATE_FILE));
+        return Err(format!(
+            "pod {}: pinning its network namespace in {}: {e}",
+            m.pod_id,
+            m.netns_dir.display()
+        ));
     }
-    let mut ips = Vec::new();
     for i in 0..state.attachments.len() {
         let (net, att, _) = state.attachments[i].clone();
         // Each plugin's result is recorded as it comes: a DEL after a crash gets the latest one.
-        let mut partial = state.clone();
+        let mut unrecorded = None;
         let added = crate::cni::add(&net, &att, |r| {
-            partial.attachments[i].2 = Some(r.clone());
-            let _ = crate::cni::write_state(pod_dir, &partial);
+            state.attachments[i].2 = Some(r.clone());
+            if let Err(e) = crate::cni::write_state(pod_dir, &state) {
+                unrecorded.get_or_insert(e);
+            }
         });
-        match added {
-            Ok(r) => {
-                ips.extend(crate::cni::ips(&r));
-                state.attachments[i].2 = Some(r);
-                save(&state)?;
-            }
-            Err(e) => {
-                // Undo this network (from its last recorded result) and the earlier ones; what
-                // cannot be undone now stays recorded in net.json for gc.
-                state.attachments[i].2 = partial.attachments[i].2.clone();
-                state.attachments.truncate(i + 1);
-                let _ = crate::cni::write_state(pod_dir, &state);
-                detach_networks(pod_dir, &state);
-                return Err(format!("pod {}: {e}", m.pod_id));
-            }
-        }
+        let failed = match (added, unrecorded) {
+            (Err(e), _) => e.to_string(),
+            (Ok(_), Some(e)) => format!("recording its networks: {e}"),
+            (Ok(_), None) => continue,
+        };
+        // Undo this network (from its last recorded result) and the earlier ones; what cannot be
+        // undone now stays recorded in net.json for gc.
+        state.attachments.truncate(i + 1);
+        let _ = crate::cni::write_state(pod_dir, &state);
+        detach_networks(pod_dir, &state);
+        return Err(format!("pod {}: {failed}", m.pod_id));
     }
-    write_etc_with(pod_dir, m, &ips)?;
+    let ips: Vec<String> = state
+        .attachments
+        .iter()
+        .filter_map(|(_, _, r)| r.as_ref())
+        .flat_map(crate::cni::ips)
+        .collect();
+    write_etc_file(pod_dir, "hosts", &hosts_file(m, &ips))?;
     Ok(Some(state))
 }
 

@@ -172,6 +172,17 @@ pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), String> {
     Ok((master, slave))
 }
 
+/// A connected, close-on-exec socket pair to hand an fd over with [`send_fd`] / [`recv_fd`].
+pub fn fd_channel() -> Result<(OwnedFd, OwnedFd), String> {
+    nix::sys::socket::socketpair(
+        nix::sys::socket::AddressFamily::Unix,
+        nix::sys::socket::SockType::SeqPacket,
+        None,
+        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+    )
+    .map_err(|e| format!("socketpair: {e}"))
+}
+
 /// Sends `fd` over a unix socket (SCM_RIGHTS).
 pub fn send_fd(sock: RawFd, fd: RawFd) -> Result<(), String> {
     use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};

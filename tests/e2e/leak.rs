@@ -101,23 +101,10 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         .chain(lines("ls", &["/run/netns"]))
         .collect();
     let tmp = lines("ls", &["-A", &format!("{root}/tmp")]);
-    let mut pod_dirs = BTreeSet::new();
-    for s in [
-        "embryo",
-        "prepare",
-        "prepared",
-        "run",
-        "exited-garbage",
-        "garbage",
-    ] {
-        for e in std::fs::read_dir(w.root.join("pods").join(s))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            pod_dirs.insert(format!("{s}/{}", e.file_name().to_string_lossy()));
-        }
-    }
+    let pod_dirs = pod_entries(w)
+        .into_iter()
+        .map(|(s, id)| format!("{s}/{id}"))
+        .collect();
     let mut ino = BTreeSet::new();
     inodes(&w.root, &mut ino);
     let locks = std::fs::read_to_string("/proc/locks")
@@ -197,24 +184,24 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
 
 /// Pods of this store (cgroups are host-wide and other tests' pods come and go meanwhile).
 fn ours(w: &World) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    for s in [
-        "embryo",
-        "prepare",
-        "prepared",
-        "run",
-        "exited-garbage",
-        "garbage",
-    ] {
-        for e in std::fs::read_dir(w.root.join("pods").join(s))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            ids.insert(format!("pod-{}", e.file_name().to_string_lossy()));
-        }
-    }
-    ids
+    pod_entries(w)
+        .into_iter()
+        .map(|(_, id)| format!("pod-{id}"))
+        .collect()
+}
+
+/// (state dir, uuid) of every pod dir of this store.
+fn pod_entries(w: &World) -> Vec<(&'static str, String)> {
+    liftoff::pod::STATES
+        .iter()
+        .flat_map(|s| {
+            std::fs::read_dir(w.root.join("pods").join(s))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(move |e| (*s, e.file_name().to_string_lossy().into_owned()))
+        })
+        .collect()
 }
 
 fn only_ours(s: &Snapshot, ids: &BTreeSet<String>) -> Snapshot {
@@ -260,21 +247,7 @@ fn gc_all(w: &World) {
             "gc: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let left = std::fs::read_dir(w.root.join("pods/run"))
-            .map(|r| r.count())
-            .unwrap_or(0)
-            + std::fs::read_dir(w.root.join("pods/prepare"))
-                .map(|r| r.count())
-                .unwrap_or(0)
-            + std::fs::read_dir(w.root.join("pods/exited-garbage"))
-                .map(|r| r.count())
-                .unwrap_or(0)
-            + std::fs::read_dir(w.root.join("pods/garbage"))
-                .map(|r| r.count())
-                .unwrap_or(0)
-            + std::fs::read_dir(w.root.join("pods/embryo"))
-                .map(|r| r.count())
-                .unwrap_or(0);
+        let left = pod_entries(w).len();
         if left == 0 {
             return;
         }

@@ -43,6 +43,15 @@ pub(crate) fn unique_port() -> u16 {
     }
 }
 
+/// Sends SIGTERM to a child process (a `liftoff run` that became the pod's supervisor).
+pub(crate) fn sigterm(c: &std::process::Child) {
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(c.id() as i32).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+}
+
 /// Waits until a pod's logs contain `marker` (an app printing it once its signal traps are set).
 pub(crate) fn wait_for_log(w: &World, pod: &str, marker: &str) {
     let t = Instant::now();
@@ -648,11 +657,7 @@ fn sigterm_stops_a_pod_that_ignores_it() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(500));
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(c.id() as i32).unwrap(),
-        rustix::process::Signal::TERM,
-    )
-    .unwrap();
+    sigterm(&c);
     let st = wait_exit(&mut c, Duration::from_secs(5))
         .expect("pod did not stop within stop-timeout + margin");
     assert!(matches!(st.code(), Some(137) | Some(143)), "{st:?}");

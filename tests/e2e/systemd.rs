@@ -76,11 +76,7 @@ fn ready_is_sent_once_every_app_has_started() {
     // When READY=1 arrives the app is already running.
     assert!(alive(&tag), "READY=1 came before the app started");
     // SIGTERM: the pod says it is stopping, then stops, and the exit code says how.
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(c.id() as i32).unwrap(),
-        rustix::process::Signal::TERM,
-    )
-    .unwrap();
+    crate::pods::sigterm(&c);
     assert_eq!(recv(&s), "STOPPING=1");
     let st = c.wait().unwrap();
     assert_eq!(st.code(), Some(143));
@@ -124,6 +120,22 @@ fn an_apps_own_readiness_is_forwarded_and_filtered() {
     let o = w.run(&["run", "--notify=app:nope", IMAGE]);
     assert_eq!(o.status.code(), Some(254));
     assert!(err(&o).contains("no app \"nope\""), "{}", err(&o));
+}
+
+/// Waits until the named pod exists and every app has started (it may not exist yet at all).
+fn wait_started(w: &World, name: &str) {
+    let t = Instant::now();
+    while !w
+        .run(&["status", "--wait-ready=10s", name])
+        .status
+        .success()
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "pod {name} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn socket_activated(w: &World, port: u16, run_args: &[&str]) -> std::process::Child {
@@ -250,21 +262,9 @@ fn sigterm_and_exit_codes_under_socket_activation() {
         }
     };
     // Started (not just liftoff's own command line, which carries the tag too).
-    let t = Instant::now();
-    while !w
-        .run(&["status", "--wait-ready=10s", "sa-term"])
-        .status
-        .success()
-    {
-        assert!(t.elapsed() < Duration::from_secs(10), "pod did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_started(w, "sa-term");
     // systemd-socket-activate execs the command: its pid is liftoff's, then the supervisor's.
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(c.id() as i32).unwrap(),
-        rustix::process::Signal::TERM,
-    )
-    .unwrap();
+    crate::pods::sigterm(&c);
     let o = c.wait_with_output().unwrap();
     assert_eq!(
         o.status.code(),
@@ -289,20 +289,8 @@ fn sigterm_and_exit_codes_under_socket_activation() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let t = Instant::now();
-    while !w
-        .run(&["status", "--wait-ready=10s", "plain-term"])
-        .status
-        .success()
-    {
-        assert!(t.elapsed() < Duration::from_secs(10), "pod did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    rustix::process::kill_process(
-        rustix::process::Pid::from_raw(c.id() as i32).unwrap(),
-        rustix::process::Signal::TERM,
-    )
-    .unwrap();
+    wait_started(w, "plain-term");
+    crate::pods::sigterm(&c);
     assert_eq!(c.wait().unwrap().code(), Some(9));
     w.ok(&["rm", "sa-term", "plain-term"]);
 }

@@ -3,7 +3,7 @@
 
 use super::lifecycle::PodRef;
 use super::Ctx;
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Args;
 use liftoff::pod::Pods;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -130,25 +130,8 @@ pub fn changes(upper: &Path, layers: &[PathBuf]) -> Vec<(Change, String)> {
 pub fn run(ctx: &Ctx, a: DiffArgs) -> Result<u8> {
     let pods = Pods::open(ctx.store.root())?;
     let p = a.pod.find(&pods)?;
-    let mpath = p.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
-    let m = liftoff_stage1::PodManifest::from_slice(
-        &std::fs::read(&mpath).with_context(|| format!("pod {}: {}", p.id, mpath.display()))?,
-    )?;
-    let app = match &a.app {
-        Some(n) => m.apps.iter().find(|x| &x.spec.name == n).with_context(|| {
-            format!(
-                "pod {} has no app {n:?} (its apps: {})",
-                p.id,
-                p.apps.join(", ")
-            )
-        })?,
-        None if m.apps.len() == 1 => &m.apps[0],
-        None => bail!(
-            "pod {} has several apps; choose one with --app ({})",
-            p.id,
-            p.apps.join(", ")
-        ),
-    };
+    let (m, i) = super::lifecycle::pod_app(&p, a.app.as_deref())?;
+    let app = &m.apps[i];
     let dirs = liftoff_stage1::app_root::AppDirs::new(&p.dir, &app.spec.name);
     for (c, path) in changes(&dirs.upper, &app.layers) {
         println!("{} {path}", c.letter());

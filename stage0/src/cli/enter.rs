@@ -41,25 +41,8 @@ pub fn run(ctx: &Ctx, a: EnterArgs) -> Result<u8> {
             p.state.as_str()
         );
     }
-    let mpath = p.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
-    let m = liftoff_stage1::PodManifest::from_slice(
-        &std::fs::read(&mpath).with_context(|| mpath.display().to_string())?,
-    )?;
-    let app = match &a.app {
-        Some(n) => m.apps.iter().find(|x| &x.spec.name == n).with_context(|| {
-            format!(
-                "pod {} has no app {n:?} (its apps: {})",
-                p.id,
-                p.apps.join(", ")
-            )
-        })?,
-        None if m.apps.len() == 1 => &m.apps[0],
-        None => bail!(
-            "pod {} has several apps; choose one with --app ({})",
-            p.id,
-            p.apps.join(", ")
-        ),
-    };
+    let (m, i) = super::lifecycle::pod_app(&p, a.app.as_deref())?;
+    let app = &m.apps[i];
     let init_pid = liftoff_stage1::enter::init_pid(&p.dir)
         .with_context(|| format!("pod {}: its init has not started yet", p.id))?;
     let argv = if a.command.is_empty() {

@@ -28,6 +28,34 @@ impl PodRef {
     }
 }
 
+/// A pod's manifest (its `pod.json`), and the index of the app `--app` names, or of its only app.
+pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_stage1::PodManifest, usize)> {
+    let mpath = p.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
+    let m = liftoff_stage1::PodManifest::from_slice(
+        &std::fs::read(&mpath).with_context(|| format!("pod {}: {}", p.id, mpath.display()))?,
+    )?;
+    let i = match app {
+        Some(n) => m
+            .apps
+            .iter()
+            .position(|x| x.spec.name == n)
+            .with_context(|| {
+                format!(
+                    "pod {} has no app {n:?} (its apps: {})",
+                    p.id,
+                    p.apps.join(", ")
+                )
+            })?,
+        None if m.apps.len() == 1 => 0,
+        None => bail!(
+            "pod {} has several apps; choose one with --app ({})",
+            p.id,
+            p.apps.join(", ")
+        ),
+    };
+    Ok((m, i))
+}
+
 /// Several pods, for the verbs that take many.
 #[derive(Debug, Args, Clone)]
 pub struct PodRefs {

@@ -228,8 +228,8 @@ impl NewPod {
         if got == 1 {
             return Ok(Ok(()));
         }
-        // The supervisor exited before the apps were all up: say why, from its exit record.
-        wait_for_file(&liftoff_stage1::status::pod_exit_path(&dir));
+        // The apps did not all start: say why, from the exit record (written before the pipe
+        // closes; missing only if the supervisor died before it could write one).
         let exit = std::fs::read(liftoff_stage1::status::pod_exit_path(&dir))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
@@ -268,16 +268,6 @@ impl NewPod {
             .arg(&self.dir)
             .exec();
         io(&stage1, "exec")(err)
-    }
-}
-
-/// The supervisor closes the ready pipe a moment before its exit record is renamed into place.
-fn wait_for_file(p: &Path) {
-    for _ in 0..200 {
-        if p.exists() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 

@@ -6,6 +6,7 @@
 //! `default.conflist` there overrides it; otherwise the built-in list below is installed on first use
 //! as `<state root>/net.d/default.conflist` (so what runs can be read) and used from there.
 
+use crate::store::Store;
 use liftoff_stage1::cni::{self, Network, PortMapping};
 use liftoff_stage1::manifest::HostEntry;
 use std::path::{Path, PathBuf};
@@ -57,7 +58,7 @@ pub enum NetError {
 }
 
 /// Loads one network by name.
-pub fn load(name: &str, net_dir: &Path, state_root: &Path) -> Result<Network, NetError> {
+pub fn load(name: &str, net_dir: &Path, store: &Store) -> Result<Network, NetError> {
     if name.is_empty()
         || !name
             .bytes()
@@ -80,18 +81,16 @@ pub fn load(name: &str, net_dir: &Path, state_root: &Path) -> Result<Network, Ne
         return Ok(cni::parse(&text, &p.display().to_string())?);
     }
     if name == "default" {
-        let dir = state_root.join("net.d");
+        let dir = store.root().join("net.d");
         let p = dir.join("default.conflist");
         if std::fs::read_to_string(&p).ok().as_deref() != Some(DEFAULT_CONFLIST) {
-            // Concurrent first runs each write their own temp file; the renames are atomic.
-            let tmp = dir.join(format!(".default.conflist.{}.tmp", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .and_then(|_| std::fs::write(&tmp, DEFAULT_CONFLIST))
-                .and_then(|_| std::fs::rename(&tmp, &p))
-                .map_err(|source| NetError::Io {
-                    path: p.clone(),
-                    source,
-                })?;
+            std::fs::create_dir_all(&dir).map_err(|source| NetError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            store
+                .write_atomic(&p, DEFAULT_CONFLIST.as_bytes())
+                .map_err(|e| NetError::Invalid(e.to_string()))?;
         }
         return Ok(cni::parse(DEFAULT_CONFLIST, &p.display().to_string())?);
     }
@@ -215,7 +214,8 @@ mod tests {
     fn default_network_is_installed_and_overridable() {
         let t = tempfile::tempdir().unwrap();
         let (etc, root) = (t.path().join("etc"), t.path().join("root"));
-        let n = load("default", &etc, &root).unwrap();
+        let store = Store::open(&root).unwrap();
+        let n = load("default", &etc, &store).unwrap();
         assert_eq!(n.name, "liftoff");
         assert!(root.join("net.d/default.conflist").is_file());
         std::fs::create_dir_all(&etc).unwrap();
@@ -224,15 +224,15 @@ mod tests {
             r#"{"cniVersion":"0.4.0","name":"site","plugins":[{"type":"bridge"}]}"#,
         )
         .unwrap();
-        assert_eq!(load("default", &etc, &root).unwrap().name, "site");
-        let e = load("backend", &etc, &root).unwrap_err().to_string();
+        assert_eq!(load("default", &etc, &store).unwrap().name, "site");
+        let e = load("backend", &etc, &store).unwrap_err().to_string();
         assert!(e.contains("backend.conflist"), "{e}");
         std::fs::write(etc.join("bad.conflist"), r#"{"name":"bad","plugins":[]}"#).unwrap();
-        let e = load("bad", &etc, &root).unwrap_err().to_string();
+        let e = load("bad", &etc, &store).unwrap_err().to_string();
         assert!(
             e.contains("bad.conflist") && e.contains("cniVersion"),
             "{e}"
         );
-        assert!(load("../x", &etc, &root).is_err());
+        assert!(load("../x", &etc, &store).is_err());
     }
 }

@@ -308,7 +308,7 @@ pub fn resolve(
                         "--net={list}: {name} cannot be combined with other networks"
                     )));
                 }
-                let n = networks::load(name, &net_cfg.config_dir, store.root())
+                let n = networks::load(name, &net_cfg.config_dir, store)
                     .map_err(|e| ResolveError::Pod(e.to_string()))?;
                 if nets.iter().any(|x| x.name == n.name) {
                     return Err(ResolveError::Pod(format!(

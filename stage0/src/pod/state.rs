@@ -473,12 +473,6 @@ fn sweep(
         }
         let _ = std::fs::remove_file(dir.join(liftoff_stage1::cni::NET_STATE_FILE));
     }
-    // A supervisor killed between pinning the namespace and recording it leaves the pin alone.
-    if let Some(pin) = dir.ancestors().nth(3).map(|r| r.join("netns").join(id)) {
-        if pin.exists() {
-            liftoff_stage1::net::unpin(&pin).map_err(super::io(&pin, "unmount"))?;
-        }
-    }
     // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.
     let prefix = format!("{}/", dir.display());
     if let Ok(mi) = std::fs::read_to_string("/proc/self/mountinfo") {
