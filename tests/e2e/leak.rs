@@ -255,6 +255,16 @@ fn gc_all(w: &World) {
     }
 }
 
+/// A store of its own, after a first pod has created the long-lived parts (the liftoff cgroups,
+/// the bridge, the shared firewall chains, the state tree), and the snapshot to compare with.
+fn warm_world() -> Option<(World, Snapshot)> {
+    let w = new_world()?;
+    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
+    gc_all(&w);
+    let before = snapshot(&w);
+    Some((w, before))
+}
+
 /// A cheap pseudo-random sequence (no extra crate): xorshift seeded from the clock.
 fn rng() -> impl FnMut(u64) -> u64 {
     let mut x = std::time::SystemTime::now()
@@ -273,11 +283,9 @@ fn rng() -> impl FnMut(u64) -> u64 {
 #[test]
 fn fifty_pods_started_and_stopped_leave_nothing() {
     let _host = crate::pods::exclusive();
-    let Some(w) = new_world() else { return };
-    // A first pod creates the long-lived parents (the liftoff cgroups, the state tree).
-    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
-    gc_all(&w);
-    let before = snapshot(&w);
+    let Some((w, before)) = warm_world() else {
+        return;
+    };
     let host = w._tmp.path().join("vol");
     std::fs::create_dir_all(&host).unwrap();
     let bind = format!("{}:/data", host.display());
@@ -316,10 +324,9 @@ fn fifty_pods_started_and_stopped_leave_nothing() {
 #[test]
 fn supervisors_killed_during_startup_leave_nothing_after_gc() {
     let _host = crate::pods::exclusive();
-    let Some(w) = new_world() else { return };
-    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
-    gc_all(&w);
-    let before = snapshot(&w);
+    let Some((w, before)) = warm_world() else {
+        return;
+    };
     let mut rand = rng();
     for trial in 0..20 {
         let port = format!("{}:80", 21000 + trial);
@@ -361,10 +368,9 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
 #[test]
 fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
     let _host = crate::pods::exclusive();
-    let Some(w) = new_world() else { return };
-    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
-    gc_all(&w);
-    let before = snapshot(&w);
+    let Some((w, before)) = warm_world() else {
+        return;
+    };
     let mut rand = rng();
     for round in 0..3 {
         for _ in 0..10 {
