@@ -6,7 +6,8 @@
 //! the app reached `execve`; if not, the child's message names the app and the pod fails with 254.
 //! Afterwards init reaps every process of the pod (orphans included), records each app's exit, forwards
 //! signals to the apps, and ends the pod when all apps have exited or one has failed (the others get
-//! SIGTERM, then SIGKILL after the stop timeout). Its own exit code is the pod's.
+//! SIGTERM, then SIGKILL after the stop timeout), or when the `exit_code_from` app has ended, whatever
+//! its status (its code is then the pod's). Its own exit code is the pod's.
 
 use crate::app_root::{self, AppDirs};
 use crate::manifest::{NetMode, PodApp, PodManifest};
@@ -157,6 +158,8 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
     let mut running: Vec<(Pid, String)> = Vec::new();
     let mut failed: Option<(i32, String)> = None;
     let mut last: Option<(i32, String)> = None;
+    // --exit-code-from: that app's code, once it has ended, is the pod's.
+    let mut decided: Option<(i32, String)> = None;
     let apps = std::mem::take(&mut args.apps);
     for launch in apps {
         let name = launch.app.spec.name.clone();
@@ -211,10 +214,16 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
                                 finished_at: status::now(),
                             },
                         );
-                        if code != 0 && failed.is_none() {
-                            failed = Some((code, name.clone()));
+                        let decides = args.manifest.exit_code_from.as_ref() == Some(&name);
+                        if decides {
+                            decided = Some((code, name.clone()));
+                        }
+                        if decides || (code != 0 && failed.is_none()) {
                             stop_all(&running, Signal::SIGTERM);
                             kill_at = Some(Instant::now() + timeout);
+                        }
+                        if code != 0 && failed.is_none() {
+                            failed = Some((code, name.clone()));
                         }
                         last = Some((code, name));
                     }
@@ -267,7 +276,8 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
             }
         }
     }
-    Ok(failed.or(last).map(|(c, _)| c).unwrap_or(0))
+    // (An app that failed to start still makes the pod's code 254: the supervisor sees its error.)
+    Ok(decided.or(failed).or(last).map(|(c, _)| c).unwrap_or(0))
 }
 
 /// Rewrites pid 1's command line in place: the supervisor's, which init inherits as a clone, names

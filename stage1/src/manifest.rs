@@ -82,6 +82,15 @@ pub struct PodManifest {
     /// Named empty volumes of the pod (`volumes/<name>` in the pod dir), with their owner.
     #[serde(default)]
     pub volumes: Vec<EmptyVolume>,
+    /// `--exit-code-from NAME`: the pod ends when this app ends, whatever its status (the others
+    /// get the stop signal), and the pod's exit code is this app's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code_from: Option<String>,
+    /// A command the supervisor runs once the pod is torn down and its lock released, with stdout
+    /// on /dev/null (stage0 puts `liftoff rm POD` here for `run --rm`). Its failure is reported
+    /// but does not change the pod's exit code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_exit: Vec<String>,
     pub apps: Vec<PodApp>,
 }
 
@@ -306,6 +315,14 @@ impl PodManifest {
                     _ => {}
                 }
             }
+        }
+        if let Some(n) = &self.exit_code_from {
+            if !names.contains(n.as_str()) {
+                return bad(format!("exit_code_from {n:?} is not one of the pod's apps"));
+            }
+        }
+        if self.on_exit.first().is_some_and(|p| !p.starts_with('/')) {
+            return bad("on_exit must start with an absolute program path".into());
         }
         match self.net {
             NetMode::Cni => {

@@ -133,7 +133,7 @@ fn run_inner(
     let _ = status::write_json(&pod_dir.join(CGROUPS_FILE), &recorded);
     match supervise(pod_dir, lock_fd, ready_fd, &m, &pod_cg, &mut filters) {
         Ok((code, teardown)) => {
-            finish(pod_dir, &m, &pod_cg, teardown);
+            finish(pod_dir, lock_fd, &m, &pod_cg, teardown);
             Ok(code)
         }
         Err(e) => {
@@ -171,7 +171,13 @@ fn sync_teardown() -> bool {
 /// lock (the pod counts as running, and gc leaves it alone, until it is done) while this process
 /// exits with the pod's code at once; `status`, `stop` and `rm` treat the pod as exited from the
 /// moment `exit.json` exists. The child writes its warnings to `stage1.log` in the pod dir.
-fn finish(pod_dir: &Path, m: &PodManifest, pod_cg: &cgroup::PodCgroup, t: Teardown) {
+fn finish(
+    pod_dir: &Path,
+    lock_fd: Option<RawFd>,
+    m: &PodManifest,
+    pod_cg: &cgroup::PodCgroup,
+    t: Teardown,
+) {
     let work = |t: Teardown| {
         if let Some(ns) = &t.net {
             detach_networks(pod_dir, ns);
@@ -181,6 +187,14 @@ fn finish(pod_dir: &Path, m: &PodManifest, pod_cg: &cgroup::PodCgroup, t: Teardo
     };
     // Without a recorded exit (a full disk), the lock must keep meaning "the supervisor lives".
     let recorded = status::pod_exit_path(pod_dir).exists();
+    // `run --rm`: the pod is gone when `run` returns, so teardown and removal happen before.
+    if !m.on_exit.is_empty() && recorded {
+        work(t);
+        if let Some(fd) = lock_fd {
+            let _ = nix::unistd::close(fd);
+        }
+        return run_on_exit(m);
+    }
     if t.net.is_none() || sync_teardown() || !recorded {
         return work(t);
     }
@@ -213,6 +227,27 @@ fn finish(pod_dir: &Path, m: &PodManifest, pod_cg: &cgroup::PodCgroup, t: Teardo
             // The child holds the lock and the reserved ports now; our copies close as we exit.
         }
         Err(_) => work(t),
+    }
+}
+
+/// Runs the manifest's `on_exit` command (the pod lock is released by now) and waits for it.
+fn run_on_exit(m: &PodManifest) {
+    let _ = std::io::stdout().flush();
+    let r = std::process::Command::new(&m.on_exit[0])
+        .args(&m.on_exit[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .status();
+    match r {
+        Ok(s) if s.success() => {}
+        Ok(s) => eprintln!(
+            "liftoff: warning: pod {}: its exit command {} failed ({s}); `liftoff gc` collects the pod",
+            m.pod_id, m.on_exit[0]
+        ),
+        Err(e) => eprintln!(
+            "liftoff: warning: pod {}: cannot run its exit command {}: {e}; `liftoff gc` collects the pod",
+            m.pod_id, m.on_exit[0]
+        ),
     }
 }
 
@@ -607,12 +642,15 @@ fn supervise(
         }
     }
     let (code, _) = status::code_of(ws).unwrap_or((254, None));
-    let failed_app = m
-        .apps
-        .iter()
-        .filter_map(|a| status::read_app_exit(pod_dir, &a.spec.name))
-        .find(|e| e.exit_code == code && code != 0)
-        .map(|e| e.app);
+    let failed_app = match &m.exit_code_from {
+        Some(n) => Some(n.clone()),
+        None => m
+            .apps
+            .iter()
+            .filter_map(|a| status::read_app_exit(pod_dir, &a.spec.name))
+            .find(|e| e.exit_code == code && code != 0)
+            .map(|e| e.app),
+    };
     let error = m
         .apps
         .iter()

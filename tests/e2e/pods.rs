@@ -13,7 +13,7 @@ pub(crate) const IMAGE: &str = "example.com/e2e/box:1";
 pub(crate) struct World {
     pub(crate) _tmp: tempfile::TempDir,
     pub(crate) root: PathBuf,
-    keys: PathBuf,
+    pub(crate) keys: PathBuf,
     vendor: PathBuf,
     pub(crate) marker: PathBuf,
 }

@@ -134,7 +134,7 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
         platform,
         limits,
         jobs: a.jobs.unwrap_or_else(|| ctx.config.jobs()),
-        trust: ctx.trust.clone(),
+        trust: ctx.trust()?.clone(),
         insecure: a.insecure_options.contains(&InsecureOption::Image),
         registry: registry_options(
             ctx,

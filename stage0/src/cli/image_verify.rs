@@ -14,7 +14,7 @@ pub struct VerifyArgs {
 
 pub fn run(ctx: &Ctx, a: VerifyArgs) -> Result<u8> {
     let e = liftoff::images::find(&ctx.store, &a.image)?;
-    let r = liftoff::images::verify(&ctx.store, &ctx.trust, &e)?;
+    let r = liftoff::images::verify(&ctx.store, ctx.trust()?, &e)?;
     match &r.signature {
         Ok(text) => println!(
             "{}: signature OK: {text} ({:.3} ms)",

@@ -79,7 +79,7 @@ pub enum Command {
     /// Start a prepared pod
     RunPrepared(run_prepared::RunPreparedArgs),
     /// List pods and their states
-    #[command(alias = "ls")]
+    #[command(visible_alias = "ps", alias = "ls")]
     List(pods::ListArgs),
     /// Show one pod's state and its apps' exit codes; wait for it to exit or be ready
     Status(pods::StatusArgs),
@@ -151,11 +151,16 @@ pub fn init_logging(debug: bool) {
         .try_init();
 }
 
-/// What every verb gets: the opened store and the loaded config.
+/// What every verb gets: the opened store, the loaded config, and the trust store. The trust policy
+/// is loaded only by the verbs that verify (`ctx.trust()`), so a broken `policy.toml` stops `fetch`
+/// and `run` with the file and line but leaves `list`, `stop`, `logs` and `gc` working.
 pub struct Ctx {
     pub store: Store,
     pub config: Config,
-    pub trust: Trust,
+    pub trust_store: TrustStore,
+    trust: std::cell::OnceCell<Trust>,
+    /// The config file given with --config or LIFTOFF_CONFIG, if any.
+    pub config_file: Option<PathBuf>,
 }
 
 impl Ctx {
@@ -171,12 +176,22 @@ impl Ctx {
                 g.dir.display()
             )
         })?;
-        let trust = Trust::load(TrustStore::new(&g.keys, &g.vendor_keys))?;
         Ok(Ctx {
             store,
             config,
-            trust,
+            trust_store: TrustStore::new(&g.keys, &g.vendor_keys),
+            trust: std::cell::OnceCell::new(),
+            config_file: g.config.clone(),
         })
+    }
+
+    /// The trust store with its policy, loaded on first use.
+    pub fn trust(&self) -> Result<&Trust> {
+        if let Some(t) = self.trust.get() {
+            return Ok(t);
+        }
+        let t = Trust::load(self.trust_store.clone())?;
+        Ok(self.trust.get_or_init(|| t))
     }
 }
 

@@ -75,6 +75,8 @@ Examples:
   liftoff run IMG_A --name a --- IMG_B --name b -- /bin/sleep 5        # two apps, one pod
   liftoff run --pod ./pod.toml
   liftoff run -d --name web -v /srv/site:/www:ro --tmpfs /run IMG    # then: liftoff logs web, stop web
+  liftoff run --rm IMG -- /bin/sh -c 'make test'                       # nothing of the pod stays
+  liftoff run --exit-code-from probe IMG_A --name srv --- IMG_B --name probe -- /check   # ends with probe
 
 The pod is known by its uuid (any unique prefix) or by the first app's --name. App output is kept in
 per-app log files (`liftoff logs`), also for foreground pods.
@@ -152,6 +154,13 @@ pub struct RunArgs {
     /// Rotate each app's log file at this size (one older file is kept)
     #[arg(long, default_value = "10M", value_name = "SIZE")]
     pub log_max_size: String,
+    /// Remove the pod (its dir, logs, volumes, cgroups, network) as soon as it ends
+    #[arg(long)]
+    pub rm: bool,
+    /// End the pod when app NAME ends, whatever its status (the others get the stop signal), and
+    /// exit with NAME's exit code (as docker compose --exit-code-from)
+    #[arg(long, value_name = "NAME")]
+    pub exit_code_from: Option<String>,
 }
 
 /// The part of an app after `---`: image, app flags, `--` command.
@@ -258,6 +267,21 @@ pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
     }
 }
 
+/// `run --rm`: what the supervisor runs once the pod is torn down (`liftoff rm`, on this store).
+fn remove_command(ctx: &Ctx, id: &str) -> Result<Vec<String>> {
+    let exe = std::env::current_exe().context("--rm: cannot find the liftoff binary")?;
+    let mut argv = vec![
+        exe.display().to_string(),
+        "--dir".into(),
+        ctx.store.root().display().to_string(),
+    ];
+    if let Some(c) = &ctx.config_file {
+        argv.extend(["--config".into(), c.display().to_string()]);
+    }
+    argv.extend(["rm".into(), id.to_string()]);
+    Ok(argv)
+}
+
 /// Builds the request, fetches what is missing, creates the pod and writes its manifest. The pod is
 /// returned in `prepare/`, locked.
 fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
@@ -314,6 +338,9 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     if a.pod.is_none() || a.stop_timeout != 10 {
         req.stop_timeout = a.stop_timeout;
     }
+    if a.exit_code_from.is_some() {
+        req.exit_code_from = a.exit_code_from.clone();
+    }
     req.interactive = a.interactive;
     req.tty = a.tty;
     req.detached = a.detach;
@@ -337,7 +364,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     }
 
     // Bring in what is missing (or everything, with --pull=always), verified as `fetch` does.
-    let mut fo = FetchOptions::new(ctx.trust.clone());
+    let mut fo = FetchOptions::new(ctx.trust()?.clone());
     fo.limits = ctx.config.limits();
     fo.jobs = ctx.config.jobs();
     fo.insecure = insecure;
@@ -346,7 +373,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     let mut digests = Vec::new();
     for app in &mut req.apps {
         let e = ensure_image(&ctx.store, &app.image, a.pull, &fo)
-            .with_context(|| format!("image {} (--pull={:?})", app.image, a.pull))?;
+            .with_context(|| format!("image {}", app.image))?;
         if let Some(r) = &e.fetched {
             eprintln!("liftoff: fetched {} {}", r.name, r.digest);
         }
@@ -359,10 +386,13 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     let store_lock = ctx.store.lock_use()?;
     let pods = pod::Pods::open(ctx.store.root())?;
     let p = pod::create(&pods)?;
+    if a.rm {
+        req.on_exit = remove_command(ctx, &p.id)?;
+    }
     let images: Vec<String> = req.apps.iter().map(|a| a.image.clone()).collect();
     let written = resolve::resolve(
         &ctx.store,
-        &ctx.trust,
+        ctx.trust()?,
         &req,
         &p.id,
         insecure,

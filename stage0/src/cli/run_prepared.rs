@@ -80,7 +80,7 @@ fn recheck(ctx: &Ctx, dir: &std::path::Path, insecure: bool) -> Result<()> {
                 e.descriptor.digest
             );
         }
-        let note = resolve::check_trust(&ctx.store, &ctx.trust, &e, insecure)?;
+        let note = resolve::check_trust(&ctx.store, ctx.trust()?, &e, insecure)?;
         tracing::info!("image {name}: {note}");
     }
     Ok(())

@@ -57,7 +57,7 @@ pub struct RmArgs {
 }
 
 pub fn run(ctx: &Ctx, c: TrustCommand) -> Result<u8> {
-    let ts = &ctx.trust.store;
+    let ts = &ctx.trust_store;
     match c {
         TrustCommand::Add(a) => {
             let bytes =

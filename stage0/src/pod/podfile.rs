@@ -6,6 +6,7 @@
 //! publish = ["8080:80"]
 //! add_host = ["db:10.0.0.5"]
 //! stop_timeout = 10
+//! exit_code_from = "server"          # the pod ends when this app does, with its code
 //! [limits]
 //! memory = "512M"
 //! pids = 200
@@ -47,6 +48,9 @@ struct PodFile {
     add_host: Vec<String>,
     #[serde(default)]
     stop_timeout: Option<u64>,
+    /// The pod ends when this app ends, with its exit code (`--exit-code-from`).
+    #[serde(default)]
+    exit_code_from: Option<String>,
     #[serde(default)]
     prefix_output: Option<bool>,
     #[serde(default)]
@@ -112,6 +116,7 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
         dns: f.dns,
         dns_search: f.dns_search,
         volumes: f.volume,
+        exit_code_from: f.exit_code_from,
         ..d
     })
 }

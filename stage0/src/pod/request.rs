@@ -90,6 +90,10 @@ pub struct PodRequest {
     pub listen: Option<(u32, Vec<String>)>,
     /// `--socket-app NAME`: which app gets the inherited sockets (default the first).
     pub socket_app: Option<String>,
+    /// `--exit-code-from NAME`: the pod ends with that app, and with its exit code.
+    pub exit_code_from: Option<String>,
+    /// `run --rm`: the command the supervisor runs after teardown to remove the pod.
+    pub on_exit: Vec<String>,
 }
 
 /// Where networks and CNI plugins are (from the config file).
@@ -136,6 +140,8 @@ impl Default for PodRequest {
             notify: None,
             listen: None,
             socket_app: None,
+            exit_code_from: None,
+            on_exit: Vec::new(),
         }
     }
 }

@@ -436,6 +436,11 @@ pub fn resolve(
         }
         None => None,
     };
+    let exit_code_from = req
+        .exit_code_from
+        .as_deref()
+        .map(|n| app_named(n, "--exit-code-from"))
+        .transpose()?;
     Ok(PodManifest {
         version: liftoff_stage1::POD_MANIFEST_VERSION,
         pod_id: pod_id.to_string(),
@@ -459,6 +464,8 @@ pub fn resolve(
         etc_writable: req.etc_writable,
         notify,
         sockets,
+        exit_code_from,
+        on_exit: req.on_exit.clone(),
         apps,
     })
 }
