@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match cli::run(args, segments) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("liftoff: error: {e}");
+            liftoff_stage2::error!("{e}");
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }

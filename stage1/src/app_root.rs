@@ -407,7 +407,7 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                     }
                     Err(e) if read_only => {
                         // A read-only root cannot get a mount point it lacks; the app keeps the image's.
-                        eprintln!("liftoff: note: not providing /etc/{name}: {e}");
+                        liftoff_stage2::note!("not providing /etc/{name}: {e}");
                         continue;
                     }
                     Err(e) => return Err(e.into()),

@@ -26,7 +26,7 @@ const PLUGIN_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum CniError {
     #[error("network config {path}: {msg}")]
     Config { path: String, msg: String },
-    #[error("network {network}: CNI plugin {plugin:?} is not installed (looked in {dirs}); install containernetworking-plugins or set cni_plugin_dirs in the config file")]
+    #[error("network {network}: CNI plugin {plugin:?} is not installed (looked in {dirs}); install containernetworking-plugins or set plugin_dirs under [network] in the config file")]
     MissingPlugin {
         network: String,
         plugin: String,

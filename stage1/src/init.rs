@@ -75,7 +75,7 @@ pub fn run(args: InitArgs) -> ! {
     let code = match run_inner(args) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("liftoff: {msg}");
+            liftoff_stage2::error!("{msg}");
             254
         }
     };
@@ -177,7 +177,7 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
                         finished_at: status::now(),
                     },
                 );
-                eprintln!("liftoff: {msg}");
+                liftoff_stage2::error!("{msg}");
                 failed = Some((254, name));
                 break;
             }

@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     // First of all: run from a read-only view of this executable, so that no app can reach the
     // host's liftoff-stage1 through /proc/PID/exe (see `exeseal`).
     if let Err(e) = liftoff_stage1::exeseal::ensure() {
-        eprintln!("liftoff-stage1: {e}");
+        liftoff_stage2::error!("liftoff-stage1: {e}");
         return ExitCode::from(254);
     }
     let mut args = std::env::args().skip(1);
@@ -20,13 +20,13 @@ fn main() -> ExitCode {
             "--ready-fd" => ready_fd = args.next().and_then(|v| v.parse::<i32>().ok()),
             _ if pod_dir.is_none() && !a.starts_with('-') => pod_dir = Some(a),
             _ => {
-                eprintln!("liftoff-stage1: unexpected argument {a:?}");
+                liftoff_stage2::error!("liftoff-stage1: unexpected argument {a:?}");
                 return ExitCode::from(254);
             }
         }
     }
     let Some(pod_dir) = pod_dir else {
-        eprintln!("liftoff-stage1: usage: liftoff-stage1 [--lock-fd N] POD_DIR (started by `liftoff run`, not by hand)");
+        liftoff_stage2::error!("liftoff-stage1: usage: liftoff-stage1 [--lock-fd N] POD_DIR (started by `liftoff run`, not by hand)");
         return ExitCode::from(254);
     };
     ExitCode::from(liftoff_stage1::supervisor::run(

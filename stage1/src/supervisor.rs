@@ -33,7 +33,7 @@ pub fn run(pod_dir: &Path, lock_fd: Option<RawFd>, ready_fd: Option<RawFd>) -> u
     match run_inner(pod_dir, lock_fd, ready_fd) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("liftoff: {msg}");
+            liftoff_stage2::error!("{msg}");
             let _ = status::write_json(
                 &status::pod_exit_path(pod_dir),
                 &PodExit {
@@ -145,8 +145,8 @@ fn run_inner(
 
 fn remove_cgroups(m: &PodManifest, pod_cg: &cgroup::PodCgroup) {
     if let Err(e) = pod_cg.remove() {
-        eprintln!(
-            "liftoff: warning: pod {}: removing its cgroups: {e} (`liftoff gc` retries)",
+        liftoff_stage2::warning!(
+            "pod {}: removing its cgroups: {e} (`liftoff gc` retries)",
             m.pod_id
         );
     }
@@ -240,13 +240,15 @@ fn run_on_exit(m: &PodManifest) {
         .status();
     match r {
         Ok(s) if s.success() => {}
-        Ok(s) => eprintln!(
-            "liftoff: warning: pod {}: its exit command {} failed ({s}); `liftoff gc` collects the pod",
-            m.pod_id, m.on_exit[0]
+        Ok(s) => liftoff_stage2::warning!(
+            "pod {}: its exit command {} failed ({s}); `liftoff gc` collects the pod",
+            m.pod_id,
+            m.on_exit[0]
         ),
-        Err(e) => eprintln!(
-            "liftoff: warning: pod {}: cannot run its exit command {}: {e}; `liftoff gc` collects the pod",
-            m.pod_id, m.on_exit[0]
+        Err(e) => liftoff_stage2::warning!(
+            "pod {}: cannot run its exit command {}: {e}; `liftoff gc` collects the pod",
+            m.pod_id,
+            m.on_exit[0]
         ),
     }
 }
@@ -636,8 +638,8 @@ fn supervise(
                 e.oom_killed = true;
                 let _ = status::write_json(&status::app_exit_path(pod_dir, name), &e);
             }
-            eprintln!(
-                "liftoff: app {name} was killed by the kernel's OOM killer (its memory limit)"
+            liftoff_stage2::warning!(
+                "app {name} was killed by the kernel's OOM killer (its memory limit)"
             );
         }
     }
@@ -1012,14 +1014,14 @@ fn detach_networks(pod_dir: &Path, s: &crate::cni::PodNetState) {
     match crate::cni::del_all(s) {
         Ok(()) => {
             if let Err(e) = crate::net::unpin(&s.netns) {
-                eprintln!(
-                    "liftoff: warning: removing {}: {e} (`liftoff gc` retries)",
+                liftoff_stage2::warning!(
+                    "removing {}: {e} (`liftoff gc` retries)",
                     s.netns.display()
                 );
                 return;
             }
             let _ = std::fs::remove_file(pod_dir.join(crate::cni::NET_STATE_FILE));
         }
-        Err(e) => eprintln!("liftoff: warning: {e} (`liftoff gc` retries)"),
+        Err(e) => liftoff_stage2::warning!("{e} (`liftoff gc` retries)"),
     }
 }

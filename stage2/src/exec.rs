@@ -135,12 +135,12 @@ impl Sys for RealSys {
     fn set_caps(&mut self, names: &[String]) -> Result<(), String> {
         let set = capset(names)?;
         // Effective first: the kernel refuses a permitted set smaller than the effective one.
-        for cs in [
-            caps::CapSet::Effective,
-            caps::CapSet::Permitted,
-            caps::CapSet::Inheritable,
+        for (cs, which) in [
+            (caps::CapSet::Effective, "effective"),
+            (caps::CapSet::Permitted, "permitted"),
+            (caps::CapSet::Inheritable, "inheritable"),
         ] {
-            caps::set(None, cs, &set).map_err(|e| format!("set {cs:?} capabilities: {e}"))?;
+            caps::set(None, cs, &set).map_err(|e| format!("set the {which} capabilities: {e}"))?;
         }
         Ok(())
     }

@@ -9,6 +9,7 @@
 //! distinct (profile, capability set), so starting N apps costs one compilation.
 
 pub mod exec;
+pub mod report;
 pub mod seccomp;
 pub mod user;
 

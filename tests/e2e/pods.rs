@@ -285,7 +285,11 @@ fn unsigned_and_untrusted_images_do_not_run() {
         "example.com/e2e/unsigned:1",
     ]);
     assert!(o.status.success(), "{}", err(&o));
-    assert!(err(&o).contains("WARNING"), "{}", err(&o));
+    assert!(
+        err(&o).contains("liftoff: warning: --insecure-options=image"),
+        "{}",
+        err(&o)
+    );
 }
 
 #[test]

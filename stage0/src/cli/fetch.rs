@@ -149,8 +149,8 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
             && !tracing::enabled!(tracing::Level::DEBUG),
     };
     if opts.insecure {
-        eprintln!(
-            "liftoff: WARNING: --insecure-options=image: signature verification is DISABLED for {}; \
+        liftoff_stage2::warning!(
+            "--insecure-options=image: signature verification is DISABLED for {}; \
              anything in this image will be stored and can be run as if it were trusted.",
             a.source
         );
@@ -158,9 +158,10 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
     let r = fetch(&ctx.store, &src, &opts)
         .with_context(|| format!("fetching {} failed; the store is unchanged", a.source))?;
     if !r.provenance.verified {
-        eprintln!(
-            "liftoff: warning: {} is stored UNVERIFIED ({}).",
-            r.name, r.provenance.verification
+        liftoff_stage2::warning!(
+            "{} is stored UNVERIFIED ({}).",
+            r.name,
+            r.provenance.verification
         );
     }
     tracing::info!(

@@ -22,6 +22,17 @@ Install:
 With --socket 8080: `systemctl enable --now liftoff-web.socket`; the first connection starts the
 pod and the socket is handed to the app (--socket-app NAME, default the first).")]
     Systemd(Box<SystemdArgs>),
+    /// Write one man page per command (liftoff.1, liftoff-run.1, …) into a directory
+    #[command(after_help = "\
+Install: liftoff generate man --output-dir /usr/local/share/man/man1 && mandb -q")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Where to write the pages
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -96,7 +107,18 @@ fn valid_unit_name(n: &str) -> bool {
 }
 
 pub fn run(g: &super::Global, c: GenerateCommand) -> Result<u8> {
-    let GenerateCommand::Systemd(a) = c;
+    let a = match c {
+        GenerateCommand::Systemd(a) => a,
+        GenerateCommand::Man(m) => {
+            let pages = super::manpages::generate(&m.output_dir)?;
+            println!(
+                "wrote {} man pages to {}",
+                pages.len(),
+                m.output_dir.display()
+            );
+            return Ok(0);
+        }
+    };
     let raw: Vec<String> = std::env::args().collect();
     let start = raw
         .iter()

@@ -113,9 +113,10 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
             a.source.display()
         )
     })?;
-    eprintln!(
-        "liftoff: note: {} is stored UNVERIFIED ({}).",
-        name, r.provenance.verification
+    liftoff_stage2::note!(
+        "{} is stored UNVERIFIED ({}).",
+        name,
+        r.provenance.verification
     );
     println!("{name} {}", r.digest);
     Ok(0)

@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, a: RmArgs) -> Result<u8> {
                 println!("{}", e.name);
             }
             Err(err) => {
-                eprintln!("liftoff: error: {err}");
+                liftoff_stage2::error!("{err}");
                 failed.push(q.as_str());
             }
         }

@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> Result<u8> {
             e.name,
             r.signature_secs * 1e3
         ),
-        Err(text) => eprintln!("liftoff: error: {}: {text}", e.name),
+        Err(text) => liftoff_stage2::error!("{}: {text}", e.name),
     }
     match &r.blobs {
         Ok(()) => println!(
@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> Result<u8> {
             r.hash_secs * 1e3,
             r.bytes as f64 / 1e6 / r.hash_secs.max(1e-9)
         ),
-        Err(text) => eprintln!("liftoff: error: {}: {text}", e.name),
+        Err(text) => liftoff_stage2::error!("{}: {text}", e.name),
     }
     if r.signature.is_err() || r.blobs.is_err() {
         bail!(

@@ -1,5 +1,6 @@
 //! Command-line definitions and dispatch; one file per verb.
 
+mod completion;
 mod diff;
 mod enter;
 mod fetch;
@@ -15,6 +16,7 @@ mod image_verify;
 mod key;
 mod lifecycle;
 mod logs;
+mod manpages;
 mod pods;
 mod run;
 mod run_prepared;
@@ -104,9 +106,11 @@ pub enum Command {
     /// Generate signing keys
     #[command(subcommand)]
     Key(key::KeyCommand),
-    /// Generate configuration for other tools: systemd units
+    /// Generate configuration for other tools: systemd units, man pages
     #[command(subcommand)]
     Generate(generate::GenerateCommand),
+    /// Print a shell completion script (bash, zsh, fish)
+    Completion(completion::CompletionArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +207,9 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     if let Command::Generate(c) = cli.command {
         return generate::run(&cli.global, c);
     }
+    if let Command::Completion(a) = cli.command {
+        return completion::run(a);
+    }
     if !more_apps.is_empty() && !matches!(cli.command, Command::Run(_) | Command::Prepare(_)) {
         anyhow::bail!(
             "`---` separates the apps of `liftoff run` and `prepare`; it means nothing here"
@@ -210,7 +217,9 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     }
     let ctx = Ctx::new(&cli.global)?;
     match cli.command {
-        Command::Key(_) | Command::Generate(_) => unreachable!("handled above"),
+        Command::Key(_) | Command::Generate(_) | Command::Completion(_) => {
+            unreachable!("handled above")
+        }
         Command::Trust(c) => trust::run(&ctx, c),
         Command::Run(a) => run::run(&ctx, *a, more_apps),
         Command::Prepare(a) => run::prepare(&ctx, *a, more_apps),

@@ -256,7 +256,7 @@ pub fn rm(ctx: &Ctx, a: RmArgs) -> Result<u8> {
         match state::find(&pods, q).and_then(|p| state::remove(&pods, &p).map(|_| p.id)) {
             Ok(id) => println!("{id}"),
             Err(e) => {
-                eprintln!("liftoff: error: {e}");
+                liftoff_stage2::error!("{e}");
                 failed = true;
             }
         }
@@ -292,7 +292,7 @@ pub fn gc(ctx: &Ctx, a: GcArgs) -> Result<u8> {
         }
     }
     for e in &rep.errors {
-        eprintln!("liftoff: error: {e}");
+        liftoff_stage2::error!("{e}");
     }
     if !rep.errors.is_empty() {
         bail!("gc could not remove every pod; it is safe to run it again");

@@ -331,9 +331,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     req.socket_app = a.socket_app.clone();
     req.listen = listen_fds();
     if req.notify.is_some() && std::env::var_os("NOTIFY_SOCKET").is_none() {
-        eprintln!(
-            "liftoff: note: --notify: NOTIFY_SOCKET is not set, so there is nobody to notify"
-        );
+        liftoff_stage2::note!("--notify: NOTIFY_SOCKET is not set, so there is nobody to notify");
     }
     if a.pod.is_none() || a.stop_timeout != 10 {
         req.stop_timeout = a.stop_timeout;
@@ -358,8 +356,8 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     req.dns.extend(a.dns.iter().cloned());
     req.dns_search.extend(a.dns_search.iter().cloned());
     if insecure {
-        eprintln!(
-            "liftoff: WARNING: --insecure-options=image: running images WITHOUT checking their signatures"
+        liftoff_stage2::warning!(
+            "--insecure-options=image: running images WITHOUT checking their signatures"
         );
     }
 
@@ -375,7 +373,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         let e = ensure_image(&ctx.store, &app.image, a.pull, &fo)
             .with_context(|| format!("image {}", app.image))?;
         if let Some(r) = &e.fetched {
-            eprintln!("liftoff: fetched {} {}", r.name, r.digest);
+            liftoff_stage2::note!("fetched {} {}", r.name, r.digest);
         }
         app.image = e.entry.name;
         digests.push(e.entry.descriptor.digest.to_string());

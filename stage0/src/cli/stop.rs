@@ -122,7 +122,7 @@ pub fn run(ctx: &Ctx, a: StopArgs) -> Result<u8> {
         {
             Ok(id) => println!("{id}"),
             Err(e) => {
-                eprintln!("liftoff: error: {e}");
+                liftoff_stage2::error!("{e}");
                 failed = true;
             }
         }

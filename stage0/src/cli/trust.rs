@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, c: TrustCommand) -> Result<u8> {
                 a.key.display()
             );
             if a.root {
-                eprintln!("liftoff: WARNING: a root key can sign any image name, including ones it should never sign; prefer --prefix.");
+                liftoff_stage2::warning!("a root key can sign any image name, including ones it should never sign; prefer --prefix.");
             }
             if !a.yes {
                 if !std::io::stdin().is_terminal() {

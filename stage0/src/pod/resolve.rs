@@ -269,8 +269,8 @@ pub fn check_trust(
     ) {
         Ok(Decision::Verified(v)) => Ok(v.describe()),
         Ok(Decision::AcceptedUnsigned { prefix }) => {
-            eprintln!(
-                "liftoff: WARNING: running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
+            liftoff_stage2::warning!(
+                "running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
                 e.name
             );
             Ok(format!("unsigned, accepted by policy for {prefix}"))
@@ -297,7 +297,7 @@ pub fn resolve(
     let (net, networks) = match req.net.as_str() {
         "none" => (NetMode::None, Vec::new()),
         "host" => {
-            eprintln!("liftoff: note: --net=host: the pod shares the host's network namespace");
+            liftoff_stage2::note!("--net=host: the pod shares the host's network namespace");
             (NetMode::Host, Vec::new())
         }
         list => {
@@ -665,7 +665,7 @@ fn resolve_app(
     let seccomp = match a.seccomp.as_deref() {
         None | Some("default") => SeccompMode::Default,
         Some("unconfined") => {
-            eprintln!("liftoff: WARNING: app {name}: --seccomp=unconfined: no system call filter");
+            liftoff_stage2::warning!("app {name}: --seccomp=unconfined: no system call filter");
             SeccompMode::Unconfined
         }
         Some(path) => {

@@ -34,7 +34,10 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if let Err(e) = std::fs::remove_dir_all(&self.path) {
             if e.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!("could not remove staging dir {}: {e}", self.path.display());
+                liftoff_stage2::warning!(
+                    "could not remove the staging dir {}: {e} (`liftoff image gc` removes it)",
+                    self.path.display()
+                );
             }
         }
     }

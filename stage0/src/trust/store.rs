@@ -179,7 +179,7 @@ impl TrustStore {
                     continue; // empty file: a mask
                 }
                 if md.len() > MAX_KEY_FILE {
-                    tracing::warn!(
+                    liftoff_stage2::warning!(
                         "ignoring {}: larger than a public key can be",
                         path.display()
                     );
@@ -189,13 +189,13 @@ impl TrustStore {
                 let key = match PublicKey::parse(&bytes) {
                     Ok(k) => k,
                     Err(e) => {
-                        tracing::warn!("ignoring {}: {e}", path.display());
+                        liftoff_stage2::warning!("ignoring {}: {e}", path.display());
                         continue;
                     }
                 };
                 let key_id = key.key_id();
                 if name != format!("{key_id}.pub") {
-                    tracing::warn!(
+                    liftoff_stage2::warning!(
                         "ignoring {}: its key id is {key_id}; the file must be named {key_id}.pub",
                         path.display()
                     );

@@ -569,7 +569,7 @@ impl<'a> Extractor<'a> {
             let fd = self.root.open_dir(comps, false).map_err(|e| match e {
                 WalkError::Io(e) => ctx.io("reopen directory")(e),
                 other => ctx.io("reopen directory")(io::Error::other(format!(
-                    "directory changed during extraction: {other:?}"
+                    "directory changed during extraction: {other}"
                 ))),
             })?;
             apply_meta(Node::Fd(fd.as_fd()), meta).map_err(ctx.op())?;

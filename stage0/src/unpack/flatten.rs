@@ -76,7 +76,7 @@ impl Flattener<'_> {
     fn walk_err(&self, e: walk::WalkError) -> UnpackError {
         let source = match e {
             walk::WalkError::Io(e) => e,
-            other => io::Error::other(format!("destination changed underneath us: {other:?}")),
+            other => io::Error::other(format!("destination changed underneath us: {other}")),
         };
         UnpackError::Io {
             entry: self.name(),
@@ -183,7 +183,7 @@ impl Flattener<'_> {
         };
         let pdir = self.dest.open_dir(parent, false).map_err(|e| match e {
             walk::WalkError::Io(e) => e,
-            other => io::Error::other(format!("{other:?}")),
+            other => io::Error::other(other.to_string()),
         })?;
         rfs::linkat(&pdir, leaf.as_c_str(), dst, name, AtFlags::empty())?;
         Ok(())

@@ -99,6 +99,17 @@ pub(crate) enum WalkError {
     Io(io::Error),
 }
 
+impl std::fmt::Display for WalkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WalkError::Symlink(i) => write!(f, "path component {} is a symbolic link", i + 1),
+            WalkError::NotDir(i) => write!(f, "path component {} is not a directory", i + 1),
+            WalkError::Missing(i) => write!(f, "path component {} does not exist", i + 1),
+            WalkError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 const DIR_FLAGS: OFlags = OFlags::RDONLY
     .union(OFlags::DIRECTORY)
     .union(OFlags::NOFOLLOW)

@@ -302,8 +302,8 @@ impl Client {
                     // means HTTPS was right and its failure is the one to report.
                     Ok(r) if !matches!(r.status().as_u16(), 200 | 401) => return Err(err),
                     Ok(r) => {
-                        eprintln!(
-                            "liftoff: warning: registry {} is reached over plain HTTP (allowed by configuration or \
+                        liftoff_stage2::warning!(
+                            "registry {} is reached over plain HTTP (allowed by configuration or \
                              --insecure-options=http): the connection is neither private nor authenticated; \
                              only signature verification protects what is fetched.",
                             self.registry
@@ -392,7 +392,7 @@ impl Client {
 
     fn auth_required(&self) -> RegistryError {
         if !self.helpers.is_empty() {
-            tracing::warn!(
+            liftoff_stage2::warning!(
                 "credential helpers are not run by liftoff; found: {}",
                 self.helpers.join(", ")
             );

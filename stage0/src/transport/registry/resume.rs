@@ -129,10 +129,13 @@ impl<'a> ResumingReader<'a> {
                     return Err(RegistryError::Protocol {
                         registry: self.client.registry().to_string(),
                         reason: format!(
-                            "{}: asked to resume at byte {} but got Content-Range {:?}",
+                            "{}: asked to resume at byte {} but got Content-Range {}",
                             self.what(),
                             self.offset,
-                            resp.headers().get("content-range")
+                            resp.headers()
+                                .get("content-range")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("(none)")
                         ),
                     });
                 }

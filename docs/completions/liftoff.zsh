@@ -1,0 +1,1563 @@
+#compdef liftoff
+
+autoload -U is-at-least
+
+_liftoff() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_liftoff_commands" \
+"*::: :->liftoff" \
+&& ret=0
+    case $state in
+    (liftoff)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-command-$line[1]:"
+        case $line[1] in
+            (fetch)
+_arguments "${_arguments_options[@]}" : \
+'--as=[Name in the store (default\: the source'\''s own ref name)]:NAME:TAG:_default' \
+'--platform=[Platform to pick from a multi-platform image (default\: this host'\''s)]:OS/ARCH[/VARIANT]:_default' \
+'--max-layer-entries=[Refuse layers with more entries than this]:N:_default' \
+'--max-layer-bytes=[Refuse layers that expand to more bytes than this]:BYTES:_default' \
+'--jobs=[Layers to stream at once]:N:_default' \
+'*--insecure-options=[Skip checks\: \`image\` stores the image WITHOUT verifying its signature (recorded as insecure in its provenance and shown by \`image list\`); \`http\` allows plain HTTP to the registry]:image,http:((image\:"Do not verify the image'\''s signature"
+http\:"Allow plain HTTP (and an HTTP token server) for the registry"))' \
+'--creds=[Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)]:USER:PASSWORD:_default' \
+'--authfile=[Registry credentials file (containers auth.json format), instead of the default search]:FILE:_files' \
+'*--tls-ca=[Extra CA certificate(s) (PEM) to trust for the registry'\''s TLS; repeatable]:FILE:_files' \
+'--cert-dir=[Per-registry certificate dirs (DIR/<host\[\:port\]>/*.crt, client.cert, client.key)]:DIR:_files' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--allow-devices[Allow device nodes in layers (they are refused by default)]' \
+'-q[No progress display (it is drawn only when stderr is a terminal anyway)]' \
+'--quiet[No progress display (it is drawn only when stderr is a terminal anyway)]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':source -- docker\://NAME or a bare NAME (registry), oci\:DIR\[\:REF\], oci-archive\:FILE\[\:REF\] or docker-archive\:FILE\[\:NAME\:TAG|\:@INDEX\]:_default' \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+'--name=[App name in the pod (default\: the image'\''s last path component)]:NAME:_default' \
+'*-e+[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'*--env=[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'-u+[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'--user=[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'-w+[Working directory inside the app]:WORKDIR:_default' \
+'--workdir=[Working directory inside the app]:WORKDIR:_default' \
+'--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
+'-m+[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
+'--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
+'*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'*--cap-drop=[Drop a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'--seccomp=[Seccomp profile\: default, unconfined, or a Docker/OCI JSON profile file]:default|unconfined|FILE:_default' \
+'*--ulimit=[Resource limit NAME=SOFT\[\:HARD\] (repeatable), e.g. nofile=4096\:8192]:NAME=SOFT[:HARD]:_default' \
+'*--group-add=[Additional supplementary group (repeatable)]:GROUP:_default' \
+'*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'()--pod=[Read the pod (apps, hostname, limits) from a TOML file]:FILE:_files' \
+'--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
+'--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
+'*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
+'*--publish=[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
+'*--add-host=[Add a line to the pod'\''s /etc/hosts (repeatable)]:NAME:IP:_default' \
+'--notify=[Tell systemd (\$NOTIFY_SOCKET) READY=1 once every app has started; with app\:NAME, give that app its own NOTIFY_SOCKET and forward its READY=1/STATUS=/STOPPING=1]::pod|app:NAME:_default' \
+'--socket-app=[Which app gets the sockets of socket activation (LISTEN_FDS); default the first]:NAME:_default' \
+'--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
+'*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
+'*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify (loud; never the default)]:image:_default' \
+'--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
+missing\:"Fetch only when the image is not in the store (the default)"
+always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
+'--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
+'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--read-only[Mount the app'\''s root filesystem read-only]' \
+'--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
+'-i[Keep stdin open and pass it to the app (single-app pods)]' \
+'--interactive[Keep stdin open and pass it to the app (single-app pods)]' \
+'-t[Give the app a terminal (single-app pods)]' \
+'--tty[Give the app a terminal (single-app pods)]' \
+'--no-prefix[Do not prefix output lines with the app name (several apps)]' \
+'-d[Start the pod in the background\: print its uuid once every app has started, and return]' \
+'--detach[Start the pod in the background\: print its uuid once every app has started, and return]' \
+'--rm[Remove the pod (its dir, logs, volumes, cgroups, network) as soon as it ends]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::image -- Image to run (name or digest prefix of an image in the store):_default' \
+'*::command -- Command and arguments (after `--`), replacing the image'\''s Cmd:_default' \
+&& ret=0
+;;
+(prepare)
+_arguments "${_arguments_options[@]}" : \
+'--name=[App name in the pod (default\: the image'\''s last path component)]:NAME:_default' \
+'*-e+[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'*--env=[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'-u+[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'--user=[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'-w+[Working directory inside the app]:WORKDIR:_default' \
+'--workdir=[Working directory inside the app]:WORKDIR:_default' \
+'--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
+'-m+[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
+'--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
+'*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'*--cap-drop=[Drop a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'--seccomp=[Seccomp profile\: default, unconfined, or a Docker/OCI JSON profile file]:default|unconfined|FILE:_default' \
+'*--ulimit=[Resource limit NAME=SOFT\[\:HARD\] (repeatable), e.g. nofile=4096\:8192]:NAME=SOFT[:HARD]:_default' \
+'*--group-add=[Additional supplementary group (repeatable)]:GROUP:_default' \
+'*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'()--pod=[Read the pod (apps, hostname, limits) from a TOML file]:FILE:_files' \
+'--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
+'--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
+'*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
+'*--publish=[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
+'*--add-host=[Add a line to the pod'\''s /etc/hosts (repeatable)]:NAME:IP:_default' \
+'--notify=[Tell systemd (\$NOTIFY_SOCKET) READY=1 once every app has started; with app\:NAME, give that app its own NOTIFY_SOCKET and forward its READY=1/STATUS=/STOPPING=1]::pod|app:NAME:_default' \
+'--socket-app=[Which app gets the sockets of socket activation (LISTEN_FDS); default the first]:NAME:_default' \
+'--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
+'*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
+'*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify (loud; never the default)]:image:_default' \
+'--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
+missing\:"Fetch only when the image is not in the store (the default)"
+always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
+'--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
+'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--read-only[Mount the app'\''s root filesystem read-only]' \
+'--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
+'-i[Keep stdin open and pass it to the app (single-app pods)]' \
+'--interactive[Keep stdin open and pass it to the app (single-app pods)]' \
+'-t[Give the app a terminal (single-app pods)]' \
+'--tty[Give the app a terminal (single-app pods)]' \
+'--no-prefix[Do not prefix output lines with the app name (several apps)]' \
+'-d[Start the pod in the background\: print its uuid once every app has started, and return]' \
+'--detach[Start the pod in the background\: print its uuid once every app has started, and return]' \
+'--rm[Remove the pod (its dir, logs, volumes, cgroups, network) as soon as it ends]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::image -- Image to run (name or digest prefix of an image in the store):_default' \
+'*::command -- Command and arguments (after `--`), replacing the image'\''s Cmd:_default' \
+&& ret=0
+;;
+(run-prepared)
+_arguments "${_arguments_options[@]}" : \
+'()--uuid-file=[Read the pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'*--insecure-options=[\`image\`\: start even if the images no longer verify (loud; never the default)]:image:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'-d[Start in the background\: print the uuid once every app has started, and return]' \
+'--detach[Start in the background\: print the uuid once every app has started, and return]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--all[Also show pods marked for garbage collection]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(ps)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--all[Also show pods marked for garbage collection]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+'()--uuid-file=[Read the pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--format=[]:FORMAT:(table json)' \
+'--wait=[Wait until the pod has exited]::DURATION:_default' \
+'--wait-ready=[Wait until every app of the pod has started]::DURATION:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--check-network[Ask each CNI network'\''s plugins whether the pod'\''s attachment is intact (CNI CHECK)]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
+&& ret=0
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+'()--uuid-file=[Read the pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--app=[Only this app'\''s output]:APP:_default' \
+'--tail=[Only the last N lines]:N:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'-f[Keep printing new output until the pod exits]' \
+'--follow[Keep printing new output until the pod exits]' \
+'-t[Show each line'\''s time (RFC 3339, UTC)]' \
+'--timestamps[Show each line'\''s time (RFC 3339, UTC)]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
+&& ret=0
+;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+'--uuid-file=[Read a pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--timeout=[Seconds to wait after SIGTERM before SIGKILL (default\: the pod'\''s --stop-timeout)]:SECONDS:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--force[Kill the pod'\''s processes at once (SIGKILL) instead of SIGTERM]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::pods -- Pod uuids (any unique prefix) or names:_default' \
+&& ret=0
+;;
+(enter)
+_arguments "${_arguments_options[@]}" : \
+'()--uuid-file=[Read the pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--app=[The app to enter (required when the pod has several)]:APP:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
+'*::command -- Command and arguments (default /bin/sh):_default' \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+'()--uuid-file=[Read the pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--app=[The app (required when the pod has several)]:APP:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+'--uuid-file=[Read a pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::pods -- Pod uuids (any unique prefix) or names:_default' \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+'--grace-period=[How long a pod stays marked before it is removed]:DURATION:_default' \
+'--expire-prepared=[Also remove prepared pods that were never started, this long after \`prepare\`]:DURATION:_default' \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--mark-only[Only mark; remove nothing]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(image)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_liftoff__subcmd__image_commands" \
+"*::: :->image" \
+&& ret=0
+
+    case $state in
+    (image)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-image-command-$line[1]:"
+        case $line[1] in
+            (import)
+_arguments "${_arguments_options[@]}" : \
+'--entrypoint=[Entrypoint\: comma-separated or a JSON array]:ENTRYPOINT:_default' \
+'--cmd=[Default command (arguments to the entrypoint)\: comma-separated or a JSON array]:CMD:_default' \
+'*-e+[Environment variable KEY=VALUE (repeatable)]:KEY=VALUE:_default' \
+'*--env=[Environment variable KEY=VALUE (repeatable)]:KEY=VALUE:_default' \
+'-w+[Working directory]:WORKDIR:_default' \
+'--workdir=[Working directory]:WORKDIR:_default' \
+'-u+[User (name or uid\[\:gid\])]:USER:_default' \
+'--user=[User (name or uid\[\:gid\])]:USER:_default' \
+'*--expose=[Exposed port PORT\[/tcp|udp|sctp\] (repeatable)]:PORT[/PROTO]:_default' \
+'*-l+[Label KEY=VALUE (repeatable)]:KEY=VALUE:_default' \
+'*--label=[Label KEY=VALUE (repeatable)]:KEY=VALUE:_default' \
+'--compression=[Layer compression]:COMPRESSION:(zstd gzip none)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':source -- A root filesystem directory, or a tar / tar.gz / tar.zst file:_files' \
+':name -- Name in the store, e.g. example.com/hello\:1:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'-q[Print names only]' \
+'--quiet[Print names only]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(inspect)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format (json is the full record)]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':image -- Image name or digest prefix:_default' \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::images -- Image names or digest prefixes:_default' \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(extract)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':image -- Image name or digest prefix:_default' \
+':dest -- Destination directory (new or empty):_files' \
+&& ret=0
+;;
+(sign)
+_arguments "${_arguments_options[@]}" : \
+'--key=[Private key (PKCS#8 PEM, mode 0600)]:KEY:_files' \
+'--identity=[The name the signature vouches for (default\: the image'\''s store name)]:NAME:TAG:_default' \
+'--creds=[Registry credentials for docker\:// (never printed)]:USER:PASSWORD:_default' \
+'--authfile=[Registry credentials file (containers auth.json format)]:FILE:_files' \
+'*--tls-ca=[Extra CA certificate(s) (PEM) for the registry'\''s TLS; repeatable]:FILE:_files' \
+'--cert-dir=[Per-registry certificate dirs (DIR/<host\[\:port\]>/*.crt)]:DIR:_files' \
+'*--insecure-options=[\`http\`\: allow plain HTTP to the registry]:http:((http\:"Allow plain HTTP for the registry"))' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':image -- An image in the store (name or digest prefix), oci\:DIR\[\:REF\], or docker\://NAME\:TAG in a registry:_default' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':image -- Image name or digest prefix:_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__image__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-image-help-command-$line[1]:"
+        case $line[1] in
+            (import)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(inspect)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(extract)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(sign)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(trust)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_liftoff__subcmd__trust_commands" \
+"*::: :->trust" \
+&& ret=0
+
+    case $state in
+    (trust)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-trust-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+'(--root)--prefix=[Name prefix the key is trusted for, e.g. example.com/team]:PREFIX:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--root[Trust the key for EVERY image name (discouraged)]' \
+'-y[Do not ask for confirmation]' \
+'--yes[Do not ask for confirmation]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':key -- Public key file (PEM SPKI or minisign .pub):_files' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+'(--root)--prefix=[The prefix it is trusted for]:PREFIX:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--root[The key is a root key]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':keyid -- Key id (as `trust list` shows it):_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__trust__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-trust-help-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(key)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_liftoff__subcmd__key_commands" \
+"*::: :->key" \
+&& ret=0
+
+    case $state in
+    (key)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-key-command-$line[1]:"
+        case $line[1] in
+            (gen)
+_arguments "${_arguments_options[@]}" : \
+'--out=[Path prefix of the two files to write (refuses to overwrite)]:PREFIX:_files' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__key__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-key-help-command-$line[1]:"
+        case $line[1] in
+            (gen)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(generate)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_liftoff__subcmd__generate_commands" \
+"*::: :->generate" \
+&& ret=0
+
+    case $state in
+    (generate)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-generate-command-$line[1]:"
+        case $line[1] in
+            (systemd)
+_arguments "${_arguments_options[@]}" : \
+'--unit=[Unit name without suffix (default\: liftoff-<the first app'\''s name>)]:NAME:_default' \
+'--socket=[Also make a socket unit\: ListenStream= for \[IP\:\]PORT or an absolute unix socket path]:LISTEN:_default' \
+'--output-dir=[Write the unit files into DIR instead of printing them]:DIR:_files' \
+'--restart=[The service'\''s Restart= policy]:POLICY:_default' \
+'--name=[App name in the pod (default\: the image'\''s last path component)]:NAME:_default' \
+'*-e+[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'*--env=[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'-u+[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'--user=[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'-w+[Working directory inside the app]:WORKDIR:_default' \
+'--workdir=[Working directory inside the app]:WORKDIR:_default' \
+'--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
+'-m+[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
+'--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
+'*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'*--cap-drop=[Drop a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'--seccomp=[Seccomp profile\: default, unconfined, or a Docker/OCI JSON profile file]:default|unconfined|FILE:_default' \
+'*--ulimit=[Resource limit NAME=SOFT\[\:HARD\] (repeatable), e.g. nofile=4096\:8192]:NAME=SOFT[:HARD]:_default' \
+'*--group-add=[Additional supplementary group (repeatable)]:GROUP:_default' \
+'*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'()--pod=[Read the pod (apps, hostname, limits) from a TOML file]:FILE:_files' \
+'--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
+'--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
+'*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
+'*--publish=[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
+'*--add-host=[Add a line to the pod'\''s /etc/hosts (repeatable)]:NAME:IP:_default' \
+'--notify=[Tell systemd (\$NOTIFY_SOCKET) READY=1 once every app has started; with app\:NAME, give that app its own NOTIFY_SOCKET and forward its READY=1/STATUS=/STOPPING=1]::pod|app:NAME:_default' \
+'--socket-app=[Which app gets the sockets of socket activation (LISTEN_FDS); default the first]:NAME:_default' \
+'--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
+'*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
+'*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify (loud; never the default)]:image:_default' \
+'--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
+missing\:"Fetch only when the image is not in the store (the default)"
+always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
+'--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
+'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--read-only[Mount the app'\''s root filesystem read-only]' \
+'--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
+'-i[Keep stdin open and pass it to the app (single-app pods)]' \
+'--interactive[Keep stdin open and pass it to the app (single-app pods)]' \
+'-t[Give the app a terminal (single-app pods)]' \
+'--tty[Give the app a terminal (single-app pods)]' \
+'--no-prefix[Do not prefix output lines with the app name (several apps)]' \
+'-d[Start the pod in the background\: print its uuid once every app has started, and return]' \
+'--detach[Start the pod in the background\: print its uuid once every app has started, and return]' \
+'--rm[Remove the pod (its dir, logs, volumes, cgroups, network) as soon as it ends]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::image -- Image to run (name or digest prefix of an image in the store):_default' \
+'*::command -- Command and arguments (after `--`), replacing the image'\''s Cmd:_default' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'--output-dir=[Where to write the pages]:DIR:_files' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__generate__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-generate-help-command-$line[1]:"
+        case $line[1] in
+            (systemd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(completion)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell -- The shell to complete for:(bash zsh fish)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-help-command-$line[1]:"
+        case $line[1] in
+            (fetch)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(prepare)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(run-prepared)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(logs)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(enter)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(diff)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(image)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__help__subcmd__image_commands" \
+"*::: :->image" \
+&& ret=0
+
+    case $state in
+    (image)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-help-image-command-$line[1]:"
+        case $line[1] in
+            (import)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(inspect)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(gc)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(extract)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(sign)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(trust)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__help__subcmd__trust_commands" \
+"*::: :->trust" \
+&& ret=0
+
+    case $state in
+    (trust)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-help-trust-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(key)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__help__subcmd__key_commands" \
+"*::: :->key" \
+&& ret=0
+
+    case $state in
+    (key)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-help-key-command-$line[1]:"
+        case $line[1] in
+            (gen)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(generate)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__help__subcmd__generate_commands" \
+"*::: :->generate" \
+&& ret=0
+
+    case $state in
+    (generate)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-help-generate-command-$line[1]:"
+        case $line[1] in
+            (systemd)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(completion)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_liftoff_commands] )) ||
+_liftoff_commands() {
+    local commands; commands=(
+'fetch:Bring a signed image into the store\: docker\://HOST/REPO\:TAG, oci\:DIR\[\:REF\], oci-archive\:FILE, docker-archive\:FILE' \
+'run:Run a pod from signed images, in the foreground (or with -d in the background)' \
+'prepare:Prepare a pod (fetch, verify, resolve) without starting it; prints its uuid' \
+'run-prepared:Start a prepared pod' \
+'list:List pods and their states' \
+'ps:List pods and their states' \
+'status:Show one pod'\''s state and its apps'\'' exit codes; wait for it to exit or be ready' \
+'logs:Show the apps'\'' output (while running and after exit)' \
+'stop:Stop running pods\: SIGTERM, then SIGKILL after a timeout' \
+'enter:Run a command inside a running app, under that app'\''s isolation profile' \
+'diff:Show the files an app added, changed or deleted' \
+'rm:Remove exited pods now' \
+'gc:Remove exited pods (after a grace period) and everything they left behind' \
+'image:Manage images in the store' \
+'trust:Manage which keys are trusted for which image names' \
+'key:Generate signing keys' \
+'generate:Generate configuration for other tools\: systemd units, man pages' \
+'completion:Print a shell completion script (bash, zsh, fish)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__completion_commands] )) ||
+_liftoff__subcmd__completion_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff completion commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__diff_commands] )) ||
+_liftoff__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff diff commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__enter_commands] )) ||
+_liftoff__subcmd__enter_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff enter commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__fetch_commands] )) ||
+_liftoff__subcmd__fetch_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff fetch commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__gc_commands] )) ||
+_liftoff__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff gc commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate_commands] )) ||
+_liftoff__subcmd__generate_commands() {
+    local commands; commands=(
+'systemd:Print a systemd service unit (and a socket unit with --socket) for \`liftoff run …\`' \
+'man:Write one man page per command (liftoff.1, liftoff-run.1, …) into a directory' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff generate commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate__subcmd__help_commands] )) ||
+_liftoff__subcmd__generate__subcmd__help_commands() {
+    local commands; commands=(
+'systemd:Print a systemd service unit (and a socket unit with --socket) for \`liftoff run …\`' \
+'man:Write one man page per command (liftoff.1, liftoff-run.1, …) into a directory' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff generate help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate__subcmd__help__subcmd__help_commands] )) ||
+_liftoff__subcmd__generate__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff generate help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate__subcmd__help__subcmd__man_commands] )) ||
+_liftoff__subcmd__generate__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff generate help man commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate__subcmd__help__subcmd__systemd_commands] )) ||
+_liftoff__subcmd__generate__subcmd__help__subcmd__systemd_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff generate help systemd commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate__subcmd__man_commands] )) ||
+_liftoff__subcmd__generate__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff generate man commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__generate__subcmd__systemd_commands] )) ||
+_liftoff__subcmd__generate__subcmd__systemd_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff generate systemd commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help_commands] )) ||
+_liftoff__subcmd__help_commands() {
+    local commands; commands=(
+'fetch:Bring a signed image into the store\: docker\://HOST/REPO\:TAG, oci\:DIR\[\:REF\], oci-archive\:FILE, docker-archive\:FILE' \
+'run:Run a pod from signed images, in the foreground (or with -d in the background)' \
+'prepare:Prepare a pod (fetch, verify, resolve) without starting it; prints its uuid' \
+'run-prepared:Start a prepared pod' \
+'list:List pods and their states' \
+'status:Show one pod'\''s state and its apps'\'' exit codes; wait for it to exit or be ready' \
+'logs:Show the apps'\'' output (while running and after exit)' \
+'stop:Stop running pods\: SIGTERM, then SIGKILL after a timeout' \
+'enter:Run a command inside a running app, under that app'\''s isolation profile' \
+'diff:Show the files an app added, changed or deleted' \
+'rm:Remove exited pods now' \
+'gc:Remove exited pods (after a grace period) and everything they left behind' \
+'image:Manage images in the store' \
+'trust:Manage which keys are trusted for which image names' \
+'key:Generate signing keys' \
+'generate:Generate configuration for other tools\: systemd units, man pages' \
+'completion:Print a shell completion script (bash, zsh, fish)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__completion_commands] )) ||
+_liftoff__subcmd__help__subcmd__completion_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help completion commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__diff_commands] )) ||
+_liftoff__subcmd__help__subcmd__diff_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help diff commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__enter_commands] )) ||
+_liftoff__subcmd__help__subcmd__enter_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help enter commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__fetch_commands] )) ||
+_liftoff__subcmd__help__subcmd__fetch_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help fetch commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__gc_commands] )) ||
+_liftoff__subcmd__help__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help gc commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__generate_commands] )) ||
+_liftoff__subcmd__help__subcmd__generate_commands() {
+    local commands; commands=(
+'systemd:Print a systemd service unit (and a socket unit with --socket) for \`liftoff run …\`' \
+'man:Write one man page per command (liftoff.1, liftoff-run.1, …) into a directory' \
+    )
+    _describe -t commands 'liftoff help generate commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__generate__subcmd__man_commands] )) ||
+_liftoff__subcmd__help__subcmd__generate__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help generate man commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__generate__subcmd__systemd_commands] )) ||
+_liftoff__subcmd__help__subcmd__generate__subcmd__systemd_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help generate systemd commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__help_commands] )) ||
+_liftoff__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image_commands] )) ||
+_liftoff__subcmd__help__subcmd__image_commands() {
+    local commands; commands=(
+'import:Make a single-layer image from a root filesystem directory or a tarball' \
+'list:List images in the store' \
+'inspect:Show an image'\''s digests, config, layers, sizes and provenance' \
+'rm:Remove image names from the store (blobs go with \`image gc\`)' \
+'gc:Remove blobs, unpacked layers and leftovers that no image refers to' \
+'extract:Copy an image'\''s root filesystem into a directory' \
+'sign:Sign an image in the store or an OCI layout with an Ed25519 key' \
+'verify:Re-check a stored image\: every blob'\''s digest and its signatures against today'\''s trust' \
+    )
+    _describe -t commands 'liftoff help image commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__extract_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__extract_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image extract commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__gc_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image gc commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__import_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image import commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__inspect_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__inspect_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image inspect commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__list_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__rm_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__sign_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__sign_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image sign commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__verify_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image verify commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__key_commands] )) ||
+_liftoff__subcmd__help__subcmd__key_commands() {
+    local commands; commands=(
+'gen:Generate an Ed25519 key pair\: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)' \
+    )
+    _describe -t commands 'liftoff help key commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__key__subcmd__gen_commands] )) ||
+_liftoff__subcmd__help__subcmd__key__subcmd__gen_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help key gen commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__list_commands] )) ||
+_liftoff__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__logs_commands] )) ||
+_liftoff__subcmd__help__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help logs commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__prepare_commands] )) ||
+_liftoff__subcmd__help__subcmd__prepare_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help prepare commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__rm_commands] )) ||
+_liftoff__subcmd__help__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__run_commands] )) ||
+_liftoff__subcmd__help__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help run commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__run-prepared_commands] )) ||
+_liftoff__subcmd__help__subcmd__run-prepared_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help run-prepared commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__status_commands] )) ||
+_liftoff__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help status commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__stop_commands] )) ||
+_liftoff__subcmd__help__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help stop commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__trust_commands] )) ||
+_liftoff__subcmd__help__subcmd__trust_commands() {
+    local commands; commands=(
+'add:Trust a public key for image names under a prefix' \
+'list:List trusted keys' \
+'rm:Stop trusting a key for a prefix (masks a vendor key)' \
+    )
+    _describe -t commands 'liftoff help trust commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__trust__subcmd__add_commands] )) ||
+_liftoff__subcmd__help__subcmd__trust__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help trust add commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__trust__subcmd__list_commands] )) ||
+_liftoff__subcmd__help__subcmd__trust__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help trust list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__trust__subcmd__rm_commands] )) ||
+_liftoff__subcmd__help__subcmd__trust__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help trust rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image_commands] )) ||
+_liftoff__subcmd__image_commands() {
+    local commands; commands=(
+'import:Make a single-layer image from a root filesystem directory or a tarball' \
+'list:List images in the store' \
+'inspect:Show an image'\''s digests, config, layers, sizes and provenance' \
+'rm:Remove image names from the store (blobs go with \`image gc\`)' \
+'gc:Remove blobs, unpacked layers and leftovers that no image refers to' \
+'extract:Copy an image'\''s root filesystem into a directory' \
+'sign:Sign an image in the store or an OCI layout with an Ed25519 key' \
+'verify:Re-check a stored image\: every blob'\''s digest and its signatures against today'\''s trust' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff image commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__extract_commands] )) ||
+_liftoff__subcmd__image__subcmd__extract_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image extract commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__gc_commands] )) ||
+_liftoff__subcmd__image__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image gc commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help_commands] )) ||
+_liftoff__subcmd__image__subcmd__help_commands() {
+    local commands; commands=(
+'import:Make a single-layer image from a root filesystem directory or a tarball' \
+'list:List images in the store' \
+'inspect:Show an image'\''s digests, config, layers, sizes and provenance' \
+'rm:Remove image names from the store (blobs go with \`image gc\`)' \
+'gc:Remove blobs, unpacked layers and leftovers that no image refers to' \
+'extract:Copy an image'\''s root filesystem into a directory' \
+'sign:Sign an image in the store or an OCI layout with an Ed25519 key' \
+'verify:Re-check a stored image\: every blob'\''s digest and its signatures against today'\''s trust' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff image help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__extract_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__extract_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help extract commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__gc_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__gc_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help gc commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__help_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__import_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help import commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__inspect_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__inspect_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help inspect commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__list_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__rm_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__sign_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__sign_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help sign commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__verify_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help verify commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__import_commands] )) ||
+_liftoff__subcmd__image__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image import commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__inspect_commands] )) ||
+_liftoff__subcmd__image__subcmd__inspect_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image inspect commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__list_commands] )) ||
+_liftoff__subcmd__image__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__rm_commands] )) ||
+_liftoff__subcmd__image__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__sign_commands] )) ||
+_liftoff__subcmd__image__subcmd__sign_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image sign commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__verify_commands] )) ||
+_liftoff__subcmd__image__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image verify commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key_commands] )) ||
+_liftoff__subcmd__key_commands() {
+    local commands; commands=(
+'gen:Generate an Ed25519 key pair\: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff key commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__gen_commands] )) ||
+_liftoff__subcmd__key__subcmd__gen_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key gen commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__help_commands] )) ||
+_liftoff__subcmd__key__subcmd__help_commands() {
+    local commands; commands=(
+'gen:Generate an Ed25519 key pair\: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff key help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__help__subcmd__gen_commands] )) ||
+_liftoff__subcmd__key__subcmd__help__subcmd__gen_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key help gen commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__help__subcmd__help_commands] )) ||
+_liftoff__subcmd__key__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__list_commands] )) ||
+_liftoff__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__logs_commands] )) ||
+_liftoff__subcmd__logs_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff logs commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__prepare_commands] )) ||
+_liftoff__subcmd__prepare_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff prepare commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__rm_commands] )) ||
+_liftoff__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__run_commands] )) ||
+_liftoff__subcmd__run_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff run commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__run-prepared_commands] )) ||
+_liftoff__subcmd__run-prepared_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff run-prepared commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__status_commands] )) ||
+_liftoff__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff status commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__stop_commands] )) ||
+_liftoff__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff stop commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust_commands] )) ||
+_liftoff__subcmd__trust_commands() {
+    local commands; commands=(
+'add:Trust a public key for image names under a prefix' \
+'list:List trusted keys' \
+'rm:Stop trusting a key for a prefix (masks a vendor key)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff trust commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__add_commands] )) ||
+_liftoff__subcmd__trust__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust add commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__help_commands] )) ||
+_liftoff__subcmd__trust__subcmd__help_commands() {
+    local commands; commands=(
+'add:Trust a public key for image names under a prefix' \
+'list:List trusted keys' \
+'rm:Stop trusting a key for a prefix (masks a vendor key)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff trust help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__help__subcmd__add_commands] )) ||
+_liftoff__subcmd__trust__subcmd__help__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust help add commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__help__subcmd__help_commands] )) ||
+_liftoff__subcmd__trust__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__help__subcmd__list_commands] )) ||
+_liftoff__subcmd__trust__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust help list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__help__subcmd__rm_commands] )) ||
+_liftoff__subcmd__trust__subcmd__help__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust help rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__list_commands] )) ||
+_liftoff__subcmd__trust__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__trust__subcmd__rm_commands] )) ||
+_liftoff__subcmd__trust__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff trust rm commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_liftoff" ]; then
+    _liftoff "$@"
+else
+    compdef _liftoff liftoff
+fi
