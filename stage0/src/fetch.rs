@@ -2,7 +2,7 @@
 //! → config (digest checked) → layers (streamed, verified, unpacked in parallel) → name recorded.
 //!
 //! The trust gate sits right after the top-level bytes and their digest are known and before any of
-//! them is parsed beyond classification, which is where signature verification plugs in (DESIGN §5).
+//! them is parsed beyond classification, which is where signature verification plugs in (docs/trust.md).
 
 use crate::digest::Digest;
 use crate::images::{self, ImageError};

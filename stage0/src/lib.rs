@@ -1,7 +1,10 @@
 //! liftoff stage0: everything that happens before isolation.
 //!
-//! Image references and transports, the content store, layer unpacking, (later) signatures and trust,
-//! pod preparation and the pod state machine. The `liftoff` binary is a thin CLI over this library.
+//! Image references and transports (OCI layouts and archives, docker archives, registries), the
+//! content store, layer unpacking, signatures and trust (keys, `policy.toml`, verification before
+//! anything of an image is unpacked, and again before it runs), pod preparation (networks, volumes,
+//! the stage1 manifest) and the pod state machine (list, stop, rm, gc). The `liftoff` binary is a
+//! thin CLI over this library. `docs/architecture.md` describes the whole.
 
 pub mod config;
 pub mod digest;

@@ -1,5 +1,5 @@
 //! An app's root filesystem: the overlay of its image layers, then the table of mounts, device nodes,
-//! masked and read-only paths of DESIGN §6, then pivot_root.
+//! masked and read-only paths of docs/isolation.md (Root filesystem and mounts), then pivot_root.
 //!
 //! [`plan`] turns an app into a list of [`Op`]s (pure, unit-tested); [`apply`] carries them out in
 //! the app's own mount namespace, opening every target with [`crate::safe_path`] so nothing in the
@@ -111,7 +111,7 @@ pub enum Op {
     RootReadOnly,
 }
 
-/// The mounts of DESIGN §6, in order, for one app. `pod_etc` holds the pod's hosts/hostname/resolv.conf.
+/// The mounts of docs/isolation.md, in order, for one app. `pod_etc` holds the pod's hosts/hostname/resolv.conf.
 pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool) -> Vec<Op> {
     use MsFlags as F;
     let mut ops = vec![

@@ -1,12 +1,20 @@
 //! liftoff stage1: owns the pod manifest format and builds the pod.
 //!
 //! Stage0 writes a pod directory and a versioned manifest into it, then `exec`s `liftoff-stage1` with
-//! the pod lock fd. That process becomes the pod's supervisor: it creates the pod's cgroup, clones the
-//! pod's init into new pid, mount, uts, ipc and (unless --net=host) net namespaces, relays output and
-//! signals, and tears down when the pod ends. The init (pid 1 of the pod) starts each app in its own
-//! mount namespace and root (pivot_root) and hands over to stage2 for the last step.
+//! the pod lock fd (for `run -d` it starts it in a new session, with a ready fd). That process first
+//! re-executes itself from a read-only view of its binary (`exeseal`), then becomes the pod's
+//! supervisor: it creates the pod's cgroups, clones the pod's init into new pid, mount, uts, ipc and
+//! (unless --net=host) net namespaces, attaches the pod's CNI networks, relays output to the apps'
+//! log files and the terminal, forwards signals, records the exit and tears down when the pod ends.
+//! The init (pid 1 of the pod) starts each app in its own mount and cgroup namespaces, root
+//! (pivot_root) and, unless --net=host, user namespace, and hands over to stage2 for the last step.
 //!
-//! The lifecycle and the supervisor/init split are described in `stage1/docs/pod-lifecycle.md`.
+//! Stage0 also uses this library directly: for `liftoff enter` (`enter`), for the cleanup that
+//! `liftoff gc` and `rm` do (cgroups, CNI DEL, namespace pins), and to read the records stage1
+//! leaves in the pod dir.
+//!
+//! The lifecycle and the supervisor/init split are described in `stage1/docs/pod-lifecycle.md`, the
+//! whole system in `docs/architecture.md`.
 
 pub mod app_root;
 pub mod cgroups;

@@ -1,12 +1,14 @@
 //! liftoff stage2: the last step of one app inside its pod.
 //!
-//! Stage1 forks one process per app, gives it its own mount namespace and root (pivot_root), and then
-//! calls [`exec`] in that process. Stage2 applies the app's user, groups, environment, working
-//! directory, rlimits, capabilities and no_new_privs, installs the seccomp filter last, and `execve`s the
-//! app. It knows nothing about images, registries or signatures: it gets a fully resolved [`AppSpec`].
+//! Stage1's pod init forks one process per app, gives it its own mount and cgroup namespaces, root
+//! (pivot_root) and (unless --net=host) user namespace, and then calls [`exec`] in that process;
+//! `liftoff enter` calls it too, inside the app's namespaces. Stage2 applies the app's user, groups,
+//! environment, working directory, rlimits, capabilities and no_new_privs, installs the seccomp
+//! filter last, and `execve`s the app. It knows nothing about images, registries or signatures: it
+//! gets a fully resolved [`AppSpec`].
 //!
 //! Seccomp filters are compiled by stage1 *before* it forks the apps ([`seccomp::compile`]), once per
-//! distinct (profile, capability set), so starting N apps costs one compilation.
+//! distinct (profile, capability set), so starting N apps with one profile costs one compilation.
 
 pub mod exec;
 pub mod report;
@@ -76,7 +78,7 @@ pub struct Rlimit {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SeccompMode {
-    /// liftoff's default allowlist (DESIGN §6), default action EPERM, gated on the app's capabilities.
+    /// liftoff's default allowlist (docs/isolation.md), default action EPERM, gated on the app's capabilities.
     #[default]
     Default,
     /// No filter (`--seccomp=unconfined`).

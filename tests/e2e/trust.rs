@@ -1,4 +1,4 @@
-//! End-to-end tests of signatures and trust (issue 3): every threat of DESIGN §5 refused with the
+//! End-to-end tests of signatures and trust (issue 3): every threat of docs/trust.md refused with the
 //! store unchanged, openssl interop, and the trust commands.
 
 use liftoff::digest::Digest;

@@ -1,4 +1,4 @@
-//! Pods on disk (DESIGN §3): the pod directory tree, pod creation and the hand-over to stage1.
+//! Pods on disk (docs/architecture.md): the pod directory tree, pod creation and the hand-over to stage1.
 //!
 //! A pod is a directory `pods/<state>/<uuid>/`; its state changes only by rename(2), and whether it is
 //! running is whether its directory is flock'ed. `liftoff run` creates the pod in `embryo/`, moves it

@@ -13,7 +13,7 @@ use crate::trust::verify::{self, Decision, Trust};
 use liftoff_stage1::stage2::{AppSpec, Rlimit, SeccompMode};
 use liftoff_stage1::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
 
-/// The capabilities a root app gets by default (DESIGN §6), as Docker and podman grant them.
+/// The capabilities a root app gets by default (docs/isolation.md), as Docker and podman grant them.
 pub const DEFAULT_CAPS: &[&str] = &[
     "CAP_CHOWN",
     "CAP_DAC_OVERRIDE",
@@ -241,7 +241,7 @@ pub fn default_app_name(image: &str) -> String {
     }
 }
 
-/// Re-checks an image's signatures against today's keys and policy (DESIGN §5: removing a key or
+/// Re-checks an image's signatures against today's keys and policy (docs/trust.md: removing a key or
 /// tightening policy takes effect for images already in the store). Returns a note for the log.
 pub fn check_trust(
     store: &Store,

@@ -1,4 +1,4 @@
-//! Reading and collecting pods (DESIGN §3): a pod's state is the directory it is in plus whether its
+//! Reading and collecting pods (docs/architecture.md): a pod's state is the directory it is in plus whether its
 //! dir is flock'ed, read without any daemon. Every read is a snapshot: a pod can move between
 //! directories while we look, so a vanished entry (ENOENT) is normal, never an error.
 //!

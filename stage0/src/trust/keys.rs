@@ -1,4 +1,4 @@
-//! Ed25519 keys: reading, writing and naming them (DESIGN §5).
+//! Ed25519 keys: reading, writing and naming them (docs/trust.md, Keys).
 //!
 //! Public keys are read from PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`, what
 //! `openssl pkey -pubout`, cosign and skopeo write) or from minisign `.pub` files. Private keys are

@@ -1,4 +1,4 @@
-//! The sigstore "simple signing" payload: the JSON document a signature is made over (DESIGN §5).
+//! The sigstore "simple signing" payload: the JSON document a signature is made over (docs/trust.md).
 //!
 //! ```json
 //! {"critical":{"identity":{"docker-reference":"example.com/team/app:1.4"},
@@ -77,7 +77,7 @@ pub fn build(
     creator: &str,
     timestamp: i64,
 ) -> Vec<u8> {
-    // Written by hand, not from a struct, so the bytes (and the key order the DESIGN fixes) never
+    // Written by hand, not from a struct, so the bytes (and the key order docs/trust.md fixes) never
     // depend on serializer details; serde_json only escapes the strings.
     let s = |v: &str| serde_json::Value::String(v.to_string()).to_string();
     format!(

@@ -1,5 +1,5 @@
 //! Ed25519 signatures over simple-signing payloads, base64-encoded as cosign stores them in the
-//! `dev.cosignproject.cosign/signature` annotation (DESIGN §5).
+//! `dev.cosignproject.cosign/signature` annotation (docs/trust.md, Signature format).
 //!
 //! liftoff signs with pure Ed25519 (RFC 8032 §5.1) over the raw payload bytes, as openssl
 //! (`pkeyutl -rawin`), containers/image and cosign before 2.6 do. Verification also knows

@@ -1,4 +1,4 @@
-//! The verification procedure of DESIGN §5, failing closed at every step:
+//! The verification procedure of docs/trust.md (Verification order), failing closed at every step:
 //! keys for the name → policy for the name → for each (bounded) signature and key: Ed25519 over the
 //! raw payload → only then parse the payload strictly → digest must be the manifest's → signed
 //! identity under the key's prefix and matching the requested name → fresh enough → count distinct

@@ -361,7 +361,7 @@ pub const GATED: &[(&str, &[(&str, i64)])] = &[
     ("CAP_SYS_RAWIO", table![SYS_iopl, SYS_ioperm]),
 ];
 
-/// Never allowed by the default profile, whatever the capabilities (DESIGN §6).
+/// Never allowed by the default profile, whatever the capabilities (docs/isolation.md, Seccomp).
 pub const ALWAYS_BLOCKED: &[(&str, i64)] = table![
     SYS_keyctl,
     SYS_add_key,
