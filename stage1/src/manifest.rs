@@ -398,6 +398,21 @@ pub fn valid_app_name(n: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn exit_code_from_and_on_exit_are_checked() {
+        let mut m = sample();
+        m.exit_code_from = Some("nope".into());
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains("exit_code_from") && e.contains("nope"), "{e}");
+        m.exit_code_from = Some(m.apps[0].spec.name.clone());
+        m.validate().unwrap();
+        m.on_exit = vec!["liftoff".into(), "rm".into()];
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains("on_exit"), "{e}");
+        m.on_exit = vec!["/usr/bin/liftoff".into(), "rm".into()];
+        m.validate().unwrap();
+    }
+
     fn sample() -> PodManifest {
         PodManifest {
             version: 1,
@@ -422,6 +437,8 @@ mod tests {
             etc_writable: false,
             notify: None,
             sockets: None,
+            exit_code_from: None,
+            on_exit: vec![],
             apps: vec![PodApp {
                 spec: AppSpec {
                     name: "web".into(),
