@@ -314,11 +314,7 @@ impl PodCgroup {
     }
 
     pub fn create_app(&self, app: &str, limits: &Limits) -> Result<AppCgroup, CgroupError> {
-        let dirs: Vec<PathBuf> = self
-            .dirs
-            .iter()
-            .map(|d| app_dir(d, app))
-            .collect();
+        let dirs: Vec<PathBuf> = self.dirs.iter().map(|d| app_dir(d, app)).collect();
         for d in &dirs {
             std::fs::create_dir_all(d).map_err(io(d, "create"))?;
         }
