@@ -5,6 +5,7 @@ mod lifecycle;
 mod network;
 mod pods;
 mod registry;
+mod stats;
 mod store;
 mod systemd;
 mod trust;

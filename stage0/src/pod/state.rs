@@ -432,11 +432,7 @@ fn sweep(
         return Ok(false);
     }
     if let Some(l) = layout {
-        let recorded: Vec<PathBuf> =
-            std::fs::read(dir.join(liftoff_stage1::supervisor::CGROUPS_FILE))
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .unwrap_or_default();
+        let recorded = liftoff_stage1::supervisor::recorded_cgroups(dir);
         liftoff_stage1::cgroups::PodCgroup::remove_recorded(l, id, &recorded)
             .and_then(|_| liftoff_stage1::cgroups::PodCgroup::remove_by_id(l, id))
             .map_err(|e| PodError::Io {
