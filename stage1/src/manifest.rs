@@ -381,7 +381,35 @@ pub fn valid_tmpfs_options(s: &str) -> bool {
                 ["size", "mode", "uid", "gid", "nr_inodes"].contains(&k)
                     && !v.is_empty()
                     && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'%')
+                    && !(matches!(k, "size" | "nr_inodes") && zero_amount(v))
             })
+        })
+}
+
+/// `0`, `0k`, `00m`, `0%`: tmpfs reads a zero size or inode count as "unlimited".
+pub fn zero_amount(v: &str) -> bool {
+    let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+    !digits.is_empty() && digits.bytes().all(|b| b == b'0')
+}
+
+/// A host name as RFC 1123 allows it and the kernel's hostname holds (at most 64 bytes): dot-separated
+/// labels of 1-63 letters, digits and '-', not starting or ending with '-'.
+pub fn valid_hostname(s: &str) -> bool {
+    s.len() <= 64 && valid_domain(s)
+}
+
+/// A DNS name (search domain, /etc/hosts name): RFC 1123 labels, at most 253 bytes, one optional
+/// trailing dot. Nothing else can reach /etc/hosts or /etc/resolv.conf, so no line can be injected.
+pub fn valid_domain(s: &str) -> bool {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -397,6 +425,28 @@ pub fn valid_app_name(n: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names_domains_and_tmpfs_amounts() {
+        for ok in ["web", "a-b.example.com", "x1", "EXAMPLE.org."] {
+            assert!(valid_domain(ok), "{ok}");
+        }
+        for bad in [
+            "", "-a", "a-", "a..b", "a b", "a\nb", "a_b", "a/b", "é.com", ".",
+        ] {
+            assert!(!valid_domain(bad), "{bad:?}");
+        }
+        assert!(valid_hostname(&"a".repeat(63)));
+        assert!(!valid_hostname(&format!(
+            "{}.{}",
+            "a".repeat(40),
+            "b".repeat(30)
+        )));
+        assert!(valid_tmpfs_options("size=64m,nr_inodes=100"));
+        for bad in ["size=0", "size=0k", "size=00m", "nr_inodes=0", "size=0%"] {
+            assert!(!valid_tmpfs_options(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn exit_code_from_and_on_exit_are_checked() {

@@ -99,9 +99,10 @@ fn stats_and_top_of_a_pod_that_allocates_and_spins() {
         assert!(hog[k].is_u64(), "{k}: {text}");
         assert_eq!(hog[k], idle[k], "{k} is pod-wide: {text}");
     }
-    // The idle app has no limits of its own (and the pod none): null, and its cpu is near zero.
+    // The idle app has no limits of its own: no memory limit (null), the pod's default pids limit
+    // (2048, as podman's), and its cpu is near zero.
     assert!(idle["mem_limit_bytes"].is_null(), "{text}");
-    assert!(idle["pids_limit"].is_null(), "{text}");
+    assert_eq!(idle["pids_limit"].as_u64(), Some(2048), "{text}");
     assert!(idle["cpu_percent"].as_f64().unwrap() < cpu, "{text}");
 
     // The table, and the default of every running pod.
