@@ -955,6 +955,7 @@ fn attach_networks(
     }
     let netns = m.netns_dir.join(&m.pod_id);
     let mut state = crate::cni::PodNetState {
+        version: crate::cni::NET_STATE_VERSION,
         netns: netns.clone(),
         attachments: m
             .networks

@@ -299,3 +299,119 @@ fn tmpfs_of_size_zero_and_huge_pod_files_are_refused() {
         t.elapsed()
     );
 }
+
+/// The pod dir of `id`, whatever state dir it is in.
+fn pod_dir(w: &World, id: &str) -> std::path::PathBuf {
+    liftoff::pod::STATES
+        .iter()
+        .map(|s| w.root.join("pods").join(s).join(id))
+        .find(|d| d.exists())
+        .unwrap_or_else(|| panic!("no pod dir for {id}"))
+}
+
+#[test]
+fn gc_keeps_a_pod_whose_network_record_it_cannot_read() {
+    let _host = crate::pods::shared();
+    let Some(w) = crate::pods::new_world() else {
+        return;
+    };
+    let id = w
+        .ok(&["run", "-d", IMAGE, "--", "busybox", "sleep", "30"])
+        .trim()
+        .to_string();
+    let dir = pod_dir(&w, &id);
+    let record = std::fs::read(dir.join("net.json")).unwrap();
+    // The supervisor dies without its teardown: only net.json knows the lease and the rules.
+    let pid: i32 = std::fs::read_to_string(dir.join("supervisor-pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(pid).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    while w
+        .ok(&["status", "--format", "json", &id])
+        .contains("\"running\"")
+    {
+        assert!(t.elapsed() < std::time::Duration::from_secs(10));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let lease_of = |id: &str| {
+        let o = std::process::Command::new("grep")
+            .args(["-rl", id, "/var/lib/cni/networks"])
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    assert!(!lease_of(&id).is_empty(), "the killed pod holds a lease");
+    for damage in [
+        b"{\"netns\": 7".to_vec(),
+        b"{\"version\": 9, \"netns\": \"/x\", \"attachments\": []}".to_vec(),
+        String::from_utf8_lossy(&record)
+            .replacen("\"netns\"", "\"extra\": 1, \"netns\"", 1)
+            .into_bytes(),
+    ] {
+        let dir = pod_dir(&w, &id);
+        std::fs::write(dir.join("net.json"), &damage).unwrap();
+        let o = w.run(&["gc", "--grace-period", "0s"]);
+        assert_eq!(o.status.code(), Some(254), "{o:?}");
+        assert!(
+            err(&o).contains("net.json") && err(&o).contains("is kept"),
+            "gc says why: {}",
+            err(&o)
+        );
+        assert!(
+            pod_dir(&w, &id).exists(),
+            "the pod was dropped with its record"
+        );
+    }
+    // With its record back, gc detaches the network and removes the pod.
+    std::fs::write(pod_dir(&w, &id).join("net.json"), &record).unwrap();
+    w.ok(&["gc", "--grace-period", "0s"]);
+    assert!(liftoff::pod::STATES
+        .iter()
+        .all(|s| !w.root.join("pods").join(s).join(&id).exists()));
+    assert!(lease_of(&id).is_empty(), "lease left: {}", lease_of(&id));
+}
+
+#[test]
+fn hostile_pod_manifests_are_refused_with_a_message() {
+    let _host = crate::pods::shared();
+    let Some(w) = world() else { return };
+    for (what, edit) in [
+        (
+            "plugins[0] is not a JSON object",
+            &(|v: &mut serde_json::Value| {
+                v["networks"][0]["plugins"][0] = serde_json::json!("bridge");
+            }) as &dyn Fn(&mut serde_json::Value),
+        ),
+        (
+            "layers must be absolute dirs without",
+            &|v: &mut serde_json::Value| {
+                v["apps"][0]["layers"][0] = serde_json::json!("/x/..");
+            },
+        ),
+        ("not an RFC 1123 host name", &|v: &mut serde_json::Value| {
+            v["hostname"] = serde_json::json!("a\nb");
+        }),
+    ] {
+        let id = w
+            .ok(&["prepare", IMAGE, "--", "busybox", "true"])
+            .trim()
+            .to_string();
+        let path = pod_dir(w, &id).join("pod.json");
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        edit(&mut v);
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let o = w.run(&["run-prepared", &id]);
+        assert_eq!(o.status.code(), Some(254), "{what}: {o:?}");
+        assert!(err(&o).contains(what), "{what}: {}", err(&o));
+        assert!(!err(&o).contains("panicked"), "{}", err(&o));
+        let _ = w.run(&["rm", &id]);
+    }
+}

@@ -222,7 +222,7 @@ fn check_network(p: &state::PodInfo) -> Result<u8> {
             p.state.as_str()
         );
     }
-    let Some(ns) = liftoff_stage1::cni::read_state(&p.dir) else {
+    let Some(ns) = liftoff_stage1::cni::read_state(&p.dir)? else {
         bail!("pod {} has no CNI networks (net: {})", p.id, p.net);
     };
     let mut bad = false;
