@@ -1,4 +1,5 @@
 //! End-to-end tests: the real `liftoff` binary against real images, registries and pods.
+mod devices;
 mod leak;
 mod lifecycle;
 mod network;
