@@ -5,6 +5,7 @@ mod lifecycle;
 mod network;
 mod pods;
 mod registry;
+mod stdio;
 mod store;
 mod systemd;
 mod trust;
