@@ -358,21 +358,7 @@ pub fn import(
         copy_tarball(input, &mut inner)?
     };
     if !skipped.is_empty() {
-        let src = input.display();
-        let note = if limits.allow_devices {
-            let what = skipped.summary("socket", "sockets");
-            format!("{src}: skipped {what}; a tar layer cannot hold sockets")
-        } else {
-            let what = skipped.summary(
-                "device node, fifo or socket",
-                "device nodes, fifos and sockets",
-            );
-            format!(
-                "{src}: skipped {what}; pods get their own /dev and never use them; \
-                 --allow-devices keeps device nodes and fifos"
-            )
-        };
-        fetch::warn_notes(&[note]);
+        fetch::warn_notes(&[skipped_note(input, &skipped, limits.allow_devices)]);
     }
     let diff_id = inner.digest();
     let outer = inner.inner.finish().map_err(ioe(&blob_tmp, "compress"))?;
@@ -462,6 +448,24 @@ pub fn import(
         digest: manifest_digest,
         provenance: prov,
     })
+}
+
+/// The warning about what [`write_tree`] left out of directory `src`: sockets only when device
+/// nodes and fifos were allowed.
+fn skipped_note(src: &Path, skipped: &Skipped, allow_devices: bool) -> String {
+    let src = src.display();
+    if allow_devices {
+        let what = skipped.summary("socket", "sockets");
+        return format!("{src}: skipped {what}; a tar layer cannot hold sockets");
+    }
+    let what = skipped.summary(
+        "device node, fifo or socket",
+        "device nodes, fifos and sockets",
+    );
+    format!(
+        "{src}: skipped {what}; pods get their own /dev and never use them; \
+         --allow-devices keeps device nodes and fifos"
+    )
 }
 
 /// Copies a tarball's tar stream (decompressing gzip/zstd input) unchanged. Returns 0 as "newest":

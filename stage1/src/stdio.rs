@@ -236,3 +236,49 @@ impl StdinPipe {
         }
     }
 }
+
+/// The caller's stdio as the supervisor relays it: our stdout and stderr (`outs`, in that order),
+/// and, for `run -i` on a non-blocking stdin, the pipe the app reads instead.
+pub struct Caller {
+    pub outs: [Output; 2],
+    pub stdin: Option<StdinPipe>,
+}
+
+impl Caller {
+    pub fn new(stdin: Option<StdinPipe>) -> Caller {
+        Caller {
+            outs: [Output::new(1), Output::new(2)],
+            stdin,
+        }
+    }
+
+    /// Adds the poll entries (read back by [`Caller::ready`]); returns where they start.
+    pub fn push_pollfds(&self, pfds: &mut Vec<libc::pollfd>) -> usize {
+        let at = pfds.len();
+        pfds.extend(self.outs.iter().map(Output::pollfd));
+        if let Some(p) = &self.stdin {
+            pfds.extend(p.pollfds());
+        }
+        at
+    }
+
+    /// Handles the poll results of the entries [`Caller::push_pollfds`] added, starting at `p[0]`.
+    pub fn ready(&mut self, p: &[libc::pollfd]) {
+        for (o, p) in self.outs.iter_mut().zip(p) {
+            o.ready(p);
+        }
+        if let Some(s) = &mut self.stdin {
+            s.pump(&p[2..4]);
+        }
+    }
+
+    /// Whether all output has been written (or given up on).
+    pub fn idle(&self) -> bool {
+        self.outs.iter().all(Output::idle)
+    }
+
+    /// Stops waiting for a reader that does not read: pending and later output is dropped.
+    pub fn give_up(&mut self) {
+        self.outs.iter_mut().for_each(Output::break_off);
+    }
+}

@@ -14,7 +14,7 @@ use crate::init::{self, AppLaunch, InitArgs, FORWARDED};
 use crate::logs;
 use crate::manifest::{self, NetMode, NotifyMode, PodManifest};
 use crate::status::{self, PodExit};
-use crate::stdio::{Output, StdinPipe};
+use crate::stdio::{Caller, Output, StdinPipe};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
@@ -247,16 +247,13 @@ fn supervise(
         false => (None, None),
     };
     let mut tty_log: Option<logs::LogFile> = None;
-    // -i without -t: a non-blocking stdin reaches the app through a pipe of ours (see `stdio`).
-    let (mut stdin_pipe, mut stdin_app) = match m.interactive && !m.tty {
-        true => match StdinPipe::open()? {
-            Some((pipe, app_end)) => (Some(pipe), Some(app_end)),
-            None => (None, None),
-        },
+    // Our stdio is the caller's and may be non-blocking (see `stdio`); with -i and no -t, such a
+    // stdin reaches the app through a pipe of ours.
+    let (stdin_pipe, mut stdin_app) = match m.interactive && !m.tty {
+        true => StdinPipe::open()?.unzip(),
         false => (None, None),
     };
-    // Our stdout and stderr, shared with the caller and possibly non-blocking.
-    let mut outs = [Output::new(1), Output::new(2)];
+    let mut caller = Caller::new(stdin_pipe);
     // --notify=app:NAME: that app's own NOTIFY_SOCKET, relayed to ours.
     let notify_app = match &m.notify {
         Some(NotifyMode::App(n)) => Some((
@@ -378,7 +375,7 @@ fn supervise(
     close.push(go_w.as_raw_fd());
     close.push(sfd.as_raw_fd());
     close.extend(tty_wait.as_ref().map(|t| t.as_raw_fd()));
-    close.extend(stdin_pipe.as_ref().and_then(|p| p.raw_fd()));
+    close.extend(caller.stdin.as_ref().and_then(|p| p.raw_fd()));
 
     let port_holds = reserve_ports(&m.ports)?;
     close.extend(port_holds.iter().map(|f| f.as_raw_fd()));
@@ -468,10 +465,10 @@ fn supervise(
         if init_status.is_some() && relays.is_empty() {
             // The pty master never reports end of file while we hold it: drain what is left.
             if let Some(mut t) = tty.take() {
-                t.drain(&mut outs[0]);
+                t.drain(&mut caller.outs[0]);
             }
             // Then only output a slow reader has not taken yet keeps us.
-            if outs.iter().all(Output::idle) {
+            if caller.idle() {
                 break;
             }
         }
@@ -482,7 +479,7 @@ fn supervise(
         }];
         // An app's output waits in its pipe while the reader of our stdout/stderr is behind.
         pfds.extend(relays.iter().map(|r| libc::pollfd {
-            fd: match r.echo != Echo::Off && outs[out_index(r.stream)].full() {
+            fd: match r.echo != Echo::Off && caller.outs[out_index(r.stream)].full() {
                 true => -1,
                 false => r.fd.as_raw_fd(),
             },
@@ -505,15 +502,10 @@ fn supervise(
             events: libc::POLLIN,
             revents: 0,
         });
-        let out_at = pfds.len();
-        pfds.extend(outs.iter().map(Output::pollfd));
-        let stdin_at = pfds.len();
-        if let Some(p) = &stdin_pipe {
-            pfds.extend(p.pollfds());
-        }
+        let caller_at = caller.push_pollfds(&mut pfds);
         let tty_at = pfds.len();
         if let Some(t) = &tty {
-            pfds.extend(t.pollfds(&outs[0], m.interactive));
+            pfds.extend(t.pollfds(&caller.outs[0], m.interactive));
         }
         let wait_ms = match kill_at {
             Some(t) => t
@@ -543,7 +535,7 @@ fn supervise(
             {
                 // The pod is gone and only its output for a reader that does not read keeps
                 // us: a stop means stop waiting for it.
-                outs.iter_mut().for_each(Output::break_off);
+                caller.give_up();
             }
             if sig == Signal::SIGCHLD || init_status.is_some() {
                 continue;
@@ -594,15 +586,10 @@ fn supervise(
                 }
             }
         }
-        for (o, p) in outs.iter_mut().zip(&pfds[out_at..]) {
-            o.ready(p);
-        }
-        if let Some(p) = &mut stdin_pipe {
-            p.pump(&pfds[stdin_at..stdin_at + 2]);
-        }
+        caller.ready(&pfds[caller_at..tty_at]);
         // (A terminal that arrived during this round has no poll results yet.)
         if let Some(t) = tty.as_mut().filter(|_| pfds.len() >= tty_at + 2) {
-            if !t.pump(&pfds[tty_at..tty_at + 2], &mut outs[0]) {
+            if !t.pump(&pfds[tty_at..tty_at + 2], &mut caller.outs[0]) {
                 tty = None;
             }
         }
@@ -610,7 +597,7 @@ fn supervise(
         for (k, r) in relays.iter_mut().enumerate() {
             let p = pfds[k + 1];
             if p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
-                && !pump(r, &mut outs)
+                && !pump(r, &mut caller.outs)
             {
                 done.push(k);
             }
@@ -619,7 +606,7 @@ fn supervise(
             let mut r = relays.remove(k);
             let (echo, app, stream, log) = (r.echo, r.app.clone(), r.stream, r.log.clone());
             r.split.finish(|line, partial| {
-                emit_line(echo, &app, stream, &log, &mut outs, line, partial)
+                emit_line(echo, &app, stream, &log, &mut caller.outs, line, partial)
             });
         }
     }
