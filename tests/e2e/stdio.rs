@@ -41,6 +41,19 @@ fn remove_when_done(w: &World, name: &str) {
     w.ok(&["rm", name]);
 }
 
+/// `systemd-socket-activate --accept` keeps listening: it is killed when the test ends, even by a
+/// failed assertion.
+struct Activator(Option<std::process::Child>);
+
+impl Drop for Activator {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
 #[test]
 fn inetd_activation_with_a_non_blocking_socket_serves_a_page() {
     let _host = shared();
@@ -48,7 +61,7 @@ fn inetd_activation_with_a_non_blocking_socket_serves_a_page() {
     let port = unique_port();
     let name = "inetd-httpd";
     let env = |k: &str, v: &std::path::Path| format!("{k}={}", v.display());
-    let mut sa = Command::new("systemd-socket-activate")
+    let sa = Command::new("systemd-socket-activate")
         .args(["--inetd", "--accept", "-l", &format!("127.0.0.1:{port}")])
         .arg("-E")
         .arg(env("LIFTOFF_DIR", &w.root))
@@ -66,6 +79,7 @@ fn inetd_activation_with_a_non_blocking_socket_serves_a_page() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("systemd-socket-activate (package systemd)");
+    let mut sa = Activator(Some(sa));
     let t = Instant::now();
     let mut c = loop {
         match std::net::TcpStream::connect(("127.0.0.1", port)) {
@@ -84,6 +98,7 @@ fn inetd_activation_with_a_non_blocking_socket_serves_a_page() {
     let mut page = String::new();
     let _ = c.read_to_string(&mut page);
     remove_when_done(w, name);
+    let mut sa = sa.0.take().unwrap();
     let _ = sa.kill();
     let o = sa.wait_with_output().unwrap();
     assert!(
