@@ -1578,7 +1578,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__import)
-            opts="-e -w -u -l -h --entrypoint --cmd --env --workdir --user --expose --label --compression --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -w -u -l -h --entrypoint --cmd --env --workdir --user --expose --label --compression --allow-devices --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

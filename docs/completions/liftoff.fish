@@ -67,7 +67,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l dir -d 'State 
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l allow-devices -d 'Allow device nodes in layers (they are refused by default)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l allow-devices -d 'Keep device nodes (with their numbers) and fifos found in layers; by default they are left out with a warning naming them (pods get their own /dev). Same as [unpack] allow_devices'
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -s q -l quiet -d 'No progress display (it is drawn only when stderr is a terminal anyway)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -302,6 +302,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l allow-devices -d 'Keep the source\'s device nodes (with their numbers) and fifos; by default they are left out with a warning (pods get their own /dev). Sockets are always left out'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "table\t''

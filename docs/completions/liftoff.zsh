@@ -50,7 +50,7 @@ http\:"Allow plain HTTP (and an HTTP token server) for the registry"))' \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
-'--allow-devices[Allow device nodes in layers (they are refused by default)]' \
+'--allow-devices[Keep device nodes (with their numbers) and fifos found in layers; by default they are left out with a warning naming them (pods get their own /dev). Same as \[unpack\] allow_devices]' \
 '-q[No progress display (it is drawn only when stderr is a terminal anyway)]' \
 '--quiet[No progress display (it is drawn only when stderr is a terminal anyway)]' \
 '--debug[Print detailed progress to stderr]' \
@@ -397,6 +397,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--allow-devices[Keep the source'\''s device nodes (with their numbers) and fifos; by default they are left out with a warning (pods get their own /dev). Sockets are always left out]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \

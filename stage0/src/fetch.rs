@@ -235,6 +235,22 @@ pub(crate) fn resolve(
     })
 }
 
+/// What [`ingest_layers`] did: layers stored and reused, and the notes to show (see
+/// [`warn_notes`]), in layer order.
+pub(crate) struct Ingested {
+    pub stored: usize,
+    pub reused: usize,
+    pub notes: Vec<String>,
+}
+
+/// Prints notes about the layers (entries left out while unpacking) as warnings, once each; after
+/// the progress display is gone, so they are not drawn over.
+pub(crate) fn warn_notes(notes: &[String]) {
+    for n in notes {
+        liftoff_stage2::warning!("{n}");
+    }
+}
+
 /// Streams every layer not yet in the store, `jobs` at a time; stops starting new ones after the
 /// first error.
 pub(crate) fn ingest_layers(
@@ -245,8 +261,9 @@ pub(crate) fn ingest_layers(
     diff_ids: &[Digest],
     limits: &Limits,
     jobs: usize,
-) -> Result<(usize, usize), FetchError> {
+) -> Result<Ingested, FetchError> {
     let next = AtomicUsize::new(0);
+    let notes: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
     let failed = AtomicBool::new(false);
     let first_err: Mutex<Option<(usize, IngestError)>> = Mutex::new(None);
     let stored = AtomicUsize::new(0);
@@ -272,11 +289,15 @@ pub(crate) fn ingest_layers(
                     &diff_ids[i],
                     limits,
                 ) {
-                    Ok(Outcome::Stored) => {
-                        stored.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(Outcome::Reused) => {
-                        reused.fetch_add(1, Ordering::Relaxed);
+                    Ok((outcome, note)) => {
+                        match outcome {
+                            Outcome::Stored => stored.fetch_add(1, Ordering::Relaxed),
+                            Outcome::Reused => reused.fetch_add(1, Ordering::Relaxed),
+                        };
+                        if let Some(n) = note {
+                            let mut g = notes.lock().unwrap_or_else(|p| p.into_inner());
+                            g.push((i, n));
+                        }
                     }
                     Err(e) => {
                         failed.store(true, Ordering::Relaxed);
@@ -294,7 +315,13 @@ pub(crate) fn ingest_layers(
     if let Some((_, e)) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e.into());
     }
-    Ok((stored.into_inner(), reused.into_inner()))
+    let mut notes = notes.into_inner().unwrap_or_else(|p| p.into_inner());
+    notes.sort_by_key(|(i, _)| *i);
+    Ok(Ingested {
+        stored: stored.into_inner(),
+        reused: reused.into_inner(),
+        notes: notes.into_iter().map(|(_, n)| n).collect(),
+    })
 }
 
 pub fn fetch(
@@ -353,7 +380,7 @@ pub fn fetch(
         }
         None => src.as_ref(),
     };
-    let (stored, reused) = ingest_layers(
+    let ingested = ingest_layers(
         store,
         Some(layer_src),
         &src.describe(),
@@ -365,6 +392,7 @@ pub fn fetch(
     if let Some(p) = &progress {
         p.finish();
     }
+    warn_notes(&ingested.notes);
     // Small blobs last: an image's manifest is in the store only once everything it names is.
     store.put_blob_bytes(&resolved.manifest.config.digest, &resolved.config_bytes)?;
     store.put_blob_bytes(&resolved.manifest_digest, &resolved.manifest_bytes)?;
@@ -386,8 +414,8 @@ pub fn fetch(
         name,
         digest: top.digest.clone(),
         manifest: resolved.manifest_digest.clone(),
-        layers_stored: stored,
-        layers_reused: reused,
+        layers_stored: ingested.stored,
+        layers_reused: ingested.reused,
         provenance: prov,
     })
 }

@@ -296,6 +296,13 @@ pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
             }
         }
     }
+    // A record of what a layer's unpacking left out goes with the layer (or is a crash leftover).
+    for (hex, path) in dir_entries(&store.root().join("layers/skipped"))? {
+        let keep = Digest::from_hex(&hex).is_some_and(|d| keep_layers.contains(&d));
+        if !keep {
+            remove_any(&path)?;
+        }
+    }
     for (name, path) in dir_entries(&store.images().join("meta"))? {
         let keep = name
             .strip_suffix(".json")

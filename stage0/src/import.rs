@@ -11,7 +11,7 @@ use crate::manifest::{self, Compression, Descriptor, Kind, OCI_CONFIG, OCI_MANIF
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
-use crate::unpack::Limits;
+use crate::unpack::{Limits, Skipped};
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -133,7 +133,14 @@ impl<W: Write> Write for Encoder<W> {
 }
 
 /// Writes a directory tree as a tar stream, deterministically. Returns the newest mtime seen.
-fn write_tree<W: Write>(root: &Path, out: W) -> Result<i64, ImportError> {
+/// Device nodes and fifos are written only with `allow_devices`, sockets never (a tar has no
+/// type for them); what is left out is counted in `skipped`.
+fn write_tree<W: Write>(
+    root: &Path,
+    out: W,
+    allow_devices: bool,
+    skipped: &mut Skipped,
+) -> Result<i64, ImportError> {
     let mut b = tar::Builder::new(out);
     b.follow_symlinks(false);
     let mut newest = 0i64;
@@ -153,7 +160,16 @@ fn write_tree<W: Write>(root: &Path, out: W) -> Result<i64, ImportError> {
             let abs = root.join(&relp);
             let md = std::fs::symlink_metadata(&abs).map_err(ioe(&abs, "stat"))?;
             let ft = md.file_type();
+            // Left-out entries still count here, as they always did: `created` is the newest
+            // mtime of the input, not of what was kept.
             newest = newest.max(md.mtime());
+            let node = ft.is_fifo() || ft.is_char_device() || ft.is_block_device();
+            if ft.is_socket() || (node && !allow_devices) {
+                // Pods get their own /dev, and a socket only means something to the process that
+                // bound it: neither belongs in an image unless asked for.
+                skipped.add(&relp.to_string_lossy());
+                continue;
+            }
             let mut h = tar::Header::new_ustar();
             h.set_mode(md.mode() & 0o7777);
             h.set_uid(md.uid() as u64);
@@ -195,13 +211,23 @@ fn write_tree<W: Write>(root: &Path, out: W) -> Result<i64, ImportError> {
                 // take() guards against a file growing while we read it: the header's size rules.
                 b.append_data(&mut h, &relp, f.take(md.len()))
                     .map_err(ioe(&abs, "write tar"))?;
-            } else if ft.is_fifo() {
-                h.set_entry_type(tar::EntryType::Fifo);
+            } else if node {
+                let t = if ft.is_fifo() {
+                    tar::EntryType::Fifo
+                } else if ft.is_char_device() {
+                    tar::EntryType::Char
+                } else {
+                    tar::EntryType::Block
+                };
+                h.set_entry_type(t);
+                if !ft.is_fifo() {
+                    let dev = md.rdev();
+                    let (major, minor) = (rustix::fs::major(dev), rustix::fs::minor(dev));
+                    h.set_device_major(major).map_err(ioe(&abs, "write tar"))?;
+                    h.set_device_minor(minor).map_err(ioe(&abs, "write tar"))?;
+                }
                 b.append_data(&mut h, &relp, io::empty())
                     .map_err(ioe(&abs, "write tar"))?;
-            } else {
-                // Device nodes and sockets do not belong in an image: pods get their own /dev.
-                tracing::warn!("skipping {} (device node or socket)", abs.display());
             }
         }
         // Depth-first in name order: push in reverse so the smallest name is visited first.
@@ -323,11 +349,17 @@ pub fn import(
     let outer = HashWriter::new(BufWriter::with_capacity(1 << 20, file));
     let enc = Encoder::new(outer, compression).map_err(ioe(&blob_tmp, "compress"))?;
     let mut inner = HashWriter::new(enc);
+    let mut skipped = Skipped::default();
     let newest = if md.is_dir() {
-        write_tree(input, &mut inner)?
+        write_tree(input, &mut inner, limits.allow_devices, &mut skipped)?
     } else {
+        // A tarball's stream is stored as it is (its digest is the tarball's); what it holds is
+        // left out when it is unpacked below, as for a fetched layer.
         copy_tarball(input, &mut inner)?
     };
+    if !skipped.is_empty() {
+        fetch::warn_notes(&[skipped_note(input, &skipped, limits.allow_devices)]);
+    }
     let diff_id = inner.digest();
     let outer = inner.inner.finish().map_err(ioe(&blob_tmp, "compress"))?;
     let blob_digest = outer.digest();
@@ -375,7 +407,7 @@ pub fn import(
     );
 
     // Unpack from the stored blob through the same verified path a fetch uses.
-    fetch::ingest_layers(
+    let ingested = fetch::ingest_layers(
         store,
         None,
         &source,
@@ -384,6 +416,7 @@ pub fn import(
         limits,
         1,
     )?;
+    fetch::warn_notes(&ingested.notes);
     store.put_blob_bytes(&config_digest, &config_bytes)?;
     store.put_blob_bytes(&manifest_digest, &manifest_bytes)?;
     let parsed = manifest::parse_manifest(&manifest_bytes, "imported manifest")
@@ -415,6 +448,24 @@ pub fn import(
         digest: manifest_digest,
         provenance: prov,
     })
+}
+
+/// The warning about what [`write_tree`] left out of directory `src`: sockets only when device
+/// nodes and fifos were allowed.
+fn skipped_note(src: &Path, skipped: &Skipped, allow_devices: bool) -> String {
+    let src = src.display();
+    if allow_devices {
+        let what = skipped.summary("socket", "sockets");
+        return format!("{src}: skipped {what}; a tar layer cannot hold sockets");
+    }
+    let what = skipped.summary(
+        "device node, fifo or socket",
+        "device nodes, fifos and sockets",
+    );
+    format!(
+        "{src}: skipped {what}; pods get their own /dev and never use them; \
+         --allow-devices keeps device nodes and fifos"
+    )
 }
 
 /// Copies a tarball's tar stream (decompressing gzip/zstd input) unchanged. Returns 0 as "newest":

@@ -125,8 +125,36 @@ impl<R: Read> Read for Decoder<R> {
     }
 }
 
+/// What unpacking left out, as the note shown once per layer: `layer DIGEST: skipped 5 device nodes
+/// and fifos (/dev/console, …); …`.
+fn skipped_note(digest: &Digest, what: &str) -> String {
+    format!(
+        "layer {digest}: skipped {what}; pods get their own /dev and never use them; \
+         --allow-devices (or [unpack] allow_devices = true in config.toml) keeps them"
+    )
+}
+
+/// The note for a layer reused as it was unpacked earlier, without entries this fetch would keep.
+fn reused_note(
+    store: &Store,
+    digest: &Digest,
+    diff_id: &Digest,
+    limits: &Limits,
+) -> Option<String> {
+    if !limits.allow_devices {
+        return None;
+    }
+    let what = store.layer_skipped(diff_id)?;
+    Some(format!(
+        "layer {digest}: was unpacked earlier without its {what}; that copy is reused, so \
+         allow_devices does not bring them back; to unpack it again, remove the images and pods \
+         that use it (`liftoff image rm`, `liftoff rm`), run `liftoff image gc` and fetch again"
+    ))
+}
+
 /// Makes sure the blob `desc` and its unpacked form `layers/<diff_id>` are in the store, reading from
-/// the store's own blob when it has one and from `src` otherwise.
+/// the store's own blob when it has one and from `src` otherwise. Besides the outcome, returns the
+/// note to show the user when unpacking left entries out (see [`Limits::allow_devices`]).
 pub fn ingest_layer(
     store: &Store,
     src: Option<&dyn Source>,
@@ -135,16 +163,21 @@ pub fn ingest_layer(
     compression: Compression,
     diff_id: &Digest,
     limits: &Limits,
-) -> Result<Outcome, IngestError> {
+) -> Result<(Outcome, Option<String>), IngestError> {
+    let reused = || {
+        let note = reused_note(store, &desc.digest, diff_id, limits);
+        Ok((Outcome::Reused, note))
+    };
     if store.has_blob(&desc.digest) && store.has_layer(diff_id) {
-        return Ok(Outcome::Reused);
+        return reused();
     }
     let _lock = store.lock_layer(diff_id)?;
     let need_blob = !store.has_blob(&desc.digest);
     let need_layer = !store.has_layer(diff_id);
     if !need_blob && !need_layer {
-        return Ok(Outcome::Reused);
+        return reused();
     }
+    let mut skipped = None;
     let staging = store.staging("layer")?;
     let read_err = |source: io::Error| IngestError::Read {
         digest: desc.digest.clone(),
@@ -261,6 +294,11 @@ pub fn ingest_layer(
                 actual: actual_diff,
             });
         }
+        skipped = (!stats.skipped.is_empty()).then(|| {
+            stats
+                .skipped
+                .summary("device node or fifo", "device nodes and fifos")
+        });
         t
     } else {
         let mut t = tap;
@@ -286,7 +324,150 @@ pub fn ingest_layer(
         // than an fsync per file and equally sound for a crash after the rename.
         let dir = File::open(staging.path()).map_err(read_err)?;
         rustix::fs::syncfs(&dir).map_err(|e| read_err(e.into()))?;
+        store.set_layer_skipped(diff_id, skipped.as_deref())?;
         store.commit_layer(&staging.path().join("layer"), diff_id)?;
     }
-    Ok(Outcome::Stored)
+    let note = skipped.map(|what| skipped_note(&desc.digest, &what));
+    Ok((Outcome::Stored, note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::FileTypeExt;
+
+    /// A layer holding a file and two device nodes, as a plain tar.
+    fn layer() -> Vec<u8> {
+        let header = || {
+            let mut h = tar::Header::new_gnu();
+            h.set_uid(0);
+            h.set_gid(0);
+            h.set_mtime(0);
+            h
+        };
+        let mut b = tar::Builder::new(Vec::new());
+        for (path, major, minor) in [("dev/null", 1, 3), ("dev/zero", 1, 5)] {
+            let mut h = header();
+            h.set_entry_type(tar::EntryType::Char);
+            h.set_mode(0o666);
+            h.set_size(0);
+            h.set_device_major(major).unwrap();
+            h.set_device_minor(minor).unwrap();
+            b.append_data(&mut h, path, io::empty()).unwrap();
+        }
+        let mut h = header();
+        h.set_mode(0o644);
+        h.set_size(2);
+        b.append_data(&mut h, "etc/hostname", &b"x\n"[..]).unwrap();
+        b.into_inner().unwrap()
+    }
+
+    fn descriptor(blob: &[u8]) -> Descriptor {
+        Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+            digest: Digest::of(blob),
+            size: blob.len() as u64,
+            platform: None,
+            annotations: Default::default(),
+        }
+    }
+
+    #[test]
+    fn skipped_nodes_keep_the_diff_id_whole_and_are_remembered() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(&tmp.path().join("root")).unwrap();
+        let tar = layer();
+        let desc = descriptor(&tar);
+        let diff_id = Digest::of(&tar);
+        store.put_blob_bytes(&desc.digest, &tar).unwrap();
+        let limits = Limits::default();
+        // A diff_id over what was kept rather than the whole stream would not match this one.
+        let wrong = Digest::of(b"not the layer");
+        let e = ingest_layer(&store, None, "t", &desc, Compression::None, &wrong, &limits);
+        assert!(
+            matches!(e, Err(IngestError::DiffIdMismatch { .. })),
+            "{e:?}"
+        );
+        assert!(!store.has_layer(&wrong));
+
+        let (outcome, note) = ingest_layer(
+            &store,
+            None,
+            "t",
+            &desc,
+            Compression::None,
+            &diff_id,
+            &limits,
+        )
+        .unwrap();
+        assert_eq!(outcome, Outcome::Stored);
+        let note = note.expect("a note about the skipped nodes");
+        assert!(
+            note.starts_with(&format!(
+                "layer {}: skipped 2 device nodes and fifos (/dev/null, /dev/zero);",
+                desc.digest
+            )),
+            "{note}"
+        );
+        assert!(note.contains("--allow-devices"), "{note}");
+        let layer = store.layer_path(&diff_id);
+        assert!(layer.join("etc/hostname").is_file());
+        assert!(!layer.join("dev/null").exists());
+        assert_eq!(
+            store.layer_skipped(&diff_id).as_deref(),
+            Some("2 device nodes and fifos (/dev/null, /dev/zero)")
+        );
+
+        // Reused as it is: nothing to say by default, and a warning when the nodes were wanted.
+        let r = ingest_layer(
+            &store,
+            None,
+            "t",
+            &desc,
+            Compression::None,
+            &diff_id,
+            &limits,
+        );
+        assert_eq!(r.unwrap(), (Outcome::Reused, None));
+        let allow = Limits {
+            allow_devices: true,
+            ..Limits::default()
+        };
+        let (outcome, note) = ingest_layer(
+            &store,
+            None,
+            "t",
+            &desc,
+            Compression::None,
+            &diff_id,
+            &allow,
+        )
+        .unwrap();
+        assert_eq!(outcome, Outcome::Reused);
+        let note = note.expect("a note that the nodes are missing");
+        assert!(
+            note.contains("unpacked earlier without its 2 device nodes"),
+            "{note}"
+        );
+        assert!(note.contains("liftoff image gc"), "{note}");
+
+        // Unpacked again with the nodes, the record goes.
+        std::fs::remove_dir_all(&layer).unwrap();
+        let (outcome, note) = ingest_layer(
+            &store,
+            None,
+            "t",
+            &desc,
+            Compression::None,
+            &diff_id,
+            &allow,
+        )
+        .unwrap();
+        assert_eq!((outcome, note), (Outcome::Stored, None));
+        assert!(std::fs::symlink_metadata(layer.join("dev/zero"))
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        assert_eq!(store.layer_skipped(&diff_id), None);
+    }
 }

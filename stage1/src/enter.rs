@@ -166,31 +166,28 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
     }
 }
 
-/// Copies between our terminal and the pty until every holder of the pty's slave is gone.
+/// Copies between our terminal and the pty until every holder of the pty's slave is gone, then
+/// finishes writing what our stdout has not taken yet.
 fn relay(p: &mut crate::tty::Pty) {
+    let mut out = crate::stdio::Output::new(1);
     loop {
-        let mut pfds = [
-            libc::pollfd {
-                fd: p.master.as_raw_fd(),
-                events: p.master_events(),
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: if p.wants_stdin() { 0 } else { -1 },
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
+        let [master, stdin] = p.pollfds(&out, true);
+        let mut pfds = [master, stdin, out.pollfd()];
         // SAFETY: poll on valid fds.
-        let n = unsafe { libc::poll(pfds.as_mut_ptr(), 2, -1) };
+        let n = unsafe { libc::poll(pfds.as_mut_ptr(), 3, -1) };
         if n < 0 && Errno::last() != Errno::EINTR {
-            return;
+            break;
         }
-        if n > 0 && !p.pump(&pfds) {
-            p.drain();
-            return;
+        if n <= 0 {
+            continue;
+        }
+        out.ready(&pfds[2]);
+        if !p.pump(&pfds[..2], &mut out) {
+            p.drain(&mut out);
+            break;
         }
     }
+    out.finish();
 }
 
 /// The first child: cgroups and namespaces, then the fork into the pod's pid namespace.

@@ -28,6 +28,7 @@ pub mod net;
 pub mod notify;
 pub mod safe_path;
 pub mod status;
+pub mod stdio;
 pub mod supervisor;
 pub mod tty;
 

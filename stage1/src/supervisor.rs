@@ -14,6 +14,7 @@ use crate::init::{self, AppLaunch, InitArgs, FORWARDED};
 use crate::logs;
 use crate::manifest::{self, NetMode, NotifyMode, PodManifest};
 use crate::status::{self, PodExit};
+use crate::stdio::{Caller, Output, StdinPipe};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
@@ -292,6 +293,13 @@ fn supervise(
         false => (None, None),
     };
     let mut tty_log: Option<logs::LogFile> = None;
+    // Our stdio is the caller's and may be non-blocking (see `stdio`); with -i and no -t, such a
+    // stdin reaches the app through a pipe of ours.
+    let (stdin_pipe, mut stdin_app) = match m.interactive && !m.tty {
+        true => StdinPipe::open()?.unzip(),
+        false => (None, None),
+    };
+    let mut caller = Caller::new(stdin_pipe);
     // --notify=app:NAME: that app's own NOTIFY_SOCKET, relayed to ours.
     let notify_app = match &m.notify {
         Some(NotifyMode::App(n)) => Some((
@@ -351,7 +359,7 @@ fn supervise(
             continue;
         }
         let stdin = if m.interactive {
-            0
+            stdin_app.take().map_or(0, |r| r.into_raw_fd())
         } else {
             init::dev_null()
                 .map_err(|e| format!("open /dev/null: {e}"))?
@@ -413,6 +421,7 @@ fn supervise(
     close.push(go_w.as_raw_fd());
     close.push(sfd.as_raw_fd());
     close.extend(tty_wait.as_ref().map(|t| t.as_raw_fd()));
+    close.extend(caller.stdin.as_ref().and_then(|p| p.raw_fd()));
 
     let port_holds = reserve_ports(&m.ports)?;
     close.extend(port_holds.iter().map(|f| f.as_raw_fd()));
@@ -489,25 +498,37 @@ fn supervise(
         if init_status.is_none() {
             match waitpid(init_pid, Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::StillAlive) => {}
-                Ok(ws) => init_status = Some(ws),
+                Ok(ws) => {
+                    init_status = Some(ws);
+                    // Nothing left to kill; a deadline in the past would make poll spin while
+                    // the apps' last output drains.
+                    kill_at = None;
+                }
                 Err(Errno::EINTR) => {}
                 Err(e) => return Err(format!("waitpid: {e}")),
             }
         }
         if init_status.is_some() && relays.is_empty() {
             // The pty master never reports end of file while we hold it: drain what is left.
-            if let Some(t) = &mut tty {
-                t.drain();
+            if let Some(mut t) = tty.take() {
+                t.drain(&mut caller.outs[0]);
             }
-            break;
+            // Then only output a slow reader has not taken yet keeps us.
+            if caller.idle() {
+                break;
+            }
         }
         let mut pfds: Vec<libc::pollfd> = vec![libc::pollfd {
             fd: sfd.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         }];
+        // An app's output waits in its pipe while the reader of our stdout/stderr is behind.
         pfds.extend(relays.iter().map(|r| libc::pollfd {
-            fd: r.fd.as_raw_fd(),
+            fd: match r.echo != Echo::Off && caller.outs[out_index(r.stream)].full() {
+                true => -1,
+                false => r.fd.as_raw_fd(),
+            },
             events: libc::POLLIN,
             revents: 0,
         }));
@@ -527,23 +548,10 @@ fn supervise(
             events: libc::POLLIN,
             revents: 0,
         });
+        let caller_at = caller.push_pollfds(&mut pfds);
         let tty_at = pfds.len();
         if let Some(t) = &tty {
-            let stdin = if m.interactive && t.wants_stdin() {
-                0
-            } else {
-                -1
-            };
-            for (fd, events) in [
-                (t.master.as_raw_fd(), t.master_events()),
-                (stdin, libc::POLLIN),
-            ] {
-                pfds.push(libc::pollfd {
-                    fd,
-                    events,
-                    revents: 0,
-                });
-            }
+            pfds.extend(t.pollfds(&caller.outs[0], m.interactive));
         }
         let wait_ms = match kill_at {
             Some(t) => t
@@ -568,6 +576,13 @@ fn supervise(
             let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
                 continue;
             };
+            if init_status.is_some()
+                && matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT)
+            {
+                // The pod is gone and only its output for a reader that does not read keeps
+                // us: a stop means stop waiting for it.
+                caller.give_up();
+            }
             if sig == Signal::SIGCHLD || init_status.is_some() {
                 continue;
             }
@@ -617,24 +632,28 @@ fn supervise(
                 }
             }
         }
+        caller.ready(&pfds[caller_at..tty_at]);
         // (A terminal that arrived during this round has no poll results yet.)
         if let Some(t) = tty.as_mut().filter(|_| pfds.len() >= tty_at + 2) {
-            if !t.pump(&pfds[tty_at..tty_at + 2]) {
+            if !t.pump(&pfds[tty_at..tty_at + 2], &mut caller.outs[0]) {
                 tty = None;
             }
         }
         let mut done = Vec::new();
         for (k, r) in relays.iter_mut().enumerate() {
             let p = pfds[k + 1];
-            if p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && !pump(r) {
+            if p.revents & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0
+                && !pump(r, &mut caller.outs)
+            {
                 done.push(k);
             }
         }
         for k in done.into_iter().rev() {
             let mut r = relays.remove(k);
             let (echo, app, stream, log) = (r.echo, r.app.clone(), r.stream, r.log.clone());
-            r.split
-                .finish(|line, partial| emit_line(echo, &app, stream, &log, line, partial));
+            r.split.finish(|line, partial| {
+                emit_line(echo, &app, stream, &log, &mut caller.outs, line, partial)
+            });
         }
     }
 
@@ -690,8 +709,16 @@ fn supervise(
     ))
 }
 
+/// Which of our outputs (`[stdout, stderr]`) an app stream is echoed to.
+fn out_index(stream: logs::Stream) -> usize {
+    match stream {
+        logs::Stream::Stdout => 0,
+        logs::Stream::Stderr => 1,
+    }
+}
+
 /// Reads what is available from one app pipe into its log (and echo). Returns false at end of file.
-fn pump(r: &mut Relay) -> bool {
+fn pump(r: &mut Relay, outs: &mut [Output; 2]) -> bool {
     let mut tmp = [0u8; 16384];
     let n = match nix::unistd::read(r.fd.as_raw_fd(), &mut tmp) {
         Ok(0) => return false,
@@ -700,14 +727,11 @@ fn pump(r: &mut Relay) -> bool {
         Err(_) => return false,
     };
     if r.echo == Echo::Raw {
-        let _ = match r.stream {
-            logs::Stream::Stdout => std::io::stdout().write_all(&tmp[..n]),
-            logs::Stream::Stderr => std::io::stderr().write_all(&tmp[..n]),
-        };
+        outs[out_index(r.stream)].write(&tmp[..n]);
     }
     let (echo, app, stream, log) = (r.echo, &r.app, r.stream, &r.log);
     r.split.feed(&tmp[..n], |line, partial| {
-        emit_line(echo, app, stream, log, line, partial)
+        emit_line(echo, app, stream, log, outs, line, partial)
     });
     true
 }
@@ -718,6 +742,7 @@ fn emit_line(
     app: &str,
     stream: logs::Stream,
     log: &RefCell<Option<logs::LogFile>>,
+    outs: &mut [Output; 2],
     line: &[u8],
     partial: bool,
 ) {
@@ -730,10 +755,7 @@ fn emit_line(
         out.extend_from_slice(b" | ");
         out.extend_from_slice(line);
         out.push(b'\n');
-        let _ = match stream {
-            logs::Stream::Stdout => std::io::stdout().write_all(&out),
-            logs::Stream::Stderr => std::io::stderr().write_all(&out),
-        };
+        outs[out_index(stream)].write(&out);
     }
 }
 

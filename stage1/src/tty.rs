@@ -4,14 +4,14 @@
 //! app's `tty` and `ttyname` name a device that exists in its /dev/pts (a pty from the host's devpts
 //! would be a dangling name there). The app keeps the slave as its stdin, stdout, stderr and
 //! controlling terminal and sends the master to the supervisor over a socket (SCM_RIGHTS), which
-//! copies it to its stdout and, with -i, its stdin to it. The user's terminal is put
-//! in raw mode for the pod's life (restored on exit, including on errors, by [`RawTerminal`]'s Drop),
-//! and its size follows SIGWINCH.
+//! copies it to its stdout and, with -i, its stdin to it (both may be non-blocking: see `stdio`).
+//! The user's terminal is put in raw mode for the pod's life (restored on exit, including on
+//! errors, by [`RawTerminal`]'s Drop), and its size follows SIGWINCH.
 
+use crate::stdio::Output;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::termios::{self, SetArg, Termios};
-use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 pub struct Pty {
@@ -53,13 +53,36 @@ impl Pty {
         }
     }
 
-    /// The poll events to ask for on the master: output always, and room for pending input.
-    pub fn master_events(&self) -> libc::c_short {
-        if self.pending.is_empty() {
+    /// Poll entries for [master, our stdin]: the master's output unless our stdout is behind
+    /// (then the master is not polled at all, so its hangup cannot wake us in a loop), room for
+    /// pending input, and our stdin while `stdin` input is relayed and the backlog allows.
+    pub fn pollfds(&self, out: &Output, stdin: bool) -> [libc::pollfd; 2] {
+        let mut events = if self.pending.is_empty() {
             libc::POLLIN
         } else {
             libc::POLLIN | libc::POLLOUT
+        };
+        if out.full() {
+            events = 0;
         }
+        let master = if events == 0 {
+            -1
+        } else {
+            self.master.as_raw_fd()
+        };
+        let stdin = if stdin && self.wants_stdin() { 0 } else { -1 };
+        [
+            libc::pollfd {
+                fd: master,
+                events,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: stdin,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ]
     }
 
     /// Whether to read more of our stdin now: not while a backlog waits for the app to read, so a
@@ -68,19 +91,22 @@ impl Pty {
         self.stdin_open && self.pending.len() < MAX_PENDING
     }
 
-    /// Moves data after a poll; `p` holds the poll results for [master, stdin]. Returns false once
-    /// the master is done (all slave holders gone). Writes to the master never block: what the app
-    /// has not read yet waits in `pending` (the master is non-blocking).
-    pub fn pump(&mut self, p: &[libc::pollfd]) -> bool {
+    /// Moves data after a poll; `p` holds the results for [`Pty::pollfds`]. Returns false once
+    /// the master is done (all slave holders gone). Nothing blocks: what the app has not read yet
+    /// waits in `pending` (the master is non-blocking), what our stdout does not take yet waits in
+    /// `out`, and a stdin that has nothing after all (EAGAIN: it is non-blocking, or shared) is
+    /// simply polled again.
+    pub fn pump(&mut self, p: &[libc::pollfd], out: &mut Output) -> bool {
         let mut buf = [0u8; 16384];
-        if self.wants_stdin() && p[1].revents & (libc::POLLIN | libc::POLLHUP) != 0 {
-            match nix::unistd::read(0, &mut buf) {
-                Ok(0) | Err(_) => {
+        if self.wants_stdin() && p[1].fd >= 0 && p[1].revents != 0 {
+            match crate::stdio::read_stdin(&mut buf) {
+                Some(0) => {
                     self.stdin_open = false;
                     // End of input: send the terminal's EOF character, as a terminal would.
                     self.pending.push(4u8);
                 }
-                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
+                Some(n) => self.pending.extend_from_slice(&buf[..n]),
+                None => {}
             }
         }
         while !self.pending.is_empty() {
@@ -100,9 +126,7 @@ impl Pty {
             match nix::unistd::read(self.master.as_raw_fd(), &mut buf) {
                 Ok(0) => return false,
                 Ok(n) => {
-                    let mut out = std::io::stdout();
-                    let _ = out.write_all(&buf[..n]);
-                    let _ = out.flush();
+                    out.write(&buf[..n]);
                     self.keep(&buf[..n]);
                 }
                 Err(Errno::EINTR) | Err(Errno::EAGAIN) => {}
@@ -114,8 +138,8 @@ impl Pty {
         true
     }
 
-    /// Copies whatever output is still buffered in the pty, without blocking.
-    pub fn drain(&mut self) {
+    /// Copies whatever output is still buffered in the pty into `out`, without blocking.
+    pub fn drain(&mut self, out: &mut Output) {
         let _ = nix::fcntl::fcntl(
             self.master.as_raw_fd(),
             nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
@@ -125,10 +149,9 @@ impl Pty {
             if n == 0 {
                 break;
             }
-            let _ = std::io::stdout().write_all(&buf[..n]);
+            out.write(&buf[..n]);
             self.keep(&buf[..n]);
         }
-        let _ = std::io::stdout().flush();
         if let Some((log, split)) = &mut self.log {
             split.finish(|l, p| log.write(crate::logs::Stream::Stdout, l, p));
         }

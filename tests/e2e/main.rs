@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `liftoff` binary against real images, registries and pods.
 mod boundary;
+mod devices;
 mod firsthour;
 mod leak;
 mod lifecycle;
@@ -7,6 +8,7 @@ mod network;
 mod pods;
 mod registry;
 mod stats;
+mod stdio;
 mod store;
 mod systemd;
 mod trust;

@@ -36,7 +36,8 @@ pub struct FetchArgs {
     /// Platform to pick from a multi-platform image (default: this host's)
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
-    /// Allow device nodes in layers (they are refused by default)
+    /// Keep device nodes (with their numbers) and fifos found in layers; by default they are left
+    /// out with a warning naming them (pods get their own /dev). Same as [unpack] allow_devices
     #[arg(long)]
     pub allow_devices: bool,
     /// Refuse layers with more entries than this

@@ -51,6 +51,10 @@ pub struct ImportArgs {
     /// Layer compression
     #[arg(long, value_enum, default_value = "zstd")]
     pub compression: Comp,
+    /// Keep the source's device nodes (with their numbers) and fifos; by default they are left
+    /// out with a warning (pods get their own /dev). Sockets are always left out
+    #[arg(long)]
+    pub allow_devices: bool,
 }
 
 /// Splits a list argument: a JSON array when it starts with '[', comma-separated otherwise.
@@ -99,20 +103,15 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
         Comp::Gzip => Compression::Gzip,
         Comp::None => Compression::None,
     };
-    let r = import(
-        &ctx.store,
-        &a.source,
-        &name,
-        &cfg,
-        compression,
-        &ctx.config.limits(),
-    )
-    .with_context(|| {
-        format!(
-            "importing {} failed; the store is unchanged",
-            a.source.display()
-        )
-    })?;
+    let mut limits = ctx.config.limits();
+    limits.allow_devices |= a.allow_devices;
+    let r =
+        import(&ctx.store, &a.source, &name, &cfg, compression, &limits).with_context(|| {
+            format!(
+                "importing {} failed; the store is unchanged",
+                a.source.display()
+            )
+        })?;
     liftoff_stage2::note!(
         "{} is stored UNVERIFIED ({}).",
         name,

@@ -4,6 +4,7 @@
 //! <root>/images/            OCI image layout (oci-layout, index.json, blobs/sha256/…), skopeo-readable
 //! <root>/images/meta/       provenance per top-level manifest digest
 //! <root>/layers/sha256/<h>/ each layer unpacked once, overlay form, named by diff_id
+//! <root>/layers/skipped/<h> what that unpacking left out (device nodes, fifos), when it left any
 //! <root>/tmp/               staging; everything is built here and renamed into place
 //! <root>/locks/             flock files
 //! ```
@@ -64,6 +65,7 @@ impl Store {
             s.images().join("blobs/sha256"),
             s.images().join("meta"),
             s.root.join("layers/sha256"),
+            s.root.join("layers/skipped"),
             s.tmp(),
             s.root.join("locks"),
         ] {
@@ -122,6 +124,36 @@ impl Store {
 
     pub fn has_layer(&self, diff_id: &Digest) -> bool {
         self.layer_path(diff_id).is_dir()
+    }
+
+    /// The record of what unpacking layer `diff_id` left out; see [`Store::layer_skipped`].
+    pub fn layer_skipped_path(&self, diff_id: &Digest) -> PathBuf {
+        self.root.join("layers/skipped").join(diff_id.hex())
+    }
+
+    /// What was left out when layer `diff_id` was unpacked (a summary such as `2 device nodes and
+    /// fifos (/dev/null, /dev/zero)`), if anything was. An unpacked layer is reused by every later
+    /// fetch, so a fetch that would keep those entries needs to know they are missing.
+    pub fn layer_skipped(&self, diff_id: &Digest) -> Option<String> {
+        std::fs::read_to_string(self.layer_skipped_path(diff_id)).ok()
+    }
+
+    /// Records (or, with None, clears) what unpacking `diff_id` left out. Called under the layer's
+    /// lock, before the layer is committed: a crash in between leaves a record without a layer,
+    /// which the next unpack of that layer replaces or clears and `image gc` removes.
+    pub fn set_layer_skipped(
+        &self,
+        diff_id: &Digest,
+        what: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let p = self.layer_skipped_path(diff_id);
+        match what {
+            Some(w) => self.write_atomic(&p, w.as_bytes()),
+            None => match std::fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&p, "remove")(e)),
+                _ => Ok(()),
+            },
+        }
     }
 
     fn lock_path(&self, name: &str) -> PathBuf {

@@ -2,7 +2,8 @@
 //!
 //! Every entry is checked before anything is written for it: its path is split into components
 //! (no `..`, not absolute), its parent is reached by handle from the layer root without following
-//! symlinks, and its type must be one we allow. Directory permissions and times are recorded and
+//! symlinks, and its type must be one we allow (device nodes and fifos are left out and counted
+//! unless allowed, see `Extractor::skip`). Directory permissions and times are recorded and
 //! applied after the last entry, because children bump a directory's mtime and a read-only directory
 //! would block later entries.
 
@@ -11,9 +12,9 @@ use super::walk::{
     self, apply_meta, display, is_overlay_xattr, lstat_at, remove_any, split_path, Comps, Meta,
     Node, PathProblem, Removed, Root, WalkError, OPAQUE_XATTR,
 };
-use super::{Limits, UnpackError, UnpackStats};
+use super::{Limits, Skipped, UnpackError, UnpackStats};
 use rustix::fs::{self as rfs, AtFlags, FileType, Gid, Mode, OFlags, Timespec, Uid};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -40,6 +41,8 @@ pub(super) fn unpack<R: Read>(
         dir_index: HashMap::new(),
         members: 0,
         buf: vec![0; 128 * 1024],
+        skipped: Skipped::default(),
+        skipped_paths: HashSet::new(),
     };
     let walked = ex.run(&mut archive);
     let guard = archive.into_inner();
@@ -51,6 +54,7 @@ pub(super) fn unpack<R: Read>(
     Ok(UnpackStats {
         entries: ex.members,
         bytes: guard.consumed(),
+        skipped: std::mem::take(&mut ex.skipped),
     })
 }
 
@@ -110,6 +114,10 @@ struct Extractor<'a> {
     dir_index: HashMap<Comps, usize>,
     members: u64,
     buf: Vec<u8>,
+    /// Device nodes and fifos left out (see [`Limits::allow_devices`]), and their paths, for hard
+    /// links to them.
+    skipped: Skipped,
+    skipped_paths: HashSet<Comps>,
 }
 
 /// What the current entry is called in errors: its path exactly as the tar has it.
@@ -166,77 +174,10 @@ impl<'a> Extractor<'a> {
         let ctx = Ctx {
             name: String::from_utf8_lossy(&raw_path).into_owned(),
         };
-        let header = entry.header();
-        let kind = match header.entry_type().as_byte() {
-            // Old (pre-POSIX) tars mark directories only by a trailing slash; the tar crate reads
-            // them that way too.
-            b'0' | b'\0' | b'7' if header.as_ustar().is_none() && raw_path.ends_with(b"/") => {
-                Kind::Dir
-            }
-            b'0' | b'\0' | b'7' => Kind::File,
-            b'5' => Kind::Dir,
-            b'2' => Kind::Symlink,
-            b'1' => Kind::HardLink,
-            b'6' => Kind::Fifo,
-            b'3' => Kind::Char,
-            b'4' => Kind::Block,
-            b'S' => return Err(ctx.refuse("GNU sparse files are not supported")),
-            b'g' => {
-                // Global PAX records (typically just a comment from `git archive`) would apply to
-                // every later member; neither the tar crate nor Docker/containerd apply them.
-                tracing::debug!(entry = %ctx.name, "ignoring PAX global header");
-                return Ok(());
-            }
-            t => return Err(ctx.refuse(format!("unsupported entry type {}", describe_typeflag(t)))),
+        let Some(kind) = entry_kind(&ctx, entry.header(), &raw_path)? else {
+            return Ok(());
         };
-        let uid = id_field(&ctx, "uid", header.uid())?;
-        let gid = id_field(&ctx, "gid", header.gid())?;
-        let mode = header
-            .mode()
-            .map_err(|_| ctx.refuse("malformed mode field"))?
-            & 0o7777;
-        let header_mtime = header.mtime();
-        let mut pax_mtime = None;
-        let mut xattrs = Vec::new();
-        if let Some(exts) = entry.pax_extensions().map_err(UnpackError::Tar)? {
-            for ext in exts {
-                let ext = ext.map_err(|_| ctx.refuse("malformed PAX extended header record"))?;
-                let key = ext.key_bytes();
-                if key.starts_with(b"GNU.sparse.") {
-                    return Err(ctx.refuse("GNU sparse files (PAX format) are not supported"));
-                }
-                if key == b"mtime" {
-                    pax_mtime = Some(parse_pax_time(ext.value_bytes()).ok_or_else(|| {
-                        ctx.refuse(format!(
-                            "malformed PAX mtime {:?}",
-                            String::from_utf8_lossy(ext.value_bytes())
-                        ))
-                    })?);
-                } else if let Some(name) = key.strip_prefix(b"SCHILY.xattr.") {
-                    if let Some(x) = keep_xattr(&ctx, name, ext.value_bytes()) {
-                        xattrs.push(x);
-                    }
-                }
-            }
-        }
-        let mtime = match pax_mtime {
-            Some(t) => t,
-            None => {
-                let secs = header_mtime.map_err(|_| ctx.refuse("malformed mtime field"))?;
-                Timespec {
-                    tv_sec: i64::try_from(secs)
-                        .map_err(|_| ctx.refuse(format!("mtime {secs} is out of range")))?,
-                    tv_nsec: 0,
-                }
-            }
-        };
-        let meta = Meta {
-            uid,
-            gid,
-            mode,
-            mtime,
-            xattrs,
-        };
+        let meta = entry_meta(&ctx, entry)?;
 
         let comps = split_path(&raw_path).map_err(|p| ctx.refuse(p.describe()))?;
         let Some((leaf, parent_comps)) = comps.split_last() else {
@@ -251,6 +192,15 @@ impl<'a> Extractor<'a> {
         if let Some(rest) = leaf.as_bytes().strip_prefix(b".wh.") {
             return self.whiteout(&ctx, parent_comps, leaf, rest);
         }
+        let device = match kind {
+            Kind::Char | Kind::Block => Some(device_numbers(&ctx, entry.header())?),
+            _ => None,
+        };
+        // Decided before anything is touched: a left-out entry neither creates its parents nor
+        // removes an earlier entry of the same path, exactly as if the layer did not have it.
+        if self.skip(kind, device, entry, &comps) {
+            return Ok(());
+        }
 
         let parent = self.parent(&ctx, parent_comps)?;
         let existing = lstat_at(parent.as_fd(), leaf).map_err(ctx.io("inspect existing entry"))?;
@@ -263,11 +213,6 @@ impl<'a> Extractor<'a> {
             self.remove(&ctx, &parent, parent_comps, leaf)?;
         }
 
-        let at = Node::At {
-            dir: parent.as_fd(),
-            name: leaf,
-            symlink: false,
-        };
         match kind {
             Kind::Dir => {
                 rfs::mkdirat(parent.as_fd(), leaf, Mode::from_raw_mode(0o755))
@@ -312,46 +257,13 @@ impl<'a> Extractor<'a> {
                 apply_meta(node, &meta).map_err(ctx.op())?;
             }
             Kind::HardLink => self.hard_link(&ctx, entry, &parent, leaf)?,
-            Kind::Fifo => {
-                rfs::mknodat(
-                    parent.as_fd(),
-                    leaf,
-                    FileType::Fifo,
-                    Mode::from_raw_mode(0o600),
-                    0,
-                )
-                .map_err(ctx.errno("create fifo"))?;
-                apply_meta(at, &meta).map_err(ctx.op())?;
-            }
-            Kind::Char | Kind::Block => {
-                let header = entry.header();
-                let major = header
-                    .device_major()
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| ctx.refuse("device entry has no valid major number"))?;
-                let minor = header
-                    .device_minor()
-                    .ok()
-                    .flatten()
-                    .ok_or_else(|| ctx.refuse("device entry has no valid minor number"))?;
-                let whiteout = kind == Kind::Char && major == 0 && minor == 0;
-                if !whiteout && !self.limits.allow_devices {
-                    let what = if kind == Kind::Char {
-                        "character"
-                    } else {
-                        "block"
-                    };
-                    return Err(ctx.refuse(format!(
-                        "{what} device {major}:{minor} refused; device nodes are only allowed with \
-                         [unpack] allow_devices = true in config.toml"
-                    )));
-                }
-                let ft = if kind == Kind::Char {
-                    FileType::CharacterDevice
-                } else {
-                    FileType::BlockDevice
+            Kind::Fifo | Kind::Char | Kind::Block => {
+                let (ft, op) = match kind {
+                    Kind::Fifo => (FileType::Fifo, "create fifo"),
+                    Kind::Char => (FileType::CharacterDevice, "create device node"),
+                    _ => (FileType::BlockDevice, "create device node"),
                 };
+                let (major, minor) = device.unwrap_or((0, 0));
                 rfs::mknodat(
                     parent.as_fd(),
                     leaf,
@@ -359,11 +271,51 @@ impl<'a> Extractor<'a> {
                     Mode::from_raw_mode(0o600),
                     rfs::makedev(major, minor),
                 )
-                .map_err(ctx.errno("create device node"))?;
+                .map_err(ctx.errno(op))?;
+                let at = Node::At {
+                    dir: parent.as_fd(),
+                    name: leaf,
+                    symlink: false,
+                };
                 apply_meta(at, &meta).map_err(ctx.op())?;
             }
         }
         Ok(())
+    }
+
+    /// Whether to leave this entry out because [`Limits::allow_devices`] is off: a device node or
+    /// a fifo (an overlay whiteout, a 0/0 character device, is neither), or a hard link to an entry
+    /// that was left out (GNU tar links device nodes that share an inode). Whatever is created at
+    /// a left-out path later makes links to that path valid again.
+    fn skip<R: Read>(
+        &mut self,
+        kind: Kind,
+        device: Option<(u32, u32)>,
+        entry: &tar::Entry<'_, R>,
+        comps: &Comps,
+    ) -> bool {
+        let node = match kind {
+            Kind::Fifo | Kind::Block => true,
+            Kind::Char => device != Some((0, 0)),
+            _ => false,
+        };
+        let skip = if node {
+            !self.limits.allow_devices
+        } else if kind == Kind::HardLink && !self.skipped_paths.is_empty() {
+            entry
+                .link_name_bytes()
+                .and_then(|t| split_path(&t).ok())
+                .is_some_and(|t| self.skipped_paths.contains(&t))
+        } else {
+            false
+        };
+        if skip {
+            self.skipped.add(&display(comps));
+            self.skipped_paths.insert(comps.clone());
+        } else if !self.skipped_paths.is_empty() {
+            self.skipped_paths.remove(comps);
+        }
+        skip
     }
 
     fn copy_body<R: Read>(
@@ -578,6 +530,102 @@ impl<'a> Extractor<'a> {
     }
 }
 
+/// The entry's type, or None for a header that is not a member of the tree (a PAX global header).
+fn entry_kind(
+    ctx: &Ctx,
+    header: &tar::Header,
+    raw_path: &[u8],
+) -> Result<Option<Kind>, UnpackError> {
+    Ok(Some(match header.entry_type().as_byte() {
+        // Old (pre-POSIX) tars mark directories only by a trailing slash; the tar crate reads
+        // them that way too.
+        b'0' | b'\0' | b'7' if header.as_ustar().is_none() && raw_path.ends_with(b"/") => Kind::Dir,
+        b'0' | b'\0' | b'7' => Kind::File,
+        b'5' => Kind::Dir,
+        b'2' => Kind::Symlink,
+        b'1' => Kind::HardLink,
+        b'6' => Kind::Fifo,
+        b'3' => Kind::Char,
+        b'4' => Kind::Block,
+        b'S' => return Err(ctx.refuse("GNU sparse files are not supported")),
+        b'g' => {
+            // Global PAX records (typically just a comment from `git archive`) would apply to
+            // every later member; neither the tar crate nor Docker/containerd apply them.
+            tracing::debug!(entry = %ctx.name, "ignoring PAX global header");
+            return Ok(None);
+        }
+        t => return Err(ctx.refuse(format!("unsupported entry type {}", describe_typeflag(t)))),
+    }))
+}
+
+/// Owner, permissions, mtime (PAX first) and the xattrs we keep, from the header and PAX records.
+fn entry_meta<R: Read>(ctx: &Ctx, entry: &mut tar::Entry<'_, R>) -> Result<Meta, UnpackError> {
+    let header = entry.header();
+    let uid = id_field(ctx, "uid", header.uid())?;
+    let gid = id_field(ctx, "gid", header.gid())?;
+    let mode = header
+        .mode()
+        .map_err(|_| ctx.refuse("malformed mode field"))?
+        & 0o7777;
+    let header_mtime = header.mtime();
+    let mut pax_mtime = None;
+    let mut xattrs = Vec::new();
+    if let Some(exts) = entry.pax_extensions().map_err(UnpackError::Tar)? {
+        for ext in exts {
+            let ext = ext.map_err(|_| ctx.refuse("malformed PAX extended header record"))?;
+            let key = ext.key_bytes();
+            if key.starts_with(b"GNU.sparse.") {
+                return Err(ctx.refuse("GNU sparse files (PAX format) are not supported"));
+            }
+            if key == b"mtime" {
+                pax_mtime = Some(parse_pax_time(ext.value_bytes()).ok_or_else(|| {
+                    ctx.refuse(format!(
+                        "malformed PAX mtime {:?}",
+                        String::from_utf8_lossy(ext.value_bytes())
+                    ))
+                })?);
+            } else if let Some(name) = key.strip_prefix(b"SCHILY.xattr.") {
+                if let Some(x) = keep_xattr(ctx, name, ext.value_bytes()) {
+                    xattrs.push(x);
+                }
+            }
+        }
+    }
+    let mtime = match pax_mtime {
+        Some(t) => t,
+        None => {
+            let secs = header_mtime.map_err(|_| ctx.refuse("malformed mtime field"))?;
+            Timespec {
+                tv_sec: i64::try_from(secs)
+                    .map_err(|_| ctx.refuse(format!("mtime {secs} is out of range")))?,
+                tv_nsec: 0,
+            }
+        }
+    };
+    Ok(Meta {
+        uid,
+        gid,
+        mode,
+        mtime,
+        xattrs,
+    })
+}
+
+/// A device entry's major and minor numbers.
+fn device_numbers(ctx: &Ctx, header: &tar::Header) -> Result<(u32, u32), UnpackError> {
+    let major = header
+        .device_major()
+        .ok()
+        .flatten()
+        .ok_or_else(|| ctx.refuse("device entry has no valid major number"))?;
+    let minor = header
+        .device_minor()
+        .ok()
+        .flatten()
+        .ok_or_else(|| ctx.refuse("device entry has no valid minor number"))?;
+    Ok((major, minor))
+}
+
 fn describe_typeflag(t: u8) -> String {
     if t.is_ascii_graphic() {
         format!("'{}'", t as char)
@@ -600,7 +648,10 @@ fn id_field(ctx: &Ctx, what: &str, v: io::Result<u64>) -> Result<u32, UnpackErro
 fn keep_xattr(ctx: &Ctx, name: &[u8], value: &[u8]) -> Option<(CString, Vec<u8>)> {
     let shown = String::from_utf8_lossy(name);
     if is_overlay_xattr(name) {
-        tracing::warn!(entry = %ctx.name, xattr = %shown, "ignoring overlayfs xattr from image");
+        liftoff_stage2::warning!(
+            "layer entry {}: ignoring the overlayfs attribute {shown} the image carries",
+            ctx.name
+        );
         return None;
     }
     let keep = name == b"security.capability"
@@ -610,14 +661,20 @@ fn keep_xattr(ctx: &Ctx, name: &[u8], value: &[u8]) -> Option<(CString, Vec<u8>)
         if name == b"security.selinux" {
             tracing::debug!(entry = %ctx.name, "ignoring SELinux label from image");
         } else {
-            tracing::warn!(entry = %ctx.name, xattr = %shown, "ignoring xattr from image");
+            liftoff_stage2::warning!(
+                "layer entry {}: ignoring the extended attribute {shown} (only user., trusted. and security.capability are applied)",
+                ctx.name
+            );
         }
         return None;
     }
     match CString::new(name) {
         Ok(n) => Some((n, value.to_vec())),
         Err(_) => {
-            tracing::warn!(entry = %ctx.name, xattr = %shown, "ignoring xattr name with NUL byte");
+            liftoff_stage2::warning!(
+                "layer entry {}: ignoring an extended attribute whose name holds a NUL byte",
+                ctx.name
+            );
             None
         }
     }

@@ -6,6 +6,12 @@
 //! overlayfs form on the way in (`.wh.NAME` → 0/0 char device `NAME`, `.wh..wh..opq` →
 //! `trusted.overlay.opaque=y` on the parent), so a pod's root is a plain overlay mount of layer dirs.
 //!
+//! Device nodes and fifos (common in rootfs tarballs made by debootstrap or `docker import`) are
+//! left out unless [`Limits::allow_devices`] is set: they are inert in a pod anyway (every app root
+//! is mounted nodev and /dev is liftoff's own tmpfs). What was left out is counted in
+//! [`UnpackStats::skipped`] so the caller can say so once per layer. Overlay whiteouts (0/0
+//! character devices) are not device nodes in this sense and are always kept.
+//!
 //! API (stable; the rest of stage0 only uses these):
 //! - [`unpack_layer`]: extract one uncompressed tar stream into an existing empty directory.
 //! - [`flatten_layers`]: apply overlay-form layer dirs, lowest first, onto a directory by copying
@@ -33,7 +39,8 @@ pub struct Limits {
     pub max_entries: u64,
     /// Maximum number of uncompressed bytes read from the tar stream (decompression bombs).
     pub max_bytes: u64,
-    /// Allow char/block device nodes other than whiteouts.
+    /// Keep char/block device nodes (with their numbers) and fifos; without it they are skipped
+    /// and counted in [`UnpackStats::skipped`]. Whiteouts are kept either way.
     pub allow_devices: bool,
 }
 
@@ -52,6 +59,46 @@ impl Default for Limits {
 pub struct UnpackStats {
     pub entries: u64,
     pub bytes: u64,
+    /// Entries left out because [`Limits::allow_devices`] is off: device nodes, fifos, and hard
+    /// links to them.
+    pub skipped: Skipped,
+}
+
+/// Entries left out of an unpacked tree: how many, and the first few by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub count: u64,
+    /// The first [`Skipped::SHOWN`] paths, as `/dev/null`.
+    pub first: Vec<String>,
+}
+
+impl Skipped {
+    /// How many paths a note names; a debootstrap /dev has dozens of nodes.
+    pub const SHOWN: usize = 3;
+
+    /// Counts one more left-out entry, `path` being relative to the tree's root.
+    pub fn add(&mut self, path: &str) {
+        self.count += 1;
+        if self.first.len() < Self::SHOWN {
+            self.first.push(format!("/{path}"));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// `5 device nodes and fifos (/dev/console, /dev/null, /dev/zero, …)`, with `one` and `many`
+    /// the singular and plural of what was left out.
+    pub fn summary(&self, one: &str, many: &str) -> String {
+        let what = if self.count == 1 { one } else { many };
+        let more = if self.count > self.first.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        format!("{} {what} ({}{more})", self.count, self.first.join(", "))
+    }
 }
 
 /// Why a layer could not be unpacked. Every variant that concerns one tar entry names it.

@@ -416,43 +416,162 @@ fn hard_links_share_the_inode() {
 
 // ---------------------------------------------------------------- devices and types
 
-#[test]
-fn devices_are_refused_unless_allowed() {
-    for (t, name, what) in [
-        (EntryType::Char, "dev/null", "character device 1:3"),
-        (EntryType::Block, "dev/sda", "block device 1:3"),
-    ] {
-        let e = env();
-        let mut b = Tb::new();
-        b.device(name, t, 1, 3);
-        let tar = b.bytes();
-        let reason = refused(e.unpack(&tar), name);
-        assert!(reason.contains(what), "{reason}");
-        assert!(reason.contains("allow_devices"), "{reason}");
-
-        let e = env();
-        let limits = Limits {
-            allow_devices: true,
-            ..Limits::default()
-        };
-        e.unpack_with(&tar, &limits).unwrap();
-        let md = fs::symlink_metadata(e.p(name)).unwrap();
-        assert_eq!(md.rdev(), libc::makedev(1, 3));
-        assert_eq!(md.mode() & 0o7777, 0o600);
+fn allow_devices() -> Limits {
+    Limits {
+        allow_devices: true,
+        ..Limits::default()
     }
+}
+
+/// A debootstrap-style /dev: char and block devices, a fifo, a hard link to a device node, and a
+/// device entry with a body (a hostile or odd tar) that must not put the reader out of step.
+fn rootfs_with_devices() -> Vec<u8> {
+    let mut t = Tb::new();
+    t.dir("./", 0o755)
+        .dir("./dev", 0o755)
+        .device("./dev/console", EntryType::Char, 5, 1)
+        .device("./dev/null", EntryType::Char, 1, 3)
+        .device("./dev/zero", EntryType::Char, 1, 5)
+        .device("./dev/sda", EntryType::Block, 8, 0)
+        .hardlink("./dev/null-too", "./dev/null")
+        .fifo("./run/initctl", 0o600);
+    let body = b"a body where none belongs";
+    let mut h = hdr(EntryType::Block, 0o600, body.len() as u64);
+    h.set_device_major(7).unwrap();
+    h.set_device_minor(0).unwrap();
+    t.b.append_data(&mut h, "dev/loop0", &body[..]).unwrap();
+    t.file("./etc/hostname", b"deb\n")
+        .hardlink("./etc/name", "./etc/hostname");
+    t.bytes()
+}
+
+#[test]
+fn devices_and_fifos_are_skipped_and_counted_by_default() {
+    let e = env();
+    let tar = rootfs_with_devices();
+    let st = e.unpack(&tar).unwrap();
+    assert_eq!(names(&e.dest), ["dev", "etc"]);
+    // Nothing of /dev is left, and /run (only implied by the fifo) is not even created.
+    assert!(names(&e.p("dev")).is_empty());
+    assert!(!e.p("run").exists());
+    assert_eq!(fs::read(e.p("etc/name")).unwrap(), b"deb\n");
+    assert_eq!(st.skipped.count, 7);
+    assert_eq!(st.skipped.first, ["/dev/console", "/dev/null", "/dev/zero"]);
+    assert_eq!(
+        st.skipped
+            .summary("device node or fifo", "device nodes and fifos"),
+        "7 device nodes and fifos (/dev/console, /dev/null, /dev/zero, …)"
+    );
+    // Every byte of the stream was read, skipped entries included: the diff_id covers them.
+    assert_eq!(st.bytes, tar.len() as u64 - 512);
+    assert_eq!(st.entries, 11);
+    e.assert_outside_untouched();
+}
+
+#[test]
+fn allow_devices_keeps_nodes_with_their_numbers() {
+    let e = env();
+    let st = e
+        .unpack_with(&rootfs_with_devices(), &allow_devices())
+        .unwrap();
+    assert!(st.skipped.is_empty(), "{:?}", st.skipped);
+    for (name, char, dev) in [
+        ("dev/console", true, (5, 1)),
+        ("dev/null", true, (1, 3)),
+        ("dev/zero", true, (1, 5)),
+        ("dev/sda", false, (8, 0)),
+        ("dev/loop0", false, (7, 0)),
+    ] {
+        let md = fs::symlink_metadata(e.p(name)).unwrap();
+        let ft = md.file_type();
+        assert!(
+            if char {
+                ft.is_char_device()
+            } else {
+                ft.is_block_device()
+            },
+            "{name}"
+        );
+        assert_eq!(md.rdev(), libc::makedev(dev.0, dev.1), "{name}");
+        assert_eq!(md.mode() & 0o7777, 0o600, "{name}");
+    }
+    let null = fs::symlink_metadata(e.p("dev/null")).unwrap();
+    assert_eq!(
+        null.ino(),
+        fs::symlink_metadata(e.p("dev/null-too")).unwrap().ino()
+    );
+    assert!(fs::symlink_metadata(e.p("run/initctl"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+}
+
+#[test]
+fn a_path_made_again_after_a_skipped_node_can_be_linked() {
+    let e = env();
+    let mut t = Tb::new();
+    t.device("null", EntryType::Char, 1, 3)
+        .file("null", b"now a file")
+        .hardlink("link", "null")
+        .device("gone", EntryType::Block, 8, 1)
+        .hardlink("dangling", "never-there");
+    let r = e.unpack(&t.bytes());
+    // A link to a path no entry ever made is still an error; the skipped device does not hide it.
+    assert!(refused(r, "dangling").contains("does not exist"));
+    let e = env();
+    let mut t = Tb::new();
+    t.file("x", b"file first")
+        .device("x", EntryType::Char, 1, 3)
+        .device("null", EntryType::Char, 1, 3)
+        .file("null", b"now a file")
+        .hardlink("link", "null");
+    let st = e.unpack(&t.bytes()).unwrap();
+    assert_eq!(st.skipped.count, 2);
+    assert_eq!(fs::read(e.p("link")).unwrap(), b"now a file");
+    // A left-out entry is as if absent: it does not replace what came before it.
+    assert_eq!(fs::read(e.p("x")).unwrap(), b"file first");
 }
 
 #[test]
 fn overlay_whiteout_devices_in_the_tar_are_fine() {
-    let e = env();
-    let mut t = Tb::new();
-    t.device("gone", EntryType::Char, 0, 0).fifo("pipe", 0o640);
-    e.unpack(&t.bytes()).unwrap();
-    assert!(is_whiteout(&e.p("gone")));
-    let md = fs::symlink_metadata(e.p("pipe")).unwrap();
-    assert!(md.file_type().is_fifo());
-    assert_eq!(md.mode() & 0o7777, 0o640);
-    assert_eq!(md.mtime(), MTIME as i64);
+    for limits in [Limits::default(), allow_devices()] {
+        let e = env();
+        let mut t = Tb::new();
+        t.device("gone", EntryType::Char, 0, 0)
+            .fifo("pipe", 0o640)
+            .file(".wh.other", b"");
+        let st = e.unpack_with(&t.bytes(), &limits).unwrap();
+        assert!(is_whiteout(&e.p("gone")));
+        assert!(is_whiteout(&e.p("other")));
+        if limits.allow_devices {
+            assert!(st.skipped.is_empty());
+            let md = fs::symlink_metadata(e.p("pipe")).unwrap();
+            assert!(md.file_type().is_fifo());
+            assert_eq!(md.mode() & 0o7777, 0o640);
+            assert_eq!(md.mtime(), MTIME as i64);
+        } else {
+            // Whiteouts are never counted as skipped device nodes.
+            assert_eq!(st.skipped.first, ["/pipe"]);
+            assert!(!e.p("pipe").exists());
+        }
+    }
+}
+
+#[test]
+fn device_entries_with_malformed_numbers_are_refused() {
+    // The numbers decide whether a char device is a whiteout, so they are checked even when the
+    // node would be left out.
+    for limits in [Limits::default(), allow_devices()] {
+        let e = env();
+        let mut h = hdr(EntryType::Char, 0o600, 0);
+        h.as_gnu_mut().unwrap().dev_major = *b"zz\0\0\0\0\0\0";
+        h.set_path("dev/bad").unwrap();
+        h.set_cksum();
+        let mut t = Tb::new();
+        t.b.append(&h, io::empty()).unwrap();
+        let reason = refused(e.unpack_with(&t.bytes(), &limits), "dev/bad");
+        assert!(reason.contains("major number"), "{reason}");
+    }
 }
 
 #[test]
@@ -1044,10 +1163,7 @@ fn flatten_copies_links_metadata_and_special_files() {
         .dir("gone", 0o755)
         .file("gone/deep", b"d")
         .symlink("linkdir", "bin");
-    let limits = Limits {
-        allow_devices: true,
-        ..Limits::default()
-    };
+    let limits = allow_devices();
     unpack_layer(&t.bytes()[..], &l1, &limits).unwrap();
     let mut t = Tb::new();
     t.file(".wh.gone", b"")
@@ -1287,8 +1403,9 @@ fn flatten_matches_umoci_unpack() {
     for d in [&p1, &p2, &flat] {
         fs::create_dir(d).unwrap();
     }
-    unpack_layer(&l1[..], &p1, &Limits::default()).unwrap();
-    unpack_layer(&l2[..], &p2, &Limits::default()).unwrap();
+    // umoci keeps fifos; so does allow_devices.
+    unpack_layer(&l1[..], &p1, &allow_devices()).unwrap();
+    unpack_layer(&l2[..], &p2, &allow_devices()).unwrap();
     flatten_layers(&[p1, p2], &flat).unwrap();
 
     // The snapshot leaves out directory mtimes, which are not part of the contract.

@@ -401,9 +401,9 @@ pub(crate) fn apply_meta(node: Node<'_>, meta: &Meta) -> Result<(), OpError> {
         match set_xattr(node, k, v) {
             Ok(()) => {}
             Err(e) if e.raw_os_error() == Some(libc::EOPNOTSUPP) => {
-                tracing::warn!(
-                    xattr = %k.to_string_lossy(),
-                    "filesystem does not support this extended attribute; skipped"
+                liftoff_stage2::warning!(
+                    "the state root's filesystem does not support the extended attribute {}; skipped",
+                    k.to_string_lossy()
                 );
             }
             Err(source) => {
