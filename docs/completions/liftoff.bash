@@ -1374,12 +1374,16 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__extract)
-            opts="-h --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --preserve-setid --insecure-options --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --insecure-options)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -458,15 +458,17 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (extract)
 _arguments "${_arguments_options[@]}" : \
+'*--insecure-options=[\`image\`\: extract an image that does not verify (loud)]:image:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--preserve-setid[Keep setuid/setgid bits and file capabilities (left out by default)]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':image -- Image name or digest prefix:_default' \
-':dest -- Destination directory (new or empty):_files' \
+':dest -- Destination directory (new, or empty and yours; never a symlink):_files' \
 && ret=0
 ;;
 (sign)

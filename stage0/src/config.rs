@@ -90,18 +90,25 @@ pub enum ConfigError {
 impl Config {
     /// Loads `path`; a missing file is fine only when it is the default path (not given explicitly).
     pub fn load(path: &Path, explicit: bool) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
-                return Ok(Config::default())
-            }
-            Err(source) => {
-                return Err(ConfigError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
+        let io = |source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
         };
+        // The config names trust-relevant dirs (certs.d, networks, plugin dirs): it must belong
+        // to root like everything else liftoff trusts.
+        let fd = match crate::owned::open(path, "config file", crate::owned::Kind::File) {
+            Ok(Some(fd)) => fd,
+            Ok(None) if !explicit => return Ok(Config::default()),
+            Ok(None) => {
+                return Err(io(std::io::Error::from(std::io::ErrorKind::NotFound)));
+            }
+            Err(e) => return Err(io(std::io::Error::other(e.to_string()))),
+        };
+        let bytes = crate::owned::read_all(fd, path, 1 << 20).map_err(io)?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: "not UTF-8 text".into(),
+        })?;
         toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),

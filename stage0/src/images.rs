@@ -440,7 +440,66 @@ fn remove_any(p: &Path) -> Result<(), ImageError> {
 
 /// Renders an image's root filesystem into `dest` (which must not exist or be empty) by copying its
 /// unpacked layers: the fallback for hosts without overlayfs, and `image extract`.
-pub fn extract(store: &Store, e: &IndexEntry, dest: &Path) -> Result<(), ImageError> {
+/// How `image extract` may write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExtractOptions {
+    /// Keep setuid/setgid bits and file capabilities (`--preserve-setid`).
+    pub preserve_setid: bool,
+}
+
+/// Opens (or creates, 0700) the destination of `image extract` without following a symlink: it
+/// must be a directory the caller owns and nobody else may write, and empty.
+fn open_extract_dest(dest: &Path) -> Result<(std::os::fd::OwnedFd, u32), ImageError> {
+    use rustix::fs::{self as rfs, Mode, OFlags};
+    let bad = |reason: String| ImageError::Dest {
+        path: dest.to_path_buf(),
+        reason,
+    };
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = match rfs::open(dest, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => {
+            rfs::mkdir(dest, Mode::from_raw_mode(0o700))
+                .map_err(|e| bad(format!("cannot create it: {e}")))?;
+            rfs::open(dest, flags, Mode::empty())
+                .map_err(|e| bad(format!("cannot open it: {e}")))?
+        }
+        Err(rustix::io::Errno::LOOP) | Err(rustix::io::Errno::NOTDIR) => {
+            return Err(bad(
+                "is a symbolic link or not a directory; give a real, new or empty directory".into(),
+            ))
+        }
+        Err(e) => return Err(bad(format!("cannot open it: {e}"))),
+    };
+    let st = rfs::fstat(&fd).map_err(|e| bad(format!("cannot stat it: {e}")))?;
+    if st.st_uid != rustix::process::geteuid().as_raw() {
+        return Err(bad(format!(
+            "belongs to uid {}, not to you; extract into a directory of your own",
+            st.st_uid
+        )));
+    }
+    if st.st_mode & 0o022 != 0 {
+        return Err(bad(format!(
+            "is writable by group or others (mode {:04o}); `chmod go-w` it or use a new directory",
+            st.st_mode & 0o7777
+        )));
+    }
+    let names = crate::unpack::walk::list_dir(std::os::fd::AsFd::as_fd(&fd))
+        .map_err(|e| bad(format!("cannot list it: {e}")))?;
+    if !names.is_empty() {
+        return Err(bad(
+            "is not empty; extract into a new or empty directory".into()
+        ));
+    }
+    Ok((fd, st.st_mode & 0o7777))
+}
+
+pub fn extract(
+    store: &Store,
+    e: &IndexEntry,
+    dest: &Path,
+    opts: ExtractOptions,
+) -> Result<(), ImageError> {
     let (_, _, _, diff_ids) = load(store, e)?;
     let mut layers = Vec::new();
     for d in &diff_ids {
@@ -452,29 +511,20 @@ pub fn extract(store: &Store, e: &IndexEntry, dest: &Path) -> Result<(), ImageEr
         }
         layers.push(store.layer_path(d));
     }
-    match std::fs::read_dir(dest) {
-        Ok(mut rd) => {
-            if rd.next().is_some() {
-                return Err(ImageError::Dest {
-                    path: dest.to_path_buf(),
-                    reason: "is not empty; extract into a new or empty directory".into(),
-                });
-            }
+    let (fd, mode) = open_extract_dest(dest)?;
+    let keep = fd.try_clone().map_err(|e| ImageError::Dest {
+        path: dest.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    unpack::flatten_layers_onto(&layers, fd, !opts.preserve_setid)?;
+    // The image's root directory mode was copied onto it: the destination keeps its own (0700
+    // when new), so the copy is no more reachable than the caller made it.
+    rustix::fs::fchmod(&keep, rustix::fs::Mode::from_raw_mode(mode)).map_err(|e| {
+        ImageError::Dest {
+            path: dest.to_path_buf(),
+            reason: format!("chmod: {e}"),
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir(dest).map_err(|e| ImageError::Dest {
-                path: dest.to_path_buf(),
-                reason: e.to_string(),
-            })?;
-        }
-        Err(e) => {
-            return Err(ImageError::Dest {
-                path: dest.to_path_buf(),
-                reason: e.to_string(),
-            })
-        }
-    }
-    unpack::flatten_layers(&layers, dest)?;
+    })?;
     Ok(())
 }
 

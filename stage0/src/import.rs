@@ -16,7 +16,7 @@ use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -141,42 +141,87 @@ fn write_tree<W: Write>(
     allow_devices: bool,
     skipped: &mut Skipped,
 ) -> Result<i64, ImportError> {
+    use crate::unpack::walk;
+    use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
     let mut b = tar::Builder::new(out);
     b.follow_symlinks(false);
     let mut newest = 0i64;
     let mut links: HashMap<(u64, u64), PathBuf> = HashMap::new();
-    let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let dir = root.join(&rel);
-        let mut names: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(ioe(&dir, "read directory"))?
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<Result<_, _>>()
-            .map_err(ioe(&dir, "read directory"))?;
-        names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+    // The tree is walked by handle: each entry is looked at with fstatat(NOFOLLOW) relative to its
+    // directory's handle and opened with O_NOFOLLOW, and what is written is what the opened handle
+    // says, so a user who owns the source and swaps a directory for a symlink mid-walk gets an
+    // error, never the files behind the symlink.
+    let top = walk::open_dir_path(root).map_err(ioe(root, "open"))?;
+    let mut stack: Vec<(std::os::fd::OwnedFd, PathBuf)> = vec![(top, PathBuf::new())];
+    let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    while let Some((dir, rel)) = stack.pop() {
+        let shown_dir = root.join(&rel);
+        let names = walk::list_dir(std::os::fd::AsFd::as_fd(&dir))
+            .map_err(ioe(&shown_dir, "read directory"))?;
         let mut subdirs = Vec::new();
         for n in names {
-            let relp = rel.join(&n);
+            let relp = rel.join(std::ffi::OsStr::from_bytes(n.to_bytes()));
             let abs = root.join(&relp);
-            let md = std::fs::symlink_metadata(&abs).map_err(ioe(&abs, "stat"))?;
-            let ft = md.file_type();
+            let changed = || {
+                ImportError::Invalid(format!(
+                "{}: changed while it was being read (swapped for another file or a symlink); import a tree nobody else is changing",
+                abs.display()
+            ))
+            };
+            let st = rfs::statat(&dir, n.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
+                .map_err(|e| ioe(&abs, "stat")(e.into()))?;
+            let ft = FileType::from_raw_mode(st.st_mode);
             // Left-out entries still count here, as they always did: `created` is the newest
             // mtime of the input, not of what was kept.
-            newest = newest.max(md.mtime());
-            let node = ft.is_fifo() || ft.is_char_device() || ft.is_block_device();
-            if ft.is_socket() || (node && !allow_devices) {
+            newest = newest.max(st.st_mtime);
+            let node = matches!(
+                ft,
+                FileType::Fifo | FileType::CharacterDevice | FileType::BlockDevice
+            );
+            if ft == FileType::Socket || (node && !allow_devices) {
                 // Pods get their own /dev, and a socket only means something to the process that
                 // bound it: neither belongs in an image unless asked for.
                 skipped.add(&relp.to_string_lossy());
                 continue;
             }
+            // Directories and files are opened, and the handle must be the very entry stat'ed.
+            let opened = match ft {
+                FileType::Directory | FileType::RegularFile => {
+                    let flags = if ft == FileType::Directory {
+                        dir_flags
+                    } else {
+                        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY
+                    };
+                    let fd = rfs::openat(&dir, n.as_c_str(), flags, Mode::empty()).map_err(
+                        |e| match e {
+                            rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => changed(),
+                            e => ioe(&abs, "open")(e.into()),
+                        },
+                    )?;
+                    let now = rfs::fstat(&fd).map_err(|e| ioe(&abs, "stat")(e.into()))?;
+                    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino) {
+                        return Err(changed());
+                    }
+                    Some((fd, now))
+                }
+                _ => None,
+            };
+            let st = opened.as_ref().map(|(_, s)| *s).unwrap_or(st);
             let mut h = tar::Header::new_ustar();
-            h.set_mode(md.mode() & 0o7777);
-            h.set_uid(md.uid() as u64);
-            h.set_gid(md.gid() as u64);
-            h.set_mtime(md.mtime().max(0) as u64);
+            h.set_mode(st.st_mode & 0o7777);
+            h.set_uid(st.st_uid as u64);
+            h.set_gid(st.st_gid as u64);
+            h.set_mtime(st.st_mtime.max(0) as u64);
             h.set_size(0);
-            let xattrs = read_xattrs(&abs)?;
+            let xnode = match &opened {
+                Some((fd, _)) => walk::Node::Fd(std::os::fd::AsFd::as_fd(fd)),
+                None => walk::Node::At {
+                    dir: std::os::fd::AsFd::as_fd(&dir),
+                    name: n.as_c_str(),
+                    symlink: ft == FileType::Symlink,
+                },
+            };
+            let xattrs = read_xattrs(xnode, &abs)?;
             if !xattrs.is_empty() {
                 let recs: Vec<(String, Vec<u8>)> = xattrs
                     .into_iter()
@@ -185,49 +230,57 @@ fn write_tree<W: Write>(
                 b.append_pax_extensions(recs.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
                     .map_err(ioe(&abs, "write tar"))?;
             }
-            if ft.is_dir() {
-                h.set_entry_type(tar::EntryType::Directory);
-                b.append_data(&mut h, &relp, io::empty())
-                    .map_err(ioe(&abs, "write tar"))?;
-                subdirs.push(relp);
-            } else if ft.is_symlink() {
-                let target = std::fs::read_link(&abs).map_err(ioe(&abs, "readlink"))?;
-                h.set_entry_type(tar::EntryType::Symlink);
-                b.append_link(&mut h, &relp, &target)
-                    .map_err(ioe(&abs, "write tar"))?;
-            } else if ft.is_file() {
-                if md.nlink() > 1 {
-                    if let Some(first) = links.get(&(md.dev(), md.ino())) {
-                        h.set_entry_type(tar::EntryType::Link);
-                        b.append_link(&mut h, &relp, first)
-                            .map_err(ioe(&abs, "write tar"))?;
-                        continue;
+            match (ft, opened) {
+                (FileType::Directory, Some((fd, _))) => {
+                    h.set_entry_type(tar::EntryType::Directory);
+                    b.append_data(&mut h, &relp, io::empty())
+                        .map_err(ioe(&abs, "write tar"))?;
+                    subdirs.push((fd, relp));
+                }
+                (FileType::RegularFile, Some((fd, st))) => {
+                    if st.st_nlink > 1 {
+                        if let Some(first) = links.get(&(st.st_dev, st.st_ino)) {
+                            h.set_entry_type(tar::EntryType::Link);
+                            b.append_link(&mut h, &relp, first)
+                                .map_err(ioe(&abs, "write tar"))?;
+                            continue;
+                        }
+                        links.insert((st.st_dev, st.st_ino), relp.clone());
                     }
-                    links.insert((md.dev(), md.ino()), relp.clone());
+                    h.set_entry_type(tar::EntryType::Regular);
+                    h.set_size(st.st_size as u64);
+                    // take() guards against a file growing while we read it: the header's size
+                    // rules (a file that shrinks makes the tar writer fail, naming it).
+                    b.append_data(&mut h, &relp, File::from(fd).take(st.st_size as u64))
+                        .map_err(ioe(&abs, "write tar"))?;
                 }
-                h.set_entry_type(tar::EntryType::Regular);
-                h.set_size(md.len());
-                let f = File::open(&abs).map_err(ioe(&abs, "open"))?;
-                // take() guards against a file growing while we read it: the header's size rules.
-                b.append_data(&mut h, &relp, f.take(md.len()))
+                (FileType::Symlink, _) => {
+                    let target = rfs::readlinkat(&dir, n.as_c_str(), Vec::new())
+                        .map_err(|e| ioe(&abs, "readlink")(e.into()))?;
+                    h.set_entry_type(tar::EntryType::Symlink);
+                    b.append_link(
+                        &mut h,
+                        &relp,
+                        Path::new(std::ffi::OsStr::from_bytes(target.as_bytes())),
+                    )
                     .map_err(ioe(&abs, "write tar"))?;
-            } else if node {
-                let t = if ft.is_fifo() {
-                    tar::EntryType::Fifo
-                } else if ft.is_char_device() {
-                    tar::EntryType::Char
-                } else {
-                    tar::EntryType::Block
-                };
-                h.set_entry_type(t);
-                if !ft.is_fifo() {
-                    let dev = md.rdev();
-                    let (major, minor) = (rustix::fs::major(dev), rustix::fs::minor(dev));
-                    h.set_device_major(major).map_err(ioe(&abs, "write tar"))?;
-                    h.set_device_minor(minor).map_err(ioe(&abs, "write tar"))?;
                 }
-                b.append_data(&mut h, &relp, io::empty())
-                    .map_err(ioe(&abs, "write tar"))?;
+                (_, _) if node => {
+                    let t = match ft {
+                        FileType::Fifo => tar::EntryType::Fifo,
+                        FileType::CharacterDevice => tar::EntryType::Char,
+                        _ => tar::EntryType::Block,
+                    };
+                    h.set_entry_type(t);
+                    if ft != FileType::Fifo {
+                        let (major, minor) = (rfs::major(st.st_rdev), rfs::minor(st.st_rdev));
+                        h.set_device_major(major).map_err(ioe(&abs, "write tar"))?;
+                        h.set_device_minor(minor).map_err(ioe(&abs, "write tar"))?;
+                    }
+                    b.append_data(&mut h, &relp, io::empty())
+                        .map_err(ioe(&abs, "write tar"))?;
+                }
+                _ => {}
             }
         }
         // Depth-first in name order: push in reverse so the smallest name is visited first.
@@ -237,24 +290,22 @@ fn write_tree<W: Write>(
     Ok(newest)
 }
 
-fn read_xattrs(p: &Path) -> Result<Vec<(String, Vec<u8>)>, ImportError> {
-    let mut names = vec![0u8; 4096];
-    let n = match rustix::fs::llistxattr(p, &mut names) {
-        Ok(n) => n,
-        Err(rustix::io::Errno::NOTSUP) => return Ok(vec![]),
-        Err(e) => return Err(ioe(p, "list xattrs")(e.into())),
-    };
+/// The xattrs of one entry (through its handle, or its directory's handle for a symlink), without
+/// SELinux labels and overlayfs control attributes, which belong to the host.
+fn read_xattrs(
+    node: crate::unpack::walk::Node<'_>,
+    p: &Path,
+) -> Result<Vec<(String, Vec<u8>)>, ImportError> {
+    use crate::unpack::walk;
     let mut out = Vec::new();
-    for name in names[..n].split(|b| *b == 0).filter(|s| !s.is_empty()) {
-        let name = String::from_utf8_lossy(name).to_string();
+    for key in walk::list_xattrs(node).map_err(ioe(p, "list xattrs"))? {
+        let name = String::from_utf8_lossy(key.to_bytes()).to_string();
         if name == "security.selinux" || name.starts_with("trusted.overlay.") {
             continue;
         }
-        let mut val = vec![0u8; 65536];
-        let len = rustix::fs::lgetxattr(p, name.as_str(), &mut val)
-            .map_err(|e| ioe(p, "read xattr")(e.into()))?;
-        val.truncate(len);
-        out.push((name, val));
+        if let Some(v) = walk::get_xattr(node, &key).map_err(ioe(p, "read xattr"))? {
+            out.push((name, v));
+        }
     }
     out.sort();
     Ok(out)

@@ -13,6 +13,7 @@ pub mod images;
 pub mod import;
 pub mod ingest;
 pub mod manifest;
+pub mod owned;
 pub mod platform;
 pub mod pod;
 pub mod reference;

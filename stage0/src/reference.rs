@@ -78,21 +78,52 @@ fn valid_tag(t: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
 }
 
+/// The distribution reference grammar's `domain`: dot-separated components of letters, digits and
+/// inner '-' (or a bracketed IPv6 address), then an optional `:port`. Names address the trust
+/// store (`prefix.d/<host>/…`), so `.`, `..`, empty components and anything else are refused here,
+/// before a name is used anywhere.
 fn valid_domain(d: &str) -> bool {
-    let (host, port) = match d.rsplit_once(':') {
-        Some((h, p)) if !h.contains(']') || h.ends_with(']') => (h, Some(p)),
-        _ => (d, None),
+    let (host, port) = if let Some(rest) = d.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((v6, tail)) => {
+                let ok = !v6.is_empty()
+                    && v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':')
+                    && v6.parse::<std::net::Ipv6Addr>().is_ok();
+                if !ok {
+                    return false;
+                }
+                match tail {
+                    "" => return true,
+                    t => match t.strip_prefix(':') {
+                        Some(p) => ("", Some(p)),
+                        None => return false,
+                    },
+                }
+            }
+            None => return false,
+        }
+    } else {
+        match d.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (d, None),
+        }
     };
     if let Some(p) = port {
-        if p.is_empty() || p.len() > 5 || !p.bytes().all(|c| c.is_ascii_digit()) {
+        if !matches!(p.parse::<u32>(), Ok(1..=65535)) || !p.bytes().all(|c| c.is_ascii_digit()) {
             return false;
         }
     }
-    !host.is_empty()
-        && host.len() <= 253
-        && host
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'[' | b']' | b':'))
+    if d.starts_with('[') {
+        return true;
+    }
+    let component = |c: &str| {
+        !c.is_empty()
+            && c.len() <= 63
+            && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !c.starts_with('-')
+            && !c.ends_with('-')
+    };
+    !host.is_empty() && host.len() <= 253 && host.split('.').all(component)
 }
 
 impl ImageName {
@@ -214,6 +245,12 @@ mod tests {
         assert_eq!(n("example.com/hello:1"), "example.com/hello:1");
         assert_eq!(n("localhost/hello"), "localhost/hello:latest");
         assert_eq!(n("127.0.0.1:5000/a/b:v1.2"), "127.0.0.1:5000/a/b:v1.2");
+        assert_eq!(n("[::1]:5000/a:1"), "[::1]:5000/a:1");
+        assert_eq!(n("[fe80::1]/a:1"), "[fe80::1]/a:1");
+        assert_eq!(
+            n("Registry-1.Example.com/a"),
+            "Registry-1.Example.com/a:latest"
+        );
         let d = format!("sha256:{}", "0".repeat(64));
         assert_eq!(
             n(&format!("example.com/x@{d}")),
@@ -240,6 +277,23 @@ mod tests {
             "a/b-",
             "-a",
             "a b",
+            "./x:1",
+            "../prefix.d/example.com/demo/x",
+            "../x",
+            "./x",
+            "..:5000/x",
+            "a..b/x",
+            ".example.com/x",
+            "example.com./x",
+            "-example.com/x",
+            "exa_mple.com/x",
+            "example.com:0/x",
+            "example.com:65536/x",
+            "example.com:50a0/x",
+            "example.com:/x",
+            "[zz::1]/x",
+            "[::1/x",
+            "[::1]x/x",
         ] {
             assert!(ImageName::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -5,6 +5,7 @@ mod firsthour;
 mod leak;
 mod lifecycle;
 mod network;
+mod ownership;
 mod pods;
 mod registry;
 mod stats;

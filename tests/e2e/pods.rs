@@ -476,7 +476,15 @@ fn memory_and_pids_limits_hold() {
         .filter(|p| {
             let m = std::fs::read_to_string(w.root.join("pods/run").join(p).join("pod.json"))
                 .unwrap_or_default();
-            m.contains("33554432") || m.contains("\"pids\": 20")
+            // Parsed, not matched as text: the default pod limit `"pids": 2048` starts like 20.
+            let v: serde_json::Value = serde_json::from_str(&m).unwrap_or_default();
+            v["apps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| a["limits"]["memory_bytes"] == 33554432 || a["limits"]["pids"] == 20)
+                || v["limits"]["memory_bytes"] == 33554432
+                || v["limits"]["pids"] == 20
         })
         .collect();
     assert_eq!(ours.len(), 2);

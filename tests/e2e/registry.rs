@@ -381,7 +381,13 @@ impl Env {
     fn extract(&self, name: &str, file: &str) -> String {
         let dest = self.p(&format!("work/x-{}", Digest::of(name.as_bytes()).short()));
         let _ = std::fs::remove_dir_all(&dest);
-        self.ok(&["image", "extract", name, dest.to_str().unwrap()]);
+        self.ok(&[
+            "image",
+            "extract",
+            "--insecure-options=image",
+            name,
+            dest.to_str().unwrap(),
+        ]);
         std::fs::read_to_string(dest.join(file)).unwrap()
     }
 }
@@ -901,7 +907,13 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
     }
     let name = format!("{}/big/app:1", reg.host());
     let dest = e.p("work/big");
-    e.ok(&["image", "extract", &name, dest.to_str().unwrap()]);
+    e.ok(&[
+        "image",
+        "extract",
+        "--insecure-options=image",
+        &name,
+        dest.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(dest.join("d7/f7")).unwrap(), noise(7, 8192));
     assert_tmp_empty(&e.root);
 }

@@ -248,7 +248,14 @@ fn umoci_image_round_trips_through_every_local_transport() {
         );
         assert!(String::from_utf8_lossy(&o.stderr).contains("UNVERIFIED"));
         let out = e.p(&format!("x-{}", name.replace(['/', ':'], "_")));
-        e.ok(&["image", "extract", name, out.to_str().unwrap()]);
+        e.ok(&[
+            "image",
+            "extract",
+            "--insecure-options=image",
+            "--preserve-setid",
+            name,
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(
             describe(&out),
             want,
@@ -322,6 +329,7 @@ fn buildah_image_and_import_are_readable_by_skopeo() {
     e.ok(&[
         "image",
         "extract",
+        "--insecure-options=image",
         "example.com/b/box:2",
         out.to_str().unwrap(),
     ]);

@@ -74,10 +74,18 @@ pub fn load(name: &str, net_dir: &Path, store: &Store) -> Result<Network, NetErr
         .map(|ext| net_dir.join(format!("{name}.{ext}")))
         .collect();
     if let Some(p) = candidates.iter().find(|p| p.is_file()) {
-        let text = std::fs::read_to_string(p).map_err(|source| NetError::Io {
+        let io = |source| NetError::Io {
             path: p.clone(),
             source,
-        })?;
+        };
+        // Network lists name the plugins root runs: the file and every dir above it must belong
+        // to root (see `owned`).
+        let fd = crate::owned::open(p, "network config", crate::owned::Kind::File)
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?
+            .ok_or_else(|| io(std::io::ErrorKind::NotFound.into()))?;
+        let bytes = crate::owned::read_all(fd, p, 1 << 20).map_err(io)?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("not UTF-8 text")))?;
         return Ok(cni::parse(&text, &p.display().to_string())?);
     }
     if name == "default" {

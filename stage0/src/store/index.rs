@@ -18,7 +18,8 @@ pub struct IndexEntry {
     pub descriptor: Descriptor,
 }
 
-/// How an image came to be in the store. `run` (later) re-checks policy against this record.
+/// How an image came to be in the store. Informational for `run` (which verifies the stored
+/// signatures again); `image extract` refuses an image whose record says unverified.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Provenance {
     pub name: String,

@@ -61,6 +61,22 @@ impl Store {
         let s = Store {
             root: root.to_path_buf(),
         };
+        // Only root may walk in: unpacked layers and app upper dirs hold setuid-root files from
+        // images and apps, which a host user could otherwise run from here. A new root is made
+        // 0700 by mkdir itself; an existing one (and every dir above it) must belong to root.
+        let root_fd =
+            crate::owned::ensure_dir(root, "state root", 0o700).map_err(|e| StoreError::Io {
+                path: root.to_path_buf(),
+                op: "check ownership",
+                source: std::io::Error::other(e.to_string()),
+            })?;
+        let mode = rustix::fs::fstat(&root_fd)
+            .map_err(|e| io(root, "stat")(e.into()))?
+            .st_mode;
+        if mode & 0o077 != 0 {
+            rustix::fs::fchmod(&root_fd, rustix::fs::Mode::from_raw_mode(0o700))
+                .map_err(|e| io(root, "chmod 0700")(e.into()))?;
+        }
         for d in [
             s.images().join("blobs/sha256"),
             s.images().join("meta"),
@@ -70,19 +86,6 @@ impl Store {
             s.root.join("locks"),
         ] {
             std::fs::create_dir_all(&d).map_err(io(&d, "create directory"))?;
-        }
-        // Only root may walk in: unpacked layers and app upper dirs hold setuid-root files from
-        // images and apps, which a host user could otherwise run from here.
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&s.root)
-                .map_err(io(&s.root, "stat"))?
-                .permissions()
-                .mode();
-            if mode & 0o077 != 0 {
-                std::fs::set_permissions(&s.root, std::fs::Permissions::from_mode(0o700))
-                    .map_err(io(&s.root, "chmod 0700"))?;
-            }
         }
         let layout = s.images().join("oci-layout");
         if !layout.exists() || !s.index_path().exists() {

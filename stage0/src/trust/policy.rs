@@ -102,16 +102,24 @@ impl Policy {
     pub fn load(admin: &Path, vendor: &Path) -> Result<Policy, PolicyError> {
         for dir in [admin, vendor] {
             let path = dir.join("policy.toml");
-            match std::fs::read_to_string(&path) {
-                Ok(text) => return Self::parse(&text, &path),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(PolicyError::Invalid {
-                        path,
-                        reason: e.to_string(),
-                    })
-                }
-            }
+            let invalid = |reason: String| PolicyError::Invalid {
+                path: path.clone(),
+                reason,
+            };
+            // The trust store and the file in it must belong to root (see `owned`).
+            let Some(fd) = crate::owned::open(dir, "trust store", crate::owned::Kind::Dir)
+                .map_err(|e| invalid(e.to_string()))?
+            else {
+                continue;
+            };
+            let Some(bytes) =
+                crate::owned::read_in(&fd, dir, "policy.toml", "trust policy", 1 << 20)
+                    .map_err(|e| invalid(e.to_string()))?
+            else {
+                continue;
+            };
+            let text = String::from_utf8(bytes).map_err(|_| invalid("not UTF-8 text".into()))?;
+            return Self::parse(&text, &path);
         }
         Ok(Policy::default())
     }

@@ -12,6 +12,7 @@
 
 use super::keys::PublicKey;
 use serde::Serialize;
+use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
 pub const ADMIN_DIR: &str = "/etc/liftoff/keys";
@@ -105,8 +106,20 @@ impl TrustStore {
 
     /// Every key trusted for `repository` (`host/path`), from root.d and from every prefix dir on the
     /// way down, admin before vendor, masked vendor keys left out.
-    pub fn keys_for(&self, repository: &str) -> Result<Vec<TrustedKey>, TrustStoreError> {
+    pub fn keys_for(
+        &self,
+        name: &crate::reference::ImageName,
+    ) -> Result<Vec<TrustedKey>, TrustStoreError> {
+        // Only a parsed, validated name addresses the store; each component is checked again
+        // here so no lookup can ever leave `prefix.d` whatever a future parser lets through.
+        let repository = name.repository();
         let comps: Vec<&str> = repository.split('/').collect();
+        if comps
+            .iter()
+            .any(|c| c.is_empty() || *c == "." || *c == ".." || c.contains('\0'))
+        {
+            return Err(TrustStoreError::BadPrefix(repository));
+        }
         let mut rels: Vec<(PathBuf, String)> = vec![(PathBuf::from("root.d"), "*".to_string())];
         for i in 1..=comps.len() {
             let mut rel = PathBuf::from("prefix.d");
@@ -149,19 +162,37 @@ impl TrustStore {
         let mut seen = std::collections::HashSet::new();
         for (base, origin) in [(&self.admin, "admin"), (&self.vendor, "vendor")] {
             let dir = base.join(rel);
-            let rd = match std::fs::read_dir(&dir) {
-                Ok(rd) => rd,
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::NotFound
-                        || e.kind() == std::io::ErrorKind::NotADirectory =>
-                {
-                    continue
-                }
-                Err(e) => return Err(io(&dir, "read directory")(e)),
+            // The store itself must belong to root all the way up; below it, nothing is followed
+            // through a symlink (the one safe walker, `unpack::walk`), so no key is read from
+            // outside the store.
+            let Some(base_fd) = crate::owned::open(base, "trust store", crate::owned::Kind::Dir)
+                .map_err(|e| io(base, "check ownership")(std::io::Error::other(e.to_string())))?
+            else {
+                continue;
             };
-            let mut names: Vec<String> = rd
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().to_string())
+            let comps: Vec<std::ffi::CString> = rel
+                .components()
+                .filter_map(|c| match c {
+                    std::path::Component::Normal(n) => {
+                        std::ffi::CString::new(n.as_encoded_bytes()).ok()
+                    }
+                    _ => None,
+                })
+                .collect();
+            let dir_fd = match crate::unpack::walk::Root::from_fd(base_fd).open_dir(&comps, false) {
+                Ok(fd) => fd,
+                Err(crate::unpack::walk::WalkError::Missing(_))
+                | Err(crate::unpack::walk::WalkError::NotDir(_)) => continue,
+                Err(e) => {
+                    return Err(io(&dir, "open without following symlinks")(
+                        std::io::Error::other(e.to_string()),
+                    ))
+                }
+            };
+            let mut names: Vec<String> = crate::unpack::walk::list_dir(dir_fd.as_fd())
+                .map_err(io(&dir, "read directory"))?
+                .into_iter()
+                .map(|n| n.to_string_lossy().into_owned())
                 .filter(|n| n.ends_with(".pub"))
                 .collect();
             names.sort();
@@ -171,21 +202,23 @@ impl TrustStore {
                     continue;
                 }
                 let path = dir.join(&name);
-                let md = match std::fs::metadata(&path) {
-                    Ok(m) => m,
-                    Err(_) => continue,
+                let bytes = match crate::owned::read_in(
+                    &dir_fd,
+                    &dir,
+                    &name,
+                    "trusted key",
+                    MAX_KEY_FILE,
+                ) {
+                    Ok(Some(b)) => b,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        liftoff_stage2::warning!("ignoring {}: {e}", path.display());
+                        continue;
+                    }
                 };
-                if !md.is_file() || md.len() == 0 {
+                if bytes.is_empty() {
                     continue; // empty file: a mask
                 }
-                if md.len() > MAX_KEY_FILE {
-                    liftoff_stage2::warning!(
-                        "ignoring {}: larger than a public key can be",
-                        path.display()
-                    );
-                    continue;
-                }
-                let bytes = std::fs::read(&path).map_err(io(&path, "read"))?;
                 let key = match PublicKey::parse(&bytes) {
                     Ok(k) => k,
                     Err(e) => {

@@ -154,7 +154,7 @@ pub fn verify(
     now: i64,
 ) -> Result<Decision, VerifyError> {
     let repo = name.repository();
-    let keys = trust.store.keys_for(&repo)?;
+    let keys = trust.store.keys_for(name)?;
     let rules = trust.policy.rules_for(&repo);
     let trust_hint = format!(
         "to trust a key for it: liftoff trust add --prefix {repo} KEY.pub (or a shorter prefix such as {})",

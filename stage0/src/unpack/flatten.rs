@@ -27,6 +27,16 @@ pub(super) fn flatten(layers: &[PathBuf], dest: &Path) -> Result<(), UnpackError
         op: "open destination directory",
         source,
     })?;
+    flatten_onto(layers, &root, false)
+}
+
+/// The same onto a destination the caller already opened (and checked), optionally without
+/// setuid/setgid bits and file capabilities (`image extract` into a dir other users may reach).
+pub(super) fn flatten_onto(
+    layers: &[PathBuf],
+    root: &Root,
+    strip_setid: bool,
+) -> Result<(), UnpackError> {
     for layer in layers {
         let src = open_dir_path(layer).map_err(|source| UnpackError::Io {
             entry: layer.display().to_string(),
@@ -35,7 +45,8 @@ pub(super) fn flatten(layers: &[PathBuf], dest: &Path) -> Result<(), UnpackError
         })?;
         let mut f = Flattener {
             layer,
-            dest: &root,
+            strip_setid,
+            dest: root,
             path: Vec::new(),
             links: HashMap::new(),
         };
@@ -47,6 +58,9 @@ pub(super) fn flatten(layers: &[PathBuf], dest: &Path) -> Result<(), UnpackError
 
 struct Flattener<'a> {
     layer: &'a Path,
+    /// Drop setuid/setgid bits and `security.capability`: what makes a file run with more rights
+    /// than its caller's.
+    strip_setid: bool,
     dest: &'a Root,
     /// Where we are, relative to both roots.
     path: Comps,
@@ -271,7 +285,10 @@ impl Flattener<'_> {
         let mut xattrs = Vec::new();
         for k in list_xattrs(node).map_err(self.io("list xattrs"))? {
             let b = k.to_bytes();
-            if is_overlay_xattr(b) || b == b"security.selinux" {
+            if is_overlay_xattr(b)
+                || b == b"security.selinux"
+                || (self.strip_setid && b == b"security.capability")
+            {
                 continue;
             }
             if let Some(v) = get_xattr(node, &k).map_err(self.io("read xattr"))? {
@@ -281,7 +298,7 @@ impl Flattener<'_> {
         Ok(Meta {
             uid: st.st_uid,
             gid: st.st_gid,
-            mode: st.st_mode & 0o7777,
+            mode: st.st_mode & if self.strip_setid { 0o1777 } else { 0o7777 },
             mtime: walk::mtime(st),
             xattrs,
         })

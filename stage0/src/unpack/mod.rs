@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 mod extract;
 mod flatten;
 mod tar_guard;
-mod walk;
+pub(crate) mod walk;
 
 #[cfg(test)]
 mod tests;
@@ -138,4 +138,14 @@ pub fn unpack_layer<R: Read>(
 /// an existing directory, by copying: the same tree overlayfs would show for that stack.
 pub fn flatten_layers(layers: &[PathBuf], dest: &Path) -> Result<(), UnpackError> {
     flatten::flatten(layers, dest)
+}
+
+/// [`flatten_layers`] onto an already opened destination directory; `strip_setid` leaves out
+/// setuid/setgid bits and file capabilities.
+pub fn flatten_layers_onto(
+    layers: &[PathBuf],
+    dest: std::os::fd::OwnedFd,
+    strip_setid: bool,
+) -> Result<(), UnpackError> {
+    flatten::flatten_onto(layers, &walk::Root::from_fd(dest), strip_setid)
 }

@@ -131,6 +131,14 @@ impl Root {
         })
     }
 
+    /// A tree whose root the caller has already opened (and checked).
+    pub(crate) fn from_fd(fd: OwnedFd) -> Root {
+        Root {
+            fd,
+            openat2: Cell::new(true),
+        }
+    }
+
     /// Opens the directory `comps` below the root without following any symlink, creating missing
     /// components (0755, owned by 0:0) when `create` is set.
     pub(crate) fn open_dir(&self, comps: &[CString], create: bool) -> Result<OwnedFd, WalkError> {

@@ -16,10 +16,28 @@ fn cert_err(path: &Path, reason: impl Into<String>) -> RegistryError {
     }
 }
 
-fn read_pem(path: &Path) -> Result<Vec<u8>, RegistryError> {
+/// Where a PEM file comes from: certs.d is a directory liftoff trusts, so its files must belong to
+/// root all the way up (see `owned`); a file named on the command line is the caller's choice.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    CertsDir,
+    CommandLine,
+}
+
+fn read_pem(path: &Path, origin: Origin) -> Result<Vec<u8>, RegistryError> {
     use std::io::Read;
-    let f =
-        std::fs::File::open(path).map_err(|e| cert_err(path, format!("cannot read it: {e}")))?;
+    let f = match origin {
+        Origin::CertsDir => {
+            match crate::owned::open(path, "registry certificate", crate::owned::Kind::File) {
+                Ok(Some(fd)) => std::fs::File::from(fd),
+                Ok(None) => return Err(cert_err(path, "does not exist")),
+                Err(e) => return Err(cert_err(path, e.to_string())),
+            }
+        }
+        Origin::CommandLine => {
+            std::fs::File::open(path).map_err(|e| cert_err(path, format!("cannot read it: {e}")))?
+        }
+    };
     let mut buf = Vec::new();
     f.take(MAX_PEM + 1)
         .read_to_end(&mut buf)
@@ -31,8 +49,8 @@ fn read_pem(path: &Path) -> Result<Vec<u8>, RegistryError> {
 }
 
 /// Every certificate in a PEM file; at least one is required.
-pub fn load_certs(path: &Path) -> Result<Vec<Certificate<'static>>, RegistryError> {
-    let pem = read_pem(path)?;
+pub fn load_certs(path: &Path, origin: Origin) -> Result<Vec<Certificate<'static>>, RegistryError> {
+    let pem = read_pem(path, origin)?;
     let mut out = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
@@ -51,7 +69,7 @@ pub fn load_certs(path: &Path) -> Result<Vec<Certificate<'static>>, RegistryErro
 }
 
 fn load_key(path: &Path) -> Result<PrivateKey<'static>, RegistryError> {
-    let pem = read_pem(path)?;
+    let pem = read_pem(path, Origin::CertsDir)?;
     for item in ureq::tls::parse_pem(&pem) {
         match item {
             Ok(PemItem::PrivateKey(k)) => return Ok(k),
@@ -80,6 +98,8 @@ pub fn setup(certs_dir: &Path, host: &str, tls_ca: &[PathBuf]) -> Result<TlsSetu
     let dir = (!host.is_empty() && !host.contains('/') && host != "." && host != "..")
         .then(|| certs_dir.join(host));
     if let Some(dir) = dir.filter(|d| d.is_dir()) {
+        crate::owned::open(&dir, "registry certificate dir", crate::owned::Kind::Dir)
+            .map_err(|e| cert_err(&dir, e.to_string()))?;
         let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map_err(|e| cert_err(&dir, format!("cannot list it: {e}")))?
             .flatten()
@@ -90,7 +110,7 @@ pub fn setup(certs_dir: &Path, host: &str, tls_ca: &[PathBuf]) -> Result<TlsSetu
             let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
             match ext {
                 "crt" => {
-                    s.extra_roots.extend(load_certs(p)?);
+                    s.extra_roots.extend(load_certs(p, Origin::CertsDir)?);
                     s.sources.push(p.clone());
                 }
                 "cert" => {
@@ -101,7 +121,7 @@ pub fn setup(certs_dir: &Path, host: &str, tls_ca: &[PathBuf]) -> Result<TlsSetu
                             format!("client certificate without its key {}", key.display()),
                         ));
                     }
-                    let chain = load_certs(p)?;
+                    let chain = load_certs(p, Origin::CertsDir)?;
                     let k = load_key(&key)?;
                     s.client = Some(ClientCert::new_with_certs(&chain, k));
                 }
@@ -119,7 +139,7 @@ pub fn setup(certs_dir: &Path, host: &str, tls_ca: &[PathBuf]) -> Result<TlsSetu
         }
     }
     for p in tls_ca {
-        s.extra_roots.extend(load_certs(p)?);
+        s.extra_roots.extend(load_certs(p, Origin::CommandLine)?);
         s.sources.push(p.clone());
     }
     Ok(s)
