@@ -5,6 +5,7 @@ mod lifecycle;
 mod network;
 mod pods;
 mod registry;
+mod seccomp;
 mod store;
 mod systemd;
 mod trust;
