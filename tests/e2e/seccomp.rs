@@ -159,7 +159,15 @@ fn a_user_profile_denying_newer_calls_is_enforced() {
         "allow-all.json",
         r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[]}"#,
     );
-    let o = w.run(&["run", "--seccomp", &allow, IMAGE, "--", "/bin/busybox", "true"]);
+    let o = w.run(&[
+        "run",
+        "--seccomp",
+        &allow,
+        IMAGE,
+        "--",
+        "/bin/busybox",
+        "true",
+    ]);
     assert!(o.status.success(), "{}", err(&o));
     assert!(
         err(&o).contains("stay blocked") && err(&o).contains("keyctl"),
@@ -209,7 +217,15 @@ fn a_profile_naming_an_unknown_syscall_is_refused() {
         r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
             {"names":["keyctl","fchmodat_two"],"action":"SCMP_ACT_ERRNO"}]}"#,
     );
-    let o = w.run(&["run", "--seccomp", &bad, IMAGE, "--", "/bin/busybox", "true"]);
+    let o = w.run(&[
+        "run",
+        "--seccomp",
+        &bad,
+        IMAGE,
+        "--",
+        "/bin/busybox",
+        "true",
+    ]);
     assert_eq!(o.status.code(), Some(254), "{}", err(&o));
     let e = err(&o);
     assert!(
@@ -226,6 +242,14 @@ fn a_profile_naming_an_unknown_syscall_is_refused() {
             {"names":["breakpoint","set_tls","arm_fadvise64_64"],"action":"SCMP_ACT_ERRNO",
              "includes":{"arches":["arm","arm64"]}}]}"#,
     );
-    let o = w.run(&["run", "--seccomp", &multi, IMAGE, "--", "/bin/busybox", "true"]);
+    let o = w.run(&[
+        "run",
+        "--seccomp",
+        &multi,
+        IMAGE,
+        "--",
+        "/bin/busybox",
+        "true",
+    ]);
     assert!(o.status.success(), "{}", err(&o));
 }

@@ -7,6 +7,8 @@
 //! recently installed wins, which is how `clone3` gets ENOSYS (so libc falls back to `clone`, whose
 //! flags can be filtered) while everything else unlisted gets EPERM.
 
+#[cfg(test)]
+mod eval;
 pub mod profile;
 pub mod table;
 
