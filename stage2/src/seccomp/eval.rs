@@ -28,9 +28,9 @@ impl Call {
             0 => self.nr as u32,
             4 => self.arch,
             8 | 12 => 0, // instruction pointer
-            16..=63 if off % 4 == 0 => {
+            16..=63 if off.is_multiple_of(4) => {
                 let a = self.args[(off as usize - 16) / 8];
-                if off % 8 == 0 {
+                if off.is_multiple_of(8) {
                     a as u32
                 } else {
                     (a >> 32) as u32
@@ -78,15 +78,8 @@ pub(crate) fn verdict(f: &Filter, c: &Call) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seccomp::{compile, table};
+    use crate::seccomp::{compile, compile_for, table, Arch};
     use crate::SeccompMode;
-
-    #[cfg(target_arch = "x86_64")]
-    const HOST_AUDIT: u32 = 62 | 0x8000_0000 | 0x4000_0000;
-    #[cfg(target_arch = "aarch64")]
-    const HOST_AUDIT: u32 = 183 | 0x8000_0000 | 0x4000_0000;
-    #[cfg(target_arch = "riscv64")]
-    const HOST_AUDIT: u32 = 243 | 0x8000_0000 | 0x4000_0000;
 
     const EPERM: u32 = errno(libc::EPERM);
 
@@ -119,18 +112,25 @@ mod tests {
             .unwrap()
     }
 
-    fn nr(name: &str) -> i64 {
-        table::number(name).unwrap_or_else(|| panic!("{name} does not resolve"))
+    fn call(f: &Filter, name: &str, args: &[u64]) -> u32 {
+        call_on(Arch::host(), f, name, args)
     }
 
-    fn call(f: &Filter, name: &str, args: &[u64]) -> u32 {
+    fn call_on(arch: Arch, f: &Filter, name: &str, args: &[u64]) -> u32 {
+        let nr = arch
+            .number(name)
+            .unwrap_or_else(|| panic!("{name} does not resolve on {}", arch.name()));
+        raw(arch.audit(), f, nr, args)
+    }
+
+    fn raw(audit: u32, f: &Filter, nr: i64, args: &[u64]) -> u32 {
         let mut a = [0u64; 6];
         a[..args.len()].copy_from_slice(args);
         verdict(
             f,
             &Call {
-                arch: HOST_AUDIT,
-                nr: nr(name),
+                arch: audit,
+                nr,
                 args: a,
             },
         )
@@ -267,9 +267,107 @@ mod tests {
             .unwrap()
             .unwrap();
         for n in table::ALWAYS_BLOCKED {
-            assert_eq!(call(&f, n.0, &[]), EPERM, "{}", n.0);
+            assert_eq!(call(&f, n, &[]), EPERM, "{n}");
         }
         assert_eq!(call(&f, "read", &[]), RET_ALLOW);
+    }
+
+    #[test]
+    fn aarch64_filters_refuse_the_same() {
+        let a = Arch::Aarch64;
+        let f = compile_for(&SeccompMode::Default, &caps(&[]), a)
+            .unwrap()
+            .unwrap();
+        assert_eq!(call_on(a, &f, "socket", &[40, 1, 0]), EPERM);
+        assert_eq!(call_on(a, &f, "socket", &[0x1_0000_0028, 1, 0]), EPERM);
+        assert_eq!(call_on(a, &f, "socket", &[38, 5, 0]), EPERM);
+        assert_eq!(call_on(a, &f, "socket", &[2, 1, 0]), RET_ALLOW);
+        assert_eq!(call_on(a, &f, "personality", &[0x0040000]), EPERM);
+        assert_eq!(call_on(a, &f, "clone", &[0x2_0000 | 17]), EPERM);
+        assert_eq!(call_on(a, &f, "clone", &[17]), RET_ALLOW);
+        assert_eq!(call_on(a, &f, "clone3", &[]), errno(libc::ENOSYS));
+        assert_eq!(call_on(a, &f, "mknodat", &[0, 0, 0o060600, 0]), EPERM);
+        assert_eq!(call_on(a, &f, "mknodat", &[0, 0, 0o010600, 0]), RET_ALLOW);
+        assert_eq!(call_on(a, &f, "keyctl", &[]), EPERM);
+        assert_eq!(call_on(a, &f, "openat", &[]), RET_ALLOW);
+        // A call of the host's (x86_64) numbering does not pass an aarch64 filter.
+        assert_eq!(raw(Arch::X86_64.audit(), &f, 0, &[]), RET_KILL_PROCESS);
+        let names: Vec<String> = NEWER
+            .iter()
+            .filter(|n| a.number(n).is_some())
+            .map(|n| format!("\"{n}\""))
+            .collect();
+        assert!(names.len() >= 17, "{names:?}");
+        let j = format!(
+            r#"{{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+                {{"names":[{}],"action":"SCMP_ACT_ERRNO","errnoRet":13}}]}}"#,
+            names.join(",")
+        );
+        let p = compile_for(&SeccompMode::Profile(j), &[], a)
+            .unwrap()
+            .unwrap();
+        for n in NEWER.iter().filter(|n| a.number(n).is_some()) {
+            assert_eq!(call_on(a, &p, n, &[]), errno(libc::EACCES), "{n}");
+        }
+    }
+
+    #[test]
+    fn other_abis_cannot_go_around_the_filters() {
+        let x = Arch::X86_64;
+        let allow_all = r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[
+            {"names":["fchmodat2"],"action":"SCMP_ACT_ERRNO"}]}"#;
+        let p = compile_for(&SeccompMode::Profile(allow_all.into()), &[], x)
+            .unwrap()
+            .unwrap();
+        let d = compile_for(&SeccompMode::Default, &caps(&[]), x)
+            .unwrap()
+            .unwrap();
+        let fchmodat2 = x.number("fchmodat2").unwrap();
+        assert_eq!(call_on(x, &p, "fchmodat2", &[]), EPERM);
+        // The x32 twin of a denied call (and of every call): ENOSYS under a profile, EPERM by default.
+        assert_eq!(
+            raw(x.audit(), &p, fchmodat2 | 0x4000_0000, &[]),
+            errno(libc::ENOSYS)
+        );
+        assert_eq!(raw(x.audit(), &p, 0x4000_0000, &[]), errno(libc::ENOSYS));
+        assert_eq!(raw(x.audit(), &d, fchmodat2 | 0x4000_0000, &[]), EPERM);
+        assert_eq!(call_on(x, &p, "read", &[]), RET_ALLOW);
+        // i386 calls (int 0x80) kill the process under either.
+        const AUDIT_ARCH_I386: u32 = 3 | 0x4000_0000;
+        assert_eq!(raw(AUDIT_ARCH_I386, &p, 1, &[]), RET_KILL_PROCESS);
+        assert_eq!(raw(AUDIT_ARCH_I386, &d, 1, &[]), RET_KILL_PROCESS);
+    }
+
+    #[test]
+    fn gated_calls_follow_their_capability() {
+        let f = default_filter(&[]);
+        let bpf = default_filter(&["CAP_BPF", "CAP_PERFMON"]);
+        for n in ["bpf", "perf_event_open"] {
+            assert_eq!(call(&f, n, &[]), EPERM, "{n}");
+            assert_eq!(call(&bpf, n, &[]), RET_ALLOW, "{n}");
+        }
+        let admin = default_filter(&["CAP_SYS_ADMIN"]);
+        for n in ["quotactl_fd", "lsm_set_self_attr", "mount"] {
+            assert_eq!(call(&f, n, &[]), EPERM, "{n}");
+            assert_eq!(call(&admin, n, &[]), RET_ALLOW, "{n}");
+        }
+        // Newer variants of calls everyone has, allowed as moby allows them.
+        for n in [
+            "fchmodat2",
+            "futex_wake",
+            "getxattrat",
+            "cachestat",
+            "mseal",
+            "statmount",
+        ] {
+            assert_eq!(call(&f, n, &[]), RET_ALLOW, "{n}");
+        }
+        // Kept out (docs/seccomp.md), even though moby allows them.
+        for n in ["memfd_secret", "ptrace", "name_to_handle_at"] {
+            assert_eq!(call(&f, n, &[]), EPERM, "{n}");
+        }
+        #[cfg(target_arch = "x86_64")]
+        assert_eq!(call(&f, "modify_ldt", &[]), EPERM);
     }
 
     #[test]
