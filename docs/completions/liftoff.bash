@@ -64,11 +64,17 @@ _liftoff() {
             liftoff,run-prepared)
                 cmd="liftoff__subcmd__run__subcmd__prepared"
                 ;;
+            liftoff,stats)
+                cmd="liftoff__subcmd__stats"
+                ;;
             liftoff,status)
                 cmd="liftoff__subcmd__status"
                 ;;
             liftoff,stop)
                 cmd="liftoff__subcmd__stop"
+                ;;
+            liftoff,top)
+                cmd="liftoff__subcmd__top"
                 ;;
             liftoff,trust)
                 cmd="liftoff__subcmd__trust"
@@ -136,11 +142,17 @@ _liftoff() {
             liftoff__subcmd__help,run-prepared)
                 cmd="liftoff__subcmd__help__subcmd__run__subcmd__prepared"
                 ;;
+            liftoff__subcmd__help,stats)
+                cmd="liftoff__subcmd__help__subcmd__stats"
+                ;;
             liftoff__subcmd__help,status)
                 cmd="liftoff__subcmd__help__subcmd__status"
                 ;;
             liftoff__subcmd__help,stop)
                 cmd="liftoff__subcmd__help__subcmd__stop"
+                ;;
+            liftoff__subcmd__help,top)
+                cmd="liftoff__subcmd__help__subcmd__top"
                 ;;
             liftoff__subcmd__help,trust)
                 cmd="liftoff__subcmd__help__subcmd__trust"
@@ -284,7 +296,7 @@ _liftoff() {
 
     case "${cmd}" in
         liftoff)
-            opts="-h -V --dir --config --keys --vendor-keys --debug --help --version fetch run prepare run-prepared list ps status logs stop enter diff rm gc image trust key generate completion help"
+            opts="-h -V --dir --config --keys --vendor-keys --debug --help --version fetch run prepare run-prepared list ps status logs stop stats top enter diff rm gc image trust key generate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -842,7 +854,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__help)
-            opts="fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help"
+            opts="fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1219,6 +1231,20 @@ _liftoff() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        liftoff__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         liftoff__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1234,6 +1260,20 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__top)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2403,6 +2443,40 @@ _liftoff() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        liftoff__subcmd__stats)
+            opts="-h --no-stream --format --dir --config --keys --vendor-keys --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         liftoff__subcmd__status)
             opts="-h --uuid-file --format --wait --wait-ready --check-network --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2462,6 +2536,48 @@ _liftoff() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__top)
+            opts="-h --uuid-file --app --format --dir --config --keys --vendor-keys --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --uuid-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
                 --dir)

@@ -40,6 +40,8 @@ complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "ps" -d 'List pods a
 complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "status" -d 'Show one pod\'s state and its apps\' exit codes; wait for it to exit or be ready'
 complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "logs" -d 'Show the apps\' output (while running and after exit)'
 complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "stop" -d 'Stop running pods: SIGTERM, then SIGKILL after a timeout'
+complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "stats" -d 'Show running pods\' cpu, memory, pids, network and block I/O per app, refreshing on a terminal'
+complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "top" -d 'Show a running pod\'s processes: app, host pid, pid in the pod, user, command'
 complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "enter" -d 'Run a command inside a running app, under that app\'s isolation profile'
 complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "diff" -d 'Show the files an app added, changed or deleted'
 complete -c liftoff -n "__fish_liftoff_needs_command" -f -a "rm" -d 'Remove exited pods now'
@@ -94,7 +96,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l socket-app -d 'W
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l stop-timeout -d 'Seconds between SIGTERM and SIGKILL when stopping' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dns -d 'DNS server for the pod\'s /etc/resolv.conf (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dns-search -d 'DNS search domain (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l insecure-options -d '`image`: run images that do not verify (loud; never the default)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pull -d 'When to fetch the images: never (store only), missing (default) or always' -r -f -a "never\t'Use only what is in the store; fail if the image is not there'
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
@@ -139,7 +141,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l socket-app -
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l stop-timeout -d 'Seconds between SIGTERM and SIGKILL when stopping' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dns -d 'DNS server for the pod\'s /etc/resolv.conf (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dns-search -d 'DNS search domain (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l insecure-options -d '`image`: run images that do not verify (loud; never the default)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pull -d 'When to fetch the images: never (store only), missing (default) or always' -r -f -a "never\t'Use only what is in the store; fail if the image is not there'
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
@@ -218,6 +220,25 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l vendor-keys -d 
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l force -d 'Kill the pod\'s processes at once (SIGKILL) instead of SIGTERM'
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l format -r -f -a "table\t''
+json\t''"
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l dir -d 'State root (image store, layers, pods)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l config -d 'Site configuration file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l no-stream -d 'Print one sample and exit, also on a terminal'
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l debug -d 'Print detailed progress to stderr'
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l uuid-file -d 'Read the pod\'s uuid from FILE (as written by `run --uuid-file-save`)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l app -d 'Only this app\'s processes' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l format -r -f -a "table\t''
+json\t''"
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l dir -d 'State root (image store, layers, pods)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l config -d 'Site configuration file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l debug -d 'Print detailed progress to stderr'
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l uuid-file -d 'Read the pod\'s uuid from FILE (as written by `run --uuid-file-save`)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l app -d 'The app to enter (required when the pod has several)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l dir -d 'State root (image store, layers, pods)' -r -F
@@ -442,7 +463,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l stop-timeout -d 'Seconds between SIGTERM and SIGKILL when stopping' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l dns -d 'DNS server for the pod\'s /etc/resolv.conf (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l dns-search -d 'DNS search domain (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l insecure-options -d '`image`: run images that do not verify (loud; never the default)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pull -d 'When to fetch the images: never (store only), missing (default) or always' -r -f -a "never\t'Use only what is in the store; fail if the image is not there'
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
@@ -478,24 +499,26 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l keys -d '
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "fetch" -d 'Bring a signed image into the store: docker://HOST/REPO:TAG, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "run" -d 'Run a pod from signed images, in the foreground (or with -d in the background)'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "prepare" -d 'Prepare a pod (fetch, verify, resolve) without starting it; prints its uuid'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "run-prepared" -d 'Start a prepared pod'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "list" -d 'List pods and their states'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "status" -d 'Show one pod\'s state and its apps\' exit codes; wait for it to exit or be ready'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "logs" -d 'Show the apps\' output (while running and after exit)'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "stop" -d 'Stop running pods: SIGTERM, then SIGKILL after a timeout'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "enter" -d 'Run a command inside a running app, under that app\'s isolation profile'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "diff" -d 'Show the files an app added, changed or deleted'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "rm" -d 'Remove exited pods now'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "gc" -d 'Remove exited pods (after a grace period) and everything they left behind'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "image" -d 'Manage images in the store'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "trust" -d 'Manage which keys are trusted for which image names'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "key" -d 'Generate signing keys'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "generate" -d 'Generate configuration for other tools: systemd units, man pages'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish)'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop enter diff rm gc image trust key generate completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "fetch" -d 'Bring a signed image into the store: docker://HOST/REPO:TAG, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "run" -d 'Run a pod from signed images, in the foreground (or with -d in the background)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "prepare" -d 'Prepare a pod (fetch, verify, resolve) without starting it; prints its uuid'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "run-prepared" -d 'Start a prepared pod'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "list" -d 'List pods and their states'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "status" -d 'Show one pod\'s state and its apps\' exit codes; wait for it to exit or be ready'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "logs" -d 'Show the apps\' output (while running and after exit)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "stop" -d 'Stop running pods: SIGTERM, then SIGKILL after a timeout'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "stats" -d 'Show running pods\' cpu, memory, pids, network and block I/O per app, refreshing on a terminal'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "top" -d 'Show a running pod\'s processes: app, host pid, pid in the pod, user, command'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "enter" -d 'Run a command inside a running app, under that app\'s isolation profile'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "diff" -d 'Show the files an app added, changed or deleted'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "rm" -d 'Remove exited pods now'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "gc" -d 'Remove exited pods (after a grace period) and everything they left behind'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "image" -d 'Manage images in the store'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "trust" -d 'Manage which keys are trusted for which image names'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "key" -d 'Generate signing keys'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "generate" -d 'Generate configuration for other tools: systemd units, man pages'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "import" -d 'Make a single-layer image from a root filesystem directory or a tarball'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "list" -d 'List images in the store'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "inspect" -d 'Show an image\'s digests, config, layers, sizes and provenance'

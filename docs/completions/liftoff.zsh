@@ -92,7 +92,7 @@ _arguments "${_arguments_options[@]}" : \
 '--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
 '*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
 '*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
-'*--insecure-options=[\`image\`\: run images that do not verify (loud; never the default)]:image:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
 '--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
@@ -153,7 +153,7 @@ _arguments "${_arguments_options[@]}" : \
 '--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
 '*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
 '*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
-'*--insecure-options=[\`image\`\: run images that do not verify (loud; never the default)]:image:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
 '--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
@@ -272,6 +272,35 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
 '*::pods -- Pod uuids (any unique prefix) or names:_default' \
+&& ret=0
+;;
+(stats)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--no-stream[Print one sample and exit, also on a terminal]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::pods -- Pod uuids (any unique prefix) or names; default every running pod:_default' \
+&& ret=0
+;;
+(top)
+_arguments "${_arguments_options[@]}" : \
+'()--uuid-file=[Read the pod'\''s uuid from FILE (as written by \`run --uuid-file-save\`)]:FILE:_files' \
+'--app=[Only this app'\''s processes]:APP:_default' \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
 && ret=0
 ;;
 (enter)
@@ -738,7 +767,7 @@ _arguments "${_arguments_options[@]}" : \
 '--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
 '*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
 '*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
-'*--insecure-options=[\`image\`\: run images that do not verify (loud; never the default)]:image:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
 '--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
@@ -863,6 +892,14 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (stop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(stats)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(top)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1031,6 +1068,8 @@ _liftoff_commands() {
 'status:Show one pod'\''s state and its apps'\'' exit codes; wait for it to exit or be ready' \
 'logs:Show the apps'\'' output (while running and after exit)' \
 'stop:Stop running pods\: SIGTERM, then SIGKILL after a timeout' \
+'stats:Show running pods'\'' cpu, memory, pids, network and block I/O per app, refreshing on a terminal' \
+'top:Show a running pod'\''s processes\: app, host pid, pid in the pod, user, command' \
 'enter:Run a command inside a running app, under that app'\''s isolation profile' \
 'diff:Show the files an app added, changed or deleted' \
 'rm:Remove exited pods now' \
@@ -1123,6 +1162,8 @@ _liftoff__subcmd__help_commands() {
 'status:Show one pod'\''s state and its apps'\'' exit codes; wait for it to exit or be ready' \
 'logs:Show the apps'\'' output (while running and after exit)' \
 'stop:Stop running pods\: SIGTERM, then SIGKILL after a timeout' \
+'stats:Show running pods'\'' cpu, memory, pids, network and block I/O per app, refreshing on a terminal' \
+'top:Show a running pod'\''s processes\: app, host pid, pid in the pod, user, command' \
 'enter:Run a command inside a running app, under that app'\''s isolation profile' \
 'diff:Show the files an app added, changed or deleted' \
 'rm:Remove exited pods now' \
@@ -1280,6 +1321,11 @@ _liftoff__subcmd__help__subcmd__run-prepared_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff help run-prepared commands' commands "$@"
 }
+(( $+functions[_liftoff__subcmd__help__subcmd__stats_commands] )) ||
+_liftoff__subcmd__help__subcmd__stats_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help stats commands' commands "$@"
+}
 (( $+functions[_liftoff__subcmd__help__subcmd__status_commands] )) ||
 _liftoff__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
@@ -1289,6 +1335,11 @@ _liftoff__subcmd__help__subcmd__status_commands() {
 _liftoff__subcmd__help__subcmd__stop_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff help stop commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__top_commands] )) ||
+_liftoff__subcmd__help__subcmd__top_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help top commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__help__subcmd__trust_commands] )) ||
 _liftoff__subcmd__help__subcmd__trust_commands() {
@@ -1490,6 +1541,11 @@ _liftoff__subcmd__run-prepared_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff run-prepared commands' commands "$@"
 }
+(( $+functions[_liftoff__subcmd__stats_commands] )) ||
+_liftoff__subcmd__stats_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff stats commands' commands "$@"
+}
 (( $+functions[_liftoff__subcmd__status_commands] )) ||
 _liftoff__subcmd__status_commands() {
     local commands; commands=()
@@ -1499,6 +1555,11 @@ _liftoff__subcmd__status_commands() {
 _liftoff__subcmd__stop_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff stop commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__top_commands] )) ||
+_liftoff__subcmd__top_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff top commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__trust_commands] )) ||
 _liftoff__subcmd__trust_commands() {

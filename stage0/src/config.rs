@@ -18,7 +18,21 @@ pub struct Config {
     pub registries: RegistriesConfig,
     #[serde(default)]
     pub network: NetworkConfig,
+    #[serde(default)]
+    pub pods: PodsConfig,
 }
+
+/// `[pods]`: defaults for every pod.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodsConfig {
+    /// Processes a pod may hold when neither the pod file nor the apps set a limit (podman's
+    /// default is 2048 per container); 0 = no default limit.
+    pub pids_limit: Option<u64>,
+}
+
+/// The default pod-wide pids limit, as podman's per-container one.
+pub const DEFAULT_PIDS_LIMIT: u64 = 2048;
 
 /// `[network]`: where CNI network lists and plugins are.
 #[derive(Debug, Default, Deserialize)]
@@ -120,6 +134,14 @@ impl Config {
         crate::pod::request::NetSettings {
             config_dir: self.network.config_dir.clone().unwrap_or(d.config_dir),
             plugin_dirs: self.network.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
+        }
+    }
+
+    /// The pod-wide pids limit for pods that set none; None when the site turned it off.
+    pub fn default_pids_limit(&self) -> Option<u64> {
+        match self.pods.pids_limit.unwrap_or(DEFAULT_PIDS_LIMIT) {
+            0 => None,
+            n => Some(n),
         }
     }
 

@@ -36,10 +36,12 @@ fn main() -> ExitCode {
     match cli::run(args, segments) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            liftoff_stage2::error!("{e}");
+            // One message, one write: the error and its causes, escaped as every message is.
+            let mut text = e.to_string();
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                text.push_str(&format!("\n  caused by: {cause}"));
             }
+            liftoff_stage2::error!("{text}");
             ExitCode::from(liftoff::EXIT_FAILURE)
         }
     }

@@ -7,6 +7,10 @@
 //! into a `supervisor` leaf), else under `/liftoff`. On v1 (and hybrid, whose v2 tree has no
 //! controllers) the pod nests under the caller's own cgroup in each controller hierarchy, so limits
 //! set on whatever started liftoff keep holding for the whole pod.
+//!
+//! Besides the limited controllers, the pod also gets cgroups in the accounting-only ones (v1
+//! `cpuacct` when it is mounted apart from `cpu`, v1 `blkio`, v2 `io`), so `liftoff stats` can read cpu
+//! time and block I/O per app. Those are best effort: a host where they cannot be used still runs pods.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -47,7 +51,17 @@ fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> CgroupErr
     move |source| CgroupError::Io { path, op, source }
 }
 
+/// Controllers liftoff sets limits with.
 const CONTROLLERS: &[&str] = &["memory", "cpu", "pids"];
+/// v1 hierarchies used only for accounting (read by `liftoff stats`).
+const ACCOUNTING_V1: &[&str] = &["cpuacct", "blkio"];
+/// v2 controllers enabled only for accounting.
+const ACCOUNTING_V2: &[&str] = &["io"];
+
+/// An app's cgroup below one of its pod's cgroup dirs (`liftoff stats` and `top` read it there).
+pub fn app_dir(pod_dir: &Path, app: &str) -> PathBuf {
+    pod_dir.join(format!("app-{app}"))
+}
 
 /// Parses mountinfo text into a layout.
 pub fn parse_layout(mountinfo: &str) -> Result<Layout, CgroupError> {
@@ -68,7 +82,9 @@ pub fn parse_layout(mountinfo: &str) -> Result<Layout, CgroupError> {
             "cgroup2" => v2 = v2.or(Some(mount)),
             "cgroup" => {
                 for c in opts.split(',') {
-                    if CONTROLLERS.contains(&c) && !v1.iter().any(|(n, _)| n == c) {
+                    let wanted = CONTROLLERS.contains(&c) || ACCOUNTING_V1.contains(&c);
+                    // One entry per hierarchy: co-mounted controllers (cpu,cpuacct) share a dir.
+                    if wanted && !v1.iter().any(|(n, m)| n == c || *m == mount) {
                         v1.push((c.to_string(), mount.clone()));
                     }
                 }
@@ -156,7 +172,13 @@ pub struct AppCgroup {
     dirs: Vec<PathBuf>,
 }
 
-fn pod_parents(layout: &Layout) -> Result<(bool, Vec<PathBuf>), CgroupError> {
+/// Whether the pod may do without this v1 hierarchy (an accounting-only one).
+fn optional(controller: &str) -> bool {
+    ACCOUNTING_V1.contains(&controller)
+}
+
+/// Whether the pod's cgroups are v2, and their parents with whether each may be left out.
+fn pod_parents(layout: &Layout) -> Result<(bool, Vec<(PathBuf, bool)>), CgroupError> {
     let pc = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
     match layout {
         Layout::Unified { root } => {
@@ -168,21 +190,23 @@ fn pod_parents(layout: &Layout) -> Result<(bool, Vec<PathBuf>), CgroupError> {
                 std::fs::create_dir_all(&leaf).map_err(io(&leaf, "create"))?;
                 write(&leaf, "cgroup.procs", "0")?;
                 enable_controllers(&own)?;
-                Ok((true, vec![own]))
+                Ok((true, vec![(own, false)]))
             } else {
                 let parent = root.join("liftoff");
                 std::fs::create_dir_all(&parent).map_err(io(&parent, "create"))?;
                 enable_controllers(root)?;
                 enable_controllers(&parent)?;
-                Ok((true, vec![parent]))
+                Ok((true, vec![(parent, false)]))
             }
         }
         Layout::Hybrid { v1 } | Layout::Legacy { v1 } => Ok((
             false,
             v1.iter()
                 .map(|(c, m)| {
-                    m.join(own_path(&pc, Some(c)).trim_start_matches('/'))
-                        .join("liftoff")
+                    let dir = m
+                        .join(own_path(&pc, Some(c)).trim_start_matches('/'))
+                        .join("liftoff");
+                    (dir, optional(c))
                 })
                 .collect(),
         )),
@@ -191,13 +215,24 @@ fn pod_parents(layout: &Layout) -> Result<(bool, Vec<PathBuf>), CgroupError> {
 
 fn enable_controllers(dir: &Path) -> Result<(), CgroupError> {
     let avail = std::fs::read_to_string(dir.join("cgroup.controllers")).unwrap_or_default();
-    let want: Vec<String> = CONTROLLERS
-        .iter()
-        .filter(|c| avail.split_whitespace().any(|a| a == **c))
-        .map(|c| format!("+{c}"))
-        .collect();
-    if !want.is_empty() {
-        write(dir, "cgroup.subtree_control", &want.join(" "))?;
+    let pick = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter(|c| avail.split_whitespace().any(|a| a == **c))
+            .map(|c| format!("+{c}"))
+            .collect()
+    };
+    let need = pick(CONTROLLERS);
+    let extra = pick(ACCOUNTING_V2);
+    // Accounting is best effort: if enabling it fails, enable the limiting controllers alone.
+    if !extra.is_empty() {
+        let all = [need.clone(), extra].concat().join(" ");
+        if write(dir, "cgroup.subtree_control", &all).is_ok() {
+            return Ok(());
+        }
+    }
+    if !need.is_empty() {
+        write(dir, "cgroup.subtree_control", &need.join(" "))?;
     }
     Ok(())
 }
@@ -254,9 +289,18 @@ impl PodCgroup {
     ) -> Result<PodCgroup, CgroupError> {
         let (v2, parents) = pod_parents(layout)?;
         let name = format!("pod-{pod_id}");
-        let dirs: Vec<PathBuf> = parents.iter().map(|p| p.join(&name)).collect();
-        for d in &dirs {
-            std::fs::create_dir_all(d).map_err(io(d, "create"))?;
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for (parent, optional) in parents {
+            let d = parent.join(&name);
+            match std::fs::create_dir_all(&d) {
+                Ok(()) => dirs.push(d),
+                // Without an accounting hierarchy `liftoff stats` shows less; the pod still runs.
+                Err(_) if optional => {}
+                Err(e) => {
+                    let _ = (PodCgroup { v2, dirs }).remove();
+                    return Err(io(&d, "create")(e));
+                }
+            }
         }
         let pod = PodCgroup { v2, dirs };
         if v2 {
@@ -270,11 +314,7 @@ impl PodCgroup {
     }
 
     pub fn create_app(&self, app: &str, limits: &Limits) -> Result<AppCgroup, CgroupError> {
-        let dirs: Vec<PathBuf> = self
-            .dirs
-            .iter()
-            .map(|d| d.join(format!("app-{app}")))
-            .collect();
+        let dirs: Vec<PathBuf> = self.dirs.iter().map(|d| app_dir(d, app)).collect();
         for d in &dirs {
             std::fs::create_dir_all(d).map_err(io(d, "create"))?;
         }
@@ -366,7 +406,7 @@ impl PodCgroup {
     pub fn oom_killed(&self, app: Option<&str>) -> bool {
         self.dirs.iter().any(|d| {
             let d = match app {
-                Some(a) => d.join(format!("app-{a}")),
+                Some(a) => app_dir(d, a),
                 None => d.clone(),
             };
             let text = std::fs::read_to_string(d.join("memory.events"))
@@ -463,6 +503,29 @@ mod tests {
             Layout::Legacy { .. }
         ));
         assert!(parse_layout("").is_err());
+    }
+
+    /// This project's machines: every controller in a hierarchy of its own.
+    const SPLIT: &str = "32 31 0:29 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n33 31 0:30 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n38 31 0:35 / /sys/fs/cgroup/blkio rw - cgroup cgroup rw,blkio\n39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+
+    #[test]
+    fn accounting_hierarchies_are_used_once_each() {
+        let Layout::Hybrid { v1 } = parse_layout(SPLIT).unwrap() else {
+            panic!("not hybrid")
+        };
+        let names: Vec<&str> = v1.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["cpu", "cpuacct", "memory", "blkio", "pids"]);
+        // Co-mounted cpu,cpuacct: one dir, not two.
+        let Layout::Hybrid { v1 } = parse_layout(HYBRID).unwrap() else {
+            panic!("not hybrid")
+        };
+        assert_eq!(
+            v1.iter()
+                .filter(|(_, m)| m.ends_with("cpu,cpuacct"))
+                .count(),
+            1
+        );
+        assert!(optional("blkio") && optional("cpuacct") && !optional("memory"));
     }
 
     #[test]

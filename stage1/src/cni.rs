@@ -44,6 +44,7 @@ pub enum CniError {
 
 /// A network: a parsed configuration list (a single-plugin `.conf` is turned into a list of one).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Network {
     pub name: String,
     pub cni_version: String,
@@ -115,33 +116,66 @@ pub fn parse(text: &str, source: &str) -> Result<Network, CniError> {
             ))
         }
     };
-    if plugins.is_empty() {
-        return Err(cfg_err(source, "field \"plugins\" is empty"));
-    }
-    for (i, p) in plugins.iter().enumerate() {
-        let t = p.get("type").and_then(Value::as_str).ok_or_else(|| {
-            cfg_err(
-                source,
-                format!("plugins[{i}]: field \"type\" is missing or not a string"),
-            )
-        })?;
-        if t.is_empty() || t.contains('/') || t.starts_with('.') {
-            return Err(cfg_err(
-                source,
-                format!("plugins[{i}].type {t:?}: must be a plugin's file name"),
-            ));
-        }
-    }
-    Ok(Network {
+    let n = Network {
         name: name.to_string(),
         cni_version: version.to_string(),
         plugins,
         source: source.to_string(),
-    })
+    };
+    n.check()?;
+    Ok(n)
+}
+
+impl Network {
+    /// What the runtime relies on, wherever the network came from (a conflist, or a pod manifest
+    /// or network record that someone may have edited): a plain name, and plugins that are objects
+    /// whose `type` is an executable's file name.
+    pub fn check(&self) -> Result<(), CniError> {
+        let source = self.source.as_str();
+        if self.name.is_empty()
+            || !self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            return Err(cfg_err(
+                source,
+                format!(
+                    "field \"name\": {:?} may only hold letters, digits, '-', '_' and '.'",
+                    self.name
+                ),
+            ));
+        }
+        if self.plugins.is_empty() {
+            return Err(cfg_err(source, "field \"plugins\" is empty"));
+        }
+        for (i, p) in self.plugins.iter().enumerate() {
+            if !p.is_object() {
+                return Err(cfg_err(
+                    source,
+                    format!("plugins[{i}] is not a JSON object"),
+                ));
+            }
+            let t = p.get("type").and_then(Value::as_str).ok_or_else(|| {
+                cfg_err(
+                    source,
+                    format!("plugins[{i}]: field \"type\" is missing or not a string"),
+                )
+            })?;
+            if t.is_empty() || t.contains(['/', '\0']) || t.starts_with('.') {
+                return Err(cfg_err(
+                    source,
+                    format!("plugins[{i}].type {t:?}: must be a plugin's file name"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Everything about the pod a plugin call needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Attachment {
     pub container_id: String,
     /// Path of the pod's network namespace; may no longer exist at DEL time.
@@ -385,17 +419,61 @@ pub fn ips(result: &Value) -> Vec<String> {
 /// What a pod's networking looks like on disk (`net.json` in the pod dir), for the supervisor's
 /// teardown and for `liftoff gc` after a SIGKILL: written before the first ADD, updated after each.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct PodNetState {
+    /// [`NET_STATE_VERSION`]; records written before it was versioned read as version 1.
+    #[serde(default = "net_state_v1")]
+    pub version: u32,
     /// The bind mount that keeps the namespace alive until DEL (see `stage1::net`).
     pub netns: PathBuf,
     pub attachments: Vec<(Network, Attachment, Option<Value>)>,
 }
 
-/// Reads a pod's network state, if it has one.
-pub fn read_state(pod_dir: &Path) -> Option<PodNetState> {
-    std::fs::read(pod_dir.join(NET_STATE_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
+/// The network record format this stage1 reads and writes.
+pub const NET_STATE_VERSION: u32 = 1;
+
+fn net_state_v1() -> u32 {
+    1
+}
+
+/// A network record that exists but cannot be acted on. Whoever meets one must keep the pod (its
+/// lease, rules and namespace pin are only known from it) and say so.
+#[derive(Debug, thiserror::Error)]
+pub enum NetStateError {
+    #[error("cannot read the network record {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the network record {path} is damaged ({reason}); the pod is kept so that its address lease, firewall rules and namespace pin are not lost: release them by hand (CNI DEL), then remove the pod dir")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// Reads a pod's network state: Ok(None) when it has none, an error when the record is there but
+/// unreadable, malformed, of another version, or names a network that does not check out.
+pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> {
+    let path = pod_dir.join(NET_STATE_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(NetStateError::Read { path, source }),
+    };
+    let invalid = |reason: String| NetStateError::Invalid {
+        path: path.clone(),
+        reason,
+    };
+    let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    if s.version != NET_STATE_VERSION {
+        return Err(invalid(format!(
+            "version {}, this liftoff reads version {NET_STATE_VERSION}",
+            s.version
+        )));
+    }
+    for (n, _, _) in &s.attachments {
+        n.check().map_err(|e| invalid(e.to_string()))?;
+    }
+    Ok(Some(s))
 }
 
 /// Writes it atomically.

@@ -272,8 +272,25 @@ impl PodManifest {
             if !names.insert(a.spec.name.as_str()) {
                 return bad(format!("two apps are named {:?}", a.spec.name));
             }
-            if a.layers.is_empty() || a.layers.iter().any(|l| !l.is_absolute()) {
-                return bad(format!("app {}: layers must be absolute dirs", a.spec.name));
+            // Plain absolute paths only: `/x/..` or `/x/.` would reach outside the layer store.
+            let plain = |l: &PathBuf| {
+                l.is_absolute()
+                    && l.as_os_str().len() < 4096
+                    && !l.as_os_str().as_encoded_bytes().contains(&0)
+                    && l.components().all(|c| {
+                        matches!(
+                            c,
+                            std::path::Component::RootDir | std::path::Component::Normal(_)
+                        )
+                    })
+                    && !l.to_string_lossy().contains("/./")
+                    && !l.to_string_lossy().ends_with("/.")
+            };
+            if a.layers.is_empty() || !a.layers.iter().all(plain) {
+                return bad(format!(
+                    "app {}: layers must be absolute dirs without '.' or '..' components",
+                    a.spec.name
+                ));
             }
             a.spec
                 .validate()
@@ -316,6 +333,32 @@ impl PodManifest {
                 }
             }
         }
+        if !valid_hostname(&self.hostname) {
+            return bad(format!(
+                "hostname {:?} is not an RFC 1123 host name",
+                self.hostname
+            ));
+        }
+        if let Some(d) = self
+            .dns
+            .iter()
+            .find(|d| d.parse::<std::net::IpAddr>().is_err())
+        {
+            return bad(format!("dns {d:?} is not an IP address"));
+        }
+        if let Some(d) = self.dns_search.iter().find(|d| !valid_domain(d)) {
+            return bad(format!("dns_search {d:?} is not a DNS name"));
+        }
+        if let Some(h) = self
+            .add_hosts
+            .iter()
+            .find(|h| !valid_domain(&h.name) || h.ip.parse::<std::net::IpAddr>().is_err())
+        {
+            return bad(format!(
+                "add_hosts {:?} {:?}: a DNS name and an IP address",
+                h.name, h.ip
+            ));
+        }
         if let Some(n) = &self.exit_code_from {
             if !names.contains(n.as_str()) {
                 return bad(format!("exit_code_from {n:?} is not one of the pod's apps"));
@@ -331,6 +374,10 @@ impl PodManifest {
                 }
                 if !self.netns_dir.is_absolute() {
                     return bad("netns_dir must be an absolute path".into());
+                }
+                for n in &self.networks {
+                    n.check()
+                        .map_err(|e| ManifestError::Invalid(format!("networks: {e}")))?;
                 }
             }
             _ if !self.networks.is_empty() || !self.ports.is_empty() => {
@@ -381,7 +428,35 @@ pub fn valid_tmpfs_options(s: &str) -> bool {
                 ["size", "mode", "uid", "gid", "nr_inodes"].contains(&k)
                     && !v.is_empty()
                     && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'%')
+                    && !(matches!(k, "size" | "nr_inodes") && zero_amount(v))
             })
+        })
+}
+
+/// `0`, `0k`, `00m`, `0%`: tmpfs reads a zero size or inode count as "unlimited".
+pub fn zero_amount(v: &str) -> bool {
+    let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+    !digits.is_empty() && digits.bytes().all(|b| b == b'0')
+}
+
+/// A host name as RFC 1123 allows it and the kernel's hostname holds (at most 64 bytes): dot-separated
+/// labels of 1-63 letters, digits and '-', not starting or ending with '-'.
+pub fn valid_hostname(s: &str) -> bool {
+    s.len() <= 64 && valid_domain(s)
+}
+
+/// A DNS name (search domain, /etc/hosts name): RFC 1123 labels, at most 253 bytes, one optional
+/// trailing dot. Nothing else can reach /etc/hosts or /etc/resolv.conf, so no line can be injected.
+pub fn valid_domain(s: &str) -> bool {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -397,6 +472,77 @@ pub fn valid_app_name(n: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names_domains_and_tmpfs_amounts() {
+        for ok in ["web", "a-b.example.com", "x1", "EXAMPLE.org."] {
+            assert!(valid_domain(ok), "{ok}");
+        }
+        for bad in [
+            "", "-a", "a-", "a..b", "a b", "a\nb", "a_b", "a/b", "é.com", ".",
+        ] {
+            assert!(!valid_domain(bad), "{bad:?}");
+        }
+        assert!(valid_hostname(&"a".repeat(63)));
+        assert!(!valid_hostname(&format!(
+            "{}.{}",
+            "a".repeat(40),
+            "b".repeat(30)
+        )));
+        assert!(valid_tmpfs_options("size=64m,nr_inodes=100"));
+        for bad in ["size=0", "size=0k", "size=00m", "nr_inodes=0", "size=0%"] {
+            assert!(!valid_tmpfs_options(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hostile_values_are_refused_not_panicked_on() {
+        let mut m = sample();
+        m.apps[0].layers = vec!["/x/..".into()];
+        assert!(m.validate().unwrap_err().to_string().contains("layers"));
+        m.apps[0].layers = vec!["/x/./y".into()];
+        assert!(m.validate().is_err());
+        let mut m = sample();
+        m.net = NetMode::Cni;
+        m.netns_dir = "/run/netns".into();
+        m.networks = vec![crate::cni::Network {
+            name: "n".into(),
+            cni_version: "1.0.0".into(),
+            plugins: vec![serde_json::json!("bridge")],
+            source: "pod.json".into(),
+        }];
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains("not a JSON object"), "{e}");
+        m.networks[0].plugins = vec![serde_json::json!({"type": "../../bin/sh"})];
+        assert!(m.validate().is_err());
+        let mut m = sample();
+        m.hostname = "a\nb".into();
+        assert!(m.validate().is_err());
+        let mut m = sample();
+        m.dns = vec!["1.1.1.1\nnameserver 6.6.6.6".into()];
+        assert!(m.validate().is_err());
+        let mut m = sample();
+        m.add_hosts = vec![HostEntry {
+            name: "x y".into(),
+            ip: "1.2.3.4".into(),
+        }];
+        assert!(m.validate().is_err());
+    }
+
+    #[test]
+    fn exit_code_from_and_on_exit_are_checked() {
+        let mut m = sample();
+        m.exit_code_from = Some("nope".into());
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains("exit_code_from") && e.contains("nope"), "{e}");
+        m.exit_code_from = Some(m.apps[0].spec.name.clone());
+        m.validate().unwrap();
+        m.on_exit = vec!["liftoff".into(), "rm".into()];
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains("on_exit"), "{e}");
+        m.on_exit = vec!["/usr/bin/liftoff".into(), "rm".into()];
+        m.validate().unwrap();
+    }
 
     fn sample() -> PodManifest {
         PodManifest {
@@ -422,6 +568,8 @@ mod tests {
             etc_writable: false,
             notify: None,
             sockets: None,
+            exit_code_from: None,
+            on_exit: vec![],
             apps: vec![PodApp {
                 spec: AppSpec {
                     name: "web".into(),

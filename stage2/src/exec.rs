@@ -116,7 +116,24 @@ impl Sys for RealSys {
             .iter()
             .map(|g| nix::unistd::Gid::from_raw(*g))
             .collect();
-        nix::unistd::setgroups(&g).map_err(|e| format!("setgroups: {e}"))
+        nix::unistd::setgroups(&g).map_err(|e| format!("setgroups: {e}"))?;
+        // Trust, but verify: the kernel must report exactly the groups asked for.
+        let mut now: Vec<u32> = nix::unistd::getgroups()
+            .map_err(|e| format!("getgroups: {e}"))?
+            .iter()
+            .map(|g| g.as_raw())
+            .collect();
+        let mut want = groups.to_vec();
+        now.sort_unstable();
+        want.sort_unstable();
+        want.dedup();
+        now.dedup();
+        if now != want {
+            return Err(format!(
+                "setgroups: the kernel reports groups {now:?}, not the {want:?} asked for"
+            ));
+        }
+        Ok(())
     }
     fn keep_caps(&mut self, on: bool) -> Result<(), String> {
         nix::sys::prctl::set_keepcaps(on).map_err(|e| format!("PR_SET_KEEPCAPS: {e}"))
@@ -126,6 +143,22 @@ impl Sys for RealSys {
         let u = nix::unistd::Uid::from_raw(uid);
         nix::unistd::setresgid(g, g, g).map_err(|e| format!("setresgid {gid}: {e}"))?;
         nix::unistd::setresuid(u, u, u).map_err(|e| format!("setresuid {uid}: {e}"))?;
+        // (uid_t)-1 would have left the ids unchanged; whatever slipped through, the ids must now
+        // be exactly the ones asked for.
+        let r = nix::unistd::getresuid().map_err(|e| format!("getresuid: {e}"))?;
+        let s = nix::unistd::getresgid().map_err(|e| format!("getresgid: {e}"))?;
+        if [r.real, r.effective, r.saved]
+            .iter()
+            .any(|x| x.as_raw() != uid)
+            || [s.real, s.effective, s.saved]
+                .iter()
+                .any(|x| x.as_raw() != gid)
+        {
+            return Err(format!(
+                "switching to uid {uid} gid {gid} did not take (the process has uid {} gid {})",
+                r.effective, s.effective
+            ));
+        }
         // A uid change resets "dumpable" to fs.suid_dumpable, which may be 1: keep this process
         // (still liftoff's binary, now with the app's identity) out of the app's reach until execve.
         // SAFETY: prctl with integer arguments.

@@ -104,6 +104,12 @@ impl AppSpec {
                 app: self.name.clone(),
             });
         }
+        user::check_spec(&self.user, &self.additional_groups).map_err(|e| {
+            Stage2Error::Invalid {
+                app: self.name.clone(),
+                msg: e.to_string(),
+            }
+        })?;
         if let Some(c) = self.ambient.iter().find(|c| !self.capabilities.contains(c)) {
             return Err(Stage2Error::Invalid {
                 app: self.name.clone(),

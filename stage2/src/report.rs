@@ -25,9 +25,36 @@ impl Level {
     }
 }
 
-/// The line as printed (without the newline).
+/// A string from an image, a registry, a pod file or an app, made safe for the operator's terminal:
+/// control characters (C0 but tab, DEL, C1, and the bidi controls that reorder what is shown) are
+/// written as `\u{1b}`. Newlines are escaped too, so such a string cannot fake a line of its own.
+pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\t')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The line as printed (without the newline). Every line of the message is escaped with [`shown`]
+/// (liftoff's own line breaks stay), so whatever an image put into a name or a command reaches
+/// the terminal as text, never as a terminal control sequence.
 pub fn line(level: Level, msg: Arguments<'_>) -> String {
-    format!("liftoff: {}: {msg}", level.word())
+    let text = msg.to_string();
+    let safe: Vec<std::borrow::Cow<'_, str>> = text.split('\n').map(shown).collect();
+    format!("liftoff: {}: {}", level.word(), safe.join("\n"))
 }
 
 /// Prints one message to stderr in a single write, so lines of concurrent processes do not mix.
@@ -67,5 +94,20 @@ mod tests {
         );
         assert_eq!(line(Level::Error, format_args!("y")), "liftoff: error: y");
         assert_eq!(line(Level::Note, format_args!("z")), "liftoff: note: z");
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(shown("plain\ttext"), "plain\ttext");
+        assert_eq!(shown("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(shown("x\ny\u{9b}\u{202e}"), "x\\u{a}y\\u{9b}\\u{202e}");
+        let l = line(
+            Level::Error,
+            format_args!("app: {}\ncaused by: \x07", "\x1b]0;t\x07"),
+        );
+        assert_eq!(
+            l,
+            "liftoff: error: app: \\u{1b}]0;t\\u{7}\ncaused by: \\u{7}"
+        );
     }
 }

@@ -22,6 +22,59 @@ pub enum UserError {
     NoGroup(String),
     #[error("user spec {0:?}: use NAME|UID[:GROUP|GID]")]
     Bad(String),
+    /// (uid_t)-1 means "leave unchanged" to setresuid: an app asking for it would keep root.
+    #[error("{what} {value}: ids are 0-4294967294 (4294967295 is (uid_t)-1, which the kernel reads as \"unchanged\")")]
+    BadId { what: &'static str, value: String },
+}
+
+/// The one id that can never be an app's: `(uid_t)-1`.
+const NO_ID: u32 = u32::MAX;
+
+/// A uid or gid written as a number: Ok(None) for a name, an error for a number that is not a
+/// usable id (negative, too large, or -1 itself).
+pub fn numeric_id(s: &str, what: &'static str) -> Result<Option<u32>, UserError> {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let bad = || UserError::BadId {
+        what,
+        value: s.to_string(),
+    };
+    if s.starts_with(['-', '+']) {
+        return Err(bad());
+    }
+    match s.parse::<u32>() {
+        Ok(n) if n != NO_ID => Ok(Some(n)),
+        _ => Err(bad()),
+    }
+}
+
+/// Checks the numeric parts of a user spec and of supplementary groups before anything runs
+/// (names are resolved later, in the app's own /etc/passwd and /etc/group).
+pub fn check_spec(spec: &str, extra: &[String]) -> Result<(), UserError> {
+    let (u, g) = match spec.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (spec, None),
+    };
+    numeric_id(u, "uid")?;
+    if let Some(g) = g {
+        numeric_id(g, "gid")?;
+    }
+    for e in extra {
+        numeric_id(e, "group")?;
+    }
+    Ok(())
+}
+
+fn usable(id: u32, what: &'static str) -> Result<u32, UserError> {
+    if id == NO_ID {
+        return Err(UserError::BadId {
+            what,
+            value: id.to_string(),
+        });
+    }
+    Ok(id)
 }
 
 /// Reads at most 4 MiB of a file of the app root; a missing file reads as empty.
@@ -67,13 +120,14 @@ fn group_entries(text: &str) -> impl Iterator<Item = (&str, u32, Vec<&str>)> {
 }
 
 fn group_id(group: &str, text: &str) -> Result<u32, UserError> {
-    if let Ok(n) = group.parse::<u32>() {
+    if let Some(n) = numeric_id(group, "gid")? {
         return Ok(n);
     }
-    group_entries(text)
+    let g = group_entries(text)
         .find(|(n, _, _)| *n == group)
         .map(|(_, g, _)| g)
-        .ok_or_else(|| UserError::NoGroup(group.to_string()))
+        .ok_or_else(|| UserError::NoGroup(group.to_string()))?;
+    usable(g, "gid in the app's /etc/group")
 }
 
 /// Resolves `spec` ("" = root) against the given passwd and group texts.
@@ -91,7 +145,7 @@ pub fn resolve(
         return Err(UserError::Bad(spec.to_string()));
     }
     let u = if u.is_empty() { "0" } else { u };
-    let (uid, mut gid, name, home) = match u.parse::<u32>() {
+    let (uid, mut gid, name, home) = match numeric_id(u, "uid")?.ok_or(()) {
         Ok(uid) => match passwd_entries(passwd).find(|e| e.uid == uid) {
             Some(e) => (
                 uid,
@@ -132,6 +186,12 @@ pub fn resolve(
     }
     groups.sort_unstable();
     groups.dedup();
+    // Ids from the image's passwd and group files count as much as numbers on the command line.
+    let uid = usable(uid, "uid in the app's /etc/passwd")?;
+    let gid = usable(gid, "gid in the app's /etc/passwd")?;
+    for g in &groups {
+        usable(*g, "supplementary gid in the app's /etc/group")?;
+    }
     Ok(Identity {
         uid,
         gid,
@@ -160,6 +220,39 @@ mod tests {
         assert_eq!((b.uid, b.gid, b.groups), (1000, 10, vec![10, 2000]));
         let c = resolve("4242", &[], PW, GR).unwrap();
         assert_eq!((c.uid, c.gid), (4242, 0));
+    }
+
+    #[test]
+    fn minus_one_and_ids_that_do_not_fit_are_refused_from_every_source() {
+        for spec in [
+            "4294967295",
+            "-1",
+            "4294967296",
+            "99999999999",
+            "0:4294967295",
+            "0:-1",
+        ] {
+            let e = resolve(spec, &[], PW, GR).unwrap_err().to_string();
+            assert!(e.contains("4294967294"), "{spec}: {e}");
+            assert!(check_spec(spec, &[]).is_err(), "{spec}");
+        }
+        let e = resolve("app", &["4294967295".into()], PW, GR).unwrap_err();
+        assert!(e.to_string().contains("gid 4294967295"), "{e}");
+        assert!(check_spec("", &["-1".into()]).is_err());
+        let pw = "evil:x:4294967295:0::/:/bin/sh\nbadg:x:5:4294967295::/:/bin/sh\n";
+        let gr = "root:x:0:\nneg:x:4294967295:app\n";
+        assert!(resolve("evil", &[], pw, GR)
+            .unwrap_err()
+            .to_string()
+            .contains("passwd"));
+        assert!(resolve("badg", &[], pw, GR).is_err());
+        assert!(resolve("1000:neg", &[], PW, gr).is_err());
+        assert!(
+            resolve("app", &[], PW, gr).is_err(),
+            "membership of a -1 group"
+        );
+        check_spec("1000:1000", &["10".into(), "wheel".into()]).unwrap();
+        check_spec("app:wheel", &[]).unwrap();
     }
 
     #[test]

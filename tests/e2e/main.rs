@@ -1,4 +1,5 @@
 //! End-to-end tests: the real `liftoff` binary against real images, registries and pods.
+mod boundary;
 mod firsthour;
 mod leak;
 mod lifecycle;
@@ -6,6 +7,7 @@ mod network;
 mod pods;
 mod registry;
 mod seccomp;
+mod stats;
 mod store;
 mod systemd;
 mod trust;

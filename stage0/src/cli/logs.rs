@@ -17,7 +17,9 @@ use std::time::Duration;
 #[command(after_help = "\
 Lines keep their stream: stdout to stdout, stderr to stderr. With several apps and no --app, lines
 are merged in time order and prefixed with the app's name. Logs are rotated at --log-max-size (see
-`liftoff run --help`); the files are pods/*/<uuid>/logs/<app>.log[.1] in the CRI log format.")]
+`liftoff run --help`); the files are pods/*/<uuid>/logs/<app>.log[.1] in the CRI log format.
+App output is printed as the app wrote it, control characters included (as podman logs does): pipe
+it through `cat -v` when the app is not trusted with your terminal.")]
 pub struct LogsArgs {
     #[command(flatten)]
     pub pod: PodRef,

@@ -20,7 +20,9 @@ mod manpages;
 mod pods;
 mod run;
 mod run_prepared;
+mod stats;
 mod stop;
+mod top;
 mod trust;
 
 use anyhow::{Context, Result};
@@ -89,6 +91,10 @@ pub enum Command {
     Logs(logs::LogsArgs),
     /// Stop running pods: SIGTERM, then SIGKILL after a timeout
     Stop(stop::StopArgs),
+    /// Show running pods' cpu, memory, pids, network and block I/O per app, refreshing on a terminal
+    Stats(stats::StatsArgs),
+    /// Show a running pod's processes: app, host pid, pid in the pod, user, command
+    Top(top::TopArgs),
     /// Run a command inside a running app, under that app's isolation profile
     Enter(enter::EnterArgs),
     /// Show the files an app added, changed or deleted
@@ -226,6 +232,8 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
         Command::RunPrepared(a) => run_prepared::run(&ctx, a),
         Command::Logs(a) => logs::run(&ctx, a),
         Command::Stop(a) => stop::run(&ctx, a),
+        Command::Stats(a) => stats::run(&ctx, a),
+        Command::Top(a) => top::run(&ctx, a),
         Command::Enter(a) => enter::run(&ctx, a),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::List(a) => pods::list(&ctx, a),

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use liftoff::pod::state::{self, State};
 use liftoff::pod::Pods;
+use liftoff_stage2::report::shown;
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
@@ -86,15 +87,15 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<u8> {
     for p in all {
         println!(
             "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<6} {}",
-            &p.id[..8.min(p.id.len())],
-            p.name.as_deref().unwrap_or("-"),
+            shown(&p.id[..8.min(p.id.len())]),
+            shown(p.name.as_deref().unwrap_or("-")),
             p.state.as_str(),
-            p.apps.join(","),
+            shown(&p.apps.join(",")),
             ago(p.created),
             p.started.map(ago).unwrap_or_else(|| "-".into()),
             p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
-            p.net,
-            p.images.join(",")
+            shown(&p.net),
+            shown(&p.images.join(","))
         );
     }
     Ok(0)
@@ -178,28 +179,29 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
         ago(p.created)
     );
     if let Some(n) = &p.name {
-        println!("name: {n}");
+        println!("name: {}", shown(n));
     }
     if let Some(t) = p.started {
         println!("started: {}", ago(t));
     }
-    println!("net: {}", p.net);
+    println!("net: {}", shown(&p.net));
     if let Some(c) = p.exit_code {
         println!("exit code: {c}");
     }
     for app in &p.apps {
+        let shown_app = shown(app);
         match p.app_exits.iter().find(|e| &e.app == app) {
             Some(e) => println!(
-                "app {app}: exited {}{}{}",
+                "app {shown_app}: exited {}{}{}",
                 e.exit_code,
                 if e.oom_killed { " (OOM-killed)" } else { "" },
                 e.error
                     .as_deref()
-                    .map(|x| format!(" ({x})"))
+                    .map(|x| format!(" ({})", shown(x)))
                     .unwrap_or_default()
             ),
             None => println!(
-                "app {app}: {}",
+                "app {shown_app}: {}",
                 if p.state == State::Running {
                     "running"
                 } else {
@@ -220,7 +222,7 @@ fn check_network(p: &state::PodInfo) -> Result<u8> {
             p.state.as_str()
         );
     }
-    let Some(ns) = liftoff_stage1::cni::read_state(&p.dir) else {
+    let Some(ns) = liftoff_stage1::cni::read_state(&p.dir)? else {
         bail!("pod {} has no CNI networks (net: {})", p.id, p.net);
     };
     let mut bad = false;

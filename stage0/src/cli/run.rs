@@ -145,8 +145,14 @@ pub struct RunArgs {
     /// DNS search domain (repeatable)
     #[arg(long, value_name = "DOMAIN")]
     pub dns_search: Vec<String>,
-    /// `image`: run images that do not verify (loud; never the default)
-    #[arg(long = "insecure-options", value_name = "image", value_delimiter = ',')]
+    /// `image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host
+    /// pod, where they share the host's user namespace and can read each other's files and
+    /// environment through /proc (both loud; never the default)
+    #[arg(
+        long = "insecure-options",
+        value_name = "image|net-host-apps",
+        value_delimiter = ','
+    )]
     pub insecure_options: Vec<String>,
     /// When to fetch the images: never (store only), missing (default) or always
     #[arg(long, value_enum, default_value_t = PullPolicy::Missing)]
@@ -292,10 +298,15 @@ fn remove_command(ctx: &Ctx, id: &str) -> Result<Vec<String>> {
 /// returned in `prepare/`, locked.
 fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
     let mut insecure = false;
+    let mut host_apps = false;
     for o in &a.insecure_options {
         match o.as_str() {
             "image" => insecure = true,
-            other => bail!("--insecure-options={other}: the only option is `image`"),
+            "net-host-apps" => host_apps = true,
+            other => bail!(
+                "--insecure-options={}: the options are `image` and `net-host-apps`",
+                liftoff_stage2::report::shown(other)
+            ),
         }
     }
     let mut req = match &a.pod {
@@ -344,6 +355,10 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     }
     if a.exit_code_from.is_some() {
         req.exit_code_from = a.exit_code_from.clone();
+    }
+    req.net_host_apps = host_apps;
+    if req.pids_limit.is_none() {
+        req.pids_limit = ctx.config.default_pids_limit();
     }
     req.interactive = a.interactive;
     req.tty = a.tty;

@@ -10,6 +10,7 @@ pub mod podfile;
 pub mod request;
 pub mod resolve;
 pub mod state;
+pub mod usage;
 pub mod volumes;
 
 use std::fs::File;

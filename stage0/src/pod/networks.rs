@@ -153,12 +153,10 @@ pub fn parse_add_host(s: &str) -> Result<HostEntry, NetError> {
         .split_once(':')
         .ok_or_else(|| NetError::Invalid(format!("--add-host {s}: use NAME:IP")))?;
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
-    if name.is_empty()
-        || name.bytes().any(|b| b.is_ascii_whitespace() || b == b'#')
-        || ip.parse::<std::net::IpAddr>().is_err()
-    {
+    if !liftoff_stage1::manifest::valid_domain(name) || ip.parse::<std::net::IpAddr>().is_err() {
         return Err(NetError::Invalid(format!(
-            "--add-host {s}: use NAME:IP with a host name and an IP address"
+            "--add-host {}: use NAME:IP with a host name (letters, digits, '-' and '.') and an IP address",
+            liftoff_stage2::report::shown(s)
         )));
     }
     Ok(HostEntry {

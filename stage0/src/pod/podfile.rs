@@ -121,12 +121,36 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
     })
 }
 
+/// The largest pod file read: far more than any real pod needs, small enough that parsing and
+/// merging it stays instant.
+pub const MAX_POD_FILE: u64 = 1 << 20;
+
 pub fn load(path: &Path) -> Result<PodRequest, PodFileError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PodFileError::Read {
-        path: path.display().to_string(),
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let read_err = |source| PodFileError::Read {
+        path: shown.clone(),
         source,
+    };
+    let f = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_POD_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_POD_FILE {
+        return Err(PodFileError::Parse {
+            path: shown,
+            msg: format!(
+                "larger than {} KiB; a pod file describes apps, it does not carry data (put large values in the image or a volume)",
+                MAX_POD_FILE >> 10
+            ),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| PodFileError::Parse {
+        path: shown.clone(),
+        msg: "not UTF-8 text".into(),
     })?;
-    parse(&text, &path.display().to_string())
+    parse(&text, &shown)
 }
 
 #[cfg(test)]

@@ -94,6 +94,8 @@ pub struct PodRequest {
     pub exit_code_from: Option<String>,
     /// `run --rm`: the command the supervisor runs after teardown to remove the pod.
     pub on_exit: Vec<String>,
+    /// `--insecure-options=net-host-apps`: several apps may share a --net=host pod.
+    pub net_host_apps: bool,
 }
 
 /// Where networks and CNI plugins are (from the config file).
@@ -142,6 +144,7 @@ impl Default for PodRequest {
             socket_app: None,
             exit_code_from: None,
             on_exit: Vec::new(),
+            net_host_apps: false,
         }
     }
 }

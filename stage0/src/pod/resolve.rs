@@ -314,6 +314,43 @@ pub fn check_trust(
     }
 }
 
+/// The image's environment with `-e` (or the pod file's `env`) on top: a variable set again replaces
+/// the earlier one and moves to the end. Linear in the number of entries (an index by name), so a
+/// pod file with a huge `env` cannot stall `run`.
+fn merge_env(app: &str, image: Vec<String>, extra: &[String]) -> Result<Vec<String>, ResolveError> {
+    use liftoff_stage2::report::shown;
+    let mut env: Vec<Option<String>> = Vec::with_capacity(image.len() + extra.len() + 1);
+    if !image.iter().any(|v| v.starts_with("PATH=")) {
+        env.push(Some(DEFAULT_PATH.into()));
+    }
+    env.extend(image.into_iter().map(Some));
+    // Where each name is set; every position is dropped at most once, so the merge is linear.
+    let mut by_name: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, v) in env.iter().enumerate() {
+        if let Some((k, _)) = v.as_deref().and_then(|v| v.split_once('=')) {
+            by_name.entry(k.to_string()).or_default().push(i);
+        }
+    }
+    for kv in extra {
+        let Some((k, _)) = kv.split_once('=') else {
+            return Err(app_err(app, format!("-e {}: use KEY=VALUE", shown(kv))));
+        };
+        if k.is_empty() {
+            return Err(app_err(
+                app,
+                format!("-e {}: empty variable name", shown(kv)),
+            ));
+        }
+        let slots = by_name.entry(k.to_string()).or_default();
+        for i in slots.drain(..) {
+            env[i] = None;
+        }
+        slots.push(env.len());
+        env.push(Some(kv.clone()));
+    }
+    Ok(env.into_iter().flatten().collect())
+}
+
 /// Builds the stage1 manifest for `req`.
 pub fn resolve(
     store: &Store,
@@ -329,7 +366,20 @@ pub fn resolve(
     let (net, networks) = match req.net.as_str() {
         "none" => (NetMode::None, Vec::new()),
         "host" => {
+            // Apps of a --net=host pod keep the host's user namespace (their capabilities must
+            // reach the host's network), so the user namespace that keeps apps out of each other's
+            // /proc/PID/root and environ elsewhere cannot apply.
+            if req.apps.len() > 1 && !req.net_host_apps {
+                return Err(ResolveError::Pod(
+                    "--net=host with several apps: they would share the host's user namespace and could read each other's files and environment through /proc; run each app in a pod of its own, or accept it with --insecure-options=net-host-apps".into(),
+                ));
+            }
             liftoff_stage2::note!("--net=host: the pod shares the host's network namespace");
+            if req.apps.len() > 1 {
+                liftoff_stage2::warning!(
+                    "--insecure-options=net-host-apps: the apps of this pod are NOT isolated from each other (shared host user namespace; /proc/PID/root and environ are readable across apps)"
+                );
+            }
             (NetMode::Host, Vec::new())
         }
         list => {
@@ -403,9 +453,30 @@ pub fn resolve(
         apps.push(app);
     }
     let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
-    if hostname.is_empty() || hostname.len() > 64 || hostname.contains(['/', ' ', '\0']) {
+    if !liftoff_stage1::manifest::valid_hostname(&hostname) {
         return Err(ResolveError::Pod(format!(
-            "--hostname {hostname:?} is not a valid host name"
+            "--hostname {}: a host name is at most 64 bytes of dot-separated labels of letters, digits and '-' (RFC 1123)",
+            liftoff_stage2::report::shown(&hostname)
+        )));
+    }
+    if let Some(d) = req
+        .dns
+        .iter()
+        .find(|d| d.parse::<std::net::IpAddr>().is_err())
+    {
+        return Err(ResolveError::Pod(format!(
+            "--dns {}: a name server is an IP address",
+            liftoff_stage2::report::shown(d)
+        )));
+    }
+    if let Some(d) = req
+        .dns_search
+        .iter()
+        .find(|d| !liftoff_stage1::manifest::valid_domain(d))
+    {
+        return Err(ResolveError::Pod(format!(
+            "--dns-search {}: a search domain is a DNS name (letters, digits, '-' and '.')",
+            liftoff_stage2::report::shown(d)
         )));
     }
     let limits = Limits {
@@ -646,20 +717,7 @@ fn resolve_app(
         ));
     }
 
-    let mut env: Vec<String> = rc.env.clone().unwrap_or_default();
-    if !env.iter().any(|v| v.starts_with("PATH=")) {
-        env.insert(0, DEFAULT_PATH.into());
-    }
-    for kv in &a.env {
-        let Some((k, _)) = kv.split_once('=') else {
-            return Err(app_err(&name, format!("-e {kv}: use KEY=VALUE")));
-        };
-        if k.is_empty() {
-            return Err(app_err(&name, format!("-e {kv}: empty variable name")));
-        }
-        env.retain(|v| v.split_once('=').map(|(x, _)| x) != Some(k));
-        env.push(kv.clone());
-    }
+    let env = merge_env(&name, rc.env.clone().unwrap_or_default(), &a.env)?;
 
     let cwd = a
         .workdir
@@ -673,6 +731,14 @@ fn resolve_app(
         ));
     }
     let user = a.user.clone().or(rc.user.clone()).unwrap_or_default();
+    liftoff_stage2::user::check_spec(&user, &a.group_add).map_err(|e| {
+        let from = if a.user.is_some() {
+            "--user"
+        } else {
+            "the image's User"
+        };
+        app_err(&name, format!("{from} {user}: {e}"))
+    })?;
     let capabilities = capabilities(&name, &a.cap_add, &a.cap_drop)?;
     // Only what --cap-add names reaches a non-root user (podman's rule); `all` means all of the set.
     let ambient: Vec<String> = capabilities
@@ -737,6 +803,38 @@ fn resolve_app(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_merge_overrides_in_order_and_is_linear() {
+        let image = vec![
+            "PATH=/bin".to_string(),
+            "A=1".into(),
+            "A=2".into(),
+            "B=1".into(),
+        ];
+        let got = merge_env(
+            "x",
+            image,
+            &["A=3".into(), "C=1".into(), "B=2".into(), "C=2".into()],
+        )
+        .unwrap();
+        assert_eq!(got, ["PATH=/bin", "A=3", "B=2", "C=2"]);
+        let got = merge_env("x", vec![], &["X=1".into()]).unwrap();
+        assert_eq!(got, [DEFAULT_PATH, "X=1"]);
+        assert!(merge_env("x", vec![], &["novalue".into()]).is_err());
+        // 200 000 entries, half of them overriding: quadratic took minutes, linear is instant.
+        let extra: Vec<String> = (0..200_000)
+            .map(|i| format!("K{}=v{i}", i % 100_000))
+            .collect();
+        let t = std::time::Instant::now();
+        let got = merge_env("x", vec![], &extra).unwrap();
+        assert_eq!(got.len(), 100_001);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t.elapsed()
+        );
+    }
 
     #[test]
     fn sizes() {

@@ -144,6 +144,8 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
         Some((liftoff_stage1::NetMode::Cni, m)) => {
             // The addresses while attached; the network names once detached.
             let ips: Vec<String> = liftoff_stage1::cni::read_state(dir)
+                .ok()
+                .flatten()
                 .map(|s| {
                     s.attachments
                         .iter()
@@ -432,11 +434,7 @@ fn sweep(
         return Ok(false);
     }
     if let Some(l) = layout {
-        let recorded: Vec<PathBuf> =
-            std::fs::read(dir.join(liftoff_stage1::supervisor::CGROUPS_FILE))
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .unwrap_or_default();
+        let recorded = liftoff_stage1::supervisor::recorded_cgroups(dir);
         liftoff_stage1::cgroups::PodCgroup::remove_recorded(l, id, &recorded)
             .and_then(|_| liftoff_stage1::cgroups::PodCgroup::remove_by_id(l, id))
             .map_err(|e| PodError::Io {
@@ -447,7 +445,13 @@ fn sweep(
     }
     // Networks: CNI DEL from what the supervisor recorded (it died before its own teardown),
     // then the namespace pin. A failure keeps the pod for the next gc.
-    if let Some(ns) = liftoff_stage1::cni::read_state(dir) {
+    // A record that cannot be read keeps the pod: dropping it would leak its lease and rules.
+    let net = liftoff_stage1::cni::read_state(dir).map_err(|e| PodError::Io {
+        path: dir.to_path_buf(),
+        op: "read the network record",
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    if let Some(ns) = net {
         // A plugin whose supervisor was killed finishes its ADD first (a few ms, bounded by the
         // plugin timeout); until then the pod is busy.
         let start = std::time::Instant::now();

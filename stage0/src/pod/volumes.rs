@@ -95,6 +95,16 @@ pub fn parse_tmpfs(spec: &str) -> Result<AppMount, VolumeError> {
         }
     }
     let options = keep.join(",");
+    if keep.iter().any(|o| {
+        o.split_once('=').is_some_and(|(k, v)| {
+            matches!(k, "size" | "nr_inodes") && liftoff_stage1::manifest::zero_amount(v)
+        })
+    }) {
+        return Err(err(
+            spec,
+            "size=0 and nr_inodes=0 mean \"unlimited\" to the kernel; give a real size (e.g. size=64m) or leave it out (the tmpfs then counts against the app's memory limit)",
+        ));
+    }
     if !liftoff_stage1::manifest::valid_tmpfs_options(&options) {
         return Err(err(
             spec,
