@@ -78,7 +78,7 @@ pub struct Rlimit {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SeccompMode {
-    /// liftoff's default allowlist (docs/isolation.md), default action EPERM, gated on the app's capabilities.
+    /// liftoff's default allowlist (docs/seccomp.md), default action EPERM, gated on the app's capabilities.
     #[default]
     Default,
     /// No filter (`--seccomp=unconfined`).

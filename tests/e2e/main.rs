@@ -8,6 +8,7 @@ mod network;
 mod ownership;
 mod pods;
 mod registry;
+mod seccomp;
 mod stats;
 mod stdio;
 mod store;

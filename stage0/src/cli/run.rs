@@ -46,6 +46,12 @@ pub struct AppFlags {
     #[arg(long, value_name = "CAP")]
     pub cap_drop: Vec<String>,
     /// Seccomp profile: default, unconfined, or a Docker/OCI JSON profile file
+    ///
+    /// A profile that names a system call liftoff does not know on any architecture is refused
+    /// (libseccomp would skip the name, and so let a call the profile denies through); names of
+    /// other architectures' calls, such as socketcall, are skipped. Under a profile, keyctl,
+    /// add_key, request_key, kexec_load, kexec_file_load, userfaultfd, io_uring_* and pivot_root
+    /// stay blocked whatever it says; only `unconfined` lifts them. See docs/seccomp.md.
     #[arg(long, value_name = "default|unconfined|FILE")]
     pub seccomp: Option<String>,
     /// Mount the app's root filesystem read-only

@@ -97,6 +97,38 @@ fn app_err(app: &str, msg: impl Into<String>) -> ResolveError {
     }
 }
 
+/// "a, b and c".
+fn and_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
+
+/// Reads and checks a `--seccomp FILE` profile, so that a bad one is refused here, naming the file,
+/// rather than by the supervisor. Says which calls stay blocked whatever the profile says.
+fn user_profile(app: &str, path: &str, caps: &[String]) -> Result<SeccompMode, ResolveError> {
+    use std::io::Read;
+    const MAX: u64 = 4 << 20;
+    // Read at most one byte past the limit: the path may be a device or a fifo.
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX + 1).read_to_string(&mut text))
+        .map_err(|x| app_err(app, format!("--seccomp={path}: {x}")))?;
+    if text.len() as u64 > MAX {
+        return Err(app_err(app, format!("--seccomp={path}: larger than 4 MiB")));
+    }
+    let mode = SeccompMode::Profile(text);
+    liftoff_stage2::seccomp::compile(&mode, caps)
+        .map_err(|e| app_err(app, format!("--seccomp={path}: {e}")))?;
+    liftoff_stage2::warning!(
+        "app {app}: --seccomp={path}: the profile replaces liftoff's default filter, but {} stay \
+         blocked whatever it says (only --seccomp=unconfined lifts them)",
+        and_list(liftoff_stage2::seccomp::table::ALWAYS_BLOCKED)
+    );
+    Ok(mode)
+}
+
 /// Parses a size as podman does: a number with an optional b, k, m or g suffix (powers of 1024).
 pub fn parse_size(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
@@ -734,17 +766,7 @@ fn resolve_app(
             liftoff_stage2::warning!("app {name}: --seccomp=unconfined: no system call filter");
             SeccompMode::Unconfined
         }
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|x| app_err(&name, format!("--seccomp={path}: {x}")))?;
-            if text.len() > 4 << 20 {
-                return Err(app_err(
-                    &name,
-                    format!("--seccomp={path}: larger than 4 MiB"),
-                ));
-            }
-            SeccompMode::Profile(text)
-        }
+        Some(path) => user_profile(&name, path, &capabilities)?,
     };
     let limits = Limits {
         memory_bytes: a

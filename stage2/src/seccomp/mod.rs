@@ -1,5 +1,6 @@
 //! Seccomp filters: liftoff's default allowlist and Docker/OCI JSON profiles, compiled with
-//! seccompiler for the host architecture.
+//! seccompiler for the host architecture (or any in [`Arch`], which the tests use). What the default
+//! profile allows, and how it differs from moby's, is in docs/seccomp.md.
 //!
 //! A compiled [`Filter`] may hold several BPF programs: seccompiler gives each program a single
 //! "match" action, so a profile with several actions becomes one program per action. The kernel runs
@@ -7,15 +8,18 @@
 //! recently installed wins, which is how `clone3` gets ENOSYS (so libc falls back to `clone`, whose
 //! flags can be filtered) while everything else unlisted gets EPERM.
 
+#[cfg(test)]
+mod eval;
 pub mod profile;
 pub mod table;
 
 use crate::SeccompMode;
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
-    SeccompRule, TargetArch,
+    SeccompRule,
 };
 use std::collections::BTreeMap;
+pub use table::Arch;
 
 /// A compiled filter: programs installed in order.
 #[derive(Debug, Clone)]
@@ -23,26 +27,36 @@ pub struct Filter {
     pub(crate) programs: Vec<BpfProgram>,
 }
 
+/// What can go wrong building or installing a filter. The messages leave out which app and which
+/// file: the callers know and say.
 #[derive(Debug, thiserror::Error)]
 pub enum SeccompError {
-    #[error("seccomp profile: {0}")]
+    #[error("{0}")]
     Profile(String),
+    #[error(
+        "it names {} liftoff does not know on any architecture: {} (liftoff refuses such a profile \
+         rather than skip the name, so that no call the profile denies gets through; fix the name, \
+         or drop it if the call is newer than liftoff's table, which ends at {})",
+        if .0.len() == 1 { "a system call" } else { "system calls" },
+        quoted(.0),
+        table::TABLE_ENDS_AT
+    )]
+    UnknownSyscalls(Vec<String>),
     #[error("compiling the seccomp filter: {0}")]
     Compile(String),
     #[error("installing the seccomp filter: {0}")]
     Install(String),
 }
 
-pub(crate) type Rules = BTreeMap<i64, Vec<SeccompRule>>;
-
-pub(crate) fn host_arch() -> TargetArch {
-    #[cfg(target_arch = "aarch64")]
-    return TargetArch::aarch64;
-    #[cfg(target_arch = "riscv64")]
-    return TargetArch::riscv64;
-    #[cfg(target_arch = "x86_64")]
-    return TargetArch::x86_64;
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
+
+pub(crate) type Rules = BTreeMap<i64, Vec<SeccompRule>>;
 
 /// Adds a rule set for `nr`; an unconditional entry (empty rules) absorbs conditional ones.
 pub(crate) fn add_rules(map: &mut Rules, nr: i64, rules: Vec<SeccompRule>) {
@@ -60,18 +74,28 @@ pub(crate) fn program(
     rules: Rules,
     mismatch: SeccompAction,
     matched: SeccompAction,
+    arch: Arch,
 ) -> Result<BpfProgram, SeccompError> {
-    let f = SeccompFilter::new(rules, mismatch, matched, host_arch())
+    let f = SeccompFilter::new(rules, mismatch, matched, arch.target())
         .map_err(|e| SeccompError::Compile(e.to_string()))?;
     f.try_into()
         .map_err(|e: seccompiler::BackendError| SeccompError::Compile(e.to_string()))
 }
 
+/// A condition on the whole 64-bit register (pointers, `unsigned long` flags).
 fn cond(arg: u8, op: SeccompCmpOp, v: u64) -> SeccompCondition {
     SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, v).expect("valid condition")
 }
 
-/// Namespace flags `clone` may only use with CAP_SYS_ADMIN.
+/// A condition on the low 32 bits, for an `int` argument: the kernel drops the upper half of the
+/// register, so comparing all 64 bits would let `0x1_0000_0028` through as a family above 40 while
+/// the kernel sees AF_VSOCK (40).
+fn cond_int(arg: u8, op: SeccompCmpOp, v: u32) -> SeccompRule {
+    let c = SeccompCondition::new(arg, SeccompCmpArgLen::Dword, op, v.into()).expect("condition");
+    SeccompRule::new(vec![c]).expect("rule")
+}
+
+/// Namespace flags `clone` may only use with CAP_SYS_ADMIN: moby's mask plus CLONE_NEWTIME.
 const CLONE_NS_FLAGS: u64 = (libc::CLONE_NEWNS
     | libc::CLONE_NEWUTS
     | libc::CLONE_NEWIPC
@@ -81,91 +105,141 @@ const CLONE_NS_FLAGS: u64 = (libc::CLONE_NEWNS
     | libc::CLONE_NEWCGROUP) as u64
     | 0x80; // CLONE_NEWTIME
 
-/// The default profile's rules for an app with `caps`.
-pub fn default_rules(caps: &[String]) -> Rules {
-    let has = |c: &str| caps.iter().any(|x| x == c);
-    let mut rules = Rules::new();
-    for (_, nr) in table::ALLOW_COMMON.iter().chain(table::ALLOW_ARCH) {
-        add_rules(&mut rules, *nr, vec![]);
-    }
-    for (cap, calls) in table::GATED {
-        if has(cap) {
-            for (_, nr) in *calls {
-                add_rules(&mut rules, *nr, vec![]);
-            }
+/// Socket families refused whatever the capabilities, as moby refuses them: AF_VSOCK reaches the
+/// hypervisor and other VMs whatever the pod's network namespace; AF_ALG is the kernel's crypto API,
+/// a recurring source of kernel bugs and of nothing a pod needs.
+const AF_ALG: u32 = 38;
+const AF_VSOCK: u32 = 40;
+
+/// Adds an unconditional entry for every call in `names` that `arch` has.
+fn add_names(rules: &mut Rules, arch: Arch, names: &[&str]) {
+    for n in names {
+        if let Some(nr) = arch.number(n) {
+            add_rules(rules, nr, vec![]);
         }
     }
+}
+
+/// The calls the default profile allows only by argument.
+fn argument_rules(rules: &mut Rules, arch: Arch, has: impl Fn(&str) -> bool) {
+    let nr = |n: &str| arch.number(n);
+    // socket for every family but AF_ALG and AF_VSOCK (38 and 40; 39 is AF_NFC).
+    if let Some(socket) = nr("socket") {
+        let fams = vec![
+            cond_int(0, SeccompCmpOp::Lt, AF_ALG),
+            cond_int(0, SeccompCmpOp::Eq, AF_ALG + 1),
+            cond_int(0, SeccompCmpOp::Gt, AF_VSOCK),
+        ];
+        add_rules(rules, socket, fams);
+    }
     // clone without namespace flags for everyone; with them only for CAP_SYS_ADMIN.
-    if has("CAP_SYS_ADMIN") {
-        add_rules(&mut rules, libc::SYS_clone, vec![]);
-    } else {
-        let rule = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(CLONE_NS_FLAGS), 0)])
-            .expect("rule");
-        add_rules(&mut rules, libc::SYS_clone, vec![rule]);
+    if let Some(clone) = nr("clone") {
+        let r = if has("CAP_SYS_ADMIN") {
+            vec![]
+        } else {
+            let c = cond(0, SeccompCmpOp::MaskedEq(CLONE_NS_FLAGS), 0);
+            vec![SeccompRule::new(vec![c]).expect("rule")]
+        };
+        add_rules(rules, clone, r);
     }
     // mknod only for files, fifos and sockets: there is no device cgroup on every host, so a device
     // node made in /dev (a tmpfs that must allow devices) could open a host device.
-    let kinds: Vec<u64> = [0, libc::S_IFREG, libc::S_IFIFO, libc::S_IFSOCK]
-        .iter()
-        .map(|k| *k as u64)
-        .collect();
+    let kinds = [0, libc::S_IFREG, libc::S_IFIFO, libc::S_IFSOCK];
     let mknod_rules = |arg: u8| -> Vec<SeccompRule> {
         kinds
             .iter()
             .map(|k| {
-                SeccompRule::new(vec![cond(
+                let c = cond(
                     arg,
-                    SeccompCmpOp::MaskedEq(libc::S_IFMT as u64),
-                    *k,
-                )])
-                .expect("rule")
+                    SeccompCmpOp::MaskedEq(libc::S_IFMT.into()),
+                    (*k).into(),
+                );
+                SeccompRule::new(vec![c]).expect("rule")
             })
             .collect()
     };
-    rules.remove(&libc::SYS_mknodat);
-    add_rules(&mut rules, libc::SYS_mknodat, mknod_rules(2));
-    #[cfg(target_arch = "x86_64")]
-    {
-        rules.remove(&libc::SYS_mknod);
-        add_rules(&mut rules, libc::SYS_mknod, mknod_rules(1));
+    if let Some(mknodat) = nr("mknodat") {
+        add_rules(rules, mknodat, mknod_rules(2));
     }
-    // personality only with the harmless values Docker allows.
-    let persona: Vec<SeccompRule> = [0u64, 0x8, 0x20000, 0x20008, 0xffff_ffff]
-        .iter()
-        .map(|v| SeccompRule::new(vec![cond(0, SeccompCmpOp::Eq, *v)]).expect("rule"))
-        .collect();
-    add_rules(&mut rules, libc::SYS_personality, persona);
-    for (_, nr) in table::ALWAYS_BLOCKED {
-        rules.remove(nr);
+    if let Some(mknod) = nr("mknod") {
+        add_rules(rules, mknod, mknod_rules(1));
+    }
+    // personality only with the harmless values moby allows (all 64 bits compared: a listed value
+    // with high bits set is refused, which is stricter than the kernel needs).
+    if let Some(personality) = nr("personality") {
+        let persona: Vec<SeccompRule> = [0u64, 0x8, 0x20000, 0x20008, 0xffff_ffff]
+            .iter()
+            .map(|v| SeccompRule::new(vec![cond(0, SeccompCmpOp::Eq, *v)]).expect("rule"))
+            .collect();
+        add_rules(rules, personality, persona);
+    }
+}
+
+/// The default profile's rules for an app with `caps` on `arch`.
+pub fn default_rules(caps: &[String], arch: Arch) -> Rules {
+    let has = |c: &str| caps.iter().any(|x| x == c);
+    let mut rules = Rules::new();
+    add_names(&mut rules, arch, table::ALLOW);
+    for (cap, calls) in table::GATED {
+        if has(cap) {
+            add_names(&mut rules, arch, calls);
+        }
+    }
+    argument_rules(&mut rules, arch, has);
+    for n in table::ALWAYS_BLOCKED {
+        if let Some(nr) = arch.number(n) {
+            rules.remove(&nr);
+        }
     }
     rules
 }
 
-/// Compiles the filter for an app; None for `unconfined`.
+/// A program that answers `errno` for each of `names` and lets everything else through.
+pub(crate) fn deny_names(
+    names: &[&str],
+    errno: i32,
+    arch: Arch,
+) -> Result<BpfProgram, SeccompError> {
+    let mut rules = Rules::new();
+    add_names(&mut rules, arch, names);
+    program(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(errno as u32),
+        arch,
+    )
+}
+
+/// Compiles the filter for an app on the host architecture; None for `unconfined`.
 pub fn compile(
     mode: &SeccompMode,
     capabilities: &[String],
+) -> Result<Option<Filter>, SeccompError> {
+    compile_for(mode, capabilities, Arch::host())
+}
+
+/// Compiles the filter for an app on `arch`; None for `unconfined`.
+pub fn compile_for(
+    mode: &SeccompMode,
+    capabilities: &[String],
+    arch: Arch,
 ) -> Result<Option<Filter>, SeccompError> {
     match mode {
         SeccompMode::Unconfined => Ok(None),
         SeccompMode::Default => {
             let base = program(
-                default_rules(capabilities),
+                default_rules(capabilities, arch),
                 SeccompAction::Errno(libc::EPERM as u32),
                 SeccompAction::Allow,
+                arch,
             )?;
-            let mut clone3 = Rules::new();
-            clone3.insert(libc::SYS_clone3, vec![]);
-            let enosys = program(
-                clone3,
-                SeccompAction::Allow,
-                SeccompAction::Errno(libc::ENOSYS as u32),
-            )?;
+            // Installed after the base program, so its ENOSYS wins over the base's EPERM.
+            let clone3 = deny_names(&["clone3"], libc::ENOSYS, arch)?;
             Ok(Some(Filter {
-                programs: vec![base, enosys],
+                programs: vec![base, clone3],
             }))
         }
-        SeccompMode::Profile(json) => profile::compile(json, capabilities).map(Some),
+        SeccompMode::Profile(json) => profile::compile(json, capabilities, arch).map(Some),
     }
 }
 
@@ -205,7 +279,7 @@ mod tests {
 
     #[test]
     fn default_allows_the_basics_and_blocks_the_dangerous() {
-        let r = default_rules(&caps14());
+        let r = default_rules(&caps14(), Arch::host());
         for nr in [
             libc::SYS_read,
             libc::SYS_write,
@@ -237,10 +311,10 @@ mod tests {
         let mut c = caps14();
         c.push("CAP_SYS_ADMIN".into());
         c.push("CAP_SYS_PTRACE".into());
-        let r = default_rules(&c);
+        let r = default_rules(&c, Arch::host());
         assert!(r.contains_key(&libc::SYS_mount) && r.contains_key(&libc::SYS_ptrace));
         assert!(!r.contains_key(&libc::SYS_keyctl) && !r.contains_key(&libc::SYS_pivot_root));
-        assert!(!default_rules(&[]).contains_key(&libc::SYS_chroot));
+        assert!(!default_rules(&[], Arch::host()).contains_key(&libc::SYS_chroot));
     }
 
     #[test]

@@ -1,10 +1,23 @@
 //! Docker/OCI JSON seccomp profiles (`--seccomp=FILE`): parsed with serde and translated into
-//! seccompiler programs for the host architecture. Unknown syscall names are skipped, as libseccomp
-//! does (profiles list calls of every architecture); unknown or unsupported actions and operators are
-//! errors that name them.
+//! seccompiler programs for one architecture.
+//!
+//! Names are looked up in the full syscall table of every architecture ([`table::lookup`]). A name
+//! that is a call of another architecture only (`socketcall`, `chown32`, … which moby's own profile
+//! lists) is skipped: no process here can make that call. A name that is no call liftoff knows is
+//! an error, unlike libseccomp, which skips it: skipping is how a profile that denies a call newer
+//! than the table used to let that call through. Unknown or unsupported actions and operators are
+//! errors that name them too.
+//!
+//! Whatever the profile says, two programs are added after its own: the always-blocked calls
+//! ([`table::ALWAYS_BLOCKED`]) get EPERM, and on x86_64 the x32 system call numbers (bit 30 set,
+//! which the profile's rules never match) get ENOSYS, so a profile that allows by default cannot be
+//! bypassed through the x32 ABI on kernels that have it.
 
-use super::{add_rules, program, table, Filter, Rules, SeccompError};
-use seccompiler::{SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompRule};
+use super::{add_rules, deny_names, program, table, Arch, Filter, Rules, SeccompError};
+use seccompiler::{
+    sock_filter, BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition,
+    SeccompRule,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -96,17 +109,8 @@ impl Act {
     }
 }
 
-fn host_arch_names() -> &'static [&'static str] {
-    #[cfg(target_arch = "x86_64")]
-    return &["amd64", "x86_64", "SCMP_ARCH_X86_64"];
-    #[cfg(target_arch = "aarch64")]
-    return &["arm64", "aarch64", "SCMP_ARCH_AARCH64"];
-    #[cfg(target_arch = "riscv64")]
-    return &["riscv64", "SCMP_ARCH_RISCV64"];
-}
-
-fn applies(e: &Entry, caps: &[String]) -> bool {
-    let arch = host_arch_names();
+fn applies(e: &Entry, caps: &[String], arch: Arch) -> bool {
+    let arch = arch.profile_names();
     if let Some(inc) = &e.includes {
         if !inc.caps.iter().all(|c| caps.contains(c)) {
             return false;
@@ -162,21 +166,59 @@ fn rule(args: &[Arg]) -> Result<Vec<SeccompRule>, SeccompError> {
     ])
 }
 
-/// Compiles a JSON profile for an app with `caps`.
-pub fn compile(json: &str, caps: &[String]) -> Result<Filter, SeccompError> {
-    let p: Profile =
-        serde_json::from_str(json).map_err(|e| SeccompError::Profile(e.to_string()))?;
+/// Every name of the profile that is no system call on any architecture, in the order given.
+fn unknown_names(p: &Profile, arch: Arch) -> Vec<String> {
+    let mut bad: Vec<String> = Vec::new();
+    for e in &p.syscalls {
+        for n in e.names.iter().chain(e.name.iter()) {
+            if table::lookup(arch, n) == table::Lookup::Unknown && !bad.contains(n) {
+                bad.push(n.clone());
+            }
+        }
+    }
+    bad
+}
+
+/// `X32_SYSCALL_BIT`: x32 processes make x86_64-arch calls with this bit set in the number.
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+
+/// ENOSYS for every x32 call: the profile's rules name x86_64 numbers only, so without this a
+/// profile whose default is to allow would let every denied call through its x32 twin.
+fn x32_guard() -> BpfProgram {
+    let ins = |code: u16, jt: u8, jf: u8, k: u32| sock_filter { code, jt, jf, k };
+    const LD_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+    const JEQ: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const JGE: u16 = 0x35; // BPF_JMP | BPF_JGE | BPF_K
+    const RET: u16 = 0x06; // BPF_RET | BPF_K
+    vec![
+        ins(LD_ABS, 0, 0, 4), // seccomp_data.arch
+        ins(JEQ, 0, 3, Arch::X86_64.audit()),
+        ins(LD_ABS, 0, 0, 0), // seccomp_data.nr
+        ins(JGE, 0, 1, X32_SYSCALL_BIT),
+        ins(RET, 0, 0, libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32),
+        ins(RET, 0, 0, libc::SECCOMP_RET_ALLOW),
+    ]
+}
+
+/// Compiles a JSON profile for an app with `caps` on `arch`.
+pub fn compile(json: &str, caps: &[String], arch: Arch) -> Result<Filter, SeccompError> {
+    let p: Profile = serde_json::from_str(json)
+        .map_err(|e| SeccompError::Profile(format!("not a valid Docker/OCI profile: {e}")))?;
+    let unknown = unknown_names(&p, arch);
+    if !unknown.is_empty() {
+        return Err(SeccompError::UnknownSyscalls(unknown));
+    }
     let default_errno = p.default_errno_ret.unwrap_or(libc::EPERM as u32);
     let default = Act::parse(&p.default_action, p.default_errno_ret, default_errno)?;
     let mut by_act: BTreeMap<Act, Rules> = BTreeMap::new();
     for e in &p.syscalls {
         let act = Act::parse(&e.action, e.errno_ret, default_errno)?;
-        if !applies(e, caps) {
+        if !applies(e, caps, arch) {
             continue;
         }
         let r = rule(e.args.as_deref().unwrap_or(&[]))?;
         for n in e.names.iter().chain(e.name.iter()) {
-            if let Some(nr) = table::number(n) {
+            if let table::Lookup::Number(nr) = table::lookup(arch, n) {
                 add_rules(by_act.entry(act).or_default(), nr, r.clone());
             }
         }
@@ -185,7 +227,12 @@ pub fn compile(json: &str, caps: &[String]) -> Result<Filter, SeccompError> {
     // The base program: the default action, with the allowed calls let through.
     if default != Act::Allow {
         let allow = by_act.remove(&Act::Allow).unwrap_or_default();
-        programs.push(program(allow, default.seccompiler(), SeccompAction::Allow)?);
+        programs.push(program(
+            allow,
+            default.seccompiler(),
+            SeccompAction::Allow,
+            arch,
+        )?);
     } else {
         by_act.remove(&Act::Allow);
     }
@@ -194,7 +241,16 @@ pub fn compile(json: &str, caps: &[String]) -> Result<Filter, SeccompError> {
         if act == default || rules.is_empty() {
             continue;
         }
-        programs.push(program(rules, SeccompAction::Allow, act.seccompiler())?);
+        programs.push(program(
+            rules,
+            SeccompAction::Allow,
+            act.seccompiler(),
+            arch,
+        )?);
+    }
+    programs.push(deny_names(table::ALWAYS_BLOCKED, libc::EPERM, arch)?);
+    if arch == Arch::X86_64 {
+        programs.push(x32_guard());
     }
     Ok(Filter { programs })
 }
@@ -206,26 +262,27 @@ mod tests {
     #[test]
     fn translates_a_docker_style_profile() {
         let j = r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"architectures":["SCMP_ARCH_X86_64"],
-          "syscalls":[{"names":["read","write","exit_group","not_a_call"],"action":"SCMP_ACT_ALLOW"},
+          "syscalls":[{"names":["read","write","exit_group","socketcall"],"action":"SCMP_ACT_ALLOW"},
                       {"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
                       {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]},
                       {"names":["mount"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}"#;
-        let f = compile(j, &[]).unwrap();
-        assert_eq!(f.programs.len(), 2);
+        let f = compile(j, &[], Arch::X86_64).unwrap();
+        // base, clone3 ENOSYS, always-blocked, x32 guard
+        assert_eq!(f.programs.len(), 4);
     }
 
     #[test]
     fn bad_actions_and_ops_are_named() {
-        let e = compile(r#"{"defaultAction":"SCMP_ACT_BOGUS"}"#, &[])
+        let e = compile(r#"{"defaultAction":"SCMP_ACT_BOGUS"}"#, &[], Arch::host())
             .unwrap_err()
             .to_string();
         assert!(e.contains("SCMP_ACT_BOGUS"), "{e}");
-        let e = compile(r#"{"defaultAction":"SCMP_ACT_NOTIFY"}"#, &[])
+        let e = compile(r#"{"defaultAction":"SCMP_ACT_NOTIFY"}"#, &[], Arch::host())
             .unwrap_err()
             .to_string();
         assert!(e.contains("not supported"), "{e}");
-        let e = compile(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_WAT"}]}]}"#, &[]).unwrap_err().to_string();
+        let e = compile(r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_WAT"}]}]}"#, &[], Arch::host()).unwrap_err().to_string();
         assert!(e.contains("SCMP_CMP_WAT"), "{e}");
-        assert!(compile("not json", &[]).is_err());
+        assert!(compile("not json", &[], Arch::host()).is_err());
     }
 }
