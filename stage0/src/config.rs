@@ -26,6 +26,9 @@ pub struct Config {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PodsConfig {
+    /// Free space the state root's filesystem keeps (e.g. "1G"): below it, new pods, fetches and
+    /// imports are refused up front instead of failing half-way with ENOSPC. "0" turns it off.
+    pub min_free: Option<String>,
     /// Processes a pod may hold when neither the pod file nor the apps set a limit (podman's
     /// default is 2048 per container); 0 = no default limit.
     pub pids_limit: Option<u64>,
@@ -33,6 +36,9 @@ pub struct PodsConfig {
 
 /// The default pod-wide pids limit, as podman's per-container one.
 pub const DEFAULT_PIDS_LIMIT: u64 = 2048;
+
+/// The default free-space reserve of the state root's filesystem.
+pub const DEFAULT_MIN_FREE: u64 = 256 << 20;
 
 /// `[network]`: where CNI network lists and plugins are.
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +147,20 @@ impl Config {
         crate::pod::request::NetSettings {
             config_dir: self.network.config_dir.clone().unwrap_or(d.config_dir),
             plugin_dirs: self.network.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
+        }
+    }
+
+    /// The free-space reserve in bytes (`[pods] min_free`), 0 when turned off.
+    pub fn min_free(&self) -> Result<u64, ConfigError> {
+        match self.pods.min_free.as_deref() {
+            None => Ok(DEFAULT_MIN_FREE),
+            Some("0") => Ok(0),
+            Some(s) => crate::pod::resolve::parse_size(s).ok_or_else(|| ConfigError::Parse {
+                path: PathBuf::from("[pods] min_free"),
+                message: format!(
+                    "{s:?} is not a size such as 1G or 512M (0 turns the reserve off)"
+                ),
+            }),
         }
     }
 

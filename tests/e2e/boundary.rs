@@ -415,3 +415,62 @@ fn hostile_pod_manifests_are_refused_with_a_message() {
         let _ = w.run(&["rm", &id]);
     }
 }
+
+#[test]
+fn below_the_free_space_reserve_new_pods_fetches_and_imports_are_refused_up_front() {
+    let _host = crate::pods::shared();
+    let Some(w) = world() else { return };
+    let conf = w._tmp.path().join("reserve.toml");
+    std::fs::write(&conf, "[pods]\nmin_free = \"1000000G\"\n").unwrap();
+    let c = conf.to_str().unwrap();
+    let rootfs = w._tmp.path().join("rootfs");
+    let n_pods = || {
+        liftoff::pod::STATES
+            .iter()
+            .flat_map(|s| {
+                std::fs::read_dir(w.root.join("pods").join(s))
+                    .into_iter()
+                    .flatten()
+            })
+            .count()
+    };
+    let before = n_pods();
+    for args in [
+        vec!["--config", c, "run", "--rm", "--net=none", IMAGE],
+        vec!["--config", c, "prepare", IMAGE],
+        vec!["--config", c, "fetch", "oci:/nonexistent:1"],
+        vec![
+            "--config",
+            c,
+            "image",
+            "import",
+            rootfs.to_str().unwrap(),
+            "example.com/e2e/full:1",
+        ],
+    ] {
+        refused(w, &args, &["below the reserve", "[pods] min_free"]);
+    }
+    assert_eq!(
+        before,
+        crate::leak::snapshot(w),
+        "a refused command left something behind"
+    );
+    std::fs::write(&conf, "[pods]\nmin_free = \"0\"\n").unwrap();
+    w.ok(&[
+        "--config",
+        c,
+        "run",
+        "--rm",
+        "--net=none",
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
+    std::fs::write(&conf, "[pods]\nmin_free = \"lots\"\n").unwrap();
+    refused(
+        w,
+        &["--config", c, "run", "--rm", "--net=none", IMAGE],
+        &["min_free", "lots"],
+    );
+}

@@ -156,6 +156,7 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
             a.source
         );
     }
+    ctx.store.check_free(ctx.config.min_free()?, "the fetch")?;
     let r = fetch(&ctx.store, &src, &opts)
         .with_context(|| format!("fetching {} failed; the store is unchanged", a.source))?;
     if !r.provenance.verified {

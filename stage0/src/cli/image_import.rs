@@ -105,6 +105,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
     };
     let mut limits = ctx.config.limits();
     limits.allow_devices |= a.allow_devices;
+    ctx.store.check_free(ctx.config.min_free()?, "the import")?;
     let r =
         import(&ctx.store, &a.source, &name, &cfg, compression, &limits).with_context(|| {
             format!(

@@ -382,6 +382,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         );
     }
 
+    ctx.store.check_free(ctx.config.min_free()?, "the pod")?;
     // Bring in what is missing (or everything, with --pull=always), verified as `fetch` does.
     let mut fo = FetchOptions::new(ctx.trust()?.clone());
     fo.limits = ctx.config.limits();

@@ -42,6 +42,13 @@ pub enum StoreError {
     CorruptIndex { path: PathBuf, reason: String },
     #[error("blob {digest} content does not match its digest; refusing to store it")]
     BadBlob { digest: Digest },
+    #[error("not starting {what}: the filesystem of {path} has {free_mib} MiB free, below the reserve of {reserve_mib} MiB; free some space (`liftoff gc`, `liftoff image gc`) or lower [pods] min_free in config.toml")]
+    Full {
+        path: PathBuf,
+        what: String,
+        free_mib: u64,
+        reserve_mib: u64,
+    },
 }
 
 pub(crate) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -179,6 +186,27 @@ impl Store {
 
     pub fn lock_layer(&self, diff_id: &Digest) -> Result<Lock, StoreError> {
         Lock::exclusive(&self.lock_path(&format!("layer-{}.lock", diff_id.hex())))
+    }
+
+    /// Refuses `what` up front when the state root's filesystem has less than `reserve` bytes
+    /// free (for unprivileged users: what root keeps back does not count), so a full disk stops a
+    /// new pod or fetch before it starts rather than half-way.
+    pub fn check_free(&self, reserve: u64, what: &str) -> Result<(), StoreError> {
+        if reserve == 0 {
+            return Ok(());
+        }
+        let st =
+            rustix::fs::statvfs(&self.root).map_err(|e| io(&self.root, "statvfs")(e.into()))?;
+        let free = st.f_bavail.saturating_mul(st.f_frsize);
+        if free < reserve {
+            return Err(StoreError::Full {
+                path: self.root.clone(),
+                what: what.to_string(),
+                free_mib: free >> 20,
+                reserve_mib: reserve >> 20,
+            });
+        }
+        Ok(())
     }
 
     /// A fresh staging directory under tmp/, removed when dropped unless committed.
