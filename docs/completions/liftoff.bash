@@ -664,7 +664,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__generate__subcmd__systemd)
-            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -823,6 +823,10 @@ _liftoff() {
                     return 0
                     ;;
                 --log-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2028,7 +2032,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__prepare)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2171,6 +2175,10 @@ _liftoff() {
                     return 0
                     ;;
                 --log-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2236,7 +2244,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__run)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2379,6 +2387,10 @@ _liftoff() {
                     return 0
                     ;;
                 --log-max-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --disk-limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -102,6 +102,7 @@ missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l uuid-file-save -d 'Write the pod\'s uuid to FILE (for `--uuid-file` of the other commands)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l disk-limit -d 'Limit what the pod writes to disk (its apps\' changes, named volumes and logs together), e.g. 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l exit-code-from -d 'End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME\'s exit code (as docker compose --exit-code-from)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l config -d 'Site configuration file' -r -F
@@ -147,6 +148,7 @@ missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l uuid-file-save -d 'Write the pod\'s uuid to FILE (for `--uuid-file` of the other commands)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l disk-limit -d 'Limit what the pod writes to disk (its apps\' changes, named volumes and logs together), e.g. 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l exit-code-from -d 'End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME\'s exit code (as docker compose --exit-code-from)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l config -d 'Site configuration file' -r -F
@@ -472,6 +474,7 @@ missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l uuid-file-save -d 'Write the pod\'s uuid to FILE (for `--uuid-file` of the other commands)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l disk-limit -d 'Limit what the pod writes to disk (its apps\' changes, named volumes and logs together), e.g. 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l exit-code-from -d 'End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME\'s exit code (as docker compose --exit-code-from)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l config -d 'Site configuration file' -r -F

@@ -98,6 +98,7 @@ missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
 '--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
 '--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--disk-limit=[Limit what the pod writes to disk (its apps'\'' changes, named volumes and logs together), e.g. 1G\: the apps get "no space left" at the limit (\[pods\] disk_limit sets a default)]:SIZE:_default' \
 '--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \
@@ -159,6 +160,7 @@ missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
 '--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
 '--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--disk-limit=[Limit what the pod writes to disk (its apps'\'' changes, named volumes and logs together), e.g. 1G\: the apps get "no space left" at the limit (\[pods\] disk_limit sets a default)]:SIZE:_default' \
 '--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \
@@ -776,6 +778,7 @@ missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
 '--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
 '--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--disk-limit=[Limit what the pod writes to disk (its apps'\'' changes, named volumes and logs together), e.g. 1G\: the apps get "no space left" at the limit (\[pods\] disk_limit sets a default)]:SIZE:_default' \
 '--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \

@@ -29,6 +29,8 @@ pub struct PodsConfig {
     /// Free space the state root's filesystem keeps (e.g. "1G"): below it, new pods, fetches and
     /// imports are refused up front instead of failing half-way with ENOSPC. "0" turns it off.
     pub min_free: Option<String>,
+    /// What each pod may write to disk when it sets no `--disk-limit` (e.g. "10G"); none by default.
+    pub disk_limit: Option<String>,
     /// Processes a pod may hold when neither the pod file nor the apps set a limit (podman's
     /// default is 2048 per container); 0 = no default limit.
     pub pids_limit: Option<u64>,

@@ -475,3 +475,77 @@ fn below_the_free_space_reserve_new_pods_fetches_and_imports_are_refused_up_fron
         &["min_free", "lots"],
     );
 }
+
+#[test]
+fn a_pod_cannot_write_past_its_disk_limit() {
+    let _host = crate::pods::shared();
+    let Some(w) = world() else { return };
+    let file = w._tmp.path().join("disk.uuid");
+    // Upper dir, named volume and logs share the limit; the host's filesystem is never touched.
+    let o = w.run(&[
+        "run",
+        "--net=none",
+        "--disk-limit",
+        "32M",
+        "--uuid-file-save",
+        file.to_str().unwrap(),
+        "-v",
+        "data:/data",
+        IMAGE,
+        "--",
+        "/bin/sh",
+        "-c",
+        "busybox dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null; echo root=$?; \
+         busybox dd if=/dev/zero of=/data/big bs=1M count=64 2>/dev/null; echo vol=$?; \
+         busybox rm -f /big /data/big; busybox dd if=/dev/zero of=/ok bs=1M count=8 2>/dev/null; echo ok=$?",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("root=1") && text.contains("vol=1"),
+        "writes past the limit failed: {text}"
+    );
+    assert!(text.contains("ok=0"), "space is freed again: {text}");
+    let id = std::fs::read_to_string(&file).unwrap();
+    let id = id.trim();
+    let dir = pod_dir(w, id);
+    let upper_size = std::fs::metadata(dir.join("disk.img")).unwrap().len();
+    assert_eq!(
+        upper_size,
+        32 << 20,
+        "the disk is the limit's size (sparse)"
+    );
+    // rm takes its mounts down with it.
+    w.ok(&["rm", id]);
+    let mi = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mi.contains(id), "mounts left: {mi}");
+    // Too small, and not a size.
+    refused(
+        w,
+        &["run", "--rm", "--net=none", "--disk-limit", "1M", IMAGE],
+        &["at least 16 MiB"],
+    );
+    refused(
+        w,
+        &["run", "--rm", "--net=none", "--disk-limit", "lots", IMAGE],
+        &["--disk-limit"],
+    );
+    // --rm with a disk limit leaves no mount either.
+    let o = w.run(&[
+        "run",
+        "--rm",
+        "--net=none",
+        "--disk-limit",
+        "16M",
+        "--uuid-file-save",
+        file.to_str().unwrap(),
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let id = std::fs::read_to_string(&file).unwrap();
+    let mi = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mi.contains(id.trim()), "mounts left after --rm: {mi}");
+}

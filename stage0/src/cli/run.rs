@@ -166,6 +166,10 @@ pub struct RunArgs {
     /// Rotate each app's log file at this size (one older file is kept)
     #[arg(long, default_value = "10M", value_name = "SIZE")]
     pub log_max_size: String,
+    /// Limit what the pod writes to disk (its apps' changes, named volumes and logs together), e.g.
+    /// 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)
+    #[arg(long, value_name = "SIZE")]
+    pub disk_limit: Option<String>,
     /// Remove the pod (its dir, logs, volumes, cgroups, network) as soon as it ends
     #[arg(long)]
     pub rm: bool,
@@ -357,6 +361,22 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         req.exit_code_from = a.exit_code_from.clone();
     }
     req.net_host_apps = host_apps;
+    if a.disk_limit.is_some() {
+        req.disk_limit = a.disk_limit.clone();
+    }
+    let disk_limit = match req
+        .disk_limit
+        .clone()
+        .or(ctx.config.pods.disk_limit.clone())
+    {
+        None => None,
+        Some(s) => Some(resolve::parse_size(&s).with_context(|| {
+            format!(
+                "--disk-limit {}: use a size such as 512M or 10G",
+                liftoff_stage2::report::shown(&s)
+            )
+        })?),
+    };
     if req.pids_limit.is_none() {
         req.pids_limit = ctx.config.default_pids_limit();
     }
@@ -422,6 +442,9 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     .and_then(|m| {
         if let Some(n) = &req.name {
             pod::state::claim_name(&pods, n, &p.dir).map_err(anyhow::Error::msg)?;
+        }
+        if let Some(limit) = disk_limit {
+            liftoff::pod::disk::attach(&p.dir, limit)?;
         }
         p.write_manifest(&m)?;
         p.write_images(&images, &digests)?;

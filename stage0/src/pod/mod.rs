@@ -5,6 +5,7 @@
 //! to `prepare/` under an exclusive lock, writes the stage1 manifest, moves it to `run/` (still locked)
 //! and execs `liftoff-stage1` with the lock fd, which stays held for the pod's whole life.
 
+pub mod disk;
 pub mod networks;
 pub mod podfile;
 pub mod request;

@@ -7,6 +7,7 @@
 //! add_host = ["db:10.0.0.5"]
 //! stop_timeout = 10
 //! exit_code_from = "server"          # the pod ends when this app does, with its code
+//! disk_limit = "1G"                  # upper dirs, volumes and logs together
 //! [limits]
 //! memory = "512M"
 //! pids = 200
@@ -51,6 +52,9 @@ struct PodFile {
     /// The pod ends when this app ends, with its exit code (`--exit-code-from`).
     #[serde(default)]
     exit_code_from: Option<String>,
+    /// What the pod may write to disk (`--disk-limit`).
+    #[serde(default)]
+    disk_limit: Option<String>,
     #[serde(default)]
     prefix_output: Option<bool>,
     #[serde(default)]
@@ -117,6 +121,7 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
         dns_search: f.dns_search,
         volumes: f.volume,
         exit_code_from: f.exit_code_from,
+        disk_limit: f.disk_limit,
         ..d
     })
 }

@@ -96,6 +96,8 @@ pub struct PodRequest {
     pub on_exit: Vec<String>,
     /// `--insecure-options=net-host-apps`: several apps may share a --net=host pod.
     pub net_host_apps: bool,
+    /// `--disk-limit` / `disk_limit`: what the pod may write (upper dirs, volumes, logs).
+    pub disk_limit: Option<String>,
 }
 
 /// Where networks and CNI plugins are (from the config file).
@@ -145,6 +147,7 @@ impl Default for PodRequest {
             exit_code_from: None,
             on_exit: Vec::new(),
             net_host_apps: false,
+            disk_limit: None,
         }
     }
 }
