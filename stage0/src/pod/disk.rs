@@ -101,7 +101,7 @@ pub fn attach(pod_dir: &Path, limit: u64) -> Result<(), DiskError> {
 /// `gc` does the same for any mount below a pod dir; this is for undoing a failed attach.
 pub fn detach(pod_dir: &Path) {
     for d in ["apps", "volumes", "logs", "disk"] {
-        let _ = rustix::mount::unmount(&pod_dir.join(d), rustix::mount::UnmountFlags::DETACH);
+        let _ = rustix::mount::unmount(pod_dir.join(d), rustix::mount::UnmountFlags::DETACH);
     }
 }
 
