@@ -343,7 +343,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l preserve-setid -d 'Keep setuid/setgid bits and file capabilities (left out by default)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l preserve-setid -d 'Keep setuid/setgid bits, file capabilities and device nodes (left out by default)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l key -d 'Private key (PKCS#8 PEM, mode 0600)' -r -F

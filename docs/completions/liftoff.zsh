@@ -465,7 +465,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
-'--preserve-setid[Keep setuid/setgid bits and file capabilities (left out by default)]' \
+'--preserve-setid[Keep setuid/setgid bits, file capabilities and device nodes (left out by default)]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \

@@ -455,13 +455,33 @@ fn open_extract_dest(dest: &Path) -> Result<(std::os::fd::OwnedFd, u32), ImageEr
         path: dest.to_path_buf(),
         reason,
     };
+    // The parent must be sound too (root's or the caller's all the way up, as `owned` checks), or
+    // whoever owns it could move the new directory somewhere root alone may write.
+    let (parent, name) = match (dest.parent(), dest.file_name()) {
+        (Some(p), Some(n)) => (
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            },
+            n,
+        ),
+        _ => return Err(bad("give a directory path such as ./rootfs".into())),
+    };
+    let pfd = crate::owned::open(
+        parent,
+        "extract destination's parent",
+        crate::owned::Kind::Dir,
+    )
+    .map_err(|e| bad(e.to_string()))?
+    .ok_or_else(|| bad(format!("its parent {} does not exist", parent.display())))?;
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd = match rfs::open(dest, flags, Mode::empty()) {
+    let fd = match rfs::openat(&pfd, name, flags, Mode::empty()) {
         Ok(fd) => fd,
         Err(rustix::io::Errno::NOENT) => {
-            rfs::mkdir(dest, Mode::from_raw_mode(0o700))
+            rfs::mkdirat(&pfd, name, Mode::from_raw_mode(0o700))
                 .map_err(|e| bad(format!("cannot create it: {e}")))?;
-            rfs::open(dest, flags, Mode::empty())
+            rfs::openat(&pfd, name, flags, Mode::empty())
                 .map_err(|e| bad(format!("cannot open it: {e}")))?
         }
         Err(rustix::io::Errno::LOOP) | Err(rustix::io::Errno::NOTDIR) => {
@@ -524,6 +544,12 @@ pub fn extract(
             path: dest.to_path_buf(),
             reason: format!("chmod: {e}"),
         }
+    })?;
+    // The image's root owner was copied too: the directory stays the caller's.
+    let me = (rustix::process::geteuid(), rustix::process::getegid());
+    rustix::fs::fchown(&keep, Some(me.0), Some(me.1)).map_err(|e| ImageError::Dest {
+        path: dest.to_path_buf(),
+        reason: format!("chown: {e}"),
     })?;
     Ok(())
 }

@@ -151,11 +151,38 @@ fn write_tree<W: Write>(
     // directory's handle and opened with O_NOFOLLOW, and what is written is what the opened handle
     // says, so a user who owns the source and swaps a directory for a symlink mid-walk gets an
     // error, never the files behind the symlink.
-    let top = walk::open_dir_path(root).map_err(ioe(root, "open"))?;
-    let mut stack: Vec<(std::os::fd::OwnedFd, PathBuf)> = vec![(top, PathBuf::new())];
     let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    while let Some((dir, rel)) = stack.pop() {
+    // The top itself is not followed through a symlink either.
+    let top = rfs::open(root, dir_flags, Mode::empty()).map_err(|e| match e {
+        rustix::io::Errno::LOOP => ImportError::Invalid(format!(
+            "{} is a symbolic link; import the directory it points to by its own path",
+            root.display()
+        )),
+        e => ioe(root, "open")(e.into()),
+    })?;
+    let top_st = rfs::fstat(&top).map_err(|e| ioe(root, "stat")(e.into()))?;
+    let tree = walk::Root::from_fd(top);
+    // Pending directories are kept as names plus identity, not open handles, so a tree with
+    // thousands of subdirectories does not run out of file descriptors; each is reopened from the
+    // top without following symlinks when its turn comes, and must still be the one seen.
+    let mut stack: Vec<(walk::Comps, PathBuf, (u64, u64))> =
+        vec![(Vec::new(), PathBuf::new(), (top_st.st_dev, top_st.st_ino))];
+    while let Some((comps, rel, id)) = stack.pop() {
         let shown_dir = root.join(&rel);
+        let changed_dir = || {
+            ImportError::Invalid(format!(
+                "{}: changed while it was being read (swapped for another directory or a symlink); import a tree nobody else is changing",
+                shown_dir.display()
+            ))
+        };
+        let dir = tree.open_dir(&comps, false).map_err(|e| match e {
+            walk::WalkError::Io(e) => ioe(&shown_dir, "open")(e),
+            _ => changed_dir(),
+        })?;
+        let dst = rfs::fstat(&dir).map_err(|e| ioe(&shown_dir, "stat")(e.into()))?;
+        if (dst.st_dev, dst.st_ino) != id {
+            return Err(changed_dir());
+        }
         let names = walk::list_dir(std::os::fd::AsFd::as_fd(&dir))
             .map_err(ioe(&shown_dir, "read directory"))?;
         let mut subdirs = Vec::new();
@@ -190,7 +217,12 @@ fn write_tree<W: Write>(
                     let flags = if ft == FileType::Directory {
                         dir_flags
                     } else {
-                        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY
+                        // NONBLOCK: a file swapped for a fifo must not hang the import.
+                        OFlags::RDONLY
+                            | OFlags::NOFOLLOW
+                            | OFlags::CLOEXEC
+                            | OFlags::NOCTTY
+                            | OFlags::NONBLOCK
                     };
                     let fd = rfs::openat(&dir, n.as_c_str(), flags, Mode::empty()).map_err(
                         |e| match e {
@@ -235,7 +267,10 @@ fn write_tree<W: Write>(
                     h.set_entry_type(tar::EntryType::Directory);
                     b.append_data(&mut h, &relp, io::empty())
                         .map_err(ioe(&abs, "write tar"))?;
-                    subdirs.push((fd, relp));
+                    let mut c = comps.clone();
+                    c.push(n.clone());
+                    let st = rfs::fstat(&fd).map_err(|e| ioe(&abs, "stat")(e.into()))?;
+                    subdirs.push((c, relp, (st.st_dev, st.st_ino)));
                 }
                 (FileType::RegularFile, Some((fd, st))) => {
                     if st.st_nlink > 1 {

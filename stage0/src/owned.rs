@@ -97,50 +97,105 @@ fn check(
 }
 
 /// The path made absolute with the symlinks of its existing part resolved, and the names below
-/// that part that do not exist yet.
+/// that part that do not exist yet. A symlink on the way is followed only when it, and the
+/// directory holding it, belong to root (or the caller) and that directory is not writable by
+/// others (sticky excepted): otherwise whoever may change the link could point liftoff anywhere
+/// after the check. The resolved path is then walked by handle and checked again (`walk`).
 fn resolve(path: &Path, what: &'static str) -> Result<(PathBuf, Vec<PathBuf>), OwnedError> {
+    use std::os::unix::fs::MetadataExt;
+    let err = |op, source| OwnedError::Io {
+        what,
+        path: path.to_path_buf(),
+        op,
+        source,
+    };
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir()
-            .map_err(|e| OwnedError::Io {
-                what,
-                path: path.to_path_buf(),
-                op: "find the current directory",
-                source: e,
-            })?
+            .map_err(|e| err("find the current directory", e))?
             .join(path)
     };
-    let mut missing = Vec::new();
-    let mut cur = abs.as_path();
-    loop {
-        match std::fs::canonicalize(cur) {
-            Ok(real) => {
-                missing.reverse();
+    let names = |p: &Path| -> Vec<std::ffi::OsString> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(n) => Some(n.to_os_string()),
+                Component::ParentDir => Some("..".into()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pending: std::collections::VecDeque<std::ffi::OsString> = names(&abs).into();
+    let mut real = PathBuf::from("/");
+    let mut hops = 0;
+    while let Some(n) = pending.pop_front() {
+        if n == ".." {
+            real.pop();
+            continue;
+        }
+        let cand = real.join(&n);
+        let md = match std::fs::symlink_metadata(&cand) {
+            Ok(md) => md,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut missing = vec![PathBuf::from(&n)];
+                missing.extend(pending.into_iter().map(PathBuf::from));
+                if missing.iter().any(|m| m.as_os_str() == "..") {
+                    return Err(err("resolve ('..' below a path that does not exist)", e));
+                }
                 return Ok((real, missing));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let (Some(parent), Some(name)) = (cur.parent(), cur.file_name()) else {
-                    return Err(OwnedError::Io {
-                        what,
-                        path: path.to_path_buf(),
-                        op: "resolve",
-                        source: e,
-                    });
-                };
-                missing.push(PathBuf::from(name));
-                cur = parent;
-            }
-            Err(e) => {
-                return Err(OwnedError::Io {
-                    what,
-                    path: path.to_path_buf(),
-                    op: "resolve",
-                    source: e,
-                })
-            }
+            Err(e) => return Err(err("resolve", e)),
+        };
+        if !md.file_type().is_symlink() {
+            real.push(&n);
+            continue;
+        }
+        hops += 1;
+        if hops > 40 {
+            return Err(err(
+                "resolve",
+                std::io::Error::other("too many levels of symbolic links"),
+            ));
+        }
+        let dir = std::fs::symlink_metadata(&real).map_err(|e| err("resolve", e))?;
+        let unsafe_ = |shown: &Path, uid: u32, mode: u32, problem| OwnedError::Unsafe {
+            what,
+            path: path.to_path_buf(),
+            shown: shown.to_path_buf(),
+            problem,
+            uid,
+            mode,
+            fix: format!(
+                "give the real path instead of one through {}",
+                cand.display()
+            ),
+        };
+        if !allowed_owner(md.uid()) {
+            return Err(unsafe_(
+                &cand,
+                md.uid(),
+                md.mode() & 0o7777,
+                "the symbolic link on the way belongs to another user",
+            ));
+        }
+        let dmode = dir.mode() & 0o7777;
+        if !allowed_owner(dir.uid()) || (dmode & 0o022 != 0 && dmode & 0o1000 == 0) {
+            return Err(unsafe_(
+                &real,
+                dir.uid(),
+                dmode,
+                "the directory holding a symbolic link on the way may be changed by others",
+            ));
+        }
+        let target = std::fs::read_link(&cand).map_err(|e| err("read symbolic link", e))?;
+        if target.is_absolute() {
+            real = PathBuf::from("/");
+        }
+        for t in names(&target).into_iter().rev() {
+            pending.push_front(t);
         }
     }
+    Ok((real, Vec::new()))
 }
 
 /// Opens `real` (absolute, symlink-free) from `/`, one component at a time without following
@@ -339,6 +394,33 @@ mod tests {
         assert_eq!(st.st_mode & 0o7777, 0o700);
         assert!(open(&ok, "test dir", Kind::Dir).is_err());
         assert!(open(&inner, "test dir", Kind::Dir).unwrap().is_some());
+    }
+
+    #[test]
+    fn symlinks_on_the_way_must_be_as_sound_as_directories() {
+        let t = tempfile::tempdir().unwrap();
+        let real = t.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        std::os::unix::fs::symlink(&real, t.path().join("ok-link")).unwrap();
+        assert!(open(&t.path().join("ok-link"), "test dir", Kind::Dir)
+            .unwrap()
+            .is_some());
+        // A link in a directory others may write: whoever can swap it decides where it points.
+        let open_dir = t.path().join("open");
+        std::fs::create_dir(&open_dir).unwrap();
+        std::os::unix::fs::symlink(&real, open_dir.join("link")).unwrap();
+        std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let e = open(&open_dir.join("link"), "test dir", Kind::Dir)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        // A link another user owns, in a sticky dir.
+        std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        std::os::unix::fs::lchown(open_dir.join("link"), Some(4242), None).unwrap();
+        let e = open(&open_dir.join("link"), "test dir", Kind::Dir)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("belongs to another user"), "{e}");
     }
 
     #[test]

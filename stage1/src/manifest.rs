@@ -428,9 +428,34 @@ pub fn valid_tmpfs_options(s: &str) -> bool {
                 ["size", "mode", "uid", "gid", "nr_inodes"].contains(&k)
                     && !v.is_empty()
                     && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'%')
-                    && !(matches!(k, "size" | "nr_inodes") && zero_amount(v))
+                    && (!matches!(k, "size" | "nr_inodes") || valid_amount(k, v))
             })
         })
+}
+
+/// A tmpfs `size=`/`nr_inodes=` the kernel reads as the bounded amount it looks like: digits, then
+/// at most one of k, m, g, t, p, e (or `%` for size, 1-100). Zero, and anything that overflows 64
+/// bits (the kernel's memparse wraps silently, so `16384p` is 0), would mean "unlimited".
+pub fn valid_amount(key: &str, v: &str) -> bool {
+    let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let Ok(n) = digits.parse::<u64>() else {
+        return false;
+    };
+    let shift = match &v[digits.len()..] {
+        "" => 0,
+        "%" if key == "size" => return (1..=100).contains(&n),
+        s if s.len() == 1 => match s.to_ascii_lowercase().as_str() {
+            "k" => 10,
+            "m" => 20,
+            "g" => 30,
+            "t" => 40,
+            "p" => 50,
+            "e" => 60,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    n > 0 && n.checked_mul(1u64 << shift).is_some()
 }
 
 /// `0`, `0k`, `00m`, `0%`: tmpfs reads a zero size or inode count as "unlimited".
@@ -490,7 +515,22 @@ mod tests {
             "b".repeat(30)
         )));
         assert!(valid_tmpfs_options("size=64m,nr_inodes=100"));
-        for bad in ["size=0", "size=0k", "size=00m", "nr_inodes=0", "size=0%"] {
+        assert!(valid_tmpfs_options("size=50%,nr_inodes=1k"));
+        assert!(valid_tmpfs_options("size=16383p"));
+        for bad in [
+            "size=0",
+            "size=0k",
+            "size=00m",
+            "nr_inodes=0",
+            "size=0%",
+            "size=16384p",
+            "size=18446744073709551616",
+            "size=17179869184g",
+            "size=101%",
+            "size=1x",
+            "size=1kk",
+            "nr_inodes=5%",
+        ] {
             assert!(!valid_tmpfs_options(bad), "{bad}");
         }
     }

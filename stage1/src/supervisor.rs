@@ -33,6 +33,8 @@ use std::time::{Duration, Instant};
 pub fn run(pod_dir: &Path, lock_fd: Option<RawFd>, ready_fd: Option<RawFd>) -> u8 {
     match run_inner(pod_dir, lock_fd, ready_fd) {
         Ok(code) => code,
+        // An empty message: already reported (and the pod removed, for `run --rm`).
+        Err(msg) if msg.is_empty() => 254,
         Err(msg) => {
             liftoff_stage2::error!("{msg}");
             let _ = status::write_json(
@@ -148,6 +150,17 @@ fn run_inner(
         }
         Err(e) => {
             remove_cgroups(&m, &pod_cg);
+            // `run --rm` in the foreground: a pod that failed to start goes too (its networks
+            // were undone on the way out), after the error is shown. Detached, the exit record
+            // must stay for `run -d` to read the reason; `run -d` removes the pod after that.
+            if !m.on_exit.is_empty() && !m.detached {
+                liftoff_stage2::error!("{e}");
+                if let Some(fd) = lock_fd {
+                    let _ = nix::unistd::close(fd);
+                }
+                run_on_exit(&m);
+                return Err(String::new());
+            }
             Err(e)
         }
     }

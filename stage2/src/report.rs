@@ -27,7 +27,9 @@ impl Level {
 
 /// A string from an image, a registry, a pod file or an app, made safe for the operator's terminal:
 /// control characters (C0 but tab, DEL, C1, and the bidi controls that reorder what is shown) are
-/// written as `\u{1b}`. Newlines are escaped too, so such a string cannot fake a line of its own.
+/// written as `\u{1b}`. Newlines are escaped too, so a string passed through here cannot fake a
+/// line of its own (the emitter below keeps the message's line breaks: strings that may hold
+/// newlines go through `shown` before they are put into a message).
 pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| {
         (c.is_control() && c != '\t')
@@ -49,7 +51,7 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The line as printed (without the newline). Every line of the message is escaped with [`shown`]
-/// (liftoff's own line breaks stay), so whatever an image put into a name or a command reaches
+/// (the message's line breaks stay), so whatever an image put into a name or a command reaches
 /// the terminal as text, never as a terminal control sequence.
 pub fn line(level: Level, msg: Arguments<'_>) -> String {
     let text = msg.to_string();

@@ -172,6 +172,7 @@ fn image_import_leaves_device_nodes_fifos_and_sockets_out_unless_allowed() {
             "image",
             "extract",
             "--insecure-options=image",
+            "--preserve-setid",
             name,
             out.to_str().unwrap(),
         ]);

@@ -281,3 +281,39 @@ fn regex_free_debug_forms(text: &str) -> Option<String> {
     }
     None
 }
+
+#[test]
+fn run_rm_removes_a_pod_that_fails_to_start() {
+    let _host = crate::pods::shared();
+    let Some(w) = new_world() else { return };
+    let port = crate::pods::unique_port();
+    let _busy = std::net::TcpListener::bind(("0.0.0.0", port)).unwrap();
+    let publish = format!("{port}:80");
+    for detach in [false, true] {
+        let mut args = vec!["run", "--rm", "-p", &publish];
+        if detach {
+            args.push("-d");
+        }
+        args.extend([IMAGE, "--", "busybox", "sleep", "5"]);
+        let o = w.run(&args);
+        assert_eq!(o.status.code(), Some(254), "{o:?}");
+        assert!(
+            err(&o).contains(&port.to_string()),
+            "names the port: {}",
+            err(&o)
+        );
+        let t = Instant::now();
+        while !pod_dirs(&w).is_empty() {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "left: {:?}",
+                pod_dirs(&w)
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    // Also when the app itself cannot start.
+    let o = w.run(&["run", "--rm", "--net=none", IMAGE, "--", "/nonexistent"]);
+    assert_eq!(o.status.code(), Some(254), "{o:?}");
+    assert!(pod_dirs(&w).is_empty(), "{:?}", pod_dirs(&w));
+}

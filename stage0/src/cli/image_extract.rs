@@ -1,9 +1,9 @@
 //! `liftoff image extract NAME DIR`: the image's root filesystem, copied into DIR.
 //!
 //! DIR is opened without following symlinks and must be the caller's own (created 0700 when new);
-//! the image must verify against today's trust (as for `run`) unless `--insecure-options=image`; setuid/setgid bits and file
-//! capabilities are left out unless `--preserve-setid`: the copy lives outside the state root, where
-//! other users may reach it.
+//! the image must verify against today's trust (as for `run`) unless `--insecure-options=image`;
+//! setuid/setgid bits, file capabilities and device nodes are left out unless `--preserve-setid`:
+//! the copy lives outside the state root, where other users may reach it.
 
 use super::Ctx;
 use anyhow::{bail, Context, Result};
@@ -16,7 +16,7 @@ pub struct ExtractArgs {
     pub image: String,
     /// Destination directory (new, or empty and yours; never a symlink)
     pub dest: PathBuf,
-    /// Keep setuid/setgid bits and file capabilities (left out by default)
+    /// Keep setuid/setgid bits, file capabilities and device nodes (left out by default)
     #[arg(long)]
     pub preserve_setid: bool,
     /// `image`: extract an image that does not verify (loud)

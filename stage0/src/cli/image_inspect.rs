@@ -23,10 +23,13 @@ pub fn run(ctx: &Ctx, a: InspectArgs) -> Result<u8> {
     println!("Name:      {}", i.name);
     println!("Digest:    {}", i.digest);
     println!("Manifest:  {}", i.manifest_digest);
-    println!("Platform:  {}", i.platform);
+    println!(
+        "Platform:  {}",
+        liftoff_stage2::report::shown(&i.platform.to_string())
+    );
     println!("Size:      {}", human_size(i.size));
     if let Some(p) = &i.provenance {
-        println!("Source:    {}", p.source);
+        println!("Source:    {}", liftoff_stage2::report::shown(&p.source));
         println!("Fetched:   {}", p.fetched_at);
         println!(
             "Verified:  {} ({})",

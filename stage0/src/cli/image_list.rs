@@ -39,7 +39,11 @@ pub fn run(ctx: &Ctx, a: ListArgs) -> Result<u8> {
             human_size(r.size),
             r.created
                 .as_deref()
-                .map(|c| c.get(..19).unwrap_or(c).replace('T', " "))
+                // From the image's config: bounded and escaped before it reaches the terminal.
+                .map(|c| {
+                    let c: String = c.chars().take(19).collect();
+                    liftoff_stage2::report::shown(&c).replace('T', " ")
+                })
                 .unwrap_or_else(|| "-".into()),
             if r.verified { "yes" } else { "no" }
         );

@@ -274,6 +274,21 @@ pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
             Ok(0)
         }
         Err(exit) => {
+            // `run -d --rm`: the supervisor left the pod for us to read why; now it goes.
+            let rm = std::fs::read(
+                pods.root
+                    .join("run")
+                    .join(&id)
+                    .join(liftoff_stage1::POD_MANIFEST_FILE),
+            )
+            .ok()
+            .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok())
+            .is_some_and(|m| !m.on_exit.is_empty());
+            if rm {
+                if let Ok(info) = pod::state::find(pods, &id) {
+                    let _ = pod::state::remove(pods, &info);
+                }
+            }
             bail!(
                 "pod {id} did not start: {}",
                 exit.error

@@ -189,6 +189,19 @@ impl TrustStore {
                     ))
                 }
             };
+            // Every dir below the base counts as much as the base: one others may write could
+            // lose an admin mask or gain a key.
+            let st = rustix::fs::fstat(&dir_fd).map_err(|e| io(&dir, "stat")(e.into()))?;
+            let uid_ok = st.st_uid == 0 || st.st_uid == rustix::process::geteuid().as_raw();
+            if !uid_ok || st.st_mode & 0o022 != 0 {
+                return Err(io(&dir, "check ownership")(std::io::Error::other(format!(
+                    "refusing to use it: owned by uid {} with mode {:04o}; it must belong to root and not be writable by group or others (`chown root: {}; chmod go-w {}`)",
+                    st.st_uid,
+                    st.st_mode & 0o7777,
+                    dir.display(),
+                    dir.display()
+                ))));
+            }
             let mut names: Vec<String> = crate::unpack::walk::list_dir(dir_fd.as_fd())
                 .map_err(io(&dir, "read directory"))?
                 .into_iter()
@@ -296,17 +309,22 @@ impl TrustStore {
         Ok(changed)
     }
 
+    /// The admin dir that holds keys for `prefix`, created (0755) if missing, after checking it
+    /// and everything above it belongs to root: `trust add`/`rm` write there as root.
     fn dir_for(&self, prefix: Option<&str>) -> Result<(PathBuf, String), TrustStoreError> {
-        match prefix {
-            None => Ok((self.admin.join("root.d"), "*".to_string())),
+        let (dir, shown) = match prefix {
+            None => (self.admin.join("root.d"), "*".to_string()),
             Some(p) => {
                 let mut dir = self.admin.join("prefix.d");
                 for c in prefix_components(p)? {
                     dir.push(c);
                 }
-                Ok((dir, p.trim_end_matches('/').to_string()))
+                (dir, p.trim_end_matches('/').to_string())
             }
-        }
+        };
+        crate::owned::ensure_dir(&dir, "trust store", 0o755)
+            .map_err(|e| io(&dir, "check ownership")(std::io::Error::other(e.to_string())))?;
+        Ok((dir, shown))
     }
 }
 

@@ -58,8 +58,8 @@ pub(super) fn flatten_onto(
 
 struct Flattener<'a> {
     layer: &'a Path,
-    /// Drop setuid/setgid bits and `security.capability`: what makes a file run with more rights
-    /// than its caller's.
+    /// Drop setuid/setgid bits, `security.capability` and device nodes: what gives whoever can
+    /// reach the copy more rights than they have.
     strip_setid: bool,
     dest: &'a Root,
     /// Where we are, relative to both roots.
@@ -171,6 +171,11 @@ impl Flattener<'_> {
         }
         if existing.is_some() {
             remove_any(dst, name).map_err(self.io("remove replaced entry"))?;
+        }
+        // A device node outside the state root is a way into the host's devices for whoever can
+        // reach the copy: left out with everything else that grants more than its caller has.
+        if self.strip_setid && matches!(ft, FileType::CharacterDevice | FileType::BlockDevice) {
+            return Ok(());
         }
         let key = inode_key(&st);
         if walk::nlink(&st) > 1 {
