@@ -13,6 +13,7 @@
 use super::keys::PublicKey;
 use serde::Serialize;
 use std::os::fd::AsFd;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 pub const ADMIN_DIR: &str = "/etc/liftoff/keys";
@@ -179,29 +180,46 @@ impl TrustStore {
                     _ => None,
                 })
                 .collect();
-            let dir_fd = match crate::unpack::walk::Root::from_fd(base_fd).open_dir(&comps, false) {
-                Ok(fd) => fd,
-                Err(crate::unpack::walk::WalkError::Missing(_))
-                | Err(crate::unpack::walk::WalkError::NotDir(_)) => continue,
-                Err(e) => {
-                    return Err(io(&dir, "open without following symlinks")(
-                        std::io::Error::other(e.to_string()),
-                    ))
+            // Every dir below the base counts as much as the base (one others may write could
+            // lose an admin mask or gain a key): each level is opened without following symlinks
+            // and checked, down to the one that holds the keys.
+            let tree = crate::unpack::walk::Root::from_fd(base_fd);
+            let mut dir_fd = None;
+            for depth in 1..=comps.len() {
+                let fd = match tree.open_dir(&comps[..depth], false) {
+                    Ok(fd) => fd,
+                    Err(crate::unpack::walk::WalkError::Missing(_))
+                    | Err(crate::unpack::walk::WalkError::NotDir(_)) => {
+                        dir_fd = None;
+                        break;
+                    }
+                    Err(e) => {
+                        return Err(io(&dir, "open without following symlinks")(
+                            std::io::Error::other(e.to_string()),
+                        ))
+                    }
+                };
+                let level: PathBuf = comps[..depth]
+                    .iter()
+                    .map(|c| std::ffi::OsStr::from_bytes(c.to_bytes()))
+                    .collect();
+                let shown = base.join(level);
+                let st = rustix::fs::fstat(&fd).map_err(|e| io(&shown, "stat")(e.into()))?;
+                let uid_ok = st.st_uid == 0 || st.st_uid == rustix::process::geteuid().as_raw();
+                if !uid_ok || st.st_mode & 0o022 != 0 {
+                    return Err(io(&shown, "check ownership")(std::io::Error::other(format!(
+                        "refusing to use it: owned by uid {} with mode {:04o}; it must belong to root and not be writable by group or others (`chown root: {}; chmod go-w {}`)",
+                        st.st_uid,
+                        st.st_mode & 0o7777,
+                        shown.display(),
+                        shown.display()
+                    ))));
                 }
-            };
-            // Every dir below the base counts as much as the base: one others may write could
-            // lose an admin mask or gain a key.
-            let st = rustix::fs::fstat(&dir_fd).map_err(|e| io(&dir, "stat")(e.into()))?;
-            let uid_ok = st.st_uid == 0 || st.st_uid == rustix::process::geteuid().as_raw();
-            if !uid_ok || st.st_mode & 0o022 != 0 {
-                return Err(io(&dir, "check ownership")(std::io::Error::other(format!(
-                    "refusing to use it: owned by uid {} with mode {:04o}; it must belong to root and not be writable by group or others (`chown root: {}; chmod go-w {}`)",
-                    st.st_uid,
-                    st.st_mode & 0o7777,
-                    dir.display(),
-                    dir.display()
-                ))));
+                dir_fd = Some(fd);
             }
+            let Some(dir_fd) = dir_fd else {
+                continue;
+            };
             let mut names: Vec<String> = crate::unpack::walk::list_dir(dir_fd.as_fd())
                 .map_err(io(&dir, "read directory"))?
                 .into_iter()
