@@ -424,16 +424,7 @@ fn below_the_free_space_reserve_new_pods_fetches_and_imports_are_refused_up_fron
     std::fs::write(&conf, "[pods]\nmin_free = \"1000000G\"\n").unwrap();
     let c = conf.to_str().unwrap();
     let rootfs = w._tmp.path().join("rootfs");
-    let n_pods = || {
-        liftoff::pod::STATES
-            .iter()
-            .flat_map(|s| {
-                std::fs::read_dir(w.root.join("pods").join(s))
-                    .into_iter()
-                    .flatten()
-            })
-            .count()
-    };
+    let n_pods = || crate::leak::pod_entries(w).len();
     let before = n_pods();
     for args in [
         vec!["--config", c, "run", "--rm", "--net=none", IMAGE],

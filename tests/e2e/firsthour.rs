@@ -9,15 +9,9 @@ use std::time::{Duration, Instant};
 
 /// The pod dirs of this store, in any state.
 fn pod_dirs(w: &World) -> Vec<String> {
-    liftoff::pod::STATES
-        .iter()
-        .flat_map(|s| {
-            std::fs::read_dir(w.root.join("pods").join(s))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(move |e| format!("{s}/{}", e.file_name().to_string_lossy()))
-        })
+    crate::leak::pod_entries(w)
+        .into_iter()
+        .map(|(s, id)| format!("{s}/{id}"))
         .collect()
 }
 

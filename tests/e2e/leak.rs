@@ -191,7 +191,7 @@ fn ours(w: &World) -> BTreeSet<String> {
 }
 
 /// (state dir, uuid) of every pod dir of this store.
-fn pod_entries(w: &World) -> Vec<(&'static str, String)> {
+pub(crate) fn pod_entries(w: &World) -> Vec<(&'static str, String)> {
     liftoff::pod::STATES
         .iter()
         .flat_map(|s| {

@@ -254,6 +254,19 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
     }
 }
 
+/// The width of each of the first `n` columns of a table (in characters), for aligned output.
+pub fn column_widths(cells: &[Vec<String>], n: usize) -> Vec<usize> {
+    (0..n)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c.get(i).map_or(0, |s| s.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
 /// Human-readable byte counts for tables.
 pub fn human_size(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];

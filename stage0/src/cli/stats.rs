@@ -238,15 +238,7 @@ fn table(rows: &[Row]) -> String {
             pids,
         ]);
     }
-    let widths: Vec<usize> = (0..8)
-        .map(|i| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = super::column_widths(&cells, 8);
     let mut out = String::new();
     for c in &cells {
         let line: Vec<String> = c

@@ -94,15 +94,7 @@ fn table(rows: &[Row]) -> String {
             r.command.clone(),
         ]);
     }
-    let widths: Vec<usize> = (0..4)
-        .map(|i| {
-            cells
-                .iter()
-                .map(|c| c[i].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths = super::column_widths(&cells, 4);
     let mut out = String::new();
     for c in &cells {
         for (s, w) in c.iter().zip(&widths) {
