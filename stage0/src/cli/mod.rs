@@ -255,12 +255,12 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
 }
 
 /// The width of each of the first `n` columns of a table (in characters), for aligned output.
-pub fn column_widths(cells: &[Vec<String>], n: usize) -> Vec<usize> {
+pub fn column_widths<R: AsRef<[String]>>(cells: &[R], n: usize) -> Vec<usize> {
     (0..n)
         .map(|i| {
             cells
                 .iter()
-                .map(|c| c.get(i).map_or(0, |s| s.chars().count()))
+                .map(|c| c.as_ref().get(i).map_or(0, |s| s.chars().count()))
                 .max()
                 .unwrap_or(0)
         })
