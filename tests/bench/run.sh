@@ -4,6 +4,8 @@
 # --rm --net=none of the same image. Also: the supervisor's resident memory while a pod runs, and the
 # start time of a ~1 GB image against a ~5 MB one. Root only. Prints medians and ratios.
 #   LIFTOFF=path/to/liftoff RUNS=30 bash tests/bench/run.sh
+# LIFTOFF_BEFORE=path/to/an/older/liftoff adds that build to the same hyperfine run (same store, same
+# moment, same load), for before/after figures of a change.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-30}
@@ -29,6 +31,12 @@ $L image sign bench.example/box:1 --key "$W/k.key" >/dev/null
 $L image sign bench.example/big:1 --key "$W/k.key" >/dev/null
 $L trust add --yes --prefix bench.example "$W/k.pub" >/dev/null
 
+BEFORE=()
+if [ -n "${LIFTOFF_BEFORE:-}" ]; then
+  B="$LIFTOFF_BEFORE --dir $W/store --keys $W/keys --vendor-keys $W/vendor"
+  BEFORE=(-n liftoff-before "$B run --net=none bench.example/box:1 -- /bin/true")
+fi
+
 # OCI bundles for crun and runc from the same rootfs.
 mkdir -p "$W/bundle"
 $L image extract bench.example/box:1 "$W/bundle/rootfs"
@@ -45,11 +53,13 @@ tar -C "$W/rootfs" -c . | $P import - bench-box >/dev/null 2>&1 || echo "podman 
 
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/run.json" \
   -n liftoff "$L run --net=none bench.example/box:1 -- /bin/true" \
+  "${BEFORE[@]}" \
   -n crun "sh -c \"unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run --bundle $W/bundle cbench'\"" \
   -n runc "runc run --bundle $W/bundle rbench" \
   -n podman "$P run --rm --net=none bench-box /bin/true" >/dev/null 2>&1 || \
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/run.json" \
   -n liftoff "$L run --net=none bench.example/box:1 -- /bin/true" \
+  "${BEFORE[@]}" \
   -n crun "sh -c \"unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run --bundle $W/bundle cbench'\"" \
   -n runc "runc run --bundle $W/bundle rbench" >/dev/null
 
@@ -70,7 +80,7 @@ size = {r["command"]: r["median"] for r in json.load(open(sys.argv[2]))["results
 l = run["liftoff"]
 print("liftoff run /bin/true, medians:")
 for k, v in run.items():
-    print(f"  {k:8s} {v*1000:7.2f} ms   liftoff/{k} = {l/v:.2f}")
+    print(f"  {k:14s} {v*1000:7.2f} ms   liftoff/{k} = {l/v:.2f}")
 print(f"start, 5 MB image: {size['small-5MB']*1000:.2f} ms; 1 GB image: {size['big-1GB']*1000:.2f} ms; ratio {size['big-1GB']/size['small-5MB']:.2f}")
 print(f"supervisor VmRSS while a pod runs: {int(sys.argv[3])} kB")
 PY
