@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod hostile;
+
 const PASSWORD: &str = "Pa55-w0rd-xyzzy-7319";
 const USER: &str = "tester";
 
