@@ -227,13 +227,12 @@ pub fn unpack(store: &Store, v: VerifiedBlob, limits: &Limits) -> Result<Outcome
             source,
         })?;
         let mut tar = HashingReader::new(decoder(f, v.compression).map_err(dec_err)?);
-        let stats =
-            unpack::unpack_layer(&mut tar, &layer_tmp, limits).map_err(|source| {
-                IngestError::Unpack {
-                    digest: v.digest.clone(),
-                    source,
-                }
-            })?;
+        let stats = unpack::unpack_layer(&mut tar, &layer_tmp, limits).map_err(|source| {
+            IngestError::Unpack {
+                digest: v.digest.clone(),
+                source,
+            }
+        })?;
         // Whatever follows the tar's end-of-archive is part of the diff_id too; hash it, within
         // the same byte budget as the entries.
         let budget = limits.max_bytes.saturating_sub(stats.bytes);
@@ -260,7 +259,8 @@ pub fn unpack(store: &Store, v: VerifiedBlob, limits: &Limits) -> Result<Outcome
     if v.need_layer {
         // One syncfs makes every file of the layer durable before the rename publishes it; cheaper
         // than an fsync per file and equally sound for a crash after the rename.
-        let dir = File::open(v.staging.path()).map_err(crate::store::io(v.staging.path(), "open"))?;
+        let dir =
+            File::open(v.staging.path()).map_err(crate::store::io(v.staging.path(), "open"))?;
         rustix::fs::syncfs(&dir)
             .map_err(|e| crate::store::io(v.staging.path(), "syncfs")(e.into()))?;
         store.commit_layer(&v.staging.path().join("layer"), &v.diff_id)?;
@@ -355,6 +355,9 @@ mod tests {
         let mut h = tar::Header::new_ustar();
         h.set_size(5);
         h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(1_700_000_000);
         h.set_entry_type(tar::EntryType::Regular);
         b.append_data(&mut h, "hello", &b"world"[..]).unwrap();
         let tarball = b.into_inner().unwrap();
@@ -372,7 +375,10 @@ mod tests {
         .unwrap() else {
             panic!("not staged");
         };
-        assert_eq!(unpack(&store, v, &Limits::default()).unwrap(), Outcome::Stored);
+        assert_eq!(
+            unpack(&store, v, &Limits::default()).unwrap(),
+            Outcome::Stored
+        );
         assert!(store.has_blob(&d.digest) && store.has_layer(&diff));
         assert_eq!(tmp_entries(&store), 0);
         assert!(matches!(

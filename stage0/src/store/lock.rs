@@ -232,9 +232,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("l");
         let held = Lock::shared(&p).unwrap();
-        // Our own pid is left out of the holders, so hold it from a child process.
+        // Our own pid is left out of the holders, so hold it from a child process (`-o`: flock(1)
+        // itself holds it, not the sleep it runs, so killing flock releases it).
         let mut child = std::process::Command::new("flock")
-            .args(["-s", p.to_str().unwrap(), "sleep", "30"])
+            .args(["-s", "-o", p.to_str().unwrap(), "sleep", "10"])
             .spawn();
         let t = Instant::now();
         let e = Lock::exclusive_within(&p, Duration::from_millis(300)).unwrap_err();

@@ -28,7 +28,6 @@ struct Answer {
 
 /// A /v2/ server answering fixed paths; everything else is a 404.
 struct Hostile {
-    port: u16,
     /// Paths requested, in order.
     seen: Arc<Mutex<Vec<String>>>,
     /// Set when a dripped body starts being sent.
@@ -40,7 +39,6 @@ const MAX_DRIP: Duration = Duration::from_secs(90);
 
 impl Hostile {
     fn start(listener: TcpListener, routes: HashMap<String, Answer>) -> Hostile {
-        let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let dripping = Arc::new(AtomicBool::new(false));
         let routes = Arc::new(routes);
@@ -54,15 +52,7 @@ impl Hostile {
                 });
             }
         });
-        Hostile {
-            port,
-            seen,
-            dripping,
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        Hostile { seen, dripping }
     }
 }
 
@@ -186,6 +176,9 @@ fn zstd_bomb(size: u64, pad_to: usize) -> Vec<u8> {
     h.set_path("zeros").unwrap();
     h.set_size(size);
     h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(1_700_000_000);
     h.set_entry_type(tar::EntryType::Regular);
     h.set_cksum();
     enc.write_all(h.as_bytes()).unwrap();
