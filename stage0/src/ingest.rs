@@ -139,9 +139,12 @@ pub fn stage(
     let (actual, size) = copy_counted(reader, sink.as_mut(), desc, &from, &blob)?;
     check_digest(&from, "layer", &desc.digest, desc.size, &actual, size)?;
     if let Some(f) = sink.take() {
-        // Made durable here, off the unpacking path, before it is renamed into the store.
-        f.sync_all()
-            .map_err(crate::store::io(&blob, "fsync staged blob"))?;
+        // A blob that is unpacked is made durable by the syncfs after unpacking (same filesystem),
+        // so its fsync would only delay the start of unpacking; one stored alone needs its own.
+        if !need_layer {
+            f.sync_all()
+                .map_err(crate::store::io(&blob, "fsync staged blob"))?;
+        }
     }
     Ok(Staged::Verified(VerifiedBlob {
         digest: desc.digest.clone(),
@@ -252,17 +255,18 @@ pub fn unpack(store: &Store, v: VerifiedBlob, limits: &Limits) -> Result<Outcome
                 actual: actual_diff,
             });
         }
+        // One syncfs makes every file of the layer, and the staged blob, durable before the
+        // renames publish them; cheaper than an fsync per file and equally sound for a crash
+        // after the rename.
+        let dir =
+            File::open(v.staging.path()).map_err(crate::store::io(v.staging.path(), "open"))?;
+        rustix::fs::syncfs(&dir)
+            .map_err(|e| crate::store::io(v.staging.path(), "syncfs")(e.into()))?;
     }
     if v.staged_copy {
         store.commit_blob(&v.blob, &v.digest)?;
     }
     if v.need_layer {
-        // One syncfs makes every file of the layer durable before the rename publishes it; cheaper
-        // than an fsync per file and equally sound for a crash after the rename.
-        let dir =
-            File::open(v.staging.path()).map_err(crate::store::io(v.staging.path(), "open"))?;
-        rustix::fs::syncfs(&dir)
-            .map_err(|e| crate::store::io(v.staging.path(), "syncfs")(e.into()))?;
         store.commit_layer(&v.staging.path().join("layer"), &v.diff_id)?;
     }
     Ok(Outcome::Stored)
