@@ -1412,7 +1412,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__gc)
-            opts="-h --format --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --format --wait --dir --config --keys --vendor-keys --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,6 +1420,10 @@ _liftoff() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --dir)

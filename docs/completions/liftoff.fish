@@ -56,7 +56,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l as -d 'Name in
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l platform -d 'Platform to pick from a multi-platform image (default: this host\'s)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l max-layer-entries -d 'Refuse layers with more entries than this' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l max-layer-bytes -d 'Refuse layers that expand to more bytes than this' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l jobs -d 'Layers to stream at once' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l jobs -d 'Layers to download at once (as many are unpacked at once, each only once verified)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l insecure-options -d 'Skip checks: `image` stores the image WITHOUT verifying its signature (recorded as insecure in its provenance and shown by `image list`); `http` allows plain HTTP to the registry' -r -f -a "image\t'Do not verify the image\'s signature'
 http\t'Allow plain HTTP (and an HTTP token server) for the registry'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l creds -d 'Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)' -r
@@ -332,6 +332,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l wait -d 'How long to wait for running fetches and imports to release the store (e.g. 5s, 2m, or `forever`); past that gc fails, naming the processes that hold it' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F

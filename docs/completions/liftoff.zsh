@@ -39,7 +39,7 @@ _arguments "${_arguments_options[@]}" : \
 '--platform=[Platform to pick from a multi-platform image (default\: this host'\''s)]:OS/ARCH[/VARIANT]:_default' \
 '--max-layer-entries=[Refuse layers with more entries than this]:N:_default' \
 '--max-layer-bytes=[Refuse layers that expand to more bytes than this]:BYTES:_default' \
-'--jobs=[Layers to stream at once]:N:_default' \
+'--jobs=[Layers to download at once (as many are unpacked at once, each only once verified)]:N:_default' \
 '*--insecure-options=[Skip checks\: \`image\` stores the image WITHOUT verifying its signature (recorded as insecure in its provenance and shown by \`image list\`); \`http\` allows plain HTTP to the registry]:image,http:((image\:"Do not verify the image'\''s signature"
 http\:"Allow plain HTTP (and an HTTP token server) for the registry"))' \
 '--creds=[Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)]:USER:PASSWORD:_default' \
@@ -449,6 +449,7 @@ _arguments "${_arguments_options[@]}" : \
 (gc)
 _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(table json)' \
+'--wait=[How long to wait for running fetches and imports to release the store (e.g. 5s, 2m, or \`forever\`); past that gc fails, naming the processes that hold it]:DURATION:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \

@@ -66,6 +66,11 @@ pub struct RegistriesConfig {
     pub auth_file: Option<PathBuf>,
     /// Largest manifest or index accepted from a registry (default and ceiling 4 MiB).
     pub max_manifest_bytes: Option<u64>,
+    /// Slowest transfer accepted, in bytes per second averaged over `rate_window` (default
+    /// 10240; 0 turns the check off). A registry that drips a blob slower is given up on.
+    pub min_rate: Option<u64>,
+    /// Seconds over which `min_rate` is averaged (default 30, at most 3600).
+    pub rate_window: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,7 +84,7 @@ pub struct UnpackConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FetchConfig {
-    /// Layers streamed at once.
+    /// Layers downloaded at once (and as many unpacked at once).
     pub jobs: Option<usize>,
 }
 
@@ -94,6 +99,10 @@ pub enum ConfigError {
     #[error("config file {path} is invalid: {message}")]
     Parse { path: PathBuf, message: String },
 }
+
+/// Longest `[registries] rate_window` accepted: a longer one would let a stalled registry hold the
+/// store for hours.
+pub const MAX_RATE_WINDOW: u64 = 3600;
 
 impl Config {
     /// Loads `path`; a missing file is fine only when it is the default path (not given explicitly).
@@ -117,10 +126,21 @@ impl Config {
             path: path.to_path_buf(),
             message: "not UTF-8 text".into(),
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        let c: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })
+        })?;
+        if let Some(w) = c.registries.rate_window {
+            if !(1..=MAX_RATE_WINDOW).contains(&w) {
+                return Err(ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "[registries] rate_window = {w}: must be 1 to {MAX_RATE_WINDOW} seconds"
+                    ),
+                });
+            }
+        }
+        Ok(c)
     }
 
     pub fn limits(&self) -> Limits {
@@ -139,6 +159,17 @@ impl Config {
             certs_dir: self.registries.certs_dir.clone(),
             authfile: self.registries.auth_file.clone(),
             max_manifest_bytes: self.registries.max_manifest_bytes,
+            min_rate: {
+                let d = crate::transport::registry::rate::MinRate::default();
+                crate::transport::registry::rate::MinRate {
+                    bytes_per_sec: self.registries.min_rate.unwrap_or(d.bytes_per_sec),
+                    window: self
+                        .registries
+                        .rate_window
+                        .map(std::time::Duration::from_secs)
+                        .unwrap_or(d.window),
+                }
+            },
             ..Default::default()
         }
     }
@@ -216,5 +247,21 @@ mod tests {
         assert_eq!(o.certs_dir(), PathBuf::from("/tmp/certs"));
         std::fs::write(&p, "[registries]\ninsecure = \"x\"\n").unwrap();
         assert!(Config::load(&p, true).is_err());
+    }
+
+    #[test]
+    fn rate_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "").unwrap();
+        let d = Config::load(&p, true).unwrap().registry_options().min_rate;
+        assert_eq!(d.bytes_per_sec, 10240);
+        assert_eq!(d.window, std::time::Duration::from_secs(30));
+        std::fs::write(&p, "[registries]\nmin_rate = 0\nrate_window = 5\n").unwrap();
+        let r = Config::load(&p, true).unwrap().registry_options().min_rate;
+        assert_eq!((r.bytes_per_sec, r.window.as_secs()), (0, 5));
+        std::fs::write(&p, "[registries]\nrate_window = 0\n").unwrap();
+        let e = Config::load(&p, true).unwrap_err().to_string();
+        assert!(e.contains("rate_window"), "{e}");
     }
 }

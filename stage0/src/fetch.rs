@@ -1,12 +1,13 @@
 //! The fetch pipeline: source → top-level manifest (digest checked) → trust gate → parse → platform
-//! → config (digest checked) → layers (streamed, verified, unpacked in parallel) → name recorded.
+//! → config (digest checked) → layers (each downloaded and verified into staging, then unpacked;
+//! downloads and unpacking run in parallel) → name recorded.
 //!
 //! The trust gate sits right after the top-level bytes and their digest are known and before any of
 //! them is parsed beyond classification, which is where signature verification plugs in (docs/trust.md).
 
 use crate::digest::Digest;
 use crate::images::{self, ImageError};
-use crate::ingest::{self, IngestError, Outcome};
+use crate::ingest::{self, IngestError, Outcome, Staged, VerifiedBlob};
 use crate::manifest::{
     self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
 };
@@ -21,7 +22,7 @@ use crate::trust::cosign::RawSignature;
 use crate::trust::verify::{self, Decision, Trust, VerifyError};
 use crate::unpack::Limits;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{mpsc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -57,7 +58,7 @@ pub struct FetchOptions {
     pub name: Option<ImageName>,
     pub platform: Platform,
     pub limits: Limits,
-    /// How many layers to stream at once.
+    /// How many layers to download at once (and, as many, to unpack at once).
     pub jobs: usize,
     /// Keys and policy to verify against.
     pub trust: Trust,
@@ -235,6 +236,33 @@ pub(crate) fn resolve(
     })
 }
 
+/// The first failure among parallel layer jobs. The lowest-numbered failing layer is the one
+/// reported, so the message does not depend on thread timing.
+#[derive(Default)]
+struct FirstError {
+    failed: AtomicBool,
+    first: Mutex<Option<(usize, IngestError)>>,
+}
+
+impl FirstError {
+    fn set(&self, i: usize, e: IngestError) {
+        self.failed.store(true, Ordering::Relaxed);
+        let mut g = self.first.lock().unwrap_or_else(|p| p.into_inner());
+        if g.as_ref().is_none_or(|(j, _)| i < *j) {
+            *g = Some((i, e));
+        }
+    }
+
+    fn is_set(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    fn take(self) -> Option<IngestError> {
+        let g = self.first.into_inner().unwrap_or_else(|p| p.into_inner());
+        g.map(|(_, e)| e)
+    }
+}
+
 /// What [`ingest_layers`] did: layers stored and reused, and the notes to show (see
 /// [`warn_notes`]), in layer order.
 pub(crate) struct Ingested {
@@ -251,8 +279,11 @@ pub(crate) fn warn_notes(notes: &[String]) {
     }
 }
 
-/// Streams every layer not yet in the store, `jobs` at a time; stops starting new ones after the
-/// first error.
+/// Brings every layer not yet in the store in, as a two-stage pipeline: `jobs` download workers
+/// stage and verify blobs (digest and size, see [`ingest::stage`]) and hand each verified one over a
+/// channel to `jobs` unpack workers, so unpacking a verified layer overlaps the download of the
+/// next ones while no unverified byte is ever decompressed. After the first error no new layer is
+/// started and verified blobs still queued are dropped (with their staging).
 pub(crate) fn ingest_layers(
     store: &Store,
     src: Option<&dyn Source>,
@@ -262,57 +293,71 @@ pub(crate) fn ingest_layers(
     limits: &Limits,
     jobs: usize,
 ) -> Result<Ingested, FetchError> {
-    let next = AtomicUsize::new(0);
     let notes: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
-    let failed = AtomicBool::new(false);
-    let first_err: Mutex<Option<(usize, IngestError)>> = Mutex::new(None);
+    let add_note = |i: usize, n: Option<String>| {
+        if let Some(n) = n {
+            notes.lock().unwrap_or_else(|p| p.into_inner()).push((i, n));
+        }
+    };
+    let next = AtomicUsize::new(0);
+    let errors = FirstError::default();
     let stored = AtomicUsize::new(0);
     let reused = AtomicUsize::new(0);
     let jobs = jobs.clamp(1, layers.len().max(1));
+    let (tx, rx) = mpsc::channel::<(usize, VerifiedBlob)>();
+    let rx = Mutex::new(rx);
     std::thread::scope(|s| {
+        let (next, errors, reused, add_note) = (&next, &errors, &reused, &add_note);
         for _ in 0..jobs {
-            s.spawn(|| loop {
-                if failed.load(Ordering::Relaxed) {
-                    return;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((desc, comp)) = layers.get(i) else {
-                    return;
-                };
-                tracing::debug!("layer {}/{}: {}", i + 1, layers.len(), desc.digest);
-                match ingest::ingest_layer(
-                    store,
-                    src,
-                    source_name,
-                    desc,
-                    *comp,
-                    &diff_ids[i],
-                    limits,
-                ) {
-                    Ok((outcome, note)) => {
-                        match outcome {
-                            Outcome::Stored => stored.fetch_add(1, Ordering::Relaxed),
-                            Outcome::Reused => reused.fetch_add(1, Ordering::Relaxed),
-                        };
-                        if let Some(n) = note {
-                            let mut g = notes.lock().unwrap_or_else(|p| p.into_inner());
-                            g.push((i, n));
-                        }
-                    }
-                    Err(e) => {
-                        failed.store(true, Ordering::Relaxed);
-                        let mut g = first_err.lock().unwrap_or_else(|p| p.into_inner());
-                        // Report the lowest-numbered failing layer, so the message is stable.
-                        if g.as_ref().is_none_or(|(j, _)| i < *j) {
-                            *g = Some((i, e));
-                        }
+            let tx = tx.clone();
+            s.spawn(move || {
+                while !errors.is_set() {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((desc, comp)) = layers.get(i) else {
                         return;
+                    };
+                    tracing::debug!("layer {}/{}: {}", i + 1, layers.len(), desc.digest);
+                    match ingest::stage(store, src, source_name, desc, *comp, &diff_ids[i]) {
+                        Ok(Staged::Reused) => {
+                            reused.fetch_add(1, Ordering::Relaxed);
+                            add_note(
+                                i,
+                                ingest::reused_note(store, &desc.digest, &diff_ids[i], limits),
+                            );
+                        }
+                        // The unpack workers outlive every sender, so this cannot fail.
+                        Ok(Staged::Verified(v)) => drop(tx.send((i, v))),
+                        Err(e) => errors.set(i, e),
                     }
                 }
             });
         }
+        // The channel closes when the last download worker is done.
+        drop(tx);
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let got = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((i, v)) = got else {
+                    return;
+                };
+                if errors.is_set() {
+                    continue;
+                }
+                match ingest::unpack(store, v, limits) {
+                    Ok((Outcome::Stored, note)) => {
+                        stored.fetch_add(1, Ordering::Relaxed);
+                        add_note(i, note);
+                    }
+                    Ok((Outcome::Reused, note)) => {
+                        reused.fetch_add(1, Ordering::Relaxed);
+                        add_note(i, note);
+                    }
+                    Err(e) => errors.set(i, e),
+                }
+            });
+        }
     });
-    if let Some((_, e)) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    if let Some(e) = errors.take() {
         return Err(e.into());
     }
     let mut notes = notes.into_inner().unwrap_or_else(|p| p.into_inner());

@@ -256,9 +256,10 @@ pub struct GcReport {
 }
 
 /// Removes every blob, unpacked layer, provenance record and staging dir that no named image needs.
-/// Holds the store lock exclusively, so it waits for running fetches and imports.
-pub fn gc(store: &Store) -> Result<GcReport, ImageError> {
-    let _g = store.lock_gc()?;
+/// Holds the store lock exclusively, so it waits for running fetches and imports: at most `wait`
+/// (None: until they finish), after which it fails naming the processes that hold the store.
+pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, ImageError> {
+    let _g = store.lock_gc(wait)?;
     let mut keep_blobs: HashSet<Digest> = HashSet::new();
     let mut keep_layers: HashSet<Digest> = HashSet::new();
     let mut keep_meta: HashSet<Digest> = HashSet::new();

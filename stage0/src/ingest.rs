@@ -1,20 +1,30 @@
-//! Streams one layer into the store in a single pass: read once from the source, hash and count the
-//! compressed bytes, tee them into a staged blob file, decompress, hash the tar stream, unpack it into
-//! a staged layer dir. Only when the blob digest, size and diff_id all match are the blob and the layer
-//! renamed into place; otherwise the staging dir is dropped and the store is unchanged.
+//! Brings one layer into the store in two steps, so that nothing unverified ever reaches a
+//! decompressor or the tar parser:
 //!
-//! Unpacking into staging before the digest is known is safe because extraction is confined to the
-//! staging dir (see `unpack`) and nothing from it becomes visible before verification.
+//! 1. [`stage`]: read the blob once from the source, hashing and counting its bytes into a staged
+//!    file under the store's tmp/ (stopping at once when they pass the descriptor's size), then check
+//!    its digest and size. A blob the store already has is hashed in place instead.
+//! 2. [`unpack`]: only a blob that passed step 1 is decompressed; its tar stream is hashed and
+//!    unpacked into a staged layer dir, and when the diff_id matches, the blob and the layer are
+//!    renamed into place.
+//!
+//! A failure at either step drops the staging dir (and the layer lock), so the store is unchanged.
+//! A hostile source can therefore make liftoff write at most the descriptor's size before it is
+//! caught, however well its bytes compress. The fetch pipeline runs step 1 of later layers while
+//! step 2 of earlier ones runs (see `fetch::ingest_layers`), so verifying first costs little time.
 
-use crate::digest::{Digest, LimitedReader};
+use crate::digest::{Digest, HashingReader};
 use crate::manifest::{Compression, Descriptor};
-use crate::store::{Store, StoreError};
-use crate::transport::{Source, TransportError};
+use crate::store::{Lock, Staging, Store, StoreError};
+use crate::transport::{check_digest, Source, TransportError};
 use crate::unpack::{self, Limits, UnpackError};
 use sha2::{Digest as _, Sha256};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+
+/// How much of a blob is read and written at a time while staging it.
+const CHUNK: usize = 256 << 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -30,6 +40,12 @@ pub enum IngestError {
     },
     #[error("layer {digest}: cannot read it: {source}")]
     Read {
+        digest: Digest,
+        #[source]
+        source: io::Error,
+    },
+    #[error("layer {digest}: its digest matches but it does not decompress: {source}")]
+    Decompress {
         digest: Digest,
         #[source]
         source: io::Error,
@@ -51,78 +67,152 @@ pub enum Outcome {
     Stored,
 }
 
-#[derive(Default)]
-struct TapState {
-    hasher: Sha256,
-    count: u64,
+/// What [`stage`] found.
+#[derive(Debug)]
+pub enum Staged {
+    /// Blob and unpacked layer are already in the store; nothing to do.
+    Reused,
+    /// The blob is verified; [`unpack`] finishes the layer.
+    Verified(VerifiedBlob),
 }
 
-/// Hashes and counts every byte read through it, and optionally copies it to a file.
-struct Tap<R> {
-    inner: R,
-    state: Arc<Mutex<TapState>>,
-    sink: Option<File>,
+/// A layer blob whose digest and size matched its descriptor, waiting to be unpacked. Dropping it
+/// removes the staged copy and releases the layer lock.
+#[derive(Debug)]
+pub struct VerifiedBlob {
+    digest: Digest,
+    compression: Compression,
+    diff_id: Digest,
+    /// Where the verified bytes are: the staged copy, or the store's own blob.
+    blob: PathBuf,
+    /// Whether `blob` is a staged copy that becomes the store's blob on success.
+    staged_copy: bool,
+    need_layer: bool,
+    // Field order matters: the staging dir goes before the lock is released, so a fetch waiting
+    // for this layer never sees our leftovers.
+    staging: Staging,
+    _lock: Lock,
 }
 
-impl<R: Read> Read for Tap<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut st = self
-            .state
-            .lock()
-            .map_err(|_| io::Error::other("hash state poisoned"))?;
-        st.hasher.update(&buf[..n]);
-        st.count += n as u64;
-        drop(st);
-        if let Some(f) = &mut self.sink {
-            f.write_all(&buf[..n])?;
+/// Step 1: makes sure a verified copy of the blob `desc` is at hand for unpacking, reading it from
+/// `src` into staging when the store does not have it yet. Nothing read here is interpreted.
+pub fn stage(
+    store: &Store,
+    src: Option<&dyn Source>,
+    source_name: &str,
+    desc: &Descriptor,
+    compression: Compression,
+    diff_id: &Digest,
+) -> Result<Staged, IngestError> {
+    if store.has_blob(&desc.digest) && store.has_layer(diff_id) {
+        return Ok(Staged::Reused);
+    }
+    let lock = store.lock_layer(diff_id)?;
+    let need_blob = !store.has_blob(&desc.digest);
+    let need_layer = !store.has_layer(diff_id);
+    if !need_blob && !need_layer {
+        return Ok(Staged::Reused);
+    }
+    let staging = store.staging("layer")?;
+    let read_err = |source: io::Error| IngestError::Read {
+        digest: desc.digest.clone(),
+        source,
+    };
+    let (reader, blob, mut sink, from): (Box<dyn Read + Send + '_>, _, _, String) = if need_blob {
+        let Some(s) = src else {
+            return Err(IngestError::Transport(TransportError::MissingBlob {
+                source_name: source_name.to_string(),
+                digest: desc.digest.clone(),
+            }));
+        };
+        let reader = s.open_blob(&desc.digest)?;
+        let p = staging.path().join("blob");
+        let f = File::create(&p).map_err(crate::store::io(&p, "create staged blob"))?;
+        (reader, p, Some(f), source_name.to_string())
+    } else {
+        // The store's own copy was verified when it was written; it is checked again because it is
+        // about to be decompressed, and nothing unverified may reach a decompressor.
+        let p = store.blob_path(&desc.digest);
+        let f = File::open(&p).map_err(read_err)?;
+        (Box::new(f), p, None, store.root().display().to_string())
+    };
+    let (actual, size) = copy_counted(reader, sink.as_mut(), desc, &from, &blob)?;
+    check_digest(&from, "layer", &desc.digest, desc.size, &actual, size)?;
+    if let Some(f) = sink.take() {
+        // A blob that is unpacked is made durable by the syncfs after unpacking (same filesystem),
+        // so its fsync would only delay the start of unpacking; one stored alone needs its own.
+        if !need_layer {
+            f.sync_all()
+                .map_err(crate::store::io(&blob, "fsync staged blob"))?;
         }
-        Ok(n)
     }
+    Ok(Staged::Verified(VerifiedBlob {
+        digest: desc.digest.clone(),
+        compression,
+        diff_id: diff_id.clone(),
+        blob,
+        staged_copy: need_blob,
+        need_layer,
+        staging,
+        _lock: lock,
+    }))
 }
 
-fn finish(state: &Arc<Mutex<TapState>>) -> (Digest, u64) {
-    let st = std::mem::take(&mut *state.lock().unwrap_or_else(|p| p.into_inner()));
-    let hex = hex::encode(st.hasher.finalize());
-    (
-        Digest::from_hex(&hex).expect("sha256 hex is valid"),
-        st.count,
-    )
-}
-
-enum Decoder<R: Read> {
-    Plain(R),
-    Gzip(flate2::read::MultiGzDecoder<R>),
-    Zstd(zstd::stream::read::Decoder<'static, BufReader<R>>),
-}
-
-impl<R: Read> Decoder<R> {
-    fn new(r: R, c: Compression) -> io::Result<Self> {
-        Ok(match c {
-            Compression::None => Decoder::Plain(r),
-            Compression::Gzip => Decoder::Gzip(flate2::read::MultiGzDecoder::new(r)),
-            Compression::Zstd => Decoder::Zstd(zstd::stream::read::Decoder::new(r)?),
-        })
-    }
-
-    /// Gives back the compressed stream; bytes the decoder buffered were already tapped below it.
-    fn into_inner(self) -> R {
-        match self {
-            Decoder::Plain(r) => r,
-            Decoder::Gzip(d) => d.into_inner(),
-            Decoder::Zstd(d) => d.finish().into_inner(),
+/// Reads `reader` to its end, hashing and counting it and copying it to `sink`; refuses a byte past
+/// `desc.size` without writing it. Returns the digest and size of what was read.
+fn copy_counted(
+    mut reader: Box<dyn Read + Send + '_>,
+    mut sink: Option<&mut File>,
+    desc: &Descriptor,
+    source_name: &str,
+    staged: &std::path::Path,
+) -> Result<(Digest, u64), IngestError> {
+    let mut hasher = Sha256::new();
+    let mut count = 0u64;
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        // Ask for one byte past the size, so "exactly the size" and "over it" can be told apart.
+        let room = (desc.size - count).saturating_add(1);
+        let want = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = match reader.read(&mut buf[..want]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(source) => {
+                return Err(IngestError::Read {
+                    digest: desc.digest.clone(),
+                    source,
+                })
+            }
+        };
+        count += n as u64;
+        if count > desc.size {
+            return Err(TransportError::Oversized {
+                source_name: source_name.to_string(),
+                what: "layer".into(),
+                digest: desc.digest.clone(),
+                expected: desc.size,
+            }
+            .into());
+        }
+        hasher.update(&buf[..n]);
+        if let Some(f) = sink.as_mut() {
+            f.write_all(&buf[..n])
+                .map_err(crate::store::io(staged, "write staged blob"))?;
         }
     }
+    let hex = hex::encode(hasher.finalize());
+    Ok((Digest::from_hex(&hex).expect("sha256 hex is valid"), count))
 }
 
-impl<R: Read> Read for Decoder<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Decoder::Plain(r) => r.read(buf),
-            Decoder::Gzip(d) => d.read(buf),
-            Decoder::Zstd(d) => d.read(buf),
-        }
-    }
+/// The uncompressed stream of a verified blob.
+fn decoder(f: File, c: Compression) -> io::Result<Box<dyn Read + Send>> {
+    let r = BufReader::with_capacity(CHUNK, f);
+    Ok(match c {
+        Compression::None => Box::new(r),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
+        Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(r)?),
+    })
 }
 
 /// What unpacking left out, as the note shown once per layer: `layer DIGEST: skipped 5 device nodes
@@ -135,7 +225,7 @@ fn skipped_note(digest: &Digest, what: &str) -> String {
 }
 
 /// The note for a layer reused as it was unpacked earlier, without entries this fetch would keep.
-fn reused_note(
+pub fn reused_note(
     store: &Store,
     digest: &Digest,
     diff_id: &Digest,
@@ -152,322 +242,192 @@ fn reused_note(
     ))
 }
 
-/// Makes sure the blob `desc` and its unpacked form `layers/<diff_id>` are in the store, reading from
-/// the store's own blob when it has one and from `src` otherwise. Besides the outcome, returns the
-/// note to show the user when unpacking left entries out (see [`Limits::allow_devices`]).
-pub fn ingest_layer(
+/// Step 2: decompresses and unpacks a verified blob into a staged layer dir, checks the tar
+/// stream's digest against the config's diff_id, and renames the blob and the layer into place.
+/// Besides the outcome, returns the note to show when unpacking left entries out.
+pub fn unpack(
     store: &Store,
-    src: Option<&dyn Source>,
-    source_name: &str,
-    desc: &Descriptor,
-    compression: Compression,
-    diff_id: &Digest,
+    v: VerifiedBlob,
     limits: &Limits,
 ) -> Result<(Outcome, Option<String>), IngestError> {
-    let reused = || {
-        let note = reused_note(store, &desc.digest, diff_id, limits);
-        Ok((Outcome::Reused, note))
-    };
-    if store.has_blob(&desc.digest) && store.has_layer(diff_id) {
-        return reused();
-    }
-    let _lock = store.lock_layer(diff_id)?;
-    let need_blob = !store.has_blob(&desc.digest);
-    let need_layer = !store.has_layer(diff_id);
-    if !need_blob && !need_layer {
-        return reused();
-    }
-    let mut skipped = None;
-    let staging = store.staging("layer")?;
-    let read_err = |source: io::Error| IngestError::Read {
-        digest: desc.digest.clone(),
-        source,
-    };
-    let reader: Box<dyn Read + Send + '_> = if need_blob {
-        match src {
-            Some(s) => s.open_blob(&desc.digest)?,
-            None => {
-                return Err(IngestError::Transport(TransportError::MissingBlob {
-                    source_name: source_name.to_string(),
-                    digest: desc.digest.clone(),
-                }))
-            }
-        }
-    } else {
-        let p = store.blob_path(&desc.digest);
-        Box::new(File::open(&p).map_err(read_err)?)
-    };
-    let blob_tmp = staging.path().join("blob");
-    let sink = if need_blob {
-        Some(File::create(&blob_tmp).map_err(read_err)?)
-    } else {
-        None
-    };
-    let c_state = Arc::new(Mutex::new(TapState::default()));
-    let tap = Tap {
-        inner: LimitedReader::new(reader, desc.size, format!("layer {}", desc.digest)),
-        state: c_state.clone(),
-        sink,
-    };
-    let mut tap = if need_layer {
-        let layer_tmp = staging.path().join("layer");
-        std::fs::create_dir(&layer_tmp).map_err(read_err)?;
-        let mut dec = Decoder::new(tap, compression).map_err(read_err)?;
-        let u_state = Arc::new(Mutex::new(TapState::default()));
-        let mut u = Tap {
-            inner: &mut dec,
-            state: u_state.clone(),
-            sink: None,
+    let mut skipped: Option<String> = None;
+    if v.need_layer {
+        let layer_tmp = v.staging.path().join("layer");
+        std::fs::create_dir(&layer_tmp).map_err(crate::store::io(&layer_tmp, "create"))?;
+        let dec_err = |source: io::Error| IngestError::Decompress {
+            digest: v.digest.clone(),
+            source,
         };
-        let unpacked = unpack::unpack_layer(&mut u, &layer_tmp, limits);
-        let stats = match unpacked {
-            Ok(s) => s,
-            Err(e) => {
-                // A corrupt or tampered blob usually shows up as a broken tar stream: report the
-                // digest mismatch when there is one, since it is the real cause.
-                drop(u);
-                let mut t = dec.into_inner();
-                if io::copy(&mut t, &mut io::sink()).is_ok() {
-                    let (actual, size) = finish(&c_state);
-                    crate::transport::check_digest(
-                        source_name,
-                        "layer",
-                        &desc.digest,
-                        desc.size,
-                        &actual,
-                        size,
-                    )?;
-                }
-                return Err(IngestError::Unpack {
-                    digest: desc.digest.clone(),
-                    source: e,
-                });
+        let f = File::open(&v.blob).map_err(|source| IngestError::Read {
+            digest: v.digest.clone(),
+            source,
+        })?;
+        let mut tar = HashingReader::new(decoder(f, v.compression).map_err(dec_err)?);
+        let stats = unpack::unpack_layer(&mut tar, &layer_tmp, limits).map_err(|source| {
+            IngestError::Unpack {
+                digest: v.digest.clone(),
+                source,
             }
-        };
-        // Hash whatever follows the tar end-of-archive too, within the byte budget.
-        let budget = limits.max_bytes.saturating_sub(stats.bytes);
-        let mut rest = LimitedReader::new(&mut u, budget, format!("layer {}", desc.digest));
-        if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
-            // A corrupt blob can also surface here (a bad gzip checksum after the tar's end):
-            // report the digest mismatch when there is one, as above.
-            drop(rest);
-            drop(u);
-            let mut t = dec.into_inner();
-            if io::copy(&mut t, &mut io::sink()).is_ok() {
-                let (actual, size) = finish(&c_state);
-                crate::transport::check_digest(
-                    source_name,
-                    "layer",
-                    &desc.digest,
-                    desc.size,
-                    &actual,
-                    size,
-                )?;
-            }
-            if e.kind() == io::ErrorKind::InvalidData {
-                return Err(IngestError::Unpack {
-                    digest: desc.digest.clone(),
-                    source: UnpackError::TooManyBytes {
-                        limit: limits.max_bytes,
-                    },
-                });
-            }
-            return Err(read_err(e));
-        }
-        drop(u);
-        let (actual_diff, _) = finish(&u_state);
-        let mut t = dec.into_inner();
-        io::copy(&mut t, &mut io::sink()).map_err(read_err)?;
-        let (actual, size) = finish(&c_state);
-        crate::transport::check_digest(
-            source_name,
-            "layer",
-            &desc.digest,
-            desc.size,
-            &actual,
-            size,
-        )?;
-        if &actual_diff != diff_id {
-            return Err(IngestError::DiffIdMismatch {
-                digest: desc.digest.clone(),
-                expected: diff_id.clone(),
-                actual: actual_diff,
-            });
-        }
+        })?;
         skipped = (!stats.skipped.is_empty()).then(|| {
             stats
                 .skipped
                 .summary("device node or fifo", "device nodes and fifos")
         });
-        t
-    } else {
-        let mut t = tap;
-        io::copy(&mut t, &mut io::sink()).map_err(read_err)?;
-        let (actual, size) = finish(&c_state);
-        crate::transport::check_digest(
-            source_name,
-            "layer",
-            &desc.digest,
-            desc.size,
-            &actual,
-            size,
-        )?;
-        t
-    };
-    if let Some(f) = tap.sink.take() {
-        f.sync_all().map_err(read_err)?;
-        drop(f);
-        store.commit_blob(&blob_tmp, &desc.digest)?;
+        // Whatever follows the tar's end-of-archive is part of the diff_id too; hash it, within
+        // the same byte budget as the entries.
+        let budget = limits.max_bytes.saturating_sub(stats.bytes);
+        if !drain_within(&mut tar, budget).map_err(dec_err)? {
+            return Err(IngestError::Unpack {
+                digest: v.digest.clone(),
+                source: UnpackError::TooManyBytes {
+                    limit: limits.max_bytes,
+                },
+            });
+        }
+        let (actual_diff, _) = tar.finish().map_err(dec_err)?;
+        if actual_diff != v.diff_id {
+            return Err(IngestError::DiffIdMismatch {
+                digest: v.digest.clone(),
+                expected: v.diff_id.clone(),
+                actual: actual_diff,
+            });
+        }
+        // One syncfs makes every file of the layer, and the staged blob, durable before the
+        // renames publish them; cheaper than an fsync per file and equally sound for a crash
+        // after the rename.
+        let dir =
+            File::open(v.staging.path()).map_err(crate::store::io(v.staging.path(), "open"))?;
+        rustix::fs::syncfs(&dir)
+            .map_err(|e| crate::store::io(v.staging.path(), "syncfs")(e.into()))?;
     }
-    if need_layer {
-        // One syncfs makes every file of the layer durable before the rename publishes it; cheaper
-        // than an fsync per file and equally sound for a crash after the rename.
-        let dir = File::open(staging.path()).map_err(read_err)?;
-        rustix::fs::syncfs(&dir).map_err(|e| read_err(e.into()))?;
-        store.set_layer_skipped(diff_id, skipped.as_deref())?;
-        store.commit_layer(&staging.path().join("layer"), diff_id)?;
+    if v.staged_copy {
+        store.commit_blob(&v.blob, &v.digest)?;
     }
-    let note = skipped.map(|what| skipped_note(&desc.digest, &what));
+    if v.need_layer {
+        store.set_layer_skipped(&v.diff_id, skipped.as_deref())?;
+        store.commit_layer(&v.staging.path().join("layer"), &v.diff_id)?;
+    }
+    let note = skipped.map(|w| skipped_note(&v.digest, &w));
     Ok((Outcome::Stored, note))
+}
+
+/// Reads `r` to its end; false when it has more than `budget` bytes.
+fn drain_within(r: &mut impl Read, budget: u64) -> io::Result<bool> {
+    let n = io::copy(&mut r.take(budget.saturating_add(1)), &mut io::sink())?;
+    Ok(n <= budget)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::FileTypeExt;
 
-    /// A layer holding a file and two device nodes, as a plain tar.
-    fn layer() -> Vec<u8> {
-        let header = || {
-            let mut h = tar::Header::new_gnu();
-            h.set_uid(0);
-            h.set_gid(0);
-            h.set_mtime(0);
-            h
-        };
-        let mut b = tar::Builder::new(Vec::new());
-        for (path, major, minor) in [("dev/null", 1, 3), ("dev/zero", 1, 5)] {
-            let mut h = header();
-            h.set_entry_type(tar::EntryType::Char);
-            h.set_mode(0o666);
-            h.set_size(0);
-            h.set_device_major(major).unwrap();
-            h.set_device_minor(minor).unwrap();
-            b.append_data(&mut h, path, io::empty()).unwrap();
+    /// A source whose one blob is whatever the test says, whatever digest is asked for.
+    struct Serves(Vec<u8>);
+
+    impl Source for Serves {
+        fn describe(&self) -> String {
+            "test-source".into()
         }
-        let mut h = header();
-        h.set_mode(0o644);
-        h.set_size(2);
-        b.append_data(&mut h, "etc/hostname", &b"x\n"[..]).unwrap();
-        b.into_inner().unwrap()
+        fn top(&self) -> Result<crate::transport::TopLevel, TransportError> {
+            unreachable!("not used")
+        }
+        fn open_blob(&self, _: &Digest) -> Result<Box<dyn Read + Send + '_>, TransportError> {
+            Ok(Box::new(io::Cursor::new(self.0.clone())))
+        }
     }
 
-    fn descriptor(blob: &[u8]) -> Descriptor {
+    fn desc(bytes: &[u8], size: u64) -> Descriptor {
         Descriptor {
-            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
-            digest: Digest::of(blob),
-            size: blob.len() as u64,
+            media_type: "application/vnd.oci.image.layer.v1.tar+zstd".into(),
+            digest: Digest::of(bytes),
+            size,
             platform: None,
             annotations: Default::default(),
         }
     }
 
+    fn tmp_entries(store: &Store) -> usize {
+        std::fs::read_dir(store.tmp()).unwrap().count()
+    }
+
     #[test]
-    fn skipped_nodes_keep_the_diff_id_whole_and_are_remembered() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(&tmp.path().join("root")).unwrap();
-        let tar = layer();
-        let desc = descriptor(&tar);
-        let diff_id = Digest::of(&tar);
-        store.put_blob_bytes(&desc.digest, &tar).unwrap();
-        let limits = Limits::default();
-        // A diff_id over what was kept rather than the whole stream would not match this one.
-        let wrong = Digest::of(b"not the layer");
-        let e = ingest_layer(&store, None, "t", &desc, Compression::None, &wrong, &limits);
-        assert!(
-            matches!(e, Err(IngestError::DiffIdMismatch { .. })),
-            "{e:?}"
-        );
-        assert!(!store.has_layer(&wrong));
-
-        let (outcome, note) = ingest_layer(
+    fn stops_at_the_descriptor_size_and_never_decompresses_a_mismatch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("root")).unwrap();
+        let good = zstd::encode_all(&b"not a tar"[..], 1).unwrap();
+        let diff = Digest::of(b"x");
+        // Longer than the descriptor says: refused at once.
+        let src = Serves([good.clone(), vec![0; 1 << 20]].concat());
+        let e = stage(
             &store,
-            None,
-            "t",
-            &desc,
-            Compression::None,
-            &diff_id,
-            &limits,
+            Some(&src),
+            "test-source",
+            &desc(&good, good.len() as u64),
+            Compression::Zstd,
+            &diff,
         )
-        .unwrap();
-        assert_eq!(outcome, Outcome::Stored);
-        let note = note.expect("a note about the skipped nodes");
+        .unwrap_err();
         assert!(
-            note.starts_with(&format!(
-                "layer {}: skipped 2 device nodes and fifos (/dev/null, /dev/zero);",
-                desc.digest
-            )),
-            "{note}"
+            matches!(e, IngestError::Transport(TransportError::Oversized { .. })),
+            "{e}"
         );
-        assert!(note.contains("--allow-devices"), "{note}");
-        let layer = store.layer_path(&diff_id);
-        assert!(layer.join("etc/hostname").is_file());
-        assert!(!layer.join("dev/null").exists());
-        assert_eq!(
-            store.layer_skipped(&diff_id).as_deref(),
-            Some("2 device nodes and fifos (/dev/null, /dev/zero)")
-        );
-
-        // Reused as it is: nothing to say by default, and a warning when the nodes were wanted.
-        let r = ingest_layer(
+        assert!(e.to_string().contains("larger than"), "{e}");
+        assert_eq!(tmp_entries(&store), 0);
+        // Same size, other bytes: a digest mismatch, reported before any decompression.
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        let e = stage(
             &store,
-            None,
+            Some(&Serves(bad)),
+            "test-source",
+            &desc(&good, good.len() as u64),
+            Compression::Zstd,
+            &diff,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("does not match its content"), "{e}");
+        assert_eq!(tmp_entries(&store), 0);
+    }
+
+    #[test]
+    fn verified_blob_is_unpacked_and_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("root")).unwrap();
+        let mut b = tar::Builder::new(Vec::new());
+        let mut h = tar::Header::new_ustar();
+        h.set_size(5);
+        h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(1_700_000_000);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, "hello", &b"world"[..]).unwrap();
+        let tarball = b.into_inner().unwrap();
+        let blob = zstd::encode_all(&tarball[..], 1).unwrap();
+        let d = desc(&blob, blob.len() as u64);
+        let diff = Digest::of(&tarball);
+        let Staged::Verified(v) = stage(
+            &store,
+            Some(&Serves(blob.clone())),
             "t",
-            &desc,
-            Compression::None,
-            &diff_id,
-            &limits,
-        );
-        assert_eq!(r.unwrap(), (Outcome::Reused, None));
-        let allow = Limits {
-            allow_devices: true,
-            ..Limits::default()
+            &d,
+            Compression::Zstd,
+            &diff,
+        )
+        .unwrap() else {
+            panic!("not staged");
         };
-        let (outcome, note) = ingest_layer(
-            &store,
-            None,
-            "t",
-            &desc,
-            Compression::None,
-            &diff_id,
-            &allow,
-        )
-        .unwrap();
-        assert_eq!(outcome, Outcome::Reused);
-        let note = note.expect("a note that the nodes are missing");
-        assert!(
-            note.contains("unpacked earlier without its 2 device nodes"),
-            "{note}"
+        assert_eq!(
+            unpack(&store, v, &Limits::default()).unwrap(),
+            (Outcome::Stored, None)
         );
-        assert!(note.contains("liftoff image gc"), "{note}");
-
-        // Unpacked again with the nodes, the record goes.
-        std::fs::remove_dir_all(&layer).unwrap();
-        let (outcome, note) = ingest_layer(
-            &store,
-            None,
-            "t",
-            &desc,
-            Compression::None,
-            &diff_id,
-            &allow,
-        )
-        .unwrap();
-        assert_eq!((outcome, note), (Outcome::Stored, None));
-        assert!(std::fs::symlink_metadata(layer.join("dev/zero"))
-            .unwrap()
-            .file_type()
-            .is_char_device());
-        assert_eq!(store.layer_skipped(&diff_id), None);
+        assert!(store.has_blob(&d.digest) && store.has_layer(&diff));
+        assert_eq!(tmp_entries(&store), 0);
+        assert!(matches!(
+            stage(&store, None, "t", &d, Compression::Zstd, &diff).unwrap(),
+            Staged::Reused
+        ));
     }
 }

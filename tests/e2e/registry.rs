@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod hostile;
+
 const PASSWORD: &str = "Pa55-w0rd-xyzzy-7319";
 const USER: &str = "tester";
 
@@ -822,7 +824,8 @@ fn tls_with_test_ca_and_basic_auth() {
 fn fetch_and_kill_registry(e: &Env) -> (Registry, Child, u64, Vec<(String, u64)>) {
     let mut reg = Registry::plain(&e.p("reg"));
     let mut l = Layout::new(&e.p("work/layout"));
-    // Many small files: unpacking paces the download, so there is time to kill the registry.
+    // A 35 MB layer: staging it (read, hashed, written) takes long enough that the watch below
+    // sees it a quarter of the way in and kills the registry before the blob is complete.
     let files: Vec<(String, Vec<u8>)> = (0..4000)
         .map(|i| (format!("d{}/f{i}", i % 40), noise(i, 8192)))
         .collect();

@@ -46,7 +46,7 @@ pub struct FetchArgs {
     /// Refuse layers that expand to more bytes than this
     #[arg(long, value_name = "BYTES")]
     pub max_layer_bytes: Option<u64>,
-    /// Layers to stream at once
+    /// Layers to download at once (as many are unpacked at once, each only once verified)
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Skip checks: `image` stores the image WITHOUT verifying its signature (recorded as insecure

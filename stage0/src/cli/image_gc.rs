@@ -1,4 +1,4 @@
-//! `liftoff image gc`: remove what no image refers to.
+//! `liftoff image gc`: remove what no image refers to, waiting a bounded time for running fetches.
 
 use super::{human_size, Ctx, Format};
 use anyhow::Result;
@@ -9,10 +9,15 @@ pub struct GcArgs {
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// How long to wait for running fetches and imports to release the store (e.g. 5s, 2m, or
+    /// `forever`); past that gc fails, naming the processes that hold it
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub wait: String,
 }
 
 pub fn run(ctx: &Ctx, a: GcArgs) -> Result<u8> {
-    let r = liftoff::images::gc(&ctx.store)?;
+    let wait = super::lifecycle::wait_limit("--wait", &a.wait)?;
+    let r = liftoff::images::gc(&ctx.store, wait)?;
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(0);

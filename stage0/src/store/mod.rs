@@ -49,6 +49,12 @@ pub enum StoreError {
         free_mib: u64,
         reserve_mib: u64,
     },
+    #[error("the store is in use: its lock {path} is still held after {waited} by {holders}; wait for that to finish (or stop it) and try again, or wait longer with --wait")]
+    Busy {
+        path: PathBuf,
+        waited: String,
+        holders: String,
+    },
 }
 
 pub(crate) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -175,9 +181,14 @@ impl Store {
         Lock::shared(&self.lock_path("store.lock"))
     }
 
-    /// Held exclusively by image gc: no fetch or import is running while it is held.
-    pub fn lock_gc(&self) -> Result<Lock, StoreError> {
-        Lock::exclusive(&self.lock_path("store.lock"))
+    /// Held exclusively by image gc: no fetch or import is running while it is held. Waits at
+    /// most `wait` (None: without bound) for running ones to finish, then fails naming them.
+    pub fn lock_gc(&self, wait: Option<std::time::Duration>) -> Result<Lock, StoreError> {
+        let p = self.lock_path("store.lock");
+        match wait {
+            Some(w) => Lock::exclusive_within(&p, w),
+            None => Lock::exclusive(&p),
+        }
     }
 
     pub fn lock_index(&self) -> Result<Lock, StoreError> {

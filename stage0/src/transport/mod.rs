@@ -69,6 +69,13 @@ pub enum TransportError {
         expected: u64,
         actual: u64,
     },
+    #[error("{source_name}: {what} {digest} is larger than the {expected} bytes its descriptor says; stopped reading it there (the source is corrupt or was tampered with)")]
+    Oversized {
+        source_name: String,
+        what: String,
+        digest: Digest,
+        expected: u64,
+    },
     #[error(transparent)]
     Registry(Box<registry::RegistryError>),
 }

@@ -7,6 +7,7 @@
 
 use super::auth::{self, Challenge, MAX_TOKEN_RESPONSE};
 use super::creds::{self, Credentials};
+use super::rate::{MinRate, RateMeter, TooSlow};
 use super::{tls, RegistryError, RegistryOptions, DOCKER_HUB_ENDPOINT};
 use crate::reference::{ImageName, DEFAULT_DOMAIN};
 use std::io::Read;
@@ -71,6 +72,7 @@ pub struct Client {
     certs_dir: String,
     creds: Option<Credentials>,
     helpers: Vec<String>,
+    min_rate: MinRate,
     state: Mutex<State>,
 }
 
@@ -169,6 +171,7 @@ impl Client {
             certs_dir: certs_dir.display().to_string(),
             creds: found.creds,
             helpers: found.helpers,
+            min_rate: opts.min_rate,
             state: Mutex::new(State::default()),
         })
     }
@@ -184,6 +187,46 @@ impl Client {
 
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The minimum transfer rate bodies from this registry must keep.
+    pub fn min_rate(&self) -> MinRate {
+        self.min_rate
+    }
+
+    /// The error for a body that fell below the minimum rate.
+    pub fn too_slow(&self, what: &str, t: TooSlow) -> RegistryError {
+        RegistryError::TooSlow {
+            registry: self.registry.clone(),
+            what: what.to_string(),
+            rate: t.rate(),
+            secs: t.elapsed.as_secs_f64(),
+            min_rate: self.min_rate.bytes_per_sec,
+        }
+    }
+
+    /// Reads a whole body, at most `limit` bytes, at no less than the minimum rate.
+    pub fn read_limited(&self, resp: Response<Body>, limit: u64) -> Result<Vec<u8>, Limited> {
+        read_limited(resp, limit, self.min_rate)
+    }
+
+    /// [`Client::read_limited`] with its failures as errors naming `what` (fetched from `url`).
+    fn read_body(
+        &self,
+        resp: Response<Body>,
+        limit: u64,
+        what: &str,
+        url: &str,
+    ) -> Result<Vec<u8>, RegistryError> {
+        self.read_limited(resp, limit).map_err(|e| match e {
+            Limited::TooLarge => RegistryError::TooLarge {
+                registry: self.registry.clone(),
+                what: what.to_string(),
+                limit,
+            },
+            Limited::TooSlow(t) => self.too_slow(what, t),
+            Limited::Io(e) => self.map_err(e, url),
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -482,14 +525,7 @@ impl Client {
         }
         .map_err(|e| self.map_err(e, realm))?;
         let status = resp.status().as_u16();
-        let body = read_limited(resp, MAX_TOKEN_RESPONSE).map_err(|e| match e {
-            Limited::TooLarge => RegistryError::TooLarge {
-                registry: self.registry.clone(),
-                what: "a token response".into(),
-                limit: MAX_TOKEN_RESPONSE,
-            },
-            Limited::Io(e) => self.map_err(e, realm),
-        })?;
+        let body = self.read_body(resp, MAX_TOKEN_RESPONSE, "a token response", realm)?;
         match status {
             200 => auth::parse_token(&self.registry, &body).map(|t| format!("Bearer {t}")),
             401 => Err(self.bad_credentials(error_detail(&body))),
@@ -542,7 +578,7 @@ impl Client {
             if attempt == 1 || challenges.is_empty() {
                 return Err(if had_auth {
                     self.bad_credentials(error_detail(
-                        &read_limited(resp, MAX_ERROR_BODY).unwrap_or_default(),
+                        &self.read_limited(resp, MAX_ERROR_BODY).unwrap_or_default(),
                     ))
                 } else {
                     self.auth_required()
@@ -560,7 +596,7 @@ impl Client {
     /// Turns an unexpected status into an error naming `what` (a manifest, a blob…).
     pub fn status_error(&self, resp: Response<Body>, what: &str) -> RegistryError {
         let status = resp.status().as_u16();
-        let body = read_limited(resp, MAX_ERROR_BODY).unwrap_or_default();
+        let body = self.read_limited(resp, MAX_ERROR_BODY).unwrap_or_default();
         let detail = error_detail(&body);
         match status {
             401 => self.bad_credentials(detail),
@@ -604,13 +640,12 @@ impl Client {
             404 => return Ok(None),
             _ => return Err(self.status_error(resp, what)),
         }
-        let too_large = || RegistryError::TooLarge {
-            registry: self.registry.clone(),
-            what: what.to_string(),
-            limit,
-        };
         if resp.body().content_length().is_some_and(|n| n > limit) {
-            return Err(too_large());
+            return Err(RegistryError::TooLarge {
+                registry: self.registry.clone(),
+                what: what.to_string(),
+                limit,
+            });
         }
         let media_type = resp
             .headers()
@@ -618,10 +653,7 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(|s| s.split(';').next().unwrap_or(s).trim().to_string())
             .filter(|s| !s.is_empty());
-        let body = read_limited(resp, limit).map_err(|e| match e {
-            Limited::TooLarge => too_large(),
-            Limited::Io(e) => self.map_err(e, path),
-        })?;
+        let body = self.read_body(resp, limit, what, path)?;
         Ok(Some((body, media_type)))
     }
 }
@@ -632,16 +664,26 @@ pub type Small = (Vec<u8>, Option<String>);
 /// Why a bounded read stopped.
 pub enum Limited {
     TooLarge,
+    TooSlow(TooSlow),
     Io(ureq::Error),
 }
 
-/// Reads a whole body, at most `limit` bytes.
-pub fn read_limited(resp: Response<Body>, limit: u64) -> Result<Vec<u8>, Limited> {
+/// Reads a whole body, at most `limit` bytes, failing when it arrives slower than `min`.
+pub fn read_limited(resp: Response<Body>, limit: u64, min: MinRate) -> Result<Vec<u8>, Limited> {
     let mut buf = Vec::new();
-    let r = resp.into_body().into_reader();
-    r.take(limit + 1)
-        .read_to_end(&mut buf)
-        .map_err(|e| Limited::Io(ureq::Error::Io(e)))?;
+    let mut r = resp.into_body().into_reader().take(limit + 1);
+    let mut meter = RateMeter::new(min);
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        let n = match r.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Limited::Io(ureq::Error::Io(e))),
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        meter.record(n as u64).map_err(Limited::TooSlow)?;
+    }
     if buf.len() as u64 > limit {
         return Err(Limited::TooLarge);
     }

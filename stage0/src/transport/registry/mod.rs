@@ -9,11 +9,12 @@
 //! - [`tls`]: root certificates (system, `certs.d/<host>/`, `--tls-ca`) and client certificates;
 //! - [`source`]: the [`Source`](super::Source) of an image in a repository;
 //! - [`resume`]: blob streams that resume with HTTP `Range` after a dropped connection;
+//! - [`rate`]: the minimum transfer rate every response body must keep;
 //! - [`push`]: uploading blobs and manifests (signatures from `image sign`);
 //! - [`progress`]: the per-layer progress display.
 //!
 //! Everything a registry sends is bounded: manifest and token sizes, header sizes, redirects,
-//! error bodies; every network wait has a timeout. Secrets (passwords, tokens) never appear in a
+//! error bodies; every network wait has a timeout, and every body a minimum transfer rate. Secrets (passwords, tokens) never appear in a
 //! message or a log line: [`creds::Credentials`] redacts itself and the HTTP layer redacts headers.
 
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod creds;
 pub mod http;
 pub mod progress;
 pub mod push;
+pub mod rate;
 pub mod resume;
 pub mod source;
 pub mod tls;
@@ -54,6 +56,8 @@ pub struct RegistryOptions {
     /// `[registries] max_manifest_bytes`: the largest manifest or index accepted from a registry
     /// (default and ceiling: [`MAX_MANIFEST_BYTES`](crate::manifest::MAX_MANIFEST_BYTES)).
     pub max_manifest_bytes: Option<u64>,
+    /// `[registries] min_rate` / `rate_window`: the slowest a response body may arrive.
+    pub min_rate: rate::MinRate,
 }
 
 impl RegistryOptions {
@@ -145,6 +149,14 @@ pub enum RegistryError {
     CredentialsFile { path: PathBuf, reason: String },
     #[error("certificate {path}: {reason}")]
     Certificate { path: PathBuf, reason: String },
+    #[error("registry {registry} sent {what} at {rate} bytes/s over {secs:.0}s, below the minimum of {min_rate} bytes/s; the registry or the network is stalled: retry later, or lower min_rate (0 turns the check off) or raise rate_window (seconds) under [registries] in config.toml")]
+    TooSlow {
+        registry: String,
+        what: String,
+        rate: u64,
+        secs: f64,
+        min_rate: u64,
+    },
     #[error("reading {what} from registry {registry} failed after {attempts} attempts: {reason}")]
     GaveUp {
         registry: String,

@@ -5,7 +5,7 @@
 //! registry already has them; the manifest is `PUT` under its tag last, so a reader never sees a
 //! manifest whose blobs are missing.
 
-use super::http::{read_limited, url_for_message, Client, Method};
+use super::http::{url_for_message, Client, Method};
 use super::source::RegistrySource;
 use super::RegistryError;
 use crate::digest::Digest;
@@ -61,7 +61,7 @@ pub fn put_blob(c: &Client, bytes: &[u8]) -> Result<Digest, RegistryError> {
             registry: c.registry().to_string(),
             reason: "an upload was started without a Location to send it to".into(),
         })?;
-    drop(read_limited(resp, 64 * 1024));
+    drop(c.read_limited(resp, 64 * 1024));
     let base =
         url::Url::parse(&format!("{}/", c.base()?)).map_err(|e| RegistryError::Protocol {
             registry: c.registry().to_string(),

@@ -5,9 +5,12 @@
 //! bounded: [`MAX_FAILURES`] in a row without progress, [`MAX_RESUMES`] in all.
 //!
 //! The bytes handed out are exactly the blob's, in order, so the caller's hashing and size checks
-//! see one continuous stream.
+//! see one continuous stream. The whole stream, reconnections included, must keep the registry's
+//! minimum transfer rate ([`super::rate`]); falling below it ends the stream with an error that is
+//! not retried, since a stalled registry would only stall again.
 
 use super::http::{Client, Method};
+use super::rate::RateMeter;
 use super::RegistryError;
 use crate::digest::Digest;
 use std::io::{self, Read};
@@ -36,6 +39,7 @@ pub struct ResumingReader<'a> {
     failures: u32,
     resumes: u32,
     last_error: String,
+    meter: RateMeter,
 }
 
 /// Whether a response status means "try again later".
@@ -57,6 +61,7 @@ impl<'a> ResumingReader<'a> {
             failures: 0,
             resumes: 0,
             last_error: String::new(),
+            meter: RateMeter::new(client.min_rate()),
         };
         loop {
             match r.connect() {
@@ -152,6 +157,13 @@ impl<'a> ResumingReader<'a> {
         }
     }
 
+    /// Counts `n` bytes against the minimum rate; past it, the error that ends the stream.
+    fn check_rate(&mut self, n: u64) -> io::Result<()> {
+        self.meter
+            .record(n)
+            .map_err(|t| io::Error::other(self.client.too_slow(&self.what(), t)))
+    }
+
     fn give_up(&self) -> io::Error {
         io::Error::other(RegistryError::GaveUp {
             registry: self.client.registry().to_string(),
@@ -180,6 +192,8 @@ impl Read for ResumingReader<'_> {
         }
         loop {
             if self.inner.is_none() {
+                // Time spent failing and reconnecting counts against the rate too.
+                self.check_rate(0)?;
                 if self.resumes >= MAX_RESUMES || self.failures >= MAX_FAILURES {
                     return Err(self.give_up());
                 }
@@ -219,6 +233,7 @@ impl Read for ResumingReader<'_> {
                 Ok(n) => {
                     self.offset += n as u64;
                     self.failures = 0;
+                    self.check_rate(n as u64)?;
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
