@@ -371,7 +371,10 @@ pub fn resolve(
         apps.push(app);
     }
     let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
-    if hostname.is_empty() || hostname.len() > 64 || hostname.contains(['/', ' ', '\0']) {
+    if hostname.is_empty()
+        || hostname.len() > liftoff_stage1::manifest::MAX_HOSTNAME
+        || hostname.contains(['/', ' ', '\0'])
+    {
         return Err(ResolveError::Pod(format!(
             "--hostname {hostname:?} is not a valid host name"
         )));
@@ -525,7 +528,7 @@ fn resolve_mounts(
 
 fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {
     match c {
-        Some(v) if !(v.is_finite() && v > 0.0 && v <= 4096.0) => {
+        Some(v) if !(v.is_finite() && v > 0.0 && v <= liftoff_stage1::manifest::MAX_CPUS) => {
             Err(format!("--cpus {v}: use a positive number such as 0.5"))
         }
         other => Ok(other),
@@ -671,7 +674,7 @@ fn resolve_app(
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|x| app_err(&name, format!("--seccomp={path}: {x}")))?;
-            if text.len() > 4 << 20 {
+            if text.len() > liftoff_stage1::manifest::MAX_SECCOMP_PROFILE {
                 return Err(app_err(
                     &name,
                     format!("--seccomp={path}: larger than 4 MiB"),
