@@ -276,8 +276,8 @@ fn exec(
 
 /// Reads what a plugin printed, as the CNI spec has it: after success a result object (or nothing,
 /// for DEL and CHECK: `Value::Null`), after failure an error object whose `msg` (and `details`)
-/// explain it, else its stderr, else `status` (the exit status, for the message). The error is
-/// the message for the user. Plugins are outside programs, so nothing here trusts the output's
+/// explain it, else its stderr, else `status` (the exit status as `ExitStatus` prints it, "exit
+/// status: 1"). The error is the message for the user, never empty. Plugins are outside programs, so nothing here trusts the output's
 /// shape; it is public so the fuzz target can reach it.
 pub fn parse_plugin_output(
     success: bool,
@@ -287,14 +287,18 @@ pub fn parse_plugin_output(
 ) -> Result<Value, String> {
     if !success {
         let err: Value = serde_json::from_slice(stdout).unwrap_or(Value::Null);
+        // An empty `msg` says nothing: fall back as if there were none (the fuzz target found
+        // `{"msg":""}` giving an empty message).
         let mut msg = err
             .get("msg")
             .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| {
                 let s = String::from_utf8_lossy(stderr).trim().to_string();
                 if s.is_empty() {
-                    format!("exit status {status}")
+                    status.to_string()
                 } else {
                     s
                 }
@@ -649,7 +653,13 @@ mod tests {
         let e = parse_plugin_output(false, b"[]", b" boom\n", "exit status: 1").unwrap_err();
         assert_eq!(e, "boom");
         let e = parse_plugin_output(false, b"", b"", "exit status: 2").unwrap_err();
-        assert!(e.contains("exit status: 2"), "{e}");
+        assert_eq!(e, "exit status: 2");
+        // An empty or blank msg is no message: stderr, then the status, say what happened.
+        let e = parse_plugin_output(false, br#"{"msg":""}"#, b"", "exit status: 1").unwrap_err();
+        assert_eq!(e, "exit status: 1");
+        let e =
+            parse_plugin_output(false, br#"{"msg":" ","details":"d"}"#, b"oops", "").unwrap_err();
+        assert_eq!(e, "oops (d)");
     }
 
     #[test]
