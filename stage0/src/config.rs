@@ -126,7 +126,12 @@ impl Config {
             path: path.to_path_buf(),
             message: "not UTF-8 text".into(),
         })?;
-        let c: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        Self::parse(&text, path)
+    }
+
+    /// Parses the text of a config file; `path` is only for messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;

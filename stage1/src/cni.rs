@@ -292,16 +292,47 @@ fn exec(
             ));
         }
     };
-    if !out.status.success() {
-        let err: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let success = out.status.success();
+    parse_plugin_output(success, &out.stdout, &out.stderr, &out.status.to_string()).map_err(|msg| {
+        let exhausted =
+            msg.contains("no IP addresses available") || msg.contains("no more addresses");
+        let hint = if !success && exhausted {
+            format!(
+                "; the network's address range is used up: `liftoff gc` releases the addresses of exited pods, or widen the range in {}",
+                net.source
+            )
+        } else {
+            String::new()
+        };
+        fail(msg, hint)
+    })
+}
+
+/// Reads what a plugin printed, as the CNI spec has it: after success a result object (or nothing,
+/// for DEL and CHECK: `Value::Null`), after failure an error object whose `msg` (and `details`)
+/// explain it, else its stderr, else `status` (the exit status as `ExitStatus` prints it, "exit
+/// status: 1"). The error is the message for the user, never empty. Plugins are outside programs, so nothing here trusts the output's
+/// shape; it is public so the fuzz target can reach it.
+pub fn parse_plugin_output(
+    success: bool,
+    stdout: &[u8],
+    stderr: &[u8],
+    status: &str,
+) -> Result<Value, String> {
+    if !success {
+        let err: Value = serde_json::from_slice(stdout).unwrap_or(Value::Null);
+        // An empty `msg` says nothing: fall back as if there were none (the fuzz target found
+        // `{"msg":""}` giving an empty message).
         let mut msg = err
             .get("msg")
             .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
             .map(str::to_string)
             .unwrap_or_else(|| {
-                let s = String::from_utf8_lossy(&out.stderr).trim().to_string();
+                let s = String::from_utf8_lossy(stderr).trim().to_string();
                 if s.is_empty() {
-                    format!("exit status {}", out.status)
+                    status.to_string()
                 } else {
                     s
                 }
@@ -313,26 +344,12 @@ fn exec(
         {
             msg.push_str(&format!(" ({d})"));
         }
-        let hint = if msg.contains("no IP addresses available") || msg.contains("no more addresses")
-        {
-            format!(
-                "; the network's address range is used up: `liftoff gc` releases the addresses of exited pods, or widen the range in {}",
-                net.source
-            )
-        } else {
-            String::new()
-        };
-        return Err(fail(msg, hint));
+        return Err(msg);
     }
-    if out.stdout.iter().all(u8::is_ascii_whitespace) {
+    if stdout.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| {
-        fail(
-            format!("printed a result that is not JSON: {e}"),
-            String::new(),
-        )
-    })
+    serde_json::from_slice(stdout).map_err(|e| format!("printed a result that is not JSON: {e}"))
 }
 
 /// ADD: runs every plugin in order; returns the network's result. `progress` gets each plugin's
@@ -685,6 +702,42 @@ mod tests {
         assert!(c.get("runtimeConfig").is_none() && c.get("prevResult").is_none());
         assert_eq!(ips(&prev), vec!["10.66.0.2"]);
         assert_eq!(ips(&json!({"ip4":{"ip":"10.1.2.3/24"}})), vec!["10.1.2.3"]);
+    }
+
+    #[test]
+    fn plugin_output_is_a_result_nothing_or_an_error_message() {
+        let r = parse_plugin_output(
+            true,
+            br#"{"cniVersion":"1.0.0","ips":[{"address":"10.88.0.5/16"}]}"#,
+            b"",
+            "exit status: 0",
+        )
+        .unwrap();
+        assert_eq!(addresses(&r), vec!["10.88.0.5/16"]);
+        assert_eq!(
+            parse_plugin_output(true, b" \n", b"", "").unwrap(),
+            Value::Null
+        );
+        let e = parse_plugin_output(true, b"{", b"", "").unwrap_err();
+        assert!(e.contains("not JSON"), "{e}");
+        let e = parse_plugin_output(
+            false,
+            br#"{"code":11,"msg":"failed to allocate","details":"no IP addresses available"}"#,
+            b"ignored",
+            "exit status: 1",
+        )
+        .unwrap_err();
+        assert_eq!(e, "failed to allocate (no IP addresses available)");
+        let e = parse_plugin_output(false, b"[]", b" boom\n", "exit status: 1").unwrap_err();
+        assert_eq!(e, "boom");
+        let e = parse_plugin_output(false, b"", b"", "exit status: 2").unwrap_err();
+        assert_eq!(e, "exit status: 2");
+        // An empty or blank msg is no message: stderr, then the status, say what happened.
+        let e = parse_plugin_output(false, br#"{"msg":""}"#, b"", "exit status: 1").unwrap_err();
+        assert_eq!(e, "exit status: 1");
+        let e =
+            parse_plugin_output(false, br#"{"msg":" ","details":"d"}"#, b"oops", "").unwrap_err();
+        assert_eq!(e, "oops (d)");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use nix::unistd::{fork, ForkResult, Pid};
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Signals the supervisor forwards to init and init forwards to every app.
 pub const FORWARDED: &[Signal] = &[
@@ -183,7 +183,7 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
             }
         }
     }
-    let timeout = Duration::from_secs(args.manifest.stop_timeout_secs);
+    let timeout = args.manifest.stop_timeout();
     let mut kill_at: Option<Instant> = None;
     if failed.is_some() {
         stop_all(&running, Signal::SIGKILL);

@@ -97,6 +97,27 @@ pub struct PodManifest {
 /// Default size cap of one app log file before rotation.
 pub const DEFAULT_LOG_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
+// The bounds `validate()` puts on numbers, so that a manifest not written by this stage0 gets a
+// message naming the field instead of a kernel error, a silently different setting or a panic.
+// They are stage0's own bounds on the same settings; where stage0 has none (`pids`, volume ids),
+// they are the values with which no pod could start or the setting would be silently dropped.
+
+/// Largest `cpus` limit (stage0's `--cpus` and pod-file `cpus` bound).
+pub const MAX_CPUS: f64 = 4096.0;
+/// Smallest non-zero `log_max_bytes` (stage0's `--log-max-size` bound; 0 means the default).
+pub const MIN_LOG_MAX_BYTES: u64 = 4096;
+/// Largest `pids` limit: the kernel's PID_MAX_LIMIT on 64-bit; `pids.max` refuses anything above.
+pub const MAX_PIDS: u64 = 4 * 1024 * 1024;
+/// Most inherited sockets one app may get.
+pub const MAX_SOCKETS: u32 = 64;
+/// Largest seccomp profile text (stage0's `--seccomp=FILE` bound).
+pub const MAX_SECCOMP_PROFILE: usize = 4 << 20;
+/// Longest hostname (the kernel's HOST_NAME_MAX; stage0's `--hostname` bound).
+pub const MAX_HOSTNAME: usize = 64;
+/// Not a bound but a cap: `stop_timeout_secs` may be any u64 (so stage0 accepts), but it is used as
+/// `Instant::now() + timeout`, which panics on overflow; 100 years is "never" in practice.
+pub const MAX_STOP_TIMEOUT_SECS: u64 = 100 * 365 * 24 * 3600;
+
 /// A named empty directory shared by the apps that mount it; it lives and dies with the pod.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -245,11 +266,17 @@ impl PodManifest {
         Ok(m)
     }
 
+    /// `stop_timeout_secs` as a duration that can be added to an `Instant` without overflow.
+    pub fn stop_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.stop_timeout_secs.min(MAX_STOP_TIMEOUT_SECS))
+    }
+
     fn validate(&self) -> Result<(), ManifestError> {
         let bad = |s: String| Err(ManifestError::Invalid(s));
         if self.apps.is_empty() {
             return bad("a pod needs at least one app".into());
         }
+        self.check_numbers()?;
         if self.pod_id.is_empty()
             || !self
                 .pod_id
@@ -392,9 +419,9 @@ impl PodManifest {
             }
         }
         if let Some(sa) = &self.sockets {
-            if !has_app(&sa.app) || sa.count == 0 || sa.count > 64 {
+            if !has_app(&sa.app) || sa.count == 0 || sa.count > MAX_SOCKETS {
                 return bad(format!(
-                    "sockets: {} fds for app {:?} (1-64 fds for an app of the pod)",
+                    "sockets.count: {} fds for app {:?} (1-{MAX_SOCKETS} fds for an app of the pod)",
                     sa.count, sa.app
                 ));
             }
@@ -417,6 +444,101 @@ impl PodManifest {
         }
         Ok(())
     }
+}
+
+impl PodManifest {
+    /// Every number (and length) stage1 hands to the kernel or to its own arithmetic, within the
+    /// bounds stage0 enforces on its input; each error names the field.
+    fn check_numbers(&self) -> Result<(), ManifestError> {
+        let bad = |s: String| Err(ManifestError::Invalid(s));
+        if self.log_max_bytes != 0 && self.log_max_bytes < MIN_LOG_MAX_BYTES {
+            return bad(format!(
+                "log_max_bytes {}: 0 (the default) or at least {MIN_LOG_MAX_BYTES}",
+                self.log_max_bytes
+            ));
+        }
+        check_limits("limits", &self.limits)?;
+        for a in &self.apps {
+            check_limits(&format!("apps[{}].limits", a.spec.name), &a.limits)?;
+            for r in &a.spec.rlimits {
+                if r.soft > r.hard {
+                    return bad(format!(
+                        "apps[{}].spec.rlimits {}: soft limit {} is above hard limit {}",
+                        a.spec.name, r.resource, r.soft, r.hard
+                    ));
+                }
+            }
+            if let liftoff_stage2::SeccompMode::Profile(text) = &a.spec.seccomp {
+                if text.len() > MAX_SECCOMP_PROFILE {
+                    return bad(format!(
+                        "apps[{}].spec.seccomp: the profile is {} bytes, more than {MAX_SECCOMP_PROFILE}",
+                        a.spec.name,
+                        text.len()
+                    ));
+                }
+            }
+        }
+        for v in &self.volumes {
+            // chown(2) reads (uid_t)-1 as "leave unchanged": the volume would silently stay root's.
+            if v.uid == u32::MAX || v.gid == u32::MAX {
+                return bad(format!(
+                    "volumes[{}]: uid {} / gid {}: 4294967295 is not an id",
+                    v.name, v.uid, v.gid
+                ));
+            }
+            if v.mode > 0o7777 {
+                return bad(format!(
+                    "volumes[{}].mode {:o}: permission bits are at most 7777 (octal)",
+                    v.name, v.mode
+                ));
+            }
+        }
+        let mut published = std::collections::HashSet::new();
+        for p in &self.ports {
+            let what = format!("ports {}:{}/{}", p.host_port, p.container_port, p.protocol);
+            if p.host_port == 0 || p.container_port == 0 {
+                return bad(format!("{what}: ports are 1-65535"));
+            }
+            if p.protocol != "tcp" && p.protocol != "udp" {
+                return bad(format!("{what}: the protocol is tcp or udp"));
+            }
+            if !p.host_ip.is_empty() && p.host_ip.parse::<std::net::IpAddr>().is_err() {
+                return bad(format!(
+                    "{what}: hostIP {:?} is not an IP address",
+                    p.host_ip
+                ));
+            }
+            if !published.insert((p.host_port, p.protocol.as_str())) {
+                return bad(format!("{what}: host port published twice"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Pod and app cgroup limits, as stage0's `--memory`, `--cpus` and `--pids-limit` produce them.
+fn check_limits(field: &str, l: &Limits) -> Result<(), ManifestError> {
+    let bad = |s: String| Err(ManifestError::Invalid(s));
+    if let Some(c) = l.cpus {
+        if !(c.is_finite() && c > 0.0 && c <= MAX_CPUS) {
+            return bad(format!(
+                "{field}.cpus {c}: a number of CPUs above 0 and at most {MAX_CPUS}"
+            ));
+        }
+    }
+    if l.memory_bytes == Some(0) {
+        return bad(format!(
+            "{field}.memory_bytes 0: a memory limit is at least 1 byte (leave it out for none)"
+        ));
+    }
+    if let Some(p) = l.pids {
+        if p == 0 || p > MAX_PIDS {
+            return bad(format!(
+                "{field}.pids {p}: 1-{MAX_PIDS} processes (leave it out for no limit)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// tmpfs options liftoff passes on: a comma list of size=, mode=, uid=, gid=, nr_inodes= with plain
@@ -467,7 +589,7 @@ pub fn zero_amount(v: &str) -> bool {
 /// A host name as RFC 1123 allows it and the kernel's hostname holds (at most 64 bytes): dot-separated
 /// labels of 1-63 letters, digits and '-', not starting or ending with '-'.
 pub fn valid_hostname(s: &str) -> bool {
-    s.len() <= 64 && valid_domain(s)
+    s.len() <= MAX_HOSTNAME && valid_domain(s)
 }
 
 /// A DNS name (search domain, /etc/hosts name): RFC 1123 labels, at most 253 bytes, one optional
@@ -623,6 +745,219 @@ mod tests {
                 mounts: vec![],
             }],
         }
+    }
+
+    /// Asserts that `m` is refused with a message naming `field`, by `validate` and, when JSON can
+    /// carry the manifest unchanged (it has no NaN or infinity), by `from_slice` too.
+    fn refused(m: &PodManifest, field: &str) {
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains(field), "{field}: {e}");
+        let b = serde_json::to_vec(m).unwrap();
+        if serde_json::from_slice::<PodManifest>(&b).is_ok_and(|raw| raw == *m) {
+            let e = PodManifest::from_slice(&b).unwrap_err().to_string();
+            assert!(e.contains(field), "{field}: {e}");
+        }
+    }
+
+    fn accepted(m: &PodManifest) {
+        m.validate().unwrap();
+        let b = serde_json::to_vec(m).unwrap();
+        assert_eq!(&PodManifest::from_slice(&b).unwrap(), m);
+    }
+
+    #[test]
+    fn cpus_are_bounded_as_stage0_does() {
+        for bad in [
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            4096.001,
+            1e300,
+        ] {
+            let mut m = sample();
+            m.limits.cpus = Some(bad);
+            refused(&m, "limits.cpus");
+            let mut m = sample();
+            m.apps[0].limits.cpus = Some(bad);
+            refused(&m, "apps[web].limits.cpus");
+        }
+        for good in [0.001, 0.5, 1.0, 4096.0] {
+            let mut m = sample();
+            m.limits.cpus = Some(good);
+            m.apps[0].limits.cpus = Some(good);
+            accepted(&m);
+        }
+    }
+
+    #[test]
+    fn memory_and_pids_are_bounded() {
+        let mut m = sample();
+        m.limits.memory_bytes = Some(0);
+        refused(&m, "limits.memory_bytes");
+        let mut m = sample();
+        m.apps[0].limits.memory_bytes = Some(0);
+        refused(&m, "apps[web].limits.memory_bytes");
+        let mut m = sample();
+        m.limits.memory_bytes = Some(1);
+        m.apps[0].limits.memory_bytes = Some(u64::MAX);
+        accepted(&m);
+        for bad in [0, MAX_PIDS + 1, u64::MAX] {
+            let mut m = sample();
+            m.limits.pids = Some(bad);
+            refused(&m, "limits.pids");
+            let mut m = sample();
+            m.apps[0].limits.pids = Some(bad);
+            refused(&m, "apps[web].limits.pids");
+        }
+        let mut m = sample();
+        m.limits.pids = Some(1);
+        m.apps[0].limits.pids = Some(MAX_PIDS);
+        accepted(&m);
+    }
+
+    #[test]
+    fn log_size_hostname_and_stop_timeout() {
+        for bad in [1, MIN_LOG_MAX_BYTES - 1] {
+            let mut m = sample();
+            m.log_max_bytes = bad;
+            refused(&m, "log_max_bytes");
+        }
+        for good in [0, MIN_LOG_MAX_BYTES, u64::MAX] {
+            let mut m = sample();
+            m.log_max_bytes = good;
+            accepted(&m);
+        }
+        for bad in [
+            String::new(),
+            "a".repeat(MAX_HOSTNAME + 1),
+            "a b".into(),
+            "a/b".into(),
+        ] {
+            let mut m = sample();
+            m.hostname = bad;
+            refused(&m, "hostname");
+        }
+        let mut m = sample();
+        m.hostname = format!("{}.{}", "a".repeat(40), "b".repeat(MAX_HOSTNAME - 41));
+        accepted(&m);
+        // Any u64 is accepted, as stage0 accepts it, and using it cannot overflow an Instant.
+        let mut m = sample();
+        m.stop_timeout_secs = u64::MAX;
+        accepted(&m);
+        let _ = std::time::Instant::now() + m.stop_timeout();
+        assert_eq!(sample().stop_timeout(), std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn rlimits_and_seccomp_profile_size() {
+        let mut m = sample();
+        m.apps[0].spec.rlimits = vec![liftoff_stage2::Rlimit {
+            resource: "RLIMIT_NOFILE".into(),
+            soft: 2048,
+            hard: 1024,
+        }];
+        refused(&m, "apps[web].spec.rlimits RLIMIT_NOFILE");
+        m.apps[0].spec.rlimits[0].soft = 1024;
+        m.apps[0].spec.rlimits[0].hard = u64::MAX;
+        accepted(&m);
+        let mut m = sample();
+        m.apps[0].spec.seccomp =
+            liftoff_stage2::SeccompMode::Profile(" ".repeat(MAX_SECCOMP_PROFILE + 1));
+        refused(&m, "apps[web].spec.seccomp");
+        m.apps[0].spec.seccomp =
+            liftoff_stage2::SeccompMode::Profile(" ".repeat(MAX_SECCOMP_PROFILE));
+        m.validate().unwrap();
+    }
+
+    #[test]
+    fn volume_owner_and_mode() {
+        let vol = |uid, gid, mode| EmptyVolume {
+            name: "data".into(),
+            uid,
+            gid,
+            mode,
+        };
+        for (v, field) in [
+            (vol(u32::MAX, 0, 0o755), "volumes[data]: uid 4294967295"),
+            (
+                vol(0, u32::MAX, 0o755),
+                "volumes[data]: uid 0 / gid 4294967295",
+            ),
+            (vol(0, 0, 0o10000), "volumes[data].mode 10000"),
+        ] {
+            let mut m = sample();
+            m.volumes = vec![v];
+            refused(&m, field);
+        }
+        let mut m = sample();
+        m.volumes = vec![vol(u32::MAX - 1, 65534, 0o7777)];
+        accepted(&m);
+    }
+
+    #[test]
+    fn ports_and_sockets() {
+        let cni = || {
+            let mut m = sample();
+            m.net = NetMode::Cni;
+            m.netns_dir = "/run/liftoff/netns".into();
+            m.networks = vec![crate::cni::parse(
+                r#"{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"bridge"}]}"#,
+                "n",
+            )
+            .unwrap()];
+            m
+        };
+        let port = |h, c, proto: &str, ip: &str| crate::cni::PortMapping {
+            host_port: h,
+            container_port: c,
+            protocol: proto.into(),
+            host_ip: ip.into(),
+        };
+        for (ports, field) in [
+            (
+                vec![port(0, 80, "tcp", "")],
+                "ports 0:80/tcp: ports are 1-65535",
+            ),
+            (vec![port(8080, 0, "tcp", "")], "ports 8080:0/tcp"),
+            (vec![port(8080, 80, "sctp", "")], "ports 8080:80/sctp"),
+            (
+                vec![port(8080, 80, "tcp", "localhost")],
+                "hostIP \"localhost\"",
+            ),
+            (
+                vec![port(8080, 80, "tcp", ""), port(8080, 81, "tcp", "")],
+                "published twice",
+            ),
+        ] {
+            let mut m = cni();
+            m.ports = ports;
+            refused(&m, field);
+        }
+        let mut m = cni();
+        m.ports = vec![
+            port(1, 65535, "tcp", ""),
+            port(65535, 1, "udp", "::1"),
+            port(1, 1, "udp", "127.0.0.1"),
+        ];
+        accepted(&m);
+        for count in [0, MAX_SOCKETS + 1] {
+            let mut m = sample();
+            m.sockets = Some(SocketActivation {
+                app: "web".into(),
+                count,
+                names: vec![],
+            });
+            refused(&m, "sockets.count");
+        }
+        let mut m = sample();
+        m.sockets = Some(SocketActivation {
+            app: "web".into(),
+            count: MAX_SOCKETS,
+            names: vec![],
+        });
+        accepted(&m);
     }
 
     #[test]

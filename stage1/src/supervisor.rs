@@ -504,7 +504,7 @@ fn supervise(
     let _ = go.write_all(b"g");
     drop(go);
 
-    let timeout = Duration::from_secs(m.stop_timeout_secs);
+    let timeout = m.stop_timeout();
     let mut kill_at: Option<Instant> = None;
     let mut init_status: Option<WaitStatus> = None;
     loop {

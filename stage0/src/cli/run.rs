@@ -399,7 +399,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     req.tty = a.tty;
     req.detached = a.detach;
     req.log_max_bytes = resolve::parse_size(&a.log_max_size)
-        .filter(|n| *n >= 4096)
+        .filter(|n| *n >= liftoff_stage1::manifest::MIN_LOG_MAX_BYTES)
         .with_context(|| {
             format!(
                 "--log-max-size {}: use e.g. 10M (at least 4k)",

@@ -105,7 +105,8 @@ fn stop_one(pods: &Pods, p: &PodInfo, a: &StopArgs) -> Result<()> {
     let m = std::fs::read(p.dir.join(liftoff_stage1::POD_MANIFEST_FILE))
         .ok()
         .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok());
-    let bound = Duration::from_secs(m.map_or(10, |m| m.stop_timeout_secs) + 10);
+    // stop_timeout() is capped, so a huge --stop-timeout cannot overflow this sum.
+    let bound = m.map_or(Duration::from_secs(10), |m| m.stop_timeout()) + Duration::from_secs(10);
     if !state::wait_exited(&p.dir, Some(bound)) {
         bail!("pod {} did not stop within {}s", p.id, bound.as_secs());
     }

@@ -628,7 +628,7 @@ fn resolve_mounts(
 
 fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {
     match c {
-        Some(v) if !(v.is_finite() && v > 0.0 && v <= 4096.0) => {
+        Some(v) if !(v.is_finite() && v > 0.0 && v <= liftoff_stage1::manifest::MAX_CPUS) => {
             Err(format!("--cpus {v}: use a positive number such as 0.5"))
         }
         other => Ok(other),
