@@ -695,7 +695,6 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(600));
     let alive = || {
         Command::new("pgrep")
             .args(["-f", &tag])
@@ -703,6 +702,11 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
             .map(|o| o.status.success())
             .unwrap_or(false)
     };
+    // Wait for the app rather than for a fixed time: a loaded machine starts pods slower.
+    let t = Instant::now();
+    while !alive() && t.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(alive(), "pod did not start");
     c.kill().unwrap();
     let _ = c.wait();
