@@ -695,9 +695,12 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Anchored to the app's own command line: `liftoff run`'s (before it execs stage1) holds the
+    // tag too.
+    let pattern = format!("^/bin/busybox sh -c busybox sleep 30; echo {tag}");
     let alive = || {
         Command::new("pgrep")
-            .args(["-f", &tag])
+            .args(["-f", &pattern])
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
