@@ -12,7 +12,8 @@ need=(
   "setfattr attr" "openssl openssl" "docker-registry docker-registry" "htpasswd apache2-utils"
   "cc gcc" "pkg:libc6-dev libc6-dev" "/usr/lib/cni/bridge containernetworking-plugins"
   "iptables iptables" "nft nftables" "systemd-socket-activate systemd" "systemd-analyze systemd"
-  "pgrep procps" "ip iproute2" "script bsdutils" "find findutils"
+  "pgrep procps" "ip iproute2" "script bsdutils" "find findutils" "mkfs.ext4 e2fsprogs"
+  "runuser util-linux" "useradd passwd" "mount mount"
 )
 missing=()
 for pair in "${need[@]}"; do
