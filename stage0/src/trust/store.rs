@@ -69,6 +69,13 @@ pub struct TrustedKey {
     pub origin: &'static str,
 }
 
+/// One of the two trust dirs, opened and checked for one lookup.
+struct Base<'a> {
+    path: &'a PathBuf,
+    origin: &'static str,
+    tree: Option<crate::unpack::walk::Root>,
+}
+
 #[derive(Debug, Clone)]
 pub struct TrustStore {
     pub admin: PathBuf,
@@ -130,8 +137,9 @@ impl TrustStore {
             rels.push((rel, comps[..i].join("/")));
         }
         let mut out = Vec::new();
+        let bases = self.open_bases()?;
         for (rel, prefix) in rels {
-            self.collect(&rel, &prefix, &mut out)?;
+            self.collect(&bases, &rel, &prefix, &mut out)?;
         }
         Ok(out)
     }
@@ -139,7 +147,8 @@ impl TrustStore {
     /// Every trusted key in both dirs (for `trust list`).
     pub fn all(&self) -> Result<Vec<TrustedKey>, TrustStoreError> {
         let mut out = Vec::new();
-        self.collect(Path::new("root.d"), "*", &mut out)?;
+        let bases = self.open_bases()?;
+        self.collect(&bases, Path::new("root.d"), "*", &mut out)?;
         let mut prefixes = std::collections::BTreeSet::new();
         for base in [&self.admin, &self.vendor] {
             walk_prefixes(&base.join("prefix.d"), &mut Vec::new(), &mut prefixes)?;
@@ -149,26 +158,44 @@ impl TrustStore {
             for c in p.split('/') {
                 rel.push(c);
             }
-            self.collect(&rel, &p, &mut out)?;
+            self.collect(&bases, &rel, &p, &mut out)?;
         }
         Ok(out)
     }
 
+    /// The admin and vendor dirs, each checked (`owned`) and opened once per lookup; a missing one
+    /// is None. Every prefix level is then reached below these handles.
+    fn open_bases(&self) -> Result<Vec<Base<'_>>, TrustStoreError> {
+        [(&self.admin, "admin"), (&self.vendor, "vendor")]
+            .into_iter()
+            .map(|(path, origin)| {
+                let fd = crate::owned::open(path, "trust store", crate::owned::Kind::Dir).map_err(
+                    |e| io(path, "check ownership")(std::io::Error::other(e.to_string())),
+                )?;
+                Ok(Base {
+                    path,
+                    origin,
+                    tree: fd.map(crate::unpack::walk::Root::from_fd),
+                })
+            })
+            .collect()
+    }
+
     fn collect(
         &self,
+        bases: &[Base<'_>],
         rel: &Path,
         prefix: &str,
         out: &mut Vec<TrustedKey>,
     ) -> Result<(), TrustStoreError> {
         let mut seen = std::collections::HashSet::new();
-        for (base, origin) in [(&self.admin, "admin"), (&self.vendor, "vendor")] {
+        for b in bases {
+            let (base, origin) = (b.path, b.origin);
             let dir = base.join(rel);
-            // The store itself must belong to root all the way up; below it, nothing is followed
-            // through a symlink (the one safe walker, `unpack::walk`), so no key is read from
-            // outside the store.
-            let Some(base_fd) = crate::owned::open(base, "trust store", crate::owned::Kind::Dir)
-                .map_err(|e| io(base, "check ownership")(std::io::Error::other(e.to_string())))?
-            else {
+            // The store itself belongs to root all the way up (checked by `open_bases`); below it,
+            // nothing is followed through a symlink (the one safe walker, `unpack::walk`), so no
+            // key is read from outside the store.
+            let Some(tree) = &b.tree else {
                 continue;
             };
             let comps: Vec<std::ffi::CString> = rel
@@ -183,7 +210,6 @@ impl TrustStore {
             // Every dir below the base counts as much as the base (one others may write could
             // lose an admin mask or gain a key): each level is opened without following symlinks
             // and checked, down to the one that holds the keys.
-            let tree = crate::unpack::walk::Root::from_fd(base_fd);
             let mut dir_fd = None;
             for depth in 1..=comps.len() {
                 let fd = match tree.open_dir(&comps[..depth], false) {
