@@ -16,6 +16,24 @@ pub mod seccomp;
 pub mod user;
 
 pub use exec::{exec, ExecError};
+
+/// The capabilities a root app gets by default (docs/isolation.md), as Docker and podman grant them.
+pub const DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
 use serde::{Deserialize, Serialize};
 
 /// What stage2 needs to start one app. Stage0 resolves it from the image config and the command line;

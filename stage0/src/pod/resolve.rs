@@ -13,23 +13,8 @@ use crate::trust::verify::{self, Decision, Trust};
 use liftoff_stage1::stage2::{AppSpec, Rlimit, SeccompMode};
 use liftoff_stage1::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
 
-/// The capabilities a root app gets by default (docs/isolation.md), as Docker and podman grant them.
-pub const DEFAULT_CAPS: &[&str] = &[
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-];
+/// The capabilities a root app gets by default (kept with stage2, which tests its filter with them).
+pub use liftoff_stage2::DEFAULT_CAPS;
 
 /// Every capability name liftoff accepts for --cap-add.
 pub const ALL_CAPS: &[&str] = &[

@@ -84,26 +84,11 @@ mod tests {
     const EPERM: u32 = errno(libc::EPERM);
 
     fn caps(extra: &[&str]) -> Vec<String> {
-        [
-            "CAP_CHOWN",
-            "CAP_DAC_OVERRIDE",
-            "CAP_FSETID",
-            "CAP_FOWNER",
-            "CAP_MKNOD",
-            "CAP_NET_RAW",
-            "CAP_SETGID",
-            "CAP_SETUID",
-            "CAP_SETFCAP",
-            "CAP_SETPCAP",
-            "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT",
-            "CAP_KILL",
-            "CAP_AUDIT_WRITE",
-        ]
-        .iter()
-        .chain(extra)
-        .map(|s| s.to_string())
-        .collect()
+        crate::DEFAULT_CAPS
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect()
     }
 
     fn default_filter(extra: &[&str]) -> Filter {

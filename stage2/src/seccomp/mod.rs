@@ -256,25 +256,7 @@ mod tests {
     use super::*;
 
     fn caps14() -> Vec<String> {
-        [
-            "CAP_CHOWN",
-            "CAP_DAC_OVERRIDE",
-            "CAP_FSETID",
-            "CAP_FOWNER",
-            "CAP_MKNOD",
-            "CAP_NET_RAW",
-            "CAP_SETGID",
-            "CAP_SETUID",
-            "CAP_SETFCAP",
-            "CAP_SETPCAP",
-            "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT",
-            "CAP_KILL",
-            "CAP_AUDIT_WRITE",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        crate::DEFAULT_CAPS.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
