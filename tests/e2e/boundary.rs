@@ -41,6 +41,7 @@ fn refused(w: &World, args: &[&str], words: &[&str]) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn uid_and_gid_minus_one_are_refused_from_every_source() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -127,6 +128,7 @@ fn uid_and_gid_minus_one_are_refused_from_every_source() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn several_apps_in_a_host_network_pod_need_an_explicit_flag() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -163,6 +165,7 @@ fn several_apps_in_a_host_network_pod_need_an_explicit_flag() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn control_characters_from_images_never_reach_the_terminal() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -195,6 +198,7 @@ fn control_characters_from_images_never_reach_the_terminal() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn text_that_would_become_etc_lines_is_refused() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -258,6 +262,7 @@ fn text_that_would_become_etc_lines_is_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn tmpfs_of_size_zero_and_huge_pod_files_are_refused() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -310,6 +315,7 @@ fn pod_dir(w: &World, id: &str) -> std::path::PathBuf {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn gc_keeps_a_pod_whose_network_record_it_cannot_read() {
     let _host = crate::pods::shared();
     let Some(w) = crate::pods::new_world() else {
@@ -379,6 +385,7 @@ fn gc_keeps_a_pod_whose_network_record_it_cannot_read() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn hostile_pod_manifests_are_refused_with_a_message() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -417,6 +424,7 @@ fn hostile_pod_manifests_are_refused_with_a_message() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn below_the_free_space_reserve_new_pods_fetches_and_imports_are_refused_up_front() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -468,6 +476,7 @@ fn below_the_free_space_reserve_new_pods_fetches_and_imports_are_refused_up_fron
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_pod_cannot_write_past_its_disk_limit() {
     let _host = crate::pods::shared();
     // A store of its own: the disk's mounts below its pod dirs must not look like leaks to the

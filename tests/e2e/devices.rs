@@ -102,6 +102,7 @@ fn names(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn device_nodes_in_a_signed_layer_are_left_out_and_named_unless_allowed() {
     let Some(e) = Env::new() else { return };
     let r = rootfs(&e);
@@ -161,6 +162,7 @@ fn device_nodes_in_a_signed_layer_are_left_out_and_named_unless_allowed() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn image_import_leaves_device_nodes_fifos_and_sockets_out_unless_allowed() {
     let Some(e) = Env::new() else { return };
     let r = rootfs(&e);

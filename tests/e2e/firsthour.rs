@@ -26,6 +26,7 @@ fn cgroups_of(id: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn run_rm_leaves_nothing_behind_in_the_foreground_and_detached() {
     let _host = crate::pods::exclusive();
     let Some(w) = new_world() else { return };
@@ -87,6 +88,7 @@ fn run_rm_leaves_nothing_behind_in_the_foreground_and_detached() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn exit_code_from_ends_a_pod_of_servers_with_the_probes_code() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -167,6 +169,7 @@ fn exit_code_from_ends_a_pod_of_servers_with_the_probes_code() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_broken_policy_stops_only_the_verbs_that_verify() {
     let _host = crate::pods::shared();
     let Some(w) = new_world() else { return };
@@ -216,6 +219,7 @@ fn a_broken_policy_stops_only_the_verbs_that_verify() {
 
 /// Error paths a user meets early: none of them may print Rust's debug forms.
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn error_messages_carry_no_debug_text() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -277,6 +281,7 @@ fn regex_free_debug_forms(text: &str) -> Option<String> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn run_rm_removes_a_pod_that_fails_to_start() {
     let _host = crate::pods::shared();
     let Some(w) = new_world() else { return };

@@ -281,6 +281,7 @@ fn rng() -> impl FnMut(u64) -> u64 {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn fifty_pods_started_and_stopped_leave_nothing() {
     let _host = crate::pods::exclusive();
     let Some((w, before)) = warm_world() else {
@@ -322,6 +323,7 @@ fn fifty_pods_started_and_stopped_leave_nothing() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn supervisors_killed_during_startup_leave_nothing_after_gc() {
     let _host = crate::pods::exclusive();
     let Some((w, before)) = warm_world() else {
@@ -366,6 +368,7 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
     let _host = crate::pods::exclusive();
     let Some((w, before)) = warm_world() else {

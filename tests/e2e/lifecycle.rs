@@ -21,6 +21,7 @@ fn state(w: &World, id: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn prepare_then_exactly_one_run_prepared_wins() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -86,6 +87,7 @@ fn prepare_then_exactly_one_run_prepared_wins() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn detached_pod_logs_stop_and_wait() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -155,6 +157,7 @@ fn detached_pod_logs_stop_and_wait() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -203,6 +206,7 @@ fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn names_are_unique_and_work_as_references() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -236,6 +240,7 @@ fn field(status: &str, key: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn enter_holds_the_apps_profile() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -329,6 +334,7 @@ fn enter_holds_the_apps_profile() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn volumes_binds_tmpfs_and_named() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -392,6 +398,7 @@ fn volumes_binds_tmpfs_and_named() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn diff_shows_what_an_app_changed() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -429,6 +436,7 @@ fn diff_shows_what_an_app_changed() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn logs_rotate_at_the_cap() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -471,6 +479,7 @@ fn logs_rotate_at_the_cap() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn list_copes_with_pods_starting_and_stopping() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };
@@ -506,6 +515,7 @@ fn list_copes_with_pods_starting_and_stopping() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn every_state_transition_and_gc() {
     // gc and --mark-only touch every pod of a store: this test has one of its own.
     let Some(w) = crate::pods::new_world() else {
@@ -595,6 +605,7 @@ fn every_state_transition_and_gc() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn terminals_come_from_the_apps_own_devpts() {
     let _host = crate::pods::shared();
     let Some(w) = world() else { return };

@@ -79,6 +79,7 @@ fn http_get(addr: &str) -> std::io::Result<String> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn pods_reach_each_other_and_the_host_bridge() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -125,6 +126,7 @@ fn pods_reach_each_other_and_the_host_bridge() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn published_ports_work_from_the_host_address_and_localhost() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -178,6 +180,7 @@ fn published_ports_work_from_the_host_address_and_localhost() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn none_and_host_networks() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -217,6 +220,7 @@ fn none_and_host_networks() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn etc_files_follow_the_flags() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -263,6 +267,7 @@ fn etc_files_follow_the_flags() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_custom_bridge_network_and_network_errors() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -379,6 +384,7 @@ fn a_custom_bridge_network_and_network_errors() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_pods_network_namespace_dies_with_its_teardown() {
     let _host = shared();
     let Some(w) = world() else { return };

@@ -76,10 +76,7 @@ pub(crate) fn world() -> Option<&'static World> {
 /// A store of its own (for tests that run `gc`, which would collect other tests' pods).
 pub(crate) fn new_world() -> Option<World> {
     {
-        if rustix::process::geteuid().as_raw() != 0 {
-            eprintln!("skipping: pod tests need root (namespaces, mounts, cgroups)");
-            return None;
-        }
+        crate::require_root("pod tests (namespaces, mounts, cgroups)");
         if Command::new("cc").arg("--version").output().is_err() {
             panic!(
                 "pod tests need a C compiler for the escape probes: apt-get install gcc libc6-dev"
@@ -233,6 +230,7 @@ pub(crate) fn leaked_mounts(w: &World) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn exit_codes_pass_through_and_liftoff_errors_are_254() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -260,6 +258,7 @@ fn exit_codes_pass_through_and_liftoff_errors_are_254() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn unsigned_and_untrusted_images_do_not_run() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -293,6 +292,7 @@ fn unsigned_and_untrusted_images_do_not_run() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn escapes_are_refused_in_a_default_pod() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -347,6 +347,7 @@ fn escapes_are_refused_in_a_default_pod() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn setuid_does_not_raise_privileges_under_no_new_privs() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -364,6 +365,7 @@ fn setuid_does_not_raise_privileges_under_no_new_privs() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn an_app_cannot_read_another_apps_root() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -375,6 +377,7 @@ fn an_app_cannot_read_another_apps_root() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn two_apps_share_localhost_and_processes() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -431,6 +434,7 @@ fn two_apps_share_localhost_and_processes() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn memory_and_pids_limits_hold() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -516,6 +520,7 @@ fn memory_and_pids_limits_hold() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn app_settings_apply() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -587,6 +592,7 @@ fn app_settings_apply() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn pod_file_and_exit_records() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -650,6 +656,7 @@ fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::pr
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn sigterm_stops_a_pod_that_ignores_it() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -677,6 +684,7 @@ fn sigterm_stops_a_pod_that_ignores_it() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_sigkilled_supervisor_takes_the_pod_with_it() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -765,6 +773,7 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn pid_1_does_not_show_host_paths() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -782,6 +791,7 @@ fn pid_1_does_not_show_host_paths() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn liftoffs_own_executables_cannot_be_written_through_proc_exe() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -821,6 +831,7 @@ fn liftoffs_own_executables_cannot_be_written_through_proc_exe() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn fds_of_whoever_runs_liftoff_do_not_reach_the_app() {
     let _host = shared();
     let Some(w) = world() else { return };

@@ -28,15 +28,12 @@ fn have(cmd: &str) -> bool {
 
 /// Whether this machine can run the registry tests; says why not.
 fn can_run(extra: &[&str]) -> bool {
-    if rustix::process::geteuid().as_raw() != 0 {
-        eprintln!("skipping: registry e2e tests need root (unpacking chowns files)");
-        return false;
-    }
+    crate::require_root("registry e2e tests (unpacking chowns files)");
     for c in ["docker-registry", "skopeo", "openssl"].iter().chain(extra) {
-        if !have(c) {
-            eprintln!("skipping: registry e2e tests need {c} (apt-get install docker-registry skopeo openssl apache2-utils)");
-            return false;
-        }
+        assert!(
+            have(c),
+            "registry e2e tests need {c} (apt-get install docker-registry skopeo openssl apache2-utils; tests/run.sh does)"
+        );
     }
     true
 }
@@ -566,6 +563,7 @@ fn blob_requests(log: &str, repo: &str) -> usize {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn pulls_oci_docker_gzip_zstd_and_multi_platform() {
     if !can_run(&[]) {
         return;
@@ -691,6 +689,7 @@ fn pulls_oci_docker_gzip_zstd_and_multi_platform() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn tls_with_test_ca_and_basic_auth() {
     if !can_run(&["htpasswd"]) {
         return;
@@ -877,6 +876,7 @@ fn fetch_and_kill_registry(e: &Env) -> (Registry, Child, u64, Vec<(String, u64)>
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
     if !can_run(&[]) {
         return;
@@ -922,6 +922,7 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn registry_gone_mid_layer_fails_cleanly_within_bounds() {
     if !can_run(&[]) {
         return;
@@ -942,6 +943,7 @@ fn registry_gone_mid_layer_fails_cleanly_within_bounds() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn corrupt_blob_and_oversized_manifest_are_refused() {
     if !can_run(&[]) {
         return;
@@ -1016,6 +1018,7 @@ fn corrupt_blob_and_oversized_manifest_are_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn signatures_gate_the_fetch_before_any_layer() {
     if !can_run(&[]) {
         return;
@@ -1283,6 +1286,7 @@ fn rand_id() -> u64 {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn bearer_token_flow_anonymous_and_authenticated() {
     if !can_run(&[]) {
         return;
@@ -1379,6 +1383,7 @@ fn bearer_token_flow_anonymous_and_authenticated() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn ensure_image_follows_the_pull_policy() {
     use liftoff::fetch::{ensure_image, FetchError, FetchOptions, PullPolicy};
     if !can_run(&[]) {

@@ -57,6 +57,7 @@ fn newer_calls() -> Vec<&'static str> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn the_default_profile_refuses_what_mobys_refuses() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -116,6 +117,7 @@ fn the_default_profile_refuses_what_mobys_refuses() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn cap_sys_admin_opens_namespace_flags_but_not_vsock() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -140,6 +142,7 @@ fn write_profile(w: &World, name: &str, json: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_user_profile_denying_newer_calls_is_enforced() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -208,6 +211,7 @@ fn a_user_profile_denying_newer_calls_is_enforced() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_profile_naming_an_unknown_syscall_is_refused() {
     let _host = shared();
     let Some(w) = world() else { return };

@@ -28,6 +28,7 @@ fn no_debug_text(text: &str) {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn stats_and_top_of_a_pod_that_allocates_and_spins() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -178,6 +179,7 @@ fn stats_and_top_of_a_pod_that_allocates_and_spins() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn stats_and_top_name_a_pod_that_is_missing_or_not_running() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -223,6 +225,7 @@ fn sh_quote(s: &std::ffi::OsStr) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn stats_on_a_terminal_redraws_until_its_pods_end() {
     let _host = shared();
     let Some(w) = world() else { return };

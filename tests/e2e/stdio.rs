@@ -55,6 +55,7 @@ impl Drop for Activator {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn inetd_activation_with_a_non_blocking_socket_serves_a_page() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -110,6 +111,7 @@ fn inetd_activation_with_a_non_blocking_socket_serves_a_page() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_non_blocking_socketpair_as_stdin_and_stdout_relays_everything_and_the_end() {
     let _host = shared();
     let Some(w) = world() else { return };

@@ -15,12 +15,7 @@ pub(crate) struct Env {
 
 impl Env {
     pub(crate) fn new() -> Option<Env> {
-        if rustix::process::geteuid().as_raw() != 0 {
-            eprintln!(
-                "skipping: store e2e tests need root (unpacking chowns files, overlay mounts)"
-            );
-            return None;
-        }
+        crate::require_root("store e2e tests (unpacking chowns files, overlay mounts)");
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("root");
         for d in ["keys", "vendor"] {
@@ -191,6 +186,7 @@ fn umoci_image(e: &Env) -> PathBuf {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn umoci_image_round_trips_through_every_local_transport() {
     let Some(e) = Env::new() else { return };
     let l = umoci_image(&e);
@@ -309,6 +305,7 @@ fn umoci_image_round_trips_through_every_local_transport() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn buildah_image_and_import_are_readable_by_skopeo() {
     let Some(e) = Env::new() else { return };
     let l = e.p("buildah");
@@ -427,6 +424,7 @@ fn raw_tar(entries: &[(&str, u8, &str, &[u8])]) -> Vec<u8> {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn hostile_layers_are_refused_and_nothing_escapes() {
     let Some(e) = Env::new() else { return };
     let outside = e.p("outside");
@@ -488,6 +486,7 @@ fn hostile_layers_are_refused_and_nothing_escapes() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn broken_images_are_refused_with_the_store_unchanged() {
     let Some(e) = Env::new() else { return };
     let good = raw_tar(&[("hello", b'0', "", b"hello")]);
@@ -569,6 +568,7 @@ fn umoci_less_index(e: &Env, dir: &Path) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn concurrent_and_interrupted_fetches_end_consistent() {
     let Some(e) = Env::new() else { return };
     // Two images sharing a base layer (umoci), fetched 8 times at once under 4 names.
@@ -660,6 +660,7 @@ fn concurrent_and_interrupted_fetches_end_consistent() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn list_inspect_rm_and_gc() {
     let Some(e) = Env::new() else { return };
     let dir = e.p("d");

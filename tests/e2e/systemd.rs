@@ -51,6 +51,7 @@ fn fetch(port: u16) -> String {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn ready_is_sent_once_every_app_has_started() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -90,6 +91,7 @@ fn ready_is_sent_once_every_app_has_started() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn an_apps_own_readiness_is_forwarded_and_filtered() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -162,6 +164,7 @@ fn socket_activated(w: &World, port: u16, run_args: &[&str]) -> std::process::Ch
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn socket_activation_hands_the_socket_to_the_app() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -237,6 +240,7 @@ fn socket_activation_hands_the_socket_to_the_app() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn sigterm_and_exit_codes_under_socket_activation() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -296,6 +300,7 @@ fn sigterm_and_exit_codes_under_socket_activation() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn under_systemd_the_teardown_finishes_before_exit() {
     let _host = shared();
     let Some(w) = world() else { return };
@@ -320,6 +325,7 @@ fn under_systemd_the_teardown_finishes_before_exit() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn generated_and_shipped_units_pass_systemd_analyze_verify() {
     let _host = shared();
     let Some(w) = world() else { return };

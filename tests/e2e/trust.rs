@@ -16,10 +16,7 @@ struct Env {
 
 impl Env {
     fn new() -> Option<Env> {
-        if rustix::process::geteuid().as_raw() != 0 {
-            eprintln!("skipping: trust e2e tests need root (unpacking chowns files)");
-            return None;
-        }
+        crate::require_root("trust e2e tests (unpacking chowns files)");
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("root");
         let keys = tmp.path().join("keys");
@@ -217,6 +214,7 @@ fn now() -> i64 {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn signed_image_is_verified_and_recorded() {
     let Some(e) = Env::new() else { return };
     let (key, public, id) = e.keypair("release");
@@ -256,6 +254,7 @@ fn signed_image_is_verified_and_recorded() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn unsigned_image_from_trusted_prefix_is_refused() {
     let Some(e) = Env::new() else { return };
     let (_, public, id) = e.keypair("k");
@@ -274,6 +273,7 @@ fn unsigned_image_from_trusted_prefix_is_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn untrusted_name_is_refused_with_the_way_out() {
     let Some(e) = Env::new() else { return };
     let l = e.layout("app", "1", "x");
@@ -290,6 +290,7 @@ fn untrusted_name_is_refused_with_the_way_out() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn insecure_option_lets_one_fetch_through_loudly() {
     let Some(e) = Env::new() else { return };
     let l = e.layout("app", "1", "x");
@@ -314,6 +315,7 @@ fn insecure_option_lets_one_fetch_through_loudly() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn tampered_layer_and_config_are_refused() {
     let Some(e) = Env::new() else { return };
     let (key, public, _) = e.keypair("k");
@@ -350,6 +352,7 @@ fn tampered_layer_and_config_are_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn swapped_manifest_and_swapped_tag_are_refused() {
     let Some(e) = Env::new() else { return };
     let (key, public, _) = e.keypair("k");
@@ -392,6 +395,7 @@ fn swapped_manifest_and_swapped_tag_are_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn key_used_outside_its_prefix_is_refused() {
     let Some(e) = Env::new() else { return };
     let (key, public, _) = e.keypair("k");
@@ -428,6 +432,7 @@ fn key_used_outside_its_prefix_is_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn malformed_payloads_and_signatures_are_refused() {
     let Some(e) = Env::new() else { return };
     let (key, public, _) = e.keypair("k");
@@ -479,6 +484,7 @@ fn malformed_payloads_and_signatures_are_refused() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn ten_thousand_signatures_are_refused_quickly() {
     let Some(e) = Env::new() else { return };
     let (_, public, _) = e.keypair("k");
@@ -513,6 +519,7 @@ fn ten_thousand_signatures_are_refused_quickly() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn expired_signature_and_threshold_follow_policy() {
     let Some(e) = Env::new() else { return };
     let (key, public, _) = e.keypair("k");
@@ -569,6 +576,7 @@ fn expired_signature_and_threshold_follow_policy() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn masked_vendor_key_and_removed_key_stop_trust() {
     let Some(e) = Env::new() else { return };
     let (key, public, id) = e.keypair("vendor");
@@ -607,6 +615,7 @@ fn masked_vendor_key_and_removed_key_stop_trust() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn openssl_keys_and_signatures_interoperate() {
     let Some(e) = Env::new() else { return };
     if Command::new("openssl").arg("version").output().is_err() {
@@ -709,6 +718,7 @@ fn openssl_keys_and_signatures_interoperate() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn trust_commands_list_add_and_refuse_without_confirmation() {
     let Some(e) = Env::new() else { return };
     let (_, public, id) = e.keypair("k");

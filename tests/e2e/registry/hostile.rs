@@ -244,6 +244,7 @@ fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> Output {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn signed_manifest_with_a_bomb_layer_is_refused_before_decompression() {
     if !can_run(&[]) {
         return;
@@ -349,6 +350,7 @@ fn signed_manifest_with_a_bomb_layer_is_refused_before_decompression() {
 }
 
 #[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn drip_fed_layer_times_out_and_gc_does_not_hang() {
     if !can_run(&[]) {
         return;
