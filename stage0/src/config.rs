@@ -34,6 +34,9 @@ pub struct PodsConfig {
     /// Processes a pod may hold when neither the pod file nor the apps set a limit (podman's
     /// default is 2048 per container); 0 = no default limit.
     pub pids_limit: Option<u64>,
+    /// The stage1 that runs new pods, instead of the liftoff-stage1 installed with liftoff (the
+    /// `--stage1` flag and `$LIFTOFF_STAGE1` take precedence).
+    pub stage1: Option<PathBuf>,
 }
 
 /// The default pod-wide pids limit, as podman's per-container one.

@@ -337,10 +337,10 @@ fn pod_layers(store: &Store) -> Vec<Digest> {
             continue;
         };
         for e in entries.flatten() {
-            let Ok(b) = std::fs::read(e.path().join(liftoff_stage1::POD_MANIFEST_FILE)) else {
+            let Ok(b) = std::fs::read(e.path().join(liftoff_contract::POD_MANIFEST_FILE)) else {
                 continue;
             };
-            let Ok(m) = liftoff_stage1::PodManifest::from_slice(&b) else {
+            let Ok(m) = liftoff_contract::PodManifest::from_slice(&b) else {
                 continue;
             };
             for a in &m.apps {

@@ -17,6 +17,7 @@ pub mod owned;
 pub mod platform;
 pub mod pod;
 pub mod reference;
+pub mod stage1;
 pub mod store;
 pub mod transport;
 pub mod trust;

@@ -177,30 +177,7 @@ pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool) -> Vec<Op> {
     ops
 }
 
-/// Where an app's overlay lives in the pod dir.
-pub struct AppDirs {
-    pub rootfs: PathBuf,
-    pub upper: PathBuf,
-    pub work: PathBuf,
-}
-
-impl AppDirs {
-    pub fn new(pod_dir: &Path, app: &str) -> AppDirs {
-        let base = pod_dir.join("apps").join(app);
-        AppDirs {
-            rootfs: base.join("rootfs"),
-            upper: base.join("upper"),
-            work: base.join("work"),
-        }
-    }
-
-    pub fn create(&self) -> std::io::Result<()> {
-        for d in [&self.rootfs, &self.upper, &self.work] {
-            std::fs::create_dir_all(d)?;
-        }
-        Ok(())
-    }
-}
+pub use liftoff_contract::layout::AppDirs;
 
 /// The overlay mount options: lowerdir lists the top layer first. Layers that share a parent dir are
 /// given relative to it (the caller chdirs there), which keeps the option string within the page the

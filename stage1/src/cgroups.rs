@@ -58,10 +58,8 @@ const ACCOUNTING_V1: &[&str] = &["cpuacct", "blkio"];
 /// v2 controllers enabled only for accounting.
 const ACCOUNTING_V2: &[&str] = &["io"];
 
-/// An app's cgroup below one of its pod's cgroup dirs (`liftoff stats` and `top` read it there).
-pub fn app_dir(pod_dir: &Path, app: &str) -> PathBuf {
-    pod_dir.join(format!("app-{app}"))
-}
+/// An app's cgroup below one of its pod's cgroup dirs (the contract names it).
+pub use liftoff_contract::layout::app_cgroup as app_dir;
 
 /// Parses mountinfo text into a layout.
 pub fn parse_layout(mountinfo: &str) -> Result<Layout, CgroupError> {

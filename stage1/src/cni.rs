@@ -12,10 +12,9 @@
 //! (and does, for the standard plugins) however far ADD got. A failed ADD is undone with DEL before the
 //! error is returned: nothing is left half-configured.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -24,8 +23,8 @@ const PLUGIN_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CniError {
-    #[error("network config {path}: {msg}")]
-    Config { path: String, msg: String },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error("network {network}: CNI plugin {plugin:?} is not installed (looked in {dirs}); install containernetworking-plugins or set plugin_dirs under [network] in the config file")]
     MissingPlugin {
         network: String,
@@ -42,148 +41,10 @@ pub enum CniError {
     },
 }
 
-/// A network: a parsed configuration list (a single-plugin `.conf` is turned into a list of one).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Network {
-    pub name: String,
-    pub cni_version: String,
-    /// The plugin objects, in order.
-    pub plugins: Vec<Value>,
-    /// Where it was read from (for messages).
-    pub source: String,
-}
-
-/// A published port, in portmap's `portMappings` form.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct PortMapping {
-    #[serde(rename = "hostPort")]
-    pub host_port: u16,
-    #[serde(rename = "containerPort")]
-    pub container_port: u16,
-    pub protocol: String,
-    #[serde(rename = "hostIP", default, skip_serializing_if = "String::is_empty")]
-    pub host_ip: String,
-}
-
-fn cfg_err(path: &str, msg: impl Into<String>) -> CniError {
-    CniError::Config {
-        path: path.to_string(),
-        msg: msg.into(),
-    }
-}
-
-/// Parses a `.conflist` (or a single-plugin `.conf`), checking what the runtime relies on: `name`,
-/// `cniVersion`, and a `type` for every plugin that is a plain executable name.
-pub fn parse(text: &str, source: &str) -> Result<Network, CniError> {
-    let v: Value =
-        serde_json::from_str(text).map_err(|e| cfg_err(source, format!("not valid JSON: {e}")))?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| cfg_err(source, "the top level must be a JSON object"))?;
-    let name = obj
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| cfg_err(source, "field \"name\" is missing or not a string"))?;
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    {
-        return Err(cfg_err(
-            source,
-            format!("field \"name\": {name:?} may only hold letters, digits, '-', '_' and '.'"),
-        ));
-    }
-    let version = obj
-        .get("cniVersion")
-        .and_then(Value::as_str)
-        .ok_or_else(|| cfg_err(source, "field \"cniVersion\" is missing or not a string"))?;
-    let plugins: Vec<Value> = match obj.get("plugins") {
-        Some(Value::Array(p)) => p.clone(),
-        Some(_) => return Err(cfg_err(source, "field \"plugins\" must be an array")),
-        None if obj.contains_key("type") => {
-            let mut one = obj.clone();
-            one.remove("name");
-            one.remove("cniVersion");
-            vec![Value::Object(one)]
-        }
-        None => {
-            return Err(cfg_err(
-                source,
-                "field \"plugins\" is missing (or \"type\" for a single-plugin .conf)",
-            ))
-        }
-    };
-    let n = Network {
-        name: name.to_string(),
-        cni_version: version.to_string(),
-        plugins,
-        source: source.to_string(),
-    };
-    n.check()?;
-    Ok(n)
-}
-
-impl Network {
-    /// What the runtime relies on, wherever the network came from (a conflist, or a pod manifest
-    /// or network record that someone may have edited): a plain name, and plugins that are objects
-    /// whose `type` is an executable's file name.
-    pub fn check(&self) -> Result<(), CniError> {
-        let source = self.source.as_str();
-        if self.name.is_empty()
-            || !self
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-        {
-            return Err(cfg_err(
-                source,
-                format!(
-                    "field \"name\": {:?} may only hold letters, digits, '-', '_' and '.'",
-                    self.name
-                ),
-            ));
-        }
-        if self.plugins.is_empty() {
-            return Err(cfg_err(source, "field \"plugins\" is empty"));
-        }
-        for (i, p) in self.plugins.iter().enumerate() {
-            if !p.is_object() {
-                return Err(cfg_err(
-                    source,
-                    format!("plugins[{i}] is not a JSON object"),
-                ));
-            }
-            let t = p.get("type").and_then(Value::as_str).ok_or_else(|| {
-                cfg_err(
-                    source,
-                    format!("plugins[{i}]: field \"type\" is missing or not a string"),
-                )
-            })?;
-            if t.is_empty() || t.contains(['/', '\0']) || t.starts_with('.') {
-                return Err(cfg_err(
-                    source,
-                    format!("plugins[{i}].type {t:?}: must be a plugin's file name"),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Everything about the pod a plugin call needs.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Attachment {
-    pub container_id: String,
-    /// Path of the pod's network namespace; may no longer exist at DEL time.
-    pub netns: PathBuf,
-    pub ifname: String,
-    pub plugin_dirs: Vec<PathBuf>,
-    pub ports: Vec<PortMapping>,
-}
+pub use liftoff_contract::network::{
+    addresses, ips, parse, read_state, write_state, Attachment, ConfigError, NetStateError,
+    Network, PodNetState, PortMapping, NET_STATE_FILE, NET_STATE_VERSION,
+};
 
 fn plugin_type(p: &Value) -> &str {
     p.get("type").and_then(Value::as_str).unwrap_or("")
@@ -401,104 +262,6 @@ pub fn del(net: &Network, a: &Attachment, result: Option<&Value>) -> Result<(), 
     }
     first.map_or(Ok(()), Err)
 }
-
-/// The addresses (with prefix length) a result assigned inside the pod, any result version.
-pub fn addresses(result: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(ips) = result.get("ips").and_then(Value::as_array) {
-        out.extend(
-            ips.iter()
-                .filter_map(|i| i.get("address").and_then(Value::as_str))
-                .map(str::to_string),
-        );
-    }
-    // cniVersion 0.1/0.2 results.
-    for k in ["ip4", "ip6"] {
-        if let Some(ip) = result
-            .get(k)
-            .and_then(|v| v.get("ip"))
-            .and_then(Value::as_str)
-        {
-            out.push(ip.to_string());
-        }
-    }
-    out
-}
-
-/// The same without prefix lengths.
-pub fn ips(result: &Value) -> Vec<String> {
-    addresses(result)
-        .into_iter()
-        .map(|a| a.split('/').next().unwrap_or("").to_string())
-        .collect()
-}
-
-/// What a pod's networking looks like on disk (`net.json` in the pod dir), for the supervisor's
-/// teardown and for `liftoff gc` after a SIGKILL: written before the first ADD, updated after each.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PodNetState {
-    /// [`NET_STATE_VERSION`]; records written before it was versioned read as version 1.
-    #[serde(default = "net_state_v1")]
-    pub version: u32,
-    /// The bind mount that keeps the namespace alive until DEL (see `stage1::net`).
-    pub netns: PathBuf,
-    pub attachments: Vec<(Network, Attachment, Option<Value>)>,
-}
-
-/// The network record format this stage1 reads and writes.
-pub const NET_STATE_VERSION: u32 = 1;
-
-fn net_state_v1() -> u32 {
-    1
-}
-
-/// A network record that exists but cannot be acted on. Whoever meets one must keep the pod (its
-/// lease, rules and namespace pin are only known from it) and say so.
-#[derive(Debug, thiserror::Error)]
-pub enum NetStateError {
-    #[error("cannot read the network record {path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("the network record {path} is damaged ({reason}); the pod is kept so that its address lease, firewall rules and namespace pin are not lost: release them by hand (CNI DEL), then remove the pod dir")]
-    Invalid { path: PathBuf, reason: String },
-}
-
-/// Reads a pod's network state: Ok(None) when it has none, an error when the record is there but
-/// unreadable, malformed, of another version, or names a network that does not check out.
-pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> {
-    let path = pod_dir.join(NET_STATE_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(NetStateError::Read { path, source }),
-    };
-    let invalid = |reason: String| NetStateError::Invalid {
-        path: path.clone(),
-        reason,
-    };
-    let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
-    if s.version != NET_STATE_VERSION {
-        return Err(invalid(format!(
-            "version {}, this liftoff reads version {NET_STATE_VERSION}",
-            s.version
-        )));
-    }
-    for (n, _, _) in &s.attachments {
-        n.check().map_err(|e| invalid(e.to_string()))?;
-    }
-    Ok(Some(s))
-}
-
-/// Writes it atomically.
-pub fn write_state(pod_dir: &Path, s: &PodNetState) -> std::io::Result<()> {
-    crate::status::write_json(&pod_dir.join(NET_STATE_FILE), s)
-}
-
-pub const NET_STATE_FILE: &str = "net.json";
 
 /// Every network of a pod deleted (reverse order), for teardown and gc. A plugin's DEL can fail on
 /// state that was never created (an ADD cut short); when nothing of the pod is left afterwards (no

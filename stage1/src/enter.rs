@@ -18,7 +18,6 @@ use nix::sched::{setns, CloneFlags};
 use nix::sys::wait::waitpid;
 use nix::unistd::{fork, ForkResult};
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::path::Path;
 
 /// Finds the host pid of an app's main process: the child of the pod's init that sits in the app's
 /// cgroup.
@@ -271,10 +270,4 @@ fn join_and_run(
 }
 
 /// Reads the pod init's host pid that the supervisor recorded.
-pub fn init_pid(pod_dir: &Path) -> Option<i32> {
-    std::fs::read_to_string(pod_dir.join("pid"))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
-}
+pub use liftoff_contract::layout::init_pid;

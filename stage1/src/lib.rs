@@ -23,7 +23,6 @@ pub mod enter;
 pub mod exeseal;
 pub mod init;
 pub mod logs;
-pub mod manifest;
 pub mod net;
 pub mod notify;
 pub mod safe_path;
@@ -31,9 +30,10 @@ pub mod status;
 pub mod stdio;
 pub mod supervisor;
 pub mod tty;
+pub mod verbs;
 
-/// Stage2's types, for stage0 (which depends on stage1 only).
-pub use liftoff_stage2 as stage2;
+/// The pod manifest, owned by the contract crate; re-exported so stage1's modules name it as before.
+pub use liftoff_contract::manifest;
 
 pub use manifest::{
     valid_app_name, Limits, ManifestError, NetMode, PodApp, PodManifest, POD_MANIFEST_FILE,

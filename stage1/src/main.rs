@@ -1,37 +1,44 @@
-//! `liftoff-stage1 [--lock-fd N] [--ready-fd N] POD_DIR`: started by `liftoff run` through execve (never by hand);
-//! becomes the pod's supervisor and exits with the pod's exit code (254 for liftoff's own errors).
+//! `liftoff-stage1 VERB [OPTIONS] POD_DIR`: the stage1 entrypoints of the contract
+//! (`liftoff_contract` and `stage1/docs/pod-manifest.md`), executed by `liftoff`, never by hand.
+//! Each verb exits with its own code (see the contract), 254 for stage1's own failures.
 
+use liftoff_stage1::verbs::{self, VerbError, FAILED};
 use std::process::ExitCode;
 
+const USAGE: &str = "usage: liftoff-stage1 run|enter|stop|gc|status|version [OPTIONS] POD_DIR (started by `liftoff`, not by hand)";
+
 fn main() -> ExitCode {
-    // First of all: run from a read-only view of this executable, so that no app can reach the
-    // host's liftoff-stage1 through /proc/PID/exe (see `exeseal`).
-    if let Err(e) = liftoff_stage1::exeseal::ensure() {
-        liftoff_stage2::error!("liftoff-stage1: {e}");
-        return ExitCode::from(254);
-    }
     let mut args = std::env::args().skip(1);
-    let mut lock_fd = None;
-    let mut ready_fd = None;
-    let mut pod_dir = None;
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--lock-fd" => lock_fd = args.next().and_then(|v| v.parse::<i32>().ok()),
-            "--ready-fd" => ready_fd = args.next().and_then(|v| v.parse::<i32>().ok()),
-            _ if pod_dir.is_none() && !a.starts_with('-') => pod_dir = Some(a),
-            _ => {
-                liftoff_stage2::error!("liftoff-stage1: unexpected argument {a:?}");
-                return ExitCode::from(254);
-            }
+    let verb = args.next().unwrap_or_default();
+    if verb == "version" {
+        let v = liftoff_contract::VersionInfo {
+            contract: liftoff_contract::CONTRACT_VERSION,
+            name: format!("liftoff-stage1 {}", env!("CARGO_PKG_VERSION")),
+        };
+        println!("{}", serde_json::to_string(&v).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    // Verbs that run code next to an app first run from a read-only view of this executable, so no
+    // app can reach the host's liftoff-stage1 through /proc/PID/exe (see `exeseal`).
+    if matches!(verb.as_str(), "run" | "enter") {
+        if let Err(e) = liftoff_stage1::exeseal::ensure() {
+            liftoff_stage2::error!("liftoff-stage1: {e}");
+            return ExitCode::from(FAILED);
         }
     }
-    let Some(pod_dir) = pod_dir else {
-        liftoff_stage2::error!("liftoff-stage1: usage: liftoff-stage1 [--lock-fd N] POD_DIR (started by `liftoff run`, not by hand)");
-        return ExitCode::from(254);
-    };
-    ExitCode::from(liftoff_stage1::supervisor::run(
-        std::path::Path::new(&pod_dir),
-        lock_fd,
-        ready_fd,
-    ))
+    let result = verbs::parse_args(args).and_then(|a| match verb.as_str() {
+        "run" => verbs::run::main(&a),
+        "enter" => verbs::enter::main(&a),
+        "stop" => verbs::stop::main(&a),
+        "gc" => verbs::gc::main(&a),
+        "status" => verbs::status::main(&a),
+        _ => Err(VerbError::Usage(USAGE.to_string())),
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            liftoff_stage2::error!("{e}");
+            ExitCode::from(FAILED)
+        }
+    }
 }

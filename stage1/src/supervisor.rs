@@ -60,15 +60,12 @@ fn cg_limits(l: &manifest::Limits) -> cgroup::Limits {
 }
 
 /// Where the supervisor records the pod's cgroup dirs (a JSON array of paths, one per hierarchy)
-/// for `liftoff gc`, `stats` and `top`.
-pub const CGROUPS_FILE: &str = "cgroups.json";
+/// for `gc`, `liftoff stats` and `top`.
+pub const CGROUPS_FILE: &str = liftoff_contract::layout::CGROUPS_RECORD;
 
 /// The pod's cgroup dirs as recorded in its `cgroups.json`; empty if there is no readable record.
 pub fn recorded_cgroups(pod_dir: &Path) -> Vec<PathBuf> {
-    std::fs::read(pod_dir.join(CGROUPS_FILE))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    status::read_cgroups(pod_dir).unwrap_or_default()
 }
 
 /// How an app's output reaches the supervisor's own stdout/stderr, besides its log file.

@@ -132,7 +132,7 @@ pub fn run(ctx: &Ctx, a: DiffArgs) -> Result<u8> {
     let p = a.pod.find(&pods)?;
     let (m, i) = super::lifecycle::pod_app(&p, a.app.as_deref())?;
     let app = &m.apps[i];
-    let dirs = liftoff_stage1::app_root::AppDirs::new(&p.dir, &app.spec.name);
+    let dirs = liftoff_contract::layout::AppDirs::new(&p.dir, &app.spec.name);
     for (c, path) in changes(&dirs.upper, &app.layers) {
         println!("{} {path}", c.letter());
     }

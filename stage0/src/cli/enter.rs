@@ -1,5 +1,5 @@
 //! `liftoff enter POD [--app NAME] [-- CMD...]`: a command inside a running app, with that app's
-//! whole profile (see `liftoff_stage1::enter`).
+//! whole profile: the stage1's `enter` entrypoint does it (see `liftoff_contract`).
 
 use super::lifecycle::PodRef;
 use super::Ctx;
@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use liftoff::pod::state::State;
 use liftoff::pod::Pods;
+use std::os::unix::process::CommandExt;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -29,9 +30,6 @@ pub struct EnterArgs {
 }
 
 pub fn run(ctx: &Ctx, a: EnterArgs) -> Result<u8> {
-    // The command runs this binary until its execve: from a read-only view of it, so the app cannot
-    // reach the host's liftoff through /proc/PID/exe (re-executes this process once).
-    liftoff_stage1::exeseal::ensure().map_err(anyhow::Error::msg)?;
     let pods = Pods::open(ctx.store.root())?;
     let p = a.pod.find(&pods)?;
     if p.state != State::Running {
@@ -42,20 +40,15 @@ pub fn run(ctx: &Ctx, a: EnterArgs) -> Result<u8> {
         );
     }
     let (m, i) = super::lifecycle::pod_app(&p, a.app.as_deref())?;
-    let app = &m.apps[i];
-    let init_pid = liftoff_stage1::enter::init_pid(&p.dir)
-        .with_context(|| format!("pod {}: its init has not started yet", p.id))?;
-    let argv = if a.command.is_empty() {
-        vec!["/bin/sh".to_string()]
-    } else {
-        a.command.clone()
-    };
-    let code = liftoff_stage1::enter::enter(liftoff_stage1::enter::EnterRequest {
-        pod_id: &m.pod_id,
-        init_pid,
-        app,
-        argv,
-    })
-    .map_err(anyhow::Error::msg)?;
-    Ok(code.clamp(0, 255) as u8)
+    let stage1 = liftoff::stage1::Stage1::of_pod(&p.dir)?;
+    // The stage1's `enter` becomes this process: the terminal, signals and exit code are its.
+    let err = stage1
+        .command(liftoff_contract::Entrypoint::Enter)
+        .arg("--app")
+        .arg(&m.apps[i].spec.name)
+        .arg(&p.dir)
+        .arg("--")
+        .args(&a.command)
+        .exec();
+    Err(err).with_context(|| format!("stage1 {}: exec", stage1.path().display()))
 }

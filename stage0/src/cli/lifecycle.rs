@@ -29,9 +29,9 @@ impl PodRef {
 }
 
 /// A pod's manifest (its `pod.json`), and the index of the app `--app` names, or of its only app.
-pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_stage1::PodManifest, usize)> {
-    let mpath = p.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
-    let m = liftoff_stage1::PodManifest::from_slice(
+pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_contract::PodManifest, usize)> {
+    let mpath = p.dir.join(liftoff_contract::POD_MANIFEST_FILE);
+    let m = liftoff_contract::PodManifest::from_slice(
         &std::fs::read(&mpath).with_context(|| format!("pod {}: {}", p.id, mpath.display()))?,
     )?;
     let i = match app {

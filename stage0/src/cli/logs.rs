@@ -1,5 +1,5 @@
 //! `liftoff logs POD [--app NAME] [-f] [--tail N]`: the apps' output, from the per-app log files the
-//! supervisor keeps (see `liftoff_stage1::logs`), while the pod runs and after it exited.
+//! supervisor keeps (see `liftoff_contract::logs`), while the pod runs and after it exited.
 
 use super::lifecycle::PodRef;
 use super::Ctx;
@@ -7,7 +7,7 @@ use anyhow::{bail, Result};
 use clap::Args;
 use liftoff::pod::state::{self, State};
 use liftoff::pod::Pods;
-use liftoff_stage1::logs::{self, Record, Stream};
+use liftoff_contract::logs::{self, Record, Stream};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;

@@ -67,6 +67,15 @@ pub struct Global {
     /// Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key.
     #[arg(long, global = true, help_heading = "Global options", env = "LIFTOFF_VENDOR_KEYS", default_value = VENDOR_DIR, value_name = "DIR")]
     pub vendor_keys: PathBuf,
+    /// The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must
+    /// implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root.
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "PATH"
+    )]
+    pub stage1: Option<PathBuf>,
     /// Print detailed progress to stderr.
     #[arg(long, global = true, help_heading = "Global options")]
     pub debug: bool,
@@ -180,6 +189,7 @@ impl Ctx {
             None => (PathBuf::from(DEFAULT_CONFIG), false),
         };
         let config = Config::load(&path, explicit)?;
+        liftoff::stage1::choose(g.stage1.clone(), config.pods.stage1.clone());
         let store = Store::open(&g.dir).with_context(|| {
             format!(
                 "cannot open the state root {} (run as root, or choose another with --dir)",

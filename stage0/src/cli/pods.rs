@@ -222,33 +222,23 @@ fn check_network(p: &state::PodInfo) -> Result<u8> {
             p.state.as_str()
         );
     }
-    let Some(ns) = liftoff_stage1::cni::read_state(&p.dir)? else {
+    if liftoff_contract::network::read_state(&p.dir)?.is_none() {
         bail!("pod {} has no CNI networks (net: {})", p.id, p.net);
-    };
-    let mut bad = false;
-    for (net, att, result) in &ns.attachments {
-        let Some(r) = result else {
-            println!("network {}: not attached", net.name);
-            bad = true;
-            continue;
-        };
-        match liftoff_stage1::cni::check(net, att, r) {
-            Ok(()) => println!(
-                "network {}: ok ({} on {})",
-                net.name,
-                liftoff_stage1::cni::addresses(r).join(", "),
-                att.ifname
-            ),
-            Err(e) => {
-                println!("network {}: {e}", net.name);
-                bad = true;
-            }
-        }
     }
-    if bad {
-        bail!("pod {}: a network check failed", p.id);
+    // CNI CHECK runs the plugins the stage1 ran: its `status --check-network` does it and prints
+    // one line per network.
+    let stage1 = liftoff::stage1::Stage1::of_pod(&p.dir)?;
+    let st = stage1
+        .command(liftoff_contract::Entrypoint::Status)
+        .arg("--check-network")
+        .arg(&p.dir)
+        .status()
+        .with_context(|| format!("stage1 {}: start", stage1.path().display()))?;
+    match st.code() {
+        Some(0) => Ok(0),
+        Some(1) => bail!("pod {}: a network check failed", p.id),
+        _ => bail!("pod {}: the network check could not run", p.id),
     }
-    Ok(0)
 }
 
 pub fn rm(ctx: &Ctx, a: RmArgs) -> Result<u8> {

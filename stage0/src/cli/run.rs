@@ -279,10 +279,10 @@ pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
                 pods.root
                     .join("run")
                     .join(&id)
-                    .join(liftoff_stage1::POD_MANIFEST_FILE),
+                    .join(liftoff_contract::POD_MANIFEST_FILE),
             )
             .ok()
-            .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok())
+            .and_then(|b| liftoff_contract::PodManifest::from_slice(&b).ok())
             .is_some_and(|m| !m.on_exit.is_empty());
             if rm {
                 if let Ok(info) = pod::state::find(pods, &id) {
@@ -399,7 +399,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     req.tty = a.tty;
     req.detached = a.detach;
     req.log_max_bytes = resolve::parse_size(&a.log_max_size)
-        .filter(|n| *n >= liftoff_stage1::manifest::MIN_LOG_MAX_BYTES)
+        .filter(|n| *n >= liftoff_contract::manifest::MIN_LOG_MAX_BYTES)
         .with_context(|| {
             format!(
                 "--log-max-size {}: use e.g. 10M (at least 4k)",

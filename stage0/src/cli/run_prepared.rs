@@ -47,8 +47,8 @@ pub fn run(ctx: &Ctx, a: RunPreparedArgs) -> Result<u8> {
         if !a.detach {
             return Ok(());
         }
-        let mpath = p.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
-        let mut m = liftoff_stage1::PodManifest::from_slice(&std::fs::read(&mpath)?)?;
+        let mpath = p.dir.join(liftoff_contract::POD_MANIFEST_FILE);
+        let mut m = liftoff_contract::PodManifest::from_slice(&std::fs::read(&mpath)?)?;
         if m.tty || m.interactive {
             bail!("-d cannot start a pod prepared with -i or -t");
         }

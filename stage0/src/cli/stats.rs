@@ -125,13 +125,13 @@ fn cpu_marks(pods: &[PodInfo]) -> CpuMarks {
 /// The pod's network counters, from its init's network namespace; None with --net=host (the
 /// host's own counters) or when the recorded pid is no longer the pod's.
 fn pod_net(p: &PodInfo) -> Option<(u64, u64)> {
-    let m = std::fs::read(p.dir.join(liftoff_stage1::POD_MANIFEST_FILE))
+    let m = std::fs::read(p.dir.join(liftoff_contract::POD_MANIFEST_FILE))
         .ok()
-        .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok())?;
-    if m.net == liftoff_stage1::NetMode::Host {
+        .and_then(|b| liftoff_contract::PodManifest::from_slice(&b).ok())?;
+    if m.net == liftoff_contract::NetMode::Host {
         return None;
     }
-    let pid = liftoff_stage1::enter::init_pid(&p.dir)?;
+    let pid = liftoff_contract::layout::init_pid(&p.dir)?;
     // The pid file is only the init's while the pod runs: check the process is in the pod's cgroup.
     let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
     if !cg.contains(&format!("pod-{}", p.id)) {

@@ -3,7 +3,8 @@
 //! A pod is a directory `pods/<state>/<uuid>/`; its state changes only by rename(2), and whether it is
 //! running is whether its directory is flock'ed. `liftoff run` creates the pod in `embryo/`, moves it
 //! to `prepare/` under an exclusive lock, writes the stage1 manifest, moves it to `run/` (still locked)
-//! and execs `liftoff-stage1` with the lock fd, which stays held for the pod's whole life.
+//! and execs the stage1's `run` entrypoint with the lock fd, which stays held for the pod's whole
+//! life (see [`crate::stage1`]).
 
 pub mod disk;
 pub mod networks;
@@ -37,8 +38,8 @@ pub enum PodError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot find liftoff-stage1 (looked at {0}); install it next to liftoff or set LIFTOFF_STAGE1")]
-    NoStage1(PathBuf),
+    #[error(transparent)]
+    Stage1(#[from] crate::stage1::Stage1Error),
 }
 
 pub(crate) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> PodError {
@@ -126,8 +127,8 @@ pub fn create(pods: &Pods) -> Result<NewPod, PodError> {
 
 impl NewPod {
     /// Writes the stage1 manifest.
-    pub fn write_manifest(&self, m: &liftoff_stage1::PodManifest) -> Result<(), PodError> {
-        let p = self.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
+    pub fn write_manifest(&self, m: &liftoff_contract::PodManifest) -> Result<(), PodError> {
+        let p = self.dir.join(liftoff_contract::POD_MANIFEST_FILE);
         let tmp = self.dir.join(".pod.json.tmp");
         let bytes = serde_json::to_vec_pretty(m).expect("manifest serialises");
         std::fs::write(&tmp, bytes).map_err(io(&tmp, "write"))?;
@@ -190,9 +191,15 @@ impl NewPod {
     /// `run -d`: starts stage1 in a new session, detached from our terminal, with its own stderr in
     /// `stage1.log`, and waits until every app has started. Returns the pod's exit record instead
     /// when it ended before that.
-    pub fn spawn_detached(self) -> Result<Result<(), liftoff_stage1::status::PodExit>, PodError> {
+    pub fn spawn_detached(
+        self,
+    ) -> Result<Result<(), liftoff_contract::records::PodExit>, PodError> {
         use std::os::unix::process::CommandExt;
-        let stage1 = stage1_path()?;
+        let stage1 = crate::stage1::Stage1::selected()?;
+        stage1.record(&self.dir).map_err(io(
+            &self.dir.join(liftoff_contract::layout::STAGE1_RECORD),
+            "write",
+        ))?;
         let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
             .map_err(|e| io(&self.dir, "pipe")(e.into()))?;
         for fd in [self.lock.as_raw_fd(), w.as_raw_fd()] {
@@ -201,9 +208,9 @@ impl NewPod {
             rustix::io::fcntl_setfd(b, rustix::io::FdFlags::empty())
                 .map_err(|e| io(&self.dir, "clear close-on-exec")(e.into()))?;
         }
-        let log_path = self.dir.join("stage1.log");
+        let log_path = liftoff_contract::layout::stage1_log(&self.dir);
         let log = File::create(&log_path).map_err(io(&log_path, "create"))?;
-        let mut cmd = std::process::Command::new(&stage1);
+        let mut cmd = stage1.command(liftoff_contract::Entrypoint::Run);
         cmd.arg("--lock-fd")
             .arg(self.lock.as_raw_fd().to_string())
             .arg("--ready-fd")
@@ -219,7 +226,7 @@ impl NewPod {
                 Ok(())
             });
         }
-        let child = cmd.spawn().map_err(io(&stage1, "start"))?;
+        let child = cmd.spawn().map_err(io(stage1.path(), "start"))?;
         drop(child);
         drop(w);
         let dir = self.dir.clone();
@@ -232,10 +239,12 @@ impl NewPod {
         }
         // The apps did not all start: say why, from the exit record (written before the pipe
         // closes; missing only if the supervisor died before it could write one).
-        let exit = std::fs::read(liftoff_stage1::status::pod_exit_path(&dir))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(liftoff_stage1::status::PodExit {
+        let exit = liftoff_contract::records::read_pod_exit(&dir)
+            .unwrap_or_else(|e| {
+                liftoff_stage2::warning!("{e}");
+                None
+            })
+            .unwrap_or(liftoff_contract::records::PodExit {
                 exit_code: 254,
                 app: None,
                 error: Some(format!(
@@ -252,38 +261,32 @@ impl NewPod {
         let _ = std::fs::rename(&self.dir, pods.dir("garbage", &self.id));
     }
 
-    /// Replaces this process with `liftoff-stage1`, handing it the lock fd. Returns only on failure.
+    /// Replaces this process with the stage1's `run`, handing it the lock fd. Returns only on
+    /// failure.
     pub fn exec_stage1(self) -> PodError {
-        let stage1 = match stage1_path() {
+        let stage1 = match crate::stage1::Stage1::selected() {
             Ok(p) => p,
-            Err(e) => return e,
+            Err(e) => return e.into(),
         };
+        if let Err(e) = stage1.record(&self.dir) {
+            return io(
+                &self.dir.join(liftoff_contract::layout::STAGE1_RECORD),
+                "write",
+            )(e);
+        }
         let fd = self.lock.as_raw_fd();
         // The lock fd must survive execve: it is what marks the pod as running.
         if let Err(e) = rustix::io::fcntl_setfd(&self.lock, rustix::io::FdFlags::empty()) {
             return io(&self.dir, "clear close-on-exec on the pod lock")(e.into());
         }
         use std::os::unix::process::CommandExt;
-        let err = std::process::Command::new(&stage1)
+        let err = stage1
+            .command(liftoff_contract::Entrypoint::Run)
             .arg("--lock-fd")
             .arg(fd.to_string())
             .arg(&self.dir)
             .exec();
-        io(&stage1, "exec")(err)
-    }
-}
-
-/// Where `liftoff-stage1` is: `$LIFTOFF_STAGE1`, else next to this executable.
-pub fn stage1_path() -> Result<PathBuf, PodError> {
-    if let Some(p) = std::env::var_os("LIFTOFF_STAGE1") {
-        return Ok(PathBuf::from(p));
-    }
-    let exe = std::env::current_exe().map_err(io(Path::new("/proc/self/exe"), "readlink"))?;
-    let p = exe.with_file_name("liftoff-stage1");
-    if p.is_file() {
-        Ok(p)
-    } else {
-        Err(PodError::NoStage1(p))
+        io(stage1.path(), "exec")(err)
     }
 }
 

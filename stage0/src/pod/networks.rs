@@ -7,8 +7,8 @@
 //! as `<state root>/net.d/default.conflist` (so what runs can be read) and used from there.
 
 use crate::store::Store;
-use liftoff_stage1::cni::{self, Network, PortMapping};
-use liftoff_stage1::manifest::HostEntry;
+use liftoff_contract::manifest::HostEntry;
+use liftoff_contract::network::{self as cni, Network, PortMapping};
 use std::path::{Path, PathBuf};
 
 /// Where site networks live unless the config file says otherwise.
@@ -46,7 +46,7 @@ pub enum NetError {
     #[error("--net={name}: no network of that name: looked for {looked} (none, host and default are built in)")]
     Unknown { name: String, looked: String },
     #[error("{0}")]
-    Config(#[from] cni::CniError),
+    Config(#[from] cni::ConfigError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -161,7 +161,7 @@ pub fn parse_add_host(s: &str) -> Result<HostEntry, NetError> {
         .split_once(':')
         .ok_or_else(|| NetError::Invalid(format!("--add-host {s}: use NAME:IP")))?;
     let ip = ip.trim_start_matches('[').trim_end_matches(']');
-    if !liftoff_stage1::manifest::valid_domain(name) || ip.parse::<std::net::IpAddr>().is_err() {
+    if !liftoff_contract::manifest::valid_domain(name) || ip.parse::<std::net::IpAddr>().is_err() {
         return Err(NetError::Invalid(format!(
             "--add-host {}: use NAME:IP with a host name (letters, digits, '-' and '.') and an IP address",
             liftoff_stage2::report::shown(s)

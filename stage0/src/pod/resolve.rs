@@ -10,8 +10,8 @@ use crate::manifest::RunConfig;
 use crate::reference::ImageName;
 use crate::store::Store;
 use crate::trust::verify::{self, Decision, Trust};
-use liftoff_stage1::stage2::{AppSpec, Rlimit, SeccompMode};
-use liftoff_stage1::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
+use liftoff_contract::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
+use liftoff_stage2::{AppSpec, Rlimit, SeccompMode};
 
 /// The capabilities a root app gets by default (kept with stage2, which tests its filter with them).
 pub use liftoff_stage2::DEFAULT_CAPS;
@@ -368,7 +368,7 @@ pub fn resolve(
             (NetMode::Host, Vec::new())
         }
         list => {
-            let mut nets: Vec<liftoff_stage1::cni::Network> = Vec::new();
+            let mut nets: Vec<liftoff_contract::network::Network> = Vec::new();
             for name in list.split(',') {
                 if name == "none" || name == "host" {
                     return Err(ResolveError::Pod(format!(
@@ -438,7 +438,7 @@ pub fn resolve(
         apps.push(app);
     }
     let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
-    if !liftoff_stage1::manifest::valid_hostname(&hostname) {
+    if !liftoff_contract::manifest::valid_hostname(&hostname) {
         return Err(ResolveError::Pod(format!(
             "--hostname {}: a host name is at most 64 bytes of dot-separated labels of letters, digits and '-' (RFC 1123)",
             liftoff_stage2::report::shown(&hostname)
@@ -457,7 +457,7 @@ pub fn resolve(
     if let Some(d) = req
         .dns_search
         .iter()
-        .find(|d| !liftoff_stage1::manifest::valid_domain(d))
+        .find(|d| !liftoff_contract::manifest::valid_domain(d))
     {
         return Err(ResolveError::Pod(format!(
             "--dns-search {}: a search domain is a DNS name (letters, digits, '-' and '.')",
@@ -495,9 +495,9 @@ pub fn resolve(
     };
     let notify = match req.notify.as_deref() {
         None => None,
-        Some("pod") | Some("") => Some(liftoff_stage1::manifest::NotifyMode::Pod),
+        Some("pod") | Some("") => Some(liftoff_contract::manifest::NotifyMode::Pod),
         Some(x) => match x.strip_prefix("app:") {
-            Some(n) => Some(liftoff_stage1::manifest::NotifyMode::App(app_named(
+            Some(n) => Some(liftoff_contract::manifest::NotifyMode::App(app_named(
                 n,
                 "--notify=app:NAME",
             )?)),
@@ -509,7 +509,7 @@ pub fn resolve(
         },
     };
     let sockets = match &req.listen {
-        Some((count, names_)) => Some(liftoff_stage1::manifest::SocketActivation {
+        Some((count, names_)) => Some(liftoff_contract::manifest::SocketActivation {
             app: match &req.socket_app {
                 Some(n) => app_named(n, "--socket-app")?,
                 None => names[0].clone(),
@@ -530,7 +530,7 @@ pub fn resolve(
         .map(|n| app_named(n, "--exit-code-from"))
         .transpose()?;
     Ok(PodManifest {
-        version: liftoff_stage1::POD_MANIFEST_VERSION,
+        version: liftoff_contract::POD_MANIFEST_VERSION,
         pod_id: pod_id.to_string(),
         hostname,
         net,
@@ -563,7 +563,7 @@ fn resolve_mounts(
     req: &PodRequest,
     apps: &mut [PodApp],
     state_root: &std::path::Path,
-) -> Result<Vec<liftoff_stage1::manifest::EmptyVolume>, ResolveError> {
+) -> Result<Vec<liftoff_contract::manifest::EmptyVolume>, ResolveError> {
     let mut named = Vec::new();
     for v in &req.volumes {
         if let Some(bad) = v
@@ -613,7 +613,7 @@ fn resolve_mounts(
 
 fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {
     match c {
-        Some(v) if !(v.is_finite() && v > 0.0 && v <= liftoff_stage1::manifest::MAX_CPUS) => {
+        Some(v) if !(v.is_finite() && v > 0.0 && v <= liftoff_contract::manifest::MAX_CPUS) => {
             Err(format!("--cpus {v}: use a positive number such as 0.5"))
         }
         other => Ok(other),

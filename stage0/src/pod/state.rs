@@ -69,7 +69,7 @@ pub struct PodInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
     /// Per-app exit records, when the apps have exited.
-    pub app_exits: Vec<liftoff_stage1::status::AppExit>,
+    pub app_exits: Vec<liftoff_contract::records::AppExit>,
 }
 
 /// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
@@ -112,13 +112,29 @@ fn created(dir: &Path) -> i64 {
         .unwrap_or(0)
 }
 
+/// A record that is missing is None; one that cannot be read is None and said (a warning naming the
+/// file), never passed over in silence.
+fn loud<T, E: std::fmt::Display>(r: Result<Option<T>, E>) -> Option<T> {
+    r.unwrap_or_else(|e| {
+        liftoff_stage2::warning!("{e}");
+        None
+    })
+}
+
 /// Reads one pod dir; None if it vanished meanwhile.
 fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
     let id = dir.file_name()?.to_string_lossy().into_owned();
     let is_locked = locked(dir)?;
-    let manifest = std::fs::read(dir.join(liftoff_stage1::POD_MANIFEST_FILE))
-        .ok()
-        .and_then(|b| liftoff_stage1::PodManifest::from_slice(&b).ok());
+    let mpath = dir.join(liftoff_contract::POD_MANIFEST_FILE);
+    let manifest = match std::fs::read(&mpath) {
+        Ok(b) => loud(
+            liftoff_contract::PodManifest::from_slice(&b)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", mpath.display())),
+        ),
+        // A pod whose preparation failed early has none.
+        Err(_) => None,
+    };
     let apps: Vec<String> = manifest
         .as_ref()
         .map(|m| m.apps.iter().map(|a| a.spec.name.clone()).collect())
@@ -126,31 +142,26 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
     let images = std::fs::read_to_string(dir.join("images"))
         .map(|s| s.lines().map(str::to_string).collect())
         .unwrap_or_default();
-    let exit_code = std::fs::read(liftoff_stage1::status::pod_exit_path(dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<liftoff_stage1::status::PodExit>(&b).ok())
-        .map(|e| e.exit_code);
+    let exit_code = loud(liftoff_contract::records::read_pod_exit(dir)).map(|e| e.exit_code);
     let app_exits = apps
         .iter()
-        .filter_map(|a| liftoff_stage1::status::read_app_exit(dir, a))
+        .filter_map(|a| loud(liftoff_contract::records::read_app_exit(dir, a)))
         .collect();
     let name = std::fs::read_to_string(dir.join("name"))
         .ok()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty());
     let net = match manifest.as_ref().map(|m| (m.net, m)) {
-        Some((liftoff_stage1::NetMode::Host, _)) => "host".to_string(),
-        Some((liftoff_stage1::NetMode::None, _)) => "none".to_string(),
-        Some((liftoff_stage1::NetMode::Cni, m)) => {
+        Some((liftoff_contract::NetMode::Host, _)) => "host".to_string(),
+        Some((liftoff_contract::NetMode::None, _)) => "none".to_string(),
+        Some((liftoff_contract::NetMode::Cni, m)) => {
             // The addresses while attached; the network names once detached.
-            let ips: Vec<String> = liftoff_stage1::cni::read_state(dir)
-                .ok()
-                .flatten()
+            let ips: Vec<String> = loud(liftoff_contract::network::read_state(dir))
                 .map(|s| {
                     s.attachments
                         .iter()
                         .filter_map(|(_, _, r)| r.as_ref())
-                        .flat_map(liftoff_stage1::cni::ips)
+                        .flat_map(liftoff_contract::network::ips)
                         .collect()
                 })
                 .unwrap_or_default();
@@ -260,7 +271,7 @@ pub fn wait_unlocked(dir: &Path, timeout: Option<Duration>) -> bool {
 /// `timeout` (None = forever). Returns whether it has. This does not wait for the network teardown
 /// that may follow (see `liftoff_stage1::supervisor`).
 pub fn wait_exited(dir: &Path, timeout: Option<Duration>) -> bool {
-    let exit = liftoff_stage1::status::pod_exit_path(dir);
+    let exit = liftoff_contract::layout::pod_exit(dir);
     let start = std::time::Instant::now();
     let Ok(f) = File::open(dir) else {
         return true;
@@ -281,7 +292,7 @@ pub fn wait_exited(dir: &Path, timeout: Option<Duration>) -> bool {
 /// Names given at run time must be unique among pods not yet marked for gc; this lock makes the
 /// check and the claim one step for concurrent `run`s.
 pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
-    if !liftoff_stage1::valid_app_name(name) {
+    if !liftoff_contract::valid_app_name(name) {
         return Err(format!(
             "pod name {name:?}: use 1-63 characters of a-z, 0-9 and '-'"
         ));
@@ -351,7 +362,6 @@ pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bo
     if mark_only {
         return rep;
     }
-    let layout = liftoff_stage1::cgroups::detect().ok();
     for s in ["exited-garbage", "garbage"] {
         let Ok(rd) = std::fs::read_dir(pods.root.join(s)) else {
             continue;
@@ -369,7 +379,7 @@ pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bo
             if since < grace {
                 continue;
             }
-            match sweep(&dir, &id, layout.as_ref()) {
+            match sweep(&dir) {
                 Ok(true) => rep.removed.push(id),
                 Ok(false) => rep.busy.push(id),
                 Err(x) => rep.errors.push(format!("pod {id}: {x}")),
@@ -402,8 +412,7 @@ pub fn remove(pods: &Pods, p: &PodInfo) -> Result<(), String> {
     if p.dir != dest {
         std::fs::rename(&p.dir, &dest).map_err(|e| format!("pod {}: {e}", p.id))?;
     }
-    let layout = liftoff_stage1::cgroups::detect().ok();
-    match sweep(&dest, &p.id, layout.as_ref()) {
+    match sweep(&dest) {
         Ok(true) => Ok(()),
         Ok(false) => Err(format!("pod {} is busy (another command holds it)", p.id)),
         Err(e) => Err(format!("pod {}: {e}; `liftoff gc` retries", p.id)),
@@ -418,12 +427,10 @@ fn age(dir: &Path, now: SystemTime) -> Duration {
         .unwrap_or_default()
 }
 
-/// Tears one marked pod down; Ok(false) if someone holds it.
-fn sweep(
-    dir: &Path,
-    id: &str,
-    layout: Option<&liftoff_stage1::cgroups::Layout>,
-) -> Result<bool, PodError> {
+/// Tears one marked pod down; Ok(false) if someone holds it. What the pod left outside its dir
+/// (cgroups, networks, mounts) is the stage1's to release, through its `gc` entrypoint; a failure
+/// there keeps the pod for the next gc.
+fn sweep(dir: &Path) -> Result<bool, PodError> {
     let f = match File::open(dir) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
@@ -433,65 +440,8 @@ fn sweep(
     if super::lock_exclusive(&f).is_err() {
         return Ok(false);
     }
-    if let Some(l) = layout {
-        let recorded = liftoff_stage1::supervisor::recorded_cgroups(dir);
-        liftoff_stage1::cgroups::PodCgroup::remove_recorded(l, id, &recorded)
-            .and_then(|_| liftoff_stage1::cgroups::PodCgroup::remove_by_id(l, id))
-            .map_err(|e| PodError::Io {
-                path: dir.to_path_buf(),
-                op: "remove cgroups",
-                source: std::io::Error::other(e.to_string()),
-            })?;
-    }
-    // Networks: CNI DEL from what the supervisor recorded (it died before its own teardown),
-    // then the namespace pin. A failure keeps the pod for the next gc.
-    // A record that cannot be read keeps the pod: dropping it would leak its lease and rules.
-    let net = liftoff_stage1::cni::read_state(dir).map_err(|e| PodError::Io {
-        path: dir.to_path_buf(),
-        op: "read the network record",
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    if let Some(ns) = net {
-        // A plugin whose supervisor was killed finishes its ADD first (a few ms, bounded by the
-        // plugin timeout); until then the pod is busy.
-        let start = std::time::Instant::now();
-        let dirs: Vec<PathBuf> = ns
-            .attachments
-            .iter()
-            .flat_map(|(_, a, _)| a.plugin_dirs.clone())
-            .collect();
-        while liftoff_stage1::cni::plugins_running(id, &dirs) {
-            if start.elapsed() > Duration::from_secs(5) {
-                return Ok(false);
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        liftoff_stage1::cni::del_all(&ns).map_err(|e| PodError::Io {
-            path: dir.to_path_buf(),
-            op: "detach networks",
-            source: std::io::Error::other(e.to_string()),
-        })?;
-        // Only ever a pin named after this pod.
-        if ns.netns.is_absolute() && ns.netns.file_name().is_some_and(|n| n == id) {
-            liftoff_stage1::net::unpin(&ns.netns).map_err(super::io(&ns.netns, "unmount"))?;
-        }
-        let _ = std::fs::remove_file(dir.join(liftoff_stage1::cni::NET_STATE_FILE));
-    }
-    // Mounts live in the pods' own namespaces; anything below the dir on the host is a leftover.
-    let prefix = format!("{}/", dir.display());
-    if let Ok(mi) = std::fs::read_to_string("/proc/self/mountinfo") {
-        let mut points: Vec<&str> = mi
-            .lines()
-            .filter_map(|l| l.split(' ').nth(4))
-            .filter(|m| m.starts_with(&prefix))
-            .collect();
-        points.sort_by_key(|m| std::cmp::Reverse(m.len()));
-        for m in points {
-            if let Ok(c) = std::ffi::CString::new(m) {
-                // SAFETY: umount2 with a valid C string.
-                unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) };
-            }
-        }
+    if !crate::stage1::Stage1::of_pod(dir)?.gc(dir)? {
+        return Ok(false);
     }
     std::fs::remove_dir_all(dir).map_err(super::io(dir, "remove"))?;
     Ok(true)

@@ -4,7 +4,7 @@
 //!
 //! The cgroup dirs come from the pod dir's `cgroups.json` (one dir per hierarchy: a single one on
 //! cgroup v2, one per controller on v1 and hybrid hosts); an app's cgroup is
-//! [`liftoff_stage1::cgroups::app_dir`] below each. v1 and v2 name their files differently, so each
+//! [`liftoff_contract::layout::app_cgroup`] below each. v1 and v2 name their files differently, so each
 //! reading takes the v2 file where there is one and the v1 file otherwise, from whichever dir has it.
 
 use std::os::unix::fs::FileTypeExt;
@@ -71,7 +71,10 @@ impl Cgroup {
     /// The pod's own cgroup, as its supervisor recorded it.
     pub fn of_pod(pod_dir: &Path) -> Cgroup {
         Cgroup {
-            dirs: liftoff_stage1::supervisor::recorded_cgroups(pod_dir),
+            dirs: liftoff_contract::records::read_cgroups(pod_dir).unwrap_or_else(|e| {
+                liftoff_stage2::warning!("{e}");
+                Vec::new()
+            }),
         }
     }
 
@@ -81,7 +84,7 @@ impl Cgroup {
             dirs: self
                 .dirs
                 .iter()
-                .map(|d| liftoff_stage1::cgroups::app_dir(d, app))
+                .map(|d| liftoff_contract::layout::app_cgroup(d, app))
                 .collect(),
         }
     }

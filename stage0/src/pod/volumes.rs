@@ -7,7 +7,7 @@
 //! exec, ro). Host sources are canonicalised here and refused when they lie in liftoff's state
 //! directory, which holds other pods' files, keys and the image store.
 
-use liftoff_stage1::manifest::{AppMount, EmptyVolume, MountSource};
+use liftoff_contract::manifest::{AppMount, EmptyVolume, MountSource};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -97,7 +97,7 @@ pub fn parse_tmpfs(spec: &str) -> Result<AppMount, VolumeError> {
     let options = keep.join(",");
     if keep.iter().any(|o| {
         o.split_once('=').is_some_and(|(k, v)| {
-            matches!(k, "size" | "nr_inodes") && liftoff_stage1::manifest::zero_amount(v)
+            matches!(k, "size" | "nr_inodes") && liftoff_contract::manifest::zero_amount(v)
         })
     }) {
         return Err(err(
@@ -105,7 +105,7 @@ pub fn parse_tmpfs(spec: &str) -> Result<AppMount, VolumeError> {
             "size=0 and nr_inodes=0 mean \"unlimited\" to the kernel; give a real size (e.g. size=64m) or leave it out (the tmpfs then counts against the app's memory limit)",
         ));
     }
-    if !liftoff_stage1::manifest::valid_tmpfs_options(&options) {
+    if !liftoff_contract::manifest::valid_tmpfs_options(&options) {
         return Err(err(
             spec,
             "tmpfs options are size=, mode=, uid=, gid=, nr_inodes=, exec, ro",
@@ -177,7 +177,7 @@ pub fn resolve(
             None,
         ));
     }
-    if !liftoff_stage1::valid_app_name(&v.source) {
+    if !liftoff_contract::valid_app_name(&v.source) {
         return Err(err(
             &spec,
             "a volume name is 1-63 characters of a-z, 0-9 and '-' (or give an absolute host path)",

@@ -54,7 +54,7 @@ pub struct PodManifest {
     pub log_max_bytes: u64,
     /// CNI networks to attach (net = "cni"), in order: the first gets eth0, the next eth1, ….
     #[serde(default)]
-    pub networks: Vec<crate::cni::Network>,
+    pub networks: Vec<crate::network::Network>,
     /// Directories searched for CNI plugin executables.
     #[serde(default)]
     pub cni_plugin_dirs: Vec<PathBuf>,
@@ -64,7 +64,7 @@ pub struct PodManifest {
     pub netns_dir: PathBuf,
     /// Published ports (`-p`), through the networks' portmap plugin.
     #[serde(default)]
-    pub ports: Vec<crate::cni::PortMapping>,
+    pub ports: Vec<crate::network::PortMapping>,
     /// Extra /etc/hosts entries.
     #[serde(default)]
     pub add_hosts: Vec<HostEntry>,
@@ -667,7 +667,7 @@ mod tests {
         let mut m = sample();
         m.net = NetMode::Cni;
         m.netns_dir = "/run/netns".into();
-        m.networks = vec![crate::cni::Network {
+        m.networks = vec![crate::network::Network {
             name: "n".into(),
             cni_version: "1.0.0".into(),
             plugins: vec![serde_json::json!("bridge")],
@@ -902,14 +902,14 @@ mod tests {
             let mut m = sample();
             m.net = NetMode::Cni;
             m.netns_dir = "/run/liftoff/netns".into();
-            m.networks = vec![crate::cni::parse(
+            m.networks = vec![crate::network::parse(
                 r#"{"cniVersion":"1.0.0","name":"n","plugins":[{"type":"bridge"}]}"#,
                 "n",
             )
             .unwrap()];
             m
         };
-        let port = |h, c, proto: &str, ip: &str| crate::cni::PortMapping {
+        let port = |h, c, proto: &str, ip: &str| crate::network::PortMapping {
             host_port: h,
             container_port: c,
             protocol: proto.into(),

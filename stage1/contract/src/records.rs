@@ -1,0 +1,103 @@
+//! The exit records stage1 leaves in the pod dir for `liftoff status` and friends: per-app
+//! (`apps/<name>/exit.json`) and the pod's own (`exit.json`), each written to a temp file and
+//! renamed. Both are strict: a field this liftoff does not know is an error, never ignored.
+
+use crate::layout;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How one app ended, or why it never started.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AppExit {
+    pub app: String,
+    /// Exit code, or 128+signal when killed by a signal (as shells report it).
+    pub exit_code: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// Set when liftoff failed to start the app (then exit_code is 254).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The kernel's OOM killer hit the app's cgroup (its --memory limit).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub oom_killed: bool,
+    /// Unix seconds.
+    pub finished_at: i64,
+}
+
+/// How the pod ended.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PodExit {
+    pub exit_code: i32,
+    /// Which app's code this is (the first that failed, else the last to exit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub finished_at: i64,
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Writes `value` as JSON to `path` atomically (temp file, then rename).
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// A record in the pod dir that is there but cannot be read as this liftoff writes it.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is damaged or from another version ({reason}); remove the pod (`liftoff rm`) once nothing else needs it")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// Reads a JSON record: Ok(None) when it does not exist, an error when it exists but does not parse.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, RecordError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(RecordError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| RecordError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+}
+
+/// One app's exit record, if it has one yet.
+pub fn read_app_exit(pod_dir: &Path, app: &str) -> Result<Option<AppExit>, RecordError> {
+    read_json(&layout::app_exit(pod_dir, app))
+}
+
+/// The pod's exit record, if it has one yet.
+pub fn read_pod_exit(pod_dir: &Path) -> Result<Option<PodExit>, RecordError> {
+    read_json(&layout::pod_exit(pod_dir))
+}
+
+/// The pod's cgroup dirs (one per hierarchy), as stage1 recorded them in `cgroups.json`; an empty
+/// list when there is no record (a pod without cgroups, or one that never got that far).
+pub fn read_cgroups(pod_dir: &Path) -> Result<Vec<PathBuf>, RecordError> {
+    Ok(read_json(&layout::cgroups(pod_dir))?.unwrap_or_default())
+}
