@@ -13,7 +13,7 @@ need=(
   "cc gcc" "pkg:libc6-dev libc6-dev" "/usr/lib/cni/bridge containernetworking-plugins"
   "iptables iptables" "nft nftables" "systemd-socket-activate systemd" "systemd-analyze systemd"
   "pgrep procps" "ip iproute2" "script bsdutils" "find findutils" "mkfs.ext4 e2fsprogs"
-  "runuser util-linux" "useradd passwd" "mount mount"
+  "runuser util-linux" "useradd passwd" "mount mount" "jq jq" "unshare util-linux" "chroot coreutils"
 )
 missing=()
 for pair in "${need[@]}"; do

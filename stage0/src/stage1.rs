@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Stage1Error {
-    #[error("cannot find liftoff-stage1 (looked at {0}); install it next to liftoff, or choose one with --stage1 PATH")]
+    #[error("cannot find the stage1 {0}; install liftoff-stage1 next to liftoff, or choose one with --stage1 PATH")]
     Missing(PathBuf),
     #[error(transparent)]
     Unsafe(#[from] OwnedError),
