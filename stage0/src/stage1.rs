@@ -86,6 +86,27 @@ impl Stage1 {
         }
     }
 
+    /// The stage1 that must release what a dead pod left outside its dir: the recorded one; for a
+    /// pod made before stage1 was recorded that got as far as starting, the selected one; None for
+    /// a pod no stage1 ever ran (prepared, or failed before), which has nothing outside its dir.
+    pub fn for_gc(pod_dir: &Path) -> Result<Option<Stage1>, Stage1Error> {
+        if let Some(r) = Stage1Record::read(pod_dir)? {
+            return Stage1::checked(&r.path).map(Some);
+        }
+        let ran = [
+            liftoff_contract::layout::supervisor_pid_file(pod_dir),
+            liftoff_contract::layout::cgroups(pod_dir),
+            pod_dir.join(liftoff_contract::layout::NET_RECORD),
+        ]
+        .iter()
+        .any(|p| p.exists());
+        if ran {
+            Stage1::selected().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
     fn checked(path: &Path) -> Result<Stage1, Stage1Error> {
         let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         match owned::open(&path, "stage1", Kind::File)? {

@@ -348,7 +348,79 @@ pub fn resolve(
     if req.apps.is_empty() {
         return Err(ResolveError::Pod("nothing to run: give an image".into()));
     }
-    let (net, networks) = match req.net.as_str() {
+    let (net, networks) = resolve_net(req, store, net_cfg)?;
+    let ports = resolve_ports(req, net, &networks)?;
+    let add_hosts = req
+        .add_hosts
+        .iter()
+        .map(|h| networks::parse_add_host(h))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ResolveError::Pod(e.to_string()))?;
+    let mut apps = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for a in &req.apps {
+        let app = resolve_app(store, trust, a, insecure, &names)?;
+        names.push(app.spec.name.clone());
+        apps.push(app);
+    }
+    let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
+    check_etc_text(req, &hostname)?;
+    let limits = Limits {
+        memory_bytes: req
+            .memory
+            .as_deref()
+            .map(|m| {
+                parse_size(m).ok_or_else(|| {
+                    ResolveError::Pod(format!("pod memory limit {m:?}: use e.g. 512M"))
+                })
+            })
+            .transpose()?,
+        cpus: check_cpus(req.cpus).map_err(ResolveError::Pod)?,
+        pids: req.pids_limit,
+    };
+    if (req.tty || req.interactive) && apps.len() > 1 {
+        return Err(ResolveError::Pod(
+            "-i/-t need a pod with exactly one app".into(),
+        ));
+    }
+    let volumes = resolve_mounts(req, &mut apps, store.root())?;
+    let (notify, sockets, exit_code_from) = resolve_app_roles(req, &names)?;
+    Ok(PodManifest {
+        version: liftoff_contract::POD_MANIFEST_VERSION,
+        pod_id: pod_id.to_string(),
+        hostname,
+        net,
+        stop_timeout_secs: req.stop_timeout,
+        limits,
+        interactive: req.interactive,
+        tty: req.tty,
+        prefix_output: req.prefix_output,
+        dns: req.dns.clone(),
+        dns_search: req.dns_search.clone(),
+        detached: req.detached,
+        log_max_bytes: req.log_max_bytes,
+        volumes,
+        networks,
+        cni_plugin_dirs: net_cfg.plugin_dirs.clone(),
+        netns_dir: store.root().join("netns"),
+        ports,
+        add_hosts,
+        etc_writable: req.etc_writable,
+        notify,
+        sockets,
+        exit_code_from,
+        on_exit: req.on_exit.clone(),
+        apps,
+    })
+}
+
+/// `--net`: the pod's network mode and, for CNI, its networks in order.
+fn resolve_net(
+    req: &PodRequest,
+    store: &Store,
+    net_cfg: &NetSettings,
+) -> Result<(NetMode, Vec<liftoff_contract::network::Network>), ResolveError> {
+    Ok(match req.net.as_str() {
         "none" => (NetMode::None, Vec::new()),
         "host" => {
             // Apps of a --net=host pod keep the host's user namespace (their capabilities must
@@ -387,7 +459,15 @@ pub fn resolve(
             }
             (NetMode::Cni, nets)
         }
-    };
+    })
+}
+
+/// `-p`: the published ports, which need a first network with the portMappings capability.
+fn resolve_ports(
+    req: &PodRequest,
+    net: NetMode,
+    networks: &[liftoff_contract::network::Network],
+) -> Result<Vec<liftoff_contract::network::PortMapping>, ResolveError> {
     let ports = req
         .publish
         .iter()
@@ -424,24 +504,15 @@ pub fn resolve(
             )));
         }
     }
-    let add_hosts = req
-        .add_hosts
-        .iter()
-        .map(|h| networks::parse_add_host(h))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ResolveError::Pod(e.to_string()))?;
-    let mut apps = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    for a in &req.apps {
-        let app = resolve_app(store, trust, a, insecure, &names)?;
-        names.push(app.spec.name.clone());
-        apps.push(app);
-    }
-    let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
-    if !liftoff_contract::manifest::valid_hostname(&hostname) {
+    Ok(ports)
+}
+
+/// Text that becomes lines of the pod's /etc files: host name, name servers, search domains.
+fn check_etc_text(req: &PodRequest, hostname: &str) -> Result<(), ResolveError> {
+    if !liftoff_contract::manifest::valid_hostname(hostname) {
         return Err(ResolveError::Pod(format!(
             "--hostname {}: a host name is at most 64 bytes of dot-separated labels of letters, digits and '-' (RFC 1123)",
-            liftoff_stage2::report::shown(&hostname)
+            liftoff_stage2::report::shown(hostname)
         )));
     }
     if let Some(d) = req
@@ -464,27 +535,20 @@ pub fn resolve(
             liftoff_stage2::report::shown(d)
         )));
     }
-    let limits = Limits {
-        memory_bytes: req
-            .memory
-            .as_deref()
-            .map(|m| {
-                parse_size(m).ok_or_else(|| {
-                    ResolveError::Pod(format!("pod memory limit {m:?}: use e.g. 512M"))
-                })
-            })
-            .transpose()?,
-        cpus: check_cpus(req.cpus).map_err(ResolveError::Pod)?,
-        pids: req.pids_limit,
-    };
-    if (req.tty || req.interactive) && apps.len() > 1 {
-        return Err(ResolveError::Pod(
-            "-i/-t need a pod with exactly one app".into(),
-        ));
-    }
-    let volumes = resolve_mounts(req, &mut apps, store.root())?;
+    Ok(())
+}
+
+type AppRoles = (
+    Option<liftoff_contract::manifest::NotifyMode>,
+    Option<liftoff_contract::manifest::SocketActivation>,
+    Option<String>,
+);
+
+/// The apps that play a part for the whole pod: who reports readiness (`--notify`), who gets the
+/// sockets (`--socket-app`), whose exit code is the pod's (`--exit-code-from`).
+fn resolve_app_roles(req: &PodRequest, names: &[String]) -> Result<AppRoles, ResolveError> {
     let app_named = |n: &str, flag: &str| -> Result<String, ResolveError> {
-        if apps.iter().any(|a| a.spec.name == n) {
+        if names.iter().any(|a| a == n) {
             Ok(n.to_string())
         } else {
             Err(ResolveError::Pod(format!(
@@ -529,33 +593,7 @@ pub fn resolve(
         .as_deref()
         .map(|n| app_named(n, "--exit-code-from"))
         .transpose()?;
-    Ok(PodManifest {
-        version: liftoff_contract::POD_MANIFEST_VERSION,
-        pod_id: pod_id.to_string(),
-        hostname,
-        net,
-        stop_timeout_secs: req.stop_timeout,
-        limits,
-        interactive: req.interactive,
-        tty: req.tty,
-        prefix_output: req.prefix_output,
-        dns: req.dns.clone(),
-        dns_search: req.dns_search.clone(),
-        detached: req.detached,
-        log_max_bytes: req.log_max_bytes,
-        volumes,
-        networks,
-        cni_plugin_dirs: net_cfg.plugin_dirs.clone(),
-        netns_dir: store.root().join("netns"),
-        ports,
-        add_hosts,
-        etc_writable: req.etc_writable,
-        notify,
-        sockets,
-        exit_code_from,
-        on_exit: req.on_exit.clone(),
-        apps,
-    })
+    Ok((notify, sockets, exit_code_from))
 }
 
 /// Turns each app's -v/--tmpfs and the pod's `[[volume]]`s into mounts; returns the named volumes.

@@ -440,8 +440,10 @@ fn sweep(dir: &Path) -> Result<bool, PodError> {
     if super::lock_exclusive(&f).is_err() {
         return Ok(false);
     }
-    if !crate::stage1::Stage1::of_pod(dir)?.gc(dir)? {
-        return Ok(false);
+    if let Some(stage1) = crate::stage1::Stage1::for_gc(dir)? {
+        if !stage1.gc(dir)? {
+            return Ok(false);
+        }
     }
     std::fs::remove_dir_all(dir).map_err(super::io(dir, "remove"))?;
     Ok(true)
@@ -466,13 +468,37 @@ mod tests {
         let pods = Pods::open(&t).unwrap();
         let id = "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f";
         std::fs::create_dir_all(pods.dir("run", id).join("apps/x/upper")).unwrap();
+        // The pod's stage1 (as recorded in its dir) is asked to release what the pod left outside
+        // its dir before the dir goes: a fake one that notes the call.
+        let fake = t.join("fake-stage1");
+        let calls = t.join("stage1-calls");
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\n[ -d \"$2\" ] && echo \"$1 $2\" >> {}\n",
+                calls.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&t, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(
+            pods.dir("run", id).join("stage1.json"),
+            format!(r#"{{"version":1,"path":"{}"}}"#, fake.display()),
+        )
+        .unwrap();
         let day = Duration::from_secs(86400);
         let r = gc(&pods, Duration::from_secs(3600), day, false);
         assert_eq!(r.marked, vec![id.to_string()]);
         assert!(r.removed.is_empty() && pods.dir("exited-garbage", id).exists());
         let r = gc(&pods, Duration::ZERO, day, false);
-        assert_eq!(r.removed, vec![id.to_string()]);
+        assert_eq!(r.removed, vec![id.to_string()], "{:?}", r.errors);
         assert!(!pods.dir("exited-garbage", id).exists());
+        assert_eq!(
+            std::fs::read_to_string(&calls).unwrap(),
+            format!("gc {}\n", pods.dir("exited-garbage", id).display())
+        );
         // A running (locked) pod is left alone.
         std::fs::create_dir_all(pods.dir("run", "busy")).unwrap();
         let f = File::open(pods.dir("run", "busy")).unwrap();
