@@ -296,7 +296,7 @@ _liftoff() {
 
     case "${cmd}" in
         liftoff)
-            opts="-h -V --dir --config --keys --vendor-keys --debug --help --version fetch run prepare run-prepared list ps status logs stop stats top enter diff rm gc image trust key generate completion help"
+            opts="-h -V --dir --config --keys --vendor-keys --stage1 --debug --help --version fetch run prepare run-prepared list ps status logs stop stats top enter diff rm gc image trust key generate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -318,6 +318,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -326,7 +330,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__completion)
-            opts="-h --dir --config --keys --vendor-keys --debug --help bash zsh fish"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help bash zsh fish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,6 +349,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -356,7 +364,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__diff)
-            opts="-h --uuid-file --app --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --uuid-file --app --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,6 +391,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -394,7 +406,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__enter)
-            opts="-h --uuid-file --app --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --uuid-file --app --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,6 +436,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -432,7 +448,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__fetch)
-            opts="-q -h --as --platform --allow-devices --max-layer-entries --max-layer-bytes --jobs --insecure-options --creds --authfile --tls-ca --cert-dir --quiet --dir --config --keys --vendor-keys --debug --help"
+            opts="-q -h --as --platform --allow-devices --max-layer-entries --max-layer-bytes --jobs --insecure-options --creds --authfile --tls-ca --cert-dir --quiet --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -494,6 +510,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -502,7 +522,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__gc)
-            opts="-h --grace-period --expire-prepared --mark-only --format --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --grace-period --expire-prepared --mark-only --format --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +556,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -544,7 +568,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__generate)
-            opts="-h --dir --config --keys --vendor-keys --debug --help systemd man help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help systemd man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,6 +587,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -630,7 +658,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__generate__subcmd__man)
-            opts="-h --output-dir --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --output-dir --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -656,6 +684,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -664,7 +696,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__generate__subcmd__systemd)
-            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -847,6 +879,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1348,7 +1384,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image)
-            opts="-h --dir --config --keys --vendor-keys --debug --help import list inspect rm gc extract sign verify help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help import list inspect rm gc extract sign verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1370,6 +1406,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1378,7 +1418,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__extract)
-            opts="-h --preserve-setid --insecure-options --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --preserve-setid --insecure-options --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1404,6 +1444,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1412,7 +1456,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__gc)
-            opts="-h --format --wait --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --format --wait --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1439,6 +1483,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1590,7 +1638,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__import)
-            opts="-e -w -u -l -h --entrypoint --cmd --env --workdir --user --expose --label --compression --allow-devices --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -w -u -l -h --entrypoint --cmd --env --workdir --user --expose --label --compression --allow-devices --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1660,6 +1708,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1668,7 +1720,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__inspect)
-            opts="-h --format --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --format --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1691,6 +1743,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1702,7 +1758,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__list)
-            opts="-q -h --format --quiet --dir --config --keys --vendor-keys --debug --help"
+            opts="-q -h --format --quiet --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1728,6 +1784,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1736,7 +1796,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__rm)
-            opts="-h --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1758,6 +1818,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1766,7 +1830,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__sign)
-            opts="-h --key --identity --creds --authfile --tls-ca --cert-dir --insecure-options --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --key --identity --creds --authfile --tls-ca --cert-dir --insecure-options --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1816,6 +1880,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1824,7 +1892,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__verify)
-            opts="-h --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1846,6 +1914,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1854,7 +1926,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__key)
-            opts="-h --dir --config --keys --vendor-keys --debug --help gen help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help gen help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1876,6 +1948,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1884,7 +1960,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__key__subcmd__gen)
-            opts="-h --out --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --out --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1907,6 +1983,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1960,7 +2040,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__list)
-            opts="-h --format --all --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --format --all --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1986,6 +2066,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1994,7 +2078,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__logs)
-            opts="-f -t -h --uuid-file --app --follow --tail --timestamps --dir --config --keys --vendor-keys --debug --help"
+            opts="-f -t -h --uuid-file --app --follow --tail --timestamps --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2028,6 +2112,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2036,7 +2124,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__prepare)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2203,6 +2291,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2214,7 +2306,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__rm)
-            opts="-h --uuid-file --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --uuid-file --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2240,6 +2332,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2248,7 +2344,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__run)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2418,6 +2514,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2426,7 +2526,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__run__subcmd__prepared)
-            opts="-d -h --uuid-file --detach --insecure-options --dir --config --keys --vendor-keys --debug --help"
+            opts="-d -h --uuid-file --detach --insecure-options --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2456,6 +2556,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2464,7 +2568,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__stats)
-            opts="-h --no-stream --format --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --no-stream --format --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2490,6 +2594,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2498,7 +2606,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__status)
-            opts="-h --uuid-file --format --wait --wait-ready --check-network --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --uuid-file --format --wait --wait-ready --check-network --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2536,6 +2644,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2544,7 +2656,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__stop)
-            opts="-h --uuid-file --force --timeout --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --uuid-file --force --timeout --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2574,6 +2686,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2582,7 +2698,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__top)
-            opts="-h --uuid-file --app --format --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --uuid-file --app --format --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2616,6 +2732,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2624,7 +2744,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__trust)
-            opts="-h --dir --config --keys --vendor-keys --debug --help add list rm help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help add list rm help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2646,6 +2766,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2654,7 +2778,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__trust__subcmd__add)
-            opts="-y -h --prefix --root --yes --dir --config --keys --vendor-keys --debug --help"
+            opts="-y -h --prefix --root --yes --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2677,6 +2801,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2758,7 +2886,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__trust__subcmd__list)
-            opts="-h --format --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --format --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2784,6 +2912,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2792,7 +2924,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__trust__subcmd__rm)
-            opts="-h --prefix --root --dir --config --keys --vendor-keys --debug --help"
+            opts="-h --prefix --root --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2815,6 +2947,10 @@ _liftoff() {
                     return 0
                     ;;
                 --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

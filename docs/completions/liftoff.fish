@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_liftoff_global_optspecs
-    string join \n dir= config= keys= vendor-keys= debug h/help V/version
+    string join \n dir= config= keys= vendor-keys= stage1= debug h/help V/version
 end
 
 function __fish_liftoff_needs_command
@@ -28,6 +28,7 @@ complete -c liftoff -n "__fish_liftoff_needs_command" -l dir -d 'State root (ima
 complete -c liftoff -n "__fish_liftoff_needs_command" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_needs_command" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_needs_command" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_needs_command" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_needs_command" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_needs_command" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_needs_command" -s V -l version -d 'Print version'
@@ -67,6 +68,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l dir -d 'State 
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l allow-devices -d 'Keep device nodes (with their numbers) and fifos found in layers; by default they are left out with a warning naming them (pods get their own /dev). Same as [unpack] allow_devices'
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -s q -l quiet -d 'No progress display (it is drawn only when stderr is a terminal anyway)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand fetch" -l debug -d 'Print detailed progress to stderr'
@@ -108,6 +110,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dir -d 'State ro
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l read-only -d 'Mount the app\'s root filesystem read-only'
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l etc-writable -d 'Bind the pod\'s /etc/hosts, hostname and resolv.conf writable (read-only by default)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s i -l interactive -d 'Keep stdin open and pass it to the app (single-app pods)'
@@ -154,6 +157,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dir -d 'Stat
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l read-only -d 'Mount the app\'s root filesystem read-only'
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l etc-writable -d 'Bind the pod\'s /etc/hosts, hostname and resolv.conf writable (read-only by default)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s i -l interactive -d 'Keep stdin open and pass it to the app (single-app pods)'
@@ -169,6 +173,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -l dir -d 
 complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -s d -l detach -d 'Start in the background: print the uuid once every app has started, and return'
 complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand run-prepared" -s h -l help -d 'Print help'
@@ -178,6 +183,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l dir -d 'State r
 complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l all -d 'Also show pods marked for garbage collection'
 complete -c liftoff -n "__fish_liftoff_using_subcommand list" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand list" -s h -l help -d 'Print help'
@@ -187,6 +193,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l dir -d 'State roo
 complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l all -d 'Also show pods marked for garbage collection'
 complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand ps" -s h -l help -d 'Print help'
@@ -199,6 +206,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l dir -d 'State
 complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l check-network -d 'Ask each CNI network\'s plugins whether the pod\'s attachment is intact (CNI CHECK)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand status" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand status" -s h -l help -d 'Print help'
@@ -209,6 +217,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -l dir -d 'State r
 complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -s f -l follow -d 'Keep printing new output until the pod exits'
 complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -s t -l timestamps -d 'Show each line\'s time (RFC 3339, UTC)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand logs" -l debug -d 'Print detailed progress to stderr'
@@ -219,6 +228,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l dir -d 'State r
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l force -d 'Kill the pod\'s processes at once (SIGKILL) instead of SIGTERM'
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand stop" -s h -l help -d 'Print help'
@@ -228,6 +238,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l dir -d 'State 
 complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l no-stream -d 'Print one sample and exit, also on a terminal'
 complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand stats" -s h -l help -d 'Print help'
@@ -239,6 +250,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l dir -d 'State ro
 complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand top" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand top" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l uuid-file -d 'Read the pod\'s uuid from FILE (as written by `run --uuid-file-save`)' -r -F
@@ -247,6 +259,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l dir -d 'State 
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand enter" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l uuid-file -d 'Read the pod\'s uuid from FILE (as written by `run --uuid-file-save`)' -r -F
@@ -255,6 +268,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l dir -d 'State r
 complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l uuid-file -d 'Read a pod\'s uuid from FILE (as written by `run --uuid-file-save`)' -r -F
@@ -262,6 +276,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l dir -d 'State roo
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l grace-period -d 'How long a pod stays marked before it is removed' -r
@@ -272,6 +287,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l dir -d 'State roo
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l mark-only -d 'Only mark; remove nothing'
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -s h -l help -d 'Print help'
@@ -279,6 +295,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_se
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and not __fish_seen_subcommand_from import list inspect rm gc extract sign verify help" -f -a "import" -d 'Make a single-layer image from a root filesystem directory or a tarball'
@@ -304,6 +321,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l allow-devices -d 'Keep the source\'s device nodes (with their numbers) and fifos; by default they are left out with a warning (pods get their own /dev). Sockets are always left out'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
@@ -313,6 +331,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print names only'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -322,12 +341,14 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l format -d 'Output format' -r -f -a "table\t''
@@ -337,6 +358,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from gc" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l insecure-options -d '`image`: extract an image that does not verify (loud)' -r
@@ -344,6 +366,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l preserve-setid -d 'Keep setuid/setgid bits, file capabilities and device nodes (left out by default)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -s h -l help -d 'Print help'
@@ -358,12 +381,14 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "import" -d 'Make a single-layer image from a root filesystem directory or a tarball'
@@ -379,6 +404,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_se
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and not __fish_seen_subcommand_from add list rm help" -f -a "add" -d 'Trust a public key for image names under a prefix'
@@ -390,6 +416,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -l root -d 'Trust the key for EVERY image name (discouraged)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -s y -l yes -d 'Do not ask for confirmation'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from add" -l debug -d 'Print detailed progress to stderr'
@@ -400,6 +427,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from list" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from list" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from list" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from list" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from list" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l prefix -d 'The prefix it is trusted for' -r
@@ -407,6 +435,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l root -d 'The key is a root key'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
@@ -418,6 +447,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -f -a "gen" -d 'Generate an Ed25519 key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)'
@@ -427,6 +457,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_sub
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "gen" -d 'Generate an Ed25519 key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)'
@@ -435,6 +466,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -f -a "systemd" -d 'Print a systemd service unit (and a socket unit with --socket) for `liftoff run …`'
@@ -481,6 +513,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l read-only -d 'Mount the app\'s root filesystem read-only'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l etc-writable -d 'Bind the pod\'s /etc/hosts, hostname and resolv.conf writable (read-only by default)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s i -l interactive -d 'Keep stdin open and pass it to the app (single-app pods)'
@@ -495,6 +528,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from man" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from man" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from man" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from man" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from man" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "systemd" -d 'Print a systemd service unit (and a socket unit with --socket) for `liftoff run …`'
@@ -504,6 +538,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l dir -d 'S
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and not __fish_seen_subcommand_from fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help" -f -a "fetch" -d 'Bring a signed image into the store: docker://HOST/REPO:TAG, oci:DIR[:REF], oci-archive:FILE, docker-archive:FILE'

@@ -19,6 +19,7 @@ _liftoff() {
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -50,6 +51,7 @@ http\:"Allow plain HTTP (and an HTTP token server) for the registry"))' \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--allow-devices[Keep device nodes (with their numbers) and fifos found in layers; by default they are left out with a warning naming them (pods get their own /dev). Same as \[unpack\] allow_devices]' \
 '-q[No progress display (it is drawn only when stderr is a terminal anyway)]' \
 '--quiet[No progress display (it is drawn only when stderr is a terminal anyway)]' \
@@ -104,6 +106,7 @@ always\:"Fetch every time (a tag may have moved); layers already stored are not 
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--read-only[Mount the app'\''s root filesystem read-only]' \
 '--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
 '-i[Keep stdin open and pass it to the app (single-app pods)]' \
@@ -166,6 +169,7 @@ always\:"Fetch every time (a tag may have moved); layers already stored are not 
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--read-only[Mount the app'\''s root filesystem read-only]' \
 '--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
 '-i[Keep stdin open and pass it to the app (single-app pods)]' \
@@ -191,6 +195,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '-d[Start in the background\: print the uuid once every app has started, and return]' \
 '--detach[Start in the background\: print the uuid once every app has started, and return]' \
 '--debug[Print detailed progress to stderr]' \
@@ -206,6 +211,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--all[Also show pods marked for garbage collection]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -219,6 +225,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--all[Also show pods marked for garbage collection]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -235,6 +242,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--check-network[Ask each CNI network'\''s plugins whether the pod'\''s attachment is intact (CNI CHECK)]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -251,6 +259,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '-f[Keep printing new output until the pod exits]' \
 '--follow[Keep printing new output until the pod exits]' \
 '-t[Show each line'\''s time (RFC 3339, UTC)]' \
@@ -269,6 +278,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--force[Kill the pod'\''s processes at once (SIGKILL) instead of SIGTERM]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -283,6 +293,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--no-stream[Print one sample and exit, also on a terminal]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -299,6 +310,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -313,6 +325,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -328,6 +341,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -341,6 +355,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -356,6 +371,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--mark-only[Only mark; remove nothing]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -368,6 +384,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -399,6 +416,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--allow-devices[Keep the source'\''s device nodes (with their numbers) and fifos; by default they are left out with a warning (pods get their own /dev). Sockets are always left out]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -414,6 +432,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '-q[Print names only]' \
 '--quiet[Print names only]' \
 '--debug[Print detailed progress to stderr]' \
@@ -428,6 +447,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -440,6 +460,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -454,6 +475,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -466,6 +488,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--preserve-setid[Keep setuid/setgid bits, file capabilities and device nodes (left out by default)]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -487,6 +510,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
@@ -499,6 +523,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -567,6 +592,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -587,6 +613,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--root[Trust the key for EVERY image name (discouraged)]' \
 '-y[Do not ask for confirmation]' \
 '--yes[Do not ask for confirmation]' \
@@ -603,6 +630,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -615,6 +643,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--root[The key is a root key]' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
@@ -664,6 +693,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -684,6 +714,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -723,6 +754,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -785,6 +817,7 @@ always\:"Fetch every time (a tag may have moved); layers already stored are not 
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--read-only[Mount the app'\''s root filesystem read-only]' \
 '--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
 '-i[Keep stdin open and pass it to the app (single-app pods)]' \
@@ -809,6 +842,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -852,6 +886,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
