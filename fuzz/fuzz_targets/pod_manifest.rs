@@ -1,4 +1,4 @@
-//! The stage0 → stage1 pod manifest (`pod.json`, `PodManifest::from_slice`): parsed, version-checked
+//! The stage0 → stage1 pod manifest (`pod.json`, `liftoff_contract::PodManifest::from_slice`): parsed, version-checked
 //! and validated by stage1 before it builds anything.
 //!
 //! Besides "no panic": what stage1 accepts, it can write and read back unchanged (stage0 and
@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use liftoff_stage1::PodManifest;
+use liftoff_contract::PodManifest;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(m) = PodManifest::from_slice(data) else {
