@@ -288,104 +288,8 @@ impl PodManifest {
         if (self.tty || self.interactive) && self.apps.len() > 1 {
             return bad("-i/-t need a pod with exactly one app".into());
         }
-        let mut names = std::collections::HashSet::new();
-        for a in &self.apps {
-            if !valid_app_name(&a.spec.name) {
-                return bad(format!(
-                    "app name {:?}: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit",
-                    a.spec.name
-                ));
-            }
-            if !names.insert(a.spec.name.as_str()) {
-                return bad(format!("two apps are named {:?}", a.spec.name));
-            }
-            // Plain absolute paths only: `/x/..` or `/x/.` would reach outside the layer store.
-            let plain = |l: &PathBuf| {
-                l.is_absolute()
-                    && l.as_os_str().len() < 4096
-                    && !l.as_os_str().as_encoded_bytes().contains(&0)
-                    && l.components().all(|c| {
-                        matches!(
-                            c,
-                            std::path::Component::RootDir | std::path::Component::Normal(_)
-                        )
-                    })
-                    && !l.to_string_lossy().contains("/./")
-                    && !l.to_string_lossy().ends_with("/.")
-            };
-            if a.layers.is_empty() || !a.layers.iter().all(plain) {
-                return bad(format!(
-                    "app {}: layers must be absolute dirs without '.' or '..' components",
-                    a.spec.name
-                ));
-            }
-            a.spec
-                .validate()
-                .map_err(|e| ManifestError::Invalid(e.to_string()))?;
-            for mt in &a.mounts {
-                let t = std::path::Path::new(&mt.target);
-                if !t.is_absolute()
-                    || t.components()
-                        .any(|c| matches!(c, std::path::Component::ParentDir))
-                    || t == std::path::Path::new("/")
-                {
-                    return bad(format!(
-                        "app {}: mount target {:?} must be an absolute path below / without '..'",
-                        a.spec.name, mt.target
-                    ));
-                }
-                match &mt.source {
-                    MountSource::Host { path } if !path.is_absolute() => {
-                        return bad(format!(
-                            "app {}: host path {} must be absolute",
-                            a.spec.name,
-                            path.display()
-                        ))
-                    }
-                    MountSource::Volume { name }
-                        if !self.volumes.iter().any(|v| &v.name == name) =>
-                    {
-                        return bad(format!(
-                            "app {}: volume {name:?} is not one of the pod's volumes",
-                            a.spec.name
-                        ))
-                    }
-                    MountSource::Tmpfs { options, .. } if !valid_tmpfs_options(options) => {
-                        return bad(format!(
-                            "app {}: tmpfs options {options:?}: only size=, mode=, uid=, gid=, nr_inodes= are allowed",
-                            a.spec.name
-                        ))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        if !valid_hostname(&self.hostname) {
-            return bad(format!(
-                "hostname {:?} is not an RFC 1123 host name",
-                self.hostname
-            ));
-        }
-        if let Some(d) = self
-            .dns
-            .iter()
-            .find(|d| d.parse::<std::net::IpAddr>().is_err())
-        {
-            return bad(format!("dns {d:?} is not an IP address"));
-        }
-        if let Some(d) = self.dns_search.iter().find(|d| !valid_domain(d)) {
-            return bad(format!("dns_search {d:?} is not a DNS name"));
-        }
-        if let Some(h) = self
-            .add_hosts
-            .iter()
-            .find(|h| !valid_domain(&h.name) || h.ip.parse::<std::net::IpAddr>().is_err())
-        {
-            return bad(format!(
-                "add_hosts {:?} {:?}: a DNS name and an IP address",
-                h.name, h.ip
-            ));
-        }
+        let names = self.check_apps()?;
+        self.check_etc_text()?;
         if let Some(n) = &self.exit_code_from {
             if !names.contains(n.as_str()) {
                 return bad(format!("exit_code_from {n:?} is not one of the pod's apps"));
@@ -447,6 +351,123 @@ impl PodManifest {
 }
 
 impl PodManifest {
+    /// Each app: a unique valid name, plain layer paths, a valid spec and mounts; returns the names.
+    fn check_apps(&self) -> Result<std::collections::HashSet<&str>, ManifestError> {
+        let bad = |s: String| Err(ManifestError::Invalid(s));
+        let mut names = std::collections::HashSet::new();
+        for a in &self.apps {
+            if !valid_app_name(&a.spec.name) {
+                return bad(format!(
+                    "app name {:?}: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit",
+                    a.spec.name
+                ));
+            }
+            if !names.insert(a.spec.name.as_str()) {
+                return bad(format!("two apps are named {:?}", a.spec.name));
+            }
+            // Plain absolute paths only: `/x/..` or `/x/.` would reach outside the layer store.
+            let plain = |l: &PathBuf| {
+                l.is_absolute()
+                    && l.as_os_str().len() < 4096
+                    && !l.as_os_str().as_encoded_bytes().contains(&0)
+                    && l.components().all(|c| {
+                        matches!(
+                            c,
+                            std::path::Component::RootDir | std::path::Component::Normal(_)
+                        )
+                    })
+                    && !l.to_string_lossy().contains("/./")
+                    && !l.to_string_lossy().ends_with("/.")
+            };
+            if a.layers.is_empty() || !a.layers.iter().all(plain) {
+                return bad(format!(
+                    "app {}: layers must be absolute dirs without '.' or '..' components",
+                    a.spec.name
+                ));
+            }
+            a.spec
+                .validate()
+                .map_err(|e| ManifestError::Invalid(e.to_string()))?;
+            self.check_mounts(a)?;
+        }
+        Ok(names)
+    }
+
+    /// One app's mounts: absolute targets below /, and sources of the kinds stage1 knows.
+    fn check_mounts(&self, a: &PodApp) -> Result<(), ManifestError> {
+        let bad = |s: String| Err(ManifestError::Invalid(s));
+        for mt in &a.mounts {
+            let t = std::path::Path::new(&mt.target);
+            if !t.is_absolute()
+                || t.components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+                || t == std::path::Path::new("/")
+            {
+                return bad(format!(
+                    "app {}: mount target {:?} must be an absolute path below / without '..'",
+                    a.spec.name, mt.target
+                ));
+            }
+            match &mt.source {
+                    MountSource::Host { path } if !path.is_absolute() => {
+                        return bad(format!(
+                            "app {}: host path {} must be absolute",
+                            a.spec.name,
+                            path.display()
+                        ))
+                    }
+                    MountSource::Volume { name }
+                        if !self.volumes.iter().any(|v| &v.name == name) =>
+                    {
+                        return bad(format!(
+                            "app {}: volume {name:?} is not one of the pod's volumes",
+                            a.spec.name
+                        ))
+                    }
+                    MountSource::Tmpfs { options, .. } if !valid_tmpfs_options(options) => {
+                        return bad(format!(
+                            "app {}: tmpfs options {options:?}: only size=, mode=, uid=, gid=, nr_inodes= are allowed",
+                            a.spec.name
+                        ))
+                    }
+                    _ => {}
+                }
+        }
+        Ok(())
+    }
+
+    /// Text that becomes lines of the pod's /etc files.
+    fn check_etc_text(&self) -> Result<(), ManifestError> {
+        let bad = |s: String| Err(ManifestError::Invalid(s));
+        if !valid_hostname(&self.hostname) {
+            return bad(format!(
+                "hostname {:?} is not an RFC 1123 host name",
+                self.hostname
+            ));
+        }
+        if let Some(d) = self
+            .dns
+            .iter()
+            .find(|d| d.parse::<std::net::IpAddr>().is_err())
+        {
+            return bad(format!("dns {d:?} is not an IP address"));
+        }
+        if let Some(d) = self.dns_search.iter().find(|d| !valid_domain(d)) {
+            return bad(format!("dns_search {d:?} is not a DNS name"));
+        }
+        if let Some(h) = self
+            .add_hosts
+            .iter()
+            .find(|h| !valid_domain(&h.name) || h.ip.parse::<std::net::IpAddr>().is_err())
+        {
+            return bad(format!(
+                "add_hosts {:?} {:?}: a DNS name and an IP address",
+                h.name, h.ip
+            ));
+        }
+        Ok(())
+    }
+
     /// Every number (and length) stage1 hands to the kernel or to its own arithmetic, within the
     /// bounds stage0 enforces on its input; each error names the field.
     fn check_numbers(&self) -> Result<(), ManifestError> {
