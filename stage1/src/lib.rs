@@ -17,20 +17,29 @@
 //! whole system in `docs/architecture.md`.
 
 pub mod app_root;
+pub mod app_setup;
+pub mod attach;
 pub mod cgroups;
 pub mod cni;
 pub mod enter;
+pub mod event_loop;
 pub mod exeseal;
 pub mod init;
+pub mod launch;
 pub mod logs;
 pub mod manifest;
 pub mod net;
 pub mod notify;
+pub mod pod_etc;
+pub mod ports;
+pub mod real_pod;
+pub mod relay;
 pub mod safe_path;
 pub mod status;
 pub mod stdio;
 pub mod supervisor;
 pub mod tty;
+pub mod volumes;
 
 /// Stage2's types, for stage0 (which depends on stage1 only).
 pub use liftoff_stage2 as stage2;
