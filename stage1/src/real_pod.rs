@@ -8,7 +8,7 @@ use crate::init::{self, InitArgs, FORWARDED};
 use crate::launch::{self, Filters, Prepared};
 use crate::manifest::{NetMode, NotifyMode, PodManifest};
 use crate::status::{self, PodExit};
-use crate::supervisor::{cg_limits, Fork, PodSys, SupervisorError, CGROUPS_FILE};
+use crate::supervisor::{cg_limits, Fork, HandedFds, PodSys, SupervisorError, CGROUPS_FILE};
 use nix::sys::signal::{kill, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitStatus};
@@ -21,10 +21,9 @@ use std::path::Path;
 pub struct RealPod<'a> {
     pod_dir: &'a Path,
     m: &'a PodManifest,
-    /// The pod lock: the pod counts as running while it is open.
-    lock: Option<OwnedFd>,
-    /// --ready-fd (`run -d`).
-    ready: Option<OwnedFd>,
+    /// The pod lock and --ready-fd, owned by [`crate::supervisor::run`] so that they stay open
+    /// until it has written the exit record of a pod that failed to start.
+    fds: &'a mut HandedFds,
     filters: Filters,
     cg: Option<PodCgroup>,
     prepared: Option<Prepared>,
@@ -42,17 +41,11 @@ pub struct RealPod<'a> {
 }
 
 impl<'a> RealPod<'a> {
-    pub fn new(
-        pod_dir: &'a Path,
-        m: &'a PodManifest,
-        lock: Option<OwnedFd>,
-        ready: Option<OwnedFd>,
-    ) -> RealPod<'a> {
+    pub fn new(pod_dir: &'a Path, m: &'a PodManifest, fds: &'a mut HandedFds) -> RealPod<'a> {
         RealPod {
             pod_dir,
             m,
-            lock,
-            ready,
+            fds,
             filters: Filters::new(),
             cg: None,
             prepared: None,
@@ -77,8 +70,8 @@ impl<'a> RealPod<'a> {
             close.extend(p.tty_wait.as_ref().map(|t| t.as_raw_fd()));
             close.extend(p.caller.stdin.as_ref().and_then(|s| s.raw_fd()));
         }
-        close.extend(self.lock.as_ref().map(|f| f.as_raw_fd()));
-        close.extend(self.ready.as_ref().map(|f| f.as_raw_fd()));
+        close.extend(self.fds.lock.as_ref().map(|f| f.as_raw_fd()));
+        close.extend(self.fds.ready.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.started.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.go.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.signals.as_ref().map(|s| s.as_raw_fd()));
@@ -231,12 +224,12 @@ impl PodSys for RealPod<'_> {
             tty_log: p.tty_log,
             tty: None,
             caller: p.caller,
-            ready: self.ready.take(),
+            ready: self.fds.ready.take(),
             kill_at: None,
             init_status: None,
         };
         let r = ev.run();
-        self.ready = ev.ready.take();
+        self.fds.ready = ev.ready.take();
         // The user's terminal is theirs again before anything more is said.
         self.term = None;
         Ok(r?)
@@ -269,7 +262,7 @@ impl PodSys for RealPod<'_> {
         let code = exit.exit_code;
         let _ = status::write_json(&status::pod_exit_path(pod_dir), &exit);
         // Whoever waits on --ready-fd (`run -d`) learns of the exit record now, not after teardown.
-        self.ready = None;
+        self.fds.ready = None;
         code.clamp(0, 255) as u8
     }
 
@@ -302,7 +295,7 @@ impl PodSys for RealPod<'_> {
     }
 
     fn release_lock(&mut self) {
-        self.lock = None;
+        self.fds.lock = None;
     }
 
     fn run_on_exit(&mut self) {

@@ -79,7 +79,13 @@ pub enum SupervisorError {
 /// Starts and supervises the pod in `pod_dir`; returns the pod's exit code (254 for liftoff's own
 /// failures, reported on stderr).
 pub fn run(pod_dir: &Path, lock_fd: Option<RawFd>, ready_fd: Option<RawFd>) -> u8 {
-    match run_inner(pod_dir, lock_fd, ready_fd) {
+    // Closed only when this function returns: a pod that failed to start keeps its lock (and
+    // `run -d` waits on the ready fd) until its exit record below is written.
+    let mut fds = HandedFds {
+        lock: adopt(lock_fd),
+        ready: adopt(ready_fd),
+    };
+    match run_inner(pod_dir, &mut fds) {
         Ok(code) => code,
         Err(SupervisorError::Reported) => 254,
         Err(e) => {
@@ -136,13 +142,16 @@ fn adopt(fd: Option<RawFd>) -> Option<OwnedFd> {
     }
 }
 
-fn run_inner(
-    pod_dir: &Path,
-    lock_fd: Option<RawFd>,
-    ready_fd: Option<RawFd>,
-) -> Result<u8, SupervisorError> {
-    let lock = adopt(lock_fd);
-    let ready = adopt(ready_fd);
+/// The fds `liftoff run` handed over on the command line.
+pub struct HandedFds {
+    /// The pod lock: the pod counts as running while it is open.
+    pub lock: Option<OwnedFd>,
+    /// --ready-fd (`run -d`): one byte once every app has started, closed once the exit is
+    /// recorded.
+    pub ready: Option<OwnedFd>,
+}
+
+fn run_inner(pod_dir: &Path, fds: &mut HandedFds) -> Result<u8, SupervisorError> {
     // `liftoff stop` signals this process; the file is only trusted while the pod lock is held.
     let _ = std::fs::write(
         pod_dir.join("supervisor-pid"),
@@ -160,7 +169,7 @@ fn run_inner(
         detached: m.detached,
         sync_teardown: sync_teardown(),
     };
-    let mut pod = crate::real_pod::RealPod::new(pod_dir, &m, lock, ready);
+    let mut pod = crate::real_pod::RealPod::new(pod_dir, &m, fds);
     lifecycle(&mut pod, policy)
 }
 
@@ -242,6 +251,8 @@ pub fn lifecycle<S: PodSys>(s: &mut S, p: Policy) -> Result<u8, SupervisorError>
             Ok(code)
         }
         Err(e) => {
+            // The reservations go with the failed start, as everything else it made.
+            s.release_ports();
             s.remove_cgroups();
             // `run --rm` in the foreground: a pod that failed to start goes too (its networks
             // were undone on the way out), after the error is shown. Detached, the exit record
@@ -541,6 +552,7 @@ mod tests {
                 "add_init_to_cgroup",
                 "attach_networks",
                 "kill_init",
+                "release_ports",
                 "remove_cgroups"
             ]
         );
@@ -562,6 +574,7 @@ mod tests {
                 "clone_init",
                 "add_init_to_cgroup",
                 "kill_init",
+                "release_ports",
                 "remove_cgroups"
             ]
         );
@@ -595,6 +608,7 @@ mod tests {
                 "prepare_pod",
                 "create_cgroups",
                 "prepare_apps",
+                "release_ports",
                 "remove_cgroups",
                 "release_lock",
                 "run_on_exit"
@@ -619,6 +633,7 @@ mod tests {
                 "prepare_pod",
                 "create_cgroups",
                 "prepare_apps",
+                "release_ports",
                 "remove_cgroups"
             ]
         );
@@ -631,6 +646,6 @@ mod tests {
             ..Fake::default()
         };
         lifecycle(&mut f, PLAIN).unwrap_err();
-        assert_eq!(f.calls, with_start(&["remove_cgroups"]));
+        assert_eq!(f.calls, with_start(&["release_ports", "remove_cgroups"]));
     }
 }
