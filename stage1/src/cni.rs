@@ -481,7 +481,19 @@ pub enum NetStateError {
         source: std::io::Error,
     },
     #[error("the network record {path} is damaged ({reason}); the pod is kept so that its address lease, firewall rules and namespace pin are not lost: release them by hand (CNI DEL), then remove the pod dir")]
-    Invalid { path: PathBuf, reason: String },
+    Invalid { path: PathBuf, reason: Damage },
+}
+
+/// What is wrong with a network record.
+#[derive(Debug, thiserror::Error)]
+pub enum Damage {
+    #[error("{0}")]
+    Parse(serde_json::Error),
+    #[error("version {0}, this liftoff reads version {NET_STATE_VERSION}")]
+    Version(u32),
+    /// (Boxed: a CNI error carries the whole message of a config check.)
+    #[error("{0}")]
+    Network(Box<CniError>),
 }
 
 /// Reads a pod's network state: Ok(None) when it has none, an error when the record is there but
@@ -493,19 +505,17 @@ pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(NetStateError::Read { path, source }),
     };
-    let invalid = |reason: String| NetStateError::Invalid {
+    let invalid = |reason: Damage| NetStateError::Invalid {
         path: path.clone(),
         reason,
     };
-    let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(Damage::Parse(e)))?;
     if s.version != NET_STATE_VERSION {
-        return Err(invalid(format!(
-            "version {}, this liftoff reads version {NET_STATE_VERSION}",
-            s.version
-        )));
+        return Err(invalid(Damage::Version(s.version)));
     }
     for (n, _, _) in &s.attachments {
-        n.check().map_err(|e| invalid(e.to_string()))?;
+        n.check()
+            .map_err(|e| invalid(Damage::Network(Box::new(e))))?;
     }
     Ok(Some(s))
 }
