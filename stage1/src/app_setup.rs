@@ -308,7 +308,8 @@ impl AppSys for RealApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{Limits, NetMode, PodApp, SocketActivation};
+    use crate::manifest::{NetMode, SocketActivation};
+    use crate::test_support::manifest;
 
     #[derive(Default)]
     struct Fake {
@@ -387,47 +388,6 @@ mod tests {
                 .collect();
             self.calls.push(format!("stage2 {listen:?}"));
             AppError::NotMapped
-        }
-    }
-
-    fn manifest(net: NetMode) -> PodManifest {
-        PodManifest {
-            version: 1,
-            pod_id: "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f".into(),
-            hostname: "web".into(),
-            net,
-            stop_timeout_secs: 10,
-            limits: Limits::default(),
-            interactive: false,
-            tty: false,
-            prefix_output: false,
-            dns: vec![],
-            dns_search: vec![],
-            detached: false,
-            log_max_bytes: 0,
-            volumes: vec![],
-            networks: vec![],
-            cni_plugin_dirs: vec![],
-            netns_dir: PathBuf::new(),
-            ports: vec![],
-            add_hosts: vec![],
-            etc_writable: false,
-            notify: None,
-            sockets: None,
-            exit_code_from: None,
-            on_exit: vec![],
-            apps: vec![PodApp {
-                spec: AppSpec {
-                    name: "web".into(),
-                    argv: vec!["/bin/true".into()],
-                    cwd: "/".into(),
-                    ..Default::default()
-                },
-                layers: vec!["/var/lib/liftoff/layers/sha256/aa".into()],
-                read_only: true,
-                limits: Limits::default(),
-                mounts: vec![],
-            }],
         }
     }
 

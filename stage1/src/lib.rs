@@ -38,6 +38,8 @@ pub mod safe_path;
 pub mod status;
 pub mod stdio;
 pub mod supervisor;
+#[cfg(test)]
+mod test_support;
 pub mod tty;
 pub mod volumes;
 

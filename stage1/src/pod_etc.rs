@@ -166,6 +166,31 @@ mod tests {
     }
 
     #[test]
+    fn hosts_name_the_pod_on_its_addresses() {
+        let mut m = crate::test_support::manifest(NetMode::Cni);
+        m.add_hosts = vec![crate::manifest::HostEntry {
+            name: "db".into(),
+            ip: "10.0.0.9".into(),
+        }];
+        let lo = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+        assert_eq!(
+            hosts_of(&m, "ignored", &[]),
+            format!("{lo}127.0.1.1\tweb\n10.0.0.9\tdb\n")
+        );
+        assert_eq!(
+            hosts_of(&m, "", &["10.88.0.2".into()]),
+            format!("{lo}10.88.0.2\tweb\n10.0.0.9\tdb\n")
+        );
+        m.net = NetMode::Host;
+        m.add_hosts.clear();
+        assert_eq!(
+            hosts_of(&m, "127.0.0.1 h", &[]),
+            "127.0.0.1 h\n127.0.1.1\tweb\n"
+        );
+        assert_eq!(hostname_file(&m), "web\n");
+    }
+
+    #[test]
     fn resolv_conf_of_flags() {
         assert_eq!(
             resolv_conf_of(&["1.1.1.1".into()], &["a.b".into(), "c".into()]),
