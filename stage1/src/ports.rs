@@ -79,3 +79,36 @@ fn bind_port(ip: IpAddr, addr: SocketAddr, protocol: &str) -> std::io::Result<Ow
     nix::sys::socket::bind(fd.as_raw_fd(), &sa)?;
     Ok(fd)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(host_ip: &str, port: u16, protocol: &str) -> PortMapping {
+        PortMapping {
+            host_port: port,
+            container_port: 80,
+            protocol: protocol.into(),
+            host_ip: host_ip.into(),
+        }
+    }
+
+    #[test]
+    fn a_taken_port_is_a_clear_error() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let e = reserve(&[map("127.0.0.1", port, "tcp")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("-p {port}:80/tcp: port {port} is already in use on the host (by another pod or program); choose another host port")
+        );
+        let e = reserve(&[map("localhost", 8080, "tcp")]).unwrap_err();
+        assert_eq!(e.to_string(), "-p 8080: localhost is not an IP address");
+    }
+
+    #[test]
+    fn reserved_ports_are_held_until_dropped() {
+        let held = reserve(&[map("127.0.0.1", 0, "udp"), map("127.0.0.1", 0, "tcp")]).unwrap();
+        assert_eq!(held.len(), 2);
+    }
+}
