@@ -137,7 +137,7 @@ pub fn run(args: InitArgs) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-fn run_inner(mut args: InitArgs) -> Result<i32, InitError> {
+fn run_inner(args: InitArgs) -> Result<i32, InitError> {
     // Die with the supervisor: a SIGKILLed supervisor must not leave a pod running unsupervised.
     // SAFETY: prctl with integer arguments.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
@@ -145,95 +145,191 @@ fn run_inner(mut args: InitArgs) -> Result<i32, InitError> {
     for fd in &args.close {
         let _ = nix::unistd::close(*fd);
     }
-    let mut go = std::fs::File::from(args.go);
-    let mut b = [0u8; 1];
-    if go.read(&mut b).map_err(InitError::WaitGo)? != 1 {
-        return Err(InitError::SupervisorGone);
-    }
-    drop(go);
-    setup_pod(&args.manifest)?;
-    let (set, sfd) = signals()?;
-    let mut pod = Apps {
-        running: Vec::new(),
-        failed: None,
-        last: None,
-        decided: None,
-        kill_at: None,
-        timeout: args.manifest.stop_timeout(),
+    let mut sys = RealInit {
+        m: &args.manifest,
+        pod_dir: &args.pod_dir,
+        go: Some(args.go),
+        started: Some(args.started),
+        signals: None,
     };
-    let apps = std::mem::take(&mut args.apps);
-    for launch in apps {
+    run_pod(&mut sys, &args.manifest, args.apps)
+}
+
+/// Init's pod-level steps, in the order [`run_pod`] takes them. The real implementation
+/// ([`RealInit`]) calls the kernel; the unit tests use a recording fake.
+pub trait InitSys {
+    /// Waits for the supervisor's byte: init is in the pod's cgroup and its networks are attached.
+    fn wait_for_go(&mut self) -> Result<(), InitError>;
+    fn make_mounts_private(&mut self) -> Result<(), InitError>;
+    fn set_hostname(&mut self, name: &str) -> Result<(), InitError>;
+    /// The pod's own /proc over the host's.
+    fn mount_proc(&mut self) -> Result<(), InitError>;
+    /// Loopback up and the pod's network sysctls (not with --net=host).
+    fn network(&mut self) -> Result<(), InitError>;
+    /// The signals init forwards arrive on a signalfd from here on.
+    fn signals(&mut self) -> Result<(), InitError>;
+    /// Forks one app; returns its pid once it has reached execve.
+    fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError>;
+    /// Records and shows why an app did not start.
+    fn app_failed(&mut self, app: &str, e: &StartError);
+    fn kill(&mut self, running: &[(Pid, String)], sig: Signal);
+    /// Tells the supervisor every app has reached execve.
+    fn report_started(&mut self);
+    /// Reaps, forwards signals and applies the stop policy until no app runs.
+    fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError>;
+}
+
+/// The pod's init from the supervisor's go to the last app's exit; returns the pod's code.
+pub fn run_pod<S: InitSys>(
+    s: &mut S,
+    m: &PodManifest,
+    launches: Vec<AppLaunch>,
+) -> Result<i32, InitError> {
+    s.wait_for_go()?;
+    s.make_mounts_private()?;
+    s.set_hostname(&m.hostname)?;
+    s.mount_proc()?;
+    if m.net != NetMode::Host {
+        s.network()?;
+    }
+    s.signals()?;
+    let mut pod = Apps::new(m.stop_timeout());
+    // Apps start in order; after a failure the rest never start (their fds close here).
+    for launch in launches {
         let name = launch.app.spec.name.clone();
-        match start_app(&args.manifest, &args.pod_dir, launch, &set) {
+        match s.start_app(launch) {
             Ok(pid) => pod.running.push((pid, name)),
             Err(e) => {
-                let msg = e.to_string();
-                let _ = status::write_json(
-                    &status::app_exit_path(&args.pod_dir, &name),
-                    &AppExit {
-                        app: name.clone(),
-                        exit_code: 254,
-                        signal: None,
-                        error: Some(msg.clone()),
-                        oom_killed: false,
-                        finished_at: status::now(),
-                    },
-                );
-                liftoff_stage2::error!("{msg}");
+                s.app_failed(&name, &e);
                 pod.failed = Some((254, name));
                 break;
             }
         }
     }
     if pod.failed.is_some() {
-        stop_all(&pod.running, Signal::SIGKILL);
+        let running = pod.running.clone();
+        s.kill(&running, Signal::SIGKILL);
     } else {
-        let _ = std::fs::File::from(args.started).write_all(b"s");
+        s.report_started();
     }
-    pod.supervise(&args.manifest, &args.pod_dir, &sfd)?;
+    s.supervise(&mut pod)?;
     // (An app that failed to start still makes the pod's code 254: the supervisor sees its error.)
     Ok(pod.code())
 }
 
-/// The pod's own mount namespace, host name, /proc and loopback (what every app shares).
-fn setup_pod(m: &PodManifest) -> Result<(), InitError> {
-    nix::mount::mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(InitError::Private)?;
-    nix::unistd::sethostname(&m.hostname).map_err(|source| InitError::Hostname {
-        name: m.hostname.clone(),
-        source,
-    })?;
-    // The pod's own /proc over the host's, in the pod's mount namespace: init addresses its apps by
-    // their pod pids (for their user namespace maps), and writes the pod's network sysctls.
-    nix::mount::mount(
-        Some("proc"),
-        "/proc",
-        Some("proc"),
-        nix::mount::MsFlags::MS_NOSUID
-            | nix::mount::MsFlags::MS_NODEV
-            | nix::mount::MsFlags::MS_NOEXEC,
-        None::<&str>,
-    )
-    .map_err(InitError::Proc)?;
-    if m.net != NetMode::Host {
+/// Init's steps on the real system.
+pub struct RealInit<'a> {
+    m: &'a PodManifest,
+    pod_dir: &'a std::path::Path,
+    go: Option<OwnedFd>,
+    started: Option<OwnedFd>,
+    signals: Option<(SigSet, SignalFd)>,
+}
+
+impl InitSys for RealInit<'_> {
+    fn wait_for_go(&mut self) -> Result<(), InitError> {
+        let Some(go) = self.go.take() else {
+            return Err(InitError::SupervisorGone);
+        };
+        let mut b = [0u8; 1];
+        if std::fs::File::from(go)
+            .read(&mut b)
+            .map_err(InitError::WaitGo)?
+            != 1
+        {
+            return Err(InitError::SupervisorGone);
+        }
+        Ok(())
+    }
+
+    fn make_mounts_private(&mut self) -> Result<(), InitError> {
+        nix::mount::mount(
+            None::<&str>,
+            "/",
+            None::<&str>,
+            nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
+            None::<&str>,
+        )
+        .map_err(InitError::Private)
+    }
+
+    fn set_hostname(&mut self, name: &str) -> Result<(), InitError> {
+        nix::unistd::sethostname(name).map_err(|source| InitError::Hostname {
+            name: name.to_string(),
+            source,
+        })
+    }
+
+    fn mount_proc(&mut self) -> Result<(), InitError> {
+        // Init addresses its apps by their pod pids (for their user namespace maps), and writes
+        // the pod's network sysctls, through it.
+        nix::mount::mount(
+            Some("proc"),
+            "/proc",
+            Some("proc"),
+            nix::mount::MsFlags::MS_NOSUID
+                | nix::mount::MsFlags::MS_NODEV
+                | nix::mount::MsFlags::MS_NOEXEC,
+            None::<&str>,
+        )
+        .map_err(InitError::Proc)
+    }
+
+    fn network(&mut self) -> Result<(), InitError> {
         crate::net::loopback_up().map_err(InitError::Loopback)?;
-        // Apps run in user namespaces of their own (see `private_users`), so capabilities do not reach
-        // the pod's network namespace: let every app bind low ports and ping, as the default
-        // NET_BIND_SERVICE and NET_RAW capabilities would have. The namespace is the pod's alone.
+        // Apps run in user namespaces of their own (see `private_users`), so capabilities do not
+        // reach the pod's network namespace: let every app bind low ports and ping, as the
+        // default NET_BIND_SERVICE and NET_RAW capabilities would have. The namespace is the
+        // pod's alone.
         for (key, v) in [
             ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"),
             ("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"),
         ] {
             std::fs::write(key, v).map_err(|source| InitError::Sysctl { key, source })?;
         }
+        Ok(())
     }
-    Ok(())
+
+    fn signals(&mut self) -> Result<(), InitError> {
+        self.signals = Some(signals()?);
+        Ok(())
+    }
+
+    fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
+        let (set, _) = self.signals.as_ref().expect("signals come first");
+        start_app(self.m, self.pod_dir, launch, set)
+    }
+
+    fn app_failed(&mut self, app: &str, e: &StartError) {
+        let msg = e.to_string();
+        let _ = status::write_json(
+            &status::app_exit_path(self.pod_dir, app),
+            &AppExit {
+                app: app.to_string(),
+                exit_code: 254,
+                signal: None,
+                error: Some(msg.clone()),
+                oom_killed: false,
+                finished_at: status::now(),
+            },
+        );
+        liftoff_stage2::error!("{msg}");
+    }
+
+    fn kill(&mut self, running: &[(Pid, String)], sig: Signal) {
+        stop_all(running, sig);
+    }
+
+    fn report_started(&mut self) {
+        if let Some(f) = self.started.take() {
+            let _ = std::fs::File::from(f).write_all(b"s");
+        }
+    }
+
+    fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError> {
+        let (_, sfd) = self.signals.as_ref().expect("signals come first");
+        apps.supervise(self.m, self.pod_dir, sfd)
+    }
 }
 
 /// Signals arrive through a signalfd; the handler exists because a pid-namespace init only
@@ -256,7 +352,7 @@ fn signals() -> Result<(SigSet, SignalFd), InitError> {
 }
 
 /// The apps while they run, and what their exits decide.
-struct Apps {
+pub struct Apps {
     running: Vec<(Pid, String)>,
     /// The first app that failed (or did not start), with its code.
     failed: Option<(i32, String)>,
@@ -268,6 +364,17 @@ struct Apps {
 }
 
 impl Apps {
+    fn new(timeout: Duration) -> Apps {
+        Apps {
+            running: Vec::new(),
+            failed: None,
+            last: None,
+            decided: None,
+            kill_at: None,
+            timeout,
+        }
+    }
+
     fn code(&self) -> i32 {
         let pick = self.decided.as_ref().or(self.failed.as_ref());
         pick.or(self.last.as_ref()).map(|(c, _)| *c).unwrap_or(0)
@@ -553,4 +660,143 @@ pub fn cloexec_from(first: RawFd) {
 pub fn dev_null() -> std::io::Result<OwnedFd> {
     let f = std::fs::OpenOptions::new().read(true).open("/dev/null")?;
     Ok(OwnedFd::from(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::manifest;
+
+    /// Records init's steps; the app named in `fail` does not start.
+    #[derive(Default)]
+    struct Fake {
+        calls: Vec<String>,
+        fail: Option<&'static str>,
+    }
+
+    impl InitSys for Fake {
+        fn wait_for_go(&mut self) -> Result<(), InitError> {
+            self.calls.push("wait_for_go".into());
+            Ok(())
+        }
+        fn make_mounts_private(&mut self) -> Result<(), InitError> {
+            self.calls.push("make_mounts_private".into());
+            Ok(())
+        }
+        fn set_hostname(&mut self, name: &str) -> Result<(), InitError> {
+            self.calls.push(format!("set_hostname {name}"));
+            Ok(())
+        }
+        fn mount_proc(&mut self) -> Result<(), InitError> {
+            self.calls.push("mount_proc".into());
+            Ok(())
+        }
+        fn network(&mut self) -> Result<(), InitError> {
+            self.calls.push("network".into());
+            Ok(())
+        }
+        fn signals(&mut self) -> Result<(), InitError> {
+            self.calls.push("signals".into());
+            Ok(())
+        }
+        fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
+            let name = launch.app.spec.name.clone();
+            self.calls.push(format!("start_app {name}"));
+            match self.fail == Some(name.as_str()) {
+                true => Err(StartError::Child(format!("app {name}: no"))),
+                false => Ok(Pid::from_raw(100 + self.calls.len() as i32)),
+            }
+        }
+        fn app_failed(&mut self, app: &str, e: &StartError) {
+            self.calls.push(format!("app_failed {app}: {e}"));
+        }
+        fn kill(&mut self, running: &[(Pid, String)], sig: Signal) {
+            let names: Vec<&str> = running.iter().map(|(_, n)| n.as_str()).collect();
+            self.calls
+                .push(format!("kill {} {}", sig.as_str(), names.join(",")));
+        }
+        fn report_started(&mut self) {
+            self.calls.push("report_started".into());
+        }
+        fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError> {
+            self.calls.push(format!("supervise {}", apps.running.len()));
+            // Every app ends with 0.
+            for (_, n) in apps.running.drain(..) {
+                apps.last = Some((0, n));
+            }
+            Ok(())
+        }
+    }
+
+    fn launches(m: &PodManifest) -> Vec<AppLaunch> {
+        m.apps
+            .iter()
+            .map(|a| AppLaunch {
+                app: a.clone(),
+                dirs: AppDirs::new(std::path::Path::new("/nonexistent"), &a.spec.name),
+                stdio: [None, None, None],
+                console: None,
+                filter: None,
+                cgroup: None,
+            })
+            .collect()
+    }
+
+    fn three_apps(net: NetMode) -> PodManifest {
+        let mut m = manifest(net);
+        for n in ["db", "cache"] {
+            let mut a = m.apps[0].clone();
+            a.spec.name = n.into();
+            m.apps.push(a);
+        }
+        m
+    }
+
+    #[test]
+    fn init_sets_up_the_pod_then_starts_every_app_then_reports() {
+        let m = three_apps(NetMode::None);
+        let mut f = Fake::default();
+        assert_eq!(run_pod(&mut f, &m, launches(&m)).unwrap(), 0);
+        assert_eq!(
+            f.calls,
+            [
+                "wait_for_go",
+                "make_mounts_private",
+                "set_hostname web",
+                "mount_proc",
+                "network",
+                "signals",
+                "start_app web",
+                "start_app db",
+                "start_app cache",
+                "report_started",
+                "supervise 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_app_that_does_not_start_stops_the_pod() {
+        let m = three_apps(NetMode::Host);
+        let mut f = Fake {
+            fail: Some("db"),
+            ..Fake::default()
+        };
+        assert_eq!(run_pod(&mut f, &m, launches(&m)).unwrap(), 254);
+        assert_eq!(
+            f.calls,
+            [
+                "wait_for_go",
+                "make_mounts_private",
+                "set_hostname web",
+                "mount_proc",
+                "signals",
+                "start_app web",
+                "start_app db",
+                "app_failed db: app db: no",
+                "kill SIGKILL web",
+                "supervise 1",
+            ]
+        );
+    }
 }
