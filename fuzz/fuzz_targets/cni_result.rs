@@ -18,10 +18,11 @@ fuzz_target!(|data: &[u8]| {
             // The result is handed to the next plugin as prevResult, so it must serialise.
             serde_json::to_vec(&result).expect("a parsed result serialises");
         }
-        Err(msg) => assert!(!msg.is_empty(), "an empty error message"),
+        Err(e) => assert!(!e.to_string().is_empty(), "an empty error message"),
     }
     let msg = cni::parse_plugin_output(false, out, out, "exit status: 1")
-        .expect_err("a failed plugin is an error");
+        .expect_err("a failed plugin is an error")
+        .to_string();
     assert!(!msg.is_empty(), "an empty error message");
     if let Ok(state) = serde_json::from_slice::<PodNetState>(out) {
         for (_, _, r) in &state.attachments {

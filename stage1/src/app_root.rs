@@ -252,7 +252,7 @@ pub fn mount_overlay(layers: &[PathBuf], dirs: &AppDirs) -> Result<OwnedFd, Root
 
 /// Carries out `ops` below `root`. `read_only` says whether missing etc files can be created.
 pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootError> {
-    use MsFlags as F;
+    // /dev, once mounted: where the device nodes and links go.
     let mut dev: Option<OwnedFd> = None;
     for op in ops {
         match op {
@@ -275,31 +275,7 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                     dev = Some(safe_path::open_existing(root, Path::new("dev"))?);
                 }
             }
-            Op::Mknod { name, major, minor } => {
-                let d = dev
-                    .as_ref()
-                    .ok_or_else(|| RootError::Invalid("/dev not mounted".into()))?;
-                rustix::fs::mknodat(
-                    d,
-                    *name,
-                    FileType::CharacterDevice,
-                    Mode::from_raw_mode(0o666),
-                    rustix::fs::makedev(*major as u32, *minor as u32),
-                )
-                .map_err(|e| {
-                    sys(format!("mknod /dev/{name}"))(nix::Error::from_raw(e.raw_os_error()))
-                })?;
-                // mknod honours the umask; the nodes must be usable by every user.
-                rustix::fs::chmodat(
-                    d,
-                    *name,
-                    Mode::from_raw_mode(0o666),
-                    rustix::fs::AtFlags::empty(),
-                )
-                .map_err(|e| {
-                    sys(format!("chmod /dev/{name}"))(nix::Error::from_raw(e.raw_os_error()))
-                })?;
-            }
+            Op::Mknod { name, major, minor } => mknod(dev.as_ref(), name, *major, *minor)?,
             Op::DevLink { name, target } => {
                 let d = dev
                     .as_ref()
@@ -308,113 +284,20 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                     sys(format!("symlink /dev/{name}"))(nix::Error::from_raw(e.raw_os_error()))
                 })?;
             }
-            Op::Mask(p) => {
-                let Some(ft) = safe_path::exists_beneath(root, Path::new(p)) else {
-                    continue;
-                };
-                let t = safe_path::open_existing(root, Path::new(p))?;
-                if ft == FileType::Directory {
-                    mount(
-                        Some("tmpfs"),
-                        &fd_path(&t),
-                        Some("tmpfs"),
-                        F::MS_RDONLY | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
-                        Some("size=0,mode=0555"),
-                    )
-                } else {
-                    mount(
-                        Some("/dev/null"),
-                        &fd_path(&t),
-                        None::<&str>,
-                        F::MS_BIND,
-                        None::<&str>,
-                    )
-                }
-                .map_err(sys(format!("mask /{p}")))?;
-            }
-            Op::ReadOnly(p) => {
-                if safe_path::exists_beneath(root, Path::new(p)).is_none() {
-                    continue;
-                }
-                let t = safe_path::open_existing(root, Path::new(p))?;
-                mount(
-                    Some(&fd_path(&t)),
-                    &fd_path(&t),
-                    None::<&str>,
-                    F::MS_BIND | F::MS_REC,
-                    None::<&str>,
-                )
-                .map_err(sys(format!("bind /{p}")))?;
-                // The remount must name the new mount, so reopen the path.
-                let t = safe_path::open_existing(root, Path::new(p))?;
-                mount(
-                    None::<&str>,
-                    &fd_path(&t),
-                    None::<&str>,
-                    F::MS_BIND
-                        | F::MS_REMOUNT
-                        | F::MS_RDONLY
-                        | F::MS_NOSUID
-                        | F::MS_NODEV
-                        | F::MS_NOEXEC,
-                    None::<&str>,
-                )
-                .map_err(sys(format!("make /{p} read-only")))?;
-            }
+            Op::Mask(p) => mask(root, p)?,
+            Op::ReadOnly(p) => read_only_bind(root, p)?,
             Op::EtcFile {
                 source,
                 name,
                 writable,
-            } => {
-                let rel = Path::new("etc").join(name);
-                let t = match safe_path::open_beneath(root, &rel, Kind::File) {
-                    Ok(t) => t,
-                    Err(e) if !read_only && e.what.contains("symlink") => {
-                        // Images often link /etc/resolv.conf elsewhere; the pod's file replaces the link
-                        // in the app's own upper dir (the image's layers are untouched).
-                        let etc = safe_path::open_beneath(root, Path::new("etc"), Kind::Dir)?;
-                        rustix::fs::unlinkat(&etc, *name, rustix::fs::AtFlags::empty()).map_err(
-                            |x| {
-                                sys(format!("replace the symlink /etc/{name}"))(
-                                    nix::Error::from_raw(x.raw_os_error()),
-                                )
-                            },
-                        )?;
-                        safe_path::open_beneath(root, &rel, Kind::File)?
-                    }
-                    Err(e) if read_only => {
-                        // A read-only root cannot get a mount point it lacks; the app keeps the image's.
-                        liftoff_stage2::note!("not providing /etc/{name}: {e}");
-                        continue;
-                    }
-                    Err(e) => return Err(e.into()),
-                };
-                mount(
-                    Some(source.as_path()),
-                    &fd_path(&t),
-                    None::<&str>,
-                    F::MS_BIND,
-                    None::<&str>,
-                )
-                .map_err(sys(format!("bind {} on /etc/{name}", source.display())))?;
-                let t = safe_path::open_existing(root, &rel)?;
-                let ro = if *writable { F::empty() } else { F::MS_RDONLY };
-                mount(
-                    None::<&str>,
-                    &fd_path(&t),
-                    None::<&str>,
-                    F::MS_BIND | F::MS_REMOUNT | ro | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
-                    None::<&str>,
-                )
-                .map_err(sys(format!("remount /etc/{name} nosuid,nodev,noexec")))?;
-            }
+            } => etc_file(root, source, name, *writable, read_only)?,
             Op::RootReadOnly => {
                 mount(
                     None::<&str>,
                     &fd_path(root),
                     None::<&str>,
                     // A bind remount replaces the flags: keep the overlay's nodev.
-                    F::MS_BIND | F::MS_REMOUNT | F::MS_RDONLY | F::MS_NODEV,
+                    MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | MsFlags::MS_NODEV,
                     None::<&str>,
                 )
                 .map_err(sys("make the root read-only"))?;
@@ -422,6 +305,133 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
         }
     }
     Ok(())
+}
+
+/// A character device node in the app's /dev, usable by every user.
+fn mknod(dev: Option<&OwnedFd>, name: &str, major: u64, minor: u64) -> Result<(), RootError> {
+    let d = dev.ok_or_else(|| RootError::Invalid("/dev not mounted".into()))?;
+    rustix::fs::mknodat(
+        d,
+        name,
+        FileType::CharacterDevice,
+        Mode::from_raw_mode(0o666),
+        rustix::fs::makedev(major as u32, minor as u32),
+    )
+    .map_err(|e| sys(format!("mknod /dev/{name}"))(nix::Error::from_raw(e.raw_os_error())))?;
+    // mknod honours the umask; the nodes must be usable by every user.
+    rustix::fs::chmodat(
+        d,
+        name,
+        Mode::from_raw_mode(0o666),
+        rustix::fs::AtFlags::empty(),
+    )
+    .map_err(|e| sys(format!("chmod /dev/{name}"))(nix::Error::from_raw(e.raw_os_error())))
+}
+
+/// Hides `/p` (when the image has it): an empty read-only tmpfs over a directory, /dev/null over
+/// anything else.
+fn mask(root: &OwnedFd, p: &str) -> Result<(), RootError> {
+    use MsFlags as F;
+    let Some(ft) = safe_path::exists_beneath(root, Path::new(p)) else {
+        return Ok(());
+    };
+    let t = safe_path::open_existing(root, Path::new(p))?;
+    if ft == FileType::Directory {
+        mount(
+            Some("tmpfs"),
+            &fd_path(&t),
+            Some("tmpfs"),
+            F::MS_RDONLY | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
+            Some("size=0,mode=0555"),
+        )
+    } else {
+        mount(
+            Some("/dev/null"),
+            &fd_path(&t),
+            None::<&str>,
+            F::MS_BIND,
+            None::<&str>,
+        )
+    }
+    .map_err(sys(format!("mask /{p}")))
+}
+
+/// Makes `/p` (when the image has it) a read-only, nosuid, nodev, noexec bind of itself.
+fn read_only_bind(root: &OwnedFd, p: &str) -> Result<(), RootError> {
+    use MsFlags as F;
+    if safe_path::exists_beneath(root, Path::new(p)).is_none() {
+        return Ok(());
+    }
+    let t = safe_path::open_existing(root, Path::new(p))?;
+    mount(
+        Some(&fd_path(&t)),
+        &fd_path(&t),
+        None::<&str>,
+        F::MS_BIND | F::MS_REC,
+        None::<&str>,
+    )
+    .map_err(sys(format!("bind /{p}")))?;
+    // The remount must name the new mount, so reopen the path.
+    let t = safe_path::open_existing(root, Path::new(p))?;
+    mount(
+        None::<&str>,
+        &fd_path(&t),
+        None::<&str>,
+        F::MS_BIND | F::MS_REMOUNT | F::MS_RDONLY | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
+        None::<&str>,
+    )
+    .map_err(sys(format!("make /{p} read-only")))
+}
+
+/// Binds the pod's `source` on the app's /etc/`name`, nosuid,nodev,noexec (and read-only unless
+/// `writable`). `read_only` (the app's root) says whether a missing file can be created.
+fn etc_file(
+    root: &OwnedFd,
+    source: &Path,
+    name: &str,
+    writable: bool,
+    read_only: bool,
+) -> Result<(), RootError> {
+    use MsFlags as F;
+    let rel = Path::new("etc").join(name);
+    let t = match safe_path::open_beneath(root, &rel, Kind::File) {
+        Ok(t) => t,
+        Err(e) if !read_only && e.what.contains("symlink") => {
+            // Images often link /etc/resolv.conf elsewhere; the pod's file replaces the link
+            // in the app's own upper dir (the image's layers are untouched).
+            let etc = safe_path::open_beneath(root, Path::new("etc"), Kind::Dir)?;
+            rustix::fs::unlinkat(&etc, name, rustix::fs::AtFlags::empty()).map_err(|x| {
+                sys(format!("replace the symlink /etc/{name}"))(nix::Error::from_raw(
+                    x.raw_os_error(),
+                ))
+            })?;
+            safe_path::open_beneath(root, &rel, Kind::File)?
+        }
+        Err(e) if read_only => {
+            // A read-only root cannot get a mount point it lacks; the app keeps the image's.
+            liftoff_stage2::note!("not providing /etc/{name}: {e}");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    mount(
+        Some(source),
+        &fd_path(&t),
+        None::<&str>,
+        F::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(sys(format!("bind {} on /etc/{name}", source.display())))?;
+    let t = safe_path::open_existing(root, &rel)?;
+    let ro = if writable { F::empty() } else { F::MS_RDONLY };
+    mount(
+        None::<&str>,
+        &fd_path(&t),
+        None::<&str>,
+        F::MS_BIND | F::MS_REMOUNT | ro | F::MS_NOSUID | F::MS_NODEV | F::MS_NOEXEC,
+        None::<&str>,
+    )
+    .map_err(sys(format!("remount /etc/{name} nosuid,nodev,noexec")))
 }
 
 /// Mounts an app's volumes, host binds and tmpfs mounts below `root`, in order, after the standard

@@ -421,6 +421,14 @@ impl PodCgroup {
 }
 
 impl AppCgroup {
+    /// A cgroup that is never joined, for other modules' unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_test() -> AppCgroup {
+        AppCgroup {
+            dirs: vec![PathBuf::from("/nonexistent/cgroup")],
+        }
+    }
+
     /// Moves the calling process into this cgroup in every hierarchy.
     pub fn join_self(&self) -> Result<(), CgroupError> {
         for d in &self.dirs {

@@ -25,7 +25,7 @@ const PLUGIN_TIMEOUT: Duration = Duration::from_secs(60);
 pub enum CniError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("network {network}: CNI plugin {plugin:?} is not installed (looked in {dirs}); install containernetworking-plugins or set plugin_dirs under [network] in the config file")]
+    #[error("network {network}: CNI plugin \"{}\" is not installed (looked in {dirs}); install containernetworking-plugins or set plugin_dirs under [network] in the config file", plugin.escape_debug())]
     MissingPlugin {
         network: String,
         plugin: String,
@@ -42,7 +42,7 @@ pub enum CniError {
 }
 
 pub use liftoff_contract::network::{
-    addresses, ips, parse, read_state, write_state, Attachment, ConfigError, NetStateError,
+    addresses, ips, parse, read_state, write_state, Attachment, ConfigError, Damage, NetStateError,
     Network, PodNetState, PortMapping, NET_STATE_FILE, NET_STATE_VERSION,
 };
 
@@ -154,7 +154,8 @@ fn exec(
         }
     };
     let success = out.status.success();
-    parse_plugin_output(success, &out.stdout, &out.stderr, &out.status.to_string()).map_err(|msg| {
+    parse_plugin_output(success, &out.stdout, &out.stderr, &out.status.to_string()).map_err(|e| {
+        let msg = e.to_string();
         let exhausted =
             msg.contains("no IP addresses available") || msg.contains("no more addresses");
         let hint = if !success && exhausted {
@@ -169,6 +170,16 @@ fn exec(
     })
 }
 
+/// What a plugin printed instead of a usable result.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginOutputError {
+    /// The plugin failed; its own explanation (an outside program's text, never empty).
+    #[error("{0}")]
+    Failed(String),
+    #[error("printed a result that is not JSON: {0}")]
+    NotJson(serde_json::Error),
+}
+
 /// Reads what a plugin printed, as the CNI spec has it: after success a result object (or nothing,
 /// for DEL and CHECK: `Value::Null`), after failure an error object whose `msg` (and `details`)
 /// explain it, else its stderr, else `status` (the exit status as `ExitStatus` prints it, "exit
@@ -179,7 +190,7 @@ pub fn parse_plugin_output(
     stdout: &[u8],
     stderr: &[u8],
     status: &str,
-) -> Result<Value, String> {
+) -> Result<Value, PluginOutputError> {
     if !success {
         let err: Value = serde_json::from_slice(stdout).unwrap_or(Value::Null);
         // An empty `msg` says nothing: fall back as if there were none (the fuzz target found
@@ -205,12 +216,12 @@ pub fn parse_plugin_output(
         {
             msg.push_str(&format!(" ({d})"));
         }
-        return Err(msg);
+        return Err(PluginOutputError::Failed(msg));
     }
     if stdout.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(stdout).map_err(|e| format!("printed a result that is not JSON: {e}"))
+    serde_json::from_slice(stdout).map_err(PluginOutputError::NotJson)
 }
 
 /// ADD: runs every plugin in order; returns the network's result. `progress` gets each plugin's
@@ -481,7 +492,9 @@ mod tests {
             parse_plugin_output(true, b" \n", b"", "").unwrap(),
             Value::Null
         );
-        let e = parse_plugin_output(true, b"{", b"", "").unwrap_err();
+        let e = parse_plugin_output(true, b"{", b"", "")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not JSON"), "{e}");
         let e = parse_plugin_output(
             false,
@@ -489,17 +502,25 @@ mod tests {
             b"ignored",
             "exit status: 1",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert_eq!(e, "failed to allocate (no IP addresses available)");
-        let e = parse_plugin_output(false, b"[]", b" boom\n", "exit status: 1").unwrap_err();
+        let e = parse_plugin_output(false, b"[]", b" boom\n", "exit status: 1")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "boom");
-        let e = parse_plugin_output(false, b"", b"", "exit status: 2").unwrap_err();
+        let e = parse_plugin_output(false, b"", b"", "exit status: 2")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "exit status: 2");
         // An empty or blank msg is no message: stderr, then the status, say what happened.
-        let e = parse_plugin_output(false, br#"{"msg":""}"#, b"", "exit status: 1").unwrap_err();
+        let e = parse_plugin_output(false, br#"{"msg":""}"#, b"", "exit status: 1")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "exit status: 1");
-        let e =
-            parse_plugin_output(false, br#"{"msg":" ","details":"d"}"#, b"oops", "").unwrap_err();
+        let e = parse_plugin_output(false, br#"{"msg":" ","details":"d"}"#, b"oops", "")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "oops (d)");
     }
 

@@ -17,7 +17,37 @@ use nix::errno::Errno;
 use nix::sched::{setns, CloneFlags};
 use nix::sys::wait::waitpid;
 use nix::unistd::{fork, ForkResult};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+/// Why `liftoff enter` could not run its command.
+#[derive(Debug, thiserror::Error)]
+pub enum EnterError {
+    #[error("app {app} is not running in pod {pod}")]
+    NotRunning { app: String, pod: String },
+    #[error("app {app}: seccomp profile: {source}")]
+    Seccomp {
+        app: String,
+        source: liftoff_stage2::seccomp::SeccompError,
+    },
+    #[error(transparent)]
+    Cgroups(#[from] cgroups::CgroupError),
+    #[error("{path}: {source}")]
+    Namespace {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tty(#[from] crate::tty::TtyError),
+    #[error("pipe: {0}")]
+    Pipe(Errno),
+    #[error("fork: {0}")]
+    Fork(Errno),
+    #[error("waitpid: {0}")]
+    Wait(Errno),
+    /// What the command's side said before it could exec (it crossed a pipe as text).
+    #[error("{0}")]
+    Child(String),
+}
 
 /// Finds the host pid of an app's main process: the child of the pod's init that sits in the app's
 /// cgroup.
@@ -58,11 +88,11 @@ pub struct EnterRequest<'a> {
     pub argv: Vec<String>,
 }
 
-fn ns(pid: i32, name: &str) -> Result<OwnedFd, String> {
-    let p = format!("/proc/{pid}/ns/{name}");
-    std::fs::File::open(&p)
+fn ns(pid: i32, name: &str) -> Result<OwnedFd, EnterError> {
+    let path = format!("/proc/{pid}/ns/{name}");
+    std::fs::File::open(&path)
         .map(OwnedFd::from)
-        .map_err(|e| format!("{p}: {e}"))
+        .map_err(|source| EnterError::Namespace { path, source })
 }
 
 fn same_ns(pid: i32, name: &str) -> bool {
@@ -73,10 +103,12 @@ fn same_ns(pid: i32, name: &str) -> bool {
 }
 
 /// Runs the command in the app and returns its exit code (128+N for a signal).
-pub fn enter(req: EnterRequest) -> Result<i32, String> {
+pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
     let name = &req.app.spec.name;
-    let target = app_pid(req.pod_id, req.init_pid, name)
-        .ok_or_else(|| format!("app {name} is not running in pod {}", req.pod_id))?;
+    let target = app_pid(req.pod_id, req.init_pid, name).ok_or_else(|| EnterError::NotRunning {
+        app: name.clone(),
+        pod: req.pod_id.to_string(),
+    })?;
     let mut spec = req.app.spec.clone();
     spec.argv = req.argv;
     // A terminal on any of stdin, stdout or stderr goes through a pty of the app's own: the
@@ -87,9 +119,14 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
             spec.env.push(format!("TERM={t}"));
         }
     }
-    let filter = liftoff_stage2::seccomp::compile(&spec.seccomp, &spec.capabilities)
-        .map_err(|e| format!("app {name}: seccomp profile: {e}"))?;
-    let layout = cgroups::detect().map_err(|e| e.to_string())?;
+    let filter =
+        liftoff_stage2::seccomp::compile(&spec.seccomp, &spec.capabilities).map_err(|source| {
+            EnterError::Seccomp {
+                app: name.clone(),
+                source,
+            }
+        })?;
+    let layout = cgroups::detect()?;
     // Every namespace handle is opened before anything is joined: after the mount namespace changes,
     // /proc is the pod's and host pids mean nothing.
     let mut joins = Vec::new();
@@ -118,10 +155,10 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
         false => (None, None),
     };
     let (err_r, err_w) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(EnterError::Pipe)?;
 
     // SAFETY: stage0 is single-threaded here; the child only makes system calls, forks and exits.
-    match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+    match unsafe { fork() }.map_err(EnterError::Fork)? {
         ForkResult::Child => {
             drop(err_r);
             drop(pty_r);
@@ -138,7 +175,7 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
         ForkResult::Parent { child } => {
             drop(err_w);
             drop(pty_w);
-            let master = pty_r.and_then(|r| crate::tty::recv_fd(r.as_raw_fd()));
+            let master = pty_r.and_then(|r| crate::tty::recv_fd(r.as_fd()));
             if let Some(m) = master {
                 let mut p = crate::tty::Pty::from_master(m);
                 let _term = crate::tty::RawTerminal::enter(true);
@@ -149,7 +186,7 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
                 match waitpid(child, None) {
                     Ok(ws) => break crate::status::code_of(ws).map(|(c, _)| c).unwrap_or(254),
                     Err(Errno::EINTR) => continue,
-                    Err(e) => return Err(format!("waitpid: {e}")),
+                    Err(e) => return Err(EnterError::Wait(e)),
                 }
             };
             let mut msg = String::new();
@@ -158,7 +195,7 @@ pub fn enter(req: EnterRequest) -> Result<i32, String> {
                 .take(64 * 1024)
                 .read_to_string(&mut msg);
             if !msg.is_empty() {
-                return Err(msg);
+                return Err(EnterError::Child(msg));
             }
             Ok(code)
         }
@@ -239,8 +276,8 @@ fn join_and_run(
                     Ok(p) => p,
                     Err(e) => return format!("app {name}: terminal: {e}"),
                 };
-                if let Err(e) = crate::tty::send_fd(sock.as_raw_fd(), master.as_raw_fd()) {
-                    return e;
+                if let Err(e) = crate::tty::send_fd(sock.as_fd(), master.as_fd()) {
+                    return e.to_string();
                 }
                 drop((master, sock));
                 for i in 0..3 {

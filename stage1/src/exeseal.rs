@@ -16,14 +16,52 @@
 //! re-executed process it should now be sealed; if it is not, it refuses to go on.
 
 use std::ffi::CString;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
+/// The process could not be made to run from a read-only executable.
+#[derive(Debug, thiserror::Error)]
+pub enum ExesealError {
+    #[error("{} is still writable after re-executing from a read-only view", exe.display())]
+    StillWritable { exe: PathBuf },
+    #[error("re-executing from a sealed copy of {}: {source}", exe.display())]
+    Reexec {
+        exe: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("/proc/self/exe: {0}")]
+    Open(std::io::Error),
+    #[error("memfd_create: {0}")]
+    MemfdCreate(std::io::Error),
+    #[error("copying the executable: {0}")]
+    Copy(std::io::Error),
+    #[error("sealing the copy: {0}")]
+    Seal(std::io::Error),
+}
+
+/// Why the overlay view could not be made (the sealed copy is tried next; never shown).
+#[derive(Debug, thiserror::Error)]
+enum ViewError {
+    #[error("the executable has no file name or directory")]
+    NoPath,
+    #[error(transparent)]
+    Sys(#[from] nix::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Tty(#[from] crate::tty::TtyError),
+    #[error("the overlay view could not be made")]
+    NotMade,
+    #[error("the overlay view is writable")]
+    Writable,
+}
 
 const MARKER: &str = "_LIFTOFF_EXE_SEALED";
 
 /// Re-executes the current process from a read-only copy of its executable, unless it already
 /// runs from one. Returns only on failure (or when already sealed).
-pub fn ensure() -> Result<(), String> {
+pub fn ensure() -> Result<(), ExesealError> {
     let marked = std::env::var_os(MARKER).is_some();
     std::env::remove_var(MARKER);
     if is_sealed() {
@@ -31,10 +69,7 @@ pub fn ensure() -> Result<(), String> {
     }
     if marked {
         // Re-executed already and still writable: refuse rather than run exposed.
-        return Err(format!(
-            "{} is still writable after re-executing from a read-only view",
-            exe_path().display()
-        ));
+        return Err(ExesealError::StillWritable { exe: exe_path() });
     }
     let fd = match overlay_view() {
         Ok(fd) => fd,
@@ -68,11 +103,10 @@ pub fn ensure() -> Result<(), String> {
             libc::AT_EMPTY_PATH,
         )
     };
-    Err(format!(
-        "re-executing from a sealed copy of {}: {}",
-        exe_path().display(),
-        std::io::Error::last_os_error()
-    ))
+    Err(ExesealError::Reexec {
+        exe: exe_path(),
+        source: std::io::Error::last_os_error(),
+    })
 }
 
 /// Whether the executable cannot be written through `/proc/self/exe`: it lives on a read-only
@@ -97,29 +131,27 @@ fn exe_path() -> std::path::PathBuf {
 /// Opens the executable through a read-only overlay built in a child's private mount namespace.
 /// The child dies, and so does its namespace, but the mount lives on as long as the returned fd (and
 /// then the process executing it) refers to it.
-fn overlay_view() -> Result<OwnedFd, String> {
+fn overlay_view() -> Result<OwnedFd, ViewError> {
     let exe = exe_path();
-    let name = exe.file_name().ok_or("no file name")?.to_os_string();
-    let dir_path = exe.parent().ok_or("no directory")?.to_path_buf();
+    let name = exe.file_name().ok_or(ViewError::NoPath)?.to_os_string();
+    let dir_path = exe.parent().ok_or(ViewError::NoPath)?.to_path_buf();
     let (parent_end, child_end) = crate::tty::fd_channel()?;
     // SAFETY: called before the process starts any thread; the child only makes system calls.
-    match unsafe { nix::unistd::fork() }.map_err(|e| e.to_string())? {
+    match unsafe { nix::unistd::fork() }? {
         nix::unistd::ForkResult::Child => {
-            let ok = (|| -> Result<(), String> {
+            let ok = (|| -> Result<(), ViewError> {
                 use nix::mount::{mount, MsFlags};
-                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
-                    .map_err(|e| e.to_string())?;
+                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)?;
                 mount(
                     None::<&str>,
                     "/",
                     None::<&str>,
                     MsFlags::MS_REC | MsFlags::MS_PRIVATE,
                     None::<&str>,
-                )
-                .map_err(|e| e.to_string())?;
+                )?;
                 // The binary's directory, opened in this namespace (overlayfs only takes layers
                 // from the caller's own mounts) and held: the scratch tmpfs may cover its path.
-                let dir = std::fs::File::open(&dir_path).map_err(|e| e.to_string())?;
+                let dir = std::fs::File::open(&dir_path)?;
                 // A scratch tmpfs (over /tmp, in this namespace only) for the mount point and the
                 // second, empty lower layer overlayfs wants when there is no upper one.
                 mount(
@@ -128,14 +160,13 @@ fn overlay_view() -> Result<OwnedFd, String> {
                     Some("tmpfs"),
                     MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
                     Some("size=16k,mode=700"),
-                )
-                .map_err(|e| format!("mount tmpfs: {e}"))?;
+                )?;
                 for d in ["/tmp/empty", "/tmp/view"] {
-                    std::fs::create_dir(d).map_err(|e| e.to_string())?;
+                    std::fs::create_dir(d)?;
                 }
                 // Relative to the cwd, which still is the binary's directory even where /tmp now
                 // covers its path (overlayfs does not take /proc/self/fd paths).
-                nix::unistd::fchdir(dir.as_raw_fd()).map_err(|e| format!("fchdir: {e}"))?;
+                nix::unistd::fchdir(dir.as_raw_fd())?;
                 let data = "lowerdir=.:/tmp/empty".to_string();
                 mount(
                     Some("overlay"),
@@ -143,24 +174,22 @@ fn overlay_view() -> Result<OwnedFd, String> {
                     Some("overlay"),
                     MsFlags::MS_RDONLY | MsFlags::MS_NODEV | MsFlags::MS_NOSUID,
                     Some(data.as_str()),
-                )
-                .map_err(|e| format!("mount overlay {data}: {e}"))?;
-                let f = std::fs::File::open(std::path::Path::new("/tmp/view").join(&name))
-                    .map_err(|e| e.to_string())?;
-                crate::tty::send_fd(child_end.as_raw_fd(), f.as_raw_fd())
+                )?;
+                let f = std::fs::File::open(std::path::Path::new("/tmp/view").join(&name))?;
+                Ok(crate::tty::send_fd(child_end.as_fd(), f.as_fd())?)
             })();
             // SAFETY: leaving the helper child.
             unsafe { libc::_exit(if ok.is_ok() { 0 } else { 1 }) }
         }
         nix::unistd::ForkResult::Parent { child } => {
             drop(child_end);
-            let fd = crate::tty::recv_fd(parent_end.as_raw_fd());
+            let fd = crate::tty::recv_fd(parent_end.as_fd());
             let _ = nix::sys::wait::waitpid(child, None);
-            let fd = fd.ok_or("the overlay view could not be made")?;
+            let fd = fd.ok_or(ViewError::NotMade)?;
             // It must really be read-only (a kernel that ignored the flags would defeat this).
-            let st = nix::sys::statvfs::fstatvfs(&fd).map_err(|e| e.to_string())?;
+            let st = nix::sys::statvfs::fstatvfs(&fd)?;
             if !st.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY) {
-                return Err("the overlay view is writable".into());
+                return Err(ViewError::Writable);
             }
             Ok(fd)
         }
@@ -168,8 +197,8 @@ fn overlay_view() -> Result<OwnedFd, String> {
 }
 
 /// A sealed in-memory copy of the executable.
-fn memfd_copy() -> Result<OwnedFd, String> {
-    let exe = std::fs::File::open("/proc/self/exe").map_err(|e| format!("/proc/self/exe: {e}"))?;
+fn memfd_copy() -> Result<OwnedFd, ExesealError> {
+    let exe = std::fs::File::open("/proc/self/exe").map_err(ExesealError::Open)?;
     // SAFETY: memfd_create with a static name and flags; the fd is owned below.
     let raw: RawFd = unsafe {
         libc::memfd_create(
@@ -178,20 +207,17 @@ fn memfd_copy() -> Result<OwnedFd, String> {
         )
     };
     if raw < 0 {
-        return Err(format!("memfd_create: {}", std::io::Error::last_os_error()));
+        return Err(ExesealError::MemfdCreate(std::io::Error::last_os_error()));
     }
     // SAFETY: a fresh fd owned here.
     let fd = unsafe { OwnedFd::from_raw_fd(raw) };
     let mut src = exe;
     let mut dst = std::fs::File::from(fd);
-    std::io::copy(&mut src, &mut dst).map_err(|e| format!("copying the executable: {e}"))?;
+    std::io::copy(&mut src, &mut dst).map_err(ExesealError::Copy)?;
     let seals = libc::F_SEAL_SEAL | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE;
     // SAFETY: fcntl on our memfd.
     if unsafe { libc::fcntl(dst.as_raw_fd(), libc::F_ADD_SEALS, seals) } < 0 {
-        return Err(format!(
-            "sealing the copy: {}",
-            std::io::Error::last_os_error()
-        ));
+        return Err(ExesealError::Seal(std::io::Error::last_os_error()));
     }
     Ok(OwnedFd::from(dst))
 }

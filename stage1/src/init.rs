@@ -9,7 +9,8 @@
 //! SIGTERM, then SIGKILL after the stop timeout), or when the `exit_code_from` app has ended, whatever
 //! its status (its code is then the pod's). Its own exit code is the pod's.
 
-use crate::app_root::{self, AppDirs};
+use crate::app_root::AppDirs;
+use crate::app_setup::{self, RealApp, UsernsSync};
 use crate::manifest::{NetMode, PodApp, PodManifest};
 use crate::status::{self, AppExit};
 use nix::errno::Errno;
@@ -18,9 +19,9 @@ use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Signals the supervisor forwards to init and init forwards to every app.
 pub const FORWARDED: &[Signal] = &[
@@ -33,15 +34,67 @@ pub const FORWARDED: &[Signal] = &[
     Signal::SIGWINCH,
 ];
 
+/// Why the pod's init failed (its own steps; an app's failure to start is an [`StartError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("pod init: waiting for the supervisor: {0}")]
+    WaitGo(std::io::Error),
+    #[error("pod init: the supervisor went away before the pod started")]
+    SupervisorGone,
+    #[error("pod init: make the pod's mounts private: {0}")]
+    Private(Errno),
+    #[error("pod init: set hostname \"{name}\": {source}")]
+    Hostname { name: String, source: Errno },
+    #[error("pod init: mount the pod's /proc: {0}")]
+    Proc(Errno),
+    #[error("pod init: bring up loopback: {0}")]
+    Loopback(std::io::Error),
+    #[error("pod init: {key}: {source}")]
+    Sysctl {
+        key: &'static str,
+        source: std::io::Error,
+    },
+    #[error("pod init: sigaction: {0}")]
+    Sigaction(Errno),
+    #[error("pod init: block signals: {0}")]
+    Block(Errno),
+    #[error("pod init: signalfd: {0}")]
+    SignalFd(Errno),
+    #[error("pod init: waitpid: {0}")]
+    Wait(Errno),
+    #[error("pod init: poll: {0}")]
+    Poll(Errno),
+}
+
+/// Why one app did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("app {app}: pipe: {source}")]
+    Pipe { app: String, source: Errno },
+    #[error("app {app}: fork: {source}")]
+    Fork { app: String, source: Errno },
+    #[error("app {app}: writing {file}: {source}")]
+    Map {
+        app: String,
+        file: &'static str,
+        source: std::io::Error,
+    },
+    /// The app's child said why (an [`app_setup::AppError`] with the app's name, as text: it
+    /// crossed a pipe).
+    #[error("{0}")]
+    Child(String),
+}
+
 /// Everything init needs for one app, prepared by the supervisor before the clone.
 pub struct AppLaunch {
     pub app: PodApp,
     pub dirs: AppDirs,
-    /// fds to become the app's 0, 1 and 2 (unused with `console`).
-    pub stdio: [RawFd; 3],
+    /// fds to become the app's 0, 1 and 2; None keeps init's own (fd 0 with `-i`). Unused with
+    /// `console`.
+    pub stdio: [Option<OwnedFd>; 3],
     /// -t: a socket to send the master of a pty opened on the app's own devpts over; the slave
     /// becomes the app's stdio and controlling terminal.
-    pub console: Option<RawFd>,
+    pub console: Option<OwnedFd>,
     pub filter: Option<liftoff_stage2::seccomp::Filter>,
     pub cgroup: Option<crate::cgroups::AppCgroup>,
 }
@@ -55,7 +108,8 @@ pub struct InitArgs {
     /// Write end of the "started" pipe: one byte once every app has reached execve.
     pub started: OwnedFd,
     /// fds of the supervisor that init and the apps must not keep (the pod lock above all: the pod
-    /// counts as running exactly as long as the supervisor lives).
+    /// counts as running exactly as long as the supervisor lives). By number: init is a copy of
+    /// the supervisor and never returns to the frames that own them.
     pub close: Vec<RawFd>,
 }
 
@@ -74,8 +128,8 @@ fn handled_signals() -> SigSet {
 pub fn run(args: InitArgs) -> ! {
     let code = match run_inner(args) {
         Ok(code) => code,
-        Err(msg) => {
-            liftoff_stage2::error!("{msg}");
+        Err(e) => {
+            liftoff_stage2::error!("{e}");
             254
         }
     };
@@ -83,7 +137,7 @@ pub fn run(args: InitArgs) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-fn run_inner(mut args: InitArgs) -> Result<i32, String> {
+fn run_inner(args: InitArgs) -> Result<i32, InitError> {
     // Die with the supervisor: a SIGKILLed supervisor must not leave a pod running unsupervised.
     // SAFETY: prctl with integer arguments.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
@@ -91,55 +145,196 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
     for fd in &args.close {
         let _ = nix::unistd::close(*fd);
     }
-    let mut go = std::fs::File::from(args.go);
-    let mut b = [0u8; 1];
-    if go
-        .read(&mut b)
-        .map_err(|e| format!("pod init: waiting for the supervisor: {e}"))?
-        != 1
-    {
-        return Err("pod init: the supervisor went away before the pod started".into());
-    }
-    drop(go);
+    let mut sys = RealInit {
+        m: &args.manifest,
+        pod_dir: &args.pod_dir,
+        go: Some(args.go),
+        started: Some(args.started),
+        signals: None,
+    };
+    run_pod(&mut sys, &args.manifest, args.apps)
+}
 
-    nix::mount::mount(
-        None::<&str>,
-        "/",
-        None::<&str>,
-        nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
-        None::<&str>,
-    )
-    .map_err(|e| format!("pod init: make the pod's mounts private: {e}"))?;
-    let m = &args.manifest;
-    nix::unistd::sethostname(&m.hostname)
-        .map_err(|e| format!("pod init: set hostname {:?}: {e}", m.hostname))?;
-    // The pod's own /proc over the host's, in the pod's mount namespace: init addresses its apps by
-    // their pod pids (for their user namespace maps), and writes the pod's network sysctls.
-    nix::mount::mount(
-        Some("proc"),
-        "/proc",
-        Some("proc"),
-        nix::mount::MsFlags::MS_NOSUID
-            | nix::mount::MsFlags::MS_NODEV
-            | nix::mount::MsFlags::MS_NOEXEC,
-        None::<&str>,
-    )
-    .map_err(|e| format!("pod init: mount the pod's /proc: {e}"))?;
+/// Init's pod-level steps, in the order [`run_pod`] takes them. The real implementation
+/// ([`RealInit`]) calls the kernel; the unit tests use a recording fake.
+pub trait InitSys {
+    /// Waits for the supervisor's byte: init is in the pod's cgroup and its networks are attached.
+    fn wait_for_go(&mut self) -> Result<(), InitError>;
+    fn make_mounts_private(&mut self) -> Result<(), InitError>;
+    fn set_hostname(&mut self, name: &str) -> Result<(), InitError>;
+    /// The pod's own /proc over the host's.
+    fn mount_proc(&mut self) -> Result<(), InitError>;
+    /// Loopback up and the pod's network sysctls (not with --net=host).
+    fn network(&mut self) -> Result<(), InitError>;
+    /// The signals init forwards arrive on a signalfd from here on.
+    fn signals(&mut self) -> Result<(), InitError>;
+    /// Forks one app; returns its pid once it has reached execve.
+    fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError>;
+    /// Records and shows why an app did not start.
+    fn app_failed(&mut self, app: &str, e: &StartError);
+    fn kill(&mut self, running: &[(Pid, String)], sig: Signal);
+    /// Tells the supervisor every app has reached execve.
+    fn report_started(&mut self);
+    /// Reaps, forwards signals and applies the stop policy until no app runs.
+    fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError>;
+}
+
+/// The pod's init from the supervisor's go to the last app's exit; returns the pod's code.
+pub fn run_pod<S: InitSys>(
+    s: &mut S,
+    m: &PodManifest,
+    launches: Vec<AppLaunch>,
+) -> Result<i32, InitError> {
+    s.wait_for_go()?;
+    s.make_mounts_private()?;
+    s.set_hostname(&m.hostname)?;
+    s.mount_proc()?;
     if m.net != NetMode::Host {
-        crate::net::loopback_up().map_err(|e| format!("pod init: bring up loopback: {e}"))?;
-        // Apps run in user namespaces of their own (see `private_users`), so capabilities do not reach
-        // the pod's network namespace: let every app bind low ports and ping, as the default
-        // NET_BIND_SERVICE and NET_RAW capabilities would have. The namespace is the pod's alone.
-        for (k, v) in [
+        s.network()?;
+    }
+    s.signals()?;
+    let mut pod = Apps::new(m.stop_timeout());
+    // Apps start in order; after a failure the rest never start (their fds close here).
+    for launch in launches {
+        let name = launch.app.spec.name.clone();
+        match s.start_app(launch) {
+            Ok(pid) => pod.running.push((pid, name)),
+            Err(e) => {
+                s.app_failed(&name, &e);
+                pod.failed = Some((254, name));
+                break;
+            }
+        }
+    }
+    if pod.failed.is_some() {
+        let running = pod.running.clone();
+        s.kill(&running, Signal::SIGKILL);
+    } else {
+        s.report_started();
+    }
+    s.supervise(&mut pod)?;
+    // (An app that failed to start still makes the pod's code 254: the supervisor sees its error.)
+    Ok(pod.code())
+}
+
+/// Init's steps on the real system.
+pub struct RealInit<'a> {
+    m: &'a PodManifest,
+    pod_dir: &'a std::path::Path,
+    go: Option<OwnedFd>,
+    started: Option<OwnedFd>,
+    signals: Option<(SigSet, SignalFd)>,
+}
+
+impl InitSys for RealInit<'_> {
+    fn wait_for_go(&mut self) -> Result<(), InitError> {
+        let Some(go) = self.go.take() else {
+            return Err(InitError::SupervisorGone);
+        };
+        let mut b = [0u8; 1];
+        if std::fs::File::from(go)
+            .read(&mut b)
+            .map_err(InitError::WaitGo)?
+            != 1
+        {
+            return Err(InitError::SupervisorGone);
+        }
+        Ok(())
+    }
+
+    fn make_mounts_private(&mut self) -> Result<(), InitError> {
+        nix::mount::mount(
+            None::<&str>,
+            "/",
+            None::<&str>,
+            nix::mount::MsFlags::MS_REC | nix::mount::MsFlags::MS_PRIVATE,
+            None::<&str>,
+        )
+        .map_err(InitError::Private)
+    }
+
+    fn set_hostname(&mut self, name: &str) -> Result<(), InitError> {
+        nix::unistd::sethostname(name).map_err(|source| InitError::Hostname {
+            name: name.to_string(),
+            source,
+        })
+    }
+
+    fn mount_proc(&mut self) -> Result<(), InitError> {
+        // Init addresses its apps by their pod pids (for their user namespace maps), and writes
+        // the pod's network sysctls, through it.
+        nix::mount::mount(
+            Some("proc"),
+            "/proc",
+            Some("proc"),
+            nix::mount::MsFlags::MS_NOSUID
+                | nix::mount::MsFlags::MS_NODEV
+                | nix::mount::MsFlags::MS_NOEXEC,
+            None::<&str>,
+        )
+        .map_err(InitError::Proc)
+    }
+
+    fn network(&mut self) -> Result<(), InitError> {
+        crate::net::loopback_up().map_err(InitError::Loopback)?;
+        // Apps run in user namespaces of their own (see `private_users`), so capabilities do not
+        // reach the pod's network namespace: let every app bind low ports and ping, as the
+        // default NET_BIND_SERVICE and NET_RAW capabilities would have. The namespace is the
+        // pod's alone.
+        for (key, v) in [
             ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"),
             ("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"),
         ] {
-            std::fs::write(k, v).map_err(|e| format!("pod init: {k}: {e}"))?;
+            std::fs::write(key, v).map_err(|source| InitError::Sysctl { key, source })?;
+        }
+        Ok(())
+    }
+
+    fn signals(&mut self) -> Result<(), InitError> {
+        self.signals = Some(signals()?);
+        Ok(())
+    }
+
+    fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
+        let (set, _) = self.signals.as_ref().expect("signals come first");
+        start_app(self.m, self.pod_dir, launch, set)
+    }
+
+    fn app_failed(&mut self, app: &str, e: &StartError) {
+        let msg = e.to_string();
+        let _ = status::write_json(
+            &status::app_exit_path(self.pod_dir, app),
+            &AppExit {
+                app: app.to_string(),
+                exit_code: 254,
+                signal: None,
+                error: Some(msg.clone()),
+                oom_killed: false,
+                finished_at: status::now(),
+            },
+        );
+        liftoff_stage2::error!("{msg}");
+    }
+
+    fn kill(&mut self, running: &[(Pid, String)], sig: Signal) {
+        stop_all(running, sig);
+    }
+
+    fn report_started(&mut self) {
+        if let Some(f) = self.started.take() {
+            let _ = std::fs::File::from(f).write_all(b"s");
         }
     }
 
-    // Signals arrive through a signalfd; the handler exists because a pid-namespace init only
-    // receives signals it has a handler for.
+    fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError> {
+        let (_, sfd) = self.signals.as_ref().expect("signals come first");
+        apps.supervise(self.m, self.pod_dir, sfd)
+    }
+}
+
+/// Signals arrive through a signalfd; the handler exists because a pid-namespace init only
+/// receives signals it has a handler for.
+fn signals() -> Result<(SigSet, SignalFd), InitError> {
     let set = handled_signals();
     for s in set.iter() {
         let sa = SigAction::new(
@@ -148,119 +343,131 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
             SigSet::empty(),
         );
         // SAFETY: installing a handler that does nothing.
-        unsafe { sigaction(s, &sa) }.map_err(|e| format!("pod init: sigaction: {e}"))?;
+        unsafe { sigaction(s, &sa) }.map_err(InitError::Sigaction)?;
     }
-    set.thread_block()
-        .map_err(|e| format!("pod init: block signals: {e}"))?;
+    set.thread_block().map_err(InitError::Block)?;
     let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
-        .map_err(|e| format!("pod init: signalfd: {e}"))?;
+        .map_err(InitError::SignalFd)?;
+    Ok((set, sfd))
+}
 
-    let mut running: Vec<(Pid, String)> = Vec::new();
-    let mut failed: Option<(i32, String)> = None;
-    let mut last: Option<(i32, String)> = None;
-    // --exit-code-from: that app's code, once it has ended, is the pod's.
-    let mut decided: Option<(i32, String)> = None;
-    let apps = std::mem::take(&mut args.apps);
-    for launch in apps {
-        let name = launch.app.spec.name.clone();
-        match start_app(&args.manifest, &args.pod_dir, launch, &set) {
-            Ok(pid) => running.push((pid, name)),
-            Err(msg) => {
-                let _ = status::write_json(
-                    &status::app_exit_path(&args.pod_dir, &name),
-                    &AppExit {
-                        app: name.clone(),
-                        exit_code: 254,
-                        signal: None,
-                        error: Some(msg.clone()),
-                        oom_killed: false,
-                        finished_at: status::now(),
-                    },
-                );
-                liftoff_stage2::error!("{msg}");
-                failed = Some((254, name));
+/// The apps while they run, and what their exits decide.
+pub struct Apps {
+    running: Vec<(Pid, String)>,
+    /// The first app that failed (or did not start), with its code.
+    failed: Option<(i32, String)>,
+    last: Option<(i32, String)>,
+    /// --exit-code-from: that app's code, once it has ended, is the pod's.
+    decided: Option<(i32, String)>,
+    kill_at: Option<Instant>,
+    timeout: Duration,
+}
+
+impl Apps {
+    fn new(timeout: Duration) -> Apps {
+        Apps {
+            running: Vec::new(),
+            failed: None,
+            last: None,
+            decided: None,
+            kill_at: None,
+            timeout,
+        }
+    }
+
+    fn code(&self) -> i32 {
+        let pick = self.decided.as_ref().or(self.failed.as_ref());
+        pick.or(self.last.as_ref()).map(|(c, _)| *c).unwrap_or(0)
+    }
+
+    /// Reaps, forwards signals and stops the others when one app fails, until no app runs.
+    fn supervise(
+        &mut self,
+        m: &PodManifest,
+        pod_dir: &std::path::Path,
+        sfd: &SignalFd,
+    ) -> Result<(), InitError> {
+        while !self.running.is_empty() {
+            self.reap(m, pod_dir)?;
+            if self.running.is_empty() {
                 break;
             }
-        }
-    }
-    let timeout = args.manifest.stop_timeout();
-    let mut kill_at: Option<Instant> = None;
-    if failed.is_some() {
-        stop_all(&running, Signal::SIGKILL);
-    } else {
-        let _ = std::fs::File::from(args.started).write_all(b"s");
-    }
-
-    while !running.is_empty() {
-        // Reap everything that has exited: apps are recorded, orphans just collected.
-        loop {
-            match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => break,
-                Ok(ws) => {
-                    let Some(pid) = ws.pid() else { break };
-                    let Some((code, sig)) = status::code_of(ws) else {
+            let wait_ms = match self.kill_at {
+                Some(t) => {
+                    let left = t.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        stop_all(&self.running, Signal::SIGKILL);
+                        self.kill_at = None;
                         continue;
-                    };
-                    if let Some(i) = running.iter().position(|(p, _)| *p == pid) {
-                        let (_, name) = running.remove(i);
-                        let _ = status::write_json(
-                            &status::app_exit_path(&args.pod_dir, &name),
-                            &AppExit {
-                                app: name.clone(),
-                                exit_code: code,
-                                signal: sig,
-                                error: None,
-                                oom_killed: false,
-                                finished_at: status::now(),
-                            },
-                        );
-                        let decides = args.manifest.exit_code_from.as_ref() == Some(&name);
-                        if decides {
-                            decided = Some((code, name.clone()));
-                        }
-                        if decides || (code != 0 && failed.is_none()) {
-                            stop_all(&running, Signal::SIGTERM);
-                            kill_at = Some(Instant::now() + timeout);
-                        }
-                        if code != 0 && failed.is_none() {
-                            failed = Some((code, name.clone()));
-                        }
-                        last = Some((code, name));
                     }
+                    left.as_millis().min(i32::MAX as u128) as i32
                 }
-                Err(Errno::EINTR) => continue,
-                Err(e) => return Err(format!("pod init: waitpid: {e}")),
-            }
-        }
-        if running.is_empty() {
-            break;
-        }
-        let wait_ms = match kill_at {
-            Some(t) => {
-                let left = t.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    stop_all(&running, Signal::SIGKILL);
-                    kill_at = None;
+                None => -1,
+            };
+            let mut pfd = [libc::pollfd {
+                fd: sfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            }];
+            // SAFETY: poll on one valid fd.
+            let n = unsafe { libc::poll(pfd.as_mut_ptr(), 1, wait_ms) };
+            if n < 0 {
+                let e = Errno::last();
+                if e == Errno::EINTR {
                     continue;
                 }
-                left.as_millis().min(i32::MAX as u128) as i32
+                return Err(InitError::Poll(e));
             }
-            None => -1,
-        };
-        let mut pfd = [libc::pollfd {
-            fd: sfd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }];
-        // SAFETY: poll on one valid fd.
-        let n = unsafe { libc::poll(pfd.as_mut_ptr(), 1, wait_ms) };
-        if n < 0 {
-            let e = Errno::last();
-            if e == Errno::EINTR {
-                continue;
-            }
-            return Err(format!("pod init: poll: {e}"));
+            self.forward(sfd);
         }
+        Ok(())
+    }
+
+    /// Reaps everything that has exited: apps are recorded, orphans just collected.
+    fn reap(&mut self, m: &PodManifest, pod_dir: &std::path::Path) -> Result<(), InitError> {
+        loop {
+            let ws = match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return Ok(()),
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(InitError::Wait(e)),
+                Ok(ws) => ws,
+            };
+            let Some(pid) = ws.pid() else { return Ok(()) };
+            let Some((code, sig)) = status::code_of(ws) else {
+                continue;
+            };
+            let Some(i) = self.running.iter().position(|(p, _)| *p == pid) else {
+                continue;
+            };
+            let (_, name) = self.running.remove(i);
+            let _ = status::write_json(
+                &status::app_exit_path(pod_dir, &name),
+                &AppExit {
+                    app: name.clone(),
+                    exit_code: code,
+                    signal: sig,
+                    error: None,
+                    oom_killed: false,
+                    finished_at: status::now(),
+                },
+            );
+            let decides = m.exit_code_from.as_ref() == Some(&name);
+            if decides {
+                self.decided = Some((code, name.clone()));
+            }
+            if decides || (code != 0 && self.failed.is_none()) {
+                stop_all(&self.running, Signal::SIGTERM);
+                self.kill_at = Some(Instant::now() + self.timeout);
+            }
+            if code != 0 && self.failed.is_none() {
+                self.failed = Some((code, name.clone()));
+            }
+            self.last = Some((code, name));
+        }
+    }
+
+    /// Forwards what the signalfd holds to every app; a stop arms the SIGKILL timer.
+    fn forward(&mut self, sfd: &SignalFd) {
         while let Ok(Some(info)) = sfd.read_signal() {
             let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
                 continue;
@@ -268,16 +475,14 @@ fn run_inner(mut args: InitArgs) -> Result<i32, String> {
             if sig == Signal::SIGCHLD {
                 continue;
             }
-            stop_all(&running, sig);
+            stop_all(&self.running, sig);
             if matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT)
-                && kill_at.is_none()
+                && self.kill_at.is_none()
             {
-                kill_at = Some(Instant::now() + timeout);
+                self.kill_at = Some(Instant::now() + self.timeout);
             }
         }
     }
-    // (An app that failed to start still makes the pod's code 254: the supervisor sees its error.)
-    Ok(decided.or(failed).or(last).map(|(c, _)| c).unwrap_or(0))
 }
 
 /// Rewrites pid 1's command line in place: the supervisor's, which init inherits as a clone, names
@@ -336,49 +541,42 @@ fn start_app(
     pod_dir: &std::path::Path,
     launch: AppLaunch,
     blocked: &SigSet,
-) -> Result<Pid, String> {
+) -> Result<Pid, StartError> {
     let name = launch.app.spec.name.clone();
-    let (rd, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .map_err(|e| format!("app {name}: pipe: {e}"))?;
+    let pipe = || {
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|source| StartError::Pipe {
+            app: name.clone(),
+            source,
+        })
+    };
+    let (rd, wr) = pipe()?;
     // The user-namespace handshake: the child says "unshared", init writes its maps, says "mapped".
-    let (c2p_r, c2p_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .map_err(|e| format!("app {name}: pipe: {e}"))?;
-    let (p2c_r, p2c_w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-        .map_err(|e| format!("app {name}: pipe: {e}"))?;
+    let (c2p_r, c2p_w) = pipe()?;
+    let (p2c_r, p2c_w) = pipe()?;
     // SAFETY: init is single-threaded; the child only runs the app setup and then execs or _exits.
-    match unsafe { fork() }.map_err(|e| format!("app {name}: fork: {e}"))? {
+    let forked = unsafe { fork() }.map_err(|source| StartError::Fork {
+        app: name.clone(),
+        source,
+    })?;
+    match forked {
         ForkResult::Child => {
-            drop(rd);
-            drop(c2p_r);
-            drop(p2c_w);
+            drop((rd, c2p_r, p2c_w));
             let sync = UsernsSync {
                 tell: std::fs::File::from(c2p_w),
                 wait: std::fs::File::from(p2c_r),
             };
-            let err = app_child(m, pod_dir, &launch, blocked, sync);
-            let mut w = std::fs::File::from(wr);
-            let _ = w.write_all(err.as_bytes());
-            drop(w);
+            let mut sys = RealApp { sync: Some(sync) };
+            let err = app_setup::app_child(&mut sys, m, pod_dir, launch, blocked);
+            let _ = std::fs::File::from(wr).write_all(err.as_bytes());
             // SAFETY: leaving the failed child.
             unsafe { libc::_exit(254) }
         }
         ForkResult::Parent { child } => {
-            drop(wr);
-            drop(c2p_w);
-            drop(p2c_r);
+            drop((wr, c2p_w, p2c_r));
             let mut b = [0u8; 1];
             let mut tell = std::fs::File::from(c2p_r);
             if private_users(m) && tell.read(&mut b).unwrap_or(0) == 1 {
-                // Identity maps over the whole range: the app keeps its uids (files in the image
-                // keep their owners) but its capabilities only count inside its own namespace.
-                let mut mapped = Ok(());
-                for f in ["uid_map", "gid_map"] {
-                    let p = format!("/proc/{child}/{f}");
-                    if let Err(e) = std::fs::write(&p, "0 0 4294967295\n") {
-                        mapped = Err(format!("app {name}: writing {f}: {e}"));
-                    }
-                }
-                if let Err(e) = mapped {
+                if let Err(e) = map_identity(child, &name) {
                     let _ = kill(child, Signal::SIGKILL);
                     let _ = waitpid(child, None);
                     return Err(e);
@@ -392,23 +590,34 @@ fn start_app(
             let _ = std::fs::File::from(rd)
                 .take(64 * 1024)
                 .read_to_string(&mut msg);
-            let mut fds = launch.stdio.to_vec();
-            fds.extend(launch.console);
-            fds.sort_unstable();
-            fds.dedup();
-            for fd in fds {
-                if fd > 2 {
-                    let _ = nix::unistd::close(fd);
-                }
-            }
+            // Our copies of the app's stdio close now.
+            drop(launch);
             if msg.is_empty() {
                 Ok(child)
             } else {
                 let _ = waitpid(child, None);
-                Err(msg)
+                Err(StartError::Child(msg))
             }
         }
     }
+}
+
+/// Identity maps over the whole range: the app keeps its uids (files in the image keep their
+/// owners) but its capabilities only count inside its own namespace. Both maps are tried; the last
+/// failure is reported.
+fn map_identity(child: Pid, name: &str) -> Result<(), StartError> {
+    let mut mapped = Ok(());
+    for file in ["uid_map", "gid_map"] {
+        let p = format!("/proc/{child}/{file}");
+        if let Err(source) = std::fs::write(&p, "0 0 4294967295\n") {
+            mapped = Err(StartError::Map {
+                app: name.to_string(),
+                file,
+                source,
+            });
+        }
+    }
+    mapped
 }
 
 /// Whether apps get a user namespace each. They do in pods with their own network namespace: two
@@ -417,151 +626,6 @@ fn start_app(
 /// network namespace would not honour their NET_BIND_SERVICE, so they share the host's.
 pub fn private_users(m: &PodManifest) -> bool {
     m.net != NetMode::Host
-}
-
-/// The child's ends of the user-namespace handshake.
-struct UsernsSync {
-    tell: std::fs::File,
-    wait: std::fs::File,
-}
-
-/// The app's side of the fork: returns only with an error message.
-fn app_child(
-    m: &PodManifest,
-    pod_dir: &std::path::Path,
-    l: &AppLaunch,
-    blocked: &SigSet,
-    mut sync: UsernsSync,
-) -> String {
-    let name = &l.app.spec.name;
-    // Not dumpable until execve (which resets it): with the app's identity this process would
-    // otherwise let the pod's apps open /proc/PID/exe, the host's liftoff-stage1 binary.
-    // SAFETY: prctl with integer arguments.
-    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
-    let r = (|| -> Result<std::convert::Infallible, String> {
-        for s in blocked.iter() {
-            // SAFETY: restoring default dispositions in the child before exec.
-            let _ = unsafe {
-                sigaction(
-                    s,
-                    &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
-                )
-            };
-        }
-        // Rust ignores SIGPIPE and ignored dispositions survive execve; apps expect the default.
-        // SAFETY: as above.
-        let _ = unsafe {
-            sigaction(
-                Signal::SIGPIPE,
-                &SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty()),
-            )
-        };
-        blocked
-            .thread_unblock()
-            .map_err(|e| format!("unblock signals: {e}"))?;
-        if let Some(cg) = &l.cgroup {
-            cg.join_self().map_err(|e| format!("join cgroup: {e}"))?;
-        }
-        nix::sched::unshare(
-            nix::sched::CloneFlags::CLONE_NEWNS | nix::sched::CloneFlags::CLONE_NEWCGROUP,
-        )
-        .map_err(|e| format!("unshare mount and cgroup namespaces: {e}"))?;
-        let root = app_root::mount_overlay(&l.app.layers, &l.dirs).map_err(|e| e.to_string())?;
-        let mut ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only, m.etc_writable);
-        // Volumes go below a root that is still writable (their mount points may need creating).
-        let root_ro = match ops.last() {
-            Some(app_root::Op::RootReadOnly) => ops.pop(),
-            _ => None,
-        };
-        app_root::apply(&root, &ops, l.app.read_only).map_err(|e| e.to_string())?;
-        app_root::apply_mounts(&root, &l.app.mounts, pod_dir).map_err(|e| e.to_string())?;
-        if let Some(op) = root_ro {
-            app_root::apply(&root, &[op], true).map_err(|e| e.to_string())?;
-        }
-        app_root::pivot(&root).map_err(|e| e.to_string())?;
-        drop(root);
-        // Last namespace: the app's own user namespace. Everything above needed the init user
-        // namespace's privileges (mounting proc, sysfs, devpts); from here on the mount namespace is
-        // owned by a namespace the app has no capabilities in, so it cannot change its mounts at all.
-        if private_users(m) {
-            nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWUSER)
-                .map_err(|e| format!("unshare a user namespace: {e}"))?;
-            sync.tell
-                .write_all(b"u")
-                .map_err(|e| format!("user namespace handshake: {e}"))?;
-            let mut b = [0u8; 1];
-            if sync.wait.read(&mut b).unwrap_or(0) != 1 {
-                return Err("the pod init did not map the app's user namespace".into());
-            }
-        }
-        drop(sync);
-        // -t: the terminal comes from the app's own devpts (so `tty` names a device it has).
-        let mut stdio = l.stdio;
-        let mut _slave = None;
-        if let Some(c) = l.console {
-            let (master, slave) = crate::tty::open_in_app().map_err(|e| format!("-t: {e}"))?;
-            crate::tty::send_fd(c, master.as_raw_fd()).map_err(|e| format!("-t: {e}"))?;
-            drop(master);
-            let _ = nix::unistd::close(c);
-            stdio = [slave.as_raw_fd(); 3];
-            _slave = Some(slave);
-        }
-        // stdio last, so errors above still reach the pod's stderr.
-        for (i, fd) in stdio.iter().enumerate() {
-            if *fd != i as RawFd {
-                nix::unistd::dup2(*fd, i as RawFd).map_err(|e| format!("dup2: {e}"))?;
-            }
-        }
-        let mut fds = stdio.to_vec();
-        fds.sort_unstable();
-        fds.dedup();
-        for fd in fds {
-            if fd > 2 {
-                let _ = nix::unistd::close(fd);
-            }
-        }
-        std::mem::forget(_slave);
-        // A session of its own: terminal signals reach the app only through liftoff, or, with -t,
-        // from its own pseudo-terminal, which becomes its controlling terminal.
-        let _ = nix::unistd::setsid();
-        if m.tty {
-            // SAFETY: ioctl on fd 0 with an integer argument.
-            if unsafe { libc::ioctl(0, libc::TIOCSCTTY as _, 0) } < 0 {
-                return Err(format!("make the terminal controlling: {}", Errno::last()));
-            }
-        }
-        // Nothing inherited from whoever started liftoff reaches the app, except the sockets of
-        // socket activation (fds 3..3+n, for the app that gets them).
-        let keep = m
-            .sockets
-            .as_ref()
-            .filter(|s| s.app == *name)
-            .map_or(0, |s| s.count as RawFd);
-        cloexec_from(3 + keep);
-        let mut spec = l.app.spec.clone();
-        if let Some(sa) = m.sockets.as_ref().filter(|s| s.app == *name) {
-            // Socket activation: fds 3.. stay open across execve, and LISTEN_PID names the app
-            // as its own pod namespace sees it (what sd_listen_fds compares with getpid()).
-            for fd in 3..3 + sa.count as RawFd {
-                // SAFETY: fcntl on fds the supervisor checked are open.
-                unsafe { libc::fcntl(fd, libc::F_SETFD, 0) };
-            }
-            spec.env.retain(|v| !v.starts_with("LISTEN_"));
-            spec.env.push(format!("LISTEN_FDS={}", sa.count));
-            spec.env
-                .push(format!("LISTEN_PID={}", nix::unistd::getpid()));
-            if !sa.names.is_empty() {
-                spec.env
-                    .push(format!("LISTEN_FDNAMES={}", sa.names.join(":")));
-            }
-        }
-        liftoff_stage2::exec(&spec, l.filter.as_ref()).map_err(|e| e.to_string())
-    })();
-    match r {
-        Ok(never) => match never {},
-        Err(e) if e.starts_with("app ") => e,
-        Err(e) => format!("app {name}: {e}"),
-    }
 }
 
 /// Marks every fd from `first` up close-on-exec (close_range(2), with a /proc/self/fd walk where the
@@ -598,10 +662,141 @@ pub fn dev_null() -> std::io::Result<OwnedFd> {
     Ok(OwnedFd::from(f))
 }
 
-/// Re-wraps a raw fd (used by the supervisor when it hands fds across the clone).
-///
-/// # Safety
-/// `fd` must be an open fd owned by nobody else.
-pub unsafe fn own(fd: RawFd) -> OwnedFd {
-    OwnedFd::from_raw_fd(fd)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::manifest;
+
+    /// Records init's steps; the app named in `fail` does not start.
+    #[derive(Default)]
+    struct Fake {
+        calls: Vec<String>,
+        fail: Option<&'static str>,
+    }
+
+    impl InitSys for Fake {
+        fn wait_for_go(&mut self) -> Result<(), InitError> {
+            self.calls.push("wait_for_go".into());
+            Ok(())
+        }
+        fn make_mounts_private(&mut self) -> Result<(), InitError> {
+            self.calls.push("make_mounts_private".into());
+            Ok(())
+        }
+        fn set_hostname(&mut self, name: &str) -> Result<(), InitError> {
+            self.calls.push(format!("set_hostname {name}"));
+            Ok(())
+        }
+        fn mount_proc(&mut self) -> Result<(), InitError> {
+            self.calls.push("mount_proc".into());
+            Ok(())
+        }
+        fn network(&mut self) -> Result<(), InitError> {
+            self.calls.push("network".into());
+            Ok(())
+        }
+        fn signals(&mut self) -> Result<(), InitError> {
+            self.calls.push("signals".into());
+            Ok(())
+        }
+        fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
+            let name = launch.app.spec.name.clone();
+            self.calls.push(format!("start_app {name}"));
+            match self.fail == Some(name.as_str()) {
+                true => Err(StartError::Child(format!("app {name}: no"))),
+                false => Ok(Pid::from_raw(100 + self.calls.len() as i32)),
+            }
+        }
+        fn app_failed(&mut self, app: &str, e: &StartError) {
+            self.calls.push(format!("app_failed {app}: {e}"));
+        }
+        fn kill(&mut self, running: &[(Pid, String)], sig: Signal) {
+            let names: Vec<&str> = running.iter().map(|(_, n)| n.as_str()).collect();
+            self.calls
+                .push(format!("kill {} {}", sig.as_str(), names.join(",")));
+        }
+        fn report_started(&mut self) {
+            self.calls.push("report_started".into());
+        }
+        fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError> {
+            self.calls.push(format!("supervise {}", apps.running.len()));
+            // Every app ends with 0.
+            for (_, n) in apps.running.drain(..) {
+                apps.last = Some((0, n));
+            }
+            Ok(())
+        }
+    }
+
+    fn launches(m: &PodManifest) -> Vec<AppLaunch> {
+        m.apps
+            .iter()
+            .map(|a| AppLaunch {
+                app: a.clone(),
+                dirs: AppDirs::new(std::path::Path::new("/nonexistent"), &a.spec.name),
+                stdio: [None, None, None],
+                console: None,
+                filter: None,
+                cgroup: None,
+            })
+            .collect()
+    }
+
+    fn three_apps(net: NetMode) -> PodManifest {
+        let mut m = manifest(net);
+        for n in ["db", "cache"] {
+            let mut a = m.apps[0].clone();
+            a.spec.name = n.into();
+            m.apps.push(a);
+        }
+        m
+    }
+
+    #[test]
+    fn init_sets_up_the_pod_then_starts_every_app_then_reports() {
+        let m = three_apps(NetMode::None);
+        let mut f = Fake::default();
+        assert_eq!(run_pod(&mut f, &m, launches(&m)).unwrap(), 0);
+        assert_eq!(
+            f.calls,
+            [
+                "wait_for_go",
+                "make_mounts_private",
+                "set_hostname web",
+                "mount_proc",
+                "network",
+                "signals",
+                "start_app web",
+                "start_app db",
+                "start_app cache",
+                "report_started",
+                "supervise 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_app_that_does_not_start_stops_the_pod() {
+        let m = three_apps(NetMode::Host);
+        let mut f = Fake {
+            fail: Some("db"),
+            ..Fake::default()
+        };
+        assert_eq!(run_pod(&mut f, &m, launches(&m)).unwrap(), 254);
+        assert_eq!(
+            f.calls,
+            [
+                "wait_for_go",
+                "make_mounts_private",
+                "set_hostname web",
+                "mount_proc",
+                "signals",
+                "start_app web",
+                "start_app db",
+                "app_failed db: app db: no",
+                "kill SIGKILL web",
+                "supervise 1",
+            ]
+        );
+    }
 }

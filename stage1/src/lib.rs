@@ -17,20 +17,31 @@
 //! whole system in `docs/architecture.md`.
 
 pub mod app_root;
+pub mod app_setup;
+pub mod attach;
 pub mod cgroups;
 pub mod cni;
 pub mod enter;
+pub mod event_loop;
 pub mod exeseal;
 pub mod init;
+pub mod launch;
 pub mod logs;
 pub mod net;
 pub mod notify;
+pub mod pod_etc;
+pub mod ports;
+pub mod real_pod;
+pub mod relay;
 pub mod safe_path;
 pub mod status;
 pub mod stdio;
 pub mod supervisor;
+#[cfg(test)]
+mod test_support;
 pub mod tty;
 pub mod verbs;
+pub mod volumes;
 
 /// The pod manifest, owned by the contract crate; re-exported so stage1's modules name it as before.
 pub use liftoff_contract::manifest;

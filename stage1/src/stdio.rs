@@ -11,6 +11,15 @@ use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
+/// Setting up the -i stdin pipe failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StdioError {
+    #[error("pipe: {0}")]
+    Pipe(Errno),
+    #[error("stdin pipe: {0}")]
+    NonBlocking(Errno),
+}
+
 /// Most output held back for a slow reader, per fd; past it the apps' output is not read until
 /// the reader catches up (as a blocking write would have made them wait).
 const MAX_PENDING: usize = 1 << 20;
@@ -174,14 +183,14 @@ pub struct StdinPipe {
 impl StdinPipe {
     /// When fd 0 is non-blocking: the relay and the pipe's read end for the app (blocking, as an
     /// app expects its stdin). None when fd 0 can go to the app as it is.
-    pub fn open() -> Result<Option<(StdinPipe, OwnedFd)>, String> {
+    pub fn open() -> Result<Option<(StdinPipe, OwnedFd)>, StdioError> {
         if !is_nonblocking(0) {
             return Ok(None);
         }
-        let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+        let (r, w) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(StdioError::Pipe)?;
         // Only our end: the two ends of a pipe are separate open file descriptions.
         fcntl(w.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
-            .map_err(|e| format!("stdin pipe: {e}"))?;
+            .map_err(StdioError::NonBlocking)?;
         let relay = StdinPipe {
             w: Some(w),
             pending: Vec::new(),

@@ -12,7 +12,22 @@ use crate::stdio::Output;
 use nix::errno::Errno;
 use nix::fcntl::OFlag;
 use nix::sys::termios::{self, SetArg, Termios};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+
+/// Opening or handing over a terminal failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TtyError {
+    #[error("open /dev/pts/ptmx: {0}")]
+    OpenPtmx(Errno),
+    #[error("unlock the pty: {0}")]
+    Unlock(Errno),
+    #[error("open the pty's slave: {0}")]
+    OpenSlave(Errno),
+    #[error("socketpair: {0}")]
+    SocketPair(Errno),
+    #[error("hand the terminal over: {0}")]
+    Send(Errno),
+}
 
 pub struct Pty {
     pub master: OwnedFd,
@@ -166,13 +181,13 @@ impl Pty {
 
 /// Opens a new pty on the devpts mounted at /dev/pts of the calling process's root (an app's own
 /// `newinstance` devpts): returns (master, slave).
-pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), String> {
+pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), TtyError> {
     let m = nix::fcntl::open(
         "/dev/pts/ptmx",
         OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
         nix::sys::stat::Mode::empty(),
     )
-    .map_err(|e| format!("open /dev/pts/ptmx: {e}"))?;
+    .map_err(TtyError::OpenPtmx)?;
     // SAFETY: a fresh fd owned here.
     let master = unsafe { OwnedFd::from_raw_fd(m) };
     let unlock: libc::c_int = 0;
@@ -180,7 +195,7 @@ pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), String> {
     // path lookup that a process in the app could race).
     let slave = unsafe {
         if libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlock) < 0 {
-            return Err(format!("unlock the pty: {}", Errno::last()));
+            return Err(TtyError::Unlock(Errno::last()));
         }
         let fd = libc::ioctl(
             master.as_raw_fd(),
@@ -188,7 +203,7 @@ pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), String> {
             libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC,
         );
         if fd < 0 {
-            return Err(format!("open the pty's slave: {}", Errno::last()));
+            return Err(TtyError::OpenSlave(Errno::last()));
         }
         OwnedFd::from_raw_fd(fd)
     };
@@ -196,39 +211,45 @@ pub fn open_in_app() -> Result<(OwnedFd, OwnedFd), String> {
 }
 
 /// A connected, close-on-exec socket pair to hand an fd over with [`send_fd`] / [`recv_fd`].
-pub fn fd_channel() -> Result<(OwnedFd, OwnedFd), String> {
+pub fn fd_channel() -> Result<(OwnedFd, OwnedFd), TtyError> {
     nix::sys::socket::socketpair(
         nix::sys::socket::AddressFamily::Unix,
         nix::sys::socket::SockType::SeqPacket,
         None,
         nix::sys::socket::SockFlag::SOCK_CLOEXEC,
     )
-    .map_err(|e| format!("socketpair: {e}"))
+    .map_err(TtyError::SocketPair)
 }
 
 /// Sends `fd` over a unix socket (SCM_RIGHTS).
-pub fn send_fd(sock: RawFd, fd: RawFd) -> Result<(), String> {
+pub fn send_fd(sock: BorrowedFd, fd: BorrowedFd) -> Result<(), TtyError> {
     use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
-    let fds = [fd];
+    let fds = [fd.as_raw_fd()];
     let iov = [std::io::IoSlice::new(b"t")];
     sendmsg::<()>(
-        sock,
+        sock.as_raw_fd(),
         &iov,
         &[ControlMessage::ScmRights(&fds)],
         MsgFlags::empty(),
         None,
     )
     .map(|_| ())
-    .map_err(|e| format!("hand the terminal over: {e}"))
+    .map_err(TtyError::Send)
 }
 
 /// Receives one fd sent with [`send_fd`]; None at end of file or on a message without one.
-pub fn recv_fd(sock: RawFd) -> Option<OwnedFd> {
+pub fn recv_fd(sock: BorrowedFd) -> Option<OwnedFd> {
     use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
     let mut b = [0u8; 1];
     let mut iov = [std::io::IoSliceMut::new(&mut b)];
     let mut space = nix::cmsg_space!([RawFd; 1]);
-    let msg = recvmsg::<()>(sock, &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC).ok()?;
+    let msg = recvmsg::<()>(
+        sock.as_raw_fd(),
+        &mut iov,
+        Some(&mut space),
+        MsgFlags::MSG_CMSG_CLOEXEC,
+    )
+    .ok()?;
     for c in msg.cmsgs().ok()? {
         if let ControlMessageOwned::ScmRights(fds) = c {
             // SAFETY: the kernel just installed these fds in this process.

@@ -51,8 +51,6 @@ fn cfg_err(path: &str, msg: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Parses a `.conflist` (or a single-plugin `.conf`), checking what the runtime relies on: `name`,
-/// `cniVersion`, and a `type` for every plugin that is a plain executable name.
 pub fn parse(text: &str, source: &str) -> Result<Network, ConfigError> {
     let v: Value =
         serde_json::from_str(text).map_err(|e| cfg_err(source, format!("not valid JSON: {e}")))?;
@@ -70,7 +68,10 @@ pub fn parse(text: &str, source: &str) -> Result<Network, ConfigError> {
     {
         return Err(cfg_err(
             source,
-            format!("field \"name\": {name:?} may only hold letters, digits, '-', '_' and '.'"),
+            format!(
+                "field \"name\": \"{}\" may only hold letters, digits, '-', '_' and '.'",
+                name.escape_debug()
+            ),
         ));
     }
     let version = obj
@@ -118,8 +119,8 @@ impl Network {
             return Err(cfg_err(
                 source,
                 format!(
-                    "field \"name\": {:?} may only hold letters, digits, '-', '_' and '.'",
-                    self.name
+                    "field \"name\": \"{}\" may only hold letters, digits, '-', '_' and '.'",
+                    self.name.escape_debug()
                 ),
             ));
         }
@@ -142,14 +143,16 @@ impl Network {
             if t.is_empty() || t.contains(['/', '\0']) || t.starts_with('.') {
                 return Err(cfg_err(
                     source,
-                    format!("plugins[{i}].type {t:?}: must be a plugin's file name"),
+                    format!(
+                        "plugins[{i}].type \"{}\": must be a plugin's file name",
+                        t.escape_debug()
+                    ),
                 ));
             }
         }
         Ok(())
     }
 }
-
 /// Everything about the pod a plugin call needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -161,7 +164,6 @@ pub struct Attachment {
     pub plugin_dirs: Vec<PathBuf>,
     pub ports: Vec<PortMapping>,
 }
-
 /// The addresses (with prefix length) a result assigned inside the pod, any result version.
 pub fn addresses(result: &Value) -> Vec<String> {
     let mut out = Vec::new();
@@ -192,7 +194,6 @@ pub fn ips(result: &Value) -> Vec<String> {
         .map(|a| a.split('/').next().unwrap_or("").to_string())
         .collect()
 }
-
 /// What a pod's networking looks like on disk (`net.json` in the pod dir), for the supervisor's
 /// teardown and for `liftoff gc` after a SIGKILL: written before the first ADD, updated after each.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -224,7 +225,19 @@ pub enum NetStateError {
         source: std::io::Error,
     },
     #[error("the network record {path} is damaged ({reason}); the pod is kept so that its address lease, firewall rules and namespace pin are not lost: release them by hand (CNI DEL), then remove the pod dir")]
-    Invalid { path: PathBuf, reason: String },
+    Invalid { path: PathBuf, reason: Damage },
+}
+
+/// What is wrong with a network record.
+#[derive(Debug, thiserror::Error)]
+pub enum Damage {
+    #[error("{0}")]
+    Parse(serde_json::Error),
+    #[error("version {0}, this liftoff reads version {NET_STATE_VERSION}")]
+    Version(u32),
+    /// (Boxed: a CNI error carries the whole message of a config check.)
+    #[error("{0}")]
+    Network(Box<ConfigError>),
 }
 
 /// Reads a pod's network state: Ok(None) when it has none, an error when the record is there but
@@ -236,19 +249,17 @@ pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(NetStateError::Read { path, source }),
     };
-    let invalid = |reason: String| NetStateError::Invalid {
+    let invalid = |reason: Damage| NetStateError::Invalid {
         path: path.clone(),
         reason,
     };
-    let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(Damage::Parse(e)))?;
     if s.version != NET_STATE_VERSION {
-        return Err(invalid(format!(
-            "version {}, this liftoff reads version {NET_STATE_VERSION}",
-            s.version
-        )));
+        return Err(invalid(Damage::Version(s.version)));
     }
     for (n, _, _) in &s.attachments {
-        n.check().map_err(|e| invalid(e.to_string()))?;
+        n.check()
+            .map_err(|e| invalid(Damage::Network(Box::new(e))))?;
     }
     Ok(Some(s))
 }

@@ -1,0 +1,114 @@
+//! Host ports the pod publishes (`-p`), reserved by binding them (without listening) for the pod's
+//! whole life: a port in use is a clear error before anything starts, and no other process or pod
+//! can take it while CNI's portmap forwards it.
+
+use crate::cni::PortMapping;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+/// A published port could not be reserved.
+#[derive(Debug, thiserror::Error)]
+pub enum PortError {
+    #[error("-p {port}: {ip} is not an IP address")]
+    BadIp { port: u16, ip: String },
+    #[error("-p {}:{}/{}: port {} is already in use on the host (by another pod or program); choose another host port", .map.host_port, .map.container_port, .map.protocol, .map.host_port)]
+    InUse { map: PortMapping },
+    #[error("-p {}:{}/{}: {source}", .map.host_port, .map.container_port, .map.protocol)]
+    Bind {
+        map: PortMapping,
+        source: std::io::Error,
+    },
+}
+
+/// Binds every published port on the host; the returned sockets hold them until dropped.
+pub fn reserve(ports: &[PortMapping]) -> Result<Vec<OwnedFd>, PortError> {
+    let mut held = Vec::new();
+    for p in ports {
+        let ip: IpAddr = if p.host_ip.is_empty() {
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        } else {
+            p.host_ip.parse().map_err(|_| PortError::BadIp {
+                port: p.host_port,
+                ip: p.host_ip.clone(),
+            })?
+        };
+        let addr = SocketAddr::new(ip, p.host_port);
+        // An exited pod's teardown may still hold the port for ~100 ms: a short retry rides it out.
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let fd: OwnedFd = loop {
+            match bind_port(ip, addr, &p.protocol) {
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => break other,
+            }
+        }
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => PortError::InUse { map: p.clone() },
+            _ => PortError::Bind {
+                map: p.clone(),
+                source,
+            },
+        })?;
+        held.push(fd);
+    }
+    Ok(held)
+}
+
+/// Binds one host port (TCP without listening, or UDP).
+fn bind_port(ip: IpAddr, addr: SocketAddr, protocol: &str) -> std::io::Result<OwnedFd> {
+    if protocol == "udp" {
+        return std::net::UdpSocket::bind(addr).map(OwnedFd::from);
+    }
+    // A bound TCP socket that never listens: it holds the port and accepts nothing.
+    let domain = if ip.is_ipv4() {
+        nix::sys::socket::AddressFamily::Inet
+    } else {
+        nix::sys::socket::AddressFamily::Inet6
+    };
+    let fd = nix::sys::socket::socket(
+        domain,
+        nix::sys::socket::SockType::Stream,
+        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
+        None,
+    )?;
+    let sa = nix::sys::socket::SockaddrStorage::from(addr);
+    nix::sys::socket::bind(fd.as_raw_fd(), &sa)?;
+    Ok(fd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(host_ip: &str, port: u16, protocol: &str) -> PortMapping {
+        PortMapping {
+            host_port: port,
+            container_port: 80,
+            protocol: protocol.into(),
+            host_ip: host_ip.into(),
+        }
+    }
+
+    #[test]
+    fn a_taken_port_is_a_clear_error() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let e = reserve(&[map("127.0.0.1", port, "tcp")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("-p {port}:80/tcp: port {port} is already in use on the host (by another pod or program); choose another host port")
+        );
+        let e = reserve(&[map("localhost", 8080, "tcp")]).unwrap_err();
+        assert_eq!(e.to_string(), "-p 8080: localhost is not an IP address");
+    }
+
+    #[test]
+    fn reserved_ports_are_held_until_dropped() {
+        let held = reserve(&[map("127.0.0.1", 0, "udp"), map("127.0.0.1", 0, "tcp")]).unwrap();
+        assert_eq!(held.len(), 2);
+    }
+}

@@ -1,0 +1,35 @@
+//! The pod's named empty volumes under `<pod>/volumes/`, created before any app starts so that each
+//! app's bind mount finds its source with the owner and mode the manifest gives.
+
+use crate::manifest::PodManifest;
+use std::path::{Path, PathBuf};
+
+/// A volume directory could not be created or given its owner and mode.
+#[derive(Debug, thiserror::Error)]
+#[error("volume {name}: creating {}: {source}", path.display())]
+pub struct VolumeError {
+    pub name: String,
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+/// Creates the pod's named empty volumes with their owner and mode.
+pub fn create(pod_dir: &Path, m: &PodManifest) -> Result<(), VolumeError> {
+    for v in &m.volumes {
+        let d = pod_dir.join("volumes").join(&v.name);
+        std::fs::create_dir_all(&d)
+            .and_then(|_| {
+                std::os::unix::fs::chown(&d, Some(v.uid), Some(v.gid))?;
+                std::fs::set_permissions(
+                    &d,
+                    std::os::unix::fs::PermissionsExt::from_mode(v.mode & 0o7777),
+                )
+            })
+            .map_err(|source| VolumeError {
+                name: v.name.clone(),
+                path: d.clone(),
+                source,
+            })?;
+    }
+    Ok(())
+}
