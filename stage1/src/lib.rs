@@ -1,17 +1,27 @@
-//! liftoff stage1: owns the pod manifest format and builds the pod.
+//! liftoff stage1: builds and supervises the pod described by a pod dir.
 //!
-//! Stage0 writes a pod directory and a versioned manifest into it, then `exec`s `liftoff-stage1` with
-//! the pod lock fd (for `run -d` it starts it in a new session, with a ready fd). That process first
-//! re-executes itself from a read-only view of its binary (`exeseal`), then becomes the pod's
-//! supervisor: it creates the pod's cgroups, clones the pod's init into new pid, mount, uts, ipc and
-//! (unless --net=host) net namespaces, attaches the pod's CNI networks, relays output to the apps'
-//! log files and the terminal, forwards signals, records the exit and tears down when the pod ends.
-//! The init (pid 1 of the pod) starts each app in its own mount and cgroup namespaces, root
-//! (pivot_root) and, unless --net=host, user namespace, and hands over to stage2 for the last step.
+//! Stage0 reaches stage1 only through the entrypoints in `verbs` (`run`, `enter`, `stop`, `gc`,
+//! `status`, `version`), executed with a pod dir; the files of the pod dir and their formats are
+//! the contract crate's (`liftoff_contract`, `stage1/docs/pod-manifest.md`), which is all the two
+//! stages share.
 //!
-//! Stage0 also uses this library directly: for `liftoff enter` (`enter`), for the cleanup that
-//! `liftoff gc` and `rm` do (cgroups, CNI DEL, namespace pins), and to read the records stage1
-//! leaves in the pod dir.
+//! `run` first re-executes itself from a read-only view of its binary (`exeseal`), then becomes the
+//! pod's supervisor (`supervisor`, with its parts `pod_etc`, `volumes`, `ports`, `launch`, `attach`,
+//! `event_loop`, `relay` and the real system calls in `real_pod`): it creates the pod's cgroups,
+//! clones the pod's init into new pid, mount, uts, ipc and (unless --net=host) net namespaces,
+//! attaches the pod's CNI networks, relays output to the apps' log files and the terminal, forwards
+//! signals, records the exit and tears down when the pod ends. The init (`init`, pid 1 of the pod)
+//! starts each app (`app_setup`) in its own mount and cgroup namespaces, root (pivot_root) and,
+//! unless --net=host, user namespace, and hands over to stage2 for the last step. The order of those
+//! steps is behind traits (`supervisor::PodSys`, `init::InitSys`, `app_setup::AppSys`) whose
+//! recording fakes unit-test it without root.
+//!
+//! System calls: `nix` is the primary crate (processes, signals, namespaces, mounts, terminals,
+//! poll). `rustix` is used only for fd-relative filesystem calls (`openat2` with `RESOLVE_*`, the
+//! `*at` calls on handles, xattrs, flock), as the walker shared with stage0 does. `libc` is used only
+//! for what neither wraps — raw syscalls (`pidfd_open`, `pidfd_send_signal`, `execveat`), `prctl`
+//! options, terminal ioctls, and the async-signal-safe calls between fork and exec — each under a
+//! SAFETY comment.
 //!
 //! The lifecycle and the supervisor/init split are described in `stage1/docs/pod-lifecycle.md`, the
 //! whole system in `docs/architecture.md`.
