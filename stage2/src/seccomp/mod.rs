@@ -43,15 +43,15 @@ pub enum SeccompError {
     )]
     UnknownSyscalls(Vec<String>),
     #[error("compiling the seccomp filter: {0}")]
-    Compile(String),
+    Compile(seccompiler::BackendError),
     #[error("installing the seccomp filter: {0}")]
-    Install(String),
+    Install(seccompiler::Error),
 }
 
 fn quoted(names: &[String]) -> String {
     names
         .iter()
-        .map(|n| format!("{n:?}"))
+        .map(|n| format!("\"{}\"", crate::report::shown(n)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -77,9 +77,8 @@ pub(crate) fn program(
     arch: Arch,
 ) -> Result<BpfProgram, SeccompError> {
     let f = SeccompFilter::new(rules, mismatch, matched, arch.target())
-        .map_err(|e| SeccompError::Compile(e.to_string()))?;
-    f.try_into()
-        .map_err(|e: seccompiler::BackendError| SeccompError::Compile(e.to_string()))
+        .map_err(SeccompError::Compile)?;
+    f.try_into().map_err(SeccompError::Compile)
 }
 
 /// A condition on the whole 64-bit register (pointers, `unsigned long` flags).
@@ -246,7 +245,7 @@ pub fn compile_for(
 /// Installs the filter on the calling thread (needs no_new_privs or CAP_SYS_ADMIN).
 pub fn install(f: &Filter) -> Result<(), SeccompError> {
     for p in &f.programs {
-        seccompiler::apply_filter(p).map_err(|e| SeccompError::Install(e.to_string()))?;
+        seccompiler::apply_filter(p).map_err(SeccompError::Install)?;
     }
     Ok(())
 }
