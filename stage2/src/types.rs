@@ -45,9 +45,12 @@ pub fn parse_capabilities(names: &[String]) -> Result<Vec<Capability>, TypeError
     names.iter().map(|n| parse_capability(n)).collect()
 }
 
+/// Capability names as the manifest carries them.
+type CapNames = Vec<String>;
+
 /// serde hook for a list of capability names: the list stays as given, every name must parse.
-pub(crate) fn capability_names<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let names = Vec::<String>::deserialize(d)?;
+pub(crate) fn capability_names<'de, D: Deserializer<'de>>(d: D) -> Result<CapNames, D::Error> {
+    let names = CapNames::deserialize(d)?;
     parse_capabilities(&names).map_err(serde::de::Error::custom)?;
     Ok(names)
 }
