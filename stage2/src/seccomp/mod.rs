@@ -31,8 +31,19 @@ pub struct Filter {
 /// file: the callers know and say.
 #[derive(Debug, thiserror::Error)]
 pub enum SeccompError {
+    #[error("not a valid Docker/OCI profile: {0}")]
+    NotAProfile(serde_json::Error),
+    #[error("action {0} is not supported by liftoff")]
+    UnsupportedAction(String),
+    #[error("unknown action \"{}\"", crate::report::shown(.0))]
+    UnknownAction(String),
+    #[error("unknown argument operator \"{}\"", crate::report::shown(.0))]
+    UnknownOperator(String),
+    #[error("argument index {0} out of range")]
+    ArgIndex(u8),
+    /// seccompiler refused a condition or rule built from the profile's arguments.
     #[error("{0}")]
-    Profile(String),
+    Rule(seccompiler::BackendError),
     #[error(
         "it names {} liftoff does not know on any architecture: {} (liftoff refuses such a profile \
          rather than skip the name, so that no call the profile denies gets through; fix the name, \
