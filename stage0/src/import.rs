@@ -11,11 +11,14 @@ use crate::manifest::{self, Compression, Descriptor, Kind, OCI_CONFIG, OCI_MANIF
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
-use crate::unpack::{Limits, Skipped};
+use crate::unpack::{walk, Limits, Skipped};
+use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::CString;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -132,6 +135,23 @@ impl<W: Write> Write for Encoder<W> {
     }
 }
 
+/// A directory waiting for its turn in [`write_tree`]: its components from the top, its path
+/// relative to the top, and the (dev, ino) it had when it was seen.
+type Pending = (walk::Comps, PathBuf, (u64, u64));
+
+/// How the walk opens directories: never through a symlink.
+fn dir_flags() -> OFlags {
+    OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
+}
+
+/// The entry at `path` is no longer the one that was looked at (`what`: "directory" or "file").
+fn changed_while_read(path: &Path, what: &str) -> ImportError {
+    ImportError::Invalid(format!(
+        "{}: changed while it was being read (swapped for another {what} or a symlink); import a tree nobody else is changing",
+        path.display()
+    ))
+}
+
 /// Writes a directory tree as a tar stream, deterministically. Returns the newest mtime seen.
 /// Device nodes and fifos are written only with `allow_devices`, sockets never (a tar has no
 /// type for them); what is left out is counted in `skipped`.
@@ -141,19 +161,12 @@ fn write_tree<W: Write>(
     allow_devices: bool,
     skipped: &mut Skipped,
 ) -> Result<i64, ImportError> {
-    use crate::unpack::walk;
-    use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
-    let mut b = tar::Builder::new(out);
-    b.follow_symlinks(false);
-    let mut newest = 0i64;
-    let mut links: HashMap<(u64, u64), PathBuf> = HashMap::new();
     // The tree is walked by handle: each entry is looked at with fstatat(NOFOLLOW) relative to its
     // directory's handle and opened with O_NOFOLLOW, and what is written is what the opened handle
     // says, so a user who owns the source and swaps a directory for a symlink mid-walk gets an
     // error, never the files behind the symlink.
-    let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     // The top itself is not followed through a symlink either.
-    let top = rfs::open(root, dir_flags, Mode::empty()).map_err(|e| match e {
+    let top = rfs::open(root, dir_flags(), Mode::empty()).map_err(|e| match e {
         rustix::io::Errno::LOOP => ImportError::Invalid(format!(
             "{} is a symbolic link; import the directory it points to by its own path",
             root.display()
@@ -162,167 +175,214 @@ fn write_tree<W: Write>(
     })?;
     let top_st = rfs::fstat(&top).map_err(|e| ioe(root, "stat")(e.into()))?;
     let tree = walk::Root::from_fd(top);
+    let mut b = tar::Builder::new(out);
+    b.follow_symlinks(false);
+    let mut w = TreeWriter {
+        root,
+        b,
+        allow_devices,
+        skipped,
+        newest: 0,
+        links: HashMap::new(),
+    };
     // Pending directories are kept as names plus identity, not open handles, so a tree with
     // thousands of subdirectories does not run out of file descriptors; each is reopened from the
     // top without following symlinks when its turn comes, and must still be the one seen.
-    let mut stack: Vec<(walk::Comps, PathBuf, (u64, u64))> =
+    let mut stack: Vec<Pending> =
         vec![(Vec::new(), PathBuf::new(), (top_st.st_dev, top_st.st_ino))];
     while let Some((comps, rel, id)) = stack.pop() {
         let shown_dir = root.join(&rel);
-        let changed_dir = || {
-            ImportError::Invalid(format!(
-                "{}: changed while it was being read (swapped for another directory or a symlink); import a tree nobody else is changing",
-                shown_dir.display()
-            ))
-        };
         let dir = tree.open_dir(&comps, false).map_err(|e| match e {
             walk::WalkError::Io(e) => ioe(&shown_dir, "open")(e),
-            _ => changed_dir(),
+            _ => changed_while_read(&shown_dir, "directory"),
         })?;
         let dst = rfs::fstat(&dir).map_err(|e| ioe(&shown_dir, "stat")(e.into()))?;
         if (dst.st_dev, dst.st_ino) != id {
-            return Err(changed_dir());
+            return Err(changed_while_read(&shown_dir, "directory"));
         }
-        let names = walk::list_dir(std::os::fd::AsFd::as_fd(&dir))
-            .map_err(ioe(&shown_dir, "read directory"))?;
+        let names = walk::list_dir(dir.as_fd()).map_err(ioe(&shown_dir, "read directory"))?;
         let mut subdirs = Vec::new();
         for n in names {
-            let relp = rel.join(std::ffi::OsStr::from_bytes(n.to_bytes()));
-            let abs = root.join(&relp);
-            let changed = || {
-                ImportError::Invalid(format!(
-                "{}: changed while it was being read (swapped for another file or a symlink); import a tree nobody else is changing",
-                abs.display()
-            ))
-            };
-            let st = rfs::statat(&dir, n.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
-                .map_err(|e| ioe(&abs, "stat")(e.into()))?;
-            let ft = FileType::from_raw_mode(st.st_mode);
-            // Left-out entries still count here, as they always did: `created` is the newest
-            // mtime of the input, not of what was kept.
-            newest = newest.max(st.st_mtime);
-            let node = matches!(
-                ft,
-                FileType::Fifo | FileType::CharacterDevice | FileType::BlockDevice
-            );
-            if ft == FileType::Socket || (node && !allow_devices) {
-                // Pods get their own /dev, and a socket only means something to the process that
-                // bound it: neither belongs in an image unless asked for.
-                skipped.add(&relp.to_string_lossy());
-                continue;
-            }
-            // Directories and files are opened, and the handle must be the very entry stat'ed.
-            let opened = match ft {
-                FileType::Directory | FileType::RegularFile => {
-                    let flags = if ft == FileType::Directory {
-                        dir_flags
-                    } else {
-                        // NONBLOCK: a file swapped for a fifo must not hang the import.
-                        OFlags::RDONLY
-                            | OFlags::NOFOLLOW
-                            | OFlags::CLOEXEC
-                            | OFlags::NOCTTY
-                            | OFlags::NONBLOCK
-                    };
-                    let fd = rfs::openat(&dir, n.as_c_str(), flags, Mode::empty()).map_err(
-                        |e| match e {
-                            rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => changed(),
-                            e => ioe(&abs, "open")(e.into()),
-                        },
-                    )?;
-                    let now = rfs::fstat(&fd).map_err(|e| ioe(&abs, "stat")(e.into()))?;
-                    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino) {
-                        return Err(changed());
-                    }
-                    Some((fd, now))
-                }
-                _ => None,
-            };
-            let st = opened.as_ref().map(|(_, s)| *s).unwrap_or(st);
-            let mut h = tar::Header::new_ustar();
-            h.set_mode(st.st_mode & 0o7777);
-            h.set_uid(st.st_uid as u64);
-            h.set_gid(st.st_gid as u64);
-            h.set_mtime(st.st_mtime.max(0) as u64);
-            h.set_size(0);
-            let xnode = match &opened {
-                Some((fd, _)) => walk::Node::Fd(std::os::fd::AsFd::as_fd(fd)),
-                None => walk::Node::At {
-                    dir: std::os::fd::AsFd::as_fd(&dir),
-                    name: n.as_c_str(),
-                    symlink: ft == FileType::Symlink,
-                },
-            };
-            let xattrs = read_xattrs(xnode, &abs)?;
-            if !xattrs.is_empty() {
-                let recs: Vec<(String, Vec<u8>)> = xattrs
-                    .into_iter()
-                    .map(|(k, v)| (format!("SCHILY.xattr.{k}"), v))
-                    .collect();
-                b.append_pax_extensions(recs.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
-                    .map_err(ioe(&abs, "write tar"))?;
-            }
-            match (ft, opened) {
-                (FileType::Directory, Some((fd, _))) => {
-                    h.set_entry_type(tar::EntryType::Directory);
-                    b.append_data(&mut h, &relp, io::empty())
-                        .map_err(ioe(&abs, "write tar"))?;
-                    let mut c = comps.clone();
-                    c.push(n.clone());
-                    let st = rfs::fstat(&fd).map_err(|e| ioe(&abs, "stat")(e.into()))?;
-                    subdirs.push((c, relp, (st.st_dev, st.st_ino)));
-                }
-                (FileType::RegularFile, Some((fd, st))) => {
-                    if st.st_nlink > 1 {
-                        if let Some(first) = links.get(&(st.st_dev, st.st_ino)) {
-                            h.set_entry_type(tar::EntryType::Link);
-                            b.append_link(&mut h, &relp, first)
-                                .map_err(ioe(&abs, "write tar"))?;
-                            continue;
-                        }
-                        links.insert((st.st_dev, st.st_ino), relp.clone());
-                    }
-                    h.set_entry_type(tar::EntryType::Regular);
-                    h.set_size(st.st_size as u64);
-                    // take() guards against a file growing while we read it: the header's size
-                    // rules (a file that shrinks makes the tar writer fail, naming it).
-                    b.append_data(&mut h, &relp, File::from(fd).take(st.st_size as u64))
-                        .map_err(ioe(&abs, "write tar"))?;
-                }
-                (FileType::Symlink, _) => {
-                    let target = rfs::readlinkat(&dir, n.as_c_str(), Vec::new())
-                        .map_err(|e| ioe(&abs, "readlink")(e.into()))?;
-                    h.set_entry_type(tar::EntryType::Symlink);
-                    b.append_link(
-                        &mut h,
-                        &relp,
-                        Path::new(std::ffi::OsStr::from_bytes(target.as_bytes())),
-                    )
-                    .map_err(ioe(&abs, "write tar"))?;
-                }
-                (_, _) if node => {
-                    let t = match ft {
-                        FileType::Fifo => tar::EntryType::Fifo,
-                        FileType::CharacterDevice => tar::EntryType::Char,
-                        _ => tar::EntryType::Block,
-                    };
-                    h.set_entry_type(t);
-                    if ft != FileType::Fifo {
-                        let (major, minor) = (rfs::major(st.st_rdev), rfs::minor(st.st_rdev));
-                        h.set_device_major(major).map_err(ioe(&abs, "write tar"))?;
-                        h.set_device_minor(minor).map_err(ioe(&abs, "write tar"))?;
-                    }
-                    b.append_data(&mut h, &relp, io::empty())
-                        .map_err(ioe(&abs, "write tar"))?;
-                }
-                _ => {}
-            }
+            subdirs.extend(w.entry(&dir, &comps, &rel, &n)?);
         }
         // Depth-first in name order: push in reverse so the smallest name is visited first.
         stack.extend(subdirs.into_iter().rev());
     }
-    b.into_inner().map_err(ioe(root, "finish tar"))?;
-    Ok(newest)
+    w.b.into_inner().map_err(ioe(root, "finish tar"))?;
+    Ok(w.newest)
+}
+
+/// The state of one [`write_tree`].
+struct TreeWriter<'a, W: Write> {
+    root: &'a Path,
+    b: tar::Builder<W>,
+    allow_devices: bool,
+    skipped: &'a mut Skipped,
+    newest: i64,
+    /// The first path written for each (dev, ino) with more than one link.
+    links: HashMap<(u64, u64), PathBuf>,
+}
+
+impl<W: Write> TreeWriter<'_, W> {
+    /// Writes entry `n` of `dir` (at `rel` below the top), or leaves it out; a directory comes
+    /// back to be walked later.
+    fn entry(
+        &mut self,
+        dir: &OwnedFd,
+        comps: &walk::Comps,
+        rel: &Path,
+        n: &CString,
+    ) -> Result<Option<Pending>, ImportError> {
+        let relp = rel.join(std::ffi::OsStr::from_bytes(n.to_bytes()));
+        let abs = self.root.join(&relp);
+        let st = rfs::statat(dir, n.as_c_str(), AtFlags::SYMLINK_NOFOLLOW)
+            .map_err(|e| ioe(&abs, "stat")(e.into()))?;
+        let ft = FileType::from_raw_mode(st.st_mode);
+        // Left-out entries still count here, as they always did: `created` is the newest
+        // mtime of the input, not of what was kept.
+        self.newest = self.newest.max(st.st_mtime);
+        let node = matches!(
+            ft,
+            FileType::Fifo | FileType::CharacterDevice | FileType::BlockDevice
+        );
+        if ft == FileType::Socket || (node && !self.allow_devices) {
+            // Pods get their own /dev, and a socket only means something to the process that
+            // bound it: neither belongs in an image unless asked for.
+            self.skipped.add(&relp.to_string_lossy());
+            return Ok(None);
+        }
+        let opened = open_entry(dir, n, ft, &st, &abs)?;
+        let st = opened.as_ref().map(|(_, s)| *s).unwrap_or(st);
+        let mut h = tar::Header::new_ustar();
+        h.set_mode(st.st_mode & 0o7777);
+        h.set_uid(st.st_uid as u64);
+        h.set_gid(st.st_gid as u64);
+        h.set_mtime(st.st_mtime.max(0) as u64);
+        h.set_size(0);
+        let xnode = match &opened {
+            Some((fd, _)) => walk::Node::Fd(fd.as_fd()),
+            None => walk::Node::At {
+                dir: dir.as_fd(),
+                name: n.as_c_str(),
+                symlink: ft == FileType::Symlink,
+            },
+        };
+        self.xattrs(xnode, &abs)?;
+        let tar_err = ioe(&abs, "write tar");
+        match (ft, opened) {
+            (FileType::Directory, Some((fd, _))) => {
+                h.set_entry_type(tar::EntryType::Directory);
+                self.b
+                    .append_data(&mut h, &relp, io::empty())
+                    .map_err(tar_err)?;
+                let mut c = comps.clone();
+                c.push(n.clone());
+                let st = rfs::fstat(&fd).map_err(|e| ioe(&abs, "stat")(e.into()))?;
+                return Ok(Some((c, relp, (st.st_dev, st.st_ino))));
+            }
+            (FileType::RegularFile, Some((fd, st))) => self.file(&mut h, &relp, fd, &st),
+            (FileType::Symlink, _) => {
+                let target = rfs::readlinkat(dir, n.as_c_str(), Vec::new())
+                    .map_err(|e| ioe(&abs, "readlink")(e.into()))?;
+                h.set_entry_type(tar::EntryType::Symlink);
+                let target = Path::new(std::ffi::OsStr::from_bytes(target.as_bytes()));
+                self.b.append_link(&mut h, &relp, target)
+            }
+            (_, _) if node => self.device_or_fifo(&mut h, &relp, ft, &st),
+            _ => Ok(()),
+        }
+        .map_err(ioe(&abs, "write tar"))?;
+        Ok(None)
+    }
+
+    /// The entry's xattrs as PAX records ahead of its header.
+    fn xattrs(&mut self, node: walk::Node<'_>, abs: &Path) -> Result<(), ImportError> {
+        let xattrs = read_xattrs(node, abs)?;
+        if xattrs.is_empty() {
+            return Ok(());
+        }
+        let recs: Vec<(String, Vec<u8>)> = xattrs
+            .into_iter()
+            .map(|(k, v)| (format!("SCHILY.xattr.{k}"), v))
+            .collect();
+        self.b
+            .append_pax_extensions(recs.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
+            .map_err(ioe(abs, "write tar"))
+    }
+
+    /// A regular file, or a hard link to the first path written for its inode.
+    fn file(
+        &mut self,
+        h: &mut tar::Header,
+        relp: &Path,
+        fd: OwnedFd,
+        st: &rfs::Stat,
+    ) -> io::Result<()> {
+        if st.st_nlink > 1 {
+            if let Some(first) = self.links.get(&(st.st_dev, st.st_ino)) {
+                h.set_entry_type(tar::EntryType::Link);
+                return self.b.append_link(h, relp, first);
+            }
+            self.links
+                .insert((st.st_dev, st.st_ino), relp.to_path_buf());
+        }
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_size(st.st_size as u64);
+        // take() guards against a file growing while we read it: the header's size
+        // rules (a file that shrinks makes the tar writer fail, naming it).
+        self.b
+            .append_data(h, relp, File::from(fd).take(st.st_size as u64))
+    }
+
+    /// A fifo, or a character or block device with its numbers.
+    fn device_or_fifo(
+        &mut self,
+        h: &mut tar::Header,
+        relp: &Path,
+        ft: FileType,
+        st: &rfs::Stat,
+    ) -> io::Result<()> {
+        let t = match ft {
+            FileType::Fifo => tar::EntryType::Fifo,
+            FileType::CharacterDevice => tar::EntryType::Char,
+            _ => tar::EntryType::Block,
+        };
+        h.set_entry_type(t);
+        if ft != FileType::Fifo {
+            h.set_device_major(rfs::major(st.st_rdev))?;
+            h.set_device_minor(rfs::minor(st.st_rdev))?;
+        }
+        self.b.append_data(h, relp, io::empty())
+    }
+}
+
+/// Opens a directory or regular file found by `statat`, and checks the handle is that very entry;
+/// other types are not opened (None).
+fn open_entry(
+    dir: &OwnedFd,
+    n: &CString,
+    ft: FileType,
+    st: &rfs::Stat,
+    abs: &Path,
+) -> Result<Option<(OwnedFd, rfs::Stat)>, ImportError> {
+    let flags = match ft {
+        FileType::Directory => dir_flags(),
+        // NONBLOCK: a file swapped for a fifo must not hang the import.
+        FileType::RegularFile => {
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NOCTTY | OFlags::NONBLOCK
+        }
+        _ => return Ok(None),
+    };
+    let changed = || changed_while_read(abs, "file");
+    let fd = rfs::openat(dir, n.as_c_str(), flags, Mode::empty()).map_err(|e| match e {
+        rustix::io::Errno::LOOP | rustix::io::Errno::NOTDIR => changed(),
+        e => ioe(abs, "open")(e.into()),
+    })?;
+    let now = rfs::fstat(&fd).map_err(|e| ioe(abs, "stat")(e.into()))?;
+    if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino) {
+        return Err(changed());
+    }
+    Ok(Some((fd, now)))
 }
 
 /// The xattrs of one entry (through its handle, or its directory's handle for a symlink), without

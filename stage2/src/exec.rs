@@ -8,118 +8,167 @@
 //! The bounding set is cut while we still hold CAP_SETPCAP, capabilities survive the uid change only
 //! through PR_SET_KEEPCAPS, and the seccomp filter comes last so nothing liftoff does is filtered.
 
-use crate::seccomp::{self, Filter};
-use crate::user::{self, Identity};
-use crate::AppSpec;
+use crate::seccomp::{self, Filter, SeccompError};
+use crate::types::{Capability, ResourceLimit, RlimitResource};
+use crate::user::{self, Identity, UserError};
+use crate::{AppSpec, SpecError};
+use caps::errors::CapsError;
+use nix::Error as Errno;
 use std::ffi::CString;
 
+/// Why one app did not reach `execve` (or `execve` failed), naming the app.
 #[derive(Debug, thiserror::Error)]
-pub enum ExecError {
-    #[error("app {app}: {msg}")]
-    App { app: String, msg: String },
+#[error("app {app}: {error}")]
+pub struct ExecError {
+    pub app: String,
+    pub error: ExecFailure,
 }
+
+/// One step of the exec sequence that failed, with the errno and the object it was applied to.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecFailure {
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error("setrlimit {resource}={soft}:{hard}: {errno}")]
+    Setrlimit {
+        resource: RlimitResource,
+        soft: u64,
+        hard: u64,
+        errno: Errno,
+    },
+    #[error("drop {cap} from the bounding set: {source}")]
+    DropBounding { cap: Capability, source: CapsError },
+    #[error("setgroups: {0}")]
+    Setgroups(Errno),
+    #[error("getgroups: {0}")]
+    Getgroups(Errno),
+    #[error("setgroups: the kernel reports groups {}, not the {} asked for", id_list(.now), id_list(.want))]
+    GroupsDidNotTake { now: Vec<u32>, want: Vec<u32> },
+    #[error("PR_SET_KEEPCAPS: {0}")]
+    KeepCaps(Errno),
+    #[error("setresgid {gid}: {errno}")]
+    Setresgid { gid: u32, errno: Errno },
+    #[error("setresuid {uid}: {errno}")]
+    Setresuid { uid: u32, errno: Errno },
+    #[error("getresuid: {0}")]
+    Getresuid(Errno),
+    #[error("getresgid: {0}")]
+    Getresgid(Errno),
+    #[error("switching to uid {uid} gid {gid} did not take (the process has uid {now_uid} gid {now_gid})")]
+    IdsDidNotTake {
+        uid: u32,
+        gid: u32,
+        now_uid: u32,
+        now_gid: u32,
+    },
+    #[error("set the {which} capabilities: {source}")]
+    SetCaps {
+        which: &'static str,
+        source: CapsError,
+    },
+    #[error("raise ambient {cap}: {source}")]
+    RaiseAmbient { cap: Capability, source: CapsError },
+    #[error("create working directory {path}: {source}")]
+    CreateCwd {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("working directory {path}: {errno}")]
+    Chdir { path: String, errno: Errno },
+    #[error("PR_SET_NO_NEW_PRIVS: {0}")]
+    NoNewPrivs(Errno),
+    #[error(transparent)]
+    Seccomp(#[from] SeccompError),
+    #[error("{prog}: not found in the app's PATH ({path})")]
+    NotInPath { prog: String, path: String },
+    #[error("{prog}: not found in the app's root filesystem (or its interpreter is missing)")]
+    ProgramMissing { prog: String },
+    #[error("{prog}: permission denied (not executable by uid {user})")]
+    NotExecutable { prog: String, user: String },
+    #[error("{prog}: not an executable for this machine")]
+    WrongFormat { prog: String },
+    #[error("execve {prog}: {errno}")]
+    Execve { prog: String, errno: Errno },
+}
+
+/// Ids as `[1, 2]`: the form the setgroups message has always had.
+fn id_list(ids: &[u32]) -> String {
+    let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
+    format!("[{}]", ids.join(", "))
+}
+
+type Step = Result<(), ExecFailure>;
 
 /// The system calls stage2 makes.
 pub trait Sys {
     fn read_file(&mut self, path: &str) -> String;
-    fn setrlimit(&mut self, resource: &str, soft: u64, hard: u64) -> Result<(), String>;
-    fn limit_bounding(&mut self, keep: &[String]) -> Result<(), String>;
-    fn setgroups(&mut self, groups: &[u32]) -> Result<(), String>;
-    fn keep_caps(&mut self, on: bool) -> Result<(), String>;
-    fn set_ids(&mut self, uid: u32, gid: u32) -> Result<(), String>;
-    fn set_caps(&mut self, caps: &[String]) -> Result<(), String>;
-    fn raise_ambient(&mut self, caps: &[String]) -> Result<(), String>;
-    fn ensure_dir(&mut self, path: &str) -> Result<(), String>;
-    fn chdir(&mut self, path: &str) -> Result<(), String>;
-    fn no_new_privs(&mut self) -> Result<(), String>;
-    fn seccomp(&mut self, f: &Filter) -> Result<(), String>;
+    fn setrlimit(&mut self, limit: &ResourceLimit) -> Step;
+    fn limit_bounding(&mut self, keep: &[Capability]) -> Step;
+    fn setgroups(&mut self, groups: &[u32]) -> Step;
+    fn keep_caps(&mut self, on: bool) -> Step;
+    fn set_ids(&mut self, uid: u32, gid: u32) -> Step;
+    fn set_caps(&mut self, caps: &[Capability]) -> Step;
+    fn raise_ambient(&mut self, caps: &[Capability]) -> Step;
+    fn ensure_dir(&mut self, path: &str) -> Step;
+    fn chdir(&mut self, path: &str) -> Step;
+    fn no_new_privs(&mut self) -> Step;
+    fn seccomp(&mut self, f: &Filter) -> Step;
     fn exists(&mut self, path: &str) -> bool;
     /// Returns only on failure, with the errno.
-    fn execve(&mut self, path: &str, argv: &[String], env: &[String]) -> nix::Error;
+    fn execve(&mut self, path: &str, argv: &[String], env: &[String]) -> Errno;
 }
 
 /// The real system.
 pub struct RealSys;
 
-fn rlimit_resource(name: &str) -> Option<libc::__rlimit_resource_t> {
-    Some(match name {
-        "RLIMIT_AS" => libc::RLIMIT_AS,
-        "RLIMIT_CORE" => libc::RLIMIT_CORE,
-        "RLIMIT_CPU" => libc::RLIMIT_CPU,
-        "RLIMIT_DATA" => libc::RLIMIT_DATA,
-        "RLIMIT_FSIZE" => libc::RLIMIT_FSIZE,
-        "RLIMIT_LOCKS" => libc::RLIMIT_LOCKS,
-        "RLIMIT_MEMLOCK" => libc::RLIMIT_MEMLOCK,
-        "RLIMIT_MSGQUEUE" => libc::RLIMIT_MSGQUEUE,
-        "RLIMIT_NICE" => libc::RLIMIT_NICE,
-        "RLIMIT_NOFILE" => libc::RLIMIT_NOFILE,
-        "RLIMIT_NPROC" => libc::RLIMIT_NPROC,
-        "RLIMIT_RSS" => libc::RLIMIT_RSS,
-        "RLIMIT_RTPRIO" => libc::RLIMIT_RTPRIO,
-        "RLIMIT_RTTIME" => libc::RLIMIT_RTTIME,
-        "RLIMIT_SIGPENDING" => libc::RLIMIT_SIGPENDING,
-        "RLIMIT_STACK" => libc::RLIMIT_STACK,
-        _ => return None,
-    })
-}
-
-fn capset(names: &[String]) -> Result<caps::CapsHashSet, String> {
-    names
-        .iter()
-        .map(|n| {
-            n.parse::<caps::Capability>()
-                .map_err(|_| format!("unknown capability {n}"))
-        })
-        .collect()
-}
-
 impl Sys for RealSys {
     fn read_file(&mut self, path: &str) -> String {
         user::read_small(path)
     }
-    fn setrlimit(&mut self, resource: &str, soft: u64, hard: u64) -> Result<(), String> {
-        let r = rlimit_resource(resource).ok_or_else(|| format!("unknown rlimit {resource}"))?;
+    fn setrlimit(&mut self, l: &ResourceLimit) -> Step {
+        let infinite = |v: u64| {
+            if v == u64::MAX {
+                libc::RLIM_INFINITY
+            } else {
+                v
+            }
+        };
         let lim = libc::rlimit {
-            rlim_cur: if soft == u64::MAX {
-                libc::RLIM_INFINITY
-            } else {
-                soft
-            },
-            rlim_max: if hard == u64::MAX {
-                libc::RLIM_INFINITY
-            } else {
-                hard
-            },
+            rlim_cur: infinite(l.soft),
+            rlim_max: infinite(l.hard),
         };
         // SAFETY: setrlimit with a valid struct.
-        if unsafe { libc::setrlimit(r, &lim) } != 0 {
-            return Err(format!(
-                "setrlimit {resource}={soft}:{hard}: {}",
-                nix::Error::last()
-            ));
+        if unsafe { libc::setrlimit(l.resource.raw(), &lim) } != 0 {
+            return Err(ExecFailure::Setrlimit {
+                resource: l.resource,
+                soft: l.soft,
+                hard: l.hard,
+                errno: Errno::last(),
+            });
         }
         Ok(())
     }
-    fn limit_bounding(&mut self, keep: &[String]) -> Result<(), String> {
-        let keep = capset(keep)?;
+    fn limit_bounding(&mut self, keep: &[Capability]) -> Step {
         for c in caps::all() {
             if !keep.contains(&c) && caps::has_cap(None, caps::CapSet::Bounding, c).unwrap_or(false)
             {
                 caps::drop(None, caps::CapSet::Bounding, c)
-                    .map_err(|e| format!("drop {c} from the bounding set: {e}"))?;
+                    .map_err(|source| ExecFailure::DropBounding { cap: c, source })?;
             }
         }
         Ok(())
     }
-    fn setgroups(&mut self, groups: &[u32]) -> Result<(), String> {
+    fn setgroups(&mut self, groups: &[u32]) -> Step {
         let g: Vec<nix::unistd::Gid> = groups
             .iter()
             .map(|g| nix::unistd::Gid::from_raw(*g))
             .collect();
-        nix::unistd::setgroups(&g).map_err(|e| format!("setgroups: {e}"))?;
+        nix::unistd::setgroups(&g).map_err(ExecFailure::Setgroups)?;
         // Trust, but verify: the kernel must report exactly the groups asked for.
         let mut now: Vec<u32> = nix::unistd::getgroups()
-            .map_err(|e| format!("getgroups: {e}"))?
+            .map_err(ExecFailure::Getgroups)?
             .iter()
             .map(|g| g.as_raw())
             .collect();
@@ -129,24 +178,22 @@ impl Sys for RealSys {
         want.dedup();
         now.dedup();
         if now != want {
-            return Err(format!(
-                "setgroups: the kernel reports groups {now:?}, not the {want:?} asked for"
-            ));
+            return Err(ExecFailure::GroupsDidNotTake { now, want });
         }
         Ok(())
     }
-    fn keep_caps(&mut self, on: bool) -> Result<(), String> {
-        nix::sys::prctl::set_keepcaps(on).map_err(|e| format!("PR_SET_KEEPCAPS: {e}"))
+    fn keep_caps(&mut self, on: bool) -> Step {
+        nix::sys::prctl::set_keepcaps(on).map_err(ExecFailure::KeepCaps)
     }
-    fn set_ids(&mut self, uid: u32, gid: u32) -> Result<(), String> {
+    fn set_ids(&mut self, uid: u32, gid: u32) -> Step {
         let g = nix::unistd::Gid::from_raw(gid);
         let u = nix::unistd::Uid::from_raw(uid);
-        nix::unistd::setresgid(g, g, g).map_err(|e| format!("setresgid {gid}: {e}"))?;
-        nix::unistd::setresuid(u, u, u).map_err(|e| format!("setresuid {uid}: {e}"))?;
+        nix::unistd::setresgid(g, g, g).map_err(|errno| ExecFailure::Setresgid { gid, errno })?;
+        nix::unistd::setresuid(u, u, u).map_err(|errno| ExecFailure::Setresuid { uid, errno })?;
         // (uid_t)-1 would have left the ids unchanged; whatever slipped through, the ids must now
         // be exactly the ones asked for.
-        let r = nix::unistd::getresuid().map_err(|e| format!("getresuid: {e}"))?;
-        let s = nix::unistd::getresgid().map_err(|e| format!("getresgid: {e}"))?;
+        let r = nix::unistd::getresuid().map_err(ExecFailure::Getresuid)?;
+        let s = nix::unistd::getresgid().map_err(ExecFailure::Getresgid)?;
         if [r.real, r.effective, r.saved]
             .iter()
             .any(|x| x.as_raw() != uid)
@@ -154,10 +201,12 @@ impl Sys for RealSys {
                 .iter()
                 .any(|x| x.as_raw() != gid)
         {
-            return Err(format!(
-                "switching to uid {uid} gid {gid} did not take (the process has uid {} gid {})",
-                r.effective, s.effective
-            ));
+            return Err(ExecFailure::IdsDidNotTake {
+                uid,
+                gid,
+                now_uid: r.effective.as_raw(),
+                now_gid: s.effective.as_raw(),
+            });
         }
         // A uid change resets "dumpable" to fs.suid_dumpable, which may be 1: keep this process
         // (still liftoff's binary, now with the app's identity) out of the app's reach until execve.
@@ -165,41 +214,47 @@ impl Sys for RealSys {
         unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
         Ok(())
     }
-    fn set_caps(&mut self, names: &[String]) -> Result<(), String> {
-        let set = capset(names)?;
+    fn set_caps(&mut self, caps: &[Capability]) -> Step {
+        let set: caps::CapsHashSet = caps.iter().copied().collect();
         // Effective first: the kernel refuses a permitted set smaller than the effective one.
         for (cs, which) in [
             (caps::CapSet::Effective, "effective"),
             (caps::CapSet::Permitted, "permitted"),
             (caps::CapSet::Inheritable, "inheritable"),
         ] {
-            caps::set(None, cs, &set).map_err(|e| format!("set the {which} capabilities: {e}"))?;
+            caps::set(None, cs, &set).map_err(|source| ExecFailure::SetCaps { which, source })?;
         }
         Ok(())
     }
-    fn raise_ambient(&mut self, names: &[String]) -> Result<(), String> {
-        for c in capset(names)? {
+    fn raise_ambient(&mut self, caps: &[Capability]) -> Step {
+        for &c in caps {
             caps::raise(None, caps::CapSet::Ambient, c)
-                .map_err(|e| format!("raise ambient {c}: {e}"))?;
+                .map_err(|source| ExecFailure::RaiseAmbient { cap: c, source })?;
         }
         Ok(())
     }
-    fn ensure_dir(&mut self, path: &str) -> Result<(), String> {
-        std::fs::create_dir_all(path).map_err(|e| format!("create working directory {path}: {e}"))
+    fn ensure_dir(&mut self, path: &str) -> Step {
+        std::fs::create_dir_all(path).map_err(|source| ExecFailure::CreateCwd {
+            path: path.to_string(),
+            source,
+        })
     }
-    fn chdir(&mut self, path: &str) -> Result<(), String> {
-        nix::unistd::chdir(path).map_err(|e| format!("working directory {path}: {e}"))
+    fn chdir(&mut self, path: &str) -> Step {
+        nix::unistd::chdir(path).map_err(|errno| ExecFailure::Chdir {
+            path: path.to_string(),
+            errno,
+        })
     }
-    fn no_new_privs(&mut self) -> Result<(), String> {
-        nix::sys::prctl::set_no_new_privs().map_err(|e| format!("PR_SET_NO_NEW_PRIVS: {e}"))
+    fn no_new_privs(&mut self) -> Step {
+        nix::sys::prctl::set_no_new_privs().map_err(ExecFailure::NoNewPrivs)
     }
-    fn seccomp(&mut self, f: &Filter) -> Result<(), String> {
-        seccomp::install(f).map_err(|e| e.to_string())
+    fn seccomp(&mut self, f: &Filter) -> Step {
+        Ok(seccomp::install(f)?)
     }
     fn exists(&mut self, path: &str) -> bool {
         std::path::Path::new(path).exists()
     }
-    fn execve(&mut self, path: &str, argv: &[String], env: &[String]) -> nix::Error {
+    fn execve(&mut self, path: &str, argv: &[String], env: &[String]) -> Errno {
         let c = |s: &str| CString::new(s).unwrap_or_default();
         let argv: Vec<CString> = argv.iter().map(|a| c(a)).collect();
         let env: Vec<CString> = env.iter().map(|a| c(a)).collect();
@@ -227,94 +282,91 @@ fn lookup(sys: &mut dyn Sys, prog: &str, env: &[String]) -> Option<String> {
 
 /// Runs the sequence on `sys`; returns only with an error.
 pub fn exec_with(sys: &mut dyn Sys, spec: &AppSpec, filter: Option<&Filter>) -> ExecError {
-    let fail = |msg: String| ExecError::App {
-        app: spec.name.clone(),
-        msg,
+    let error = match run(sys, spec, filter) {
+        Ok(errno) => execve_failure(&spec.argv[0], &spec.user, errno),
+        Err(e) => e,
     };
-    if let Err(e) = spec.validate() {
-        return fail(
-            e.to_string()
-                .trim_start_matches(&format!("app {}: ", spec.name))
-                .to_string(),
-        );
+    ExecError {
+        app: spec.name.clone(),
+        error,
     }
-    let r = (|| -> Result<nix::Error, String> {
-        let passwd = sys.read_file("/etc/passwd");
-        let group = sys.read_file("/etc/group");
-        let Identity {
-            uid,
-            gid,
-            groups,
-            home,
-        } = user::resolve(&spec.user, &spec.additional_groups, &passwd, &group)
-            .map_err(|e| e.to_string())?;
-        let mut env = spec.env.clone();
-        if !env.iter().any(|v| v.starts_with("HOME=")) {
-            env.push(format!(
-                "HOME={}",
-                home.filter(|h| !h.is_empty()).unwrap_or_else(|| "/".into())
-            ));
+}
+
+/// The sequence up to and including `execve`; `Ok` carries the errno `execve` failed with.
+fn run(sys: &mut dyn Sys, spec: &AppSpec, filter: Option<&Filter>) -> Result<Errno, ExecFailure> {
+    let checked = spec.check()?;
+    let passwd = sys.read_file("/etc/passwd");
+    let group = sys.read_file("/etc/group");
+    let Identity {
+        uid,
+        gid,
+        groups,
+        home,
+    } = user::resolve(&spec.user, &spec.additional_groups, &passwd, &group)?;
+    let mut env = spec.env.clone();
+    if !env.iter().any(|v| v.starts_with("HOME=")) {
+        env.push(format!(
+            "HOME={}",
+            home.filter(|h| !h.is_empty()).unwrap_or_else(|| "/".into())
+        ));
+    }
+    for r in &checked.rlimits {
+        sys.setrlimit(r)?;
+    }
+    if !spec.no_new_privs {
+        // Without no_new_privs the filter needs CAP_SYS_ADMIN to install: do it while we have it.
+        if let Some(f) = filter {
+            sys.seccomp(f)?;
         }
-        for r in &spec.rlimits {
-            sys.setrlimit(&r.resource, r.soft, r.hard)?;
+    }
+    sys.limit_bounding(&checked.capabilities)?;
+    // podman creates a missing working directory.
+    sys.ensure_dir(&spec.cwd)?;
+    sys.setgroups(&groups)?;
+    sys.keep_caps(true)?;
+    sys.set_ids(uid, gid)?;
+    if uid == 0 {
+        sys.set_caps(&checked.capabilities)?;
+    } else {
+        // A non-root user holds only what was added for it explicitly; ambient carries that
+        // across execve (without file capabilities).
+        sys.set_caps(&checked.ambient)?;
+        if !checked.ambient.is_empty() {
+            sys.raise_ambient(&checked.ambient)?;
         }
-        if !spec.no_new_privs {
-            // Without no_new_privs the filter needs CAP_SYS_ADMIN to install: do it while we have it.
-            if let Some(f) = filter {
-                sys.seccomp(f)?;
-            }
+    }
+    sys.keep_caps(false)?;
+    sys.chdir(&spec.cwd)?;
+    if spec.no_new_privs {
+        sys.no_new_privs()?;
+    }
+    let prog = lookup(sys, &spec.argv[0], &env).ok_or_else(|| ExecFailure::NotInPath {
+        prog: spec.argv[0].clone(),
+        path: env
+            .iter()
+            .find_map(|v| v.strip_prefix("PATH="))
+            .unwrap_or("")
+            .to_string(),
+    })?;
+    if spec.no_new_privs {
+        if let Some(f) = filter {
+            sys.seccomp(f)?;
         }
-        sys.limit_bounding(&spec.capabilities)?;
-        // podman creates a missing working directory.
-        sys.ensure_dir(&spec.cwd)?;
-        sys.setgroups(&groups)?;
-        sys.keep_caps(true)?;
-        sys.set_ids(uid, gid)?;
-        if uid == 0 {
-            sys.set_caps(&spec.capabilities)?;
-        } else {
-            // A non-root user holds only what was added for it explicitly; ambient carries that
-            // across execve (without file capabilities).
-            sys.set_caps(&spec.ambient)?;
-            if !spec.ambient.is_empty() {
-                sys.raise_ambient(&spec.ambient)?;
-            }
-        }
-        sys.keep_caps(false)?;
-        sys.chdir(&spec.cwd)?;
-        if spec.no_new_privs {
-            sys.no_new_privs()?;
-        }
-        let prog = lookup(sys, &spec.argv[0], &env).ok_or_else(|| {
-            format!(
-                "{}: not found in the app's PATH ({})",
-                spec.argv[0],
-                env.iter()
-                    .find_map(|v| v.strip_prefix("PATH="))
-                    .unwrap_or("")
-            )
-        })?;
-        if spec.no_new_privs {
-            if let Some(f) = filter {
-                sys.seccomp(f)?;
-            }
-        }
-        Ok(sys.execve(&prog, &spec.argv, &env))
-    })();
-    match r {
-        Ok(errno) => fail(match errno {
-            nix::Error::ENOENT => format!(
-                "{}: not found in the app's root filesystem (or its interpreter is missing)",
-                spec.argv[0]
-            ),
-            nix::Error::EACCES => format!(
-                "{}: permission denied (not executable by uid {})",
-                spec.argv[0], spec.user
-            ),
-            nix::Error::ENOEXEC => format!("{}: not an executable for this machine", spec.argv[0]),
-            e => format!("execve {}: {e}", spec.argv[0]),
-        }),
-        Err(msg) => fail(msg),
+    }
+    Ok(sys.execve(&prog, &spec.argv, &env))
+}
+
+/// What a failed `execve` of `prog` means for the user.
+fn execve_failure(prog: &str, user: &str, errno: Errno) -> ExecFailure {
+    let prog = prog.to_string();
+    match errno {
+        Errno::ENOENT => ExecFailure::ProgramMissing { prog },
+        Errno::EACCES => ExecFailure::NotExecutable {
+            prog,
+            user: user.to_string(),
+        },
+        Errno::ENOEXEC => ExecFailure::WrongFormat { prog },
+        errno => ExecFailure::Execve { prog, errno },
     }
 }
 
@@ -329,6 +381,11 @@ pub fn exec(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names(c: &[Capability]) -> String {
+        let n: Vec<String> = c.iter().map(|c| c.to_string()).collect();
+        n.join(",")
+    }
 
     #[derive(Default)]
     struct Fake {
@@ -346,56 +403,57 @@ mod tests {
                 _ => String::new(),
             }
         }
-        fn setrlimit(&mut self, r: &str, s: u64, h: u64) -> Result<(), String> {
-            self.log.push(format!("rlimit {r} {s} {h}"));
+        fn setrlimit(&mut self, l: &ResourceLimit) -> Step {
+            self.log
+                .push(format!("rlimit {} {} {}", l.resource, l.soft, l.hard));
             Ok(())
         }
-        fn limit_bounding(&mut self, k: &[String]) -> Result<(), String> {
-            self.log.push(format!("bounding {}", k.join(",")));
+        fn limit_bounding(&mut self, k: &[Capability]) -> Step {
+            self.log.push(format!("bounding {}", names(k)));
             Ok(())
         }
-        fn setgroups(&mut self, g: &[u32]) -> Result<(), String> {
-            self.log.push(format!("setgroups {g:?}"));
+        fn setgroups(&mut self, g: &[u32]) -> Step {
+            self.log.push(format!("setgroups {}", id_list(g)));
             Ok(())
         }
-        fn keep_caps(&mut self, on: bool) -> Result<(), String> {
+        fn keep_caps(&mut self, on: bool) -> Step {
             self.log.push(format!("keepcaps {on}"));
             Ok(())
         }
-        fn set_ids(&mut self, u: u32, g: u32) -> Result<(), String> {
+        fn set_ids(&mut self, u: u32, g: u32) -> Step {
             self.log.push(format!("ids {u} {g}"));
             Ok(())
         }
-        fn set_caps(&mut self, c: &[String]) -> Result<(), String> {
-            self.log.push(format!("caps {}", c.join(",")));
+        fn set_caps(&mut self, c: &[Capability]) -> Step {
+            self.log.push(format!("caps {}", names(c)));
             Ok(())
         }
-        fn raise_ambient(&mut self, c: &[String]) -> Result<(), String> {
-            self.log.push(format!("ambient {}", c.join(",")));
+        fn raise_ambient(&mut self, c: &[Capability]) -> Step {
+            self.log.push(format!("ambient {}", names(c)));
             Ok(())
         }
-        fn ensure_dir(&mut self, p: &str) -> Result<(), String> {
+        fn ensure_dir(&mut self, p: &str) -> Step {
             self.log.push(format!("mkdir {p}"));
             Ok(())
         }
-        fn chdir(&mut self, p: &str) -> Result<(), String> {
+        fn chdir(&mut self, p: &str) -> Step {
             self.log.push(format!("chdir {p}"));
             Ok(())
         }
-        fn no_new_privs(&mut self) -> Result<(), String> {
+        fn no_new_privs(&mut self) -> Step {
             self.log.push("nnp".into());
             Ok(())
         }
-        fn seccomp(&mut self, _: &Filter) -> Result<(), String> {
+        fn seccomp(&mut self, _: &Filter) -> Step {
             self.log.push("seccomp".into());
             Ok(())
         }
         fn exists(&mut self, p: &str) -> bool {
             self.files.iter().any(|f| f == p)
         }
-        fn execve(&mut self, p: &str, _: &[String], env: &[String]) -> nix::Error {
+        fn execve(&mut self, p: &str, _: &[String], env: &[String]) -> Errno {
             self.log.push(format!("execve {p} {}", env.join(" ")));
-            nix::Error::ENOENT
+            Errno::ENOENT
         }
     }
 

@@ -13,9 +13,11 @@
 pub mod exec;
 pub mod report;
 pub mod seccomp;
+pub mod types;
 pub mod user;
 
 pub use exec::{exec, ExecError};
+pub use types::{Capability, ResourceLimit, RlimitResource};
 
 /// The capabilities a root app gets by default (docs/isolation.md), as Docker and podman grant them.
 pub const DEFAULT_CAPS: &[&str] = &[
@@ -34,6 +36,25 @@ pub const DEFAULT_CAPS: &[&str] = &[
     "CAP_KILL",
     "CAP_AUDIT_WRITE",
 ];
+
+/// [`DEFAULT_CAPS`] typed, in the same order (a unit test keeps the two lists equal).
+pub const DEFAULT_CAPABILITIES: &[Capability] = &[
+    Capability::CAP_CHOWN,
+    Capability::CAP_DAC_OVERRIDE,
+    Capability::CAP_FSETID,
+    Capability::CAP_FOWNER,
+    Capability::CAP_MKNOD,
+    Capability::CAP_NET_RAW,
+    Capability::CAP_SETGID,
+    Capability::CAP_SETUID,
+    Capability::CAP_SETFCAP,
+    Capability::CAP_SETPCAP,
+    Capability::CAP_NET_BIND_SERVICE,
+    Capability::CAP_SYS_CHROOT,
+    Capability::CAP_KILL,
+    Capability::CAP_AUDIT_WRITE,
+];
+
 use serde::{Deserialize, Serialize};
 
 /// What stage2 needs to start one app. Stage0 resolves it from the image config and the command line;
@@ -58,14 +79,14 @@ pub struct AppSpec {
     pub additional_groups: Vec<String>,
     /// The final capability set, upper-case names with the CAP_ prefix ("CAP_CHOWN"). Stage0 has already
     /// applied the defaults and --cap-add/--cap-drop. It is the bounding set; a root app also gets it
-    /// as permitted, effective and inheritable.
-    #[serde(default)]
+    /// as permitted, effective and inheritable. Unknown names are refused when the manifest is read.
+    #[serde(default, deserialize_with = "types::capability_names")]
     pub capabilities: Vec<String>,
     /// What a non-root app holds (permitted, effective, inheritable and ambient): only the
     /// capabilities added explicitly with --cap-add, as podman does. A non-root user gets no
     /// capabilities from the defaults, so `--user` really drops privileges. Must be a subset of
     /// `capabilities`; ignored for root.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "types::capability_names")]
     pub ambient: Vec<String>,
     /// prctl(PR_SET_NO_NEW_PRIVS) before exec (default on).
     #[serde(default = "yes")]
@@ -82,11 +103,14 @@ fn yes() -> bool {
     true
 }
 
-/// One resource limit.
+/// One resource limit as the manifest carries it; [`ResourceLimit`] is its checked form, with the
+/// same JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rlimit {
-    /// "RLIMIT_NOFILE", "RLIMIT_NPROC", … (the names of setrlimit(2)).
+    /// "RLIMIT_NOFILE", "RLIMIT_NPROC", … (the names of setrlimit(2)); unknown names are refused
+    /// when the manifest is read.
+    #[serde(deserialize_with = "types::rlimit_name")]
     pub resource: String,
     pub soft: u64,
     pub hard: u64,
@@ -105,36 +129,64 @@ pub enum SeccompMode {
     Profile(String),
 }
 
-/// Errors stage2 reports before it gets to `execve`.
+/// What is wrong with a spec, found without touching the system.
 #[derive(Debug, thiserror::Error)]
-pub enum Stage2Error {
-    #[error("app {app}: nothing to execute (empty command line); give the image an entrypoint or pass a command")]
-    EmptyCommand { app: String },
-    #[error("app {app}: {msg}")]
-    Invalid { app: String, msg: String },
+pub enum SpecError {
+    #[error(
+        "nothing to execute (empty command line); give the image an entrypoint or pass a command"
+    )]
+    EmptyCommand,
+    #[error(transparent)]
+    User(#[from] user::UserError),
+    #[error("ambient capability {0} is not in the capability set")]
+    AmbientNotInSet(String),
+    #[error(transparent)]
+    Type(#[from] types::TypeError),
+}
+
+/// A [`SpecError`] of one app, named.
+#[derive(Debug, thiserror::Error)]
+#[error("app {app}: {error}")]
+pub struct Stage2Error {
+    pub app: String,
+    pub error: SpecError,
+}
+
+/// A spec that passed [`AppSpec::validate`], with its capabilities and rlimits typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub capabilities: Vec<Capability>,
+    pub ambient: Vec<Capability>,
+    pub rlimits: Vec<ResourceLimit>,
 }
 
 impl AppSpec {
     /// Checks the parts of the spec that can be checked without touching the system.
     pub fn validate(&self) -> Result<(), Stage2Error> {
+        self.check().map(|_| ()).map_err(|error| Stage2Error {
+            app: self.name.clone(),
+            error,
+        })
+    }
+
+    /// [`AppSpec::validate`] without the app's name, returning the typed capabilities and rlimits.
+    pub fn check(&self) -> Result<Checked, SpecError> {
         if self.argv.is_empty() || self.argv[0].is_empty() {
-            return Err(Stage2Error::EmptyCommand {
-                app: self.name.clone(),
-            });
+            return Err(SpecError::EmptyCommand);
         }
-        user::check_spec(&self.user, &self.additional_groups).map_err(|e| {
-            Stage2Error::Invalid {
-                app: self.name.clone(),
-                msg: e.to_string(),
-            }
-        })?;
+        user::check_spec(&self.user, &self.additional_groups)?;
         if let Some(c) = self.ambient.iter().find(|c| !self.capabilities.contains(c)) {
-            return Err(Stage2Error::Invalid {
-                app: self.name.clone(),
-                msg: format!("ambient capability {c} is not in the capability set"),
-            });
+            return Err(SpecError::AmbientNotInSet(c.clone()));
         }
-        Ok(())
+        Ok(Checked {
+            capabilities: types::parse_capabilities(&self.capabilities)?,
+            ambient: types::parse_capabilities(&self.ambient)?,
+            rlimits: self
+                .rlimits
+                .iter()
+                .map(ResourceLimit::try_from)
+                .collect::<Result<_, _>>()?,
+        })
     }
 }
 
@@ -150,5 +202,53 @@ mod tests {
         };
         let err = spec.validate().unwrap_err().to_string();
         assert!(err.contains("app web"), "{err}");
+    }
+
+    #[test]
+    fn default_caps_agree() {
+        let names: Vec<String> = DEFAULT_CAPABILITIES.iter().map(|c| c.to_string()).collect();
+        assert_eq!(names, DEFAULT_CAPS);
+    }
+
+    #[test]
+    fn bad_names_are_refused_when_the_manifest_is_read() {
+        let base = r#"{"name":"web","argv":["x"],"env":[],"cwd":"/""#;
+        let e = serde_json::from_str::<AppSpec>(&format!(r#"{base},"capabilities":["CAP_FLY"]}}"#))
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown capability CAP_FLY"), "{e}");
+        let e = serde_json::from_str::<AppSpec>(&format!(r#"{base},"ambient":["CAP_FLY"]}}"#))
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown capability CAP_FLY"), "{e}");
+        let e = serde_json::from_str::<AppSpec>(&format!(
+            r#"{base},"rlimits":[{{"resource":"RLIMIT_FLY","soft":1,"hard":1}}]}}"#
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown rlimit RLIMIT_FLY"), "{e}");
+        let ok: AppSpec = serde_json::from_str(&format!(
+            r#"{base},"capabilities":["CAP_KILL"],"rlimits":[{{"resource":"RLIMIT_NOFILE","soft":1,"hard":2}}]}}"#
+        ))
+        .unwrap();
+        let c = ok.check().unwrap();
+        assert_eq!(c.capabilities, [Capability::CAP_KILL]);
+        assert_eq!(c.rlimits[0].resource, RlimitResource::Nofile);
+    }
+
+    #[test]
+    fn a_spec_built_in_process_is_checked_too() {
+        let mut spec = AppSpec {
+            name: "web".into(),
+            argv: vec!["x".into()],
+            capabilities: vec!["CAP_FLY".into()],
+            ..Default::default()
+        };
+        let e = spec.validate().unwrap_err().to_string();
+        assert_eq!(e, "app web: unknown capability CAP_FLY");
+        spec.capabilities.clear();
+        spec.ambient = vec!["CAP_KILL".into()];
+        let e = spec.validate().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "app web: ambient capability CAP_KILL is not in the capability set"
+        );
     }
 }

@@ -16,11 +16,11 @@ pub struct Identity {
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
-    #[error("user {0:?} is not in the app's /etc/passwd (give a numeric uid, or add the user to the image)")]
+    #[error("user \"{0}\" is not in the app's /etc/passwd (give a numeric uid, or add the user to the image)")]
     NoUser(String),
-    #[error("group {0:?} is not in the app's /etc/group (give a numeric gid, or add the group to the image)")]
+    #[error("group \"{0}\" is not in the app's /etc/group (give a numeric gid, or add the group to the image)")]
     NoGroup(String),
-    #[error("user spec {0:?}: use NAME|UID[:GROUP|GID]")]
+    #[error("user spec \"{0}\": use NAME|UID[:GROUP|GID]")]
     Bad(String),
     /// (uid_t)-1 means "leave unchanged" to setresuid: an app asking for it would keep root.
     #[error("{what} {value}: ids are 0-4294967294 (4294967295 is (uid_t)-1, which the kernel reads as \"unchanged\")")]

@@ -220,11 +220,25 @@ fn text_that_would_become_etc_lines_is_refused() {
         );
         assert!(!e.contains("\nnameserver") && !e.contains("\nevil"), "{e}");
     }
-    for line in [
-        "hostname = \"a\\nb\"",
-        "dns = [\"1.1.1.1\\nnameserver 6.6.6.6\"]",
-        "dns_search = [\"x\\ny\"]",
-        "add_host = [\"x\\ny:1.2.3.4\"]",
+    // A pod file's values are checked by the same code as the flags, so the messages name the flag;
+    // the newline shows escaped.
+    for (line, says) in [
+        (
+            "hostname = \"a\\nb\"",
+            "--hostname a\\u{a}b: a host name is at most 64 bytes",
+        ),
+        (
+            "dns = [\"1.1.1.1\\nnameserver 6.6.6.6\"]",
+            "--dns 1.1.1.1\\u{a}nameserver 6.6.6.6: a name server is an IP address",
+        ),
+        (
+            "dns_search = [\"x\\ny\"]",
+            "--dns-search x\\u{a}y: a search domain is a DNS name",
+        ),
+        (
+            "add_host = [\"x\\ny:1.2.3.4\"]",
+            "--add-host x\\u{a}y:1.2.3.4: use NAME:IP with a host name",
+        ),
     ] {
         let pf = w._tmp.path().join("etc-inject.toml");
         std::fs::write(
@@ -232,7 +246,7 @@ fn text_that_would_become_etc_lines_is_refused() {
             format!("net = \"none\"\n{line}\n[[app]]\nimage = \"{IMAGE}\"\n"),
         )
         .unwrap();
-        refused(w, &["run", "--rm", "--pod", pf.to_str().unwrap()], &[]);
+        refused(w, &["run", "--rm", "--pod", pf.to_str().unwrap()], &[says]);
     }
     // Well-formed values still work, and land as given.
     let o = w.ok(&[

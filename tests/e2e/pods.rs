@@ -644,45 +644,6 @@ fn pod_ids(w: &World) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
-    let t = Instant::now();
-    while t.elapsed() < limit {
-        if let Some(s) = child.try_wait().unwrap() {
-            return Some(s);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    None
-}
-
-#[test]
-#[ignore = "needs root and the tools tests/run.sh installs"]
-fn sigterm_stops_a_pod_that_ignores_it() {
-    let _host = shared();
-    let Some(w) = world() else { return };
-    let mut c = w
-        .cmd(&[
-            "run",
-            "--stop-timeout",
-            "1",
-            IMAGE,
-            "--",
-            "/bin/sh",
-            "-c",
-            "trap '' TERM; while true; do busybox sleep 0.1; done",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    sigterm(&c);
-    let st = wait_exit(&mut c, Duration::from_secs(5))
-        .expect("pod did not stop within stop-timeout + margin");
-    assert!(matches!(st.code(), Some(137) | Some(143)), "{st:?}");
-    assert!(leaked_mounts(w).is_empty());
-}
-
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_sigkilled_supervisor_takes_the_pod_with_it() {

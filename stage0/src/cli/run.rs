@@ -313,12 +313,11 @@ fn remove_command(ctx: &Ctx, id: &str) -> Result<Vec<String>> {
     Ok(argv)
 }
 
-/// Builds the request, fetches what is missing, creates the pod and writes its manifest. The pod is
-/// returned in `prepare/`, locked.
-fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
+/// `--insecure-options`: (`image`, `net-host-apps`).
+fn insecure_options(options: &[String]) -> Result<(bool, bool)> {
     let mut insecure = false;
     let mut host_apps = false;
-    for o in &a.insecure_options {
+    for o in options {
         match o.as_str() {
             "image" => insecure = true,
             "net-host-apps" => host_apps = true,
@@ -328,32 +327,37 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
             ),
         }
     }
-    let mut req = match &a.pod {
-        Some(path) => {
-            if !more_apps.is_empty() {
-                bail!("--pod FILE and `---` apps cannot be combined; list every app in the file");
-            }
-            podfile::load(path)?
+    Ok((insecure, host_apps))
+}
+
+/// The apps: from `--pod FILE`, or from the command line (the first app and those after `---`).
+fn pod_request(a: &RunArgs, more_apps: Vec<Vec<String>>) -> Result<PodRequest> {
+    if let Some(path) = &a.pod {
+        if !more_apps.is_empty() {
+            bail!("--pod FILE and `---` apps cannot be combined; list every app in the file");
         }
-        None => {
-            let mut apps = vec![app_request(
-                a.image.clone().expect("clap requires IMAGE without --pod"),
-                a.app.clone(),
-                a.command.clone(),
-            )];
-            for seg in more_apps {
-                let n = NextApp::try_parse_from(&seg)
-                    .with_context(|| format!("the app after `---` ({})", seg.join(" ")))?;
-                apps.push(app_request(n.image, n.app, n.command));
-            }
-            PodRequest {
-                apps,
-                name: a.app.name.clone(),
-                ..Default::default()
-            }
-        }
-    };
-    // Command-line pod flags win over the file's.
+        return Ok(podfile::load(path)?);
+    }
+    let mut apps = vec![app_request(
+        a.image.clone().expect("clap requires IMAGE without --pod"),
+        a.app.clone(),
+        a.command.clone(),
+    )];
+    for seg in more_apps {
+        let n = NextApp::try_parse_from(&seg)
+            .with_context(|| format!("the app after `---` ({})", seg.join(" ")))?;
+        apps.push(app_request(n.image, n.app, n.command));
+    }
+    Ok(PodRequest {
+        apps,
+        name: a.app.name.clone(),
+        ..Default::default()
+    })
+}
+
+/// Puts the pod-wide command-line flags into `req`; they win over a pod file's. Returns the disk
+/// limit in bytes (from the flag, the file or config.toml).
+fn apply_pod_flags(ctx: &Ctx, a: &RunArgs, req: &mut PodRequest) -> Result<Option<u64>> {
     if a.hostname.is_some() {
         req.hostname = a.hostname.clone();
     }
@@ -375,7 +379,6 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     if a.exit_code_from.is_some() {
         req.exit_code_from = a.exit_code_from.clone();
     }
-    req.net_host_apps = host_apps;
     if a.disk_limit.is_some() {
         req.disk_limit = a.disk_limit.clone();
     }
@@ -411,14 +414,17 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     }
     req.dns.extend(a.dns.iter().cloned());
     req.dns_search.extend(a.dns_search.iter().cloned());
-    if insecure {
-        liftoff_stage2::warning!(
-            "--insecure-options=image: running images WITHOUT checking their signatures"
-        );
-    }
+    Ok(disk_limit)
+}
 
-    ctx.store.check_free(ctx.config.min_free()?, "the pod")?;
-    // Bring in what is missing (or everything, with --pull=always), verified as `fetch` does.
+/// Brings in each app's image if it is missing (or always, with --pull=always), verified as `fetch`
+/// does; the apps then name their images as stored. Returns the manifest digests, in app order.
+fn fetch_images(
+    ctx: &Ctx,
+    req: &mut PodRequest,
+    pull: PullPolicy,
+    insecure: bool,
+) -> Result<Vec<String>> {
     let mut fo = FetchOptions::new(ctx.trust()?.clone());
     fo.limits = ctx.config.limits();
     fo.jobs = ctx.config.jobs();
@@ -427,7 +433,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     fo.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut digests = Vec::new();
     for app in &mut req.apps {
-        let e = ensure_image(&ctx.store, &app.image, a.pull, &fo)
+        let e = ensure_image(&ctx.store, &app.image, pull, &fo)
             .with_context(|| format!("image {}", app.image))?;
         if let Some(r) = &e.fetched {
             liftoff_stage2::note!("fetched {} {}", r.name, r.digest);
@@ -435,6 +441,24 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         app.image = e.entry.name;
         digests.push(e.entry.descriptor.digest.to_string());
     }
+    Ok(digests)
+}
+
+/// Builds the request, fetches what is missing, creates the pod and writes its manifest. The pod is
+/// returned in `prepare/`, locked.
+fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
+    let (insecure, host_apps) = insecure_options(&a.insecure_options)?;
+    let mut req = pod_request(&a, more_apps)?;
+    let disk_limit = apply_pod_flags(ctx, &a, &mut req)?;
+    req.net_host_apps = host_apps;
+    if insecure {
+        liftoff_stage2::warning!(
+            "--insecure-options=image: running images WITHOUT checking their signatures"
+        );
+    }
+
+    ctx.store.check_free(ctx.config.min_free()?, "the pod")?;
+    let digests = fetch_images(ctx, &mut req, a.pull, insecure)?;
 
     // The shared store lock keeps `image gc` away until the pod's manifest names its layers (gc
     // keeps what pods name); it is close-on-exec, so the running pod does not hold it.

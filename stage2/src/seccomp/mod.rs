@@ -31,8 +31,19 @@ pub struct Filter {
 /// file: the callers know and say.
 #[derive(Debug, thiserror::Error)]
 pub enum SeccompError {
+    #[error("not a valid Docker/OCI profile: {0}")]
+    NotAProfile(serde_json::Error),
+    #[error("action {0} is not supported by liftoff")]
+    UnsupportedAction(String),
+    #[error("unknown action \"{}\"", crate::report::shown(.0))]
+    UnknownAction(String),
+    #[error("unknown argument operator \"{}\"", crate::report::shown(.0))]
+    UnknownOperator(String),
+    #[error("argument index {0} out of range")]
+    ArgIndex(u8),
+    /// seccompiler refused a condition or rule built from the profile's arguments.
     #[error("{0}")]
-    Profile(String),
+    Rule(seccompiler::BackendError),
     #[error(
         "it names {} liftoff does not know on any architecture: {} (liftoff refuses such a profile \
          rather than skip the name, so that no call the profile denies gets through; fix the name, \
@@ -43,15 +54,15 @@ pub enum SeccompError {
     )]
     UnknownSyscalls(Vec<String>),
     #[error("compiling the seccomp filter: {0}")]
-    Compile(String),
+    Compile(seccompiler::BackendError),
     #[error("installing the seccomp filter: {0}")]
-    Install(String),
+    Install(seccompiler::Error),
 }
 
 fn quoted(names: &[String]) -> String {
     names
         .iter()
-        .map(|n| format!("{n:?}"))
+        .map(|n| format!("\"{}\"", crate::report::shown(n)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -77,9 +88,8 @@ pub(crate) fn program(
     arch: Arch,
 ) -> Result<BpfProgram, SeccompError> {
     let f = SeccompFilter::new(rules, mismatch, matched, arch.target())
-        .map_err(|e| SeccompError::Compile(e.to_string()))?;
-    f.try_into()
-        .map_err(|e: seccompiler::BackendError| SeccompError::Compile(e.to_string()))
+        .map_err(SeccompError::Compile)?;
+    f.try_into().map_err(SeccompError::Compile)
 }
 
 /// A condition on the whole 64-bit register (pointers, `unsigned long` flags).
@@ -246,7 +256,7 @@ pub fn compile_for(
 /// Installs the filter on the calling thread (needs no_new_privs or CAP_SYS_ADMIN).
 pub fn install(f: &Filter) -> Result<(), SeccompError> {
     for p in &f.programs {
-        seccompiler::apply_filter(p).map_err(|e| SeccompError::Install(e.to_string()))?;
+        seccompiler::apply_filter(p).map_err(SeccompError::Install)?;
     }
     Ok(())
 }

@@ -89,11 +89,9 @@ impl Act {
             "SCMP_ACT_TRAP" => Act::Trap,
             "SCMP_ACT_LOG" => Act::Log,
             "SCMP_ACT_TRACE" | "SCMP_ACT_NOTIFY" => {
-                return Err(SeccompError::Profile(format!(
-                    "action {s} is not supported by liftoff"
-                )))
+                return Err(SeccompError::UnsupportedAction(s.to_string()))
             }
-            other => return Err(SeccompError::Profile(format!("unknown action {other:?}"))),
+            other => return Err(SeccompError::UnknownAction(other.to_string())),
         })
     }
 
@@ -144,26 +142,17 @@ fn rule(args: &[Arg]) -> Result<Vec<SeccompRule>, SeccompError> {
             "SCMP_CMP_GT" => (SeccompCmpOp::Gt, a.value),
             "SCMP_CMP_GE" => (SeccompCmpOp::Ge, a.value),
             "SCMP_CMP_MASKED_EQ" => (SeccompCmpOp::MaskedEq(a.value), a.value_two),
-            other => {
-                return Err(SeccompError::Profile(format!(
-                    "unknown argument operator {other:?}"
-                )))
-            }
+            other => return Err(SeccompError::UnknownOperator(other.to_string())),
         };
         if a.index > 5 {
-            return Err(SeccompError::Profile(format!(
-                "argument index {} out of range",
-                a.index
-            )));
+            return Err(SeccompError::ArgIndex(a.index));
         }
         conds.push(
             SeccompCondition::new(a.index, SeccompCmpArgLen::Qword, op, v)
-                .map_err(|e| SeccompError::Profile(e.to_string()))?,
+                .map_err(SeccompError::Rule)?,
         );
     }
-    Ok(vec![
-        SeccompRule::new(conds).map_err(|e| SeccompError::Profile(e.to_string()))?
-    ])
+    Ok(vec![SeccompRule::new(conds).map_err(SeccompError::Rule)?])
 }
 
 /// Every name of the profile that is no system call on any architecture, in the order given.
@@ -202,8 +191,7 @@ fn x32_guard() -> BpfProgram {
 
 /// Compiles a JSON profile for an app with `caps` on `arch`.
 pub fn compile(json: &str, caps: &[String], arch: Arch) -> Result<Filter, SeccompError> {
-    let p: Profile = serde_json::from_str(json)
-        .map_err(|e| SeccompError::Profile(format!("not a valid Docker/OCI profile: {e}")))?;
+    let p: Profile = serde_json::from_str(json).map_err(SeccompError::NotAProfile)?;
     let unknown = unknown_names(&p, arch);
     if !unknown.is_empty() {
         return Err(SeccompError::UnknownSyscalls(unknown));
