@@ -162,11 +162,17 @@ impl Stage1 {
         c
     }
 
-    /// Runs `gc POD_DIR`: Ok(true) when nothing of the pod is left outside its dir, Ok(false) when
-    /// something still runs.
-    pub fn gc(&self, pod_dir: &Path) -> Result<bool, Stage1Error> {
+    /// Runs one entrypoint on a pod dir to its end, with its stderr captured (the message of a
+    /// failure); returns its exit code.
+    fn run_on(
+        &self,
+        e: Entrypoint,
+        options: &[&str],
+        pod_dir: &Path,
+    ) -> Result<(i32, Vec<u8>), Stage1Error> {
         let out = self
-            .command(Entrypoint::Gc)
+            .command(e)
+            .args(options)
             .arg(pod_dir)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -177,36 +183,33 @@ impl Stage1 {
                 source,
             })?;
         match out.status.code() {
-            Some(0) => {
-                forward(&out.stderr);
+            Some(c) => Ok((c, out.stderr)),
+            None => Err(self.failure(e.verb(), &out.stderr)),
+        }
+    }
+
+    /// Runs `gc POD_DIR`: Ok(true) when nothing of the pod is left outside its dir, Ok(false) when
+    /// something still runs.
+    pub fn gc(&self, pod_dir: &Path) -> Result<bool, Stage1Error> {
+        match self.run_on(Entrypoint::Gc, &[], pod_dir)? {
+            (0, stderr) => {
+                forward(&stderr);
                 Ok(true)
             }
-            Some(c) if c == i32::from(GC_BUSY) => Ok(false),
-            _ => Err(self.failure("gc", &out.stderr)),
+            (c, _) if c == i32::from(GC_BUSY) => Ok(false),
+            (_, stderr) => Err(self.failure("gc", &stderr)),
         }
     }
 
     /// Runs `stop [--force] POD_DIR`.
     pub fn stop(&self, pod_dir: &Path, force: bool) -> Result<(), Stage1Error> {
-        let mut c = self.command(Entrypoint::Stop);
-        if force {
-            c.arg("--force");
-        }
-        let out = c
-            .arg(pod_dir)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .output()
-            .map_err(|source| Stage1Error::Start {
-                path: self.path.clone(),
-                source,
-            })?;
-        if out.status.success() {
-            forward(&out.stderr);
-            Ok(())
-        } else {
-            Err(self.failure("stop", &out.stderr))
+        let options: &[&str] = if force { &["--force"] } else { &[] };
+        match self.run_on(Entrypoint::Stop, options, pod_dir)? {
+            (0, stderr) => {
+                forward(&stderr);
+                Ok(())
+            }
+            (_, stderr) => Err(self.failure("stop", &stderr)),
         }
     }
 

@@ -24,6 +24,8 @@ pub mod logs;
 pub mod manifest;
 pub mod network;
 pub mod records;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

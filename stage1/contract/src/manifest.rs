@@ -728,44 +728,7 @@ mod tests {
     }
 
     fn sample() -> PodManifest {
-        PodManifest {
-            version: 1,
-            pod_id: "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f".into(),
-            hostname: "web".into(),
-            net: NetMode::None,
-            stop_timeout_secs: 10,
-            limits: Limits::default(),
-            interactive: false,
-            tty: false,
-            prefix_output: false,
-            dns: vec![],
-            dns_search: vec![],
-            detached: false,
-            log_max_bytes: 0,
-            volumes: vec![],
-            networks: vec![],
-            cni_plugin_dirs: vec![],
-            netns_dir: PathBuf::new(),
-            ports: vec![],
-            add_hosts: vec![],
-            etc_writable: false,
-            notify: None,
-            sockets: None,
-            exit_code_from: None,
-            on_exit: vec![],
-            apps: vec![PodApp {
-                spec: AppSpec {
-                    name: "web".into(),
-                    argv: vec!["/bin/true".into()],
-                    cwd: "/".into(),
-                    ..Default::default()
-                },
-                layers: vec!["/var/lib/liftoff/layers/sha256/aa".into()],
-                read_only: false,
-                limits: Limits::default(),
-                mounts: vec![],
-            }],
-        }
+        crate::testing::manifest(NetMode::None)
     }
 
     /// Asserts that `m` is refused with a message naming `field`, by `validate` and, when JSON can

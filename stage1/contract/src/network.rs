@@ -62,18 +62,6 @@ pub fn parse(text: &str, source: &str) -> Result<Network, ConfigError> {
         .and_then(Value::as_str)
         .filter(|n| !n.is_empty())
         .ok_or_else(|| cfg_err(source, "field \"name\" is missing or not a string"))?;
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    {
-        return Err(cfg_err(
-            source,
-            format!(
-                "field \"name\": \"{}\" may only hold letters, digits, '-', '_' and '.'",
-                name.escape_debug()
-            ),
-        ));
-    }
     let version = obj
         .get("cniVersion")
         .and_then(Value::as_str)
