@@ -28,6 +28,21 @@ impl PodRef {
     }
 }
 
+/// Refuses a pod that is not running, for the verbs that look at a live pod's `what` (stats,
+/// processes), pointing at the verbs that show the others.
+pub fn require_running(p: &PodInfo, what: &str) -> Result<()> {
+    if p.state != liftoff::pod::state::State::Running {
+        bail!(
+            "pod {} is {}; only running pods have {what} (`liftoff list` shows which run, \
+             `liftoff status {}` how it ended)",
+            p.id,
+            p.state.as_str(),
+            p.id
+        );
+    }
+    Ok(())
+}
+
 /// A pod's manifest (its `pod.json`), and the index of the app `--app` names, or of its only app.
 pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_contract::PodManifest, usize)> {
     let mpath = p.dir.join(liftoff_contract::POD_MANIFEST_FILE);

@@ -7,7 +7,7 @@
 //! previous reading, until Ctrl-C.
 
 use super::{human_size, Ctx, Format};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
 use liftoff::pod::state::{self, PodInfo, State};
 use liftoff::pod::usage::{self, Cgroup};
@@ -80,15 +80,7 @@ fn named(pods: &Pods, queries: &[String]) -> Result<Vec<String>> {
     let mut ids = Vec::new();
     for q in queries {
         let p = state::find(pods, q).map_err(anyhow::Error::msg)?;
-        if p.state != State::Running {
-            bail!(
-                "pod {} is {}; only running pods have stats (`liftoff list` shows which run, \
-                 `liftoff status {}` how it ended)",
-                p.id,
-                p.state.as_str(),
-                p.id
-            );
-        }
+        super::lifecycle::require_running(&p, "stats")?;
         if !ids.contains(&p.id) {
             ids.push(p.id);
         }

@@ -9,9 +9,8 @@
 
 use super::lifecycle::{pod_app, PodRef};
 use super::{Ctx, Format};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use clap::Args;
-use liftoff::pod::state::State;
 use liftoff::pod::usage::{self, Cgroup};
 use liftoff::pod::Pods;
 use serde::Serialize;
@@ -109,15 +108,7 @@ fn table(rows: &[Row]) -> String {
 pub fn run(ctx: &Ctx, a: TopArgs) -> Result<u8> {
     let pods = Pods::open(ctx.store.root())?;
     let p = a.pod.find(&pods)?;
-    if p.state != State::Running {
-        bail!(
-            "pod {} is {}; only running pods have processes (`liftoff list` shows which run, \
-             `liftoff status {}` how it ended)",
-            p.id,
-            p.state.as_str(),
-            p.id
-        );
-    }
+    super::lifecycle::require_running(&p, "processes")?;
     let apps = match &a.app {
         Some(name) => {
             let (m, i) = pod_app(&p, Some(name))?;
