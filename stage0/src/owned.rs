@@ -80,10 +80,14 @@ fn check(
     if !allowed_owner(st.st_uid) {
         return Err(unsafe_(
             "another user owns it and could change what liftoff trusts",
-            format!(
-                "remove it and let liftoff create it, or `chown root: {}`",
-                shown.display()
-            ),
+            if is_dir {
+                format!(
+                    "remove it and let liftoff create it, or `chown root: {}`",
+                    shown.display()
+                )
+            } else {
+                format!("`chown root: {}`", shown.display())
+            },
         ));
     }
     let sticky_parent = !last && is_dir && mode & 0o1000 != 0;

@@ -31,6 +31,12 @@ pub enum Stage1Error {
     Version { path: PathBuf, found: String },
     #[error(transparent)]
     Record(#[from] liftoff_contract::records::RecordError),
+    #[error("the pod's stage1 (recorded in {record}) cannot be used: {source}; reinstall it, or name the stage1 to use for this pod with `liftoff --stage1 PATH …`")]
+    Recorded {
+        record: PathBuf,
+        #[source]
+        source: Box<Stage1Error>,
+    },
     #[error("{0}")]
     Failed(String),
 }
@@ -41,13 +47,25 @@ pub struct Stage1 {
     path: PathBuf,
 }
 
-/// The stage1 chosen for this process (set once by the CLI from `--stage1` and the config).
-static CHOSEN: OnceLock<Option<PathBuf>> = OnceLock::new();
+/// The stage1 chosen for this process (set once by the CLI from `--stage1` and the config), and
+/// whether it was named for this command (`--stage1` or `$LIFTOFF_STAGE1`) rather than configured.
+static CHOSEN: OnceLock<(Option<PathBuf>, bool)> = OnceLock::new();
 
 /// Records the `--stage1`/config choice; the first call wins.
 pub fn choose(flag: Option<PathBuf>, config: Option<PathBuf>) {
-    let env = std::env::var_os("LIFTOFF_STAGE1").map(PathBuf::from);
-    let _ = CHOSEN.set(flag.or(env).or(config));
+    let named = flag.or_else(|| std::env::var_os("LIFTOFF_STAGE1").map(PathBuf::from));
+    let _ = CHOSEN.set(match named {
+        Some(p) => (Some(p), true),
+        None => (config, false),
+    });
+}
+
+/// The stage1 named for this command, if one was.
+fn named() -> Option<PathBuf> {
+    match CHOSEN.get() {
+        Some((Some(p), true)) => Some(p.clone()),
+        _ => None,
+    }
 }
 
 /// The stage1 installed next to this executable.
@@ -60,9 +78,19 @@ fn default_path() -> Result<PathBuf, Stage1Error> {
 }
 
 impl Stage1 {
-    /// The stage1 new pods run with.
+    /// The stage1 new pods run with, checked (and for a non-default one, named in a warning and
+    /// asked its version) once per command.
     pub fn selected() -> Result<Stage1, Stage1Error> {
-        match CHOSEN.get().cloned().flatten() {
+        static SELECTED: OnceLock<Stage1> = OnceLock::new();
+        if let Some(s) = SELECTED.get() {
+            return Ok(s.clone());
+        }
+        let s = Stage1::select()?;
+        Ok(SELECTED.get_or_init(|| s).clone())
+    }
+
+    fn select() -> Result<Stage1, Stage1Error> {
+        match CHOSEN.get().and_then(|(p, _)| p.clone()) {
             Some(p) => {
                 let s = Stage1::checked(&p)?;
                 if s.path != default_path()? {
@@ -80,8 +108,8 @@ impl Stage1 {
 
     /// The stage1 a pod was started with (its `stage1.json`), else the selected one.
     pub fn of_pod(pod_dir: &Path) -> Result<Stage1, Stage1Error> {
-        match Stage1Record::read(pod_dir)? {
-            Some(r) => Stage1::checked(&r.path),
+        match Stage1::recorded(pod_dir)? {
+            Some(s) => Ok(s),
             None => Stage1::selected(),
         }
     }
@@ -90,8 +118,8 @@ impl Stage1 {
     /// pod made before stage1 was recorded that got as far as starting, the selected one; None for
     /// a pod no stage1 ever ran (prepared, or failed before), which has nothing outside its dir.
     pub fn for_gc(pod_dir: &Path) -> Result<Option<Stage1>, Stage1Error> {
-        if let Some(r) = Stage1Record::read(pod_dir)? {
-            return Stage1::checked(&r.path).map(Some);
+        if let Some(s) = Stage1::recorded(pod_dir)? {
+            return Ok(Some(s));
         }
         let ran = [
             liftoff_contract::layout::supervisor_pid_file(pod_dir),
@@ -104,6 +132,33 @@ impl Stage1 {
             Stage1::selected().map(Some)
         } else {
             Ok(None)
+        }
+    }
+
+    /// The pod's recorded stage1. A stage1 named for this command (`--stage1`) replaces it, with a
+    /// warning: the way out for a pod whose stage1 is gone or no longer passes the checks.
+    fn recorded(pod_dir: &Path) -> Result<Option<Stage1>, Stage1Error> {
+        let record = pod_dir.join(liftoff_contract::layout::STAGE1_RECORD);
+        let wrap = |e: Stage1Error| Stage1Error::Recorded {
+            record: record.clone(),
+            source: Box::new(e),
+        };
+        if let Some(p) = named() {
+            let r = Stage1Record::read(pod_dir).ok().flatten();
+            if r.as_ref().is_some_and(|r| r.path != p) {
+                liftoff_stage2::warning!(
+                    "{}: the pod was started with stage1 {}; using {} as --stage1 asks",
+                    pod_dir.display(),
+                    r.map(|r| r.path.display().to_string()).unwrap_or_default(),
+                    p.display()
+                );
+            }
+            return Stage1::selected().map(Some);
+        }
+        match Stage1Record::read(pod_dir) {
+            Ok(Some(r)) => Stage1::checked(&r.path).map(Some).map_err(wrap),
+            Ok(None) => Ok(None),
+            Err(e) => Err(wrap(e.into())),
         }
     }
 

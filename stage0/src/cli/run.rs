@@ -458,6 +458,8 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     }
 
     ctx.store.check_free(ctx.config.min_free()?, "the pod")?;
+    // A stage1 that will be refused is refused before anything is fetched or made.
+    liftoff::stage1::Stage1::selected()?;
     let digests = fetch_images(ctx, &mut req, a.pull, insecure)?;
 
     // The shared store lock keeps `image gc` away until the pod's manifest names its layers (gc

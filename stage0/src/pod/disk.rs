@@ -98,7 +98,8 @@ pub fn attach(pod_dir: &Path, limit: u64) -> Result<(), DiskError> {
 }
 
 /// Detaches the pod's disk mounts (binds first, then the disk); what is not mounted is skipped.
-/// `gc` does the same for any mount below a pod dir; this is for undoing a failed attach.
+/// For undoing a failed attach, and for gc and rm before they remove the pod dir (the stage1's own
+/// `gc` never has to know about stage0's disk).
 pub fn detach(pod_dir: &Path) {
     for d in ["apps", "volumes", "logs", "disk"] {
         let _ = rustix::mount::unmount(pod_dir.join(d), rustix::mount::UnmountFlags::DETACH);

@@ -429,7 +429,8 @@ fn age(dir: &Path, now: SystemTime) -> Duration {
 
 /// Tears one marked pod down; Ok(false) if someone holds it. What the pod left outside its dir
 /// (cgroups, networks, mounts) is the stage1's to release, through its `gc` entrypoint; a failure
-/// there keeps the pod for the next gc.
+/// there keeps the pod for the next gc. What stage0 itself mounted (the `--disk-limit` disk) is
+/// stage0's to detach, whichever stage1 ran the pod, or none.
 fn sweep(dir: &Path) -> Result<bool, PodError> {
     let f = match File::open(dir) {
         Ok(f) => f,
@@ -445,6 +446,7 @@ fn sweep(dir: &Path) -> Result<bool, PodError> {
             return Ok(false);
         }
     }
+    super::disk::detach(dir);
     std::fs::remove_dir_all(dir).map_err(super::io(dir, "remove"))?;
     Ok(true)
 }

@@ -33,7 +33,6 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
         init_pid,
         app,
         argv,
-    })
-    .map_err(VerbError::step(format!("pod {}", m.pod_id)))?;
+    })?;
     Ok(code.clamp(0, 255) as u8)
 }

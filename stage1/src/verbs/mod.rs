@@ -30,6 +30,9 @@ pub enum VerbError {
     Record(#[from] liftoff_contract::records::RecordError),
     #[error(transparent)]
     NetRecord(#[from] liftoff_contract::network::NetStateError),
+    /// `enter`'s own errors name the pod and the app already.
+    #[error(transparent)]
+    Enter(#[from] crate::enter::EnterError),
     /// The pod is not in a state the verb can act on.
     #[error("{0}")]
     Pod(String),

@@ -32,8 +32,13 @@ fn send(fd: &OwnedFd, sig: i32) -> bool {
     }
 }
 
-/// Whether someone (the supervisor) holds the pod dir's lock.
-fn locked(dir: &Path) -> bool {
+/// Whether the pod still runs: its dir is locked (by the supervisor) and it has no exit record yet.
+/// The lock alone is not enough: the supervisor's teardown child keeps it after the supervisor (and
+/// so its pid) is gone.
+fn running(dir: &Path) -> bool {
+    if layout::pod_exit(dir).exists() {
+        return false;
+    }
     let Ok(f) = std::fs::File::open(dir) else {
         return false;
     };
@@ -45,7 +50,8 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
     let dir = a.pod_dir()?;
     let sup = pidfd(&layout::supervisor_pid_file(dir));
     let init = pidfd(&layout::init_pid_file(dir));
-    if !locked(dir) {
+    // Pidfds first, then the check: if the pod still runs now, the pids were its own when opened.
+    if !running(dir) {
         return Ok(0);
     }
     let sent = if a.flag("--force") {
@@ -57,7 +63,7 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
     } else {
         sup.as_ref().is_some_and(|s| send(s, libc::SIGTERM))
     };
-    if !sent && locked(dir) {
+    if !sent && running(dir) {
         let id = dir.file_name().unwrap_or_default().to_string_lossy();
         return Err(VerbError::Pod(format!(
             "pod {id}: cannot find its supervisor's pid (it may still be starting); try again"
