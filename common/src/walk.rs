@@ -131,6 +131,9 @@ impl std::fmt::Display for WalkError {
     }
 }
 
+/// Called on each directory [`walk_dirs`] creates, with its handle.
+pub type FixNewDir = dyn Fn(&OwnedFd) -> io::Result<()>;
+
 /// Opens the directory `comps` below `root` one component at a time, each a single name that is
 /// never `..`, opened with `O_NOFOLLOW`, so the walk cannot leave the tree or pass through a
 /// symlink. With `create`, a missing component is made (mode 0755) and handed to `create` once
@@ -139,7 +142,7 @@ impl std::fmt::Display for WalkError {
 pub fn walk_dirs(
     root: BorrowedFd<'_>,
     comps: &[CString],
-    create: Option<&dyn Fn(&OwnedFd) -> io::Result<()>>,
+    create: Option<&FixNewDir>,
 ) -> Result<OwnedFd, WalkError> {
     let mut cur =
         rfs::openat(root, c".", DIR_FLAGS, Mode::empty()).map_err(|e| WalkError::Io(e.into()))?;

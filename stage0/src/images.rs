@@ -258,7 +258,13 @@ pub struct GcReport {
 /// Removes every blob, unpacked layer, provenance record and staging dir that no named image needs.
 /// Holds the store lock exclusively, so it waits for running fetches and imports: at most `wait`
 /// (None: until they finish), after which it fails naming the processes that hold the store.
-pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, ImageError> {
+/// `layers_in_use` gives the layers pods still stand on (see `pod::state::layers_in_use`); it is
+/// called once the store is locked, so no pod prepared before that is missed.
+pub fn gc(
+    store: &Store,
+    wait: Option<std::time::Duration>,
+    layers_in_use: impl FnOnce() -> Vec<Digest>,
+) -> Result<GcReport, ImageError> {
     let _g = store.lock_gc(wait)?;
     let mut keep_blobs: HashSet<Digest> = HashSet::new();
     let mut keep_layers: HashSet<Digest> = HashSet::new();
@@ -269,7 +275,7 @@ pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, 
     }
     // Layers under a pod (running, or exited and not yet collected) stay until the pod is gone,
     // even when its image was removed: they are the lower dirs of its overlay roots.
-    keep_layers.extend(pod_layers(store));
+    keep_layers.extend(layers_in_use());
     let mut rep = GcReport::default();
     let blobs_dir = store.images().join("blobs/sha256");
     for (hex, path) in dir_entries(&blobs_dir)? {
@@ -327,32 +333,6 @@ pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, 
     rep.blobs.sort();
     rep.layers.sort();
     Ok(rep)
-}
-
-/// Every layer some pod's manifest names, in any pod state.
-fn pod_layers(store: &Store) -> Vec<Digest> {
-    let mut out = Vec::new();
-    for state in crate::pod::STATES {
-        let Ok(entries) = std::fs::read_dir(store.root().join("pods").join(state)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let Ok(b) = std::fs::read(e.path().join(liftoff_stage1::POD_MANIFEST_FILE)) else {
-                continue;
-            };
-            let Ok(m) = liftoff_stage1::PodManifest::from_slice(&b) else {
-                continue;
-            };
-            for a in &m.apps {
-                out.extend(
-                    a.layers
-                        .iter()
-                        .filter_map(|l| l.file_name()?.to_str().and_then(Digest::from_hex)),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn mark(

@@ -257,7 +257,7 @@ pub fn prepare(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8>
 /// Moves a locked pod to `run/` (if not there yet) and starts its supervisor: by exec in the
 /// foreground, or detached.
 pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
-    if !p.dir.starts_with(pods.root.join("run")) {
+    if !p.dir.starts_with(pods.state_dir(pod::PodDirState::Run)) {
         if let Err(e) = p.to_run(pods) {
             p.abandon(pods);
             return Err(e.into());
@@ -276,9 +276,7 @@ pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
         Err(exit) => {
             // `run -d --rm`: the supervisor left the pod for us to read why; now it goes.
             let rm = std::fs::read(
-                pods.root
-                    .join("run")
-                    .join(&id)
+                pods.dir(pod::PodDirState::Run, &id)
                     .join(liftoff_stage1::POD_MANIFEST_FILE),
             )
             .ok()
