@@ -193,7 +193,7 @@ impl Config {
         match self.pods.min_free.as_deref() {
             None => Ok(DEFAULT_MIN_FREE),
             Some("0") => Ok(0),
-            Some(s) => crate::pod::resolve::parse_size(s).ok_or_else(|| ConfigError::Parse {
+            Some(s) => liftoff_common::units::parse_size(s).ok_or_else(|| ConfigError::Parse {
                 path: PathBuf::from("[pods] min_free"),
                 message: format!(
                     "{s:?} is not a size such as 1G or 512M (0 turns the reserve off)"

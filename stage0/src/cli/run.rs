@@ -30,7 +30,7 @@ pub struct AppFlags {
     /// Override the image's entrypoint (a single program; its arguments go after `--`)
     #[arg(long)]
     pub entrypoint: Option<String>,
-    /// Memory limit (e.g. 256M, 1g)
+    /// Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)
     #[arg(short = 'm', long)]
     pub memory: Option<String>,
     /// CPU limit in CPUs (e.g. 0.5)
@@ -163,7 +163,7 @@ pub struct RunArgs {
     /// Write the pod's uuid to FILE (for `--uuid-file` of the other commands)
     #[arg(long, value_name = "FILE")]
     pub uuid_file_save: Option<std::path::PathBuf>,
-    /// Rotate each app's log file at this size (one older file is kept)
+    /// Rotate each app's log file at this size (one older file is kept; k, M, G are powers of 1024)
     #[arg(long, default_value = "10M", value_name = "SIZE")]
     pub log_max_size: String,
     /// Limit what the pod writes to disk (its apps' changes, named volumes and logs together), e.g.
@@ -383,7 +383,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         .or(ctx.config.pods.disk_limit.clone())
     {
         None => None,
-        Some(s) => Some(resolve::parse_size(&s).with_context(|| {
+        Some(s) => Some(liftoff_common::units::parse_size(&s).with_context(|| {
             format!(
                 "--disk-limit {}: use a size such as 512M or 10G",
                 liftoff_stage2::report::shown(&s)
@@ -396,7 +396,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     req.interactive = a.interactive;
     req.tty = a.tty;
     req.detached = a.detach;
-    req.log_max_bytes = resolve::parse_size(&a.log_max_size)
+    req.log_max_bytes = liftoff_common::units::parse_size(&a.log_max_size)
         .filter(|n| *n >= liftoff_stage1::manifest::MIN_LOG_MAX_BYTES)
         .with_context(|| {
             format!(

@@ -139,18 +139,14 @@ impl Pods {
 }
 
 /// Takes a pod dir's exclusive lock. `list` and `status` take a shared lock for an instant to
-/// probe: that is retried for a moment; a lock held for longer is a real holder.
-pub(crate) fn lock_exclusive(f: &File) -> Result<(), rustix::io::Errno> {
-    let start = std::time::Instant::now();
-    loop {
-        match rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-            Err(rustix::io::Errno::WOULDBLOCK)
-                if start.elapsed() < std::time::Duration::from_millis(200) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(2))
-            }
-            r => return r,
-        }
+/// probe: that is waited out for up to 200 ms (`liftoff_common::lock::lock_within`, with backoff);
+/// a lock held for longer is a real holder, and the error is EWOULDBLOCK.
+pub(crate) fn lock_exclusive(f: &File) -> std::io::Result<()> {
+    use liftoff_common::lock::{lock_within, Mode};
+    if lock_within(f, Mode::Exclusive, std::time::Duration::from_millis(200))? {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(libc::EWOULDBLOCK))
     }
 }
 
@@ -169,7 +165,7 @@ pub fn create(pods: &Pods) -> Result<NewPod, PodError> {
     // Locked before it is renamed (the lock goes with the inode): `gc` never sees it in
     // `prepare/` unlocked, which would read as a failed preparation.
     let lock = File::open(&embryo).map_err(io(&embryo, "open"))?;
-    lock_exclusive(&lock).map_err(|e| io(&embryo, "lock")(e.into()))?;
+    lock_exclusive(&lock).map_err(io(&embryo, "lock"))?;
     let prepare = pods.dir(PodDirState::Prepare, &id);
     std::fs::rename(&embryo, &prepare).map_err(io(&prepare, "rename"))?;
     Ok(NewPod {
@@ -183,11 +179,12 @@ impl NewPod {
     /// Writes the stage1 manifest.
     pub fn write_manifest(&self, m: &liftoff_stage1::PodManifest) -> Result<(), PodError> {
         let p = self.dir.join(liftoff_stage1::POD_MANIFEST_FILE);
-        let tmp = self.dir.join(".pod.json.tmp");
         let bytes = serde_json::to_vec_pretty(m).expect("manifest serialises");
-        std::fs::write(&tmp, bytes).map_err(io(&tmp, "write"))?;
-        std::fs::rename(&tmp, &p).map_err(io(&p, "rename"))?;
-        Ok(())
+        liftoff_common::atomic::write(&p, &bytes).map_err(|e| PodError::Io {
+            path: e.path,
+            op: e.op,
+            source: e.source,
+        })
     }
 
     /// Records which images the pod runs: names for `liftoff list`, digests so that

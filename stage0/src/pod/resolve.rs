@@ -10,6 +10,7 @@ use crate::manifest::RunConfig;
 use crate::reference::ImageName;
 use crate::store::Store;
 use crate::trust::verify::{self, Decision, Trust};
+pub use liftoff_common::units::parse_size;
 use liftoff_stage1::stage2::{AppSpec, Rlimit, SeccompMode};
 use liftoff_stage1::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
 
@@ -112,28 +113,6 @@ fn user_profile(app: &str, path: &str, caps: &[String]) -> Result<SeccompMode, R
         and_list(liftoff_stage2::seccomp::table::ALWAYS_BLOCKED)
     );
     Ok(mode)
-}
-
-/// Parses a size as podman does: a number with an optional b, k, m or g suffix (powers of 1024).
-pub fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let t = t
-        .strip_suffix('b')
-        .filter(|x| !x.is_empty() && x.ends_with(['k', 'm', 'g']))
-        .unwrap_or(&t);
-    let (num, mult) = match t.chars().last()? {
-        'k' => (&t[..t.len() - 1], 1u64 << 10),
-        'm' => (&t[..t.len() - 1], 1 << 20),
-        'g' => (&t[..t.len() - 1], 1 << 30),
-        'b' => (&t[..t.len() - 1], 1),
-        _ => (t, 1),
-    };
-    let v: f64 = num.parse().ok()?;
-    if !(v.is_finite() && v > 0.0) {
-        return None;
-    }
-    let b = (v * mult as f64) as u64;
-    (b > 0).then_some(b)
 }
 
 /// "net_bind_service", "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" → "CAP_NET_BIND_SERVICE".

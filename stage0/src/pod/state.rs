@@ -8,6 +8,7 @@
 //! is idempotent and can be rerun after its own crash: a half-removed pod stays in a garbage dir.
 
 use super::{PodDirState, PodError, Pods};
+use liftoff_common::lock::Mode;
 use serde::Serialize;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -75,11 +76,7 @@ pub struct PodInfo {
 /// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
 fn locked(dir: &Path) -> Option<bool> {
     let f = File::open(dir).ok()?;
-    match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared) {
-        Ok(()) => Some(false),
-        Err(rustix::io::Errno::WOULDBLOCK) => Some(true),
-        Err(_) => Some(false),
-    }
+    Some(liftoff_common::lock::try_lock(&f, Mode::Shared).is_ok_and(|free| !free))
 }
 
 fn state_of(dir_state: PodDirState, locked: bool) -> State {
@@ -271,18 +268,7 @@ pub fn refresh(pods: &Pods, id: &str) -> Option<PodInfo> {
 /// Waits until nobody holds the pod's lock (the supervisor exited), at most `timeout` (None =
 /// forever). A blocking flock wakes the instant the kernel drops the lock. Returns whether it is free.
 pub fn wait_unlocked(dir: &Path, timeout: Option<Duration>) -> bool {
-    let Ok(f) = File::open(dir) else {
-        return true;
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let r = rustix::fs::flock(&f, rustix::fs::FlockOperation::LockShared);
-        let _ = tx.send(r.is_ok());
-    });
-    match timeout {
-        Some(t) => rx.recv_timeout(t).unwrap_or(false),
-        None => rx.recv().unwrap_or(false),
-    }
+    liftoff_common::lock::wait_free(dir, timeout)
 }
 
 /// Waits until the pod's apps have all exited (its `exit.json` exists) or its lock is free, at most
@@ -295,9 +281,7 @@ pub fn wait_exited(dir: &Path, timeout: Option<Duration>) -> bool {
         return true;
     };
     loop {
-        if exit.exists()
-            || rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared).is_ok()
-        {
+        if exit.exists() || liftoff_common::lock::try_lock(&f, Mode::Shared).unwrap_or(false) {
             return true;
         }
         if timeout.is_some_and(|t| start.elapsed() >= t) {
@@ -316,13 +300,9 @@ pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
         ));
     }
     let lock_path = pods.root.join(".names.lock");
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
+    let f = liftoff_common::lock::open_lock_file(&lock_path)
         .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)
+    liftoff_common::lock::lock(&f, Mode::Exclusive)
         .map_err(|e| format!("{}: lock: {e}", lock_path.display()))?;
     if let Some(p) = list(pods).into_iter().find(|p| {
         p.name.as_deref() == Some(name) && !matches!(p.state, State::Garbage | State::ExitedGarbage)

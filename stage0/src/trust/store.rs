@@ -316,9 +316,13 @@ impl TrustStore {
             });
         }
         std::fs::create_dir_all(&dir).map_err(io(&dir, "create directory"))?;
-        let tmp = dir.join(format!(".{keyid}.pub.tmp{}", std::process::id()));
-        std::fs::write(&tmp, key.to_pem()).map_err(io(&tmp, "write"))?;
-        std::fs::rename(&tmp, &path).map_err(io(&path, "rename"))?;
+        liftoff_common::atomic::write(&path, key.to_pem().as_bytes()).map_err(|e| {
+            TrustStoreError::Io {
+                path: e.path,
+                op: e.op,
+                source: e.source,
+            }
+        })?;
         Ok(path)
     }
 
