@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use liftoff::manifest::{
+use liftoff::image_manifest::{
     classify, parse_config, parse_index, parse_manifest, select_platform, DOCKER_LIST,
     DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST,
 };

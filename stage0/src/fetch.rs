@@ -5,12 +5,13 @@
 //! The trust gate sits right after the top-level bytes and their digest are known and before any of
 //! them is parsed beyond classification, which is where signature verification plugs in (docs/trust.md).
 
+use crate::cosign::RawSignature;
 use crate::digest::Digest;
+use crate::image_manifest::{
+    self, Compression, Descriptor, ImageManifestError, Kind, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
+};
 use crate::images::{self, ImageError};
 use crate::ingest::{self, IngestError, Outcome, Staged, VerifiedBlob};
-use crate::manifest::{
-    self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
-};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::IndexEntry;
@@ -18,9 +19,8 @@ use crate::store::{Provenance, Store, StoreError};
 use crate::transport::registry::progress::{Progress, WithProgress};
 use crate::transport::registry::RegistryOptions;
 use crate::transport::{self, Source, SourceRef, TopLevel, TransportError};
-use crate::trust::cosign::RawSignature;
 use crate::trust::verify::{self, Decision, Trust, VerifyError};
-use crate::unpack::Limits;
+use crate::unpack::UnpackLimits;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 
@@ -29,7 +29,7 @@ pub enum FetchError {
     #[error(transparent)]
     Transport(#[from] TransportError),
     #[error(transparent)]
-    Manifest(#[from] ManifestError),
+    Manifest(#[from] ImageManifestError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -57,7 +57,7 @@ pub struct FetchOptions {
     /// `--as`: the name in the store; default is the source's own ref name.
     pub name: Option<ImageName>,
     pub platform: Platform,
-    pub limits: Limits,
+    pub limits: UnpackLimits,
     /// How many layers to download at once (and, as many, to unpack at once).
     pub jobs: usize,
     /// Keys and policy to verify against.
@@ -76,7 +76,7 @@ impl FetchOptions {
         FetchOptions {
             name: None,
             platform: Platform::host(),
-            limits: Limits::default(),
+            limits: UnpackLimits::default(),
             jobs: 2,
             trust,
             insecure: false,
@@ -145,9 +145,9 @@ pub(crate) struct Resolved {
     pub top_kind: Kind,
     pub manifest_bytes: Vec<u8>,
     pub manifest_digest: Digest,
-    pub manifest: manifest::Manifest,
+    pub manifest: image_manifest::Manifest,
     pub config_bytes: Vec<u8>,
-    pub config: manifest::ImageConfig,
+    pub config: image_manifest::ImageConfig,
     pub diff_ids: Vec<Digest>,
     pub platform: Platform,
 }
@@ -162,14 +162,14 @@ pub(crate) fn resolve(
     want: &Platform,
 ) -> Result<Resolved, FetchError> {
     let what = format!("{} manifest {}", src.describe(), top.digest);
-    let top_kind = manifest::classify(&top.bytes, top.media_type.as_deref(), &what)?;
+    let top_kind = image_manifest::classify(&top.bytes, top.media_type.as_deref(), &what)?;
     let (manifest_bytes, manifest_digest, mwhat) = match top_kind {
         Kind::Manifest => (top.bytes.clone(), top.digest.clone(), what.clone()),
         Kind::Index => {
-            let entries = manifest::parse_index(&top.bytes, &what)?;
-            let chosen = manifest::select_platform(&entries, want, &what)?;
+            let entries = image_manifest::parse_index(&top.bytes, &what)?;
+            let chosen = image_manifest::select_platform(&entries, want, &what)?;
             if chosen.size > MAX_MANIFEST_BYTES {
-                return Err(ManifestError::Invalid {
+                return Err(ImageManifestError::Invalid {
                     what: mwhat_of(src, &chosen.digest),
                     reason: format!(
                         "is {} bytes, over the limit of {MAX_MANIFEST_BYTES}",
@@ -180,8 +180,9 @@ pub(crate) fn resolve(
             }
             let bytes = src.read_manifest(&chosen.digest, chosen.size, &chosen.media_type)?;
             let mwhat = mwhat_of(src, &chosen.digest);
-            if manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest {
-                return Err(ManifestError::Invalid {
+            if image_manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest
+            {
+                return Err(ImageManifestError::Invalid {
                     what: mwhat,
                     reason: "an index inside an index is not supported".into(),
                 }
@@ -190,7 +191,7 @@ pub(crate) fn resolve(
             (bytes, chosen.digest.clone(), mwhat)
         }
     };
-    let m = manifest::parse_manifest(&manifest_bytes, &mwhat)?;
+    let m = image_manifest::parse_manifest(&manifest_bytes, &mwhat)?;
     let config_bytes = transport::read_verified(
         src,
         &m.config.digest,
@@ -199,7 +200,7 @@ pub(crate) fn resolve(
         "config",
     )?;
     let cwhat = format!("{} config {}", src.describe(), m.config.digest);
-    let (config, diff_ids) = manifest::parse_config(&config_bytes, &cwhat)?;
+    let (config, diff_ids) = image_manifest::parse_config(&config_bytes, &cwhat)?;
     if diff_ids.len() != m.layers.len() {
         return Err(FetchError::LayerCount {
             what: cwhat,
@@ -217,7 +218,7 @@ pub(crate) fn resolve(
     };
     // A single-manifest image for another platform would fail at exec with ENOEXEC; say so now.
     if top_kind == Kind::Manifest && want.score(&platform).is_none() {
-        return Err(ManifestError::NoPlatform {
+        return Err(ImageManifestError::NoPlatform {
             what,
             wanted: want.clone(),
             available: platform.to_string(),
@@ -290,7 +291,7 @@ pub(crate) fn ingest_layers(
     source_name: &str,
     layers: &[(Descriptor, Compression)],
     diff_ids: &[Digest],
-    limits: &Limits,
+    limits: &UnpackLimits,
     jobs: usize,
 ) -> Result<Ingested, FetchError> {
     let notes: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
@@ -550,7 +551,7 @@ pub(crate) fn record(
         size += top_size as u64;
     }
     let media_type = match r.top_kind {
-        Kind::Index => manifest::OCI_INDEX.to_string(),
+        Kind::Index => image_manifest::OCI_INDEX.to_string(),
         Kind::Manifest => r.manifest.media_type.clone(),
     };
     let media_type = if r.top_kind == Kind::Index {

@@ -2,7 +2,7 @@
 //! remove names, collect garbage, and render a root filesystem by copy.
 
 use crate::digest::Digest;
-use crate::manifest::{self, Kind};
+use crate::image_manifest::{self, Kind};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{IndexEntry, Provenance, Store, StoreError};
@@ -169,7 +169,7 @@ pub struct InspectLayer {
 pub fn load(
     store: &Store,
     e: &IndexEntry,
-) -> Result<(Digest, manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
+) -> Result<(Digest, image_manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
     let broken = |reason: String| ImageError::Broken {
         name: e.name.clone(),
         reason: format!(
@@ -178,18 +178,18 @@ pub fn load(
         ),
     };
     let top = store.read_blob(&e.descriptor.digest)?;
-    let kind = manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest")
+    let kind = image_manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest")
         .map_err(|x| broken(x.to_string()))?;
     let (mdigest, mbytes) = match kind {
         Kind::Manifest => (e.descriptor.digest.clone(), top),
         Kind::Index => {
-            let entries =
-                manifest::parse_index(&top, "stored index").map_err(|x| broken(x.to_string()))?;
+            let entries = image_manifest::parse_index(&top, "stored index")
+                .map_err(|x| broken(x.to_string()))?;
             let want = store
                 .provenance(&e.name, &e.descriptor.digest)?
                 .map(|p| p.manifest)
                 .or_else(|| {
-                    manifest::select_platform(&entries, &Platform::host(), "stored index")
+                    image_manifest::select_platform(&entries, &Platform::host(), "stored index")
                         .ok()
                         .map(|d| d.digest.clone())
                 })
@@ -198,11 +198,11 @@ pub fn load(
             (want, b)
         }
     };
-    let m =
-        manifest::parse_manifest(&mbytes, "stored manifest").map_err(|x| broken(x.to_string()))?;
+    let m = image_manifest::parse_manifest(&mbytes, "stored manifest")
+        .map_err(|x| broken(x.to_string()))?;
     let cbytes = store.read_blob(&m.config.digest)?;
-    let (_, diff_ids) =
-        manifest::parse_config(&cbytes, "stored config").map_err(|x| broken(x.to_string()))?;
+    let (_, diff_ids) = image_manifest::parse_config(&cbytes, "stored config")
+        .map_err(|x| broken(x.to_string()))?;
     if diff_ids.len() != m.layers.len() {
         return Err(broken(
             "config and manifest disagree on the number of layers".into(),
@@ -348,9 +348,9 @@ fn mark(
     let Ok(bytes) = store.read_blob(d) else {
         return;
     };
-    match manifest::classify(&bytes, None, "stored blob") {
+    match image_manifest::classify(&bytes, None, "stored blob") {
         Ok(Kind::Index) => {
-            if let Ok(entries) = manifest::parse_index(&bytes, "stored index") {
+            if let Ok(entries) = image_manifest::parse_index(&bytes, "stored index") {
                 for e in entries {
                     mark(store, &e.digest, blobs, layers, depth + 1);
                 }
@@ -374,9 +374,9 @@ fn mark(
                     blobs.insert(dg);
                 }
             }
-            if let Ok(m) = manifest::parse_manifest(&bytes, "stored manifest") {
+            if let Ok(m) = image_manifest::parse_manifest(&bytes, "stored manifest") {
                 if let Ok(cb) = store.read_blob(&m.config.digest) {
-                    if let Ok((_, diff_ids)) = manifest::parse_config(&cb, "stored config") {
+                    if let Ok((_, diff_ids)) = image_manifest::parse_config(&cb, "stored config") {
                         layers.extend(diff_ids);
                     }
                 }

@@ -7,11 +7,11 @@
 
 use crate::digest::Digest;
 use crate::fetch::{self, FetchError, Resolved};
-use crate::manifest::{self, Compression, Descriptor, Kind, OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{self, Compression, Descriptor, Kind, OCI_CONFIG, OCI_MANIFEST};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
-use crate::unpack::{Limits, Skipped};
+use crate::unpack::{Skipped, UnpackLimits};
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -420,7 +420,7 @@ pub fn import(
     name: &ImageName,
     cfg: &ImportConfig,
     compression: Compression,
-    limits: &Limits,
+    limits: &UnpackLimits,
 ) -> Result<ImportResult, ImportError> {
     if name.digest.is_some() || name.tag.is_none() {
         return Err(ImportError::Invalid(format!(
@@ -505,9 +505,9 @@ pub fn import(
     fetch::warn_notes(&ingested.notes);
     store.put_blob_bytes(&config_digest, &config_bytes)?;
     store.put_blob_bytes(&manifest_digest, &manifest_bytes)?;
-    let parsed = manifest::parse_manifest(&manifest_bytes, "imported manifest")
+    let parsed = image_manifest::parse_manifest(&manifest_bytes, "imported manifest")
         .map_err(|e| ImportError::Invalid(e.to_string()))?;
-    let (config, diff_ids) = manifest::parse_config(&config_bytes, "imported config")
+    let (config, diff_ids) = image_manifest::parse_config(&config_bytes, "imported config")
         .map_err(|e| ImportError::Invalid(e.to_string()))?;
     let resolved = Resolved {
         top_kind: Kind::Manifest,

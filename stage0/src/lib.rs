@@ -7,12 +7,13 @@
 //! thin CLI over this library. `docs/architecture.md` describes the whole.
 
 pub mod config;
+pub mod cosign;
 pub mod digest;
 pub mod fetch;
+pub mod image_manifest;
 pub mod images;
 pub mod import;
 pub mod ingest;
-pub mod manifest;
 pub mod owned;
 pub mod platform;
 pub mod pod;

@@ -418,10 +418,11 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     ctx.store.check_free(ctx.config.min_free()?, "the pod")?;
     // Bring in what is missing (or everything, with --pull=always), verified as `fetch` does.
     let mut fo = FetchOptions::new(ctx.trust()?.clone());
-    fo.limits = ctx.config.limits();
+    fo.limits = liftoff::unpack::UnpackLimits::from_config(&ctx.config.unpack);
     fo.jobs = ctx.config.jobs();
     fo.insecure = insecure;
-    fo.registry = ctx.config.registry_options();
+    fo.registry =
+        liftoff::transport::registry::RegistryOptions::from_config(&ctx.config.registries);
     fo.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut digests = Vec::new();
     for app in &mut req.apps {
@@ -449,7 +450,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         &req,
         &p.id,
         insecure,
-        &ctx.config.net_settings(),
+        &liftoff::pod::request::NetSettings::from_config(&ctx.config.network),
     )
     .map_err(anyhow::Error::from)
     .and_then(|m| {

@@ -5,8 +5,8 @@
 use super::networks;
 use super::request::{AppRequest, NetSettings, PodRequest};
 use super::volumes;
+use crate::image_manifest::RunConfig;
 use crate::images::{self, ImageError};
-use crate::manifest::RunConfig;
 use crate::reference::ImageName;
 use crate::store::Store;
 use crate::trust::verify::{self, Decision, Trust};

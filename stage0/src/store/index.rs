@@ -2,9 +2,9 @@
 //! provenance records under images/meta/.
 
 use super::{io, Store, StoreError};
+use crate::cosign::is_signature_ref;
 use crate::digest::Digest;
-use crate::manifest::{self, Descriptor, OCI_INDEX};
-use crate::transport::is_signature_ref;
+use crate::image_manifest::{self, Descriptor, OCI_INDEX};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -102,7 +102,7 @@ impl Store {
     pub fn entries(&self) -> Result<Vec<IndexEntry>, StoreError> {
         let p = self.index_path();
         let bytes = std::fs::read(&p).map_err(io(&p, "read"))?;
-        let descs = manifest::parse_index(&bytes, "store index.json").map_err(|e| {
+        let descs = image_manifest::parse_index(&bytes, "store index.json").map_err(|e| {
             StoreError::CorruptIndex {
                 path: p.clone(),
                 reason: e.to_string(),
@@ -126,9 +126,11 @@ impl Store {
     pub fn all_descriptors(&self) -> Result<Vec<Descriptor>, StoreError> {
         let p = self.index_path();
         let bytes = std::fs::read(&p).map_err(io(&p, "read"))?;
-        manifest::parse_index(&bytes, "store index.json").map_err(|e| StoreError::CorruptIndex {
-            path: p,
-            reason: e.to_string(),
+        image_manifest::parse_index(&bytes, "store index.json").map_err(|e| {
+            StoreError::CorruptIndex {
+                path: p,
+                reason: e.to_string(),
+            }
         })
     }
 

@@ -6,7 +6,7 @@
 
 use super::{check_digest, io_err, Files, Source, TarFiles, TopLevel, TransportError};
 use crate::digest::{Digest, HashingReader};
-use crate::manifest::{Compression, MAX_CONFIG_BYTES, MAX_LAYERS, OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{Compression, MAX_CONFIG_BYTES, MAX_LAYERS, OCI_CONFIG, OCI_MANIFEST};
 use crate::reference::ImageName;
 use std::collections::HashMap;
 use std::io::Read;

@@ -54,10 +54,31 @@ pub struct RegistryOptions {
     /// `[registries] insecure` in config.toml: hosts (`host[:port]`) allowed over plain HTTP.
     pub insecure_hosts: Vec<String>,
     /// `[registries] max_manifest_bytes`: the largest manifest or index accepted from a registry
-    /// (default and ceiling: [`MAX_MANIFEST_BYTES`](crate::manifest::MAX_MANIFEST_BYTES)).
+    /// (default and ceiling: [`MAX_MANIFEST_BYTES`](crate::image_manifest::MAX_MANIFEST_BYTES)).
     pub max_manifest_bytes: Option<u64>,
     /// `[registries] min_rate` / `rate_window`: the slowest a response body may arrive.
     pub min_rate: rate::MinRate,
+}
+
+impl RegistryOptions {
+    /// Registry options as `[registries]` of config.toml sets them (the CLI adds its flags on top).
+    pub fn from_config(c: &crate::config::RegistriesConfig) -> RegistryOptions {
+        let d = rate::MinRate::default();
+        RegistryOptions {
+            insecure_hosts: c.insecure.clone(),
+            certs_dir: c.certs_dir.clone(),
+            authfile: c.auth_file.clone(),
+            max_manifest_bytes: c.max_manifest_bytes,
+            min_rate: rate::MinRate {
+                bytes_per_sec: c.min_rate.unwrap_or(d.bytes_per_sec),
+                window: c
+                    .rate_window
+                    .map(std::time::Duration::from_secs)
+                    .unwrap_or(d.window),
+            },
+            ..Default::default()
+        }
+    }
 }
 
 impl RegistryOptions {
@@ -68,7 +89,7 @@ impl RegistryOptions {
 
     /// The manifest size bound in force.
     pub fn manifest_limit(&self) -> u64 {
-        let max = crate::manifest::MAX_MANIFEST_BYTES;
+        let max = crate::image_manifest::MAX_MANIFEST_BYTES;
         self.max_manifest_bytes.unwrap_or(max).min(max)
     }
 

@@ -6,7 +6,7 @@
 //! [`MAX_PAYLOAD`] bytes per payload are looked at, before any cryptography runs.
 
 use crate::digest::Digest;
-use crate::manifest::{OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{OCI_CONFIG, OCI_MANIFEST};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,12 @@ pub const MAX_SIG_MANIFEST: u64 = 256 * 1024;
 /// The tag cosign gives the signatures of `d`.
 pub fn sig_tag(d: &Digest) -> String {
     format!("sha256-{}.sig", d.hex())
+}
+
+/// Whether a ref name is a cosign signature tag (`sha256-<hex>.sig`) rather than an image.
+pub fn is_signature_ref(r: &str) -> bool {
+    let tag = r.rsplit(':').next().unwrap_or(r);
+    tag.starts_with("sha256-") && tag.ends_with(".sig")
 }
 
 /// One signature as found: payload bytes and the base64 signature over them.

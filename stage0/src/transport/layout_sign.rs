@@ -2,9 +2,9 @@
 //! repository: the `sha256-<hex>.sig` manifest is listed in index.json under that ref name, and
 //! existing signatures are merged, not replaced.
 
-use super::cosign::{self, RawSignature};
+use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::manifest::OCI_MANIFEST;
+use crate::image_manifest::OCI_MANIFEST;
 use crate::transport::{self, SourceRef, TransportError};
 use std::path::Path;
 

@@ -32,7 +32,7 @@ pub const MAX_LAYERS: usize = 256;
 pub const MAX_INDEX_ENTRIES: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ManifestError {
+pub enum ImageManifestError {
     #[error("{what} is not valid JSON of the expected shape: {source}")]
     Json {
         what: String,
@@ -55,8 +55,8 @@ pub enum ManifestError {
     },
 }
 
-fn invalid(what: &str, reason: impl Into<String>) -> ManifestError {
-    ManifestError::Invalid {
+fn invalid(what: &str, reason: impl Into<String>) -> ImageManifestError {
+    ImageManifestError::Invalid {
         what: what.to_string(),
         reason: reason.into(),
     }
@@ -142,7 +142,7 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
-    fn check(raw: RawDescriptor, what: &str) -> Result<Descriptor, ManifestError> {
+    fn check(raw: RawDescriptor, what: &str) -> Result<Descriptor, ImageManifestError> {
         let digest = Digest::parse(&raw.digest).map_err(|e| invalid(what, e.to_string()))?;
         if raw.size < 0 {
             return Err(invalid(
@@ -201,7 +201,11 @@ pub enum Kind {
 /// Decides what a document is from its declared media type (if the source gave one) and its own
 /// `mediaType` field; when both exist they must agree, so a descriptor cannot make us read an index
 /// as a manifest or the reverse.
-pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind, ManifestError> {
+pub fn classify(
+    bytes: &[u8],
+    declared: Option<&str>,
+    what: &str,
+) -> Result<Kind, ImageManifestError> {
     #[derive(Deserialize)]
     struct Probe {
         #[serde(rename = "mediaType", default)]
@@ -213,12 +217,12 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
         #[serde(default)]
         layers: Option<serde_json::Value>,
     }
-    let p: Probe = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
+    let p: Probe = serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
         what: what.to_string(),
         source,
     })?;
     if p.schema_version == Some(1) {
-        return Err(ManifestError::UnsupportedMediaType {
+        return Err(ImageManifestError::UnsupportedMediaType {
             what: what.to_string(),
             found: "Docker schema 1".into(),
             hint: " (deprecated since 2017); convert it with `skopeo copy --format oci`",
@@ -234,11 +238,11 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
             ));
         }
     }
-    let kind_of = |mt: &str| -> Result<Kind, ManifestError> {
+    let kind_of = |mt: &str| -> Result<Kind, ImageManifestError> {
         match mt {
             OCI_INDEX | DOCKER_LIST => Ok(Kind::Index),
             OCI_MANIFEST | DOCKER_MANIFEST => Ok(Kind::Manifest),
-            other => Err(ManifestError::UnsupportedMediaType {
+            other => Err(ImageManifestError::UnsupportedMediaType {
                 what: what.to_string(),
                 found: other.to_string(),
                 hint: " (expected an OCI or Docker v2 schema 2 manifest or index)",
@@ -258,11 +262,12 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
     }
 }
 
-pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ManifestError> {
-    let raw: RawIndex = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
-        what: what.to_string(),
-        source,
-    })?;
+pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ImageManifestError> {
+    let raw: RawIndex =
+        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+            what: what.to_string(),
+            source,
+        })?;
     if raw.schema_version != 2 {
         return Err(invalid(
             what,
@@ -289,11 +294,12 @@ pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, Manifest
         .collect()
 }
 
-pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestError> {
-    let raw: RawManifest = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
-        what: what.to_string(),
-        source,
-    })?;
+pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ImageManifestError> {
+    let raw: RawManifest =
+        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+            what: what.to_string(),
+            source,
+        })?;
     if raw.schema_version != 2 {
         return Err(invalid(
             what,
@@ -309,7 +315,7 @@ pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestErro
     }
     let config = Descriptor::check(raw.config, what)?;
     if config.media_type != OCI_CONFIG && config.media_type != DOCKER_CONFIG {
-        return Err(ManifestError::UnsupportedMediaType {
+        return Err(ImageManifestError::UnsupportedMediaType {
             what: format!("config of {what}"),
             found: config.media_type,
             hint: " (this is not a container image; artifacts cannot be run)",
@@ -337,7 +343,7 @@ pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestErro
     for l in raw.layers {
         let d = Descriptor::check(l, what)?;
         let Some(c) = Compression::from_layer_media_type(&d.media_type) else {
-            return Err(ManifestError::UnsupportedMediaType {
+            return Err(ImageManifestError::UnsupportedMediaType {
                 what: format!("layer {} of {what}", d.digest),
                 found: d.media_type,
                 hint: " (expected a tar, tar+gzip or tar+zstd image layer)",
@@ -357,7 +363,7 @@ pub fn select_platform<'a>(
     entries: &'a [Descriptor],
     want: &Platform,
     what: &str,
-) -> Result<&'a Descriptor, ManifestError> {
+) -> Result<&'a Descriptor, ImageManifestError> {
     let best = entries
         .iter()
         .filter(|d| {
@@ -386,7 +392,7 @@ pub fn select_platform<'a>(
             None => format!("(no platform: {})", d.digest),
         })
         .collect();
-    Err(ManifestError::NoPlatform {
+    Err(ImageManifestError::NoPlatform {
         what: what.to_string(),
         wanted: want.clone(),
         available: if available.is_empty() {
@@ -436,11 +442,15 @@ pub struct RootFs {
 }
 
 /// Parses a config and returns it with its checked diff_ids.
-pub fn parse_config(bytes: &[u8], what: &str) -> Result<(ImageConfig, Vec<Digest>), ManifestError> {
-    let cfg: ImageConfig = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
-        what: what.to_string(),
-        source,
-    })?;
+pub fn parse_config(
+    bytes: &[u8],
+    what: &str,
+) -> Result<(ImageConfig, Vec<Digest>), ImageManifestError> {
+    let cfg: ImageConfig =
+        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+            what: what.to_string(),
+            source,
+        })?;
     if cfg.rootfs.kind != "layers" {
         return Err(invalid(
             what,
