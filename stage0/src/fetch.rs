@@ -19,7 +19,8 @@ use crate::store::{Provenance, Store, StoreError};
 use crate::transport::registry::progress::{Progress, WithProgress};
 use crate::transport::registry::RegistryOptions;
 use crate::transport::{self, Source, SourceRef, TopLevel, TransportError};
-use crate::trust::verify::{self, Decision, Trust, VerifyError};
+use crate::trust::gate::{self, Verdict};
+use crate::trust::verify::{Trust, VerifyError};
 use crate::unpack::UnpackLimits;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
@@ -96,31 +97,26 @@ pub struct FetchResult {
     pub provenance: Provenance,
 }
 
-/// The trust gate: decides, from the top-level digest and the signatures found beside it, whether
-/// this image may enter the store as `name`, before anything else of it is parsed.
+/// Asks the trust gate (`trust::gate`), from the top-level digest and the signatures found beside
+/// it, whether this image may enter the store as `name`, before anything else of it is parsed.
 fn trust_gate(
     src: &dyn Source,
     name: &ImageName,
     top: &TopLevel,
     opts: &FetchOptions,
 ) -> Result<(VerifyRecord, Vec<RawSignature>), FetchError> {
-    if opts.insecure {
-        return Ok((
-            VerifyRecord {
-                text: "verification disabled by --insecure-options=image".into(),
-                insecure: true,
-                ..Default::default()
-            },
-            Vec::new(),
-        ));
-    }
-    let sigs = src.signatures(&top.digest)?;
-    let now = chrono::Utc::now().timestamp();
-    match verify::verify(&opts.trust, name, &top.digest, &sigs, now)? {
-        Decision::Verified(v) => Ok((
+    let sigs = if opts.insecure {
+        Vec::new()
+    } else {
+        src.signatures(&top.digest)?
+    };
+    let verdict = gate::decide(&opts.trust, name, &top.digest, &sigs, opts.insecure)?;
+    let text = verdict.describe();
+    Ok(match verdict {
+        Verdict::Verified(v) => (
             VerifyRecord {
                 verified: true,
-                text: v.describe(),
+                text,
                 key_ids: v.key_ids,
                 identity: Some(v.identity),
                 signed_at: v.signed_at,
@@ -128,16 +124,16 @@ fn trust_gate(
                 insecure: false,
             },
             sigs,
-        )),
-        Decision::AcceptedUnsigned { prefix } => Ok((
+        ),
+        Verdict::AcceptedUnsigned { .. } | Verdict::NotChecked => (
             VerifyRecord {
-                text: format!("unsigned, accepted by insecure_accept_unsigned for prefix {prefix} in policy.toml"),
+                text,
                 insecure: true,
                 ..Default::default()
             },
             Vec::new(),
-        )),
-    }
+        ),
+    })
 }
 
 /// Everything about an image that is known once manifest and config are read and checked.

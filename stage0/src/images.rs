@@ -553,20 +553,14 @@ pub fn verify(
     trust: &crate::trust::verify::Trust,
     e: &IndexEntry,
 ) -> Result<VerifyReport, ImageError> {
-    use crate::trust::verify::{self, Decision};
+    use crate::trust::gate::{self, Verdict};
     let name = ImageName::parse(&e.name).map_err(|x| ImageError::Broken {
         name: e.name.clone(),
         reason: x.to_string(),
     })?;
     let t0 = std::time::Instant::now();
     let sigs = store.signatures(&name.repository(), &e.descriptor.digest)?;
-    let decision = verify::verify(
-        trust,
-        &name,
-        &e.descriptor.digest,
-        &sigs,
-        chrono::Utc::now().timestamp(),
-    );
+    let decision = gate::decide(trust, &name, &e.descriptor.digest, &sigs, false);
     let signature_secs = t0.elapsed().as_secs_f64();
 
     let t1 = std::time::Instant::now();
@@ -611,10 +605,9 @@ pub fn verify(
     let hash_secs = t1.elapsed().as_secs_f64();
 
     let signature = match decision {
-        Ok(Decision::Verified(v)) => Ok(v),
-        Ok(Decision::AcceptedUnsigned { prefix }) => Err(format!(
-            "not signed; only admitted by insecure_accept_unsigned for prefix {prefix}"
-        )),
+        Ok(Verdict::Verified(v)) => Ok(v),
+        // Only a real signature passes `image verify`; the gate's words say what let it in.
+        Ok(other) => Err(other.describe()),
         Err(x) => Err(x.to_string()),
     };
     if let Some(mut prov) = store.provenance(&e.name, &e.descriptor.digest)? {

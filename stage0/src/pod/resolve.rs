@@ -9,7 +9,8 @@ use crate::image_manifest::RunConfig;
 use crate::images::{self, ImageError};
 use crate::reference::ImageName;
 use crate::store::Store;
-use crate::trust::verify::{self, Decision, Trust};
+use crate::trust::gate::{self, Verdict};
+use crate::trust::verify::Trust;
 pub use liftoff_common::units::parse_size;
 use liftoff_stage1::stage2::{AppSpec, Rlimit, SeccompMode};
 use liftoff_stage1::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
@@ -250,26 +251,21 @@ pub fn check_trust(
         reason,
     };
     if insecure {
-        return Ok("verification skipped (--insecure-options=image)".into());
+        return Ok(Verdict::NotChecked.describe());
     }
     let name = ImageName::parse(&e.name).map_err(|x| untrusted(x.to_string()))?;
     let sigs = store
         .signatures(&name.repository(), &e.descriptor.digest)
         .map_err(|x| untrusted(x.to_string()))?;
-    match verify::verify(
-        trust,
-        &name,
-        &e.descriptor.digest,
-        &sigs,
-        chrono::Utc::now().timestamp(),
-    ) {
-        Ok(Decision::Verified(v)) => Ok(v.describe()),
-        Ok(Decision::AcceptedUnsigned { prefix }) => {
-            liftoff_stage2::warning!(
-                "running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
-                e.name
-            );
-            Ok(format!("unsigned, accepted by policy for {prefix}"))
+    match gate::decide(trust, &name, &e.descriptor.digest, &sigs, false) {
+        Ok(v) => {
+            if let Verdict::AcceptedUnsigned { prefix } = &v {
+                liftoff_stage2::warning!(
+                    "running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
+                    e.name
+                );
+            }
+            Ok(v.describe())
         }
         Err(x) => Err(untrusted(format!(
             "refusing to run it: it does not verify against today's trust store and policy.\n{x}\n\

@@ -1,5 +1,6 @@
 //! Signatures and trust (docs/trust.md): keys, the simple-signing payload, Ed25519 signatures, the trust
 //! store and policy, and the fail-closed verification procedure.
+pub mod gate;
 pub mod keys;
 pub mod payload;
 pub mod policy;
