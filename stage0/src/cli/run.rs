@@ -11,6 +11,7 @@ use clap::{Args, Parser};
 use liftoff::fetch::{ensure_image, FetchOptions, PullPolicy};
 use liftoff::pod::request::{AppRequest, PodRequest};
 use liftoff::pod::{self, podfile, resolve};
+use liftoff_common::units::parse_size;
 
 /// Per-app flags: allowed for every app.
 #[derive(Debug, Args, Clone, Default)]
@@ -311,6 +312,19 @@ fn remove_command(ctx: &Ctx, id: &str) -> Result<Vec<String>> {
     Ok(argv)
 }
 
+/// The pod's disk limit in bytes: `--disk-limit` (or the pod file's), else `[pods] disk_limit`.
+fn disk_limit(s: Option<&String>) -> Result<Option<u64>> {
+    s.map(|s| {
+        parse_size(s).with_context(|| {
+            format!(
+                "--disk-limit {}: use a size such as 512M or 10G",
+                liftoff_stage2::report::shown(s)
+            )
+        })
+    })
+    .transpose()
+}
+
 /// Builds the request, fetches what is missing, creates the pod and writes its manifest. The pod is
 /// returned in `prepare/`, locked.
 fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
@@ -377,26 +391,18 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     if a.disk_limit.is_some() {
         req.disk_limit = a.disk_limit.clone();
     }
-    let disk_limit = match req
-        .disk_limit
-        .clone()
-        .or(ctx.config.pods.disk_limit.clone())
-    {
-        None => None,
-        Some(s) => Some(liftoff_common::units::parse_size(&s).with_context(|| {
-            format!(
-                "--disk-limit {}: use a size such as 512M or 10G",
-                liftoff_stage2::report::shown(&s)
-            )
-        })?),
-    };
+    let disk_limit = disk_limit(
+        req.disk_limit
+            .as_ref()
+            .or(ctx.config.pods.disk_limit.as_ref()),
+    )?;
     if req.pids_limit.is_none() {
         req.pids_limit = ctx.config.default_pids_limit();
     }
     req.interactive = a.interactive;
     req.tty = a.tty;
     req.detached = a.detach;
-    req.log_max_bytes = liftoff_common::units::parse_size(&a.log_max_size)
+    req.log_max_bytes = parse_size(&a.log_max_size)
         .filter(|n| *n >= liftoff_stage1::manifest::MIN_LOG_MAX_BYTES)
         .with_context(|| {
             format!(
