@@ -6,7 +6,7 @@
 //! [`MAX_PAYLOAD`] bytes per payload are looked at, before any cryptography runs.
 
 use crate::digest::Digest;
-use crate::image_manifest::{OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{manifest_bytes, RawDescriptor, OCI_CONFIG};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -126,12 +126,10 @@ pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
         }
         let d = Digest::of(&s.payload);
         diff_ids.push(d.to_string());
-        layers.push(serde_json::json!({
-            "mediaType": SIG_LAYER_MEDIA_TYPE,
-            "digest": d.to_string(),
-            "size": s.payload.len(),
-            "annotations": {SIG_ANNOTATION: s.signature},
-        }));
+        layers.push(
+            RawDescriptor::new(SIG_LAYER_MEDIA_TYPE, &d, s.payload.len() as u64)
+                .annotated(SIG_ANNOTATION, &s.signature),
+        );
     }
     // The config cosign writes: an empty image config whose diff_ids are the payload digests.
     let config = serde_json::to_vec(&serde_json::json!({
@@ -143,13 +141,10 @@ pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
     }))
     .expect("serialisable");
-    let manifest = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": OCI_CONFIG, "digest": Digest::of(&config).to_string(), "size": config.len()},
-        "layers": layers,
-    }))
-    .expect("serialisable");
+    let manifest = manifest_bytes(
+        RawDescriptor::new(OCI_CONFIG, &Digest::of(&config), config.len() as u64),
+        layers,
+    );
     (manifest, config)
 }
 

@@ -5,10 +5,16 @@
 //! document's own `mediaType`, every digest must be a valid sha256, layer media types must be known.
 //! The original bytes are what gets stored and hashed; these structs are never re-serialised in
 //! place of them.
+//!
+//! The wire structs ([`RawDescriptor`], [`RawManifest`]) are also the one model liftoff writes OCI
+//! manifests and index entries with (the cosign signature manifest, docker-archive and import
+//! manifests, the store's and a layout's index.json): [`RawDescriptor::new`], [`manifest_bytes`].
+//! Their fields are declared in the alphabetical order of the JSON names, the order serde_json's
+//! maps gave the documents liftoff wrote before, so the bytes (and digests) are the same.
 
 use crate::digest::Digest;
 use crate::platform::Platform;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -111,24 +117,51 @@ impl Compression {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RawDescriptor {
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    digest: String,
-    size: i64,
-    #[serde(default)]
-    platform: Option<RawPlatform>,
-    #[serde(default)]
-    annotations: Option<BTreeMap<String, String>>,
+/// A content descriptor as it is on the wire, unchecked (see [`Descriptor`] for the checked form).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RawDescriptor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    pub digest: String,
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<RawPlatform>,
+    pub size: i64,
 }
 
-#[derive(Debug, Deserialize)]
-struct RawPlatform {
-    architecture: String,
-    os: String,
-    #[serde(default)]
-    variant: Option<String>,
+impl RawDescriptor {
+    /// A descriptor to write: media type, digest and size, no platform or annotations.
+    pub fn new(media_type: &str, digest: &Digest, size: u64) -> RawDescriptor {
+        RawDescriptor {
+            annotations: None,
+            digest: digest.to_string(),
+            media_type: Some(media_type.to_string()),
+            platform: None,
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The same descriptor with annotation `key` set to `value`.
+    pub fn annotated(mut self, key: &str, value: &str) -> RawDescriptor {
+        self.annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.to_string(), value.to_string());
+        self
+    }
+
+    /// As a JSON value, for documents kept as values to preserve fields liftoff does not model.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a descriptor serialises")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RawPlatform {
+    pub architecture: String,
+    pub os: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// A checked content descriptor.
@@ -164,14 +197,26 @@ impl Descriptor {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RawManifest {
+/// An image manifest as it is on the wire, unchecked.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct RawManifest {
+    pub config: RawDescriptor,
+    pub layers: Vec<RawDescriptor>,
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
     #[serde(rename = "schemaVersion")]
-    schema_version: i64,
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    config: RawDescriptor,
-    layers: Vec<RawDescriptor>,
+    pub schema_version: i64,
+}
+
+/// The bytes of an OCI image manifest (schema 2) with `config` and `layers`.
+pub fn manifest_bytes(config: RawDescriptor, layers: Vec<RawDescriptor>) -> Vec<u8> {
+    serde_json::to_vec(&RawManifest {
+        config,
+        layers,
+        media_type: Some(OCI_MANIFEST.to_string()),
+        schema_version: 2,
+    })
+    .expect("a manifest serialises")
 }
 
 #[derive(Debug, Deserialize)]
@@ -469,6 +514,32 @@ pub fn parse_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed writer gives the bytes the `json!` literals it replaced gave (sorted keys), so
+    /// the digests of signature, import and docker-archive manifests do not change.
+    #[test]
+    fn written_manifests_keep_their_bytes() {
+        let c = Digest::of(b"config");
+        let l = Digest::of(b"layer");
+        let typed = manifest_bytes(
+            RawDescriptor::new(OCI_CONFIG, &c, 6),
+            vec![RawDescriptor::new(OCI_LAYER_ZSTD, &l, 5).annotated("k", "v")],
+        );
+        let literal = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": OCI_CONFIG, "digest": c.to_string(), "size": 6},
+            "layers": [{"mediaType": OCI_LAYER_ZSTD, "digest": l.to_string(), "size": 5,
+                        "annotations": {"k": "v"}}],
+        }))
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(typed.clone()).unwrap(),
+            String::from_utf8(literal).unwrap()
+        );
+        let m = parse_manifest(&typed, "test").unwrap();
+        assert_eq!(m.layers[0].0.annotations["k"], "v");
+    }
 
     fn d(n: u8) -> String {
         format!("sha256:{}", hex::encode([n; 32]))

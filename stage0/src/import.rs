@@ -7,7 +7,7 @@
 
 use crate::digest::Digest;
 use crate::fetch::{self, FetchError, Resolved};
-use crate::image_manifest::{self, Compression, Descriptor, Kind, OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{self, Compression, Descriptor, Kind, RawDescriptor, OCI_CONFIG};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
@@ -477,13 +477,14 @@ pub fn import(
         platform: None,
         annotations: Default::default(),
     };
-    let manifest_bytes = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": OCI_CONFIG, "digest": config_digest.to_string(), "size": config_bytes.len()},
-        "layers": [{"mediaType": layer.media_type, "digest": blob_digest.to_string(), "size": blob_size}],
-    }))
-    .expect("serialisable");
+    let manifest_bytes = image_manifest::manifest_bytes(
+        RawDescriptor::new(OCI_CONFIG, &config_digest, config_bytes.len() as u64),
+        vec![RawDescriptor::new(
+            &layer.media_type,
+            &blob_digest,
+            blob_size,
+        )],
+    );
     let manifest_digest = Digest::of(&manifest_bytes);
     let source = format!(
         "import:{}",

@@ -4,7 +4,7 @@
 use super::{io, Store, StoreError};
 use crate::cosign::is_signature_ref;
 use crate::digest::Digest;
-use crate::image_manifest::{self, Descriptor, OCI_INDEX};
+use crate::image_manifest::{self, Descriptor, RawDescriptor, OCI_INDEX};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -144,12 +144,11 @@ impl Store {
                 .and_then(|n| n.as_str())
                 != Some(&prov.name)
         });
-        raw.manifests.push(serde_json::json!({
-            "mediaType": desc.media_type,
-            "digest": desc.digest.to_string(),
-            "size": desc.size,
-            "annotations": { REF_NAME: prov.name },
-        }));
+        raw.manifests.push(
+            RawDescriptor::new(&desc.media_type, &desc.digest, desc.size)
+                .annotated(REF_NAME, &prov.name)
+                .to_value(),
+        );
         raw.manifests.sort_by(|a, b| {
             let n = |v: &serde_json::Value| {
                 v.pointer("/annotations/org.opencontainers.image.ref.name")
@@ -181,12 +180,11 @@ impl Store {
         let _g = self.lock_index()?;
         let mut raw = self.read_raw_index()?;
         raw.manifests.retain(|v| ref_of(v) != Some(name));
-        raw.manifests.push(serde_json::json!({
-            "mediaType": media_type,
-            "digest": digest.to_string(),
-            "size": size,
-            "annotations": { REF_NAME: name },
-        }));
+        raw.manifests.push(
+            RawDescriptor::new(media_type, digest, size)
+                .annotated(REF_NAME, name)
+                .to_value(),
+        );
         raw.manifests
             .sort_by(|a, b| ref_of(a).unwrap_or("").cmp(ref_of(b).unwrap_or("")));
         self.write_index(&raw.manifests)

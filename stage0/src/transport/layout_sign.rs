@@ -4,7 +4,7 @@
 
 use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::image_manifest::OCI_MANIFEST;
+use crate::image_manifest::{RawDescriptor, OCI_MANIFEST};
 use crate::transport::{self, SourceRef, TransportError};
 use std::path::Path;
 
@@ -107,12 +107,11 @@ pub fn add_signature(
             .and_then(|n| n.as_str())
             != Some(tag.as_str())
     });
-    list.push(serde_json::json!({
-        "mediaType": OCI_MANIFEST,
-        "digest": md.to_string(),
-        "size": manifest.len(),
-        "annotations": {"org.opencontainers.image.ref.name": tag},
-    }));
+    list.push(
+        RawDescriptor::new(OCI_MANIFEST, &md, manifest.len() as u64)
+            .annotated("org.opencontainers.image.ref.name", &tag)
+            .to_value(),
+    );
     write_file(
         dir,
         "index.json",
