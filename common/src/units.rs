@@ -34,13 +34,17 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     let mut rest = s;
     let mut millis: u64 = 0;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
         let n: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let mult = DURATION_UNITS.iter().find(|(u, _)| *u == unit)?.1;
@@ -70,7 +74,10 @@ pub fn format_duration(d: Duration) -> String {
 /// (any case, optionally followed by `b`, or as `KiB`, `MiB`, `GiB`) or `b` for bytes.
 pub fn parse_size(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
-    let t = t.strip_suffix("ib").map(|x| x.to_string() + "b").unwrap_or(t);
+    let t = t
+        .strip_suffix("ib")
+        .map(|x| x.to_string() + "b")
+        .unwrap_or(t);
     let t = t
         .strip_suffix('b')
         .filter(|x| !x.is_empty() && x.ends_with(['k', 'm', 'g']))
@@ -130,14 +137,33 @@ mod tests {
         assert_eq!(d("45"), Some(45_000));
         assert_eq!(d("0s"), Some(0));
         assert_eq!(d(" 5m "), Some(300_000));
-        for bad in ["", "m", "5x", "1h30", "-5s", "1.5h", "h1", "5 m", "99999999999999999999w"] {
+        for bad in [
+            "",
+            "m",
+            "5x",
+            "1h30",
+            "-5s",
+            "1.5h",
+            "h1",
+            "5 m",
+            "99999999999999999999w",
+        ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn durations_round_trip() {
-        for ms in [0u64, 1, 500, 1000, 90_000, 5_400_000, 86_400_000 + 1, 123_456_789] {
+        for ms in [
+            0u64,
+            1,
+            500,
+            1000,
+            90_000,
+            5_400_000,
+            86_400_000 + 1,
+            123_456_789,
+        ] {
             let d = Duration::from_millis(ms);
             let s = format_duration(d);
             assert_eq!(parse_duration(&s), Some(d), "{s}");

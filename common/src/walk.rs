@@ -131,6 +131,47 @@ impl std::fmt::Display for WalkError {
     }
 }
 
+/// Opens the directory `comps` below `root`: one [`open_beneath`] lookup, and when that fails the
+/// component walk of [`walk_dirs`], which makes missing directories (with `create`) and says which
+/// component was wrong. The empty list is `root` itself.
+pub fn open_dir(
+    root: BorrowedFd<'_>,
+    comps: &[CString],
+    create: Option<&FixNewDir>,
+) -> Result<OwnedFd, WalkError> {
+    if comps.is_empty() {
+        return rfs::openat(root, c".", DIR_FLAGS, Mode::empty())
+            .map_err(|e| WalkError::Io(e.into()));
+    }
+    let mut joined = Vec::new();
+    for (i, c) in comps.iter().enumerate() {
+        if i > 0 {
+            joined.push(b'/');
+        }
+        joined.extend_from_slice(c.as_bytes());
+    }
+    if let Ok(fd) = open_beneath(root, OsStr::from_bytes(&joined), DIR_FLAGS, Mode::empty()) {
+        return Ok(fd);
+    }
+    walk_dirs(root, comps, create)
+}
+
+/// The names in `dir`, without `.` and `..`, sorted, read to the end before anything is changed.
+pub fn list_dir(dir: BorrowedFd<'_>) -> io::Result<Vec<CString>> {
+    let mut d = rfs::Dir::read_from(dir)?;
+    let mut names = Vec::new();
+    while let Some(ent) = d.read() {
+        let ent = ent?;
+        let n = ent.file_name();
+        if n == c"." || n == c".." {
+            continue;
+        }
+        names.push(n.to_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
 /// Called on each directory [`walk_dirs`] creates, with its handle.
 pub type FixNewDir = dyn Fn(&OwnedFd) -> io::Result<()>;
 
@@ -225,9 +266,8 @@ mod tests {
     #[test]
     fn walk_creates_and_names_the_component() {
         let (t, root) = tree();
-        let comps = |s: &str| -> Vec<CString> {
-            s.split('/').map(|c| CString::new(c).unwrap()).collect()
-        };
+        let comps =
+            |s: &str| -> Vec<CString> { s.split('/').map(|c| CString::new(c).unwrap()).collect() };
         let fix = |_: &OwnedFd| Ok(());
         walk_dirs(root.as_fd(), &comps("a/new/deeper"), Some(&fix)).unwrap();
         assert!(t.path().join("a/new/deeper").is_dir());

@@ -112,30 +112,8 @@ impl Root {
     /// Opens the directory `comps` below the root without following any symlink, creating missing
     /// components (0755, owned by 0:0) when `create` is set.
     pub(crate) fn open_dir(&self, comps: &[CString], create: bool) -> Result<OwnedFd, WalkError> {
-        if comps.is_empty() {
-            return rfs::openat(&self.fd, c".", DIR_FLAGS, Mode::empty())
-                .map_err(|e| WalkError::Io(e.into()));
-        }
-        // Fast path: one lookup; containment is enforced by the shared walker. Any failure falls
-        // back to the component walk, which creates what is missing and says precisely what was
-        // wrong.
-        let mut joined = Vec::new();
-        for (i, c) in comps.iter().enumerate() {
-            if i > 0 {
-                joined.push(b'/');
-            }
-            joined.extend_from_slice(c.as_bytes());
-        }
-        if let Ok(fd) = walk::open_beneath(
-            &self.fd,
-            OsStr::from_bytes(&joined),
-            DIR_FLAGS,
-            Mode::empty(),
-        ) {
-            return Ok(fd);
-        }
         let fix: &walk::FixNewDir = &fix_new_dir;
-        walk::walk_dirs(self.fd.as_fd(), comps, create.then_some(fix))
+        walk::open_dir(self.fd.as_fd(), comps, create.then_some(fix))
     }
 }
 
@@ -252,21 +230,7 @@ fn clear_at_depth(dir: BorrowedFd<'_>, depth: usize) -> io::Result<()> {
     Ok(())
 }
 
-/// The names in `dir`, without `.` and `..`, read to the end before anything is changed.
-pub(crate) fn list_dir(dir: BorrowedFd<'_>) -> io::Result<Vec<CString>> {
-    let mut d = rfs::Dir::read_from(dir)?;
-    let mut names = Vec::new();
-    while let Some(ent) = d.read() {
-        let ent = ent?;
-        let n = ent.file_name();
-        if n == c"." || n == c".." {
-            continue;
-        }
-        names.push(n.to_owned());
-    }
-    names.sort();
-    Ok(names)
-}
+pub(crate) use liftoff_common::walk::list_dir;
 
 /// Ownership, permissions, timestamps and xattrs to give a node.
 #[derive(Debug, Clone)]
