@@ -195,53 +195,8 @@ mod tests {
         let e = Config::load(&p, true).unwrap_err().to_string();
         assert!(e.contains("max_entrys"), "{e}");
         std::fs::write(&p, "[unpack]\nmax_entries = 3\n").unwrap();
-        assert_eq!(
-            crate::unpack::UnpackLimits::from_config(&Config::load(&p, true).unwrap().unpack)
-                .max_entries,
-            3
-        );
+        assert_eq!(Config::load(&p, true).unwrap().unpack.max_entries, Some(3));
         assert!(Config::load(&dir.path().join("none"), false).is_ok());
         assert!(Config::load(&dir.path().join("none"), true).is_err());
-    }
-
-    #[test]
-    fn registries_section() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c.toml");
-        std::fs::write(
-            &p,
-            "[registries]\ninsecure = [\"127.0.0.1:5000\"]\ncerts_dir = \"/tmp/certs\"\n",
-        )
-        .unwrap();
-        let o = crate::transport::registry::RegistryOptions::from_config(
-            &Config::load(&p, true).unwrap().registries,
-        );
-        assert!(o.http_allowed("127.0.0.1:5000"));
-        assert!(!o.http_allowed("127.0.0.1:5001"));
-        assert_eq!(o.certs_dir(), PathBuf::from("/tmp/certs"));
-        std::fs::write(&p, "[registries]\ninsecure = \"x\"\n").unwrap();
-        assert!(Config::load(&p, true).is_err());
-    }
-
-    #[test]
-    fn rate_settings() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c.toml");
-        std::fs::write(&p, "").unwrap();
-        let d = crate::transport::registry::RegistryOptions::from_config(
-            &Config::load(&p, true).unwrap().registries,
-        )
-        .min_rate;
-        assert_eq!(d.bytes_per_sec, 10240);
-        assert_eq!(d.window, std::time::Duration::from_secs(30));
-        std::fs::write(&p, "[registries]\nmin_rate = 0\nrate_window = 5\n").unwrap();
-        let r = crate::transport::registry::RegistryOptions::from_config(
-            &Config::load(&p, true).unwrap().registries,
-        )
-        .min_rate;
-        assert_eq!((r.bytes_per_sec, r.window.as_secs()), (0, 5));
-        std::fs::write(&p, "[registries]\nrate_window = 0\n").unwrap();
-        let e = Config::load(&p, true).unwrap_err().to_string();
-        assert!(e.contains("rate_window"), "{e}");
     }
 }

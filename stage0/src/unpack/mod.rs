@@ -161,3 +161,22 @@ pub fn flatten_layers_onto(
 ) -> Result<(), UnpackError> {
     flatten::flatten_onto(layers, &walk::Root::from_fd(dest), strip_setid)
 }
+
+#[cfg(test)]
+mod config_tests {
+    use super::UnpackLimits;
+    use crate::config::Config;
+
+    #[test]
+    fn limits_come_from_the_unpack_section() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[unpack]\nmax_entries = 3\n").unwrap();
+        let c = Config::load(&p, true).unwrap();
+        assert_eq!(UnpackLimits::from_config(&c.unpack).max_entries, 3);
+        assert_eq!(
+            UnpackLimits::from_config(&c.unpack).max_bytes,
+            UnpackLimits::default().max_bytes
+        );
+    }
+}
