@@ -6,7 +6,12 @@
 //! [`MAX_PAYLOAD`] bytes per payload are looked at, before any cryptography runs.
 
 use crate::digest::Digest;
-use crate::image_manifest::{manifest_bytes, RawDescriptor, OCI_CONFIG};
+use crate::image_manifest::{
+    manifest_bytes, History, ImageConfig, RawDescriptor, RootFs, RunConfig, OCI_CONFIG,
+};
+
+/// The time cosign writes into its signature config.
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -132,15 +137,22 @@ pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
         );
     }
     // The config cosign writes: an empty image config whose diff_ids are the payload digests.
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": "",
-        "config": {},
-        "created": "0001-01-01T00:00:00Z",
-        "history": [{"created": "0001-01-01T00:00:00Z"}],
-        "os": "",
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-    }))
-    .expect("serialisable");
+    let config = ImageConfig {
+        architecture: Some(String::new()),
+        config: Some(RunConfig::default()),
+        created: Some(ZERO_TIME.into()),
+        history: vec![History {
+            created: ZERO_TIME.into(),
+            created_by: None,
+        }],
+        os: Some(String::new()),
+        rootfs: RootFs {
+            diff_ids,
+            kind: "layers".into(),
+        },
+        variant: None,
+    }
+    .to_bytes();
     let manifest = manifest_bytes(
         RawDescriptor::new(OCI_CONFIG, &Digest::of(&config), config.len() as u64),
         layers,
@@ -151,6 +163,29 @@ pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed signature config has the bytes of the `json!` document it replaced.
+    #[test]
+    fn the_signature_config_keeps_its_bytes() {
+        let sig = RawSignature {
+            payload: b"{}".to_vec(),
+            signature: "c2ln".into(),
+        };
+        let (_, config) = build_sig_manifest(&[sig]);
+        let literal = serde_json::to_vec(&serde_json::json!({
+            "architecture": "",
+            "config": {},
+            "created": "0001-01-01T00:00:00Z",
+            "history": [{"created": "0001-01-01T00:00:00Z"}],
+            "os": "",
+            "rootfs": {"type": "layers", "diff_ids": [Digest::of(b"{}").to_string()]},
+        }))
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(config).unwrap(),
+            String::from_utf8(literal).unwrap()
+        );
+    }
 
     #[test]
     fn round_trip_and_dedup() {

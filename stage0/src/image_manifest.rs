@@ -450,40 +450,81 @@ pub fn select_platform<'a>(
 
 /// The parts of an image config liftoff uses. Unknown fields are ignored: configs carry history and
 /// tool-specific data we have no business refusing.
-#[derive(Debug, Clone, Deserialize, Default)]
+///
+/// The same struct writes the configs liftoff makes (`image import`, the cosign signature config,
+/// see [`ImageConfig::to_bytes`]); fields are in the alphabetical order of their JSON names, as the
+/// `json!` documents it replaced had them, so the bytes and digests are unchanged.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct ImageConfig {
-    #[serde(default)]
-    pub created: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
-    #[serde(default)]
-    pub os: Option<String>,
-    #[serde(default)]
-    pub variant: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<RunConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Written only: liftoff never acts on an image's history, so reading leaves it out rather
+    /// than refuse a config over a malformed entry.
+    #[serde(skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
     pub rootfs: RootFs,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+impl ImageConfig {
+    /// The document's bytes, as they are stored and hashed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("an image config serialises")
+    }
+}
+
+/// One `history` entry of a config liftoff writes.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct History {
+    pub created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct RunConfig {
-    #[serde(rename = "User", default)]
-    pub user: Option<String>,
-    #[serde(rename = "Env", default)]
-    pub env: Option<Vec<String>>,
-    #[serde(rename = "Entrypoint", default)]
-    pub entrypoint: Option<Vec<String>>,
-    #[serde(rename = "Cmd", default)]
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(rename = "WorkingDir", default)]
+    #[serde(
+        rename = "Entrypoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// `{"80/tcp": {}}`; the values are empty objects, read as anything.
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    /// Read as any JSON, so an image with odd label values still parses (liftoff does not use them).
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub working_dir: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct RootFs {
+    pub diff_ids: Vec<String>,
     #[serde(rename = "type")]
     pub kind: String,
-    pub diff_ids: Vec<String>,
 }
 
 /// Parses a config and returns it with its checked diff_ids.
