@@ -367,7 +367,7 @@ fn config_json(
         exposed_ports: (!cfg.expose.is_empty()).then(|| {
             cfg.expose
                 .iter()
-                .map(|p| (p.clone(), serde_json::json!({})))
+                .map(|p| (p.clone(), serde_json::Value::Object(Default::default())))
                 .collect()
         }),
         labels: (!cfg.labels.is_empty()).then(|| {
