@@ -72,19 +72,42 @@ const MAX_PAUSE: Duration = Duration::from_millis(50);
 /// blocking flock in a helper thread would wake sooner, but when the deadline passes that thread
 /// would still be waiting, and would take the lock on our file description after we gave up.)
 pub fn lock_within(fd: impl AsFd, mode: Mode, wait: Duration) -> io::Result<bool> {
-    let deadline = Instant::now() + wait;
+    let mut failed = None;
+    let got = poll_until(Some(wait), || {
+        match flock(fd.as_fd(), mode.non_blocking()) {
+            Ok(()) => true,
+            Err(Errno::WOULDBLOCK) | Err(Errno::INTR) => false,
+            Err(e) => {
+                failed = Some(e);
+                true
+            }
+        }
+    });
+    match failed {
+        Some(e) => Err(e.into()),
+        None => Ok(got),
+    }
+}
+
+/// Calls `done` until it returns true or `timeout` (None = forever) has passed, pausing between
+/// calls with the backoff of [`lock_within`] (1 ms doubling to at most 50 ms). Returns whether
+/// `done` returned true. For waits on a condition no syscall can block on (a file appearing, or a
+/// lock either way); `done` is always called at least once, and once more at the deadline.
+pub fn poll_until(timeout: Option<Duration>, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = timeout.map(|t| Instant::now() + t);
     let mut pause = FIRST_PAUSE;
     loop {
-        match flock(fd.as_fd(), mode.non_blocking()) {
-            Ok(()) => return Ok(true),
-            Err(Errno::WOULDBLOCK) | Err(Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
+        if done() {
+            return true;
         }
-        let now = Instant::now();
-        if now >= deadline {
-            return Ok(false);
-        }
-        std::thread::sleep(pause.min(deadline - now));
+        let left = match deadline {
+            Some(d) => match d.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => left,
+                _ => return false,
+            },
+            None => MAX_PAUSE,
+        };
+        std::thread::sleep(pause.min(left));
         pause = (pause * 2).min(MAX_PAUSE);
     }
 }
@@ -133,6 +156,25 @@ mod tests {
         assert!(wait_free(&p, Some(Duration::from_secs(5))));
         let c = open_lock_file(&p).unwrap();
         assert!(try_lock(&c, Mode::Shared).unwrap());
+    }
+
+    #[test]
+    fn polling_stops_at_the_condition_or_the_deadline() {
+        let mut n = 0;
+        assert!(poll_until(Some(Duration::from_secs(5)), || {
+            n += 1;
+            n == 4
+        }));
+        let start = Instant::now();
+        let mut calls = 0;
+        assert!(!poll_until(Some(Duration::from_millis(100)), || {
+            calls += 1;
+            false
+        }));
+        assert!(start.elapsed() >= Duration::from_millis(100));
+        // 1, 2, 4, …, 50 ms pauses: a handful of calls, not one every 2 ms.
+        assert!(calls < 15, "{calls}");
+        assert!(!poll_until(Some(Duration::ZERO), || false));
     }
 
     #[test]

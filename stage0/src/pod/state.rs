@@ -276,19 +276,12 @@ pub fn wait_unlocked(dir: &Path, timeout: Option<Duration>) -> bool {
 /// that may follow (see `liftoff_stage1::supervisor`).
 pub fn wait_exited(dir: &Path, timeout: Option<Duration>) -> bool {
     let exit = liftoff_stage1::status::pod_exit_path(dir);
-    let start = std::time::Instant::now();
     let Ok(f) = File::open(dir) else {
         return true;
     };
-    loop {
-        if exit.exists() || liftoff_common::lock::try_lock(&f, Mode::Shared).unwrap_or(false) {
-            return true;
-        }
-        if timeout.is_some_and(|t| start.elapsed() >= t) {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    liftoff_common::lock::poll_until(timeout, || {
+        exit.exists() || liftoff_common::lock::try_lock(&f, Mode::Shared).unwrap_or(false)
+    })
 }
 
 /// Names given at run time must be unique among pods not yet marked for gc; this lock makes the
