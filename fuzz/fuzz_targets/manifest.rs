@@ -1,11 +1,11 @@
 //! Registry documents (`manifest`): what a document is (`classify`), image indexes and the
 //! platform choice among their entries, image manifests, image configs, and cosign signature
-//! manifests (`trust::cosign::parse_sig_manifest`). All of these are read from registries and
+//! manifests (`cosign::parse_sig_manifest`). All of these are read from registries and
 //! archives before anything is trusted, so every byte of them is hostile.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use liftoff::manifest::{
+use liftoff::image_manifest::{
     classify, parse_config, parse_index, parse_manifest, select_platform, DOCKER_LIST,
     DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST,
 };
@@ -36,5 +36,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = parse_manifest(data, what);
     let _ = parse_config(data, what);
-    let _ = liftoff::trust::cosign::parse_sig_manifest(data);
+    let _ = liftoff::cosign::parse_sig_manifest(data);
 });

@@ -2,7 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use liftoff::trust::policy::{parse_duration, Policy};
+use liftoff::trust::policy::Policy;
+use liftoff_common::units::parse_duration;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {

@@ -21,7 +21,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use liftoff::unpack::{unpack_layer, Limits};
+use liftoff::unpack::{unpack_layer, UnpackLimits};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{CString, OsStr};
 use std::os::unix::ffi::OsStrExt;
@@ -310,7 +310,7 @@ fuzz_target!(|data: &[u8]| {
             (p, s)
         })
         .collect();
-    let limits = Limits {
+    let limits = UnpackLimits {
         max_entries: 100_000,
         max_bytes: 64 << 20,
         allow_devices: false,

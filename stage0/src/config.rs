@@ -1,7 +1,10 @@
 //! `/etc/liftoff/config.toml`: site defaults. Every key is optional; unknown keys are an error so a
 //! typo cannot silently leave a limit at its default.
+//!
+//! Plain data at the bottom of the module stack: the modules the settings are for turn them into
+//! their own types (`UnpackLimits::from_config`, `RegistryOptions::from_config`,
+//! `NetSettings::from_config`), so this module imports none of theirs.
 
-use crate::unpack::Limits;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -151,52 +154,12 @@ impl Config {
         Ok(c)
     }
 
-    pub fn limits(&self) -> Limits {
-        let d = Limits::default();
-        Limits {
-            max_entries: self.unpack.max_entries.unwrap_or(d.max_entries),
-            max_bytes: self.unpack.max_bytes.unwrap_or(d.max_bytes),
-            allow_devices: self.unpack.allow_devices.unwrap_or(d.allow_devices),
-        }
-    }
-
-    /// Registry options as configured (the CLI adds its flags on top).
-    pub fn registry_options(&self) -> crate::transport::registry::RegistryOptions {
-        crate::transport::registry::RegistryOptions {
-            insecure_hosts: self.registries.insecure.clone(),
-            certs_dir: self.registries.certs_dir.clone(),
-            authfile: self.registries.auth_file.clone(),
-            max_manifest_bytes: self.registries.max_manifest_bytes,
-            min_rate: {
-                let d = crate::transport::registry::rate::MinRate::default();
-                crate::transport::registry::rate::MinRate {
-                    bytes_per_sec: self.registries.min_rate.unwrap_or(d.bytes_per_sec),
-                    window: self
-                        .registries
-                        .rate_window
-                        .map(std::time::Duration::from_secs)
-                        .unwrap_or(d.window),
-                }
-            },
-            ..Default::default()
-        }
-    }
-
-    /// Network settings as configured.
-    pub fn net_settings(&self) -> crate::pod::request::NetSettings {
-        let d = crate::pod::request::NetSettings::default();
-        crate::pod::request::NetSettings {
-            config_dir: self.network.config_dir.clone().unwrap_or(d.config_dir),
-            plugin_dirs: self.network.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
-        }
-    }
-
     /// The free-space reserve in bytes (`[pods] min_free`), 0 when turned off.
     pub fn min_free(&self) -> Result<u64, ConfigError> {
         match self.pods.min_free.as_deref() {
             None => Ok(DEFAULT_MIN_FREE),
             Some("0") => Ok(0),
-            Some(s) => crate::pod::resolve::parse_size(s).ok_or_else(|| ConfigError::Parse {
+            Some(s) => liftoff_common::units::parse_size(s).ok_or_else(|| ConfigError::Parse {
                 path: PathBuf::from("[pods] min_free"),
                 message: format!(
                     "{s:?} is not a size such as 1G or 512M (0 turns the reserve off)"
@@ -235,41 +198,8 @@ mod tests {
         let e = Config::load(&p, true).unwrap_err().to_string();
         assert!(e.contains("max_entrys"), "{e}");
         std::fs::write(&p, "[unpack]\nmax_entries = 3\n").unwrap();
-        assert_eq!(Config::load(&p, true).unwrap().limits().max_entries, 3);
+        assert_eq!(Config::load(&p, true).unwrap().unpack.max_entries, Some(3));
         assert!(Config::load(&dir.path().join("none"), false).is_ok());
         assert!(Config::load(&dir.path().join("none"), true).is_err());
-    }
-
-    #[test]
-    fn registries_section() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c.toml");
-        std::fs::write(
-            &p,
-            "[registries]\ninsecure = [\"127.0.0.1:5000\"]\ncerts_dir = \"/tmp/certs\"\n",
-        )
-        .unwrap();
-        let o = Config::load(&p, true).unwrap().registry_options();
-        assert!(o.http_allowed("127.0.0.1:5000"));
-        assert!(!o.http_allowed("127.0.0.1:5001"));
-        assert_eq!(o.certs_dir(), PathBuf::from("/tmp/certs"));
-        std::fs::write(&p, "[registries]\ninsecure = \"x\"\n").unwrap();
-        assert!(Config::load(&p, true).is_err());
-    }
-
-    #[test]
-    fn rate_settings() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("c.toml");
-        std::fs::write(&p, "").unwrap();
-        let d = Config::load(&p, true).unwrap().registry_options().min_rate;
-        assert_eq!(d.bytes_per_sec, 10240);
-        assert_eq!(d.window, std::time::Duration::from_secs(30));
-        std::fs::write(&p, "[registries]\nmin_rate = 0\nrate_window = 5\n").unwrap();
-        let r = Config::load(&p, true).unwrap().registry_options().min_rate;
-        assert_eq!((r.bytes_per_sec, r.window.as_secs()), (0, 5));
-        std::fs::write(&p, "[registries]\nrate_window = 0\n").unwrap();
-        let e = Config::load(&p, true).unwrap_err().to_string();
-        assert!(e.contains("rate_window"), "{e}");
     }
 }

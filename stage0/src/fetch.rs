@@ -5,12 +5,13 @@
 //! The trust gate sits right after the top-level bytes and their digest are known and before any of
 //! them is parsed beyond classification, which is where signature verification plugs in (docs/trust.md).
 
+use crate::cosign::RawSignature;
 use crate::digest::Digest;
+use crate::image_manifest::{
+    self, Compression, Descriptor, ImageManifestError, Kind, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
+};
 use crate::images::{self, ImageError};
 use crate::ingest::{self, IngestError, Outcome, Staged, VerifiedBlob};
-use crate::manifest::{
-    self, Compression, Descriptor, Kind, ManifestError, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES,
-};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::IndexEntry;
@@ -18,9 +19,9 @@ use crate::store::{Provenance, Store, StoreError};
 use crate::transport::registry::progress::{Progress, WithProgress};
 use crate::transport::registry::RegistryOptions;
 use crate::transport::{self, Source, SourceRef, TopLevel, TransportError};
-use crate::trust::cosign::RawSignature;
-use crate::trust::verify::{self, Decision, Trust, VerifyError};
-use crate::unpack::Limits;
+use crate::trust::gate::{self, Verdict};
+use crate::trust::verify::{Trust, VerifyError};
+use crate::unpack::UnpackLimits;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Mutex};
 
@@ -29,7 +30,7 @@ pub enum FetchError {
     #[error(transparent)]
     Transport(#[from] TransportError),
     #[error(transparent)]
-    Manifest(#[from] ManifestError),
+    Manifest(#[from] ImageManifestError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -57,7 +58,7 @@ pub struct FetchOptions {
     /// `--as`: the name in the store; default is the source's own ref name.
     pub name: Option<ImageName>,
     pub platform: Platform,
-    pub limits: Limits,
+    pub limits: UnpackLimits,
     /// How many layers to download at once (and, as many, to unpack at once).
     pub jobs: usize,
     /// Keys and policy to verify against.
@@ -76,7 +77,7 @@ impl FetchOptions {
         FetchOptions {
             name: None,
             platform: Platform::host(),
-            limits: Limits::default(),
+            limits: UnpackLimits::default(),
             jobs: 2,
             trust,
             insecure: false,
@@ -96,31 +97,26 @@ pub struct FetchResult {
     pub provenance: Provenance,
 }
 
-/// The trust gate: decides, from the top-level digest and the signatures found beside it, whether
-/// this image may enter the store as `name`, before anything else of it is parsed.
+/// Asks the trust gate (`trust::gate`), from the top-level digest and the signatures found beside
+/// it, whether this image may enter the store as `name`, before anything else of it is parsed.
 fn trust_gate(
     src: &dyn Source,
     name: &ImageName,
     top: &TopLevel,
     opts: &FetchOptions,
 ) -> Result<(VerifyRecord, Vec<RawSignature>), FetchError> {
-    if opts.insecure {
-        return Ok((
-            VerifyRecord {
-                text: "verification disabled by --insecure-options=image".into(),
-                insecure: true,
-                ..Default::default()
-            },
-            Vec::new(),
-        ));
-    }
-    let sigs = src.signatures(&top.digest)?;
-    let now = chrono::Utc::now().timestamp();
-    match verify::verify(&opts.trust, name, &top.digest, &sigs, now)? {
-        Decision::Verified(v) => Ok((
+    let sigs = if opts.insecure {
+        Vec::new()
+    } else {
+        src.signatures(&top.digest)?
+    };
+    let verdict = gate::decide(&opts.trust, name, &top.digest, &sigs, opts.insecure)?;
+    let text = verdict.describe();
+    Ok(match verdict {
+        Verdict::Verified(v) => (
             VerifyRecord {
                 verified: true,
-                text: v.describe(),
+                text,
                 key_ids: v.key_ids,
                 identity: Some(v.identity),
                 signed_at: v.signed_at,
@@ -128,16 +124,16 @@ fn trust_gate(
                 insecure: false,
             },
             sigs,
-        )),
-        Decision::AcceptedUnsigned { prefix } => Ok((
+        ),
+        Verdict::AcceptedUnsigned { .. } | Verdict::NotChecked => (
             VerifyRecord {
-                text: format!("unsigned, accepted by insecure_accept_unsigned for prefix {prefix} in policy.toml"),
+                text,
                 insecure: true,
                 ..Default::default()
             },
             Vec::new(),
-        )),
-    }
+        ),
+    })
 }
 
 /// Everything about an image that is known once manifest and config are read and checked.
@@ -145,9 +141,9 @@ pub(crate) struct Resolved {
     pub top_kind: Kind,
     pub manifest_bytes: Vec<u8>,
     pub manifest_digest: Digest,
-    pub manifest: manifest::Manifest,
+    pub manifest: image_manifest::Manifest,
     pub config_bytes: Vec<u8>,
-    pub config: manifest::ImageConfig,
+    pub config: image_manifest::ImageConfig,
     pub diff_ids: Vec<Digest>,
     pub platform: Platform,
 }
@@ -162,14 +158,14 @@ pub(crate) fn resolve(
     want: &Platform,
 ) -> Result<Resolved, FetchError> {
     let what = format!("{} manifest {}", src.describe(), top.digest);
-    let top_kind = manifest::classify(&top.bytes, top.media_type.as_deref(), &what)?;
+    let top_kind = image_manifest::classify(&top.bytes, top.media_type.as_deref(), &what)?;
     let (manifest_bytes, manifest_digest, mwhat) = match top_kind {
         Kind::Manifest => (top.bytes.clone(), top.digest.clone(), what.clone()),
         Kind::Index => {
-            let entries = manifest::parse_index(&top.bytes, &what)?;
-            let chosen = manifest::select_platform(&entries, want, &what)?;
+            let entries = image_manifest::parse_index(&top.bytes, &what)?;
+            let chosen = image_manifest::select_platform(&entries, want, &what)?;
             if chosen.size > MAX_MANIFEST_BYTES {
-                return Err(ManifestError::Invalid {
+                return Err(ImageManifestError::Invalid {
                     what: mwhat_of(src, &chosen.digest),
                     reason: format!(
                         "is {} bytes, over the limit of {MAX_MANIFEST_BYTES}",
@@ -180,8 +176,9 @@ pub(crate) fn resolve(
             }
             let bytes = src.read_manifest(&chosen.digest, chosen.size, &chosen.media_type)?;
             let mwhat = mwhat_of(src, &chosen.digest);
-            if manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest {
-                return Err(ManifestError::Invalid {
+            if image_manifest::classify(&bytes, Some(&chosen.media_type), &mwhat)? != Kind::Manifest
+            {
+                return Err(ImageManifestError::Invalid {
                     what: mwhat,
                     reason: "an index inside an index is not supported".into(),
                 }
@@ -190,7 +187,7 @@ pub(crate) fn resolve(
             (bytes, chosen.digest.clone(), mwhat)
         }
     };
-    let m = manifest::parse_manifest(&manifest_bytes, &mwhat)?;
+    let m = image_manifest::parse_manifest(&manifest_bytes, &mwhat)?;
     let config_bytes = transport::read_verified(
         src,
         &m.config.digest,
@@ -199,7 +196,7 @@ pub(crate) fn resolve(
         "config",
     )?;
     let cwhat = format!("{} config {}", src.describe(), m.config.digest);
-    let (config, diff_ids) = manifest::parse_config(&config_bytes, &cwhat)?;
+    let (config, diff_ids) = image_manifest::parse_config(&config_bytes, &cwhat)?;
     if diff_ids.len() != m.layers.len() {
         return Err(FetchError::LayerCount {
             what: cwhat,
@@ -217,7 +214,7 @@ pub(crate) fn resolve(
     };
     // A single-manifest image for another platform would fail at exec with ENOEXEC; say so now.
     if top_kind == Kind::Manifest && want.score(&platform).is_none() {
-        return Err(ManifestError::NoPlatform {
+        return Err(ImageManifestError::NoPlatform {
             what,
             wanted: want.clone(),
             available: platform.to_string(),
@@ -290,7 +287,7 @@ pub(crate) fn ingest_layers(
     source_name: &str,
     layers: &[(Descriptor, Compression)],
     diff_ids: &[Digest],
-    limits: &Limits,
+    limits: &UnpackLimits,
     jobs: usize,
 ) -> Result<Ingested, FetchError> {
     let notes: Mutex<Vec<(usize, String)>> = Mutex::new(Vec::new());
@@ -550,7 +547,7 @@ pub(crate) fn record(
         size += top_size as u64;
     }
     let media_type = match r.top_kind {
-        Kind::Index => manifest::OCI_INDEX.to_string(),
+        Kind::Index => image_manifest::OCI_INDEX.to_string(),
         Kind::Manifest => r.manifest.media_type.clone(),
     };
     let media_type = if r.top_kind == Kind::Index {

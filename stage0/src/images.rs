@@ -2,7 +2,7 @@
 //! remove names, collect garbage, and render a root filesystem by copy.
 
 use crate::digest::Digest;
-use crate::manifest::{self, Kind};
+use crate::image_manifest::{self, Kind};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{IndexEntry, Provenance, Store, StoreError};
@@ -169,7 +169,7 @@ pub struct InspectLayer {
 pub fn load(
     store: &Store,
     e: &IndexEntry,
-) -> Result<(Digest, manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
+) -> Result<(Digest, image_manifest::Manifest, Vec<u8>, Vec<Digest>), ImageError> {
     let broken = |reason: String| ImageError::Broken {
         name: e.name.clone(),
         reason: format!(
@@ -178,18 +178,18 @@ pub fn load(
         ),
     };
     let top = store.read_blob(&e.descriptor.digest)?;
-    let kind = manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest")
+    let kind = image_manifest::classify(&top, Some(&e.descriptor.media_type), "stored manifest")
         .map_err(|x| broken(x.to_string()))?;
     let (mdigest, mbytes) = match kind {
         Kind::Manifest => (e.descriptor.digest.clone(), top),
         Kind::Index => {
-            let entries =
-                manifest::parse_index(&top, "stored index").map_err(|x| broken(x.to_string()))?;
+            let entries = image_manifest::parse_index(&top, "stored index")
+                .map_err(|x| broken(x.to_string()))?;
             let want = store
                 .provenance(&e.name, &e.descriptor.digest)?
                 .map(|p| p.manifest)
                 .or_else(|| {
-                    manifest::select_platform(&entries, &Platform::host(), "stored index")
+                    image_manifest::select_platform(&entries, &Platform::host(), "stored index")
                         .ok()
                         .map(|d| d.digest.clone())
                 })
@@ -198,11 +198,11 @@ pub fn load(
             (want, b)
         }
     };
-    let m =
-        manifest::parse_manifest(&mbytes, "stored manifest").map_err(|x| broken(x.to_string()))?;
+    let m = image_manifest::parse_manifest(&mbytes, "stored manifest")
+        .map_err(|x| broken(x.to_string()))?;
     let cbytes = store.read_blob(&m.config.digest)?;
-    let (_, diff_ids) =
-        manifest::parse_config(&cbytes, "stored config").map_err(|x| broken(x.to_string()))?;
+    let (_, diff_ids) = image_manifest::parse_config(&cbytes, "stored config")
+        .map_err(|x| broken(x.to_string()))?;
     if diff_ids.len() != m.layers.len() {
         return Err(broken(
             "config and manifest disagree on the number of layers".into(),
@@ -258,7 +258,13 @@ pub struct GcReport {
 /// Removes every blob, unpacked layer, provenance record and staging dir that no named image needs.
 /// Holds the store lock exclusively, so it waits for running fetches and imports: at most `wait`
 /// (None: until they finish), after which it fails naming the processes that hold the store.
-pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, ImageError> {
+/// `layers_in_use` gives the layers pods still stand on (see `pod::state::layers_in_use`); it is
+/// called once the store is locked, so no pod prepared before that is missed.
+pub fn gc(
+    store: &Store,
+    wait: Option<std::time::Duration>,
+    layers_in_use: impl FnOnce() -> Vec<Digest>,
+) -> Result<GcReport, ImageError> {
     let _g = store.lock_gc(wait)?;
     let mut keep_blobs: HashSet<Digest> = HashSet::new();
     let mut keep_layers: HashSet<Digest> = HashSet::new();
@@ -269,7 +275,7 @@ pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, 
     }
     // Layers under a pod (running, or exited and not yet collected) stay until the pod is gone,
     // even when its image was removed: they are the lower dirs of its overlay roots.
-    keep_layers.extend(pod_layers(store));
+    keep_layers.extend(layers_in_use());
     let mut rep = GcReport::default();
     let blobs_dir = store.images().join("blobs/sha256");
     for (hex, path) in dir_entries(&blobs_dir)? {
@@ -329,32 +335,6 @@ pub fn gc(store: &Store, wait: Option<std::time::Duration>) -> Result<GcReport, 
     Ok(rep)
 }
 
-/// Every layer some pod's manifest names, in any pod state.
-fn pod_layers(store: &Store) -> Vec<Digest> {
-    let mut out = Vec::new();
-    for state in crate::pod::STATES {
-        let Ok(entries) = std::fs::read_dir(store.root().join("pods").join(state)) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let Ok(b) = std::fs::read(e.path().join(liftoff_contract::POD_MANIFEST_FILE)) else {
-                continue;
-            };
-            let Ok(m) = liftoff_contract::PodManifest::from_slice(&b) else {
-                continue;
-            };
-            for a in &m.apps {
-                out.extend(
-                    a.layers
-                        .iter()
-                        .filter_map(|l| l.file_name()?.to_str().and_then(Digest::from_hex)),
-                );
-            }
-        }
-    }
-    out
-}
-
 fn mark(
     store: &Store,
     d: &Digest,
@@ -368,9 +348,9 @@ fn mark(
     let Ok(bytes) = store.read_blob(d) else {
         return;
     };
-    match manifest::classify(&bytes, None, "stored blob") {
+    match image_manifest::classify(&bytes, None, "stored blob") {
         Ok(Kind::Index) => {
-            if let Ok(entries) = manifest::parse_index(&bytes, "stored index") {
+            if let Ok(entries) = image_manifest::parse_index(&bytes, "stored index") {
                 for e in entries {
                     mark(store, &e.digest, blobs, layers, depth + 1);
                 }
@@ -394,9 +374,9 @@ fn mark(
                     blobs.insert(dg);
                 }
             }
-            if let Ok(m) = manifest::parse_manifest(&bytes, "stored manifest") {
+            if let Ok(m) = image_manifest::parse_manifest(&bytes, "stored manifest") {
                 if let Ok(cb) = store.read_blob(&m.config.digest) {
-                    if let Ok((_, diff_ids)) = manifest::parse_config(&cb, "stored config") {
+                    if let Ok((_, diff_ids)) = image_manifest::parse_config(&cb, "stored config") {
                         layers.extend(diff_ids);
                     }
                 }
@@ -573,20 +553,14 @@ pub fn verify(
     trust: &crate::trust::verify::Trust,
     e: &IndexEntry,
 ) -> Result<VerifyReport, ImageError> {
-    use crate::trust::verify::{self, Decision};
+    use crate::trust::gate::{self, Verdict};
     let name = ImageName::parse(&e.name).map_err(|x| ImageError::Broken {
         name: e.name.clone(),
         reason: x.to_string(),
     })?;
     let t0 = std::time::Instant::now();
     let sigs = store.signatures(&name.repository(), &e.descriptor.digest)?;
-    let decision = verify::verify(
-        trust,
-        &name,
-        &e.descriptor.digest,
-        &sigs,
-        chrono::Utc::now().timestamp(),
-    );
+    let decision = gate::decide(trust, &name, &e.descriptor.digest, &sigs, false);
     let signature_secs = t0.elapsed().as_secs_f64();
 
     let t1 = std::time::Instant::now();
@@ -631,10 +605,9 @@ pub fn verify(
     let hash_secs = t1.elapsed().as_secs_f64();
 
     let signature = match decision {
-        Ok(Decision::Verified(v)) => Ok(v),
-        Ok(Decision::AcceptedUnsigned { prefix }) => Err(format!(
-            "not signed; only admitted by insecure_accept_unsigned for prefix {prefix}"
-        )),
+        Ok(Verdict::Verified(v)) => Ok(v),
+        // Only a real signature passes `image verify`; the gate's words say what let it in.
+        Ok(other) => Err(other.describe()),
         Err(x) => Err(x.to_string()),
     };
     if let Some(mut prov) = store.provenance(&e.name, &e.descriptor.digest)? {

@@ -7,11 +7,14 @@
 
 use crate::digest::Digest;
 use crate::fetch::{self, FetchError, Resolved};
-use crate::manifest::{self, Compression, Descriptor, Kind, OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{
+    self, Compression, Descriptor, History, ImageConfig, Kind, RawDescriptor, RootFs, RunConfig,
+    OCI_CONFIG,
+};
 use crate::platform::Platform;
 use crate::reference::ImageName;
 use crate::store::{Provenance, Store, StoreError};
-use crate::unpack::{walk, Limits, Skipped};
+use crate::unpack::{walk, Skipped, UnpackLimits};
 use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags};
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -406,7 +409,7 @@ fn read_xattrs(
     Ok(out)
 }
 
-/// Builds the config document. Field order is fixed by serde_json's map ordering (sorted keys).
+/// Builds the config document (`image_manifest::ImageConfig`, fields in sorted-key order).
 fn config_json(
     cfg: &ImportConfig,
     diff_id: &Digest,
@@ -417,43 +420,41 @@ fn config_json(
     if !env.iter().any(|e| e.starts_with("PATH=")) {
         env.insert(0, DEFAULT_PATH.to_string());
     }
-    let mut c = serde_json::Map::new();
-    c.insert("Env".into(), serde_json::json!(env));
-    if let Some(e) = &cfg.entrypoint {
-        c.insert("Entrypoint".into(), serde_json::json!(e));
+    let config = RunConfig {
+        cmd: cfg.cmd.clone(),
+        entrypoint: cfg.entrypoint.clone(),
+        env: Some(env),
+        exposed_ports: (!cfg.expose.is_empty()).then(|| {
+            cfg.expose
+                .iter()
+                .map(|p| (p.clone(), serde_json::Value::Object(Default::default())))
+                .collect()
+        }),
+        labels: (!cfg.labels.is_empty()).then(|| {
+            cfg.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect()
+        }),
+        user: cfg.user.clone(),
+        working_dir: cfg.workdir.clone(),
+    };
+    ImageConfig {
+        architecture: Some(platform.architecture.clone()),
+        config: Some(config),
+        created: Some(created.to_string()),
+        history: vec![History {
+            created: created.to_string(),
+            created_by: Some("liftoff image import".into()),
+        }],
+        os: Some(platform.os.clone()),
+        rootfs: RootFs {
+            diff_ids: vec![diff_id.to_string()],
+            kind: "layers".into(),
+        },
+        variant: platform.variant.clone(),
     }
-    if let Some(e) = &cfg.cmd {
-        c.insert("Cmd".into(), serde_json::json!(e));
-    }
-    if let Some(w) = &cfg.workdir {
-        c.insert("WorkingDir".into(), serde_json::json!(w));
-    }
-    if let Some(u) = &cfg.user {
-        c.insert("User".into(), serde_json::json!(u));
-    }
-    if !cfg.expose.is_empty() {
-        let ports: serde_json::Map<String, serde_json::Value> = cfg
-            .expose
-            .iter()
-            .map(|p| (p.clone(), serde_json::json!({})))
-            .collect();
-        c.insert("ExposedPorts".into(), serde_json::Value::Object(ports));
-    }
-    if !cfg.labels.is_empty() {
-        c.insert("Labels".into(), serde_json::json!(cfg.labels));
-    }
-    let mut doc = serde_json::json!({
-        "created": created,
-        "architecture": platform.architecture,
-        "os": platform.os,
-        "config": c,
-        "rootfs": {"type": "layers", "diff_ids": [diff_id.to_string()]},
-        "history": [{"created": created, "created_by": "liftoff image import"}],
-    });
-    if let Some(v) = &platform.variant {
-        doc["variant"] = serde_json::json!(v);
-    }
-    serde_json::to_vec(&doc).expect("serialisable")
+    .to_bytes()
 }
 
 /// Normalises `--expose` values to docker's `PORT/proto` form.
@@ -480,7 +481,7 @@ pub fn import(
     name: &ImageName,
     cfg: &ImportConfig,
     compression: Compression,
-    limits: &Limits,
+    limits: &UnpackLimits,
 ) -> Result<ImportResult, ImportError> {
     if name.digest.is_some() || name.tag.is_none() {
         return Err(ImportError::Invalid(format!(
@@ -537,13 +538,14 @@ pub fn import(
         platform: None,
         annotations: Default::default(),
     };
-    let manifest_bytes = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": OCI_CONFIG, "digest": config_digest.to_string(), "size": config_bytes.len()},
-        "layers": [{"mediaType": layer.media_type, "digest": blob_digest.to_string(), "size": blob_size}],
-    }))
-    .expect("serialisable");
+    let manifest_bytes = image_manifest::manifest_bytes(
+        RawDescriptor::new(OCI_CONFIG, &config_digest, config_bytes.len() as u64),
+        vec![RawDescriptor::new(
+            &layer.media_type,
+            &blob_digest,
+            blob_size,
+        )],
+    );
     let manifest_digest = Digest::of(&manifest_bytes);
     let source = format!(
         "import:{}",
@@ -565,9 +567,9 @@ pub fn import(
     fetch::warn_notes(&ingested.notes);
     store.put_blob_bytes(&config_digest, &config_bytes)?;
     store.put_blob_bytes(&manifest_digest, &manifest_bytes)?;
-    let parsed = manifest::parse_manifest(&manifest_bytes, "imported manifest")
+    let parsed = image_manifest::parse_manifest(&manifest_bytes, "imported manifest")
         .map_err(|e| ImportError::Invalid(e.to_string()))?;
-    let (config, diff_ids) = manifest::parse_config(&config_bytes, "imported config")
+    let (config, diff_ids) = image_manifest::parse_config(&config_bytes, "imported config")
         .map_err(|e| ImportError::Invalid(e.to_string()))?;
     let resolved = Resolved {
         top_kind: Kind::Manifest,
@@ -632,4 +634,47 @@ fn copy_tarball<W: Write>(input: &Path, out: &mut W) -> Result<i64, ImportError>
     };
     io::copy(&mut r, out).map_err(ioe(input, "read tarball"))?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod config_bytes_tests {
+    use super::*;
+
+    /// The typed config has the bytes the `json!` document it replaced had (so imported images keep
+    /// their digests).
+    #[test]
+    fn the_config_document_keeps_its_bytes() {
+        let cfg = ImportConfig {
+            entrypoint: Some(vec!["/app".into()]),
+            cmd: Some(vec!["-v".into()]),
+            env: vec!["A=1".into()],
+            workdir: Some("/w".into()),
+            user: Some("1000".into()),
+            expose: vec!["80/tcp".into()],
+            labels: [("k".to_string(), "v".to_string())].into(),
+        };
+        let d = Digest::of(b"layer");
+        let p = Platform {
+            os: "linux".into(),
+            architecture: "arm".into(),
+            variant: Some("v7".into()),
+        };
+        let typed = config_json(&cfg, &d, "2024-01-01T00:00:00Z", &p);
+        let literal = serde_json::to_vec(&serde_json::json!({
+            "created": "2024-01-01T00:00:00Z",
+            "architecture": "arm",
+            "os": "linux",
+            "variant": "v7",
+            "config": {"Env": [DEFAULT_PATH, "A=1"], "Entrypoint": ["/app"], "Cmd": ["-v"],
+                       "WorkingDir": "/w", "User": "1000", "ExposedPorts": {"80/tcp": {}},
+                       "Labels": {"k": "v"}},
+            "rootfs": {"type": "layers", "diff_ids": [d.to_string()]},
+            "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "liftoff image import"}],
+        }))
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(typed).unwrap(),
+            String::from_utf8(literal).unwrap()
+        );
+    }
 }

@@ -14,10 +14,10 @@
 //! step 2 of earlier ones runs (see `fetch::ingest_layers`), so verifying first costs little time.
 
 use crate::digest::{Digest, HashingReader};
-use crate::manifest::{Compression, Descriptor};
+use crate::image_manifest::{Compression, Descriptor};
 use crate::store::{Lock, Staging, Store, StoreError};
 use crate::transport::{check_digest, Source, TransportError};
-use crate::unpack::{self, Limits, UnpackError};
+use crate::unpack::{self, UnpackError, UnpackLimits};
 use sha2::{Digest as _, Sha256};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
@@ -229,7 +229,7 @@ pub fn reused_note(
     store: &Store,
     digest: &Digest,
     diff_id: &Digest,
-    limits: &Limits,
+    limits: &UnpackLimits,
 ) -> Option<String> {
     if !limits.allow_devices {
         return None;
@@ -248,7 +248,7 @@ pub fn reused_note(
 pub fn unpack(
     store: &Store,
     v: VerifiedBlob,
-    limits: &Limits,
+    limits: &UnpackLimits,
 ) -> Result<(Outcome, Option<String>), IngestError> {
     let mut skipped: Option<String> = None;
     if v.need_layer {
@@ -420,7 +420,7 @@ mod tests {
             panic!("not staged");
         };
         assert_eq!(
-            unpack(&store, v, &Limits::default()).unwrap(),
+            unpack(&store, v, &UnpackLimits::default()).unwrap(),
             (Outcome::Stored, None)
         );
         assert!(store.has_blob(&d.digest) && store.has_layer(&diff));

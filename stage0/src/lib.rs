@@ -5,14 +5,32 @@
 //! anything of an image is unpacked, and again before it runs), pod preparation (networks, volumes,
 //! the stage1 manifest) and the pod state machine (list, stop, rm, gc). The `liftoff` binary is a
 //! thin CLI over this library. `docs/architecture.md` describes the whole.
+//!
+//! Modules form a stack; each uses only modules on lower rows (bottom first):
+//!
+//! 1. `digest`, `platform`, `owned` (root-owned file checks), `config` (plain data from config.toml)
+//! 2. `reference` (image names), `image_manifest` (the OCI wire model), `cosign` (the signature
+//!    manifest format, shared by transports, the store and trust)
+//! 3. `unpack` (layer extraction; reads its limits from `config`)
+//! 4. `store`, `transport` (sources and layout signing)
+//! 5. `trust` (keys, policy, verification, the one gate)
+//! 6. `images` (stored images: list, verify, gc — told by its caller which layers pods use),
+//!    `ingest`
+//! 7. `fetch`, then `import`
+//! 8. `pod` (preparation, states, gc; hands image gc the layers in use)
+//!
+//! Shared with stage1, below all of these: `liftoff_common` (walk, atomic, lock, units).
+//! The one exception: `trust` re-exports `cosign` and `transport::layout_sign` under their old paths
+//! for the end-to-end tests.
 
 pub mod config;
+pub mod cosign;
 pub mod digest;
 pub mod fetch;
+pub mod image_manifest;
 pub mod images;
 pub mod import;
 pub mod ingest;
-pub mod manifest;
 pub mod owned;
 pub mod platform;
 pub mod pod;

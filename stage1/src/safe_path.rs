@@ -2,11 +2,13 @@
 //!
 //! The app root is image content: `/proc` or `/etc/hosts` may be symlinks pointing anywhere, and a
 //! mount onto a path string would follow them. Every target is therefore opened component by component
-//! below the root fd with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)`,
-//! created if missing, and mounted through its `/proc/self/fd/N` handle (as runc does), so a symlinked
-//! mount point is an error naming the path rather than a mount somewhere else.
+//! below the root fd with the shared walker (`liftoff_common::walk::open_beneath`: openat2 with
+//! `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS`, or its component walk on kernels
+//! without openat2), created if missing, and mounted through its `/proc/self/fd/N` handle (as runc
+//! does), so a symlinked mount point is an error naming the path rather than a mount somewhere else.
 
-use rustix::fs::{self, Mode, OFlags, ResolveFlags};
+use liftoff_common::walk::open_beneath as openat_beneath;
+use rustix::fs::{self, Mode, OFlags};
 use rustix::io::Errno;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
@@ -24,10 +26,6 @@ fn err(path: &Path, what: impl Into<String>) -> SafePathError {
         what: what.into(),
     }
 }
-
-const RESOLVE: ResolveFlags = ResolveFlags::BENEATH
-    .union(ResolveFlags::NO_SYMLINKS)
-    .union(ResolveFlags::NO_MAGICLINKS);
 
 /// What to create when the last component is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +46,11 @@ pub fn open_beneath(root: impl AsFd, rel: &Path, kind: Kind) -> Result<OwnedFd, 
         })
         .collect::<Result<_, _>>()
         .map_err(|_| err(rel, "mount target must not contain '..'"))?;
-    let mut cur: OwnedFd = fs::openat2(
+    let mut cur: OwnedFd = openat_beneath(
         root.as_fd(),
         ".",
         OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
-        RESOLVE,
     )
     .map_err(|e| err(rel, format!("open root: {e}")))?;
     for (i, c) in comps.iter().enumerate() {
@@ -64,7 +61,7 @@ pub fn open_beneath(root: impl AsFd, rel: &Path, kind: Kind) -> Result<OwnedFd, 
         } else {
             OFlags::PATH | OFlags::CLOEXEC
         };
-        match fs::openat2(&cur, *c, flags, Mode::empty(), RESOLVE) {
+        match openat_beneath(&cur, *c, flags, Mode::empty()) {
             Ok(fd) => {
                 if !want_dir {
                     let st = fs::fstat(&fd).map_err(|e| err(rel, format!("stat: {e}")))?;
@@ -81,19 +78,18 @@ pub fn open_beneath(root: impl AsFd, rel: &Path, kind: Kind) -> Result<OwnedFd, 
                         Err(e) => return Err(err(rel, format!("create directory: {e}"))),
                     }
                 } else {
-                    let f = fs::openat2(
+                    let f = openat_beneath(
                         &cur,
                         *c,
                         OFlags::CREATE | OFlags::WRONLY | OFlags::CLOEXEC | OFlags::EXCL,
                         Mode::from_raw_mode(0o644),
-                        RESOLVE,
                     );
                     match f {
                         Ok(_) | Err(Errno::EXIST) => {}
                         Err(e) => return Err(err(rel, format!("create file: {e}"))),
                     }
                 }
-                cur = fs::openat2(&cur, *c, flags, Mode::empty(), RESOLVE)
+                cur = openat_beneath(&cur, *c, flags, Mode::empty())
                     .map_err(|e| err(rel, format!("open after create: {e}")))?;
             }
             Err(Errno::LOOP) | Err(Errno::XDEV) => {
@@ -121,12 +117,11 @@ pub fn fd_path(fd: &impl AsFd) -> PathBuf {
 /// only masked when the kernel provides them.
 pub fn exists_beneath(root: impl AsFd, rel: &Path) -> Option<fs::FileType> {
     let rel = rel.strip_prefix("/").unwrap_or(rel);
-    let fd = fs::openat2(
+    let fd = openat_beneath(
         root.as_fd(),
         rel,
         OFlags::PATH | OFlags::CLOEXEC | OFlags::NOFOLLOW,
         Mode::empty(),
-        RESOLVE,
     )
     .ok()?;
     let st = fs::fstat(&fd).ok()?;
@@ -136,12 +131,11 @@ pub fn exists_beneath(root: impl AsFd, rel: &Path) -> Option<fs::FileType> {
 /// Opens an existing `rel` below `root` (O_PATH, no symlinks, nothing created).
 pub fn open_existing(root: impl AsFd, rel: &Path) -> Result<OwnedFd, SafePathError> {
     let r = rel.strip_prefix("/").unwrap_or(rel);
-    fs::openat2(
+    openat_beneath(
         root.as_fd(),
         r,
         OFlags::PATH | OFlags::CLOEXEC | OFlags::NOFOLLOW,
         Mode::empty(),
-        RESOLVE,
     )
     .map_err(|e| err(rel, format!("open: {e}")))
 }

@@ -96,7 +96,7 @@ pub fn registry_options(
     cert_dir: Option<PathBuf>,
     http: bool,
 ) -> RegistryOptions {
-    let mut o = ctx.config.registry_options();
+    let mut o = liftoff::transport::registry::RegistryOptions::from_config(&ctx.config.registries);
     o.creds = creds;
     if authfile.is_some() {
         o.authfile = authfile;
@@ -122,7 +122,7 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
             .with_context(|| format!("--platform {p:?} is not OS/ARCH[/VARIANT]"))?,
         None => Platform::host(),
     };
-    let mut limits = ctx.config.limits();
+    let mut limits = liftoff::unpack::UnpackLimits::from_config(&ctx.config.unpack);
     limits.allow_devices |= a.allow_devices;
     if let Some(n) = a.max_layer_entries {
         limits.max_entries = n;

@@ -17,7 +17,10 @@ pub struct GcArgs {
 
 pub fn run(ctx: &Ctx, a: GcArgs) -> Result<u8> {
     let wait = super::lifecycle::wait_limit("--wait", &a.wait)?;
-    let r = liftoff::images::gc(&ctx.store, wait)?;
+    let pods = liftoff::pod::Pods::existing(ctx.store.root());
+    let r = liftoff::images::gc(&ctx.store, wait, || {
+        liftoff::pod::state::layers_in_use(&pods)
+    })?;
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(0);

@@ -3,8 +3,8 @@
 use super::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
+use liftoff::image_manifest::Compression;
 use liftoff::import::{import, normalize_port, ImportConfig};
-use liftoff::manifest::Compression;
 use liftoff::reference::ImageName;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> Result<u8> {
         Comp::Gzip => Compression::Gzip,
         Comp::None => Compression::None,
     };
-    let mut limits = ctx.config.limits();
+    let mut limits = liftoff::unpack::UnpackLimits::from_config(&ctx.config.unpack);
     limits.allow_devices |= a.allow_devices;
     ctx.store.check_free(ctx.config.min_free()?, "the import")?;
     let r =

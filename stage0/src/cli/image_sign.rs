@@ -78,10 +78,10 @@ pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
         let Some(identity) = identity else {
             bail!("signing a layout needs --identity NAME:TAG (the name the image will be fetched as)");
         };
-        let digest = liftoff::trust::layout_sign::top_digest(&path, reference.as_deref())?;
+        let digest = liftoff::transport::layout_sign::top_digest(&path, reference.as_deref())?;
         let p = payload::build(&identity.to_string(), &digest, &creator, now);
         let sig = signature::sign(&key, &p);
-        liftoff::trust::layout_sign::add_signature(&path, &digest, p, sig)
+        liftoff::transport::layout_sign::add_signature(&path, &digest, p, sig)
             .with_context(|| format!("writing the signature into {}", path.display()))?;
         println!("{identity} {digest} {}", key.public().key_id());
         return Ok(0);

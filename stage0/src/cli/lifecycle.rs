@@ -103,9 +103,7 @@ pub fn read_uuid(f: &Path) -> Result<String> {
 
 /// Writes the uuid atomically, so a reader never sees half of it.
 pub fn save_uuid(f: &Path, id: &str) -> Result<()> {
-    let tmp = f.with_extension("tmp-liftoff");
-    std::fs::write(&tmp, format!("{id}\n"))
-        .and_then(|_| std::fs::rename(&tmp, f))
+    liftoff_common::atomic::write(f, format!("{id}\n").as_bytes())
         .with_context(|| format!("--uuid-file-save {}", f.display()))
 }
 
@@ -114,7 +112,7 @@ pub fn wait_limit(flag: &str, v: &str) -> Result<Option<std::time::Duration>> {
     if v == "forever" {
         return Ok(None);
     }
-    liftoff::trust::policy::parse_duration(v)
+    liftoff_common::units::parse_duration(v)
         .map(Some)
         .with_context(|| format!("{flag}={v}: use e.g. 30s, 5m"))
 }

@@ -277,18 +277,5 @@ pub fn column_widths<R: AsRef<[String]>>(cells: &[R], n: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Human-readable byte counts for tables.
-pub fn human_size(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u < UNITS.len() - 1 {
-        v /= 1000.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+/// Human-readable byte counts for tables: decimal units (`268.4 MB`), see `liftoff_common::units`.
+pub use liftoff_common::units::format_size_decimal as human_size;

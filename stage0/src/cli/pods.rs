@@ -51,7 +51,7 @@ Exited pods are first marked (moved to pods/exited-garbage/), then removed once 
 for longer than the grace period: their cgroups are killed and removed, any leftover mount below the
 pod dir is detached, the dir is deleted. Running pods are never touched. Safe to rerun at any time.")]
 pub struct GcArgs {
-    /// How long a pod stays marked before it is removed
+    /// How long a pod stays marked before it is removed (e.g. 30m, 1h30m, 0s)
     #[arg(long, default_value = "30m", value_name = "DURATION")]
     pub grace_period: String,
     /// Also remove prepared pods that were never started, this long after `prepare`
@@ -260,9 +260,9 @@ pub fn rm(ctx: &Ctx, a: RmArgs) -> Result<u8> {
 }
 
 pub fn gc(ctx: &Ctx, a: GcArgs) -> Result<u8> {
-    let grace = liftoff::trust::policy::parse_duration(&a.grace_period)
+    let grace = liftoff_common::units::parse_duration(&a.grace_period)
         .with_context(|| format!("--grace-period {:?}: use e.g. 30m, 2h, 0s", a.grace_period))?;
-    let expire = liftoff::trust::policy::parse_duration(&a.expire_prepared).with_context(|| {
+    let expire = liftoff_common::units::parse_duration(&a.expire_prepared).with_context(|| {
         format!(
             "--expire-prepared {:?}: use e.g. 24h, 30m",
             a.expire_prepared

@@ -11,6 +11,7 @@ use clap::{Args, Parser};
 use liftoff::fetch::{ensure_image, FetchOptions, PullPolicy};
 use liftoff::pod::request::{AppRequest, PodRequest};
 use liftoff::pod::{self, podfile, resolve};
+use liftoff_common::units::parse_size;
 
 /// Per-app flags: allowed for every app.
 #[derive(Debug, Args, Clone, Default)]
@@ -30,7 +31,7 @@ pub struct AppFlags {
     /// Override the image's entrypoint (a single program; its arguments go after `--`)
     #[arg(long)]
     pub entrypoint: Option<String>,
-    /// Memory limit (e.g. 256M, 1g)
+    /// Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)
     #[arg(short = 'm', long)]
     pub memory: Option<String>,
     /// CPU limit in CPUs (e.g. 0.5)
@@ -163,7 +164,7 @@ pub struct RunArgs {
     /// Write the pod's uuid to FILE (for `--uuid-file` of the other commands)
     #[arg(long, value_name = "FILE")]
     pub uuid_file_save: Option<std::path::PathBuf>,
-    /// Rotate each app's log file at this size (one older file is kept)
+    /// Rotate each app's log file at this size (one older file is kept; k, M, G are powers of 1024)
     #[arg(long, default_value = "10M", value_name = "SIZE")]
     pub log_max_size: String,
     /// Limit what the pod writes to disk (its apps' changes, named volumes and logs together), e.g.
@@ -257,7 +258,7 @@ pub fn prepare(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8>
 /// Moves a locked pod to `run/` (if not there yet) and starts its supervisor: by exec in the
 /// foreground, or detached.
 pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
-    if !p.dir.starts_with(pods.root.join("run")) {
+    if !p.dir.starts_with(pods.state_dir(pod::PodDirState::Run)) {
         if let Err(e) = p.to_run(pods) {
             p.abandon(pods);
             return Err(e.into());
@@ -276,9 +277,7 @@ pub fn start(pods: &pod::Pods, mut p: pod::NewPod, detach: bool) -> Result<u8> {
         Err(exit) => {
             // `run -d --rm`: the supervisor left the pod for us to read why; now it goes.
             let rm = std::fs::read(
-                pods.root
-                    .join("run")
-                    .join(&id)
+                pods.dir(pod::PodDirState::Run, &id)
                     .join(liftoff_contract::POD_MANIFEST_FILE),
             )
             .ok()
@@ -311,6 +310,19 @@ fn remove_command(ctx: &Ctx, id: &str) -> Result<Vec<String>> {
     }
     argv.extend(["rm".into(), id.to_string()]);
     Ok(argv)
+}
+
+/// The pod's disk limit in bytes: `--disk-limit` (or the pod file's), else `[pods] disk_limit`.
+fn disk_limit(s: Option<&String>) -> Result<Option<u64>> {
+    s.map(|s| {
+        parse_size(s).with_context(|| {
+            format!(
+                "--disk-limit {}: use a size such as 512M or 10G",
+                liftoff_stage2::report::shown(s)
+            )
+        })
+    })
+    .transpose()
 }
 
 /// `--insecure-options`: (`image`, `net-host-apps`).
@@ -382,26 +394,18 @@ fn apply_pod_flags(ctx: &Ctx, a: &RunArgs, req: &mut PodRequest) -> Result<Optio
     if a.disk_limit.is_some() {
         req.disk_limit = a.disk_limit.clone();
     }
-    let disk_limit = match req
-        .disk_limit
-        .clone()
-        .or(ctx.config.pods.disk_limit.clone())
-    {
-        None => None,
-        Some(s) => Some(resolve::parse_size(&s).with_context(|| {
-            format!(
-                "--disk-limit {}: use a size such as 512M or 10G",
-                liftoff_stage2::report::shown(&s)
-            )
-        })?),
-    };
+    let disk_limit = disk_limit(
+        req.disk_limit
+            .as_ref()
+            .or(ctx.config.pods.disk_limit.as_ref()),
+    )?;
     if req.pids_limit.is_none() {
         req.pids_limit = ctx.config.default_pids_limit();
     }
     req.interactive = a.interactive;
     req.tty = a.tty;
     req.detached = a.detach;
-    req.log_max_bytes = resolve::parse_size(&a.log_max_size)
+    req.log_max_bytes = parse_size(&a.log_max_size)
         .filter(|n| *n >= liftoff_contract::manifest::MIN_LOG_MAX_BYTES)
         .with_context(|| {
             format!(
@@ -426,10 +430,11 @@ fn fetch_images(
     insecure: bool,
 ) -> Result<Vec<String>> {
     let mut fo = FetchOptions::new(ctx.trust()?.clone());
-    fo.limits = ctx.config.limits();
+    fo.limits = liftoff::unpack::UnpackLimits::from_config(&ctx.config.unpack);
     fo.jobs = ctx.config.jobs();
     fo.insecure = insecure;
-    fo.registry = ctx.config.registry_options();
+    fo.registry =
+        liftoff::transport::registry::RegistryOptions::from_config(&ctx.config.registries);
     fo.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let mut digests = Vec::new();
     for app in &mut req.apps {
@@ -477,7 +482,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         &req,
         &p.id,
         insecure,
-        &ctx.config.net_settings(),
+        &liftoff::pod::request::NetSettings::from_config(&ctx.config.network),
     )
     .map_err(anyhow::Error::from)
     .and_then(|m| {

@@ -19,15 +19,58 @@ use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
-/// The state directories under `pods/`.
+/// The state directories under `pods/`: a pod is in exactly one, and moves only forward in the
+/// order of [`PodDirState::ALL`] (by rename). What a user sees also depends on the lock
+/// (`state::State`): a `run/` pod nobody holds has exited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PodDirState {
+    Embryo,
+    Prepare,
+    Prepared,
+    Run,
+    ExitedGarbage,
+    Garbage,
+}
+
+/// The state directory names, in [`PodDirState::ALL`] order (for tests and tools that look at the
+/// tree from outside).
 pub const STATES: &[&str] = &[
-    "embryo",
-    "prepare",
-    "prepared",
-    "run",
-    "exited-garbage",
-    "garbage",
+    PodDirState::Embryo.as_dir(),
+    PodDirState::Prepare.as_dir(),
+    PodDirState::Prepared.as_dir(),
+    PodDirState::Run.as_dir(),
+    PodDirState::ExitedGarbage.as_dir(),
+    PodDirState::Garbage.as_dir(),
 ];
+
+impl PodDirState {
+    /// Every state directory, in the order pods move through them.
+    pub const ALL: [PodDirState; 6] = [
+        PodDirState::Embryo,
+        PodDirState::Prepare,
+        PodDirState::Prepared,
+        PodDirState::Run,
+        PodDirState::ExitedGarbage,
+        PodDirState::Garbage,
+    ];
+
+    /// The directory name under `pods/`.
+    pub const fn as_dir(self) -> &'static str {
+        match self {
+            PodDirState::Embryo => "embryo",
+            PodDirState::Prepare => "prepare",
+            PodDirState::Prepared => "prepared",
+            PodDirState::Run => "run",
+            PodDirState::ExitedGarbage => "exited-garbage",
+            PodDirState::Garbage => "garbage",
+        }
+    }
+
+    /// The state a directory name stands for (the inverse of [`PodDirState::as_dir`]).
+    pub fn parse(dir: &str) -> Option<PodDirState> {
+        PodDirState::ALL.into_iter().find(|s| s.as_dir() == dir)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PodError {
@@ -72,31 +115,39 @@ pub struct Pods {
 impl Pods {
     pub fn open(state_root: &Path) -> Result<Pods, PodError> {
         let root = state_root.join("pods");
-        for s in STATES {
-            let d = root.join(s);
+        for s in PodDirState::ALL {
+            let d = root.join(s.as_dir());
             std::fs::create_dir_all(&d).map_err(io(&d, "create"))?;
         }
         Ok(Pods { root })
     }
 
-    pub fn dir(&self, state: &str, id: &str) -> PathBuf {
-        self.root.join(state).join(id)
+    /// The `pods/` tree of a state root as it is, creating nothing (for readers).
+    pub fn existing(state_root: &Path) -> Pods {
+        Pods {
+            root: state_root.join("pods"),
+        }
+    }
+
+    pub fn dir(&self, state: PodDirState, id: &str) -> PathBuf {
+        self.state_dir(state).join(id)
+    }
+
+    /// `pods/<state>/`.
+    pub fn state_dir(&self, state: PodDirState) -> PathBuf {
+        self.root.join(state.as_dir())
     }
 }
 
 /// Takes a pod dir's exclusive lock. `list` and `status` take a shared lock for an instant to
-/// probe: that is retried for a moment; a lock held for longer is a real holder.
-pub(crate) fn lock_exclusive(f: &File) -> Result<(), rustix::io::Errno> {
-    let start = std::time::Instant::now();
-    loop {
-        match rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
-            Err(rustix::io::Errno::WOULDBLOCK)
-                if start.elapsed() < std::time::Duration::from_millis(200) =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(2))
-            }
-            r => return r,
-        }
+/// probe: that is waited out for up to 200 ms (`liftoff_common::lock::lock_within`, with backoff);
+/// a lock held for longer is a real holder, and the error is EWOULDBLOCK.
+pub(crate) fn lock_exclusive(f: &File) -> std::io::Result<()> {
+    use liftoff_common::lock::{lock_within, Mode};
+    if lock_within(f, Mode::Exclusive, std::time::Duration::from_millis(200))? {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(libc::EWOULDBLOCK))
     }
 }
 
@@ -110,13 +161,13 @@ pub struct NewPod {
 /// Creates `embryo/<id>`, moves it to `prepare/` and locks it.
 pub fn create(pods: &Pods) -> Result<NewPod, PodError> {
     let id = new_uuid();
-    let embryo = pods.dir("embryo", &id);
+    let embryo = pods.dir(PodDirState::Embryo, &id);
     std::fs::create_dir(&embryo).map_err(io(&embryo, "create"))?;
     // Locked before it is renamed (the lock goes with the inode): `gc` never sees it in
     // `prepare/` unlocked, which would read as a failed preparation.
     let lock = File::open(&embryo).map_err(io(&embryo, "open"))?;
-    lock_exclusive(&lock).map_err(|e| io(&embryo, "lock")(e.into()))?;
-    let prepare = pods.dir("prepare", &id);
+    lock_exclusive(&lock).map_err(io(&embryo, "lock"))?;
+    let prepare = pods.dir(PodDirState::Prepare, &id);
     std::fs::rename(&embryo, &prepare).map_err(io(&prepare, "rename"))?;
     Ok(NewPod {
         id,
@@ -129,11 +180,12 @@ impl NewPod {
     /// Writes the stage1 manifest.
     pub fn write_manifest(&self, m: &liftoff_contract::PodManifest) -> Result<(), PodError> {
         let p = self.dir.join(liftoff_contract::POD_MANIFEST_FILE);
-        let tmp = self.dir.join(".pod.json.tmp");
         let bytes = serde_json::to_vec_pretty(m).expect("manifest serialises");
-        std::fs::write(&tmp, bytes).map_err(io(&tmp, "write"))?;
-        std::fs::rename(&tmp, &p).map_err(io(&p, "rename"))?;
-        Ok(())
+        liftoff_common::atomic::write(&p, &bytes).map_err(|e| PodError::Io {
+            path: e.path,
+            op: e.op,
+            source: e.source,
+        })
     }
 
     /// Records which images the pod runs: names for `liftoff list`, digests so that
@@ -147,7 +199,7 @@ impl NewPod {
 
     /// Moves the (still locked) pod to `run/`.
     pub fn to_run(&mut self, pods: &Pods) -> Result<(), PodError> {
-        let run = pods.dir("run", &self.id);
+        let run = pods.dir(PodDirState::Run, &self.id);
         std::fs::rename(&self.dir, &run).map_err(io(&run, "rename"))?;
         self.dir = run;
         Ok(())
@@ -155,7 +207,7 @@ impl NewPod {
 
     /// `liftoff prepare`: moves the pod to `prepared/` and releases it.
     pub fn to_prepared(self, pods: &Pods) -> Result<String, PodError> {
-        let dest = pods.dir("prepared", &self.id);
+        let dest = pods.dir(PodDirState::Prepared, &self.id);
         std::fs::rename(&self.dir, &dest).map_err(io(&dest, "rename"))?;
         Ok(self.id)
     }
@@ -164,7 +216,7 @@ impl NewPod {
     /// the lock is taken first, and the rename to `run/` fails for anyone who got the lock after the
     /// winner had already moved the pod.
     pub fn take_prepared(pods: &Pods, id: &str) -> Result<NewPod, String> {
-        let dir = pods.dir("prepared", id);
+        let dir = pods.dir(PodDirState::Prepared, id);
         let lock = File::open(&dir).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => {
                 format!("pod {id} is not prepared (any more); see `liftoff status {id}`")
@@ -174,7 +226,7 @@ impl NewPod {
         if lock_exclusive(&lock).is_err() {
             return Err(format!("pod {id} is being started by another command"));
         }
-        let run = pods.dir("run", id);
+        let run = pods.dir(PodDirState::Run, id);
         std::fs::rename(&dir, &run).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => {
                 format!("pod {id} was already started by another command")
@@ -258,7 +310,7 @@ impl NewPod {
 
     /// A failed preparation: the pod goes to `garbage/` for gc (it stays locked until we exit).
     pub fn abandon(&self, pods: &Pods) {
-        let _ = std::fs::rename(&self.dir, pods.dir("garbage", &self.id));
+        let _ = std::fs::rename(&self.dir, pods.dir(PodDirState::Garbage, &self.id));
     }
 
     /// Replaces this process with the stage1's `run`, handing it the lock fd. Returns only on
@@ -298,5 +350,19 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");
         assert_ne!(u, super::new_uuid());
+    }
+}
+
+#[cfg(test)]
+mod dir_state_tests {
+    use super::*;
+
+    #[test]
+    fn dir_names_parse_back() {
+        for (s, name) in PodDirState::ALL.into_iter().zip(STATES) {
+            assert_eq!(s.as_dir(), *name);
+            assert_eq!(PodDirState::parse(name), Some(s));
+        }
+        assert_eq!(PodDirState::parse("exited"), None);
     }
 }

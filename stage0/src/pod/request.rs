@@ -107,6 +107,17 @@ pub struct NetSettings {
     pub plugin_dirs: Vec<std::path::PathBuf>,
 }
 
+impl NetSettings {
+    /// Network settings as `[network]` of config.toml sets them.
+    pub fn from_config(c: &crate::config::NetworkConfig) -> NetSettings {
+        let d = NetSettings::default();
+        NetSettings {
+            config_dir: c.config_dir.clone().unwrap_or(d.config_dir),
+            plugin_dirs: c.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
+        }
+    }
+}
+
 impl Default for NetSettings {
     fn default() -> Self {
         NetSettings {

@@ -5,11 +5,13 @@
 use super::networks;
 use super::request::{AppRequest, NetSettings, PodRequest};
 use super::volumes;
+use crate::image_manifest::RunConfig;
 use crate::images::{self, ImageError};
-use crate::manifest::RunConfig;
 use crate::reference::ImageName;
 use crate::store::Store;
-use crate::trust::verify::{self, Decision, Trust};
+use crate::trust::gate::{self, Verdict};
+use crate::trust::verify::Trust;
+pub use liftoff_common::units::parse_size;
 use liftoff_contract::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
 use liftoff_stage2::{AppSpec, Rlimit, SeccompMode};
 
@@ -112,28 +114,6 @@ fn user_profile(app: &str, path: &str, caps: &[String]) -> Result<SeccompMode, R
         and_list(liftoff_stage2::seccomp::table::ALWAYS_BLOCKED)
     );
     Ok(mode)
-}
-
-/// Parses a size as podman does: a number with an optional b, k, m or g suffix (powers of 1024).
-pub fn parse_size(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    let t = t
-        .strip_suffix('b')
-        .filter(|x| !x.is_empty() && x.ends_with(['k', 'm', 'g']))
-        .unwrap_or(&t);
-    let (num, mult) = match t.chars().last()? {
-        'k' => (&t[..t.len() - 1], 1u64 << 10),
-        'm' => (&t[..t.len() - 1], 1 << 20),
-        'g' => (&t[..t.len() - 1], 1 << 30),
-        'b' => (&t[..t.len() - 1], 1),
-        _ => (t, 1),
-    };
-    let v: f64 = num.parse().ok()?;
-    if !(v.is_finite() && v > 0.0) {
-        return None;
-    }
-    let b = (v * mult as f64) as u64;
-    (b > 0).then_some(b)
 }
 
 /// "net_bind_service", "NET_BIND_SERVICE" or "CAP_NET_BIND_SERVICE" → "CAP_NET_BIND_SERVICE".
@@ -271,26 +251,21 @@ pub fn check_trust(
         reason,
     };
     if insecure {
-        return Ok("verification skipped (--insecure-options=image)".into());
+        return Ok(Verdict::NotChecked.describe());
     }
     let name = ImageName::parse(&e.name).map_err(|x| untrusted(x.to_string()))?;
     let sigs = store
         .signatures(&name.repository(), &e.descriptor.digest)
         .map_err(|x| untrusted(x.to_string()))?;
-    match verify::verify(
-        trust,
-        &name,
-        &e.descriptor.digest,
-        &sigs,
-        chrono::Utc::now().timestamp(),
-    ) {
-        Ok(Decision::Verified(v)) => Ok(v.describe()),
-        Ok(Decision::AcceptedUnsigned { prefix }) => {
-            liftoff_stage2::warning!(
-                "running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
-                e.name
-            );
-            Ok(format!("unsigned, accepted by policy for {prefix}"))
+    match gate::decide(trust, &name, &e.descriptor.digest, &sigs, false) {
+        Ok(v) => {
+            if let Verdict::AcceptedUnsigned { prefix } = &v {
+                liftoff_stage2::warning!(
+                    "running UNSIGNED image {} (policy.toml: insecure_accept_unsigned for prefix {prefix})",
+                    e.name
+                );
+            }
+            Ok(v.describe())
         }
         Err(x) => Err(untrusted(format!(
             "refusing to run it: it does not verify against today's trust store and policy.\n{x}\n\

@@ -7,7 +7,8 @@
 //! (needed after a SIGKILLed supervisor), detach any mount left below the pod dir, remove the dir. It
 //! is idempotent and can be rerun after its own crash: a half-removed pod stays in a garbage dir.
 
-use super::{PodError, Pods};
+use super::{PodDirState, PodError, Pods};
+use liftoff_common::lock::Mode;
 use serde::Serialize;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -75,23 +76,19 @@ pub struct PodInfo {
 /// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
 fn locked(dir: &Path) -> Option<bool> {
     let f = File::open(dir).ok()?;
-    match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared) {
-        Ok(()) => Some(false),
-        Err(rustix::io::Errno::WOULDBLOCK) => Some(true),
-        Err(_) => Some(false),
-    }
+    Some(liftoff_common::lock::try_lock(&f, Mode::Shared).is_ok_and(|free| !free))
 }
 
-fn state_of(dir_state: &str, locked: bool) -> State {
+fn state_of(dir_state: PodDirState, locked: bool) -> State {
     match (dir_state, locked) {
-        ("embryo", _) => State::Embryo,
-        ("prepare", true) => State::Preparing,
-        ("prepare", false) => State::PrepareFailed,
-        ("prepared", _) => State::Prepared,
-        ("run", true) => State::Running,
-        ("run", false) => State::Exited,
-        ("exited-garbage", _) => State::ExitedGarbage,
-        _ => State::Garbage,
+        (PodDirState::Embryo, _) => State::Embryo,
+        (PodDirState::Prepare, true) => State::Preparing,
+        (PodDirState::Prepare, false) => State::PrepareFailed,
+        (PodDirState::Prepared, _) => State::Prepared,
+        (PodDirState::Run, true) => State::Running,
+        (PodDirState::Run, false) => State::Exited,
+        (PodDirState::ExitedGarbage, _) => State::ExitedGarbage,
+        (PodDirState::Garbage, _) => State::Garbage,
     }
 }
 
@@ -122,7 +119,7 @@ fn loud<T, E: std::fmt::Display>(r: Result<Option<T>, E>) -> Option<T> {
 }
 
 /// Reads one pod dir; None if it vanished meanwhile.
-fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
+fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
     let id = dir.file_name()?.to_string_lossy().into_owned();
     let is_locked = locked(dir)?;
     let mpath = dir.join(liftoff_contract::POD_MANIFEST_FILE);
@@ -203,8 +200,8 @@ fn read(dir_state: &str, dir: &Path) -> Option<PodInfo> {
 /// move forward in `STATES` order, so the later sighting wins.
 pub fn list(pods: &Pods) -> Vec<PodInfo> {
     let mut by_id: std::collections::HashMap<String, PodInfo> = std::collections::HashMap::new();
-    for s in super::STATES {
-        let Ok(rd) = std::fs::read_dir(pods.root.join(s)) else {
+    for s in PodDirState::ALL {
+        let Ok(rd) = std::fs::read_dir(pods.state_dir(s)) else {
             continue;
         };
         for e in rd.flatten() {
@@ -245,48 +242,57 @@ pub fn find(pods: &Pods, query: &str) -> Result<PodInfo, String> {
     }
 }
 
+/// Every layer some pod's manifest names, in any pod state: the lower dirs of pod roots, which image
+/// gc must keep even when their image was removed.
+pub fn layers_in_use(pods: &Pods) -> Vec<crate::digest::Digest> {
+    let mut out = Vec::new();
+    for state in PodDirState::ALL {
+        let Ok(entries) = std::fs::read_dir(pods.state_dir(state)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(b) = std::fs::read(e.path().join(liftoff_contract::POD_MANIFEST_FILE)) else {
+                continue;
+            };
+            let Ok(m) = liftoff_contract::PodManifest::from_slice(&b) else {
+                continue;
+            };
+            for a in &m.apps {
+                out.extend(a.layers.iter().filter_map(|l| {
+                    l.file_name()?
+                        .to_str()
+                        .and_then(crate::digest::Digest::from_hex)
+                }));
+            }
+        }
+    }
+    out
+}
+
 /// Finds a pod again after it may have moved (by exact uuid).
 pub fn refresh(pods: &Pods, id: &str) -> Option<PodInfo> {
-    super::STATES.iter().find_map(|s| read(s, &pods.dir(s, id)))
+    PodDirState::ALL
+        .into_iter()
+        .find_map(|s| read(s, &pods.dir(s, id)))
 }
 
 /// Waits until nobody holds the pod's lock (the supervisor exited), at most `timeout` (None =
 /// forever). A blocking flock wakes the instant the kernel drops the lock. Returns whether it is free.
 pub fn wait_unlocked(dir: &Path, timeout: Option<Duration>) -> bool {
-    let Ok(f) = File::open(dir) else {
-        return true;
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let r = rustix::fs::flock(&f, rustix::fs::FlockOperation::LockShared);
-        let _ = tx.send(r.is_ok());
-    });
-    match timeout {
-        Some(t) => rx.recv_timeout(t).unwrap_or(false),
-        None => rx.recv().unwrap_or(false),
-    }
+    liftoff_common::lock::wait_free(dir, timeout)
 }
 
 /// Waits until the pod's apps have all exited (its `exit.json` exists) or its lock is free, at most
 /// `timeout` (None = forever). Returns whether it has. This does not wait for the network teardown
-/// that may follow (see `liftoff_stage1::supervisor`).
+/// that may follow (the stage1 holds the pod lock meanwhile).
 pub fn wait_exited(dir: &Path, timeout: Option<Duration>) -> bool {
     let exit = liftoff_contract::layout::pod_exit(dir);
-    let start = std::time::Instant::now();
     let Ok(f) = File::open(dir) else {
         return true;
     };
-    loop {
-        if exit.exists()
-            || rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared).is_ok()
-        {
-            return true;
-        }
-        if timeout.is_some_and(|t| start.elapsed() >= t) {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    liftoff_common::lock::poll_until(timeout, || {
+        exit.exists() || liftoff_common::lock::try_lock(&f, Mode::Shared).unwrap_or(false)
+    })
 }
 
 /// Names given at run time must be unique among pods not yet marked for gc; this lock makes the
@@ -298,13 +304,9 @@ pub fn claim_name(pods: &Pods, name: &str, dir: &Path) -> Result<(), String> {
         ));
     }
     let lock_path = pods.root.join(".names.lock");
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
+    let f = liftoff_common::lock::open_lock_file(&lock_path)
         .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive)
+    liftoff_common::lock::lock(&f, Mode::Exclusive)
         .map_err(|e| format!("{}: lock: {e}", lock_path.display()))?;
     if let Some(p) = list(pods).into_iter().find(|p| {
         p.name.as_deref() == Some(name) && !matches!(p.state, State::Garbage | State::ExitedGarbage)
@@ -345,12 +347,12 @@ pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bo
             continue;
         }
         let to = match p.state {
-            State::Exited => "exited-garbage",
-            State::PrepareFailed => "garbage",
+            State::Exited => PodDirState::ExitedGarbage,
+            State::PrepareFailed => PodDirState::Garbage,
             // An embryo is locked within microseconds of its mkdir; one left unlocked for
             // seconds lost its creator (killed in between).
-            State::Embryo if !p.locked && age(&p.dir, now) > EMBRYO_GRACE => "garbage",
-            State::Prepared if age(&p.dir, now) >= expire_prepared => "garbage",
+            State::Embryo if !p.locked && age(&p.dir, now) > EMBRYO_GRACE => PodDirState::Garbage,
+            State::Prepared if age(&p.dir, now) >= expire_prepared => PodDirState::Garbage,
             _ => continue,
         };
         let dest = pods.dir(to, &p.id);
@@ -362,8 +364,8 @@ pub fn gc(pods: &Pods, grace: Duration, expire_prepared: Duration, mark_only: bo
     if mark_only {
         return rep;
     }
-    for s in ["exited-garbage", "garbage"] {
-        let Ok(rd) = std::fs::read_dir(pods.root.join(s)) else {
+    for s in [PodDirState::ExitedGarbage, PodDirState::Garbage] {
+        let Ok(rd) = std::fs::read_dir(pods.state_dir(s)) else {
             continue;
         };
         for e in rd.flatten() {
@@ -407,7 +409,7 @@ pub fn remove(pods: &Pods, p: &PodInfo) -> Result<(), String> {
     let dest = if p.state == State::Garbage {
         p.dir.clone()
     } else {
-        pods.dir("exited-garbage", &p.id)
+        pods.dir(PodDirState::ExitedGarbage, &p.id)
     };
     if p.dir != dest {
         std::fs::rename(&p.dir, &dest).map_err(|e| format!("pod {}: {e}", p.id))?;
@@ -457,11 +459,14 @@ mod tests {
 
     #[test]
     fn directory_and_lock_make_the_state() {
-        assert_eq!(state_of("run", true), State::Running);
-        assert_eq!(state_of("run", false), State::Exited);
-        assert_eq!(state_of("prepare", true), State::Preparing);
-        assert_eq!(state_of("prepare", false), State::PrepareFailed);
-        assert_eq!(state_of("exited-garbage", false), State::ExitedGarbage);
+        assert_eq!(state_of(PodDirState::Run, true), State::Running);
+        assert_eq!(state_of(PodDirState::Run, false), State::Exited);
+        assert_eq!(state_of(PodDirState::Prepare, true), State::Preparing);
+        assert_eq!(state_of(PodDirState::Prepare, false), State::PrepareFailed);
+        assert_eq!(
+            state_of(PodDirState::ExitedGarbage, false),
+            State::ExitedGarbage
+        );
     }
 
     #[test]
@@ -469,7 +474,7 @@ mod tests {
         let t = std::env::temp_dir().join(format!("liftoff-gc-{}", std::process::id()));
         let pods = Pods::open(&t).unwrap();
         let id = "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f";
-        std::fs::create_dir_all(pods.dir("run", id).join("apps/x/upper")).unwrap();
+        std::fs::create_dir_all(pods.dir(PodDirState::Run, id).join("apps/x/upper")).unwrap();
         // The pod's stage1 (as recorded in its dir) is asked to release what the pod left outside
         // its dir before the dir goes: a fake one that notes the call.
         let fake = t.join("fake-stage1");
@@ -486,46 +491,49 @@ mod tests {
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::set_permissions(&t, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::fs::write(
-            pods.dir("run", id).join("stage1.json"),
+            pods.dir(PodDirState::Run, id).join("stage1.json"),
             format!(r#"{{"version":1,"path":"{}"}}"#, fake.display()),
         )
         .unwrap();
         let day = Duration::from_secs(86400);
         let r = gc(&pods, Duration::from_secs(3600), day, false);
         assert_eq!(r.marked, vec![id.to_string()]);
-        assert!(r.removed.is_empty() && pods.dir("exited-garbage", id).exists());
+        assert!(r.removed.is_empty() && pods.dir(PodDirState::ExitedGarbage, id).exists());
         let r = gc(&pods, Duration::ZERO, day, false);
         assert_eq!(r.removed, vec![id.to_string()], "{:?}", r.errors);
-        assert!(!pods.dir("exited-garbage", id).exists());
+        assert!(!pods.dir(PodDirState::ExitedGarbage, id).exists());
         assert_eq!(
             std::fs::read_to_string(&calls).unwrap(),
-            format!("gc {}\n", pods.dir("exited-garbage", id).display())
+            format!(
+                "gc {}\n",
+                pods.dir(PodDirState::ExitedGarbage, id).display()
+            )
         );
         // A running (locked) pod is left alone.
-        std::fs::create_dir_all(pods.dir("run", "busy")).unwrap();
-        let f = File::open(pods.dir("run", "busy")).unwrap();
+        std::fs::create_dir_all(pods.dir(PodDirState::Run, "busy")).unwrap();
+        let f = File::open(pods.dir(PodDirState::Run, "busy")).unwrap();
         rustix::fs::flock(&f, rustix::fs::FlockOperation::LockExclusive).unwrap();
         let r = gc(&pods, Duration::ZERO, day, false);
-        assert!(r.marked.is_empty() && pods.dir("run", "busy").exists());
+        assert!(r.marked.is_empty() && pods.dir(PodDirState::Run, "busy").exists());
         // Prepared pods expire only after --expire-prepared.
-        std::fs::create_dir_all(pods.dir("prepared", "p1")).unwrap();
+        std::fs::create_dir_all(pods.dir(PodDirState::Prepared, "p1")).unwrap();
         let r = gc(&pods, Duration::ZERO, day, false);
-        assert!(r.marked.is_empty() && pods.dir("prepared", "p1").exists());
+        assert!(r.marked.is_empty() && pods.dir(PodDirState::Prepared, "p1").exists());
         let r = gc(&pods, Duration::ZERO, Duration::ZERO, false);
         assert_eq!(r.removed, vec!["p1".to_string()]);
         // An embryo left unlocked for seconds lost its creator; a locked one is in flight.
         for e in ["e-old", "e-busy"] {
-            std::fs::create_dir_all(pods.dir("embryo", e)).unwrap();
-            File::open(pods.dir("embryo", e))
+            std::fs::create_dir_all(pods.dir(PodDirState::Embryo, e)).unwrap();
+            File::open(pods.dir(PodDirState::Embryo, e))
                 .unwrap()
                 .set_modified(SystemTime::now() - Duration::from_secs(60))
                 .unwrap();
         }
-        let busy = File::open(pods.dir("embryo", "e-busy")).unwrap();
+        let busy = File::open(pods.dir(PodDirState::Embryo, "e-busy")).unwrap();
         rustix::fs::flock(&busy, rustix::fs::FlockOperation::LockExclusive).unwrap();
         let r = gc(&pods, Duration::ZERO, Duration::ZERO, false);
         assert_eq!(r.removed, vec!["e-old".to_string()]);
-        assert!(pods.dir("embryo", "e-busy").exists());
+        assert!(pods.dir(PodDirState::Embryo, "e-busy").exists());
         drop(busy);
         std::fs::remove_dir_all(&t).unwrap();
     }

@@ -2,9 +2,9 @@
 //! provenance records under images/meta/.
 
 use super::{io, Store, StoreError};
+use crate::cosign::is_signature_ref;
 use crate::digest::Digest;
-use crate::manifest::{self, Descriptor, OCI_INDEX};
-use crate::transport::is_signature_ref;
+use crate::image_manifest::{self, Descriptor, RawDescriptor, OCI_INDEX};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -102,7 +102,7 @@ impl Store {
     pub fn entries(&self) -> Result<Vec<IndexEntry>, StoreError> {
         let p = self.index_path();
         let bytes = std::fs::read(&p).map_err(io(&p, "read"))?;
-        let descs = manifest::parse_index(&bytes, "store index.json").map_err(|e| {
+        let descs = image_manifest::parse_index(&bytes, "store index.json").map_err(|e| {
             StoreError::CorruptIndex {
                 path: p.clone(),
                 reason: e.to_string(),
@@ -126,9 +126,11 @@ impl Store {
     pub fn all_descriptors(&self) -> Result<Vec<Descriptor>, StoreError> {
         let p = self.index_path();
         let bytes = std::fs::read(&p).map_err(io(&p, "read"))?;
-        manifest::parse_index(&bytes, "store index.json").map_err(|e| StoreError::CorruptIndex {
-            path: p,
-            reason: e.to_string(),
+        image_manifest::parse_index(&bytes, "store index.json").map_err(|e| {
+            StoreError::CorruptIndex {
+                path: p,
+                reason: e.to_string(),
+            }
         })
     }
 
@@ -142,12 +144,11 @@ impl Store {
                 .and_then(|n| n.as_str())
                 != Some(&prov.name)
         });
-        raw.manifests.push(serde_json::json!({
-            "mediaType": desc.media_type,
-            "digest": desc.digest.to_string(),
-            "size": desc.size,
-            "annotations": { REF_NAME: prov.name },
-        }));
+        raw.manifests.push(
+            RawDescriptor::new(&desc.media_type, &desc.digest, desc.size)
+                .annotated(REF_NAME, &prov.name)
+                .to_value(),
+        );
         raw.manifests.sort_by(|a, b| {
             let n = |v: &serde_json::Value| {
                 v.pointer("/annotations/org.opencontainers.image.ref.name")
@@ -179,12 +180,11 @@ impl Store {
         let _g = self.lock_index()?;
         let mut raw = self.read_raw_index()?;
         raw.manifests.retain(|v| ref_of(v) != Some(name));
-        raw.manifests.push(serde_json::json!({
-            "mediaType": media_type,
-            "digest": digest.to_string(),
-            "size": size,
-            "annotations": { REF_NAME: name },
-        }));
+        raw.manifests.push(
+            RawDescriptor::new(media_type, digest, size)
+                .annotated(REF_NAME, name)
+                .to_value(),
+        );
         raw.manifests
             .sort_by(|a, b| ref_of(a).unwrap_or("").cmp(ref_of(b).unwrap_or("")));
         self.write_index(&raw.manifests)

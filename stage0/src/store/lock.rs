@@ -1,18 +1,14 @@
-//! flock(2)-based locks on files under `<root>/locks/`. The kernel drops them when the holder dies,
-//! so a SIGKILLed fetch can never leave the store locked. A lock can be waited for without bound
-//! ([`Lock::shared`], [`Lock::exclusive`]) or for a bounded time ([`Lock::exclusive_within`]), which
-//! names the processes holding it when the time runs out.
+//! The store's locks: files under `<root>/locks/`, locked with `liftoff_common::lock` (flock(2); the
+//! kernel drops them when the holder dies, so a SIGKILLed fetch can never leave the store locked). A
+//! lock can be waited for without bound ([`Lock::shared`], [`Lock::exclusive`]) or for a bounded
+//! time ([`Lock::exclusive_within`]), which names the processes holding it when the time runs out.
 
 use super::{io, StoreError};
-use rustix::fs::{flock, FlockOperation};
-use std::fs::{File, OpenOptions};
+use liftoff_common::lock::{self as flock, Mode};
+use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::time::{Duration, Instant};
-
-/// How often a bounded wait tries the lock again. flock has no timed form, and a signal-based
-/// timeout would disturb the rest of the process; polling this often costs nothing measurable.
-const POLL: Duration = Duration::from_millis(25);
+use std::time::Duration;
 
 /// A held lock; released on drop (closing the fd).
 #[derive(Debug)]
@@ -21,78 +17,44 @@ pub struct Lock {
 }
 
 fn open(path: &Path) -> Result<File, StoreError> {
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(path)
-        .map_err(io(path, "open lock file"))
+    flock::open_lock_file(path).map_err(io(path, "open lock file"))
 }
 
 impl Lock {
-    fn take(path: &Path, op: FlockOperation, try_op: FlockOperation) -> Result<Lock, StoreError> {
+    fn take(path: &Path, mode: Mode) -> Result<Lock, StoreError> {
         let file = open(path)?;
-        if flock(&file, try_op).is_err() {
+        if !flock::try_lock(&file, mode).unwrap_or(false) {
             tracing::debug!("waiting for lock {}", path.display());
-            flock(&file, op).map_err(|e| StoreError::Io {
-                path: path.to_path_buf(),
-                op: "flock",
-                source: e.into(),
-            })?;
+            flock::lock(&file, mode).map_err(io(path, "flock"))?;
         }
         Ok(Lock { _file: file })
     }
 
     pub fn shared(path: &Path) -> Result<Lock, StoreError> {
-        Self::take(
-            path,
-            FlockOperation::LockShared,
-            FlockOperation::NonBlockingLockShared,
-        )
+        Self::take(path, Mode::Shared)
     }
 
     pub fn exclusive(path: &Path) -> Result<Lock, StoreError> {
-        Self::take(
-            path,
-            FlockOperation::LockExclusive,
-            FlockOperation::NonBlockingLockExclusive,
-        )
+        Self::take(path, Mode::Exclusive)
     }
 
     /// Takes the lock exclusively, waiting at most `wait`; when it is still held then, fails with
     /// [`StoreError::Busy`] naming the holders.
     pub fn exclusive_within(path: &Path, wait: Duration) -> Result<Lock, StoreError> {
         let file = open(path)?;
-        let deadline = Instant::now() + wait;
-        let mut logged = false;
-        loop {
-            match flock(&file, FlockOperation::NonBlockingLockExclusive) {
-                Ok(()) => return Ok(Lock { _file: file }),
-                Err(e) if e != rustix::io::Errno::WOULDBLOCK && e != rustix::io::Errno::INTR => {
-                    return Err(StoreError::Io {
-                        path: path.to_path_buf(),
-                        op: "flock",
-                        source: e.into(),
-                    })
-                }
-                Err(_) => {}
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                let md = file.metadata().map_err(io(path, "stat lock file"))?;
-                return Err(StoreError::Busy {
-                    path: path.to_path_buf(),
-                    waited: format!("{:.1}s", wait.as_secs_f64()),
-                    holders: describe_holders(&holders(md.dev(), md.ino())),
-                });
-            }
-            if !logged {
-                tracing::debug!("waiting up to {wait:?} for lock {}", path.display());
-                logged = true;
-            }
-            std::thread::sleep(POLL.min(deadline - now));
+        if flock::try_lock(&file, Mode::Exclusive).map_err(io(path, "flock"))? {
+            return Ok(Lock { _file: file });
         }
+        tracing::debug!("waiting up to {wait:?} for lock {}", path.display());
+        if flock::lock_within(&file, Mode::Exclusive, wait).map_err(io(path, "flock"))? {
+            return Ok(Lock { _file: file });
+        }
+        let md = file.metadata().map_err(io(path, "stat lock file"))?;
+        Err(StoreError::Busy {
+            path: path.to_path_buf(),
+            waited: format!("{:.1}s", wait.as_secs_f64()),
+            holders: describe_holders(&holders(md.dev(), md.ino())),
+        })
     }
 }
 
@@ -201,6 +163,7 @@ pub fn describe_holders(h: &[Holder]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     #[test]
     fn proc_locks_lines() {

@@ -24,7 +24,6 @@ pub use lock::Lock;
 pub use staging::Staging;
 
 use crate::digest::Digest;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_ROOT: &str = "/var/lib/liftoff";
@@ -55,6 +54,16 @@ pub enum StoreError {
         waited: String,
         holders: String,
     },
+}
+
+impl From<liftoff_common::atomic::WriteError> for StoreError {
+    fn from(e: liftoff_common::atomic::WriteError) -> StoreError {
+        StoreError::Io {
+            path: e.path,
+            op: e.op,
+            source: e.source,
+        }
+    }
 }
 
 pub(crate) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -225,15 +234,9 @@ impl Store {
         Staging::new(&self.tmp(), kind)
     }
 
-    /// Writes a small file atomically: temp file in tmp/, fsync, rename.
+    /// Writes a small file atomically (`liftoff_common::atomic`).
     pub fn write_atomic(&self, dest: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-        let st = self.staging("write")?;
-        let tmp = st.path().join("f");
-        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp, "create"))?;
-        f.write_all(bytes).map_err(io(&tmp, "write"))?;
-        f.sync_all().map_err(io(&tmp, "fsync"))?;
-        std::fs::rename(&tmp, dest).map_err(io(dest, "rename into place"))?;
-        Ok(())
+        Ok(liftoff_common::atomic::write(dest, bytes)?)
     }
 
     /// Stores a small blob whose bytes are in memory, after checking them against `d`.

@@ -3,9 +3,9 @@
 //! ones already stored, never replacing them.
 
 use super::{io, Store, StoreError};
+use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::manifest::OCI_MANIFEST;
-use crate::trust::cosign::{self, RawSignature};
+use crate::image_manifest::OCI_MANIFEST;
 
 impl Store {
     /// The store's name for the signatures of `digest` in `repository`.

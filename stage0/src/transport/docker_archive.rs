@@ -6,7 +6,10 @@
 
 use super::{check_digest, io_err, Files, Source, TarFiles, TopLevel, TransportError};
 use crate::digest::{Digest, HashingReader};
-use crate::manifest::{Compression, MAX_CONFIG_BYTES, MAX_LAYERS, OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{
+    manifest_bytes, Compression, RawDescriptor, MAX_CONFIG_BYTES, MAX_LAYERS, OCI_CONFIG,
+    OCI_MANIFEST,
+};
 use crate::reference::ImageName;
 use std::collections::HashMap;
 use std::io::Read;
@@ -140,20 +143,13 @@ impl DockerArchiveSource {
             }
             let compression = Compression::sniff(&head[..got]);
             let (d, size) = h.finish().map_err(|e| io_err(path, e))?;
-            layers.push(serde_json::json!({
-                "mediaType": compression.oci_media_type(),
-                "digest": d.to_string(),
-                "size": size,
-            }));
+            layers.push(RawDescriptor::new(compression.oci_media_type(), &d, size));
             blobs.insert(d, l.clone());
         }
-        let manifest = serde_json::to_vec(&serde_json::json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": {"mediaType": OCI_CONFIG, "digest": config_digest.to_string(), "size": config.len()},
-            "layers": layers,
-        }))
-        .map_err(|e| invalid(e.to_string()))?;
+        let manifest = manifest_bytes(
+            RawDescriptor::new(OCI_CONFIG, &config_digest, config.len() as u64),
+            layers,
+        );
         let digest = Digest::of(&manifest);
         let ref_name = match reference {
             Some(r) if !r.starts_with('@') => Some(r),

@@ -7,17 +7,17 @@
 
 mod docker_archive;
 mod files;
+pub mod layout_sign;
 mod oci_layout;
 pub mod registry;
 
+use crate::cosign::RawSignature;
 use crate::digest::{Digest, HashingReader, LimitedReader};
 use crate::reference::ImageName;
-use crate::trust::cosign::RawSignature;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use files::{DirFiles, Files, TarFiles};
-pub use oci_layout::is_signature_ref;
 
 /// A parsed transport reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,7 +184,7 @@ pub trait Source: Send + Sync {
             self,
             digest,
             size,
-            crate::manifest::MAX_MANIFEST_BYTES,
+            crate::image_manifest::MAX_MANIFEST_BYTES,
             "manifest",
         )
     }

@@ -2,9 +2,9 @@
 //! layout read from a directory or from a tar.
 
 use super::{check_digest, Files, Source, TopLevel, TransportError};
+use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::manifest::{self, MAX_MANIFEST_BYTES};
-use crate::trust::cosign::{self, RawSignature};
+use crate::image_manifest::{self, MAX_MANIFEST_BYTES};
 use std::io::Read;
 
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -50,15 +50,9 @@ fn blob_path(d: &Digest) -> String {
     format!("blobs/sha256/{}", d.hex())
 }
 
-/// Whether a ref name is a cosign signature tag (`sha256-<hex>.sig`) rather than an image.
-pub fn is_signature_ref(r: &str) -> bool {
-    let tag = r.rsplit(':').next().unwrap_or(r);
-    tag.starts_with("sha256-") && tag.ends_with(".sig")
-}
-
 impl<F: Files> OciSource<F> {
     /// Checks oci-layout and reads index.json.
-    fn index(&self) -> Result<Vec<manifest::Descriptor>, TransportError> {
+    fn index(&self) -> Result<Vec<image_manifest::Descriptor>, TransportError> {
         let layout = self.read_small("oci-layout", 4096)?;
         #[derive(serde::Deserialize)]
         struct Layout {
@@ -74,7 +68,7 @@ impl<F: Files> OciSource<F> {
             )));
         }
         let index = self.read_small("index.json", MAX_MANIFEST_BYTES)?;
-        manifest::parse_index(&index, &format!("{} index.json", self.name))
+        image_manifest::parse_index(&index, &format!("{} index.json", self.name))
             .map_err(|e| self.invalid(e.to_string()))
     }
 }
@@ -94,7 +88,7 @@ impl<F: Files> Source for OciSource<F> {
             .filter(|d| {
                 !d.annotations
                     .get(REF_NAME)
-                    .is_some_and(|r| is_signature_ref(r))
+                    .is_some_and(|r| crate::cosign::is_signature_ref(r))
             })
             .collect();
         let names = || {

@@ -3,6 +3,7 @@
 
 use super::signature::Scheme;
 use super::store::prefix_matches;
+use liftoff_common::units::parse_duration;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -79,22 +80,6 @@ pub struct Policy {
 pub enum PolicyError {
     #[error("policy file {path}: {reason}")]
     Invalid { path: PathBuf, reason: String },
-}
-
-/// Parses `90d`, `12h`, `30m`, `45s`, `2w` (and plain seconds).
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: u64 = num.parse().ok()?;
-    let mult = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return None,
-    };
-    n.checked_mul(mult).map(Duration::from_secs)
 }
 
 impl Policy {

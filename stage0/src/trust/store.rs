@@ -11,6 +11,7 @@
 //! name that lies about the key would make `trust rm` remove the wrong thing.
 
 use super::keys::PublicKey;
+use liftoff_common::walk;
 use serde::Serialize;
 use std::os::fd::AsFd;
 use std::os::unix::ffi::OsStrExt;
@@ -73,7 +74,7 @@ pub struct TrustedKey {
 struct Base<'a> {
     path: &'a PathBuf,
     origin: &'static str,
-    tree: Option<crate::unpack::walk::Root>,
+    tree: Option<std::os::fd::OwnedFd>,
 }
 
 #[derive(Debug, Clone)]
@@ -175,7 +176,7 @@ impl TrustStore {
                 Ok(Base {
                     path,
                     origin,
-                    tree: fd.map(crate::unpack::walk::Root::from_fd),
+                    tree: fd,
                 })
             })
             .collect()
@@ -193,7 +194,7 @@ impl TrustStore {
             let (base, origin) = (b.path, b.origin);
             let dir = base.join(rel);
             // The store itself belongs to root all the way up (checked by `open_bases`); below it,
-            // nothing is followed through a symlink (the one safe walker, `unpack::walk`), so no
+            // nothing is followed through a symlink (the one safe walker, `liftoff_common::walk`), so no
             // key is read from outside the store.
             let Some(tree) = &b.tree else {
                 continue;
@@ -212,10 +213,9 @@ impl TrustStore {
             // and checked, down to the one that holds the keys.
             let mut dir_fd = None;
             for depth in 1..=comps.len() {
-                let fd = match tree.open_dir(&comps[..depth], false) {
+                let fd = match walk::open_dir(tree.as_fd(), &comps[..depth], None) {
                     Ok(fd) => fd,
-                    Err(crate::unpack::walk::WalkError::Missing(_))
-                    | Err(crate::unpack::walk::WalkError::NotDir(_)) => {
+                    Err(walk::WalkError::Missing(_)) | Err(walk::WalkError::NotDir(_)) => {
                         dir_fd = None;
                         break;
                     }
@@ -246,7 +246,7 @@ impl TrustStore {
             let Some(dir_fd) = dir_fd else {
                 continue;
             };
-            let mut names: Vec<String> = crate::unpack::walk::list_dir(dir_fd.as_fd())
+            let mut names: Vec<String> = walk::list_dir(dir_fd.as_fd())
                 .map_err(io(&dir, "read directory"))?
                 .into_iter()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -316,9 +316,13 @@ impl TrustStore {
             });
         }
         std::fs::create_dir_all(&dir).map_err(io(&dir, "create directory"))?;
-        let tmp = dir.join(format!(".{keyid}.pub.tmp{}", std::process::id()));
-        std::fs::write(&tmp, key.to_pem()).map_err(io(&tmp, "write"))?;
-        std::fs::rename(&tmp, &path).map_err(io(&path, "rename"))?;
+        liftoff_common::atomic::write(&path, key.to_pem().as_bytes()).map_err(|e| {
+            TrustStoreError::Io {
+                path: e.path,
+                op: e.op,
+                source: e.source,
+            }
+        })?;
         Ok(path)
     }
 

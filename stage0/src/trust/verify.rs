@@ -4,12 +4,12 @@
 //! identity under the key's prefix and matching the requested name → fresh enough → count distinct
 //! keys against the threshold.
 
-use super::cosign::{RawSignature, MAX_SIGNATURES};
 use super::keys::PublicKey;
 use super::payload;
 use super::policy::{IdentityRule, Policy, PolicyError, Rules};
 use super::signature::{self, Scheme};
 use super::store::{prefix_matches, TrustStore, TrustStoreError, TrustedKey};
+use crate::cosign::{RawSignature, MAX_SIGNATURES};
 use crate::digest::Digest;
 use crate::reference::ImageName;
 use serde::Serialize;

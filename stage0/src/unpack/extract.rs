@@ -12,7 +12,7 @@ use super::walk::{
     self, apply_meta, display, is_overlay_xattr, lstat_at, remove_any, split_path, Comps, Meta,
     Node, PathProblem, Removed, Root, WalkError, OPAQUE_XATTR,
 };
-use super::{Limits, Skipped, UnpackError, UnpackStats};
+use super::{Skipped, UnpackError, UnpackLimits, UnpackStats};
 use rustix::fs::{self as rfs, AtFlags, FileType, Gid, Mode, OFlags, Timespec, Uid};
 use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
@@ -25,7 +25,7 @@ use std::rc::Rc;
 pub(super) fn unpack<R: Read>(
     tar: R,
     dest: &Path,
-    limits: &Limits,
+    limits: &UnpackLimits,
 ) -> Result<UnpackStats, UnpackError> {
     let root = Root::open(dest).map_err(|source| UnpackError::Io {
         entry: ".".into(),
@@ -105,7 +105,7 @@ enum Kind {
 
 struct Extractor<'a> {
     root: &'a Root,
-    limits: &'a Limits,
+    limits: &'a UnpackLimits,
     /// The last parent directory resolved; layers list siblings together, so this saves most walks.
     cache: Option<(Comps, Rc<OwnedFd>)>,
     /// Directory metadata to apply at the end, in first-seen order; a later entry for the same
@@ -114,7 +114,7 @@ struct Extractor<'a> {
     dir_index: HashMap<Comps, usize>,
     members: u64,
     buf: Vec<u8>,
-    /// Device nodes and fifos left out (see [`Limits::allow_devices`]), and their paths, for hard
+    /// Device nodes and fifos left out (see [`UnpackLimits::allow_devices`]), and their paths, for hard
     /// links to them.
     skipped: Skipped,
     skipped_paths: HashSet<Comps>,
@@ -283,7 +283,7 @@ impl<'a> Extractor<'a> {
         Ok(())
     }
 
-    /// Whether to leave this entry out because [`Limits::allow_devices`] is off: a device node or
+    /// Whether to leave this entry out because [`UnpackLimits::allow_devices`] is off: a device node or
     /// a fifo (an overlay whiteout, a 0/0 character device, is neither), or a hard link to an entry
     /// that was left out (GNU tar links device nodes that share an inode). Whatever is created at
     /// a left-out path later makes links to that path valid again.

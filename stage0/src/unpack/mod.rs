@@ -7,7 +7,7 @@
 //! `trusted.overlay.opaque=y` on the parent), so a pod's root is a plain overlay mount of layer dirs.
 //!
 //! Device nodes and fifos (common in rootfs tarballs made by debootstrap or `docker import`) are
-//! left out unless [`Limits::allow_devices`] is set: they are inert in a pod anyway (every app root
+//! left out unless [`UnpackLimits::allow_devices`] is set: they are inert in a pod anyway (every app root
 //! is mounted nodev and /dev is liftoff's own tmpfs). What was left out is counted in
 //! [`UnpackStats::skipped`] so the caller can say so once per layer. Overlay whiteouts (0/0
 //! character devices) are not device nodes in this sense and are always kept.
@@ -34,7 +34,7 @@ mod tests;
 
 /// Bounds and permissions for one layer's extraction.
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub struct UnpackLimits {
     /// Maximum number of tar entries (headers of every kind count).
     pub max_entries: u64,
     /// Maximum number of uncompressed bytes read from the tar stream (decompression bombs).
@@ -44,9 +44,21 @@ pub struct Limits {
     pub allow_devices: bool,
 }
 
-impl Default for Limits {
+impl UnpackLimits {
+    /// The limits `[unpack]` of config.toml sets, defaults for the rest.
+    pub fn from_config(c: &crate::config::UnpackConfig) -> UnpackLimits {
+        let d = UnpackLimits::default();
+        UnpackLimits {
+            max_entries: c.max_entries.unwrap_or(d.max_entries),
+            max_bytes: c.max_bytes.unwrap_or(d.max_bytes),
+            allow_devices: c.allow_devices.unwrap_or(d.allow_devices),
+        }
+    }
+}
+
+impl Default for UnpackLimits {
     fn default() -> Self {
-        Limits {
+        UnpackLimits {
             max_entries: 1_000_000,
             max_bytes: 64 << 30,
             allow_devices: false,
@@ -59,7 +71,7 @@ impl Default for Limits {
 pub struct UnpackStats {
     pub entries: u64,
     pub bytes: u64,
-    /// Entries left out because [`Limits::allow_devices`] is off: device nodes, fifos, and hard
+    /// Entries left out because [`UnpackLimits::allow_devices`] is off: device nodes, fifos, and hard
     /// links to them.
     pub skipped: Skipped,
 }
@@ -129,7 +141,7 @@ pub enum UnpackError {
 pub fn unpack_layer<R: Read>(
     tar: R,
     dest: &Path,
-    limits: &Limits,
+    limits: &UnpackLimits,
 ) -> Result<UnpackStats, UnpackError> {
     extract::unpack(tar, dest, limits)
 }
@@ -148,4 +160,23 @@ pub fn flatten_layers_onto(
     strip_setid: bool,
 ) -> Result<(), UnpackError> {
     flatten::flatten_onto(layers, &walk::Root::from_fd(dest), strip_setid)
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::UnpackLimits;
+    use crate::config::Config;
+
+    #[test]
+    fn limits_come_from_the_unpack_section() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "[unpack]\nmax_entries = 3\n").unwrap();
+        let c = Config::load(&p, true).unwrap();
+        assert_eq!(UnpackLimits::from_config(&c.unpack).max_entries, 3);
+        assert_eq!(
+            UnpackLimits::from_config(&c.unpack).max_bytes,
+            UnpackLimits::default().max_bytes
+        );
+    }
 }

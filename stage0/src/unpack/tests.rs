@@ -144,10 +144,10 @@ fn names(dir: &Path) -> Vec<String> {
 
 impl Env {
     fn unpack(&self, tar: &[u8]) -> Result<UnpackStats, UnpackError> {
-        self.unpack_with(tar, &Limits::default())
+        self.unpack_with(tar, &UnpackLimits::default())
     }
 
-    fn unpack_with(&self, tar: &[u8], limits: &Limits) -> Result<UnpackStats, UnpackError> {
+    fn unpack_with(&self, tar: &[u8], limits: &UnpackLimits) -> Result<UnpackStats, UnpackError> {
         unpack_layer(tar, &self.dest, limits)
     }
 
@@ -416,10 +416,10 @@ fn hard_links_share_the_inode() {
 
 // ---------------------------------------------------------------- devices and types
 
-fn allow_devices() -> Limits {
-    Limits {
+fn allow_devices() -> UnpackLimits {
+    UnpackLimits {
         allow_devices: true,
-        ..Limits::default()
+        ..UnpackLimits::default()
     }
 }
 
@@ -534,7 +534,7 @@ fn a_path_made_again_after_a_skipped_node_can_be_linked() {
 
 #[test]
 fn overlay_whiteout_devices_in_the_tar_are_fine() {
-    for limits in [Limits::default(), allow_devices()] {
+    for limits in [UnpackLimits::default(), allow_devices()] {
         let e = env();
         let mut t = Tb::new();
         t.device("gone", EntryType::Char, 0, 0)
@@ -561,7 +561,7 @@ fn overlay_whiteout_devices_in_the_tar_are_fine() {
 fn device_entries_with_malformed_numbers_are_refused() {
     // The numbers decide whether a char device is a whiteout, so they are checked even when the
     // node would be left out.
-    for limits in [Limits::default(), allow_devices()] {
+    for limits in [UnpackLimits::default(), allow_devices()] {
         let e = env();
         let mut h = hdr(EntryType::Char, 0o600, 0);
         h.as_gnu_mut().unwrap().dev_major = *b"zz\0\0\0\0\0\0";
@@ -631,18 +631,18 @@ fn too_many_entries() {
     }
     let tar = t.bytes();
     let e = env();
-    let limits = Limits {
+    let limits = UnpackLimits {
         max_entries: 4,
-        ..Limits::default()
+        ..UnpackLimits::default()
     };
     match e.unpack_with(&tar, &limits) {
         Err(UnpackError::TooManyEntries { limit: 4 }) => {}
         other => panic!("{other:?}"),
     }
     let e = env();
-    let limits = Limits {
+    let limits = UnpackLimits {
         max_entries: 5,
-        ..Limits::default()
+        ..UnpackLimits::default()
     };
     assert_eq!(e.unpack_with(&tar, &limits).unwrap().entries, 5);
 
@@ -650,9 +650,9 @@ fn too_many_entries() {
     let mut t = Tb::new();
     t.pax(&[("mtime", b"1")]).file("f", b"x");
     let e = env();
-    let limits = Limits {
+    let limits = UnpackLimits {
         max_entries: 1,
-        ..Limits::default()
+        ..UnpackLimits::default()
     };
     assert!(matches!(
         e.unpack_with(&t.bytes(), &limits),
@@ -668,9 +668,9 @@ fn decompression_bomb_hits_max_bytes() {
     h.set_path("bomb").unwrap();
     h.set_cksum();
     let stream = io::Cursor::new(h.as_bytes().to_vec()).chain(io::repeat(0));
-    let limits = Limits {
+    let limits = UnpackLimits {
         max_bytes: 4 << 20,
-        ..Limits::default()
+        ..UnpackLimits::default()
     };
     match unpack_layer(stream, &e.dest, &limits) {
         Err(UnpackError::TooManyBytes { limit }) => assert_eq!(limit, 4 << 20),
@@ -704,7 +704,7 @@ fn huge_metadata_headers_are_refused_without_reading_them() {
         h.set_cksum();
         let stream = io::Cursor::new(h.as_bytes().to_vec()).chain(io::repeat(b'a'));
         let started = std::time::Instant::now();
-        let r = unpack_layer(stream, &e.dest, &Limits::default());
+        let r = unpack_layer(stream, &e.dest, &UnpackLimits::default());
         let reason = refused(r, "././@LongLink");
         assert!(reason.contains(what), "{reason}");
         assert!(reason.contains(&(64u64 << 30).to_string()), "{reason}");
@@ -1078,14 +1078,14 @@ fn two_layers(top: &Path) -> (PathBuf, PathBuf) {
         .file("c", b"c")
         .dir("e", 0o755)
         .file("e/old", b"old");
-    unpack_layer(&t.bytes()[..], &lower, &Limits::default()).unwrap();
+    unpack_layer(&t.bytes()[..], &lower, &UnpackLimits::default()).unwrap();
     let mut t = Tb::new();
     t.file(".wh.c", b"")
         .dir("b", 0o750)
         .file("b/.wh..wh..opq", b"")
         .file("b/z", b"bz")
         .file("e", b"e is a file now");
-    unpack_layer(&t.bytes()[..], &upper, &Limits::default()).unwrap();
+    unpack_layer(&t.bytes()[..], &upper, &UnpackLimits::default()).unwrap();
     (lower, upper)
 }
 
@@ -1224,12 +1224,12 @@ fn flatten_never_follows_destination_symlinks() {
     let mut t = Tb::new();
     t.symlink("etc", outside.to_str().unwrap())
         .symlink("f", outside.join("target").to_str().unwrap());
-    unpack_layer(&t.bytes()[..], &l1, &Limits::default()).unwrap();
+    unpack_layer(&t.bytes()[..], &l1, &UnpackLimits::default()).unwrap();
     let mut t = Tb::new();
     t.dir("etc", 0o755)
         .file("etc/passwd", b"root")
         .file("f", b"plain");
-    unpack_layer(&t.bytes()[..], &l2, &Limits::default()).unwrap();
+    unpack_layer(&t.bytes()[..], &l2, &UnpackLimits::default()).unwrap();
     flatten_layers(&[l1, l2], &dest).unwrap();
     assert_eq!(names(&outside), Vec::<String>::new());
     assert!(fs::symlink_metadata(dest.join("etc")).unwrap().is_dir());

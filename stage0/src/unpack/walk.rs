@@ -2,16 +2,17 @@
 //!
 //! Everything here works relative to directory file descriptors and single, already checked name
 //! components. No function takes a path that an image could influence and hands it to a path-based
-//! syscall: a tree is reached from its root handle with `openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
-//! | RESOLVE_NO_MAGICLINKS)`, or, when that is unavailable or fails, one component at a time with
-//! `O_NOFOLLOW | O_DIRECTORY`, so a symlink planted by a layer is never followed.
+//! syscall: a tree is reached from its root handle through `liftoff_common::walk` (openat2 with
+//! `RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS`, or its component-walk fallback),
+//! or, when that fails, one component at a time with `O_NOFOLLOW | O_DIRECTORY` so the error names the
+//! component; a symlink planted by a layer is never followed. What is tar-specific (path splitting,
+//! whiteouts, metadata and xattrs of extracted nodes) stays here.
 
+use liftoff_common::walk;
 use rustix::fs::{
-    self as rfs, AtFlags, FileType, Gid, Mode, OFlags, ResolveFlags, Stat, Timespec, Timestamps,
-    Uid, XattrFlags,
+    self as rfs, AtFlags, FileType, Gid, Mode, OFlags, Stat, Timespec, Timestamps, Uid, XattrFlags,
 };
 use rustix::io::Errno;
-use std::cell::Cell;
 use std::ffi::{CStr, CString, OsStr};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -87,39 +88,12 @@ pub(crate) fn display(comps: &[CString]) -> String {
     parts.join("/")
 }
 
-/// How a walk from the root failed; indexes name the offending component.
-#[derive(Debug)]
-pub(crate) enum WalkError {
-    /// Component `i` is a symlink.
-    Symlink(usize),
-    /// Component `i` exists but is not a directory.
-    NotDir(usize),
-    /// Component `i` does not exist (only when not creating).
-    Missing(usize),
-    Io(io::Error),
-}
-
-impl std::fmt::Display for WalkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            WalkError::Symlink(i) => write!(f, "path component {} is a symbolic link", i + 1),
-            WalkError::NotDir(i) => write!(f, "path component {} is not a directory", i + 1),
-            WalkError::Missing(i) => write!(f, "path component {} does not exist", i + 1),
-            WalkError::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-const DIR_FLAGS: OFlags = OFlags::RDONLY
-    .union(OFlags::DIRECTORY)
-    .union(OFlags::NOFOLLOW)
-    .union(OFlags::CLOEXEC);
+pub(crate) use liftoff_common::walk::WalkError;
+use liftoff_common::walk::DIR_FLAGS;
 
 /// The root of a tree we write into, held by handle.
 pub(crate) struct Root {
     fd: OwnedFd,
-    /// Cleared after the first ENOSYS so old kernels do not pay for a failing syscall per entry.
-    openat2: Cell<bool>,
 }
 
 impl Root {
@@ -127,75 +101,19 @@ impl Root {
     pub(crate) fn open(path: &Path) -> io::Result<Root> {
         Ok(Root {
             fd: open_dir_path(path)?,
-            openat2: Cell::new(true),
         })
     }
 
     /// A tree whose root the caller has already opened (and checked).
     pub(crate) fn from_fd(fd: OwnedFd) -> Root {
-        Root {
-            fd,
-            openat2: Cell::new(true),
-        }
+        Root { fd }
     }
 
     /// Opens the directory `comps` below the root without following any symlink, creating missing
     /// components (0755, owned by 0:0) when `create` is set.
     pub(crate) fn open_dir(&self, comps: &[CString], create: bool) -> Result<OwnedFd, WalkError> {
-        if comps.is_empty() {
-            return rfs::openat(&self.fd, c".", DIR_FLAGS, Mode::empty())
-                .map_err(|e| WalkError::Io(e.into()));
-        }
-        if self.openat2.get() {
-            // Fast path: one syscall; the kernel enforces containment. Any failure falls back to the
-            // component walk, which creates what is missing and says precisely what was wrong.
-            let mut joined = Vec::new();
-            for (i, c) in comps.iter().enumerate() {
-                if i > 0 {
-                    joined.push(b'/');
-                }
-                joined.extend_from_slice(c.as_bytes());
-            }
-            let resolve =
-                ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
-            match rfs::openat2(
-                &self.fd,
-                OsStr::from_bytes(&joined),
-                DIR_FLAGS,
-                Mode::empty(),
-                resolve,
-            ) {
-                Ok(fd) => return Ok(fd),
-                Err(Errno::NOSYS) => self.openat2.set(false),
-                Err(_) => {}
-            }
-        }
-        self.walk(comps, create)
-    }
-
-    /// One component at a time: each step names a single component that is never `..`, opened with
-    /// `O_NOFOLLOW`, so the walk cannot leave the tree or pass through a symlink.
-    fn walk(&self, comps: &[CString], create: bool) -> Result<OwnedFd, WalkError> {
-        let mut cur = rfs::openat(&self.fd, c".", DIR_FLAGS, Mode::empty())
-            .map_err(|e| WalkError::Io(e.into()))?;
-        for (i, c) in comps.iter().enumerate() {
-            let next = match rfs::openat(&cur, c.as_c_str(), DIR_FLAGS, Mode::empty()) {
-                Ok(fd) => fd,
-                Err(Errno::NOENT) if create => {
-                    match rfs::mkdirat(&cur, c.as_c_str(), Mode::from_raw_mode(0o755)) {
-                        Ok(()) | Err(Errno::EXIST) => {}
-                        Err(e) => return Err(WalkError::Io(e.into())),
-                    }
-                    let fd = rfs::openat(&cur, c.as_c_str(), DIR_FLAGS, Mode::empty())
-                        .map_err(|e| classify(&cur, c, i, e))?;
-                    fix_new_dir(&fd).map_err(WalkError::Io)?;
-                    fd
-                }
-                Err(e) => return Err(classify(&cur, c, i, e)),
-            };
-            cur = next;
-        }
-        Ok(cur)
+        let fix: &walk::FixNewDir = &fix_new_dir;
+        walk::open_dir(self.fd.as_fd(), comps, create.then_some(fix))
     }
 }
 
@@ -208,20 +126,6 @@ fn fix_new_dir(fd: &OwnedFd) -> io::Result<()> {
         rfs::fchown(fd, Some(Uid::ROOT), Some(Gid::ROOT))?;
     }
     Ok(())
-}
-
-fn classify(dir: &OwnedFd, name: &CStr, i: usize, e: Errno) -> WalkError {
-    match e {
-        Errno::NOENT => WalkError::Missing(i),
-        Errno::LOOP | Errno::NOTDIR => match rfs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Symlink => {
-                WalkError::Symlink(i)
-            }
-            Ok(_) => WalkError::NotDir(i),
-            Err(e) => WalkError::Io(e.into()),
-        },
-        e => WalkError::Io(e.into()),
-    }
 }
 
 /// Opens a directory named by our caller (a store path, or the directory a user asked to extract
@@ -326,21 +230,7 @@ fn clear_at_depth(dir: BorrowedFd<'_>, depth: usize) -> io::Result<()> {
     Ok(())
 }
 
-/// The names in `dir`, without `.` and `..`, read to the end before anything is changed.
-pub(crate) fn list_dir(dir: BorrowedFd<'_>) -> io::Result<Vec<CString>> {
-    let mut d = rfs::Dir::read_from(dir)?;
-    let mut names = Vec::new();
-    while let Some(ent) = d.read() {
-        let ent = ent?;
-        let n = ent.file_name();
-        if n == c"." || n == c".." {
-            continue;
-        }
-        names.push(n.to_owned());
-    }
-    names.sort();
-    Ok(names)
-}
+pub(crate) use liftoff_common::walk::list_dir;
 
 /// Ownership, permissions, timestamps and xattrs to give a node.
 #[derive(Debug, Clone)]

@@ -54,10 +54,31 @@ pub struct RegistryOptions {
     /// `[registries] insecure` in config.toml: hosts (`host[:port]`) allowed over plain HTTP.
     pub insecure_hosts: Vec<String>,
     /// `[registries] max_manifest_bytes`: the largest manifest or index accepted from a registry
-    /// (default and ceiling: [`MAX_MANIFEST_BYTES`](crate::manifest::MAX_MANIFEST_BYTES)).
+    /// (default and ceiling: [`MAX_MANIFEST_BYTES`](crate::image_manifest::MAX_MANIFEST_BYTES)).
     pub max_manifest_bytes: Option<u64>,
     /// `[registries] min_rate` / `rate_window`: the slowest a response body may arrive.
     pub min_rate: rate::MinRate,
+}
+
+impl RegistryOptions {
+    /// Registry options as `[registries]` of config.toml sets them (the CLI adds its flags on top).
+    pub fn from_config(c: &crate::config::RegistriesConfig) -> RegistryOptions {
+        let d = rate::MinRate::default();
+        RegistryOptions {
+            insecure_hosts: c.insecure.clone(),
+            certs_dir: c.certs_dir.clone(),
+            authfile: c.auth_file.clone(),
+            max_manifest_bytes: c.max_manifest_bytes,
+            min_rate: rate::MinRate {
+                bytes_per_sec: c.min_rate.unwrap_or(d.bytes_per_sec),
+                window: c
+                    .rate_window
+                    .map(std::time::Duration::from_secs)
+                    .unwrap_or(d.window),
+            },
+            ..Default::default()
+        }
+    }
 }
 
 impl RegistryOptions {
@@ -68,7 +89,7 @@ impl RegistryOptions {
 
     /// The manifest size bound in force.
     pub fn manifest_limit(&self) -> u64 {
-        let max = crate::manifest::MAX_MANIFEST_BYTES;
+        let max = crate::image_manifest::MAX_MANIFEST_BYTES;
         self.max_manifest_bytes.unwrap_or(max).min(max)
     }
 
@@ -174,5 +195,46 @@ impl RegistryError {
             RegistryError::Status { status, .. } => matches!(status, 408 | 429 | 500..=504),
             _ => false,
         }
+    }
+}
+
+/// `[registries]` of config.toml as [`RegistryOptions::from_config`] reads it.
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+    use crate::config::Config;
+    use std::path::PathBuf;
+
+    #[test]
+    fn registries_section() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "[registries]\ninsecure = [\"127.0.0.1:5000\"]\ncerts_dir = \"/tmp/certs\"\n",
+        )
+        .unwrap();
+        let o = RegistryOptions::from_config(&Config::load(&p, true).unwrap().registries);
+        assert!(o.http_allowed("127.0.0.1:5000"));
+        assert!(!o.http_allowed("127.0.0.1:5001"));
+        assert_eq!(o.certs_dir(), PathBuf::from("/tmp/certs"));
+        std::fs::write(&p, "[registries]\ninsecure = \"x\"\n").unwrap();
+        assert!(Config::load(&p, true).is_err());
+    }
+
+    #[test]
+    fn rate_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "").unwrap();
+        let d = RegistryOptions::from_config(&Config::load(&p, true).unwrap().registries).min_rate;
+        assert_eq!(d.bytes_per_sec, 10240);
+        assert_eq!(d.window, std::time::Duration::from_secs(30));
+        std::fs::write(&p, "[registries]\nmin_rate = 0\nrate_window = 5\n").unwrap();
+        let r = RegistryOptions::from_config(&Config::load(&p, true).unwrap().registries).min_rate;
+        assert_eq!((r.bytes_per_sec, r.window.as_secs()), (0, 5));
+        std::fs::write(&p, "[registries]\nrate_window = 0\n").unwrap();
+        let e = Config::load(&p, true).unwrap_err().to_string();
+        assert!(e.contains("rate_window"), "{e}");
     }
 }

@@ -2,9 +2,9 @@
 //! stderr only when it is a terminal (and `--quiet`/`--debug` are off). It wraps any [`Source`], so
 //! layers from every transport are counted the same way, after resumption (the counts only grow).
 
+use crate::cosign::RawSignature;
 use crate::digest::Digest;
 use crate::transport::{Source, TopLevel, TransportError};
-use crate::trust::cosign::RawSignature;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::{self, Read};

@@ -8,10 +8,10 @@
 use super::http::{url_for_message, Client, Method};
 use super::source::RegistrySource;
 use super::RegistryError;
+use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::manifest::OCI_MANIFEST;
+use crate::image_manifest::OCI_MANIFEST;
 use crate::transport::{Source, TransportError};
-use crate::trust::cosign::{self, RawSignature};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {

@@ -5,11 +5,11 @@
 use super::http::Client;
 use super::resume::ResumingReader;
 use super::{RegistryError, RegistryOptions};
+use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::manifest::{DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
+use crate::image_manifest::{DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use crate::reference::ImageName;
 use crate::transport::{check_digest, Source, TopLevel, TransportError};
-use crate::trust::cosign::{self, RawSignature};
 use std::io::Read;
 
 /// What a manifest request accepts: OCI and Docker v2 schema 2, manifests and indexes.

@@ -6,7 +6,12 @@
 //! [`MAX_PAYLOAD`] bytes per payload are looked at, before any cryptography runs.
 
 use crate::digest::Digest;
-use crate::manifest::{OCI_CONFIG, OCI_MANIFEST};
+use crate::image_manifest::{
+    manifest_bytes, History, ImageConfig, RawDescriptor, RootFs, RunConfig, OCI_CONFIG,
+};
+
+/// The time cosign writes into its signature config.
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -22,6 +27,12 @@ pub const MAX_SIG_MANIFEST: u64 = 256 * 1024;
 /// The tag cosign gives the signatures of `d`.
 pub fn sig_tag(d: &Digest) -> String {
     format!("sha256-{}.sig", d.hex())
+}
+
+/// Whether a ref name is a cosign signature tag (`sha256-<hex>.sig`) rather than an image.
+pub fn is_signature_ref(r: &str) -> bool {
+    let tag = r.rsplit(':').next().unwrap_or(r);
+    tag.starts_with("sha256-") && tag.ends_with(".sig")
 }
 
 /// One signature as found: payload bytes and the base64 signature over them.
@@ -120,36 +131,61 @@ pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
         }
         let d = Digest::of(&s.payload);
         diff_ids.push(d.to_string());
-        layers.push(serde_json::json!({
-            "mediaType": SIG_LAYER_MEDIA_TYPE,
-            "digest": d.to_string(),
-            "size": s.payload.len(),
-            "annotations": {SIG_ANNOTATION: s.signature},
-        }));
+        layers.push(
+            RawDescriptor::new(SIG_LAYER_MEDIA_TYPE, &d, s.payload.len() as u64)
+                .annotated(SIG_ANNOTATION, &s.signature),
+        );
     }
     // The config cosign writes: an empty image config whose diff_ids are the payload digests.
-    let config = serde_json::to_vec(&serde_json::json!({
-        "architecture": "",
-        "config": {},
-        "created": "0001-01-01T00:00:00Z",
-        "history": [{"created": "0001-01-01T00:00:00Z"}],
-        "os": "",
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-    }))
-    .expect("serialisable");
-    let manifest = serde_json::to_vec(&serde_json::json!({
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {"mediaType": OCI_CONFIG, "digest": Digest::of(&config).to_string(), "size": config.len()},
-        "layers": layers,
-    }))
-    .expect("serialisable");
+    let config = ImageConfig {
+        architecture: Some(String::new()),
+        config: Some(RunConfig::default()),
+        created: Some(ZERO_TIME.into()),
+        history: vec![History {
+            created: ZERO_TIME.into(),
+            created_by: None,
+        }],
+        os: Some(String::new()),
+        rootfs: RootFs {
+            diff_ids,
+            kind: "layers".into(),
+        },
+        variant: None,
+    }
+    .to_bytes();
+    let manifest = manifest_bytes(
+        RawDescriptor::new(OCI_CONFIG, &Digest::of(&config), config.len() as u64),
+        layers,
+    );
     (manifest, config)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed signature config has the bytes of the `json!` document it replaced.
+    #[test]
+    fn the_signature_config_keeps_its_bytes() {
+        let sig = RawSignature {
+            payload: b"{}".to_vec(),
+            signature: "c2ln".into(),
+        };
+        let (_, config) = build_sig_manifest(&[sig]);
+        let literal = serde_json::to_vec(&serde_json::json!({
+            "architecture": "",
+            "config": {},
+            "created": "0001-01-01T00:00:00Z",
+            "history": [{"created": "0001-01-01T00:00:00Z"}],
+            "os": "",
+            "rootfs": {"type": "layers", "diff_ids": [Digest::of(b"{}").to_string()]},
+        }))
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(config).unwrap(),
+            String::from_utf8(literal).unwrap()
+        );
+    }
 
     #[test]
     fn round_trip_and_dedup() {

@@ -2,11 +2,10 @@
 //! repository: the `sha256-<hex>.sig` manifest is listed in index.json under that ref name, and
 //! existing signatures are merged, not replaced.
 
-use super::cosign::{self, RawSignature};
+use crate::cosign::{self, RawSignature};
 use crate::digest::Digest;
-use crate::manifest::OCI_MANIFEST;
+use crate::image_manifest::{RawDescriptor, OCI_MANIFEST};
 use crate::transport::{self, SourceRef, TransportError};
-use rustix::fs::{flock, FlockOperation};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,9 +39,11 @@ pub fn top_digest(dir: &Path, reference: Option<&str>) -> Result<Digest, LayoutS
 
 fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), LayoutSignError> {
     let dest = dir.join(rel);
-    let tmp = dir.join(format!("{rel}.liftoff-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io(&tmp, "write"))?;
-    std::fs::rename(&tmp, &dest).map_err(io(&dest, "rename"))
+    liftoff_common::atomic::write(&dest, bytes).map_err(|e| LayoutSignError::Io {
+        path: e.path,
+        op: e.op,
+        source: e.source,
+    })
 }
 
 /// Adds one signature for `digest` to the layout at `dir`.
@@ -54,7 +55,8 @@ pub fn add_signature(
 ) -> Result<(), LayoutSignError> {
     // Serialise concurrent signers of the same layout on the directory itself: no lock file is left.
     let d = std::fs::File::open(dir).map_err(io(dir, "open"))?;
-    flock(&d, FlockOperation::LockExclusive).map_err(|e| io(dir, "lock")(e.into()))?;
+    liftoff_common::lock::lock(&d, liftoff_common::lock::Mode::Exclusive)
+        .map_err(io(dir, "lock"))?;
     let src = transport::open(&SourceRef::OciLayout {
         path: dir.to_path_buf(),
         reference: None,
@@ -105,12 +107,11 @@ pub fn add_signature(
             .and_then(|n| n.as_str())
             != Some(tag.as_str())
     });
-    list.push(serde_json::json!({
-        "mediaType": OCI_MANIFEST,
-        "digest": md.to_string(),
-        "size": manifest.len(),
-        "annotations": {"org.opencontainers.image.ref.name": tag},
-    }));
+    list.push(
+        RawDescriptor::new(OCI_MANIFEST, &md, manifest.len() as u64)
+            .annotated("org.opencontainers.image.ref.name", &tag)
+            .to_value(),
+    );
     write_file(
         dir,
         "index.json",

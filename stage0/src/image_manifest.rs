@@ -5,10 +5,16 @@
 //! document's own `mediaType`, every digest must be a valid sha256, layer media types must be known.
 //! The original bytes are what gets stored and hashed; these structs are never re-serialised in
 //! place of them.
+//!
+//! The wire structs ([`RawDescriptor`], [`RawManifest`]) are also the one model liftoff writes OCI
+//! manifests and index entries with (the cosign signature manifest, docker-archive and import
+//! manifests, the store's and a layout's index.json): [`RawDescriptor::new`], [`manifest_bytes`].
+//! Their fields are declared in the alphabetical order of the JSON names, the order serde_json's
+//! maps gave the documents liftoff wrote before, so the bytes (and digests) are the same.
 
 use crate::digest::Digest;
 use crate::platform::Platform;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -32,7 +38,7 @@ pub const MAX_LAYERS: usize = 256;
 pub const MAX_INDEX_ENTRIES: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ManifestError {
+pub enum ImageManifestError {
     #[error("{what} is not valid JSON of the expected shape: {source}")]
     Json {
         what: String,
@@ -55,8 +61,8 @@ pub enum ManifestError {
     },
 }
 
-fn invalid(what: &str, reason: impl Into<String>) -> ManifestError {
-    ManifestError::Invalid {
+fn invalid(what: &str, reason: impl Into<String>) -> ImageManifestError {
+    ImageManifestError::Invalid {
         what: what.to_string(),
         reason: reason.into(),
     }
@@ -111,24 +117,51 @@ impl Compression {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RawDescriptor {
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    digest: String,
-    size: i64,
-    #[serde(default)]
-    platform: Option<RawPlatform>,
-    #[serde(default)]
-    annotations: Option<BTreeMap<String, String>>,
+/// A content descriptor as it is on the wire, unchecked (see [`Descriptor`] for the checked form).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RawDescriptor {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<BTreeMap<String, String>>,
+    pub digest: String,
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<RawPlatform>,
+    pub size: i64,
 }
 
-#[derive(Debug, Deserialize)]
-struct RawPlatform {
-    architecture: String,
-    os: String,
-    #[serde(default)]
-    variant: Option<String>,
+impl RawDescriptor {
+    /// A descriptor to write: media type, digest and size, no platform or annotations.
+    pub fn new(media_type: &str, digest: &Digest, size: u64) -> RawDescriptor {
+        RawDescriptor {
+            annotations: None,
+            digest: digest.to_string(),
+            media_type: Some(media_type.to_string()),
+            platform: None,
+            size: i64::try_from(size).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// The same descriptor with annotation `key` set to `value`.
+    pub fn annotated(mut self, key: &str, value: &str) -> RawDescriptor {
+        self.annotations
+            .get_or_insert_with(BTreeMap::new)
+            .insert(key.to_string(), value.to_string());
+        self
+    }
+
+    /// As a JSON value, for documents kept as values to preserve fields liftoff does not model.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a descriptor serialises")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RawPlatform {
+    pub architecture: String,
+    pub os: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// A checked content descriptor.
@@ -142,7 +175,7 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
-    fn check(raw: RawDescriptor, what: &str) -> Result<Descriptor, ManifestError> {
+    fn check(raw: RawDescriptor, what: &str) -> Result<Descriptor, ImageManifestError> {
         let digest = Digest::parse(&raw.digest).map_err(|e| invalid(what, e.to_string()))?;
         if raw.size < 0 {
             return Err(invalid(
@@ -164,14 +197,26 @@ impl Descriptor {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RawManifest {
+/// An image manifest as it is on the wire, unchecked.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct RawManifest {
+    pub config: RawDescriptor,
+    pub layers: Vec<RawDescriptor>,
+    #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
     #[serde(rename = "schemaVersion")]
-    schema_version: i64,
-    #[serde(rename = "mediaType", default)]
-    media_type: Option<String>,
-    config: RawDescriptor,
-    layers: Vec<RawDescriptor>,
+    pub schema_version: i64,
+}
+
+/// The bytes of an OCI image manifest (schema 2) with `config` and `layers`.
+pub fn manifest_bytes(config: RawDescriptor, layers: Vec<RawDescriptor>) -> Vec<u8> {
+    serde_json::to_vec(&RawManifest {
+        config,
+        layers,
+        media_type: Some(OCI_MANIFEST.to_string()),
+        schema_version: 2,
+    })
+    .expect("a manifest serialises")
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,7 +246,11 @@ pub enum Kind {
 /// Decides what a document is from its declared media type (if the source gave one) and its own
 /// `mediaType` field; when both exist they must agree, so a descriptor cannot make us read an index
 /// as a manifest or the reverse.
-pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind, ManifestError> {
+pub fn classify(
+    bytes: &[u8],
+    declared: Option<&str>,
+    what: &str,
+) -> Result<Kind, ImageManifestError> {
     #[derive(Deserialize)]
     struct Probe {
         #[serde(rename = "mediaType", default)]
@@ -213,12 +262,12 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
         #[serde(default)]
         layers: Option<serde_json::Value>,
     }
-    let p: Probe = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
+    let p: Probe = serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
         what: what.to_string(),
         source,
     })?;
     if p.schema_version == Some(1) {
-        return Err(ManifestError::UnsupportedMediaType {
+        return Err(ImageManifestError::UnsupportedMediaType {
             what: what.to_string(),
             found: "Docker schema 1".into(),
             hint: " (deprecated since 2017); convert it with `skopeo copy --format oci`",
@@ -234,11 +283,11 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
             ));
         }
     }
-    let kind_of = |mt: &str| -> Result<Kind, ManifestError> {
+    let kind_of = |mt: &str| -> Result<Kind, ImageManifestError> {
         match mt {
             OCI_INDEX | DOCKER_LIST => Ok(Kind::Index),
             OCI_MANIFEST | DOCKER_MANIFEST => Ok(Kind::Manifest),
-            other => Err(ManifestError::UnsupportedMediaType {
+            other => Err(ImageManifestError::UnsupportedMediaType {
                 what: what.to_string(),
                 found: other.to_string(),
                 hint: " (expected an OCI or Docker v2 schema 2 manifest or index)",
@@ -258,11 +307,12 @@ pub fn classify(bytes: &[u8], declared: Option<&str>, what: &str) -> Result<Kind
     }
 }
 
-pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ManifestError> {
-    let raw: RawIndex = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
-        what: what.to_string(),
-        source,
-    })?;
+pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ImageManifestError> {
+    let raw: RawIndex =
+        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+            what: what.to_string(),
+            source,
+        })?;
     if raw.schema_version != 2 {
         return Err(invalid(
             what,
@@ -289,11 +339,12 @@ pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, Manifest
         .collect()
 }
 
-pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestError> {
-    let raw: RawManifest = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
-        what: what.to_string(),
-        source,
-    })?;
+pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ImageManifestError> {
+    let raw: RawManifest =
+        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+            what: what.to_string(),
+            source,
+        })?;
     if raw.schema_version != 2 {
         return Err(invalid(
             what,
@@ -309,7 +360,7 @@ pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestErro
     }
     let config = Descriptor::check(raw.config, what)?;
     if config.media_type != OCI_CONFIG && config.media_type != DOCKER_CONFIG {
-        return Err(ManifestError::UnsupportedMediaType {
+        return Err(ImageManifestError::UnsupportedMediaType {
             what: format!("config of {what}"),
             found: config.media_type,
             hint: " (this is not a container image; artifacts cannot be run)",
@@ -337,7 +388,7 @@ pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ManifestErro
     for l in raw.layers {
         let d = Descriptor::check(l, what)?;
         let Some(c) = Compression::from_layer_media_type(&d.media_type) else {
-            return Err(ManifestError::UnsupportedMediaType {
+            return Err(ImageManifestError::UnsupportedMediaType {
                 what: format!("layer {} of {what}", d.digest),
                 found: d.media_type,
                 hint: " (expected a tar, tar+gzip or tar+zstd image layer)",
@@ -357,7 +408,7 @@ pub fn select_platform<'a>(
     entries: &'a [Descriptor],
     want: &Platform,
     what: &str,
-) -> Result<&'a Descriptor, ManifestError> {
+) -> Result<&'a Descriptor, ImageManifestError> {
     let best = entries
         .iter()
         .filter(|d| {
@@ -386,7 +437,7 @@ pub fn select_platform<'a>(
             None => format!("(no platform: {})", d.digest),
         })
         .collect();
-    Err(ManifestError::NoPlatform {
+    Err(ImageManifestError::NoPlatform {
         what: what.to_string(),
         wanted: want.clone(),
         available: if available.is_empty() {
@@ -399,48 +450,93 @@ pub fn select_platform<'a>(
 
 /// The parts of an image config liftoff uses. Unknown fields are ignored: configs carry history and
 /// tool-specific data we have no business refusing.
-#[derive(Debug, Clone, Deserialize, Default)]
+///
+/// The same struct writes the configs liftoff makes (`image import`, the cosign signature config,
+/// see [`ImageConfig::to_bytes`]); fields are in the alphabetical order of their JSON names, as the
+/// `json!` documents it replaced had them, so the bytes and digests are unchanged.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct ImageConfig {
-    #[serde(default)]
-    pub created: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
-    #[serde(default)]
-    pub os: Option<String>,
-    #[serde(default)]
-    pub variant: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<RunConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Written only: liftoff never acts on an image's history, so reading leaves it out rather
+    /// than refuse a config over a malformed entry.
+    #[serde(skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
     pub rootfs: RootFs,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+impl ImageConfig {
+    /// The document's bytes, as they are stored and hashed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("an image config serialises")
+    }
+}
+
+/// One `history` entry of a config liftoff writes.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct History {
+    pub created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct RunConfig {
-    #[serde(rename = "User", default)]
-    pub user: Option<String>,
-    #[serde(rename = "Env", default)]
-    pub env: Option<Vec<String>>,
-    #[serde(rename = "Entrypoint", default)]
-    pub entrypoint: Option<Vec<String>>,
-    #[serde(rename = "Cmd", default)]
+    #[serde(rename = "Cmd", default, skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(rename = "WorkingDir", default)]
+    #[serde(
+        rename = "Entrypoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    /// `{"80/tcp": {}}`; the values are empty objects, read as anything.
+    #[serde(
+        rename = "ExposedPorts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    /// Read as any JSON, so an image with odd label values still parses (liftoff does not use them).
+    #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, serde_json::Value>>,
+    #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(
+        rename = "WorkingDir",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub working_dir: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
 pub struct RootFs {
+    pub diff_ids: Vec<String>,
     #[serde(rename = "type")]
     pub kind: String,
-    pub diff_ids: Vec<String>,
 }
 
 /// Parses a config and returns it with its checked diff_ids.
-pub fn parse_config(bytes: &[u8], what: &str) -> Result<(ImageConfig, Vec<Digest>), ManifestError> {
-    let cfg: ImageConfig = serde_json::from_slice(bytes).map_err(|source| ManifestError::Json {
-        what: what.to_string(),
-        source,
-    })?;
+pub fn parse_config(
+    bytes: &[u8],
+    what: &str,
+) -> Result<(ImageConfig, Vec<Digest>), ImageManifestError> {
+    let cfg: ImageConfig =
+        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+            what: what.to_string(),
+            source,
+        })?;
     if cfg.rootfs.kind != "layers" {
         return Err(invalid(
             what,
@@ -459,6 +555,32 @@ pub fn parse_config(bytes: &[u8], what: &str) -> Result<(ImageConfig, Vec<Digest
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed writer gives the bytes the `json!` literals it replaced gave (sorted keys), so
+    /// the digests of signature, import and docker-archive manifests do not change.
+    #[test]
+    fn written_manifests_keep_their_bytes() {
+        let c = Digest::of(b"config");
+        let l = Digest::of(b"layer");
+        let typed = manifest_bytes(
+            RawDescriptor::new(OCI_CONFIG, &c, 6),
+            vec![RawDescriptor::new(OCI_LAYER_ZSTD, &l, 5).annotated("k", "v")],
+        );
+        let literal = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": {"mediaType": OCI_CONFIG, "digest": c.to_string(), "size": 6},
+            "layers": [{"mediaType": OCI_LAYER_ZSTD, "digest": l.to_string(), "size": 5,
+                        "annotations": {"k": "v"}}],
+        }))
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(typed.clone()).unwrap(),
+            String::from_utf8(literal).unwrap()
+        );
+        let m = parse_manifest(&typed, "test").unwrap();
+        assert_eq!(m.layers[0].0.annotations["k"], "v");
+    }
 
     fn d(n: u8) -> String {
         format!("sha256:{}", hex::encode([n; 32]))

@@ -1,0 +1,105 @@
+//! Replacing a file atomically: a reader sees the old contents or the new, never half of either,
+//! and after a crash the file is one of the two.
+//!
+//! The new bytes go to a temporary file in the destination's own directory (rename(2) is only atomic
+//! within one filesystem), are fsynced, renamed over the destination, and then the directory is
+//! fsynced so the rename itself survives a power cut.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A failed step of an atomic write: the file it concerned and what was being done.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {op}: {source}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub op: &'static str,
+    #[source]
+    pub source: io::Error,
+}
+
+fn step(path: &Path, op: &'static str) -> impl FnOnce(io::Error) -> WriteError {
+    let path = path.to_path_buf();
+    move |source| WriteError { path, op, source }
+}
+
+/// Distinguishes temp files of concurrent writers in one process (the pid does across processes).
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The temp name next to `dest`: hidden, and unique to this process and call, so concurrent writers
+/// never share one (the last rename wins, as with any replace).
+fn temp_path(dest: &Path) -> PathBuf {
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let tmp = format!(
+        ".{}.tmp-{}-{n}",
+        name.as_deref().unwrap_or("file"),
+        std::process::id()
+    );
+    dest.with_file_name(tmp)
+}
+
+/// Writes `bytes` to `dest` atomically with mode 0644 (before the umask).
+pub fn write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_mode(dest, bytes, 0o644)
+}
+
+/// Writes `bytes` to `dest` atomically, creating it with `mode` (before the umask).
+pub fn write_mode(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    let tmp = temp_path(dest);
+    let result = write_then_rename(&tmp, dest, bytes, mode);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_then_rename(tmp: &Path, dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(tmp)
+        .map_err(step(tmp, "create"))?;
+    f.write_all(bytes).map_err(step(tmp, "write"))?;
+    f.sync_all().map_err(step(tmp, "fsync"))?;
+    drop(f);
+    std::fs::rename(tmp, dest).map_err(step(dest, "rename"))?;
+    sync_parent(dest)
+}
+
+/// fsyncs the directory holding `path`, so a rename or create in it is durable.
+pub fn sync_parent(path: &Path) -> Result<(), WriteError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let d = File::open(dir).map_err(step(dir, "open directory"))?;
+    d.sync_all().map_err(step(dir, "fsync directory"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_and_leaves_no_temp_file() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("x.json");
+        write(&p, b"one").unwrap();
+        write(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(t.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_names_the_file() {
+        let e = write(Path::new("/nonexistent-dir-liftoff/x"), b"x").unwrap_err();
+        assert_eq!(e.op, "create");
+        assert!(e.to_string().contains("/nonexistent-dir-liftoff/"), "{e}");
+    }
+}
