@@ -49,15 +49,32 @@ pub fn write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 
 /// Writes `bytes` to `dest` atomically, creating it with `mode` (before the umask).
 pub fn write_mode(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    write_with(dest, bytes, mode, true)
+}
+
+/// Replaces `dest` atomically without the fsyncs: for the files of a pod dir (manifest, records,
+/// /etc files), whose meaning ends with the boot, so durability across a power cut buys nothing
+/// and the fsyncs would sit on every pod start. Readers still see old or new, never half.
+pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    write_with(dest, bytes, 0o644, false)
+}
+
+fn write_with(dest: &Path, bytes: &[u8], mode: u32, durable: bool) -> Result<(), WriteError> {
     let tmp = temp_path(dest);
-    let result = write_then_rename(&tmp, dest, bytes, mode);
+    let result = write_then_rename(&tmp, dest, bytes, mode, durable);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-fn write_then_rename(tmp: &Path, dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+fn write_then_rename(
+    tmp: &Path,
+    dest: &Path,
+    bytes: &[u8],
+    mode: u32,
+    durable: bool,
+) -> Result<(), WriteError> {
     let mut f = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -65,10 +82,15 @@ fn write_then_rename(tmp: &Path, dest: &Path, bytes: &[u8], mode: u32) -> Result
         .open(tmp)
         .map_err(step(tmp, "create"))?;
     f.write_all(bytes).map_err(step(tmp, "write"))?;
-    f.sync_all().map_err(step(tmp, "fsync"))?;
+    if durable {
+        f.sync_all().map_err(step(tmp, "fsync"))?;
+    }
     drop(f);
     std::fs::rename(tmp, dest).map_err(step(dest, "rename"))?;
-    sync_parent(dest)
+    if durable {
+        sync_parent(dest)?;
+    }
+    Ok(())
 }
 
 /// fsyncs the directory holding `path`, so a rename or create in it is durable.
@@ -92,6 +114,8 @@ mod tests {
         write(&p, b"one").unwrap();
         write(&p, b"two").unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        replace(&p, b"three").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"three");
         let names: Vec<_> = std::fs::read_dir(t.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
     }

@@ -47,10 +47,10 @@ pub fn write_file(pod_dir: &Path, name: &str, body: &str) -> Result<(), EtcError
         source,
     })?;
     let p: PathBuf = etc.join(name);
-    let tmp = etc.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, body)
-        .and_then(|_| std::fs::rename(&tmp, &p))
-        .map_err(|source| EtcError::Write { path: p, source })
+    liftoff_common::atomic::replace(&p, body.as_bytes()).map_err(|e| EtcError::Write {
+        path: p,
+        source: e.source,
+    })
 }
 
 /// The pod's /etc/hostname.

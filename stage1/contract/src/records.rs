@@ -46,11 +46,10 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Writes `value` as JSON to `path` atomically (temp file, then rename).
+/// Writes `value` as JSON to `path` atomically (the one atomic write, in its pod-dir form).
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec_pretty(value)?)?;
-    std::fs::rename(&tmp, path)
+    liftoff_common::atomic::replace(path, &serde_json::to_vec_pretty(value)?)
+        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
 }
 
 /// A record in the pod dir that is there but cannot be read as this liftoff writes it.
