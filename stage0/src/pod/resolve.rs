@@ -641,57 +641,11 @@ fn resolve_app(
     taken: &[String],
 ) -> Result<PodApp, ResolveError> {
     let e = images::find(store, &a.image)?;
-    let name = match &a.name {
-        Some(n) => {
-            if !valid_app_name(n) {
-                return Err(app_err(
-                    n,
-                    "app names are 1-63 characters of a-z, 0-9 and '-'",
-                ));
-            }
-            if taken.contains(n) {
-                return Err(app_err(
-                    n,
-                    "two apps have this name; give one another with --name",
-                ));
-            }
-            n.clone()
-        }
-        None => {
-            let base = default_app_name(&e.name);
-            let mut n = base.clone();
-            let mut i = 2;
-            while taken.contains(&n) {
-                n = format!("{base}-{i}");
-                i += 1;
-            }
-            n
-        }
-    };
+    let name = app_name(a, &e.name, taken)?;
     let note = check_trust(store, trust, &e, insecure)?;
     tracing::info!("app {name}: image {}: {note}", e.name);
 
-    let (_, m, cbytes, diff_ids) = images::load(store, &e)?;
-    let cfg: serde_json::Value = serde_json::from_slice(&cbytes).unwrap_or_default();
-    let rc: RunConfig = cfg
-        .get("config")
-        .cloned()
-        .and_then(|c| serde_json::from_value(c).ok())
-        .unwrap_or_default();
-    let _ = m;
-    let mut layers = Vec::new();
-    for d in &diff_ids {
-        if !store.has_layer(d) {
-            return Err(app_err(
-                &name,
-                format!(
-                    "layer {d} of image {} is not unpacked in the store; fetch the image again",
-                    e.name
-                ),
-            ));
-        }
-        layers.push(store.layer_path(d));
-    }
+    let (rc, layers) = image_config_and_layers(store, &e, &name)?;
 
     // podman's rules: --entrypoint replaces Entrypoint and drops the image's Cmd; a command after the
     // image replaces Cmd.
@@ -737,35 +691,7 @@ fn resolve_app(
         };
         app_err(&name, format!("{from} {user}: {e}"))
     })?;
-    let capabilities = capabilities(&name, &a.cap_add, &a.cap_drop)?;
-    // Only what --cap-add names reaches a non-root user (podman's rule); `all` means all of the set.
-    let ambient: Vec<String> = capabilities
-        .iter()
-        .filter(|c| {
-            a.cap_add.iter().any(|x| {
-                x.eq_ignore_ascii_case("all") || cap_name(x).as_deref() == Some(c.as_str())
-            })
-        })
-        .cloned()
-        .collect();
-    let mut rlimits = vec![Rlimit {
-        resource: "RLIMIT_NOFILE".into(),
-        soft: 1024,
-        hard: 1024,
-    }];
-    for u in &a.ulimits {
-        let r = parse_ulimit(&name, u)?;
-        rlimits.retain(|x| x.resource != r.resource);
-        rlimits.push(r);
-    }
-    let seccomp = match a.seccomp.as_deref() {
-        None | Some("default") => SeccompMode::Default,
-        Some("unconfined") => {
-            liftoff_stage2::warning!("app {name}: --seccomp=unconfined: no system call filter");
-            SeccompMode::Unconfined
-        }
-        Some(path) => user_profile(&name, path, &capabilities)?,
-    };
+    let (capabilities, ambient, rlimits, seccomp) = app_privileges(&name, a)?;
     let limits = Limits {
         memory_bytes: a
             .memory
@@ -796,6 +722,104 @@ fn resolve_app(
         limits,
         mounts: Vec::new(),
     })
+}
+
+/// The app's name: `--name` (checked, unique in the pod), else one made from the image name.
+fn app_name(a: &AppRequest, image: &str, taken: &[String]) -> Result<String, ResolveError> {
+    Ok(match &a.name {
+        Some(n) => {
+            if !valid_app_name(n) {
+                return Err(app_err(
+                    n,
+                    "app names are 1-63 characters of a-z, 0-9 and '-'",
+                ));
+            }
+            if taken.contains(n) {
+                return Err(app_err(
+                    n,
+                    "two apps have this name; give one another with --name",
+                ));
+            }
+            n.clone()
+        }
+        None => {
+            let base = default_app_name(image);
+            let mut n = base.clone();
+            let mut i = 2;
+            while taken.contains(&n) {
+                n = format!("{base}-{i}");
+                i += 1;
+            }
+            n
+        }
+    })
+}
+
+/// The image's run config and its unpacked layer dirs, lowest first.
+fn image_config_and_layers(
+    store: &Store,
+    e: &crate::store::IndexEntry,
+    name: &str,
+) -> Result<(RunConfig, Vec<std::path::PathBuf>), ResolveError> {
+    let (_, _, cbytes, diff_ids) = images::load(store, e)?;
+    let cfg: serde_json::Value = serde_json::from_slice(&cbytes).unwrap_or_default();
+    let rc: RunConfig = cfg
+        .get("config")
+        .cloned()
+        .and_then(|c| serde_json::from_value(c).ok())
+        .unwrap_or_default();
+    let mut layers = Vec::new();
+    for d in &diff_ids {
+        if !store.has_layer(d) {
+            return Err(app_err(
+                name,
+                format!(
+                    "layer {d} of image {} is not unpacked in the store; fetch the image again",
+                    e.name
+                ),
+            ));
+        }
+        layers.push(store.layer_path(d));
+    }
+
+    Ok((rc, layers))
+}
+
+type Privileges = (Vec<String>, Vec<String>, Vec<Rlimit>, SeccompMode);
+
+/// What the app may do: capabilities (and the ambient ones a non-root user gets), rlimits and the
+/// seccomp filter.
+fn app_privileges(name: &str, a: &AppRequest) -> Result<Privileges, ResolveError> {
+    let capabilities = capabilities(name, &a.cap_add, &a.cap_drop)?;
+    // Only what --cap-add names reaches a non-root user (podman's rule); `all` means all of the set.
+    let ambient: Vec<String> = capabilities
+        .iter()
+        .filter(|c| {
+            a.cap_add.iter().any(|x| {
+                x.eq_ignore_ascii_case("all") || cap_name(x).as_deref() == Some(c.as_str())
+            })
+        })
+        .cloned()
+        .collect();
+    let mut rlimits = vec![Rlimit {
+        resource: "RLIMIT_NOFILE".into(),
+        soft: 1024,
+        hard: 1024,
+    }];
+    for u in &a.ulimits {
+        let r = parse_ulimit(name, u)?;
+        rlimits.retain(|x| x.resource != r.resource);
+        rlimits.push(r);
+    }
+    let seccomp = match a.seccomp.as_deref() {
+        None | Some("default") => SeccompMode::Default,
+        Some("unconfined") => {
+            liftoff_stage2::warning!("app {name}: --seccomp=unconfined: no system call filter");
+            SeccompMode::Unconfined
+        }
+        Some(path) => user_profile(name, path, &capabilities)?,
+    };
+    Ok((capabilities, ambient, rlimits, seccomp))
 }
 
 #[cfg(test)]
