@@ -26,7 +26,17 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
     let Some(w) = world() else { return };
     let s1 = minimal_stage1(w, "minimal", 0o755, |s| s);
     let s1 = s1.to_str().unwrap();
-    let o = w.run(&[
+    // The minimal stage1 notes each entrypoint liftoff runs, with its arguments.
+    let log = w._tmp.path().join("stage1-minimal.log");
+    let calls = || std::fs::read_to_string(&log).unwrap_or_default();
+    let run = |args: &[&str]| {
+        w.cmd(args)
+            .env("MINIMAL_STAGE1_LOG", &log)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = run(&[
         "--stage1",
         s1,
         "run",
@@ -44,6 +54,11 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
         out(&o).contains("hello from the minimal stage1"),
         "{}",
         out(&o)
+    );
+    assert!(
+        calls().starts_with("version\nrun --lock-fd "),
+        "{}",
+        calls()
     );
     assert!(
         err(&o).contains(&format!("using stage1 {s1} instead of the liftoff-stage1")),
@@ -67,7 +82,7 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
         "--",
         "/bin/sh",
         "-c",
-        "busybox sleep 30",
+        "busybox sleep 31",
     ]);
     let id = out(&d).trim().to_string();
     assert!(
@@ -76,14 +91,27 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
         out(&d),
         err(&d)
     );
-    let e = w.run(&["enter", &id, "--", "true"]);
+    // The app runs in a network namespace of its own (--net=none) and does not hold the pod dir
+    // open (the pod's lock, a flock on the dir, is the stage1's alone).
+    let app = app_pid("busybox sleep 31");
+    let ns = |pid: &str| std::fs::read_link(format!("/proc/{pid}/ns/net")).unwrap();
+    assert_ne!(ns(&app), ns("self"));
+    let pod = pod_dir(w, &id);
+    for fd in std::fs::read_dir(format!("/proc/{app}/fd"))
+        .unwrap()
+        .flatten()
+    {
+        let to = std::fs::read_link(fd.path()).unwrap_or_default();
+        assert_ne!(to, pod, "the app holds the pod dir open");
+    }
+    let e = run(&["enter", &id, "--", "true"]);
     assert_eq!(e.status.code(), Some(254), "{}", err(&e));
     assert!(
         err(&e).contains("minimal stage1: enter is not implemented"),
         "{}",
         err(&e)
     );
-    let s = w.run(&["stop", "--timeout", "1", &id]);
+    let s = run(&["stop", "--timeout", "1", &id]);
     assert_eq!(s.status.code(), Some(254), "{}", err(&s));
     assert!(err(&s).contains("stop is not implemented"), "{}", err(&s));
     // The pod dies with its supervisor (its session: detached pods get one of their own); rm then
@@ -99,12 +127,60 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
     )
     .unwrap();
     w.ok(&["status", "--wait=10s", &id]);
-    w.ok(&["rm", &id, "contract-minimal"]);
+    let r = run(&["rm", &id, "contract-minimal"]);
+    assert!(r.status.success(), "{}", err(&r));
+    // Both pods went through the minimal stage1's gc, each with its own pod dir.
+    let gcs: Vec<String> = calls()
+        .lines()
+        .filter(|l| l.starts_with("gc "))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(gcs.len(), 2, "{}", calls());
+    assert!(gcs.iter().any(|l| l.ends_with(&id)), "{}", calls());
+    // A pod other than --net=none is refused by this stage1, and its message reaches the user.
+    let n = run(&["--stage1", s1, "run", "--net=host", IMAGE, "--", "true"]);
+    assert_eq!(n.status.code(), Some(254), "{}", err(&n));
+    assert!(
+        err(&n).contains("only --net=none pods run here"),
+        "{}",
+        err(&n)
+    );
     assert!(
         crate::pods::leaked_mounts(w).is_empty(),
         "{:?}",
         crate::pods::leaked_mounts(w)
     );
+}
+
+/// The pid of the one process whose command line is `cmd` (its words joined by spaces).
+fn app_pid(cmd: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let hits: Vec<String> = std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                std::fs::read(e.path().join("cmdline"))
+                    .map(|c| {
+                        c.split(|b| *b == 0)
+                            .filter(|w| !w.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(&b' ')
+                            == cmd.as_bytes()
+                    })
+                    .unwrap_or(false)
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        if hits.len() == 1 {
+            return hits[0].clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "processes {cmd:?}: {hits:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 fn pod_dir(w: &World, id: &str) -> PathBuf {
