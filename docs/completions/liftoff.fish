@@ -78,7 +78,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s e -l env -d 'Set
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s u -l user -d 'User (and group) to run as: NAME|UID[:GROUP|GID], resolved in the image\'s /etc/passwd' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s w -l workdir -d 'Working directory inside the app' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l entrypoint -d 'Override the image\'s entrypoint (a single program; its arguments go after `--`)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s m -l memory -d 'Memory limit (e.g. 256M, 1g)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s m -l memory -d 'Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l cpus -d 'CPU limit in CPUs (e.g. 0.5)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pids-limit -d 'Maximum number of processes' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l cap-add -d 'Add a capability (repeatable; `all` for every one)' -r
@@ -103,7 +103,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pull -d 'When to
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l uuid-file-save -d 'Write the pod\'s uuid to FILE (for `--uuid-file` of the other commands)' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept; k, M, G are powers of 1024)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l disk-limit -d 'Limit what the pod writes to disk (its apps\' changes, named volumes and logs together), e.g. 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l exit-code-from -d 'End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME\'s exit code (as docker compose --exit-code-from)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dir -d 'State root (image store, layers, pods)' -r -F
@@ -125,7 +125,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s e -l env -d 
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s u -l user -d 'User (and group) to run as: NAME|UID[:GROUP|GID], resolved in the image\'s /etc/passwd' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s w -l workdir -d 'Working directory inside the app' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l entrypoint -d 'Override the image\'s entrypoint (a single program; its arguments go after `--`)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s m -l memory -d 'Memory limit (e.g. 256M, 1g)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s m -l memory -d 'Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l cpus -d 'CPU limit in CPUs (e.g. 0.5)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pids-limit -d 'Maximum number of processes' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l cap-add -d 'Add a capability (repeatable; `all` for every one)' -r
@@ -150,7 +150,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pull -d 'Whe
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l uuid-file-save -d 'Write the pod\'s uuid to FILE (for `--uuid-file` of the other commands)' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept; k, M, G are powers of 1024)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l disk-limit -d 'Limit what the pod writes to disk (its apps\' changes, named volumes and logs together), e.g. 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l exit-code-from -d 'End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME\'s exit code (as docker compose --exit-code-from)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dir -d 'State root (image store, layers, pods)' -r -F
@@ -279,7 +279,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l vendor-keys -d 'V
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand rm" -s h -l help -d 'Print help'
-complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l grace-period -d 'How long a pod stays marked before it is removed' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l grace-period -d 'How long a pod stays marked before it is removed (e.g. 30m, 1h30m, 0s)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l expire-prepared -d 'Also remove prepared pods that were never started, this long after `prepare`' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand gc" -l format -r -f -a "table\t''
 json\t''"
@@ -372,10 +372,10 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -s h -l help -d 'Print help'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l key -d 'Private key (PKCS#8 PEM, mode 0600)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l identity -d 'The name the signature vouches for (default: the image\'s store name)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l creds -d 'Registry credentials for docker:// (never printed)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l authfile -d 'Registry credentials file (containers auth.json format)' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l tls-ca -d 'Extra CA certificate(s) (PEM) for the registry\'s TLS; repeatable' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l cert-dir -d 'Per-registry certificate dirs (DIR/<host[:port]>/*.crt)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l creds -d 'Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l authfile -d 'Registry credentials file (containers auth.json format), instead of the default search' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l tls-ca -d 'Extra CA certificate(s) (PEM) to trust for the registry\'s TLS; repeatable' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l cert-dir -d 'Per-registry certificate dirs (DIR/<host[:port]>/*.crt, client.cert, client.key)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l insecure-options -d '`http`: allow plain HTTP to the registry' -r -f -a "http\t'Allow plain HTTP for the registry'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l config -d 'Site configuration file' -r -F
@@ -481,7 +481,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s u -l user -d 'User (and group) to run as: NAME|UID[:GROUP|GID], resolved in the image\'s /etc/passwd' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s w -l workdir -d 'Working directory inside the app' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l entrypoint -d 'Override the image\'s entrypoint (a single program; its arguments go after `--`)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s m -l memory -d 'Memory limit (e.g. 256M, 1g)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s m -l memory -d 'Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l cpus -d 'CPU limit in CPUs (e.g. 0.5)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pids-limit -d 'Maximum number of processes' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l cap-add -d 'Add a capability (repeatable; `all` for every one)' -r
@@ -506,7 +506,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l uuid-file-save -d 'Write the pod\'s uuid to FILE (for `--uuid-file` of the other commands)' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l log-max-size -d 'Rotate each app\'s log file at this size (one older file is kept; k, M, G are powers of 1024)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l disk-limit -d 'Limit what the pod writes to disk (its apps\' changes, named volumes and logs together), e.g. 1G: the apps get "no space left" at the limit ([pods] disk_limit sets a default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l exit-code-from -d 'End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME\'s exit code (as docker compose --exit-code-from)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l dir -d 'State root (image store, layers, pods)' -r -F

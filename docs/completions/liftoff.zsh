@@ -71,8 +71,8 @@ _arguments "${_arguments_options[@]}" : \
 '-w+[Working directory inside the app]:WORKDIR:_default' \
 '--workdir=[Working directory inside the app]:WORKDIR:_default' \
 '--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
-'-m+[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
-'--memory=[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'-m+[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
 '--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
 '--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
 '*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
@@ -99,7 +99,7 @@ _arguments "${_arguments_options[@]}" : \
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
 '--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
-'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept; k, M, G are powers of 1024)]:SIZE:_default' \
 '--disk-limit=[Limit what the pod writes to disk (its apps'\'' changes, named volumes and logs together), e.g. 1G\: the apps get "no space left" at the limit (\[pods\] disk_limit sets a default)]:SIZE:_default' \
 '--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
@@ -134,8 +134,8 @@ _arguments "${_arguments_options[@]}" : \
 '-w+[Working directory inside the app]:WORKDIR:_default' \
 '--workdir=[Working directory inside the app]:WORKDIR:_default' \
 '--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
-'-m+[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
-'--memory=[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'-m+[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
 '--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
 '--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
 '*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
@@ -162,7 +162,7 @@ _arguments "${_arguments_options[@]}" : \
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
 '--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
-'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept; k, M, G are powers of 1024)]:SIZE:_default' \
 '--disk-limit=[Limit what the pod writes to disk (its apps'\'' changes, named volumes and logs together), e.g. 1G\: the apps get "no space left" at the limit (\[pods\] disk_limit sets a default)]:SIZE:_default' \
 '--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
@@ -364,7 +364,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (gc)
 _arguments "${_arguments_options[@]}" : \
-'--grace-period=[How long a pod stays marked before it is removed]:DURATION:_default' \
+'--grace-period=[How long a pod stays marked before it is removed (e.g. 30m, 1h30m, 0s)]:DURATION:_default' \
 '--expire-prepared=[Also remove prepared pods that were never started, this long after \`prepare\`]:DURATION:_default' \
 '--format=[]:FORMAT:(table json)' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
@@ -501,10 +501,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--key=[Private key (PKCS#8 PEM, mode 0600)]:KEY:_files' \
 '--identity=[The name the signature vouches for (default\: the image'\''s store name)]:NAME:TAG:_default' \
-'--creds=[Registry credentials for docker\:// (never printed)]:USER:PASSWORD:_default' \
-'--authfile=[Registry credentials file (containers auth.json format)]:FILE:_files' \
-'*--tls-ca=[Extra CA certificate(s) (PEM) for the registry'\''s TLS; repeatable]:FILE:_files' \
-'--cert-dir=[Per-registry certificate dirs (DIR/<host\[\:port\]>/*.crt)]:DIR:_files' \
+'--creds=[Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)]:USER:PASSWORD:_default' \
+'--authfile=[Registry credentials file (containers auth.json format), instead of the default search]:FILE:_files' \
+'*--tls-ca=[Extra CA certificate(s) (PEM) to trust for the registry'\''s TLS; repeatable]:FILE:_files' \
+'--cert-dir=[Per-registry certificate dirs (DIR/<host\[\:port\]>/*.crt, client.cert, client.key)]:DIR:_files' \
 '*--insecure-options=[\`http\`\: allow plain HTTP to the registry]:http:((http\:"Allow plain HTTP for the registry"))' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \
@@ -782,8 +782,8 @@ _arguments "${_arguments_options[@]}" : \
 '-w+[Working directory inside the app]:WORKDIR:_default' \
 '--workdir=[Working directory inside the app]:WORKDIR:_default' \
 '--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
-'-m+[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
-'--memory=[Memory limit (e.g. 256M, 1g)]:MEMORY:_default' \
+'-m+[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
 '--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
 '--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
 '*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
@@ -810,7 +810,7 @@ _arguments "${_arguments_options[@]}" : \
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
 '--uuid-file-save=[Write the pod'\''s uuid to FILE (for \`--uuid-file\` of the other commands)]:FILE:_files' \
-'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept)]:SIZE:_default' \
+'--log-max-size=[Rotate each app'\''s log file at this size (one older file is kept; k, M, G are powers of 1024)]:SIZE:_default' \
 '--disk-limit=[Limit what the pod writes to disk (its apps'\'' changes, named volumes and logs together), e.g. 1G\: the apps get "no space left" at the limit (\[pods\] disk_limit sets a default)]:SIZE:_default' \
 '--exit-code-from=[End the pod when app NAME ends, whatever its status (the others get the stop signal), and exit with NAME'\''s exit code (as docker compose --exit-code-from)]:NAME:_default' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \

@@ -10,14 +10,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(c) = Config::parse(text, Path::new("config.toml")) {
-        let _ = c.limits();
-        let r = c.registry_options();
+        let _ = liftoff::unpack::UnpackLimits::from_config(&c.unpack);
+        let r = liftoff::transport::registry::RegistryOptions::from_config(&c.registries);
         let _ = (
             r.manifest_limit(),
             r.certs_dir(),
             r.http_allowed("127.0.0.1:5000"),
         );
-        let _ = c.net_settings();
+        let _ = liftoff::pod::request::NetSettings::from_config(&c.network);
         let _ = c.jobs();
     }
 });

@@ -307,18 +307,28 @@ pub fn classify(
     }
 }
 
-pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ImageManifestError> {
-    let raw: RawIndex =
-        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
-            what: what.to_string(),
-            source,
-        })?;
-    if raw.schema_version != 2 {
-        return Err(invalid(
-            what,
-            format!("schemaVersion {} is not 2", raw.schema_version),
-        ));
+/// The document as `T`, or an error naming it.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    what: &str,
+) -> Result<T, ImageManifestError> {
+    serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
+        what: what.to_string(),
+        source,
+    })
+}
+
+/// Manifests and indexes of both OCI and Docker v2 say schemaVersion 2.
+fn check_schema(version: i64, what: &str) -> Result<(), ImageManifestError> {
+    if version != 2 {
+        return Err(invalid(what, format!("schemaVersion {version} is not 2")));
     }
+    Ok(())
+}
+
+pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ImageManifestError> {
+    let raw: RawIndex = parse_json(bytes, what)?;
+    check_schema(raw.schema_version, what)?;
     if let Some(mt) = raw.media_type.as_deref() {
         if !mt.is_empty() && mt != OCI_INDEX && mt != DOCKER_LIST {
             return Err(invalid(what, format!("mediaType {mt:?} is not an index")));
@@ -340,17 +350,8 @@ pub fn parse_index(bytes: &[u8], what: &str) -> Result<Vec<Descriptor>, ImageMan
 }
 
 pub fn parse_manifest(bytes: &[u8], what: &str) -> Result<Manifest, ImageManifestError> {
-    let raw: RawManifest =
-        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
-            what: what.to_string(),
-            source,
-        })?;
-    if raw.schema_version != 2 {
-        return Err(invalid(
-            what,
-            format!("schemaVersion {} is not 2", raw.schema_version),
-        ));
-    }
+    let raw: RawManifest = parse_json(bytes, what)?;
+    check_schema(raw.schema_version, what)?;
     let media_type = raw.media_type.unwrap_or_else(|| OCI_MANIFEST.to_string());
     if media_type != OCI_MANIFEST && media_type != DOCKER_MANIFEST {
         return Err(invalid(

@@ -27,6 +27,18 @@ pub enum ImageError {
     Dest { path: PathBuf, reason: String },
 }
 
+/// A query that matches several images, naming them.
+fn ambiguous(query: &str, matches: &[&IndexEntry]) -> ImageError {
+    ImageError::Ambiguous(
+        query.to_string(),
+        matches
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 /// Finds an image by name (normalised, so `hello:1` finds `docker.io/library/hello:1`), by a
 /// `localhost/` name given without its prefix, by an unambiguous short name, or by a digest prefix of
 /// at least 4 hex digits.
@@ -60,15 +72,7 @@ pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
         match m.len() {
             0 => {}
             1 => return Ok(m[0].clone()),
-            _ => {
-                return Err(ImageError::Ambiguous(
-                    query.to_string(),
-                    m.iter()
-                        .map(|e| e.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ))
-            }
+            _ => return Err(ambiguous(query, &m)),
         }
     }
     let hexq = query.strip_prefix("sha256:").unwrap_or(query);
@@ -82,15 +86,7 @@ pub fn find(store: &Store, query: &str) -> Result<IndexEntry, ImageError> {
         match digests.len() {
             0 => {}
             1 => return Ok(m[0].clone()),
-            _ => {
-                return Err(ImageError::Ambiguous(
-                    query.to_string(),
-                    m.iter()
-                        .map(|e| e.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ))
-            }
+            _ => return Err(ambiguous(query, &m)),
         }
     }
     Err(ImageError::NotFound(query.to_string()))
@@ -612,7 +608,7 @@ pub fn verify(
     };
     if let Some(mut prov) = store.provenance(&e.name, &e.descriptor.digest)? {
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        match (&signature, &blob_err) {
+        let changed = match (&signature, &blob_err) {
             (Ok(v), None) => {
                 prov.verified = true;
                 prov.verification = format!("{} (re-verified {now})", v.describe());
@@ -620,6 +616,7 @@ pub fn verify(
                 prov.identity = Some(v.identity.clone());
                 prov.signed_at = v.signed_at;
                 prov.scheme = Some(v.scheme.to_string());
+                true
             }
             // An image that was verified is demoted; one that never was keeps its original record
             // (e.g. "verification disabled by --insecure-options=image"), which says more.
@@ -627,19 +624,13 @@ pub fn verify(
                 prov.verified = false;
                 prov.verification = format!("re-verification failed {now}");
                 prov.key_ids.clear();
+                true
             }
-            _ => {
-                return Ok(report(
-                    signature,
-                    signature_secs,
-                    blob_err,
-                    blobs.len(),
-                    bytes,
-                    hash_secs,
-                ))
-            }
+            _ => false,
+        };
+        if changed {
+            store.set_ref(&e.descriptor, &prov)?;
         }
-        store.set_ref(&e.descriptor, &prov)?;
     }
     Ok(report(
         signature,

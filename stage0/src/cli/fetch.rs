@@ -57,19 +57,8 @@ pub struct FetchArgs {
         value_delimiter = ','
     )]
     pub insecure_options: Vec<InsecureOption>,
-    /// Registry credentials (never printed; prefer --authfile, since arguments are visible to
-    /// other users in ps)
-    #[arg(long, value_name = "USER:PASSWORD", value_parser = parse_creds)]
-    pub creds: Option<Credentials>,
-    /// Registry credentials file (containers auth.json format), instead of the default search
-    #[arg(long, value_name = "FILE")]
-    pub authfile: Option<PathBuf>,
-    /// Extra CA certificate(s) (PEM) to trust for the registry's TLS; repeatable
-    #[arg(long = "tls-ca", value_name = "FILE")]
-    pub tls_ca: Vec<PathBuf>,
-    /// Per-registry certificate dirs (DIR/<host[:port]>/*.crt, client.cert, client.key)
-    #[arg(long = "cert-dir", value_name = "DIR")]
-    pub cert_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
     /// No progress display (it is drawn only when stderr is a terminal anyway)
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -87,23 +76,35 @@ pub enum InsecureOption {
     Http,
 }
 
+/// How to reach a registry: credentials and TLS, for every verb that talks to one (`fetch`, `image
+/// sign docker://…`).
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// Registry credentials (never printed; prefer --authfile, since arguments are visible to
+    /// other users in ps)
+    #[arg(long, value_name = "USER:PASSWORD", value_parser = parse_creds)]
+    pub creds: Option<Credentials>,
+    /// Registry credentials file (containers auth.json format), instead of the default search
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// Extra CA certificate(s) (PEM) to trust for the registry's TLS; repeatable
+    #[arg(long = "tls-ca", value_name = "FILE")]
+    pub tls_ca: Vec<PathBuf>,
+    /// Per-registry certificate dirs (DIR/<host[:port]>/*.crt, client.cert, client.key)
+    #[arg(long = "cert-dir", value_name = "DIR")]
+    pub cert_dir: Option<PathBuf>,
+}
+
 /// Registry options from config.toml with the command's flags on top.
-pub fn registry_options(
-    ctx: &Ctx,
-    creds: Option<Credentials>,
-    authfile: Option<PathBuf>,
-    tls_ca: Vec<PathBuf>,
-    cert_dir: Option<PathBuf>,
-    http: bool,
-) -> RegistryOptions {
+pub fn registry_options(ctx: &Ctx, r: RegistryArgs, http: bool) -> RegistryOptions {
     let mut o = liftoff::transport::registry::RegistryOptions::from_config(&ctx.config.registries);
-    o.creds = creds;
-    if authfile.is_some() {
-        o.authfile = authfile;
+    o.creds = r.creds;
+    if r.authfile.is_some() {
+        o.authfile = r.authfile;
     }
-    o.tls_ca = tls_ca;
-    if cert_dir.is_some() {
-        o.certs_dir = cert_dir;
+    o.tls_ca = r.tls_ca;
+    if r.cert_dir.is_some() {
+        o.certs_dir = r.cert_dir;
     }
     o.insecure_http = http;
     o
@@ -139,10 +140,7 @@ pub fn run(ctx: &Ctx, a: FetchArgs) -> Result<u8> {
         insecure: a.insecure_options.contains(&InsecureOption::Image),
         registry: registry_options(
             ctx,
-            a.creds,
-            a.authfile,
-            a.tls_ca,
-            a.cert_dir,
+            a.registry,
             a.insecure_options.contains(&InsecureOption::Http),
         ),
         progress: !a.quiet

@@ -4,7 +4,7 @@ use super::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use liftoff::reference::ImageName;
-use liftoff::transport::registry::{push, Credentials, RegistrySource};
+use liftoff::transport::registry::{push, RegistrySource};
 use liftoff::transport::{Source, SourceRef};
 use liftoff::trust::{keys, payload, signature};
 use std::path::PathBuf;
@@ -28,18 +28,8 @@ pub struct SignArgs {
     /// The name the signature vouches for (default: the image's store name)
     #[arg(long, value_name = "NAME:TAG")]
     pub identity: Option<String>,
-    /// Registry credentials for docker:// (never printed)
-    #[arg(long, value_name = "USER:PASSWORD", value_parser = parse_creds)]
-    pub creds: Option<Credentials>,
-    /// Registry credentials file (containers auth.json format)
-    #[arg(long, value_name = "FILE")]
-    pub authfile: Option<PathBuf>,
-    /// Extra CA certificate(s) (PEM) for the registry's TLS; repeatable
-    #[arg(long = "tls-ca", value_name = "FILE")]
-    pub tls_ca: Vec<PathBuf>,
-    /// Per-registry certificate dirs (DIR/<host[:port]>/*.crt)
-    #[arg(long = "cert-dir", value_name = "DIR")]
-    pub cert_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: super::fetch::RegistryArgs,
     /// `http`: allow plain HTTP to the registry
     #[arg(long = "insecure-options", value_name = "http", value_delimiter = ',')]
     pub insecure_options: Vec<SignInsecure>,
@@ -49,10 +39,6 @@ pub struct SignArgs {
 pub enum SignInsecure {
     /// Allow plain HTTP for the registry.
     Http,
-}
-
-fn parse_creds(s: &str) -> Result<Credentials, String> {
-    s.parse()
 }
 
 pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
@@ -93,10 +79,7 @@ pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
         }
         let opts = super::fetch::registry_options(
             ctx,
-            a.creds,
-            a.authfile,
-            a.tls_ca,
-            a.cert_dir,
+            a.registry,
             a.insecure_options.contains(&SignInsecure::Http),
         );
         let src = RegistrySource::for_push(&name, &opts)?;

@@ -225,6 +225,29 @@ pub fn open_with(
     }
 }
 
+/// The payloads a cosign signature manifest names, each read (bounded) and checked against its
+/// digest: what every transport with signatures returns from `signatures`.
+pub fn read_signature_payloads<S: Source + ?Sized>(
+    src: &S,
+    layers: Vec<crate::cosign::SigLayer>,
+) -> Result<Vec<RawSignature>, TransportError> {
+    let mut out = Vec::with_capacity(layers.len());
+    for l in layers {
+        let payload = read_verified(
+            src,
+            &l.digest,
+            l.size,
+            crate::cosign::MAX_PAYLOAD,
+            "signature payload",
+        )?;
+        out.push(RawSignature {
+            payload,
+            signature: l.signature,
+        });
+    }
+    Ok(out)
+}
+
 /// Reads a whole small blob (manifest, config), refusing more than `max` bytes, and checks it against
 /// `digest` and `size`.
 pub fn read_verified<S: Source + ?Sized>(

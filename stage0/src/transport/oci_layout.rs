@@ -190,20 +190,7 @@ impl<F: Files> Source for OciSource<F> {
             "signature manifest",
         )?;
         let layers = cosign::parse_sig_manifest(&m).map_err(|e| self.invalid(e.to_string()))?;
-        let mut out = Vec::with_capacity(layers.len());
-        for l in layers {
-            let payload = crate::transport::read_verified(
-                self,
-                &l.digest,
-                l.size,
-                cosign::MAX_PAYLOAD,
-                "signature payload",
-            )?;
-            out.push(RawSignature {
-                payload,
-                signature: l.signature,
-            });
-        }
+        let out = crate::transport::read_signature_payloads(self, layers)?;
         Ok(out)
     }
 

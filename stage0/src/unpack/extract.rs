@@ -13,7 +13,7 @@ use super::walk::{
     Node, PathProblem, Removed, Root, WalkError, OPAQUE_XATTR,
 };
 use super::{Skipped, UnpackError, UnpackLimits, UnpackStats};
-use rustix::fs::{self as rfs, AtFlags, FileType, Gid, Mode, OFlags, Timespec, Uid};
+use rustix::fs::{self as rfs, AtFlags, FileType, Gid, Mode, Timespec, Uid};
 use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
 use std::fs::File;
@@ -220,17 +220,8 @@ impl<'a> Extractor<'a> {
                 self.record_dir(comps, meta);
             }
             Kind::File => {
-                let fd = rfs::openat(
-                    parent.as_fd(),
-                    leaf,
-                    OFlags::WRONLY
-                        | OFlags::CREATE
-                        | OFlags::EXCL
-                        | OFlags::NOFOLLOW
-                        | OFlags::CLOEXEC,
-                    Mode::from_raw_mode(0o600),
-                )
-                .map_err(ctx.errno("create file"))?;
+                let fd = super::walk::create_file(parent.as_fd(), leaf)
+                    .map_err(ctx.errno("create file"))?;
                 let mut file = File::from(fd);
                 self.copy_body(&ctx, entry, &mut file)?;
                 apply_meta(Node::Fd(file.as_fd()), &meta).map_err(ctx.op())?;

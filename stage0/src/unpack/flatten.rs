@@ -235,17 +235,8 @@ impl Flattener<'_> {
                     Mode::empty(),
                 )
                 .map_err(self.errno("open layer file"))?;
-                let d: OwnedFd = rfs::openat(
-                    dst,
-                    name,
-                    OFlags::WRONLY
-                        | OFlags::CREATE
-                        | OFlags::EXCL
-                        | OFlags::NOFOLLOW
-                        | OFlags::CLOEXEC,
-                    Mode::from_raw_mode(0o600),
-                )
-                .map_err(self.errno("create file"))?;
+                let d: OwnedFd =
+                    super::walk::create_file(dst, name).map_err(self.errno("create file"))?;
                 let (mut s, mut d) = (File::from(s), File::from(d));
                 io::copy(&mut s, &mut d).map_err(self.io("copy file"))?;
                 let meta = self.meta(st, Node::Fd(s.as_fd()))?;

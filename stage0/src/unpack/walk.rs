@@ -136,6 +136,17 @@ pub(crate) fn open_dir_path(path: &Path) -> io::Result<OwnedFd> {
     Ok(rfs::open(path, flags, Mode::empty())?)
 }
 
+/// Creates the regular file `name` in `dir` for writing: never an existing file, never through a
+/// symlink, mode 0600 until its metadata is applied.
+pub(crate) fn create_file(dir: BorrowedFd<'_>, name: &CStr) -> Result<OwnedFd, Errno> {
+    rustix::fs::openat(
+        dir,
+        name,
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o600),
+    )
+}
+
 /// Opens child directory `name` of `dir` without following a symlink.
 pub(crate) fn open_child_dir(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<OwnedFd> {
     Ok(rfs::openat(dir, name, DIR_FLAGS, Mode::empty())?)

@@ -189,20 +189,7 @@ impl Source for RegistrySource {
             source_name: self.describe(),
             reason: format!("signature manifest {tag}: {e}"),
         })?;
-        let mut out = Vec::with_capacity(layers.len());
-        for l in layers {
-            let payload = crate::transport::read_verified(
-                self,
-                &l.digest,
-                l.size,
-                cosign::MAX_PAYLOAD,
-                "signature payload",
-            )?;
-            out.push(RawSignature {
-                payload,
-                signature: l.signature,
-            });
-        }
+        let out = crate::transport::read_signature_payloads(self, layers)?;
         tracing::debug!("{}: {} signature(s) under {tag}", self.name, out.len());
         Ok(out)
     }
