@@ -7,8 +7,8 @@
 //! Sizes are binary, as in podman and docker: `k`, `m`, `g` (any case, optionally followed by `b`, or
 //! written `KiB`, `MiB`, `GiB`) are powers of 1024, so `256M` is 256 × 2^20 bytes; a bare number is
 //! bytes. [`format_size`] prints binary sizes with IEC names (`256.0 MiB`), which [`parse_size`] reads
-//! back. [`format_size_decimal`] is the one decimal printer (`268.4 MB`, SI names, powers of 1000), kept
-//! for the tables of `image list`, `image inspect` and `stats`, whose wording scripts already match.
+//! back; every table liftoff prints (`image list`, `image inspect`, `stats`) uses it, so a size is
+//! shown in the units it is typed in.
 
 use std::time::Duration;
 
@@ -116,12 +116,6 @@ pub fn format_size(n: u64) -> String {
     scaled(n, 1024.0, &["B", "KiB", "MiB", "GiB", "TiB"])
 }
 
-/// A byte count in decimal (SI) units: `512 B`, `1.5 kB`, `268.4 MB`. For tables only; the input
-/// side of liftoff is binary (see the module documentation).
-pub fn format_size_decimal(n: u64) -> String {
-    scaled(n, 1000.0, &["B", "kB", "MB", "GB", "TB"])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,7 +190,5 @@ mod tests {
             let back = parse_size(&format_size(n).replace(' ', "")).unwrap();
             assert_eq!(back, n, "{}", format_size(n));
         }
-        assert_eq!(format_size_decimal(256 << 20), "268.4 MB");
-        assert_eq!(format_size_decimal(999), "999 B");
     }
 }

@@ -126,7 +126,7 @@ fn stats_and_top_of_a_pod_that_allocates_and_spins() {
             .any(|l| l.starts_with("statshog") && l.contains("statsidle")),
         "{table}"
     );
-    assert!(table.contains("268.4 MB"), "the 256M limit: {table}");
+    assert!(table.contains("256.0 MiB"), "the 256M limit: {table}");
 
     // top: both apps' processes, with pod pids, users from the image's passwd, command lines.
     let text = w.ok(&["top", "--format", "json", &id]);

@@ -277,5 +277,6 @@ pub fn column_widths<R: AsRef<[String]>>(cells: &[R], n: usize) -> Vec<usize> {
         .collect()
 }
 
-/// Human-readable byte counts for tables: decimal units (`268.4 MB`), see `liftoff_common::units`.
-pub use liftoff_common::units::format_size_decimal as human_size;
+/// Human-readable byte counts for tables, in the binary units the flags read (`256.0 MiB`), see
+/// `liftoff_common::units`.
+pub use liftoff_common::units::format_size as human_size;
