@@ -2,7 +2,8 @@
 //! store unchanged, openssl interop, and the trust commands.
 
 use liftoff::digest::Digest;
-use liftoff::trust::{keys, layout_sign, payload, signature};
+use liftoff::transport::layout_sign;
+use liftoff::trust::{keys, payload, signature};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -491,13 +492,13 @@ fn ten_thousand_signatures_are_refused_quickly() {
     e.trust(&public, "example.com/team");
     let l = e.layout("many", "1", "many");
     let d = top(&l, "1");
-    let sigs: Vec<liftoff::trust::cosign::RawSignature> = (0..10_000)
-        .map(|i| liftoff::trust::cosign::RawSignature {
+    let sigs: Vec<liftoff::cosign::RawSignature> = (0..10_000)
+        .map(|i| liftoff::cosign::RawSignature {
             payload: format!("{i}").into_bytes(),
             signature: "AAAA".into(),
         })
         .collect();
-    let (m, c) = liftoff::trust::cosign::build_sig_manifest(&sigs);
+    let (m, c) = liftoff::cosign::build_sig_manifest(&sigs);
     write_blob(&l, &c);
     let md = write_blob(&l, &m);
     let mut index: serde_json::Value =

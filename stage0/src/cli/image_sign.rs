@@ -93,7 +93,7 @@ pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
         let n = push::add_signatures(
             &src,
             &digest,
-            &[liftoff::trust::cosign::RawSignature {
+            &[liftoff::cosign::RawSignature {
                 payload: p,
                 signature: sig,
             }],
@@ -116,7 +116,7 @@ pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
     ctx.store.add_signatures(
         &name.repository(),
         &e.descriptor.digest,
-        &[liftoff::trust::cosign::RawSignature {
+        &[liftoff::cosign::RawSignature {
             payload: p,
             signature: sig,
         }],
