@@ -155,8 +155,8 @@ impl Args {
 mod tests {
     use super::*;
 
-    fn args(v: &[&str]) -> Result<Args, String> {
-        parse_args(v.iter().map(|s| s.to_string())).map_err(|e| e.to_string())
+    fn args(v: &[&str]) -> Result<Args, VerbError> {
+        parse_args(v.iter().map(|s| s.to_string()))
     }
 
     #[test]
@@ -170,8 +170,14 @@ mod tests {
             a.only(&["--lock-fd"]).unwrap_err().to_string(),
             "unknown option --force"
         );
-        assert_eq!(args(&["--app"]).unwrap_err(), "--app needs a value");
-        assert_eq!(args(&["/a", "/b"]).unwrap_err(), "unexpected argument /b");
+        assert_eq!(
+            args(&["--app"]).unwrap_err().to_string(),
+            "--app needs a value"
+        );
+        assert_eq!(
+            args(&["/a", "/b"]).unwrap_err().to_string(),
+            "unexpected argument /b"
+        );
         assert_eq!(
             args(&["--ready-fd", "x", "/p"])
                 .unwrap()
