@@ -58,7 +58,8 @@ pub type Filters = HashMap<String, Option<Filter>>;
 
 /// The key of an app's filter in [`Filters`].
 pub fn filter_key(a: &PodApp) -> String {
-    serde_json::to_string(&(&a.spec.seccomp, &a.spec.capabilities)).unwrap_or_default()
+    let caps: Vec<String> = a.spec.capabilities.iter().map(|c| c.to_string()).collect();
+    serde_json::to_string(&(&a.spec.seccomp, caps)).unwrap_or_default()
 }
 
 /// Everything prepared for the apps, and the supervisor's ends of it.

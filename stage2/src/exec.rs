@@ -464,14 +464,15 @@ mod tests {
             env: vec!["PATH=/bin".into()],
             cwd: "/srv".into(),
             user: user.into(),
-            capabilities: vec!["CAP_NET_BIND_SERVICE".into(), "CAP_CHOWN".into()],
-            ambient: vec!["CAP_NET_BIND_SERVICE".into()],
+            capabilities: vec![Capability::CAP_NET_BIND_SERVICE, Capability::CAP_CHOWN],
+            ambient: vec![Capability::CAP_NET_BIND_SERVICE],
             no_new_privs: true,
-            rlimits: vec![crate::Rlimit {
-                resource: "RLIMIT_NOFILE".into(),
-                soft: 1024,
-                hard: 1024,
-            }],
+            rlimits: vec![crate::types::ResourceLimit::new(
+                crate::types::RlimitResource::Nofile,
+                1024,
+                1024,
+            )
+            .unwrap()],
             ..Default::default()
         }
     }

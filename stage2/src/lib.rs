@@ -80,20 +80,20 @@ pub struct AppSpec {
     /// The final capability set, upper-case names with the CAP_ prefix ("CAP_CHOWN"). Stage0 has already
     /// applied the defaults and --cap-add/--cap-drop. It is the bounding set; a root app also gets it
     /// as permitted, effective and inheritable. Unknown names are refused when the manifest is read.
-    #[serde(default, deserialize_with = "types::capability_names")]
-    pub capabilities: Vec<String>,
+    #[serde(default, with = "types::capability_names")]
+    pub capabilities: Vec<Capability>,
     /// What a non-root app holds (permitted, effective, inheritable and ambient): only the
     /// capabilities added explicitly with --cap-add, as podman does. A non-root user gets no
     /// capabilities from the defaults, so `--user` really drops privileges. Must be a subset of
     /// `capabilities`; ignored for root.
-    #[serde(default, deserialize_with = "types::capability_names")]
-    pub ambient: Vec<String>,
+    #[serde(default, with = "types::capability_names")]
+    pub ambient: Vec<Capability>,
     /// prctl(PR_SET_NO_NEW_PRIVS) before exec (default on).
     #[serde(default = "yes")]
     pub no_new_privs: bool,
     /// rlimits to set, e.g. {"resource":"RLIMIT_NOFILE","soft":1024,"hard":1024}.
     #[serde(default)]
-    pub rlimits: Vec<Rlimit>,
+    pub rlimits: Vec<ResourceLimit>,
     /// Which seccomp filter the app runs under.
     #[serde(default)]
     pub seccomp: SeccompMode,
@@ -101,19 +101,6 @@ pub struct AppSpec {
 
 fn yes() -> bool {
     true
-}
-
-/// One resource limit as the manifest carries it; [`ResourceLimit`] is its checked form, with the
-/// same JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rlimit {
-    /// "RLIMIT_NOFILE", "RLIMIT_NPROC", … (the names of setrlimit(2)); unknown names are refused
-    /// when the manifest is read.
-    #[serde(deserialize_with = "types::rlimit_name")]
-    pub resource: String,
-    pub soft: u64,
-    pub hard: u64,
 }
 
 /// The app's seccomp filter.
@@ -176,16 +163,12 @@ impl AppSpec {
         }
         user::check_spec(&self.user, &self.additional_groups)?;
         if let Some(c) = self.ambient.iter().find(|c| !self.capabilities.contains(c)) {
-            return Err(SpecError::AmbientNotInSet(c.clone()));
+            return Err(SpecError::AmbientNotInSet(c.to_string()));
         }
         Ok(Checked {
-            capabilities: types::parse_capabilities(&self.capabilities)?,
-            ambient: types::parse_capabilities(&self.ambient)?,
-            rlimits: self
-                .rlimits
-                .iter()
-                .map(ResourceLimit::try_from)
-                .collect::<Result<_, _>>()?,
+            capabilities: self.capabilities.clone(),
+            ambient: self.ambient.clone(),
+            rlimits: self.rlimits.clone(),
         })
     }
 }
@@ -235,16 +218,13 @@ mod tests {
 
     #[test]
     fn a_spec_built_in_process_is_checked_too() {
+        // An unknown name cannot even be built: the type holds only known capabilities.
         let mut spec = AppSpec {
             name: "web".into(),
             argv: vec!["x".into()],
-            capabilities: vec!["CAP_FLY".into()],
             ..Default::default()
         };
-        let e = spec.validate().unwrap_err().to_string();
-        assert_eq!(e, "app web: unknown capability CAP_FLY");
-        spec.capabilities.clear();
-        spec.ambient = vec!["CAP_KILL".into()];
+        spec.ambient = vec![Capability::CAP_KILL];
         let e = spec.validate().unwrap_err().to_string();
         assert_eq!(
             e,

@@ -45,22 +45,24 @@ pub fn parse_capabilities(names: &[String]) -> Result<Vec<Capability>, TypeError
     names.iter().map(|n| parse_capability(n)).collect()
 }
 
-/// Capability names as the manifest carries them.
-type CapNames = Vec<String>;
+/// serde for a list of capabilities as their `CAP_*` names (the manifest's form): unknown names
+/// are refused, by name, when the manifest is read.
+pub mod capability_names {
+    use super::{parse_capability, Capability};
+    use serde::{Deserialize, Deserializer, Serializer};
 
-/// serde hook for a list of capability names: the list stays as given, every name must parse.
-pub(crate) fn capability_names<'de, D: Deserializer<'de>>(d: D) -> Result<CapNames, D::Error> {
-    let names = CapNames::deserialize(d)?;
-    parse_capabilities(&names).map_err(serde::de::Error::custom)?;
-    Ok(names)
-}
+    pub fn serialize<S: Serializer>(caps: &[Capability], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(caps.iter().map(|c| c.to_string()))
+    }
 
-/// serde hook for one rlimit resource name.
-pub(crate) fn rlimit_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let name = String::deserialize(d)?;
-    name.parse::<RlimitResource>()
-        .map_err(serde::de::Error::custom)?;
-    Ok(name)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Capability>, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        names
+            .iter()
+            .map(|n| parse_capability(n))
+            .collect::<Result<_, _>>()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 macro_rules! resources {
@@ -168,13 +170,6 @@ impl ResourceLimit {
     }
 }
 
-impl TryFrom<&crate::Rlimit> for ResourceLimit {
-    type Error = TypeError;
-    fn try_from(r: &crate::Rlimit) -> Result<Self, TypeError> {
-        ResourceLimit::new(r.resource.parse()?, r.soft, r.hard)
-    }
-}
-
 impl<'de> Deserialize<'de> for ResourceLimit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // The manifest's shape, strict, then the checks of `new`.
@@ -243,10 +238,6 @@ mod tests {
         let json = r#"{"resource":"RLIMIT_NOFILE","soft":1024,"hard":18446744073709551615}"#;
         let typed: ResourceLimit = serde_json::from_str(json).unwrap();
         assert_eq!(serde_json::to_string(&typed).unwrap(), json);
-        // The same text as the manifest's string form, both ways.
-        let wire: crate::Rlimit = serde_json::from_str(json).unwrap();
-        assert_eq!(serde_json::to_string(&wire).unwrap(), json);
-        assert_eq!(ResourceLimit::try_from(&wire).unwrap(), typed);
         assert!(serde_json::from_str::<ResourceLimit>(
             r#"{"resource":"RLIMIT_NOFILE","soft":1,"hard":1,"x":0}"#
         )

@@ -13,7 +13,7 @@ use crate::trust::gate::{self, Verdict};
 use crate::trust::verify::Trust;
 pub use liftoff_common::units::parse_size;
 use liftoff_contract::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
-use liftoff_stage2::{AppSpec, Rlimit, SeccompMode};
+use liftoff_stage2::{AppSpec, Capability, ResourceLimit, RlimitResource, SeccompMode};
 
 /// The capabilities a root app gets by default (kept with stage2, which tests its filter with them).
 pub use liftoff_stage2::DEFAULT_CAPS;
@@ -94,7 +94,7 @@ fn and_list(items: &[&str]) -> String {
 
 /// Reads and checks a `--seccomp FILE` profile, so that a bad one is refused here, naming the file,
 /// rather than by the supervisor. Says which calls stay blocked whatever the profile says.
-fn user_profile(app: &str, path: &str, caps: &[String]) -> Result<SeccompMode, ResolveError> {
+fn user_profile(app: &str, path: &str, caps: &[Capability]) -> Result<SeccompMode, ResolveError> {
     use std::io::Read;
     const MAX: u64 = 4 << 20;
     // Read at most one byte past the limit: the path may be a device or a fifo.
@@ -158,7 +158,7 @@ pub fn capabilities(
 }
 
 /// podman's --ulimit: "nofile=1024:2048" or "nproc=512".
-pub fn parse_ulimit(app: &str, s: &str) -> Result<Rlimit, ResolveError> {
+pub fn parse_ulimit(app: &str, s: &str) -> Result<ResourceLimit, ResolveError> {
     let bad = || {
         app_err(
             app,
@@ -184,36 +184,11 @@ pub fn parse_ulimit(app: &str, s: &str) -> Result<Rlimit, ResolveError> {
             format!("--ulimit {s}: soft limit above hard limit"),
         ));
     }
-    const KNOWN: &[&str] = &[
-        "as",
-        "core",
-        "cpu",
-        "data",
-        "fsize",
-        "locks",
-        "memlock",
-        "msgqueue",
-        "nice",
-        "nofile",
-        "nproc",
-        "rss",
-        "rtprio",
-        "rttime",
-        "sigpending",
-        "stack",
-    ];
-    let n = name.trim().to_ascii_lowercase();
-    if !KNOWN.contains(&n.as_str()) {
-        return Err(app_err(
-            app,
-            format!("--ulimit {s}: unknown resource {name:?}"),
-        ));
-    }
-    Ok(Rlimit {
-        resource: format!("RLIMIT_{}", n.to_ascii_uppercase()),
-        soft,
-        hard,
-    })
+    // The resources stage2 knows are the ones `--ulimit` takes (podman's names, lower case).
+    let resource: RlimitResource = format!("RLIMIT_{}", name.trim().to_ascii_uppercase())
+        .parse()
+        .map_err(|_| app_err(app, format!("--ulimit {s}: unknown resource {name:?}")))?;
+    ResourceLimit::new(resource, soft, hard).map_err(|e| app_err(app, format!("--ulimit {s}: {e}")))
 }
 
 /// Derives an app name from an image name: its last path component, made a valid app name.
@@ -785,7 +760,12 @@ fn image_config_and_layers(
     Ok((rc, layers))
 }
 
-type Privileges = (Vec<String>, Vec<String>, Vec<Rlimit>, SeccompMode);
+type Privileges = (
+    Vec<Capability>,
+    Vec<Capability>,
+    Vec<ResourceLimit>,
+    SeccompMode,
+);
 
 /// What the app may do: capabilities (and the ambient ones a non-root user gets), rlimits and the
 /// seccomp filter.
@@ -801,11 +781,12 @@ fn app_privileges(name: &str, a: &AppRequest) -> Result<Privileges, ResolveError
         })
         .cloned()
         .collect();
-    let mut rlimits = vec![Rlimit {
-        resource: "RLIMIT_NOFILE".into(),
-        soft: 1024,
-        hard: 1024,
-    }];
+    let typed = |names: &[String]| {
+        liftoff_stage2::types::parse_capabilities(names).map_err(|e| app_err(name, e.to_string()))
+    };
+    let (capabilities, ambient) = (typed(&capabilities)?, typed(&ambient)?);
+    let mut rlimits =
+        vec![ResourceLimit::new(RlimitResource::Nofile, 1024, 1024).expect("soft <= hard")];
     for u in &a.ulimits {
         let r = parse_ulimit(name, u)?;
         rlimits.retain(|x| x.resource != r.resource);
@@ -884,7 +865,7 @@ mod tests {
     fn ulimits() {
         let r = parse_ulimit("a", "nofile=100:200").unwrap();
         assert_eq!(
-            (r.resource.as_str(), r.soft, r.hard),
+            (r.resource.name(), r.soft, r.hard),
             ("RLIMIT_NOFILE", 100, 200)
         );
         assert!(parse_ulimit("a", "nofile=300:200").is_err());

@@ -837,8 +837,9 @@ mod tests {
     #[test]
     fn rlimits_and_seccomp_profile_size() {
         let mut m = sample();
-        m.apps[0].spec.rlimits = vec![liftoff_stage2::Rlimit {
-            resource: "RLIMIT_NOFILE".into(),
+        // Fields are public, so a manifest built in-process can break soft <= hard.
+        m.apps[0].spec.rlimits = vec![liftoff_stage2::ResourceLimit {
+            resource: liftoff_stage2::RlimitResource::Nofile,
             soft: 2048,
             hard: 1024,
         }];

@@ -83,11 +83,11 @@ mod tests {
 
     const EPERM: u32 = errno(libc::EPERM);
 
-    fn caps(extra: &[&str]) -> Vec<String> {
+    fn caps(extra: &[&str]) -> Vec<crate::Capability> {
         crate::DEFAULT_CAPS
             .iter()
             .chain(extra)
-            .map(|s| s.to_string())
+            .map(|s| s.parse().unwrap())
             .collect()
     }
 
