@@ -270,7 +270,16 @@ fn start_and_wait<S: PodSys>(s: &mut S) -> Result<u8, SupervisorError> {
         return Err(e);
     }
     s.release_init();
-    let ws = s.wait()?;
+    let ws = match s.wait() {
+        Ok(ws) => ws,
+        // The supervisor can no longer watch the pod: it ends, and its networks (their firewall
+        // rules first) go before the ports they forward are released.
+        Err(e) => {
+            s.kill_init();
+            s.detach_networks();
+            return Err(e);
+        }
+    };
     Ok(s.record_exit(ws))
 }
 
@@ -632,12 +641,20 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_wait_removes_the_cgroups_without_recording() {
+    fn a_failed_wait_ends_the_pod_and_tears_it_down_without_recording() {
         let mut f = Fake {
             fail: Some("wait"),
             ..Fake::default()
         };
         lifecycle(&mut f, PLAIN).unwrap_err();
-        assert_eq!(f.calls, with_start(&["release_ports", "remove_cgroups"]));
+        assert_eq!(
+            f.calls,
+            with_start(&[
+                "kill_init",
+                "detach_networks",
+                "release_ports",
+                "remove_cgroups"
+            ])
+        );
     }
 }
