@@ -25,12 +25,12 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> Result<u8> {
     }
     match &r.blobs {
         Ok(()) => println!(
-            "{}: {} blobs re-hashed OK ({}, {:.0} ms, {:.0} MB/s)",
+            "{}: {} blobs re-hashed OK ({}, {:.0} ms, {}/s)",
             e.name,
             r.blob_count,
             human_size(r.bytes),
             r.hash_secs * 1e3,
-            r.bytes as f64 / 1e6 / r.hash_secs.max(1e-9)
+            human_size((r.bytes as f64 / r.hash_secs.max(1e-9)) as u64)
         ),
         Err(text) => liftoff_stage2::error!("{}: {text}", e.name),
     }
