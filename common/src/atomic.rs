@@ -52,9 +52,9 @@ pub fn write_mode(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError
     write_with(dest, bytes, mode, true)
 }
 
-/// Replaces `dest` atomically without the fsyncs: for the files of a pod dir (manifest, records,
-/// /etc files), whose meaning ends with the boot, so durability across a power cut buys nothing
-/// and the fsyncs would sit on every pod start. Readers still see old or new, never half.
+/// Replaces `dest` atomically without the fsyncs: for pod-dir files whose meaning ends with the
+/// boot (exit records, /etc files), where durability across a power cut buys nothing and the
+/// fsyncs would sit on every pod start. Readers still see old or new, never half.
 pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     write_with(dest, bytes, 0o644, false)
 }
@@ -62,7 +62,8 @@ pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 fn write_with(dest: &Path, bytes: &[u8], mode: u32, durable: bool) -> Result<(), WriteError> {
     let tmp = temp_path(dest);
     let result = write_then_rename(&tmp, dest, bytes, mode, durable);
-    if result.is_err() {
+    // Only a temp file this call created is removed (a failed create may have met another's).
+    if result.as_ref().is_err_and(|e| e.op != "create") {
         let _ = std::fs::remove_file(&tmp);
     }
     result

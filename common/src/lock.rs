@@ -94,7 +94,8 @@ pub fn lock_within(fd: impl AsFd, mode: Mode, wait: Duration) -> io::Result<bool
 /// `done` returned true. For waits on a condition no syscall can block on (a file appearing, or a
 /// lock either way); `done` is always called at least once, and once more at the deadline.
 pub fn poll_until(timeout: Option<Duration>, mut done: impl FnMut() -> bool) -> bool {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // A timeout too far off to add to now is as good as none (`stop --timeout` takes any u64).
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let mut pause = FIRST_PAUSE;
     loop {
         if done() {

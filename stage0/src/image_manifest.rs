@@ -501,16 +501,17 @@ pub struct RunConfig {
     pub entrypoint: Option<Vec<String>>,
     #[serde(rename = "Env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
-    /// `{"80/tcp": {}}`; the values are empty objects, read as anything.
+    /// `{"80/tcp": {}}` as written; read as any JSON (liftoff does not use it), so an image whose
+    /// tool wrote a list or something else here still parses, as it did before this model.
     #[serde(
         rename = "ExposedPorts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
-    /// Read as any JSON, so an image with odd label values still parses (liftoff does not use them).
+    pub exposed_ports: Option<serde_json::Value>,
+    /// Read as any JSON, for the same reason (`"Labels": []` exists in the wild).
     #[serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")]
-    pub labels: Option<BTreeMap<String, serde_json::Value>>,
+    pub labels: Option<serde_json::Value>,
     #[serde(rename = "User", default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     #[serde(
@@ -533,11 +534,7 @@ pub fn parse_config(
     bytes: &[u8],
     what: &str,
 ) -> Result<(ImageConfig, Vec<Digest>), ImageManifestError> {
-    let cfg: ImageConfig =
-        serde_json::from_slice(bytes).map_err(|source| ImageManifestError::Json {
-            what: what.to_string(),
-            source,
-        })?;
+    let cfg: ImageConfig = parse_json(bytes, what)?;
     if cfg.rootfs.kind != "layers" {
         return Err(invalid(
             what,
@@ -556,6 +553,23 @@ pub fn parse_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn configs_with_fields_liftoff_ignores_in_odd_shapes_still_parse() {
+        let d = "sha256:".to_string() + &"a".repeat(64);
+        for extra in [
+            r#""Labels":[]"#,
+            r#""ExposedPorts":["80/tcp"]"#,
+            r#""Labels":null"#,
+        ] {
+            let c = format!(
+                r#"{{"architecture":"amd64","os":"linux","config":{{{extra}}},"rootfs":{{"type":"layers","diff_ids":["{d}"]}}}}"#
+            );
+            let (_, ids) =
+                parse_config(c.as_bytes(), "config").unwrap_or_else(|e| panic!("{extra}: {e}"));
+            assert_eq!(ids.len(), 1);
+        }
+    }
 
     /// The typed writer gives the bytes the `json!` literals it replaced gave (sorted keys), so
     /// the digests of signature, import and docker-archive manifests do not change.

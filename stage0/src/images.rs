@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub enum ImageError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("image gc removed nothing: it cannot tell which layers a pod uses ({0}); remove that pod (`liftoff rm`) or repair its pod.json, then run image gc again")]
+    PodUnreadable(String),
     #[error("no image {0} in the store; `liftoff image list` shows what there is")]
     NotFound(String),
     #[error("{0:?} matches several images ({1}); use a longer digest prefix or the full name")]
@@ -259,7 +261,7 @@ pub struct GcReport {
 pub fn gc(
     store: &Store,
     wait: Option<std::time::Duration>,
-    layers_in_use: impl FnOnce() -> Vec<Digest>,
+    layers_in_use: impl FnOnce() -> Result<Vec<Digest>, String>,
 ) -> Result<GcReport, ImageError> {
     let _g = store.lock_gc(wait)?;
     let mut keep_blobs: HashSet<Digest> = HashSet::new();
@@ -271,7 +273,7 @@ pub fn gc(
     }
     // Layers under a pod (running, or exited and not yet collected) stay until the pod is gone,
     // even when its image was removed: they are the lower dirs of its overlay roots.
-    keep_layers.extend(layers_in_use());
+    keep_layers.extend(layers_in_use().map_err(ImageError::PodUnreadable)?);
     let mut rep = GcReport::default();
     let blobs_dir = store.images().join("blobs/sha256");
     for (hex, path) in dir_entries(&blobs_dir)? {

@@ -181,7 +181,8 @@ impl NewPod {
     pub fn write_manifest(&self, m: &liftoff_contract::PodManifest) -> Result<(), PodError> {
         let p = self.dir.join(liftoff_contract::POD_MANIFEST_FILE);
         let bytes = serde_json::to_vec_pretty(m).expect("manifest serialises");
-        liftoff_common::atomic::replace(&p, &bytes).map_err(|e| PodError::Io {
+        // Durable: a prepared pod outlives a reboot, and gc reads the layers it names.
+        liftoff_common::atomic::write(&p, &bytes).map_err(|e| PodError::Io {
             path: e.path,
             op: e.op,
             source: e.source,

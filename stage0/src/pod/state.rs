@@ -242,31 +242,41 @@ pub fn find(pods: &Pods, query: &str) -> Result<PodInfo, String> {
     }
 }
 
-/// Every layer some pod's manifest names, in any pod state: the lower dirs of pod roots, which image
-/// gc must keep even when their image was removed.
-pub fn layers_in_use(pods: &Pods) -> Vec<crate::digest::Digest> {
+/// Every layer some pod's manifest names, in any pod state, for image gc. The manifests are read
+/// leniently (only `apps[].layers`, whatever their version), and one that cannot be read at all is
+/// an error: gc must keep every layer rather than take one from under a pod it cannot see into.
+pub fn layers_in_use(pods: &Pods) -> Result<Vec<crate::digest::Digest>, String> {
     let mut out = Vec::new();
     for state in PodDirState::ALL {
         let Ok(entries) = std::fs::read_dir(pods.state_dir(state)) else {
             continue;
         };
         for e in entries.flatten() {
-            let Ok(b) = std::fs::read(e.path().join(liftoff_contract::POD_MANIFEST_FILE)) else {
-                continue;
+            let path = e.path().join(liftoff_contract::POD_MANIFEST_FILE);
+            let b = match std::fs::read(&path) {
+                Ok(b) => b,
+                // A pod whose preparation failed before it had a manifest has no layers.
+                Err(x) if x.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(x) => return Err(format!("{}: {x}", path.display())),
             };
-            let Ok(m) = liftoff_contract::PodManifest::from_slice(&b) else {
-                continue;
-            };
-            for a in &m.apps {
-                out.extend(a.layers.iter().filter_map(|l| {
-                    l.file_name()?
-                        .to_str()
-                        .and_then(crate::digest::Digest::from_hex)
-                }));
+            let m: serde_json::Value = serde_json::from_slice(&b)
+                .map_err(|x| format!("{}: not readable as JSON ({x})", path.display()))?;
+            let apps = m.get("apps").and_then(|a| a.as_array());
+            for l in apps.into_iter().flatten().flat_map(|a| {
+                a.get("layers")
+                    .and_then(|l| l.as_array())
+                    .into_iter()
+                    .flatten()
+            }) {
+                let d = l
+                    .as_str()
+                    .and_then(|l| std::path::Path::new(l).file_name()?.to_str())
+                    .and_then(crate::digest::Digest::from_hex);
+                out.extend(d);
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Finds a pod again after it may have moved (by exact uuid).

@@ -254,7 +254,9 @@ pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> 
 
 /// Writes it atomically.
 pub fn write_state(pod_dir: &Path, s: &PodNetState) -> std::io::Result<()> {
-    crate::records::write_json(&pod_dir.join(NET_STATE_FILE), s)
+    // Durable: the address leases it names live on disk (the CNI plugins' own state), so after a
+    // power cut gc still needs it to release them.
+    crate::records::write_json_durable(&pod_dir.join(NET_STATE_FILE), s)
 }
 
 pub const NET_STATE_FILE: &str = "net.json";

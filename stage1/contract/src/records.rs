@@ -46,9 +46,16 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Writes `value` as JSON to `path` atomically (the one atomic write, in its pod-dir form).
+/// Writes `value` as JSON to `path` atomically (the one atomic write, in its pod-dir form: no
+/// fsync, for records whose meaning ends with the boot).
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     liftoff_common::atomic::replace(path, &serde_json::to_vec_pretty(value)?)
+        .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
+}
+
+/// The same, durable (fsynced with its directory): for records that must outlive a power cut.
+pub fn write_json_durable<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    liftoff_common::atomic::write(path, &serde_json::to_vec_pretty(value)?)
         .map_err(|e| std::io::Error::new(e.source.kind(), e.to_string()))
 }
 
