@@ -75,8 +75,15 @@ fn open_by_components(
     let mut cur: Option<OwnedFd> = None;
     for c in parents {
         let at = cur.as_ref().map_or(dir, |f| f.as_fd());
-        let next = rfs::openat(at, OsStr::from_bytes(c), DIR_FLAGS, Mode::empty())
-            .map_err(|e| symlink_as_loop(at, c, e))?;
+        // O_PATH: passing through a directory needs search permission only, as with openat2 (a
+        // 0711 directory must not fail here where openat2 would succeed).
+        let next = rfs::openat(
+            at,
+            OsStr::from_bytes(c),
+            DIR_FLAGS | OFlags::PATH,
+            Mode::empty(),
+        )
+        .map_err(|e| symlink_as_loop(at, c, e))?;
         cur = Some(next);
     }
     let at = cur.as_ref().map_or(dir, |f| f.as_fd());
