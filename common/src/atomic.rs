@@ -42,6 +42,12 @@ fn temp_path(dest: &Path) -> PathBuf {
     dest.with_file_name(tmp)
 }
 
+/// Whether a file name is one of this module's temp files (what a writer killed between create and
+/// rename leaves next to its destination), for the cleanups that hold the lock those writers take.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
 /// Writes `bytes` to `dest` atomically with mode 0644 (before the umask).
 pub fn write(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     write_mode(dest, bytes, 0o644)
@@ -119,6 +125,10 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"three");
         let names: Vec<_> = std::fs::read_dir(t.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
+        assert!(is_temp_name(
+            temp_path(&p).file_name().unwrap().to_str().unwrap()
+        ));
+        assert!(!is_temp_name("x.json"));
     }
 
     #[test]

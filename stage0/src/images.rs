@@ -318,10 +318,17 @@ pub fn gc(
             rep.meta += 1;
         }
     }
-    // No fetch or import runs while we hold the store lock: anything in tmp/ is a crash leftover.
+    // No fetch or import runs while we hold the store lock: anything in tmp/ is a crash leftover,
+    // and so is a temp file an atomic write of the index left next to it.
     for (_, path) in dir_entries(&store.tmp())? {
         remove_any(&path)?;
         rep.staging += 1;
+    }
+    for (name, path) in dir_entries(&store.images())? {
+        if liftoff_common::atomic::is_temp_name(&name) {
+            remove_any(&path)?;
+            rep.staging += 1;
+        }
     }
     for (name, path) in dir_entries(&store.root().join("locks"))? {
         if name.starts_with("layer-") {
