@@ -5,7 +5,8 @@
 # start time of a ~1 GB image against a ~5 MB one. Root only. Prints medians and ratios.
 #   LIFTOFF=path/to/liftoff RUNS=30 bash tests/bench/run.sh
 # LIFTOFF_BEFORE=path/to/an/older/liftoff adds that build to the same hyperfine run (same store, same
-# moment, same load), for before/after figures of a change.
+# moment, same load), for before/after figures of a change, plus an alternating run of both builds
+# (new, old, new, old, …) whose medians do not depend on load drift.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-30}
@@ -84,3 +85,22 @@ for k, v in run.items():
 print(f"start, 5 MB image: {size['small-5MB']*1000:.2f} ms; 1 GB image: {size['big-1GB']*1000:.2f} ms; ratio {size['big-1GB']/size['small-5MB']:.2f}")
 print(f"supervisor VmRSS while a pod runs: {int(sys.argv[3])} kB")
 PY
+
+# Before/after, alternating: hyperfine runs all of one command's runs before the next, so on a
+# small shared machine load drift can decide the ratio above. Here each round runs the new build,
+# then the old, in the same store, and the medians of the pairs are compared.
+if [ -n "${LIFTOFF_BEFORE:-}" ]; then
+  for i in $(seq 1 "$RUNS"); do
+    for which in now before; do
+      cmd=$L
+      [ "$which" = before ] && cmd=$B
+      s=$(date +%s%N)
+      $cmd run --net=none bench.example/box:1 -- /bin/true >/dev/null
+      e=$(date +%s%N)
+      echo "$which $(( (e - s) / 1000 ))" >> "$W/alternating"
+    done
+  done
+  med() { grep "^$1 " "$W/alternating" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  awk -v n="$(med now)" -v b="$(med before)" -v r="$RUNS" 'BEGIN {
+    printf "alternating, %d pairs: liftoff %.2f ms, liftoff-before %.2f ms, ratio %.2f\n", r, n / 1000, b / 1000, n / b }'
+fi

@@ -181,8 +181,9 @@ impl NewPod {
     pub fn write_manifest(&self, m: &liftoff_contract::PodManifest) -> Result<(), PodError> {
         let p = self.dir.join(liftoff_contract::POD_MANIFEST_FILE);
         let bytes = serde_json::to_vec_pretty(m).expect("manifest serialises");
-        // Durable: a prepared pod outlives a reboot, and gc reads the layers it names.
-        liftoff_common::atomic::write(&p, &bytes).map_err(|e| PodError::Io {
+        // Not fsynced here: a pod that runs is dead after a reboot anyway (and image gc keeps every
+        // layer if it meets a manifest it cannot read); `to_prepared` makes a prepared pod durable.
+        liftoff_common::atomic::replace(&p, &bytes).map_err(|e| PodError::Io {
             path: e.path,
             op: e.op,
             source: e.source,
@@ -206,10 +207,30 @@ impl NewPod {
         Ok(())
     }
 
-    /// `liftoff prepare`: moves the pod to `prepared/` and releases it.
+    /// `liftoff prepare`: moves the pod to `prepared/` and releases it. A prepared pod is meant to
+    /// outlive a reboot, so its files and the move are made durable first.
     pub fn to_prepared(self, pods: &Pods) -> Result<String, PodError> {
+        for name in [
+            liftoff_contract::POD_MANIFEST_FILE,
+            "images",
+            "image-digests",
+        ] {
+            let f = self.dir.join(name);
+            File::open(&f)
+                .and_then(|f| f.sync_all())
+                .map_err(io(&f, "fsync"))?;
+        }
+        // The pod dir itself (the names in it), then the move into prepared/.
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(&self.dir, "fsync"))?;
         let dest = pods.dir(PodDirState::Prepared, &self.id);
         std::fs::rename(&self.dir, &dest).map_err(io(&dest, "rename"))?;
+        liftoff_common::atomic::sync_parent(&dest).map_err(|e| PodError::Io {
+            path: e.path,
+            op: e.op,
+            source: e.source,
+        })?;
         Ok(self.id)
     }
 
