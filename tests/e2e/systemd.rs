@@ -265,8 +265,10 @@ fn sigterm_and_exit_codes_under_socket_activation() {
             Err(e) => panic!("connect: {e}"),
         }
     };
-    // Started (not just liftoff's own command line, which carries the tag too).
+    // Started (not just liftoff's own command line, which carries the tag too), and past its
+    // `trap`: "ready" means the app reached execve, not that its shell has run a line yet.
     wait_started(w, "sa-term");
+    crate::pods::wait_for_log(w, "sa-term", &format!("trapped {tag}"));
     // systemd-socket-activate execs the command: its pid is liftoff's, then the supervisor's.
     crate::pods::sigterm(&c);
     let o = c.wait_with_output().unwrap();
@@ -294,6 +296,7 @@ fn sigterm_and_exit_codes_under_socket_activation() {
         .spawn()
         .unwrap();
     wait_started(w, "plain-term");
+    crate::pods::wait_for_log(w, "plain-term", "trapped");
     crate::pods::sigterm(&c);
     assert_eq!(c.wait().unwrap().code(), Some(9));
     w.ok(&["rm", "sa-term", "plain-term"]);
