@@ -51,6 +51,13 @@ pub fn lock(fd: impl AsFd, mode: Mode) -> io::Result<()> {
     Ok(flock(fd, mode.blocking())?)
 }
 
+/// Whether someone holds an exclusive lock on the file or directory at `path`, probed with a
+/// shared lock that is dropped at once; None when it cannot be opened (it is gone).
+pub fn is_held(path: &std::path::Path) -> Option<bool> {
+    let f = std::fs::File::open(path).ok()?;
+    Some(try_lock(&f, Mode::Shared).is_ok_and(|free| !free))
+}
+
 /// Takes the lock if nobody else holds it: `Ok(false)` when someone does.
 pub fn try_lock(fd: impl AsFd, mode: Mode) -> io::Result<bool> {
     match flock(fd, mode.non_blocking()) {

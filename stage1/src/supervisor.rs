@@ -431,6 +431,16 @@ mod tests {
         "wait",
     ];
 
+    /// The steps of a pod whose step `step` fails (a plain pod: no --rm, not detached).
+    fn fails_at(step: &'static str) -> Vec<&'static str> {
+        let mut f = Fake {
+            fail: Some(step),
+            ..Fake::default()
+        };
+        lifecycle(&mut f, PLAIN).unwrap_err();
+        f.calls
+    }
+
     fn with_start(rest: &[&'static str]) -> Vec<&'static str> {
         START.iter().chain(rest).copied().collect()
     }
@@ -561,13 +571,8 @@ mod tests {
 
     #[test]
     fn a_failed_cgroup_join_skips_the_networks() {
-        let mut f = Fake {
-            fail: Some("add_init_to_cgroup"),
-            ..Fake::default()
-        };
-        lifecycle(&mut f, PLAIN).unwrap_err();
         assert_eq!(
-            f.calls,
+            fails_at("add_init_to_cgroup"),
             [
                 "prepare_pod",
                 "create_cgroups",
@@ -583,12 +588,7 @@ mod tests {
 
     #[test]
     fn failures_before_the_cgroups_leave_nothing_to_remove() {
-        let mut f = Fake {
-            fail: Some("prepare_pod"),
-            ..Fake::default()
-        };
-        lifecycle(&mut f, PLAIN).unwrap_err();
-        assert_eq!(f.calls, ["prepare_pod"]);
+        assert_eq!(fails_at("prepare_pod"), ["prepare_pod"]);
     }
 
     #[test]
@@ -642,13 +642,8 @@ mod tests {
 
     #[test]
     fn a_failed_wait_ends_the_pod_and_tears_it_down_without_recording() {
-        let mut f = Fake {
-            fail: Some("wait"),
-            ..Fake::default()
-        };
-        lifecycle(&mut f, PLAIN).unwrap_err();
         assert_eq!(
-            f.calls,
+            fails_at("wait"),
             with_start(&[
                 "kill_init",
                 "detach_networks",

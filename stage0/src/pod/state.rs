@@ -75,8 +75,7 @@ pub struct PodInfo {
 
 /// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
 fn locked(dir: &Path) -> Option<bool> {
-    let f = File::open(dir).ok()?;
-    Some(liftoff_common::lock::try_lock(&f, Mode::Shared).is_ok_and(|free| !free))
+    liftoff_common::lock::is_held(dir)
 }
 
 fn state_of(dir_state: PodDirState, locked: bool) -> State {

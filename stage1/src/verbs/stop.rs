@@ -39,10 +39,7 @@ fn running(dir: &Path) -> bool {
     if layout::pod_exit(dir).exists() {
         return false;
     }
-    let Ok(f) = std::fs::File::open(dir) else {
-        return false;
-    };
-    rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockShared).is_err()
+    liftoff_common::lock::is_held(dir).unwrap_or(false)
 }
 
 pub fn main(a: &Args) -> Result<u8, VerbError> {
