@@ -211,6 +211,8 @@ fn app_request(image: String, f: AppFlags, command: Vec<String>) -> AppRequest {
         group_add: f.group_add,
         volumes: f.volume,
         tmpfs: f.tmpfs,
+        after: Vec::new(),
+        ready: None,
     }
 }
 

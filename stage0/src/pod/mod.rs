@@ -8,6 +8,7 @@
 
 pub mod disk;
 pub mod networks;
+pub mod order;
 pub mod podfile;
 pub mod request;
 pub mod resolve;

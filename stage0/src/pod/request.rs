@@ -53,6 +53,50 @@ pub struct AppRequest {
     /// `--tmpfs TARGET[:OPTIONS]` for this app.
     #[serde(default)]
     pub tmpfs: Vec<String>,
+    /// Apps this one starts after: `NAME` (ready, when NAME has a `ready` probe, else started),
+    /// `NAME:started`, `NAME:ready` or `NAME:completed` (exited with status 0); see
+    /// [`super::order`].
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// How to tell that this app is ready (see [`ReadyRequest`]).
+    #[serde(default)]
+    pub ready: Option<ReadyRequest>,
+}
+
+/// A readiness probe as requested: exactly one of `tcp` and `exec`, and its timing. Durations are
+/// liftoff's (`200ms`, `1m30s`); unset ones take [`ReadyRequest::DEFAULTS`] (a pod file) or
+/// whatever the format that produced the request sets (a compose file sets Docker's).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReadyRequest {
+    /// A port on 127.0.0.1 (`3306`) or an address (`"[::1]:3306"`) in the pod's network
+    /// namespace that accepts a TCP connection.
+    #[serde(default)]
+    pub tcp: Option<TcpTarget>,
+    /// A command run in the app (its root, user, capabilities and seccomp filter) that exits 0.
+    #[serde(default)]
+    pub exec: Option<Vec<String>>,
+    #[serde(default)]
+    pub interval: Option<String>,
+    #[serde(default)]
+    pub timeout: Option<String>,
+    /// Failed probes (after `start_period`) before the app counts as failed.
+    #[serde(default)]
+    pub retries: Option<u32>,
+    /// Failures in this time after the app's start do not count.
+    #[serde(default)]
+    pub start_period: Option<String>,
+    /// The interval during `start_period`.
+    #[serde(default)]
+    pub start_interval: Option<String>,
+}
+
+/// `tcp = 3306` or `tcp = "HOST:PORT"`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum TcpTarget {
+    Port(u16),
+    Addr(String),
 }
 
 /// The whole pod as requested.

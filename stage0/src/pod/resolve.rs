@@ -696,6 +696,8 @@ fn resolve_app(
         read_only: a.read_only,
         limits,
         mounts: Vec::new(),
+        after: Vec::new(),
+        ready: None,
     })
 }
 

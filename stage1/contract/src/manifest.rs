@@ -236,6 +236,109 @@ pub struct PodApp {
     /// Volumes, host binds and tmpfs mounts, in order.
     #[serde(default)]
     pub mounts: Vec<AppMount>,
+    /// Apps this one starts after, and what it waits for of each. (Added to version 1 as an
+    /// optional field: a stage1 that predates it refuses a manifest that uses it as unknown.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<Dependency>,
+    /// How init tells that the app is ready; without one it is ready once it has started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<ReadyProbe>,
+}
+
+/// An app another one waits for before it starts.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    pub app: String,
+    pub until: Until,
+}
+
+/// What an app waits for of another.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Until {
+    /// It has reached execve.
+    Started,
+    /// Its ready probe has passed once.
+    Ready,
+    /// It has exited with status 0.
+    Completed,
+}
+
+/// A readiness probe: init runs `check` every `interval_ms` (every `start_interval_ms` during
+/// the first `start_period_ms`, whose failures do not count) until it passes once; `retries`
+/// counted failures make the app, and so the pod, fail. A check taking longer than `timeout_ms`
+/// fails. Probes only decide when the app is ready; once it is, they stop.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ReadyProbe {
+    pub check: ReadyCheck,
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+    pub retries: u32,
+    #[serde(default)]
+    pub start_period_ms: u64,
+    #[serde(default)]
+    pub start_interval_ms: u64,
+}
+
+/// What a probe checks.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", tag = "kind", deny_unknown_fields)]
+pub enum ReadyCheck {
+    /// A TCP connection to this address, from the pod's network namespace, is accepted.
+    Tcp { addr: std::net::SocketAddr },
+    /// This command, run in the app as the app (stage2's whole profile), exits 0.
+    Exec { argv: Vec<String> },
+}
+
+/// Bounds on probe timing (milliseconds), so that a manifest cannot make init spin or wait forever.
+pub const MIN_PROBE_MS: u64 = 10;
+pub const MAX_PROBE_MS: u64 = 24 * 3600 * 1000;
+/// Most probe failures an app may be given.
+pub const MAX_PROBE_RETRIES: u32 = 1_000_000;
+
+/// A probe's timing within bounds and a check init can run.
+fn check_probe(a: &PodApp) -> Result<(), ManifestError> {
+    let Some(p) = &a.ready else { return Ok(()) };
+    let name = &a.spec.name;
+    let range = MIN_PROBE_MS..=MAX_PROBE_MS;
+    for (field, v) in [("interval_ms", p.interval_ms), ("timeout_ms", p.timeout_ms)] {
+        if !range.contains(&v) {
+            return Err(ManifestError::Invalid(format!(
+                "app {name}: ready.{field} {v}: use {MIN_PROBE_MS}-{MAX_PROBE_MS}"
+            )));
+        }
+    }
+    if p.start_period_ms > MAX_PROBE_MS
+        || (p.start_interval_ms != 0 && !range.contains(&p.start_interval_ms))
+    {
+        return Err(ManifestError::Invalid(format!(
+            "app {name}: ready.start_period_ms/start_interval_ms out of range"
+        )));
+    }
+    if p.retries == 0 || p.retries > MAX_PROBE_RETRIES {
+        return Err(ManifestError::Invalid(format!(
+            "app {name}: ready.retries {}: use 1-{MAX_PROBE_RETRIES}",
+            p.retries
+        )));
+    }
+    match &p.check {
+        ReadyCheck::Tcp { addr } if addr.port() == 0 => Err(ManifestError::Invalid(format!(
+            "app {name}: ready.check: tcp port 0"
+        ))),
+        ReadyCheck::Exec { argv }
+            if argv.is_empty()
+                || argv[0].is_empty()
+                || argv.iter().any(|s| s.contains('\0'))
+                || argv.iter().map(|s| s.len()).sum::<usize>() > 128 * 1024 =>
+        {
+            Err(ManifestError::Invalid(format!(
+                "app {name}: ready.check: exec needs a command (no NUL bytes, under 128 KiB)"
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Errors reading a pod manifest.
@@ -389,8 +492,51 @@ impl PodManifest {
                 .validate()
                 .map_err(|e| ManifestError::Invalid(e.to_string()))?;
             self.check_mounts(a)?;
+            check_probe(a)?;
         }
+        self.check_order()?;
         Ok(names)
+    }
+
+    /// `after`: names of other apps of the pod, `ready` only on apps with a probe, no cycle.
+    fn check_order(&self) -> Result<(), ManifestError> {
+        let bad = |s: String| Err(ManifestError::Invalid(s));
+        let index = |n: &str| self.apps.iter().position(|a| a.spec.name == n);
+        for a in &self.apps {
+            for d in &a.after {
+                let Some(i) = index(&d.app) else {
+                    return bad(format!("app {}: after: no app {:?} in the pod", a.spec.name, d.app));
+                };
+                if d.app == a.spec.name || a.after.iter().filter(|x| x.app == d.app).count() > 1 {
+                    return bad(format!("app {}: after {:?}: itself or twice", a.spec.name, d.app));
+                }
+                if d.until == Until::Ready && self.apps[i].ready.is_none() {
+                    return bad(format!("app {}: after {:?}: it has no ready probe", a.spec.name, d.app));
+                }
+            }
+        }
+        // Kahn's algorithm: apps whose dependencies have all been placed are placed; what is
+        // left at the end waits in a cycle.
+        let mut placed = vec![false; self.apps.len()];
+        loop {
+            let mut progress = false;
+            for (i, a) in self.apps.iter().enumerate() {
+                if !placed[i] && a.after.iter().all(|d| index(&d.app).is_some_and(|j| placed[j])) {
+                    placed[i] = true;
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        if let Some(i) = placed.iter().position(|p| !p) {
+            return bad(format!(
+                "app {}: after: the apps wait for each other in a cycle",
+                self.apps[i].spec.name
+            ));
+        }
+        Ok(())
     }
 
     /// One app's mounts: absolute targets below /, and sources of the kinds stage1 knows.

@@ -43,6 +43,8 @@ pub fn manifest(net: NetMode) -> PodManifest {
             read_only: false,
             limits: Limits::default(),
             mounts: vec![],
+            after: vec![],
+            ready: None,
         }],
     }
 }
