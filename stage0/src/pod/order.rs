@@ -3,7 +3,73 @@
 //! name, an app waiting for itself, `:ready` on an app without a probe, or a cycle is refused with
 //! the line of the entry that causes it.
 
-use liftoff_contract::manifest::Until;
+use super::request::{ReadyRequest, TcpTarget};
+use liftoff_contract::manifest::{ReadyCheck, ReadyProbe, Until};
+use std::time::Duration;
+
+/// A pod file's probe timing where it sets none: probes are for start order, so they run often
+/// (a TCP connect or one short command every 100 ms is cheap) and give up only after 30 s of
+/// failures.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(100);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+pub const DEFAULT_RETRIES: u32 = 300;
+
+/// Turns a requested probe into the manifest's, with the defaults above for what it leaves out.
+pub fn probe(r: &ReadyRequest) -> Result<ReadyProbe, String> {
+    let check = match (&r.tcp, &r.exec) {
+        (Some(_), Some(_)) => return Err("ready: give tcp or exec, not both".into()),
+        (None, None) => return Err("ready: give tcp = PORT or exec = [COMMAND, ...]".into()),
+        (Some(TcpTarget::Port(0)), None) => return Err("ready.tcp: port 0".into()),
+        (Some(TcpTarget::Port(p)), None) => ReadyCheck::Tcp {
+            addr: std::net::SocketAddr::from(([127, 0, 0, 1], *p)),
+        },
+        (Some(TcpTarget::Addr(a)), None) => ReadyCheck::Tcp {
+            addr: a.parse().map_err(|_| {
+                format!("ready.tcp {a:?}: use a port (3306) or HOST:PORT (\"127.0.0.1:3306\", \"[::1]:3306\")")
+            })?,
+        },
+        (None, Some(argv)) if argv.first().is_none_or(|a| a.is_empty()) => {
+            return Err("ready.exec: the command is empty".into())
+        }
+        (None, Some(argv)) => ReadyCheck::Exec { argv: argv.clone() },
+    };
+    let ms = |field: &str, v: &Option<String>, d: Duration| -> Result<u64, String> {
+        let d = match v {
+            None => d,
+            Some(s) => liftoff_common::units::parse_duration(s).ok_or_else(|| {
+                format!("ready.{field} {s:?}: use a duration such as 200ms or 2s")
+            })?,
+        };
+        let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let (lo, hi) = (
+            liftoff_contract::manifest::MIN_PROBE_MS,
+            liftoff_contract::manifest::MAX_PROBE_MS,
+        );
+        if field != "start_period" && !(lo..=hi).contains(&ms) || ms > hi {
+            return Err(format!("ready.{field}: use {lo}ms to 24h"));
+        }
+        Ok(ms)
+    };
+    let interval_ms = ms("interval", &r.interval, DEFAULT_INTERVAL)?;
+    let retries = r.retries.unwrap_or(DEFAULT_RETRIES);
+    if retries == 0 || retries > liftoff_contract::manifest::MAX_PROBE_RETRIES {
+        return Err(format!(
+            "ready.retries {retries}: use 1 to {}",
+            liftoff_contract::manifest::MAX_PROBE_RETRIES
+        ));
+    }
+    Ok(ReadyProbe {
+        check,
+        interval_ms,
+        timeout_ms: ms("timeout", &r.timeout, DEFAULT_TIMEOUT)?,
+        retries,
+        start_period_ms: ms("start_period", &r.start_period, Duration::ZERO)?,
+        start_interval_ms: match &r.start_interval {
+            None => 0,
+            s => ms("start_interval", s, Duration::ZERO)?,
+        },
+    })
+}
 
 /// One parsed `after` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +241,11 @@ mod tests {
             node("db", true, &[]),
             node("cache", false, &[]),
             node("mig", false, &[("db", 3)]),
-            node("php", false, &[("db", 5), ("cache", 6), ("mig:completed", 7)]),
+            node(
+                "php",
+                false,
+                &[("db", 5), ("cache", 6), ("mig:completed", 7)],
+            ),
         ])
         .unwrap();
         assert_eq!(d[2], [("db".to_string(), Until::Ready)]);
@@ -195,7 +265,10 @@ mod tests {
         assert_eq!(e.line, Some(4));
         assert!(e.msg.contains("no app \"b\""), "{e}");
         let e = check(&[node("a", false, &[]), node("b", false, &[("a:ready", 9)])]).unwrap_err();
-        assert!(e.to_string().starts_with("line 9:") && e.msg.contains("no ready probe"), "{e}");
+        assert!(
+            e.to_string().starts_with("line 9:") && e.msg.contains("no ready probe"),
+            "{e}"
+        );
         let e = check(&[node("a", false, &[("a", 2)])]).unwrap_err();
         assert!(e.msg.contains("itself"), "{e}");
         let e = check(&[node("a", false, &[("b:soon", 2)]), node("b", false, &[])]).unwrap_err();

@@ -21,6 +21,8 @@
 //! cap_add = ["net_bind_service"]
 //! volumes = ["/srv/site:/www:ro"]      # this app only
 //! tmpfs = ["/run"]
+//! after = ["db"]                       # start once db is ready (or started, without a probe)
+//! ready = { tcp = 8080 }               # or exec = [...]; interval, timeout, retries, start_period
 //! [[volume]]                           # pod-wide: every app, or those in `apps`
 //! source = "shared"                    # a named empty volume (or an absolute host path)
 //! target = "/shared"
@@ -104,6 +106,7 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
             msg: "no [[app]] tables: a pod needs at least one app".into(),
         });
     }
+    check_order(text, path, &f.app)?;
     let d = PodRequest::default();
     Ok(PodRequest {
         apps: f.app,
@@ -124,6 +127,59 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
         disk_limit: f.disk_limit,
         ..d
     })
+}
+
+/// Checks the apps' `after` entries and probes with the lines they are on. serde drops spans, so
+/// a second, lenient pass over the same text reads just the entries with their positions.
+fn check_order(text: &str, path: &str, apps: &[AppRequest]) -> Result<(), PodFileError> {
+    use toml::Spanned;
+    #[derive(Deserialize)]
+    struct Spans {
+        #[serde(default)]
+        app: Vec<AppSpans>,
+    }
+    #[derive(Deserialize)]
+    struct AppSpans {
+        #[serde(default)]
+        after: Vec<Spanned<String>>,
+        #[serde(default)]
+        ready: Option<Spanned<toml::Value>>,
+    }
+    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    let err = |line: Option<usize>, msg: String| PodFileError::Parse {
+        path: path.to_string(),
+        msg: match line {
+            Some(l) => format!("line {l}: {msg}"),
+            None => msg,
+        },
+    };
+    let spans: Spans = toml::from_str(text).map_err(|e| err(None, e.to_string()))?;
+    let names: Vec<String> = apps
+        .iter()
+        .map(|a| {
+            a.name
+                .clone()
+                .unwrap_or_else(|| super::resolve::default_app_name(&a.image))
+        })
+        .collect();
+    let mut nodes = Vec::new();
+    for ((a, s), name) in apps.iter().zip(&spans.app).zip(&names) {
+        if let Some(r) = &a.ready {
+            let line = s.ready.as_ref().map(|r| line_of(r.span().start));
+            super::order::probe(r).map_err(|m| err(line, format!("app {name}: {m}")))?;
+        }
+        nodes.push(super::order::Node {
+            name,
+            has_probe: a.ready.is_some(),
+            after: s
+                .after
+                .iter()
+                .map(|e| (e.get_ref().as_str(), Some(line_of(e.span().start))))
+                .collect(),
+        });
+    }
+    super::order::check(&nodes).map_err(|e| err(e.line, e.msg))?;
+    Ok(())
 }
 
 /// The largest pod file read: far more than any real pod needs, small enough that parsing and
@@ -202,6 +258,61 @@ apps = ["a"]
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 4") && e.contains("privileged"), "{e}");
+    }
+
+    #[test]
+    fn start_order_and_probes() {
+        let r = parse(
+            r#"
+[[app]]
+name = "db"
+image = "example.com/db:1"
+ready = { tcp = 3306, interval = "50ms" }
+[[app]]
+name = "web"
+image = "example.com/web:1"
+after = ["db", "db-init:completed"]
+ready = { exec = ["/bin/check"], retries = 5 }
+[[app]]
+name = "db-init"
+image = "example.com/db:1"
+after = ["db:started"]
+"#,
+            "pod.toml",
+        )
+        .unwrap();
+        assert_eq!(r.apps[1].after, ["db", "db-init:completed"]);
+        let p = super::super::order::probe(r.apps[0].ready.as_ref().unwrap()).unwrap();
+        assert_eq!(p.interval_ms, 50);
+        assert_eq!(p.retries, super::super::order::DEFAULT_RETRIES);
+    }
+
+    #[test]
+    fn start_order_refusals_name_the_line() {
+        let cases = [
+            // An unknown app, on line 4.
+            ("[[app]]\nname = \"a\"\nimage = \"x:1\"\nafter = [\"b\"]\n", "line 4", "no app \"b\""),
+            // A cycle, closed on line 8.
+            (
+                "[[app]]\nname = \"a\"\nimage = \"x:1\"\nafter = [\"b\"]\n[[app]]\nname = \"b\"\nimage = \"x:1\"\nafter = [\n  \"a\",\n]\n",
+                "line 9",
+                "a -> b -> a",
+            ),
+            // `:ready` on an app without a probe.
+            (
+                "[[app]]\nname = \"a\"\nimage = \"x:1\"\n[[app]]\nname = \"b\"\nimage = \"x:1\"\nafter = [\"a:ready\"]\n",
+                "line 7",
+                "no ready probe",
+            ),
+            // A probe with neither check, on line 4.
+            ("[[app]]\nname = \"a\"\nimage = \"x:1\"\nready = { interval = \"1s\" }\n", "line 4", "tcp = PORT"),
+            // An unknown probe key (serde's own message, with its line).
+            ("[[app]]\nname = \"a\"\nimage = \"x:1\"\nready = { http = 80 }\n", "line 4", "http"),
+        ];
+        for (text, line, what) in cases {
+            let e = parse(text, "pod.toml").unwrap_err().to_string();
+            assert!(e.contains(line) && e.contains(what), "{text}\n=> {e}");
+        }
     }
 
     #[test]

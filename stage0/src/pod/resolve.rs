@@ -313,6 +313,7 @@ pub fn resolve(
         names.push(app.spec.name.clone());
         apps.push(app);
     }
+    resolve_order(req, &names, &mut apps)?;
     let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
     check_etc_text(req, &hostname)?;
     let limits = Limits {
@@ -362,6 +363,39 @@ pub fn resolve(
         on_exit: req.on_exit.clone(),
         apps,
     })
+}
+
+/// Each app's readiness probe and the apps it starts after (the front end has already checked the
+/// order with lines; this catches what only the resolved names show, e.g. a default name).
+fn resolve_order(
+    req: &PodRequest,
+    names: &[String],
+    apps: &mut [PodApp],
+) -> Result<(), ResolveError> {
+    for (a, app) in req.apps.iter().zip(apps.iter_mut()) {
+        if let Some(r) = &a.ready {
+            app.ready = Some(super::order::probe(r).map_err(|m| app_err(&app.spec.name, m))?);
+        }
+    }
+    let nodes: Vec<super::order::Node> = req
+        .apps
+        .iter()
+        .zip(names)
+        .zip(apps.iter())
+        .map(|((a, n), app)| super::order::Node {
+            name: n,
+            has_probe: app.ready.is_some(),
+            after: a.after.iter().map(|s| (s.as_str(), None)).collect(),
+        })
+        .collect();
+    let deps = super::order::check(&nodes).map_err(|e| ResolveError::Pod(e.msg))?;
+    for (app, d) in apps.iter_mut().zip(deps) {
+        app.after = d
+            .into_iter()
+            .map(|(app, until)| liftoff_contract::manifest::Dependency { app, until })
+            .collect();
+    }
+    Ok(())
 }
 
 /// `--net`: the pod's network mode and, for CNI, its networks in order.

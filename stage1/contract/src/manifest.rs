@@ -505,13 +505,22 @@ impl PodManifest {
         for a in &self.apps {
             for d in &a.after {
                 let Some(i) = index(&d.app) else {
-                    return bad(format!("app {}: after: no app {:?} in the pod", a.spec.name, d.app));
+                    return bad(format!(
+                        "app {}: after: no app {:?} in the pod",
+                        a.spec.name, d.app
+                    ));
                 };
                 if d.app == a.spec.name || a.after.iter().filter(|x| x.app == d.app).count() > 1 {
-                    return bad(format!("app {}: after {:?}: itself or twice", a.spec.name, d.app));
+                    return bad(format!(
+                        "app {}: after {:?}: itself or twice",
+                        a.spec.name, d.app
+                    ));
                 }
                 if d.until == Until::Ready && self.apps[i].ready.is_none() {
-                    return bad(format!("app {}: after {:?}: it has no ready probe", a.spec.name, d.app));
+                    return bad(format!(
+                        "app {}: after {:?}: it has no ready probe",
+                        a.spec.name, d.app
+                    ));
                 }
             }
         }
@@ -521,7 +530,11 @@ impl PodManifest {
         loop {
             let mut progress = false;
             for (i, a) in self.apps.iter().enumerate() {
-                if !placed[i] && a.after.iter().all(|d| index(&d.app).is_some_and(|j| placed[j])) {
+                if !placed[i]
+                    && a.after
+                        .iter()
+                        .all(|d| index(&d.app).is_some_and(|j| placed[j]))
+                {
                     placed[i] = true;
                     progress = true;
                 }
