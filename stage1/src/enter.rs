@@ -95,7 +95,7 @@ fn ns(pid: i32, name: &str) -> Result<OwnedFd, EnterError> {
         .map_err(|source| EnterError::Namespace { path, source })
 }
 
-fn same_ns(pid: i32, name: &str) -> bool {
+pub(crate) fn same_ns(pid: i32, name: &str) -> bool {
     let a = std::fs::metadata(format!("/proc/{pid}/ns/{name}"));
     let b = std::fs::metadata(format!("/proc/self/ns/{name}"));
     use std::os::unix::fs::MetadataExt;

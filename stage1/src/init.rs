@@ -11,13 +11,16 @@
 
 use crate::app_root::AppDirs;
 use crate::app_setup::{self, RealApp, UsernsSync};
-use crate::manifest::{NetMode, PodApp, PodManifest};
+use crate::manifest::{NetMode, PodApp, PodManifest, ReadyCheck};
+use crate::probe;
+use crate::schedule::{Event, ProbeOutcome, Schedule};
 use crate::status::{self, AppExit};
 use nix::errno::Errno;
 use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
@@ -83,6 +86,9 @@ pub enum StartError {
     /// crossed a pipe).
     #[error("{0}")]
     Child(String),
+    /// An app it waits for can no longer be what it waits for (the message names both).
+    #[error("{0}")]
+    Blocked(String),
 }
 
 /// Everything init needs for one app, prepared by the supervisor before the clone.
@@ -151,12 +157,15 @@ fn run_inner(args: InitArgs) -> Result<i32, InitError> {
         go: Some(args.go),
         started: Some(args.started),
         signals: None,
+        probe_targets: HashMap::new(),
+        probes: HashMap::new(),
     };
     run_pod(&mut sys, &args.manifest, args.apps)
 }
 
-/// Init's pod-level steps, in the order [`run_pod`] takes them. The real implementation
-/// ([`RealInit`]) calls the kernel; the unit tests use a recording fake.
+/// Init's pod-level steps, in the order [`run_pod`] takes them, and the app-level calls the
+/// [`Schedule`] makes. The real implementation ([`RealInit`]) calls the kernel; the unit tests
+/// use a recording fake.
 pub trait InitSys {
     /// Waits for the supervisor's byte: init is in the pod's cgroup and its networks are attached.
     fn wait_for_go(&mut self) -> Result<(), InitError>;
@@ -168,15 +177,26 @@ pub trait InitSys {
     fn network(&mut self) -> Result<(), InitError>;
     /// The signals init forwards arrive on a signalfd from here on.
     fn signals(&mut self) -> Result<(), InitError>;
+    /// Keeps what an app's exec probe needs (its spec, filter and cgroup) before the launch goes.
+    fn keep_probe_target(&mut self, launch: &AppLaunch);
     /// Forks one app; returns its pid once it has reached execve.
     fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError>;
     /// Records and shows why an app did not start.
     fn app_failed(&mut self, app: &str, e: &StartError);
-    fn kill(&mut self, running: &[(Pid, String)], sig: Signal);
-    /// Tells the supervisor every app has reached execve.
+    /// Records an app's exit (with why liftoff failed it, if it did).
+    fn app_exited(&mut self, app: &str, code: i32, signal: Option<i32>, error: Option<&str>);
+    /// The app is ready (started, or its probe passed).
+    fn app_ready(&mut self, app: &str);
+    /// Starts one run of an app's probe; returns the probe's pid.
+    fn start_probe(&mut self, app: &str, check: &ReadyCheck, app_pid: Pid) -> Result<Pid, String>;
+    /// How a probe run that exited with `code` went (and forgets it).
+    fn probe_outcome(&mut self, app: &str, probe: Pid, code: i32) -> ProbeOutcome;
+    fn kill(&mut self, pids: &[Pid], sig: Signal);
+    /// Tells the supervisor the pod is ready: every app started and every probe passed.
     fn report_started(&mut self);
-    /// Reaps, forwards signals and applies the stop policy until no app runs.
-    fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError>;
+    fn now(&self) -> Instant;
+    /// Waits until a child exits, a signal arrives or `deadline` passes.
+    fn wait(&mut self, deadline: Option<Instant>) -> Result<Vec<Event>, InitError>;
 }
 
 /// The pod's init from the supervisor's go to the last app's exit; returns the pod's code.
@@ -193,26 +213,13 @@ pub fn run_pod<S: InitSys>(
         s.network()?;
     }
     s.signals()?;
-    let mut pod = Apps::new(m.stop_timeout());
-    // Apps start in order; after a failure the rest never start (their fds close here).
-    for launch in launches {
-        let name = launch.app.spec.name.clone();
-        match s.start_app(launch) {
-            Ok(pid) => pod.running.push((pid, name)),
-            Err(e) => {
-                s.app_failed(&name, &e);
-                pod.failed = Some((254, name));
-                break;
-            }
+    for l in &launches {
+        if matches!(&l.app.ready, Some(p) if matches!(p.check, ReadyCheck::Exec { .. })) {
+            s.keep_probe_target(l);
         }
     }
-    if pod.failed.is_some() {
-        let running = pod.running.clone();
-        s.kill(&running, Signal::SIGKILL);
-    } else {
-        s.report_started();
-    }
-    s.supervise(&mut pod)?;
+    let mut pod = Schedule::new(m, launches);
+    pod.run(s)?;
     // (An app that failed to start still makes the pod's code 254: the supervisor sees its error.)
     Ok(pod.code())
 }
@@ -224,6 +231,8 @@ pub struct RealInit<'a> {
     go: Option<OwnedFd>,
     started: Option<OwnedFd>,
     signals: Option<(SigSet, SignalFd)>,
+    probe_targets: HashMap<String, probe::Target>,
+    probes: HashMap<Pid, probe::Running>,
 }
 
 impl InitSys for RealInit<'_> {
@@ -295,6 +304,15 @@ impl InitSys for RealInit<'_> {
         Ok(())
     }
 
+    fn keep_probe_target(&mut self, l: &AppLaunch) {
+        let t = probe::Target {
+            spec: l.app.spec.clone(),
+            filter: l.filter.clone(),
+            cgroup: l.cgroup.clone(),
+        };
+        self.probe_targets.insert(l.app.spec.name.clone(), t);
+    }
+
     fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
         let (set, _) = self.signals.as_ref().expect("signals come first");
         start_app(self.m, self.pod_dir, launch, set)
@@ -302,22 +320,61 @@ impl InitSys for RealInit<'_> {
 
     fn app_failed(&mut self, app: &str, e: &StartError) {
         let msg = e.to_string();
+        self.app_exited(app, 254, None, Some(&msg));
+        liftoff_stage2::error!("{msg}");
+    }
+
+    fn app_exited(&mut self, app: &str, code: i32, signal: Option<i32>, error: Option<&str>) {
         let _ = status::write_json(
             &status::app_exit_path(self.pod_dir, app),
             &AppExit {
                 app: app.to_string(),
-                exit_code: 254,
-                signal: None,
-                error: Some(msg.clone()),
+                exit_code: code,
+                signal,
+                error: error.map(str::to_string),
                 oom_killed: false,
                 finished_at: status::now(),
             },
         );
-        liftoff_stage2::error!("{msg}");
     }
 
-    fn kill(&mut self, running: &[(Pid, String)], sig: Signal) {
-        stop_all(running, sig);
+    fn app_ready(&mut self, app: &str) {
+        let path = liftoff_contract::layout::app_ready(self.pod_dir, app);
+        let _ = std::fs::write(path, format!("{}\n", status::now()));
+    }
+
+    fn start_probe(&mut self, app: &str, check: &ReadyCheck, app_pid: Pid) -> Result<Pid, String> {
+        let timeout = self
+            .m
+            .apps
+            .iter()
+            .find(|a| a.spec.name == app)
+            .and_then(|a| a.ready.as_ref())
+            .map(|p| Duration::from_millis(p.timeout_ms))
+            .unwrap_or(Duration::from_secs(1));
+        let run = probe::spawn(check, self.probe_targets.get(app), app_pid, timeout)?;
+        let pid = run.pid;
+        self.probes.insert(pid, run);
+        Ok(pid)
+    }
+
+    fn probe_outcome(&mut self, _app: &str, probe: Pid, code: i32) -> ProbeOutcome {
+        let msg = self
+            .probes
+            .remove(&probe)
+            .map(probe::Running::message)
+            .unwrap_or_default();
+        match (code, msg.is_empty()) {
+            (0, _) => ProbeOutcome::Passed,
+            (c, true) => ProbeOutcome::Failed(format!("exit status {c}")),
+            (_, false) => ProbeOutcome::Failed(msg),
+        }
+    }
+
+    fn kill(&mut self, pids: &[Pid], sig: Signal) {
+        for pid in pids {
+            let _ = kill(*pid, sig);
+        }
     }
 
     fn report_started(&mut self) {
@@ -326,9 +383,59 @@ impl InitSys for RealInit<'_> {
         }
     }
 
-    fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError> {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn wait(&mut self, deadline: Option<Instant>) -> Result<Vec<Event>, InitError> {
         let (_, sfd) = self.signals.as_ref().expect("signals come first");
-        apps.supervise(self.m, self.pod_dir, sfd)
+        let mut events = reap()?;
+        if events.is_empty() {
+            let ms = match deadline {
+                None => -1,
+                Some(t) => {
+                    let left = t.saturating_duration_since(Instant::now());
+                    // Rounded up: waking before the deadline would only spin.
+                    (left.as_micros().div_ceil(1000)).min(i32::MAX as u128) as i32
+                }
+            };
+            let mut pfd = [libc::pollfd {
+                fd: sfd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            }];
+            // SAFETY: poll on one valid fd.
+            if unsafe { libc::poll(pfd.as_mut_ptr(), 1, ms) } < 0 && Errno::last() != Errno::EINTR {
+                return Err(InitError::Poll(Errno::last()));
+            }
+            events = reap()?;
+        }
+        while let Ok(Some(info)) = sfd.read_signal() {
+            match Signal::try_from(info.ssi_signo as i32) {
+                Ok(Signal::SIGCHLD) | Err(_) => {}
+                Ok(sig) => events.push(Event::Signal(sig)),
+            }
+        }
+        Ok(events)
+    }
+}
+
+/// Reaps every child that has ended: apps, probes and orphans alike.
+fn reap() -> Result<Vec<Event>, InitError> {
+    let mut events = Vec::new();
+    loop {
+        let ws = match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return Ok(events),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(InitError::Wait(e)),
+            Ok(ws) => ws,
+        };
+        let Some(pid) = ws.pid() else {
+            return Ok(events);
+        };
+        if let Some((code, signal)) = status::code_of(ws) {
+            events.push(Event::Exited { pid, code, signal });
+        }
     }
 }
 
@@ -349,140 +456,6 @@ fn signals() -> Result<(SigSet, SignalFd), InitError> {
     let sfd = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
         .map_err(InitError::SignalFd)?;
     Ok((set, sfd))
-}
-
-/// The apps while they run, and what their exits decide.
-pub struct Apps {
-    running: Vec<(Pid, String)>,
-    /// The first app that failed (or did not start), with its code.
-    failed: Option<(i32, String)>,
-    last: Option<(i32, String)>,
-    /// --exit-code-from: that app's code, once it has ended, is the pod's.
-    decided: Option<(i32, String)>,
-    kill_at: Option<Instant>,
-    timeout: Duration,
-}
-
-impl Apps {
-    fn new(timeout: Duration) -> Apps {
-        Apps {
-            running: Vec::new(),
-            failed: None,
-            last: None,
-            decided: None,
-            kill_at: None,
-            timeout,
-        }
-    }
-
-    fn code(&self) -> i32 {
-        let pick = self.decided.as_ref().or(self.failed.as_ref());
-        pick.or(self.last.as_ref()).map(|(c, _)| *c).unwrap_or(0)
-    }
-
-    /// Reaps, forwards signals and stops the others when one app fails, until no app runs.
-    fn supervise(
-        &mut self,
-        m: &PodManifest,
-        pod_dir: &std::path::Path,
-        sfd: &SignalFd,
-    ) -> Result<(), InitError> {
-        while !self.running.is_empty() {
-            self.reap(m, pod_dir)?;
-            if self.running.is_empty() {
-                break;
-            }
-            let wait_ms = match self.kill_at {
-                Some(t) => {
-                    let left = t.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        stop_all(&self.running, Signal::SIGKILL);
-                        self.kill_at = None;
-                        continue;
-                    }
-                    left.as_millis().min(i32::MAX as u128) as i32
-                }
-                None => -1,
-            };
-            let mut pfd = [libc::pollfd {
-                fd: sfd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            }];
-            // SAFETY: poll on one valid fd.
-            let n = unsafe { libc::poll(pfd.as_mut_ptr(), 1, wait_ms) };
-            if n < 0 {
-                let e = Errno::last();
-                if e == Errno::EINTR {
-                    continue;
-                }
-                return Err(InitError::Poll(e));
-            }
-            self.forward(sfd);
-        }
-        Ok(())
-    }
-
-    /// Reaps everything that has exited: apps are recorded, orphans just collected.
-    fn reap(&mut self, m: &PodManifest, pod_dir: &std::path::Path) -> Result<(), InitError> {
-        loop {
-            let ws = match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) | Err(Errno::ECHILD) => return Ok(()),
-                Err(Errno::EINTR) => continue,
-                Err(e) => return Err(InitError::Wait(e)),
-                Ok(ws) => ws,
-            };
-            let Some(pid) = ws.pid() else { return Ok(()) };
-            let Some((code, sig)) = status::code_of(ws) else {
-                continue;
-            };
-            let Some(i) = self.running.iter().position(|(p, _)| *p == pid) else {
-                continue;
-            };
-            let (_, name) = self.running.remove(i);
-            let _ = status::write_json(
-                &status::app_exit_path(pod_dir, &name),
-                &AppExit {
-                    app: name.clone(),
-                    exit_code: code,
-                    signal: sig,
-                    error: None,
-                    oom_killed: false,
-                    finished_at: status::now(),
-                },
-            );
-            let decides = m.exit_code_from.as_ref() == Some(&name);
-            if decides {
-                self.decided = Some((code, name.clone()));
-            }
-            if decides || (code != 0 && self.failed.is_none()) {
-                stop_all(&self.running, Signal::SIGTERM);
-                self.kill_at = Some(Instant::now() + self.timeout);
-            }
-            if code != 0 && self.failed.is_none() {
-                self.failed = Some((code, name.clone()));
-            }
-            self.last = Some((code, name));
-        }
-    }
-
-    /// Forwards what the signalfd holds to every app; a stop arms the SIGKILL timer.
-    fn forward(&mut self, sfd: &SignalFd) {
-        while let Ok(Some(info)) = sfd.read_signal() {
-            let Ok(sig) = Signal::try_from(info.ssi_signo as i32) else {
-                continue;
-            };
-            if sig == Signal::SIGCHLD {
-                continue;
-            }
-            stop_all(&self.running, sig);
-            if matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT)
-                && self.kill_at.is_none()
-            {
-                self.kill_at = Some(Instant::now() + self.timeout);
-            }
-        }
-    }
 }
 
 /// Rewrites pid 1's command line in place: the supervisor's, which init inherits as a clone, names
@@ -526,12 +499,6 @@ fn hide_command_line() {
         area.fill(0);
         let n = NAME.len().min(area.len().saturating_sub(1));
         area[..n].copy_from_slice(&NAME[..n]);
-    }
-}
-
-fn stop_all(running: &[(Pid, String)], sig: Signal) {
-    for (pid, _) in running {
-        let _ = kill(*pid, sig);
     }
 }
 
@@ -665,82 +632,7 @@ pub fn dev_null() -> std::io::Result<OwnedFd> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::manifest;
-
-    /// Records init's steps; the app named in `fail` does not start.
-    #[derive(Default)]
-    struct Fake {
-        calls: Vec<String>,
-        fail: Option<&'static str>,
-    }
-
-    impl InitSys for Fake {
-        fn wait_for_go(&mut self) -> Result<(), InitError> {
-            self.calls.push("wait_for_go".into());
-            Ok(())
-        }
-        fn make_mounts_private(&mut self) -> Result<(), InitError> {
-            self.calls.push("make_mounts_private".into());
-            Ok(())
-        }
-        fn set_hostname(&mut self, name: &str) -> Result<(), InitError> {
-            self.calls.push(format!("set_hostname {name}"));
-            Ok(())
-        }
-        fn mount_proc(&mut self) -> Result<(), InitError> {
-            self.calls.push("mount_proc".into());
-            Ok(())
-        }
-        fn network(&mut self) -> Result<(), InitError> {
-            self.calls.push("network".into());
-            Ok(())
-        }
-        fn signals(&mut self) -> Result<(), InitError> {
-            self.calls.push("signals".into());
-            Ok(())
-        }
-        fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
-            let name = launch.app.spec.name.clone();
-            self.calls.push(format!("start_app {name}"));
-            match self.fail == Some(name.as_str()) {
-                true => Err(StartError::Child(format!("app {name}: no"))),
-                false => Ok(Pid::from_raw(100 + self.calls.len() as i32)),
-            }
-        }
-        fn app_failed(&mut self, app: &str, e: &StartError) {
-            self.calls.push(format!("app_failed {app}: {e}"));
-        }
-        fn kill(&mut self, running: &[(Pid, String)], sig: Signal) {
-            let names: Vec<&str> = running.iter().map(|(_, n)| n.as_str()).collect();
-            self.calls
-                .push(format!("kill {} {}", sig.as_str(), names.join(",")));
-        }
-        fn report_started(&mut self) {
-            self.calls.push("report_started".into());
-        }
-        fn supervise(&mut self, apps: &mut Apps) -> Result<(), InitError> {
-            self.calls.push(format!("supervise {}", apps.running.len()));
-            // Every app ends with 0.
-            for (_, n) in apps.running.drain(..) {
-                apps.last = Some((0, n));
-            }
-            Ok(())
-        }
-    }
-
-    fn launches(m: &PodManifest) -> Vec<AppLaunch> {
-        m.apps
-            .iter()
-            .map(|a| AppLaunch {
-                app: a.clone(),
-                dirs: AppDirs::new(std::path::Path::new("/nonexistent"), &a.spec.name),
-                stdio: [None, None, None],
-                console: None,
-                filter: None,
-                cgroup: None,
-            })
-            .collect()
-    }
+    use crate::test_support::{launches, manifest, World};
 
     fn three_apps(net: NetMode) -> PodManifest {
         let mut m = manifest(net);
@@ -755,10 +647,12 @@ mod tests {
     #[test]
     fn init_sets_up_the_pod_then_starts_every_app_then_reports() {
         let m = three_apps(NetMode::None);
-        let mut f = Fake::default();
-        assert_eq!(run_pod(&mut f, &m, launches(&m)).unwrap(), 0);
+        let mut w = World::default();
+        w.exits
+            .extend([("web", (5, 0)), ("db", (6, 0)), ("cache", (7, 0))]);
+        assert_eq!(run_pod(&mut w, &m, launches(&m)).unwrap(), 0);
         assert_eq!(
-            f.calls,
+            w.calls,
             [
                 "wait_for_go",
                 "make_mounts_private",
@@ -766,11 +660,16 @@ mod tests {
                 "mount_proc",
                 "network",
                 "signals",
-                "start_app web",
-                "start_app db",
-                "start_app cache",
-                "report_started",
-                "supervise 3",
+                "start web",
+                "ready web",
+                "start db",
+                "ready db",
+                "start cache",
+                "ready cache",
+                "report",
+                "exit web 0",
+                "exit db 0",
+                "exit cache 0",
             ]
         );
     }
@@ -778,24 +677,23 @@ mod tests {
     #[test]
     fn an_app_that_does_not_start_stops_the_pod() {
         let m = three_apps(NetMode::Host);
-        let mut f = Fake {
-            fail: Some("db"),
-            ..Fake::default()
-        };
-        assert_eq!(run_pod(&mut f, &m, launches(&m)).unwrap(), 254);
+        let mut w = World::default();
+        w.fail_start.insert("db");
+        assert_eq!(run_pod(&mut w, &m, launches(&m)).unwrap(), 254);
         assert_eq!(
-            f.calls,
+            w.calls,
             [
                 "wait_for_go",
                 "make_mounts_private",
                 "set_hostname web",
                 "mount_proc",
                 "signals",
-                "start_app web",
-                "start_app db",
-                "app_failed db: app db: no",
+                "start web",
+                "ready web",
+                "start db",
+                "failed db: app db: no",
                 "kill SIGKILL web",
-                "supervise 1",
+                "exit web 137",
             ]
         );
     }

@@ -22,6 +22,12 @@ pub fn app_exit(pod_dir: &Path, app: &str) -> PathBuf {
     pod_dir.join("apps").join(app).join("exit.json")
 }
 
+/// `apps/<app>/ready`: exists once the app is ready: started, and its probe passed if it has one
+/// (Unix seconds inside).
+pub fn app_ready(pod_dir: &Path, app: &str) -> PathBuf {
+    pod_dir.join("apps").join(app).join("ready")
+}
+
 /// `cgroups.json`.
 pub fn cgroups(pod_dir: &Path) -> PathBuf {
     pod_dir.join(CGROUPS_RECORD)

@@ -1,0 +1,134 @@
+//! One run of an app's readiness probe, as a child of the pod's init.
+//!
+//! Every probe is a process of its own, so init never blocks on it: init's loop reaps it like any
+//! child and kills it at its timeout. A TCP probe connects from init's network namespace, which is
+//! the pod's. An exec probe runs its command *as the app*: it joins the app's cgroup (the app's
+//! limits apply to it) and the app's cgroup, mount and user namespaces, then goes through stage2
+//! with the app's whole profile (user, capabilities, no_new_privs, seccomp filter), as
+//! `liftoff enter` does, so a probe can do nothing the app cannot. Its stdout and stderr go to
+//! /dev/null (as podman keeps only the last output, we keep only the exit status); a setup
+//! failure comes back as text over a close-on-exec pipe.
+
+use crate::cgroups::AppCgroup;
+use crate::manifest::ReadyCheck;
+use liftoff_stage2::seccomp::Filter;
+use liftoff_stage2::AppSpec;
+use nix::sched::{setns, CloneFlags};
+use nix::unistd::{fork, ForkResult, Pid};
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::Duration;
+
+/// What an exec probe needs of its app, kept by init from the app's launch.
+#[derive(Clone)]
+pub struct Target {
+    pub spec: AppSpec,
+    pub filter: Option<Filter>,
+    pub cgroup: Option<AppCgroup>,
+}
+
+/// A probe run in flight: its pid and the read end of its message pipe.
+pub struct Running {
+    pub pid: Pid,
+    msg: OwnedFd,
+}
+
+impl Running {
+    /// What the probe said before it ended (empty when it ran its check to the end).
+    pub fn message(self) -> String {
+        let mut s = String::new();
+        let _ = std::fs::File::from(self.msg)
+            .take(4096)
+            .read_to_string(&mut s);
+        s
+    }
+}
+
+/// Starts one probe run against the app whose (pod) pid is `app_pid`.
+pub fn spawn(
+    check: &ReadyCheck,
+    target: Option<&Target>,
+    app_pid: Pid,
+    timeout: Duration,
+) -> Result<Running, String> {
+    let (rd, wr) =
+        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
+    let null = crate::init::dev_null().map_err(|e| format!("/dev/null: {e}"))?;
+    // SAFETY: init is single-threaded; the child only makes system calls and execs or exits.
+    match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+        ForkResult::Parent { child } => Ok(Running {
+            pid: child,
+            msg: rd,
+        }),
+        ForkResult::Child => {
+            drop(rd);
+            // SAFETY: prctl with integer arguments: the probe ends with the pod's init.
+            unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
+            let (code, msg) = match check {
+                ReadyCheck::Tcp { addr } => tcp(addr, timeout),
+                ReadyCheck::Exec { argv } => match target {
+                    Some(t) => (254, exec(argv, t, app_pid, null)),
+                    None => (254, "no app to run the probe in".into()),
+                },
+            };
+            let _ = std::fs::File::from(wr).write_all(msg.as_bytes());
+            // SAFETY: leaving the probe child.
+            unsafe { libc::_exit(code) }
+        }
+    }
+}
+
+fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {
+    match std::net::TcpStream::connect_timeout(addr, timeout) {
+        Ok(_) => (0, String::new()),
+        Err(e) => (1, format!("tcp {addr}: {e}")),
+    }
+}
+
+/// Joins the app and execs the command; returns only why it could not.
+fn exec(argv: &[String], t: &Target, app_pid: Pid, null: OwnedFd) -> String {
+    let name = &t.spec.name;
+    // SAFETY: prctl with integer arguments. Not dumpable until execve: the app must not ptrace a
+    // process that still holds init's memory (as for `liftoff enter`).
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    // Every handle is opened before anything is joined: after the mount namespace changes, /proc
+    // is the app's.
+    let mut joins = Vec::new();
+    for (n, flag) in [
+        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+        ("mnt", CloneFlags::CLONE_NEWNS),
+        ("user", CloneFlags::CLONE_NEWUSER),
+    ] {
+        if crate::enter::same_ns(app_pid.as_raw(), n) {
+            continue;
+        }
+        match std::fs::File::open(format!("/proc/{app_pid}/ns/{n}")) {
+            Ok(f) => joins.push((OwnedFd::from(f), flag, n)),
+            Err(e) => return format!("app {name}: its {n} namespace: {e}"),
+        }
+    }
+    if let Some(cg) = &t.cgroup {
+        if let Err(e) = cg.join_self() {
+            return format!("app {name}: join its cgroup: {e}");
+        }
+    }
+    for (fd, flag, n) in &joins {
+        if let Err(e) = setns(fd, *flag) {
+            return format!("app {name}: join its {n} namespace: {e}");
+        }
+    }
+    drop(joins);
+    for fd in 0..3 {
+        if nix::unistd::dup2(null.as_raw_fd(), fd).is_err() {
+            return "dup2 /dev/null".into();
+        }
+    }
+    drop(null);
+    crate::init::cloexec_from(3);
+    let mut spec = t.spec.clone();
+    spec.argv = argv.to_vec();
+    match liftoff_stage2::exec(&spec, t.filter.as_ref()) {
+        Ok(never) => match never {},
+        Err(e) => e.to_string(),
+    }
+}
