@@ -89,6 +89,17 @@ pub fn hosts_of(m: &PodManifest, host_hosts: &str, ips: &[String]) -> String {
     if !s.is_empty() && !s.ends_with('\n') {
         s.push('\n');
     }
+    // Every app's name reaches it over loopback, as a compose service name does: `mariadb:3306`
+    // in a config works unchanged. The app named like the hostname keeps the hostname's line.
+    let names: Vec<&str> = m
+        .apps
+        .iter()
+        .map(|a| a.spec.name.as_str())
+        .filter(|n| n != h && *n != "localhost")
+        .collect();
+    if !names.is_empty() {
+        s.push_str(&format!("127.0.0.1\t{}\n", names.join(" ")));
+    }
     if ips.is_empty() {
         s.push_str(&format!("127.0.1.1\t{h}\n"));
     }
@@ -188,6 +199,22 @@ mod tests {
             "127.0.0.1 h\n127.0.1.1\tweb\n"
         );
         assert_eq!(hostname_file(&m), "web\n");
+    }
+
+    #[test]
+    fn app_names_resolve_to_loopback() {
+        let mut m = crate::test_support::manifest(NetMode::Cni);
+        for n in ["mariadb", "memcached"] {
+            let mut a = m.apps[0].clone();
+            a.spec.name = n.into();
+            m.apps.push(a);
+        }
+        let lo = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+        // `web` is the hostname: it keeps the pod's address.
+        assert_eq!(
+            hosts_of(&m, "", &["10.66.0.2".into()]),
+            format!("{lo}127.0.0.1\tmariadb memcached\n10.66.0.2\tweb\n")
+        );
     }
 
     #[test]

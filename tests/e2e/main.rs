@@ -18,6 +18,7 @@ mod firsthour;
 mod leak;
 mod lifecycle;
 mod network;
+mod order;
 mod ownership;
 mod pods;
 mod registry;

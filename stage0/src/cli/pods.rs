@@ -22,7 +22,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 --wait and --wait-ready take an optional limit (--wait=30s); without one they wait as long as it takes.
-`--wait-ready` returns once every app has started (exit status 254 if the pod ended first).")]
+`--wait-ready` returns once the pod is ready: every app has started and every `ready` probe has passed (exit status 254 if the pod ended first).")]
 pub struct StatusArgs {
     #[command(flatten)]
     pub pod: PodRef,
@@ -101,7 +101,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// Blocks until the pod is ready (every app started) or has exited, or the limit passes.
+/// Blocks until the pod is ready (every app started, every probe passed) or has exited, or the limit passes.
 fn wait_ready(pods: &Pods, id: &str, limit: Option<Duration>) -> Result<()> {
     let deadline = limit.map(|l| Instant::now() + l);
     loop {
@@ -202,10 +202,11 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
             ),
             None => println!(
                 "app {shown_app}: {}",
-                if p.state == State::Running {
-                    "running"
-                } else {
-                    "-"
+                match p.state {
+                    State::Running if p.ready_apps.contains(app) => "running (ready)",
+                    // Waiting for the apps it starts after, or for its probe to pass.
+                    State::Running => "starting",
+                    _ => "-",
                 }
             ),
         }

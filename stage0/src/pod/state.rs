@@ -63,7 +63,7 @@ pub struct PodInfo {
     /// Unix seconds the pod's init started, once it has.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started: Option<i64>,
-    /// Every app has started (reached execve).
+    /// The pod is ready: every app has started and every probe has passed.
     pub ready: bool,
     /// Network: "none (loopback)", "host", or the pod's addresses.
     pub net: String,
@@ -71,6 +71,8 @@ pub struct PodInfo {
     pub exit_code: Option<i32>,
     /// Per-app exit records, when the apps have exited.
     pub app_exits: Vec<liftoff_contract::records::AppExit>,
+    /// Apps that are ready: started, and their `ready` probe passed if they have one.
+    pub ready_apps: Vec<String>,
 }
 
 /// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
@@ -173,6 +175,11 @@ fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
         }
         None => String::new(),
     };
+    let ready_apps = apps
+        .iter()
+        .filter(|a| liftoff_contract::layout::app_ready(dir, a).exists())
+        .cloned()
+        .collect();
     // A pod whose exit is recorded has exited, even while its teardown still holds the lock.
     let state = match state_of(dir_state, is_locked) {
         State::Running if exit_code.is_some() => State::Exited,
@@ -189,6 +196,7 @@ fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
         created: created(dir),
         started: mtime(&dir.join("pid")),
         ready: dir.join("ready").exists(),
+        ready_apps,
         net,
         exit_code,
         app_exits,
