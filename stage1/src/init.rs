@@ -188,7 +188,12 @@ pub trait InitSys {
     /// The app is ready (started, or its probe passed).
     fn app_ready(&mut self, app: &str);
     /// Starts one run of an app's probe; returns the probe's pid.
-    fn start_probe(&mut self, app: &str, check: &ReadyCheck, app_pid: Pid) -> Result<Pid, String>;
+    fn start_probe(
+        &mut self,
+        app: &str,
+        check: &ReadyCheck,
+        app_pid: Pid,
+    ) -> Result<Pid, crate::probe::ProbeError>;
     /// How a probe run that exited with `code` went (and forgets it).
     fn probe_outcome(&mut self, app: &str, probe: Pid, code: i32) -> ProbeOutcome;
     fn kill(&mut self, pids: &[Pid], sig: Signal);
@@ -343,7 +348,12 @@ impl InitSys for RealInit<'_> {
         let _ = std::fs::write(path, format!("{}\n", status::now()));
     }
 
-    fn start_probe(&mut self, app: &str, check: &ReadyCheck, app_pid: Pid) -> Result<Pid, String> {
+    fn start_probe(
+        &mut self,
+        app: &str,
+        check: &ReadyCheck,
+        app_pid: Pid,
+    ) -> Result<Pid, crate::probe::ProbeError> {
         let timeout = self
             .m
             .apps

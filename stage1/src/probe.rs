@@ -19,6 +19,17 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 
+/// Why a probe run could not be started (it then counts as a failed run).
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("pipe: {0}")]
+    Pipe(nix::errno::Errno),
+    #[error("open /dev/null: {0}")]
+    DevNull(std::io::Error),
+    #[error("fork: {0}")]
+    Fork(nix::errno::Errno),
+}
+
 /// What an exec probe needs of its app, kept by init from the app's launch.
 #[derive(Clone)]
 pub struct Target {
@@ -50,12 +61,11 @@ pub fn spawn(
     target: Option<&Target>,
     app_pid: Pid,
     timeout: Duration,
-) -> Result<Running, String> {
-    let (rd, wr) =
-        nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| format!("pipe: {e}"))?;
-    let null = crate::init::dev_null().map_err(|e| format!("/dev/null: {e}"))?;
+) -> Result<Running, ProbeError> {
+    let (rd, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(ProbeError::Pipe)?;
+    let null = crate::init::dev_null().map_err(ProbeError::DevNull)?;
     // SAFETY: init is single-threaded; the child only makes system calls and execs or exits.
-    match unsafe { fork() }.map_err(|e| format!("fork: {e}"))? {
+    match unsafe { fork() }.map_err(ProbeError::Fork)? {
         ForkResult::Parent { child } => Ok(Running {
             pid: child,
             msg: rd,

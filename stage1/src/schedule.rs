@@ -351,7 +351,7 @@ impl Schedule {
                         timed_out: false,
                     })
                 }
-                Err(msg) => self.probe_done(s, i, ProbeOutcome::Failed(msg)),
+                Err(err) => self.probe_done(s, i, ProbeOutcome::Failed(err.to_string())),
             }
         }
     }

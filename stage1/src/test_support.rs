@@ -169,7 +169,12 @@ impl InitSys for World {
     fn app_ready(&mut self, app: &str) {
         self.note(format!("ready {app}"));
     }
-    fn start_probe(&mut self, app: &str, _: &ReadyCheck, app_pid: Pid) -> Result<Pid, String> {
+    fn start_probe(
+        &mut self,
+        app: &str,
+        _: &ReadyCheck,
+        app_pid: Pid,
+    ) -> Result<Pid, crate::probe::ProbeError> {
         let name = self.intern(app);
         self.note(format!("probe {name}"));
         let pid = self.pid();
