@@ -175,11 +175,7 @@ mod tests {
             node("db", true, &[]),
             node("cache", false, &[]),
             node("mig", false, &[("db", 3)]),
-            node(
-                "php",
-                false,
-                &[("db", 5), ("cache", 6), ("mig:completed", 7)],
-            ),
+            node("php", false, &[("db", 5), ("cache", 6), ("mig:completed", 7)]),
         ])
         .unwrap();
         assert_eq!(d[2], [("db".to_string(), Until::Ready)]);
@@ -199,10 +195,7 @@ mod tests {
         assert_eq!(e.line, Some(4));
         assert!(e.msg.contains("no app \"b\""), "{e}");
         let e = check(&[node("a", false, &[]), node("b", false, &[("a:ready", 9)])]).unwrap_err();
-        assert!(
-            e.to_string().starts_with("line 9:") && e.msg.contains("no ready probe"),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with("line 9:") && e.msg.contains("no ready probe"), "{e}");
         let e = check(&[node("a", false, &[("a", 2)])]).unwrap_err();
         assert!(e.msg.contains("itself"), "{e}");
         let e = check(&[node("a", false, &[("b:soon", 2)]), node("b", false, &[])]).unwrap_err();
