@@ -379,7 +379,7 @@ fn hostile_yaml_is_refused_with_the_line() {
     refused(
         "services:\n  a:\n    image: x\n    image: y\n",
         4,
-        "image: duplicate key (first at line 3)",
+        "services.a.image: duplicate key (first at line 3)",
         "",
     );
     let mut bomb = String::from("x-a: &a [l, l, l, l, l, l, l, l, l, l]\n");

@@ -246,6 +246,7 @@ impl Builder {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
+        let mut duplicate = None;
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -272,22 +273,44 @@ impl Builder {
                     } else if let Some((first, _)) =
                         entries.iter().find(|(e, _)| e.text() == k.text())
                     {
-                        return Err(err(
-                            k.line,
-                            format!(
-                                "{}: duplicate key (first at line {})",
-                                k.text().unwrap_or_default(),
-                                first.line
-                            ),
-                        ));
+                        duplicate = Some((k.line, first.line));
+                        // Put the key back so that the path names the whole way to it.
+                        *key = Some(k);
                     } else {
                         entries.push((k, node));
                     }
                 }
             },
         }
+        if let Some((line, first)) = duplicate {
+            return Err(err(
+                line,
+                format!(
+                    "{}: duplicate key (first at line {first})",
+                    path_of(&self.stack).unwrap_or_default()
+                ),
+            ));
+        }
         Ok(())
     }
+}
+
+/// The dotted path of the node being built (`services.web.ports[1]`), for messages.
+fn path_of(stack: &[Frame]) -> Option<String> {
+    let mut out = String::new();
+    for f in stack {
+        match f {
+            Frame::Seq { items, .. } => out.push_str(&format!("[{}]", items.len())),
+            Frame::Map { key: Some(k), .. } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k.text().unwrap_or_default());
+            }
+            Frame::Map { key: None, .. } => {}
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// `<<: MAP` or `<<: [MAP, ...]`: adds the entries the mapping does not have yet.
@@ -368,7 +391,7 @@ mod tests {
         let e = parse("a: 1\nb:\n  c: 2\n  c: 3\n").unwrap_err();
         assert_eq!(e.line, 4);
         assert!(
-            e.msg.contains("c: duplicate key (first at line 3)"),
+            e.msg.contains("b.c: duplicate key (first at line 3)"),
             "{}",
             e.msg
         );
