@@ -373,16 +373,22 @@ fn top_networks(v: &Node) -> Result<(), Fail> {
 
 /// Merges the services into the pod: ports, host name, DNS, stop time, and the start order.
 fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodRequest, Fail> {
-    let mut published: Vec<(liftoff_contract::network::PortMapping, usize, String)> = Vec::new();
+    // Host port and protocol → the addresses it is published on, with where: an empty address
+    // (all of them) clashes with any other.
+    let mut published: HashMap<(u16, String), Vec<(String, usize, String)>> = HashMap::new();
     let mut hostname: Option<(String, usize, String)> = None;
     // Docker's stop grace period when a service sets none.
     let mut stop_ms: u64 = 0;
     for s in &all {
         for (spec, line, path) in &s.ports {
             let m = super::networks::parse_publish(spec).map_err(|e| fail(*line, path, e))?;
-            if let Some((_, l, p)) = published.iter().find(|(x, _, _)| {
-                x.host_port == m.host_port && x.protocol == m.protocol && x.host_ip == m.host_ip
-            }) {
+            let on = published
+                .entry((m.host_port, m.protocol.clone()))
+                .or_default();
+            if let Some((_, l, p)) = on
+                .iter()
+                .find(|(ip, _, _)| ip.is_empty() || m.host_ip.is_empty() || *ip == m.host_ip)
+            {
                 return Err(fail(
                     *line,
                     path,
@@ -392,7 +398,7 @@ fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodReques
                     ),
                 ));
             }
-            published.push((m, *line, path.clone()));
+            on.push((m.host_ip.clone(), *line, path.clone()));
             req.publish.push(spec.clone());
         }
         match (&hostname, &s.hostname) {

@@ -254,10 +254,14 @@ fn env_entries(v: &Node, path: &str, ctx: &Ctx) -> Result<Vec<(String, String)>,
 /// KEY=VALUE strings, each key once (at its first place), the last value winning.
 fn merge_env(all: impl Iterator<Item = (String, String)>) -> Vec<String> {
     let mut keys: Vec<(String, String)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (k, v) in all {
-        match keys.iter_mut().find(|(x, _)| *x == k) {
-            Some(e) => e.1 = v,
-            None => keys.push((k, v)),
+        match index.get(&k) {
+            Some(&i) => keys[i].1 = v,
+            None => {
+                index.insert(k.clone(), keys.len());
+                keys.push((k, v));
+            }
         }
     }
     keys.into_iter().map(|(k, v)| format!("{k}={v}")).collect()

@@ -8,6 +8,7 @@
 //! `<<: [*a, *b]`) are resolved as YAML 1.1 defines them, because compose files use them with
 //! `x-` extension blocks. Scalars stay text: compose decides per key what a value means.
 
+use std::collections::{HashMap, HashSet};
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
 
@@ -77,12 +78,16 @@ enum Frame {
         /// Entries from merge keys, in precedence order; explicit keys win over them.
         merged: Vec<(Node, Node)>,
         key: Option<Node>,
+        /// Each explicit key's line, and the keys merged so far: looked up per key, so a mapping
+        /// with tens of thousands of keys is not quadratic.
+        seen: HashMap<String, usize>,
+        merged_keys: HashSet<String>,
     },
 }
 
 struct Builder {
     stack: Vec<Frame>,
-    anchors: std::collections::HashMap<usize, Node>,
+    anchors: HashMap<usize, Node>,
     /// Nodes made so far, aliases counted at their expanded size.
     total: usize,
     root: Option<Node>,
@@ -93,7 +98,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut parser = Parser::new_from_str(text);
     let mut b = Builder {
         stack: Vec::new(),
-        anchors: std::collections::HashMap::new(),
+        anchors: HashMap::new(),
         total: 0,
         root: None,
     };
@@ -178,6 +183,8 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                         entries: Vec::new(),
                         merged: Vec::new(),
                         key: None,
+                        seen: HashMap::new(),
+                        merged_keys: HashSet::new(),
                     }
                 });
             }
@@ -193,12 +200,13 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                         anchor,
                         mut entries,
                         merged,
+                        seen,
                         ..
                     }) => {
                         // Merged entries fill in what the mapping itself does not say, the first
                         // merge source winning over later ones (YAML 1.1's merge key).
                         for (k, v) in merged {
-                            if !entries.iter().any(|(e, _)| e.text() == k.text()) {
+                            if !k.text().is_some_and(|t| seen.contains_key(t)) {
                                 entries.push((k, v));
                             }
                         }
@@ -253,6 +261,8 @@ impl Builder {
             Some(Frame::Map {
                 entries,
                 merged,
+                seen,
+                merged_keys,
                 key,
                 ..
             }) => match key.take() {
@@ -269,14 +279,13 @@ impl Builder {
                     let is_merge =
                         matches!(&k.value, Value::Str { text, plain: true } if text == "<<");
                     if is_merge {
-                        merge_into(merged, k.line, node)?;
-                    } else if let Some((first, _)) =
-                        entries.iter().find(|(e, _)| e.text() == k.text())
-                    {
-                        duplicate = Some((k.line, first.line));
+                        merge_into(merged, merged_keys, k.line, node)?;
+                    } else if let Some(first) = seen.get(k.text().unwrap_or_default()) {
+                        duplicate = Some((k.line, *first));
                         // Put the key back so that the path names the whole way to it.
                         *key = Some(k);
                     } else {
+                        seen.insert(k.text().unwrap_or_default().to_string(), k.line);
                         entries.push((k, node));
                     }
                 }
@@ -314,7 +323,12 @@ fn path_of(stack: &[Frame]) -> Option<String> {
 }
 
 /// `<<: MAP` or `<<: [MAP, ...]`: adds the entries the mapping does not have yet.
-fn merge_into(merged: &mut Vec<(Node, Node)>, line: usize, value: Node) -> Result<(), YamlError> {
+fn merge_into(
+    merged: &mut Vec<(Node, Node)>,
+    keys: &mut HashSet<String>,
+    line: usize,
+    value: Node,
+) -> Result<(), YamlError> {
     let sources = match value.value {
         Value::Map(_) => vec![value],
         Value::Seq(items) => items,
@@ -333,7 +347,7 @@ fn merge_into(merged: &mut Vec<(Node, Node)>, line: usize, value: Node) -> Resul
             ));
         };
         for (k, v) in entries {
-            if !merged.iter().any(|(e, _)| e.text() == k.text()) {
+            if keys.insert(k.text().unwrap_or_default().to_string()) {
                 merged.push((k, v));
             }
         }
