@@ -330,6 +330,12 @@ fn refusals_name_the_path_and_line() {
         "one host name",
     );
     refused(
+        "services:\n  a:\n    image: x\n    ports: [\"127.0.0.1:53:53/udp\", \"53:5353/udp\"]\n",
+        4,
+        "services.a.ports[1]",
+        "host port 53/udp is already published by services.a.ports[0]",
+    );
+    refused(
         "services:\n  a:\n    command: x\n",
         3,
         "services.a",
