@@ -587,3 +587,43 @@ fn words_and_durations() {
         assert_eq!(go_duration_ms(bad), None, "{bad}");
     }
 }
+
+#[test]
+fn load_caps_and_checks_the_text_first() {
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("compose.yaml");
+    std::fs::write(&f, b"services:\n  a:\n    image: \xff\n").unwrap();
+    let e = crate::pod::podfile::load(&f).unwrap_err().to_string();
+    assert!(e.ends_with("not UTF-8 text"), "{e}");
+    std::fs::write(&f, "x-pad: ".to_string() + &"a".repeat(1 << 20)).unwrap();
+    let e = crate::pod::podfile::load(&f).unwrap_err().to_string();
+    assert!(e.contains("larger than 1024 KiB"), "{e}");
+}
+
+#[test]
+fn long_volume_refusals() {
+    refused(
+        &format!("{ONE}    volumes:\n      - type: bind\n        target: /x\n"),
+        5,
+        "services.a.volumes[0]",
+        "source: is required",
+    );
+    refused(
+        &format!("{ONE}    volumes:\n      - type: npipe\n        source: x\n        target: /x\n"),
+        5,
+        "services.a.volumes[0].type",
+        "use bind, volume or tmpfs",
+    );
+    refused(
+        &format!("{ONE}    volumes:\n      - type: bind\n        source: ./x\n        target: /x\n        bind:\n          create_host_path: true\n"),
+        8,
+        "services.a.volumes[0].bind",
+        "not supported",
+    );
+    refused(
+        &format!("{ONE}    volumes: [\"./x:/x:z\"]\n"),
+        4,
+        "services.a.volumes[0]",
+        "SELinux",
+    );
+}
