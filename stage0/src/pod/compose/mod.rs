@@ -371,11 +371,14 @@ fn top_networks(v: &Node) -> Result<(), Fail> {
     Ok(())
 }
 
+/// A host address a port is published on, and the line and path that publish it.
+type PublishedAt = (String, usize, String);
+
 /// Merges the services into the pod: ports, host name, DNS, stop time, and the start order.
 fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodRequest, Fail> {
     // Host port and protocol → the addresses it is published on, with where: an empty address
     // (all of them) clashes with any other.
-    let mut published: HashMap<(u16, String), Vec<(String, usize, String)>> = HashMap::new();
+    let mut published: HashMap<(u16, String), Vec<PublishedAt>> = HashMap::new();
     let mut hostname: Option<(String, usize, String)> = None;
     // Docker's stop grace period when a service sets none.
     let mut stop_ms: u64 = 0;
