@@ -41,8 +41,8 @@ pub(super) struct Ctx<'a> {
     dir: &'a Path,
     /// The environment compose would see: the process's over the `.env` file's.
     env: &'a HashMap<String, String>,
-    /// Names declared under the top-level `volumes:`.
-    volumes: Vec<String>,
+    /// Volumes declared under the top-level `volumes:`: (compose name, liftoff name).
+    volumes: Vec<(String, String)>,
 }
 
 impl Ctx<'_> {
@@ -324,16 +324,26 @@ fn pod(root: &Node, ctx: &mut Ctx) -> Result<PodRequest, Fail> {
 }
 
 /// `volumes:` at the top: names only, since liftoff's volumes are the pod's own empty directories.
-fn top_volumes(v: &Node) -> Result<Vec<String>, Fail> {
-    let mut names = Vec::new();
+/// A volume's name is only seen inside the pod, so compose's `db_data` may become liftoff's
+/// `db-data` (lower case, `_` and `.` as `-`), as long as two names do not meet.
+fn top_volumes(v: &Node) -> Result<Vec<(String, String)>, Fail> {
+    let mut names: Vec<(String, String)> = Vec::new();
     for (k, val) in entries(v, "volumes")? {
         let name = k.text().unwrap_or_default();
         let p = format!("volumes.{name}");
-        if !liftoff_contract::valid_app_name(name) {
+        let ours = name.to_ascii_lowercase().replace(['_', '.'], "-");
+        if !liftoff_contract::valid_app_name(&ours) {
             return Err(fail(
                 k.line,
                 &p,
-                format!("volume name {name:?}: use 1-63 characters of a-z, 0-9 and '-'"),
+                format!("volume name {name:?}: use 1-63 characters of a-z, 0-9, '-' and '_'"),
+            ));
+        }
+        if let Some((other, _)) = names.iter().find(|(_, o)| *o == ours) {
+            return Err(fail(
+                k.line,
+                &p,
+                format!("volume names {other:?} and {name:?} both become liftoff's {ours:?}; rename one"),
             ));
         }
         if let Some((ok, _)) = entries(val, &p)?.first() {
@@ -343,7 +353,7 @@ fn top_volumes(v: &Node) -> Result<Vec<String>, Fail> {
                 "volume options (driver, external, name, labels) are not supported: a liftoff volume is an empty directory of the pod, made with it and removed with it",
             ));
         }
-        names.push(name.to_string());
+        names.push((name.to_string(), ours));
     }
     Ok(names)
 }

@@ -441,12 +441,12 @@ fn source(src: &str, ctx: &Ctx) -> Result<String, String> {
     if src.starts_with('/') || src.starts_with('.') || src.starts_with('~') {
         return ctx.host_path(src);
     }
-    if !ctx.volumes.iter().any(|v| v == src) {
-        return Err(format!(
+    match ctx.volumes.iter().find(|(v, _)| v == src) {
+        Some((_, ours)) => Ok(ours.clone()),
+        None => Err(format!(
             "volume {src:?} is not declared under the top-level volumes: (declare it, or write a host path as ./{src})"
-        ));
+        )),
     }
-    Ok(src.to_string())
 }
 
 fn volume_long(n: &Node, path: &str, ctx: &Ctx) -> Result<Result<Mount, String>, Fail> {

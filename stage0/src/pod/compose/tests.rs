@@ -601,6 +601,27 @@ fn load_caps_and_checks_the_text_first() {
 }
 
 #[test]
+fn volume_names_become_liftoff_names() {
+    let r = map("services:\n  a:\n    image: x\n    volumes:\n      - db_data:/var/lib/mysql\n      - type: volume\n        source: Cache.v2\n        target: /cache\n        read_only: true\nvolumes:\n  db_data:\n  Cache.v2: {}\n");
+    assert_eq!(
+        r.apps[0].volumes,
+        ["db-data:/var/lib/mysql", "cache-v2:/cache:ro"]
+    );
+    refused(
+        &format!("{ONE}volumes:\n  db_data:\n  db-data:\n"),
+        6,
+        "volumes.db-data",
+        "both become liftoff's \"db-data\"",
+    );
+    refused(
+        &format!("{ONE}volumes:\n  -x:\n"),
+        5,
+        "volumes.-x",
+        "volume name",
+    );
+}
+
+#[test]
 fn long_volume_refusals() {
     refused(
         &format!("{ONE}    volumes:\n      - type: bind\n        target: /x\n"),
