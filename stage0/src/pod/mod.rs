@@ -6,6 +6,7 @@
 //! and execs the stage1's `run` entrypoint with the lock fd, which stays held for the pod's whole
 //! life (see [`crate::stage1`]).
 
+pub mod compose;
 pub mod disk;
 pub mod networks;
 pub mod order;

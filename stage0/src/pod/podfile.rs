@@ -211,6 +211,10 @@ pub fn load(path: &Path) -> Result<PodRequest, PodFileError> {
         path: shown.clone(),
         msg: "not UTF-8 text".into(),
     })?;
+    // A Compose file is the other format `--pod` reads (see [`super::compose`]).
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return super::compose::load(&text, path, &shown);
+    }
     parse(&text, &shown)
 }
 
