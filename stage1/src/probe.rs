@@ -91,7 +91,14 @@ pub fn spawn(
 fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {
     match std::net::TcpStream::connect_timeout(addr, timeout) {
         Ok(_) => (0, String::new()),
-        Err(e) => (1, format!("tcp {addr}: {e}")),
+        Err(e) => {
+            // "connection refused", not Rust's "Connection refused (os error 111)".
+            let why = match e.raw_os_error() {
+                Some(n) => nix::errno::Errno::from_raw(n).desc().to_lowercase(),
+                None => e.to_string(),
+            };
+            (1, format!("tcp {addr}: {why}"))
+        }
     }
 }
 
