@@ -12,6 +12,7 @@ pub(crate) fn require_root(what: &str) {
     }
 }
 mod boundary;
+mod compose;
 mod contract;
 mod devices;
 mod firsthour;

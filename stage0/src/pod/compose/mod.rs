@@ -443,7 +443,16 @@ fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodReques
         }
         stop_ms = stop_ms.max(s.stop_grace_ms.unwrap_or(10_000));
     }
-    req.hostname = hostname.map(|h| h.0);
+    // Without one, the host name is the project's (`name:`), else "pod": never a service's, whose
+    // name must resolve to 127.0.0.1 (a pod's host name resolves to its own address).
+    req.hostname = Some(match hostname {
+        Some(h) => h.0,
+        None => req
+            .name
+            .clone()
+            .filter(|n| !all.iter().any(|s| s.app.name.as_ref() == Some(n)))
+            .unwrap_or_else(|| "pod".into()),
+    });
     req.stop_timeout = stop_ms.div_ceil(1000);
     start_order(&all)?;
     req.apps = all
