@@ -78,6 +78,8 @@ pub(super) fn map(name: &str, node: &Node, path: &str, ctx: &Ctx) -> Result<Serv
                 boolean(v, &p)?;
             }
             "networks" => service_networks(v, &p)?,
+            // "no" is what liftoff does anyway: an app that ends stays ended.
+            "restart" if v.text() == Some("no") => {}
             "extra_hosts" => s.add_hosts = extra_hosts(v, &p)?,
             "dns" => s.dns = strings(v, &p)?.into_iter().map(|x| x.0).collect(),
             "dns_search" => s.dns_search = strings(v, &p)?.into_iter().map(|x| x.0).collect(),
@@ -118,7 +120,7 @@ pub(super) fn map(name: &str, node: &Node, path: &str, ctx: &Ctx) -> Result<Serv
 fn refused(key: &str) -> String {
     let why = match key {
         "build" => "liftoff runs signed images only; build the image elsewhere (buildah), sign it, fetch it and name it in image:",
-        "restart" => "liftoff has no restart policy: run the pod from a systemd unit (liftoff generate systemd) with Restart=",
+        "restart" => "liftoff has no restart policy (only restart: \"no\" is accepted): run the pod from a systemd unit (liftoff generate systemd) with Restart=",
         "deploy" => "swarm deployment settings are not supported: use mem_limit, cpus and pids_limit for limits",
         "container_name" => "an app is named by its service name; rename the service instead",
         "privileged" => "liftoff runs no privileged apps: grant what the app needs with cap_add",
@@ -640,7 +642,7 @@ fn healthcheck(v: &Node, path: &str) -> Result<Option<ReadyRequest>, Fail> {
             ))
         }
     };
-    Ok(Some(ReadyRequest {
+    let probe = ReadyRequest {
         exec: Some(exec),
         interval: r.interval.or(Some(DOCKER_INTERVAL.into())),
         timeout: r.timeout.or(Some(DOCKER_TIMEOUT.into())),
@@ -648,7 +650,10 @@ fn healthcheck(v: &Node, path: &str) -> Result<Option<ReadyRequest>, Fail> {
         start_period: r.start_period.or(Some(DOCKER_START_PERIOD.into())),
         start_interval: r.start_interval.or(Some(DOCKER_START_INTERVAL.into())),
         tcp: None,
-    }))
+    };
+    // The probe's bounds (10 ms to 24 h, ...) are checked here, where the line is known.
+    crate::pod::order::probe(&probe).map_err(|m| fail(v.line, path, m))?;
+    Ok(Some(probe))
 }
 
 /// `test:`: `["CMD", ...]`, `["CMD-SHELL", "cmd"]`, a string (a shell command) or `["NONE"]`

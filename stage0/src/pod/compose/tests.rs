@@ -648,3 +648,21 @@ fn long_volume_refusals() {
         "SELinux",
     );
 }
+
+#[test]
+fn restart_no_is_what_liftoff_does_and_probe_bounds_have_lines() {
+    let r = map("services:\n  a:\n    image: x\n    restart: \"no\"\n");
+    assert_eq!(r.apps.len(), 1);
+    refused(
+        "services:\n  a:\n    image: x\n    restart: always\n",
+        4,
+        "services.a.restart",
+        "no restart policy",
+    );
+    refused(
+        "services:\n  a:\n    image: x\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 1ms\n",
+        5,
+        "services.a.healthcheck",
+        "ready.interval",
+    );
+}
