@@ -88,7 +88,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l ulimit -d 'Resou
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l group-add -d 'Additional supplementary group (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s v -l volume -d 'Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l tmpfs -d 'Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pod -d 'Read the pod (apps, hostname, limits) from a TOML file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s p -l publish -d 'Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)' -r
@@ -135,7 +135,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l ulimit -d 'R
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l group-add -d 'Additional supplementary group (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s v -l volume -d 'Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l tmpfs -d 'Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pod -d 'Read the pod (apps, hostname, limits) from a TOML file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s p -l publish -d 'Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)' -r
@@ -491,7 +491,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l group-add -d 'Additional supplementary group (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s v -l volume -d 'Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l tmpfs -d 'Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pod -d 'Read the pod (apps, hostname, limits) from a TOML file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s p -l publish -d 'Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)' -r

@@ -83,7 +83,7 @@ _arguments "${_arguments_options[@]}" : \
 '*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
-'()--pod=[Read the pod (apps, hostname, limits) from a TOML file]:FILE:_files' \
+'()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
 '*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
@@ -146,7 +146,7 @@ _arguments "${_arguments_options[@]}" : \
 '*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
-'()--pod=[Read the pod (apps, hostname, limits) from a TOML file]:FILE:_files' \
+'()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
 '*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
@@ -794,7 +794,7 @@ _arguments "${_arguments_options[@]}" : \
 '*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
-'()--pod=[Read the pod (apps, hostname, limits) from a TOML file]:FILE:_files' \
+'()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
 '*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \

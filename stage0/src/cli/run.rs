@@ -3,7 +3,7 @@
 //! Several apps use rkt's syntax: `liftoff run IMG_A --name a --- IMG_B --name b -- /bin/sleep 5`;
 //! `---` separates apps, flags after an image apply to that app, `--` ends an app's flags and starts
 //! its command line. Pod-wide flags (--hostname, --net, --stop-timeout, -i, -t, ...) go with the first
-//! app. `--pod FILE` reads the same from TOML.
+//! app. `--pod FILE` reads the same from TOML, or from a compose file (`.yaml`/`.yml`).
 
 use super::Ctx;
 use anyhow::{bail, Context, Result};
@@ -81,6 +81,7 @@ Examples:
               --read-only --hostname web example.com/team/app:1.4
   liftoff run IMG_A --name a --- IMG_B --name b -- /bin/sleep 5        # two apps, one pod
   liftoff run --pod ./pod.toml
+  liftoff run -d --pod ./compose.yaml                               # returns once every app is ready
   liftoff run -d --name web -v /srv/site:/www:ro --tmpfs /run IMG    # then: liftoff logs web, stop web
   liftoff run --rm IMG -- /bin/sh -c 'make test'                       # nothing of the pod stays
   liftoff run --exit-code-from probe IMG_A --name srv --- IMG_B --name probe -- /check   # ends with probe
@@ -98,7 +99,8 @@ pub struct RunArgs {
     pub command: Vec<String>,
     #[command(flatten)]
     pub app: AppFlags,
-    /// Read the pod (apps, hostname, limits) from a TOML file
+    /// Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a
+    /// compose file when the name ends in .yaml or .yml
     #[arg(long, value_name = "FILE", conflicts_with = "image")]
     pub pod: Option<std::path::PathBuf>,
     /// The pod's host name (default: the first app's name)
