@@ -16,6 +16,7 @@ mod compose;
 mod contract;
 mod devices;
 mod firsthour;
+mod lamp;
 mod leak;
 mod lifecycle;
 mod network;
