@@ -102,8 +102,8 @@ setup_mariadb() {
     set -e
     T=/usr/local/share/lamp/datadir
     rm -rf /var/lib/mysql/* "$T"; mkdir -p "$T" /run/mysqld; chown mysql:mysql "$T" /run/mysqld /var/lib/mysql
-    mariadb-install-db --user=mysql --datadir="$T" --skip-test-db --innodb-log-file-size=4M --innodb-buffer-pool-size=32M >/dev/null
-    mariadbd --user=mysql --datadir="$T" --bootstrap --skip-networking --innodb-log-file-size=4M --innodb-buffer-pool-size=32M --log-error=/tmp/bootstrap.err < /tmp/init.sql || { cat /tmp/bootstrap.err; exit 1; }
+    mariadb-install-db --user=mysql --datadir="$T" --skip-test-db --innodb-autoextend-increment=1 >/dev/null
+    mariadbd --user=mysql --datadir="$T" --bootstrap --skip-networking --innodb-autoextend-increment=1 --log-error=/tmp/bootstrap.err < /tmp/init.sql || { cat /tmp/bootstrap.err; exit 1; }
     rm -f /tmp/init.sql /tmp/bootstrap.err "$T"/*.err "$T"/aria_log_control.lock
     test -d "$T/lamp" && test -d "$T/mysql"'
   buildah config --user mysql --port 3306/tcp --entrypoint '["/usr/local/bin/lamp-mariadb"]' --cmd '[]' "$CTR"
