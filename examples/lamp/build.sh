@@ -31,6 +31,7 @@ command -v liftoff >/dev/null || { echo "build.sh: liftoff is not in PATH" >&2; 
 MIRROR=${LAMP_MIRROR:-$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -1)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 
+OLD=()   # images replaced by LAMP_REBUILD, removed (children first) once all are built
 exists() { [ -z "${LAMP_REBUILD:-}" ] && buildah inspect --type image "$1" >/dev/null 2>&1; }
 CTR=
 cleanup() { [ -n "$CTR" ] && buildah rm "$CTR" >/dev/null 2>&1 || true; }
@@ -59,7 +60,9 @@ CFG
   printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' > "$MNT/etc/apt/apt.conf.d/01-lamp-norecommends"
   buildah umount "$CTR" >/dev/null
   buildah config --cmd /bin/bash --env LANG=C.UTF-8 "$CTR"
+  prev=$(buildah inspect --type image --format '{{.FromImageID}}' localhost/lamp/base:1 2>/dev/null || true)
   buildah commit -q --rm "$CTR" localhost/lamp/base:1 >/dev/null; CTR=
+  [ -z "$prev" ] || OLD=("$prev" "${OLD[@]}")
 fi
 
 # image NAME SETUP_FUNCTION: a container from the base, apt-get install, setup, commit.
@@ -70,7 +73,9 @@ image() {
   CTR=$(buildah from localhost/lamp/base:1)
   "$setup"
   buildah run --isolation chroot --user 0:0 "$CTR" -- sh -c 'apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt/* /var/log/dpkg.log /tmp/*'
+  local prev; prev=$(buildah inspect --type image --format '{{.FromImageID}}' "localhost/lamp/$name:1" 2>/dev/null || true)
   buildah commit -q --rm "$CTR" "localhost/lamp/$name:1" >/dev/null; CTR=
+  [ -z "$prev" ] || OLD=("$prev" "${OLD[@]}")
 }
 apt() { buildah run --isolation chroot --user 0:0 "$CTR" -- sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $* >/dev/null"; }
 
@@ -114,6 +119,7 @@ setup_memcached() {
     --cmd '["-u", "memcache", "-l", "127.0.0.1", "-p", "11211", "-m", "64"]' "$CTR"
 }
 for n in "${NAMES[@]}"; do image "$n" "setup_$n"; done
+for id in "${OLD[@]}"; do buildah rmi "$id" >/dev/null 2>&1 || true; done
 
 # Sign and (unless LAMP_NO_FETCH) fetch.
 [ -f "$KEY.key" ] || liftoff key gen --out "$KEY" >/dev/null
