@@ -213,3 +213,47 @@ fn bad_orders_are_refused_with_their_line() {
         err(&o)
     );
 }
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn notify_sends_ready_only_once_every_probe_has_passed() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let path = w._tmp.path().join("notify-probe.sock");
+    let _ = std::fs::remove_file(&path);
+    let s = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let port = unique_port();
+    // The app listens 700 ms after its start; READY=1 must not come before.
+    let f = pod_file(
+        w,
+        "notify-probe.toml",
+        &format!(
+            r#"net = "none"
+[[app]]
+name = "db"
+image = "{IMAGE}"
+exec = ["/bin/sh", "-c", "busybox sleep 0.7; exec busybox httpd -f -p 127.0.0.1:{port} -h /etc"]
+ready = {{ tcp = {port}, interval = "20ms" }}
+"#
+        ),
+    );
+    let t = Instant::now();
+    let mut c = w
+        .cmd(&["run", "--notify", "--pod", &f])
+        .env("NOTIFY_SOCKET", &path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut b = [0u8; 4096];
+    let n = s.recv(&mut b).expect("READY=1 within 10 s");
+    assert_eq!(&b[..n], b"READY=1");
+    assert!(
+        t.elapsed() >= Duration::from_millis(700),
+        "{:?}",
+        t.elapsed()
+    );
+    crate::pods::sigterm(&c);
+    let _ = c.wait().unwrap();
+}
