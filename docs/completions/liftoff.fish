@@ -88,6 +88,13 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l ulimit -d 'Resou
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l group-add -d 'Additional supplementary group (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s v -l volume -d 'Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l tmpfs -d 'Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l after -d 'Start this app once app NAME is ready (or started, without a probe); :started, :ready or :completed (exited with status 0) say which (repeatable; podman\'s --requires)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l ready-tcp -d 'Ready probe: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST:PORT) in the pod is accepted' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-cmd -d 'Ready probe: a shell command run in the app, as the app, that exits 0 once it is ready' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-interval -d 'Time between probes (default 100ms)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-timeout -d 'Time after which one probe counts as failed (default 1s)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-retries -d 'Failed probes in a row before the app, and the pod, fail (default 300)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-start-period -d 'Probe failures in this time after the start do not count' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
@@ -135,6 +142,13 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l ulimit -d 'R
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l group-add -d 'Additional supplementary group (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s v -l volume -d 'Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l tmpfs -d 'Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l after -d 'Start this app once app NAME is ready (or started, without a probe); :started, :ready or :completed (exited with status 0) say which (repeatable; podman\'s --requires)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l ready-tcp -d 'Ready probe: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST:PORT) in the pod is accepted' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-cmd -d 'Ready probe: a shell command run in the app, as the app, that exits 0 once it is ready' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-interval -d 'Time between probes (default 100ms)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-timeout -d 'Time after which one probe counts as failed (default 1s)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-retries -d 'Failed probes in a row before the app, and the pod, fail (default 300)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-start-period -d 'Probe failures in this time after the start do not count' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
@@ -491,6 +505,13 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l group-add -d 'Additional supplementary group (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s v -l volume -d 'Mount a host path or a named volume: /HOST/PATH:/PATH[:ro] or NAME:/PATH[:ro,uid=,gid=,mode=] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l tmpfs -d 'Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l after -d 'Start this app once app NAME is ready (or started, without a probe); :started, :ready or :completed (exited with status 0) say which (repeatable; podman\'s --requires)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l ready-tcp -d 'Ready probe: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST:PORT) in the pod is accepted' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l health-cmd -d 'Ready probe: a shell command run in the app, as the app, that exits 0 once it is ready' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l health-interval -d 'Time between probes (default 100ms)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l health-timeout -d 'Time after which one probe counts as failed (default 1s)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l health-retries -d 'Failed probes in a row before the app, and the pod, fail (default 300)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l health-start-period -d 'Probe failures in this time after the start do not count' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r

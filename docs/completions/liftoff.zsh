@@ -83,6 +83,13 @@ _arguments "${_arguments_options[@]}" : \
 '*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'*--after=[Start this app once app NAME is ready (or started, without a probe); \:started, \:ready or \:completed (exited with status 0) say which (repeatable; podman'\''s --requires)]:NAME[:COND]:_default' \
+'(--health-cmd)--ready-tcp=[Ready probe\: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST\:PORT) in the pod is accepted]:[HOST:]PORT:_default' \
+'--health-cmd=[Ready probe\: a shell command run in the app, as the app, that exits 0 once it is ready]:COMMAND:_default' \
+'--health-interval=[Time between probes (default 100ms)]:DURATION:_default' \
+'--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
+'--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
+'--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
@@ -146,6 +153,13 @@ _arguments "${_arguments_options[@]}" : \
 '*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'*--after=[Start this app once app NAME is ready (or started, without a probe); \:started, \:ready or \:completed (exited with status 0) say which (repeatable; podman'\''s --requires)]:NAME[:COND]:_default' \
+'(--health-cmd)--ready-tcp=[Ready probe\: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST\:PORT) in the pod is accepted]:[HOST:]PORT:_default' \
+'--health-cmd=[Ready probe\: a shell command run in the app, as the app, that exits 0 once it is ready]:COMMAND:_default' \
+'--health-interval=[Time between probes (default 100ms)]:DURATION:_default' \
+'--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
+'--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
+'--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
@@ -794,6 +808,13 @@ _arguments "${_arguments_options[@]}" : \
 '*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
 '*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'*--after=[Start this app once app NAME is ready (or started, without a probe); \:started, \:ready or \:completed (exited with status 0) say which (repeatable; podman'\''s --requires)]:NAME[:COND]:_default' \
+'(--health-cmd)--ready-tcp=[Ready probe\: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST\:PORT) in the pod is accepted]:[HOST:]PORT:_default' \
+'--health-cmd=[Ready probe\: a shell command run in the app, as the app, that exits 0 once it is ready]:COMMAND:_default' \
+'--health-interval=[Time between probes (default 100ms)]:DURATION:_default' \
+'--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
+'--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
+'--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \

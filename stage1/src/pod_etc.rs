@@ -90,14 +90,17 @@ pub fn hosts_of(m: &PodManifest, host_hosts: &str, ips: &[String]) -> String {
         s.push('\n');
     }
     // Every app's name reaches it over loopback, as a compose service name does: `mariadb:3306`
-    // in a config works unchanged. The app named like the hostname keeps the hostname's line.
+    // in a config works unchanged. This line comes first, so an app named like the host name
+    // (the first app's name is the default host name) resolves to 127.0.0.1 first too, the way
+    // Debian resolves a host's own name to a loopback address.
     let names: Vec<&str> = m
         .apps
         .iter()
         .map(|a| a.spec.name.as_str())
-        .filter(|n| n != h && *n != "localhost")
+        .filter(|n| *n != "localhost")
         .collect();
-    if !names.is_empty() {
+    // (A single app has nobody to reach by name: its pod keeps the plain layout.)
+    if m.apps.len() > 1 && !names.is_empty() {
         s.push_str(&format!("127.0.0.1\t{}\n", names.join(" ")));
     }
     if ips.is_empty() {
@@ -210,10 +213,10 @@ mod tests {
             m.apps.push(a);
         }
         let lo = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-        // `web` is the hostname: it keeps the pod's address.
+        // `web` is also the host name: 127.0.0.1 comes first, the pod's address after.
         assert_eq!(
             hosts_of(&m, "", &["10.66.0.2".into()]),
-            format!("{lo}127.0.0.1\tmariadb memcached\n10.66.0.2\tweb\n")
+            format!("{lo}127.0.0.1\tweb mariadb memcached\n10.66.0.2\tweb\n")
         );
     }
 

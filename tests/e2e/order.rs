@@ -257,3 +257,56 @@ ready = {{ tcp = {port}, interval = "20ms" }}
     crate::pods::sigterm(&c);
     let _ = c.wait().unwrap();
 }
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn the_same_from_run_flags() {
+    let _host = shared();
+    let Some(w) = world() else { return };
+    let port = unique_port();
+    let db = format!("busybox sleep 0.5; exec busybox httpd -f -p 127.0.0.1:{port} -h /etc");
+    let web = format!("busybox wget -qO /dev/null http://db:{port}/hostname && echo reached; exec busybox sleep 30");
+    let t = Instant::now();
+    let id = w
+        .ok(&[
+            "run",
+            "-d",
+            "--net",
+            "none",
+            IMAGE,
+            "--name",
+            "flags-db",
+            "--ready-tcp",
+            &port.to_string(),
+            "--health-interval",
+            "20ms",
+            "--",
+            "/bin/sh",
+            "-c",
+            &db,
+            "---",
+            IMAGE,
+            "--name",
+            "web",
+            "--after",
+            "flags-db",
+            "--",
+            "/bin/sh",
+            "-c",
+            &web.replace("db:", "flags-db:"),
+        ])
+        .trim()
+        .to_string();
+    assert!(
+        t.elapsed() >= Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
+    let logs = w.ok(&["logs", &id]);
+    assert!(logs.contains("reached"), "{logs}");
+    stop_and_rm(w, &id);
+    // Timing without a probe is refused.
+    let o = w.run(&["run", IMAGE, "--health-retries", "3"]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("need a probe"), "{}", err(&o));
+}

@@ -9,7 +9,7 @@ use super::Ctx;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser};
 use liftoff::fetch::{ensure_image, FetchOptions, PullPolicy};
-use liftoff::pod::request::{AppRequest, PodRequest};
+use liftoff::pod::request::{AppRequest, PodRequest, ReadyRequest, TcpTarget};
 use liftoff::pod::{self, podfile, resolve};
 use liftoff_common::units::parse_size;
 
@@ -70,6 +70,65 @@ pub struct AppFlags {
     /// Mount a fresh tmpfs (noexec,nosuid,nodev): /PATH[:size=64m,mode=1777,exec,ro] (repeatable)
     #[arg(long, value_name = "PATH[:OPTIONS]")]
     pub tmpfs: Vec<String>,
+    /// Start this app once app NAME is ready (or started, without a probe); :started, :ready or
+    /// :completed (exited with status 0) say which (repeatable; podman's --requires)
+    #[arg(long, value_name = "NAME[:COND]")]
+    pub after: Vec<String>,
+    /// Ready probe: the app is ready once a TCP connection to this port on 127.0.0.1 (or
+    /// HOST:PORT) in the pod is accepted
+    #[arg(long, value_name = "[HOST:]PORT", conflicts_with = "health_cmd")]
+    pub ready_tcp: Option<String>,
+    /// Ready probe: a shell command run in the app, as the app, that exits 0 once it is ready
+    #[arg(long, value_name = "COMMAND")]
+    pub health_cmd: Option<String>,
+    /// Time between probes (default 100ms)
+    #[arg(long, value_name = "DURATION")]
+    pub health_interval: Option<String>,
+    /// Time after which one probe counts as failed (default 1s)
+    #[arg(long, value_name = "DURATION")]
+    pub health_timeout: Option<String>,
+    /// Failed probes in a row before the app, and the pod, fail (default 300)
+    #[arg(long, value_name = "N")]
+    pub health_retries: Option<u32>,
+    /// Probe failures in this time after the start do not count
+    #[arg(long, value_name = "DURATION")]
+    pub health_start_period: Option<String>,
+}
+
+impl AppFlags {
+    /// The ready probe the flags ask for, if any.
+    fn ready(&self) -> Result<Option<ReadyRequest>> {
+        let timing = self.health_interval.is_some()
+            || self.health_timeout.is_some()
+            || self.health_retries.is_some()
+            || self.health_start_period.is_some();
+        let tcp = match &self.ready_tcp {
+            None => None,
+            Some(p) => Some(match p.parse::<u16>() {
+                Ok(port) => TcpTarget::Port(port),
+                Err(_) => TcpTarget::Addr(p.clone()),
+            }),
+        };
+        let exec = self
+            .health_cmd
+            .as_ref()
+            .map(|c| vec!["/bin/sh".to_string(), "-c".to_string(), c.clone()]);
+        if tcp.is_none() && exec.is_none() {
+            if timing {
+                bail!("--health-interval, --health-timeout, --health-retries and --health-start-period need a probe: --ready-tcp PORT or --health-cmd COMMAND");
+            }
+            return Ok(None);
+        }
+        Ok(Some(ReadyRequest {
+            tcp,
+            exec,
+            interval: self.health_interval.clone(),
+            timeout: self.health_timeout.clone(),
+            retries: self.health_retries,
+            start_period: self.health_start_period.clone(),
+            start_interval: None,
+        }))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +144,7 @@ Examples:
   liftoff run -d --name web -v /srv/site:/www:ro --tmpfs /run IMG    # then: liftoff logs web, stop web
   liftoff run --rm IMG -- /bin/sh -c 'make test'                       # nothing of the pod stays
   liftoff run --exit-code-from probe IMG_A --name srv --- IMG_B --name probe -- /check   # ends with probe
+  liftoff run -d DB --name db --ready-tcp 5432 --- WEB --name web --after db   # web starts once db answers
 
 The pod is known by its uuid (any unique prefix) or by the first app's --name. App output is kept in
 per-app log files (`liftoff logs`), also for foreground pods.
@@ -193,8 +253,9 @@ struct NextApp {
     app: AppFlags,
 }
 
-fn app_request(image: String, f: AppFlags, command: Vec<String>) -> AppRequest {
-    AppRequest {
+fn app_request(image: String, f: AppFlags, command: Vec<String>) -> Result<AppRequest> {
+    let ready = f.ready()?;
+    Ok(AppRequest {
         image,
         name: f.name,
         exec: f.entrypoint.map(|e| vec![e]),
@@ -213,9 +274,9 @@ fn app_request(image: String, f: AppFlags, command: Vec<String>) -> AppRequest {
         group_add: f.group_add,
         volumes: f.volume,
         tmpfs: f.tmpfs,
-        after: Vec::new(),
-        ready: None,
-    }
+        after: f.after,
+        ready,
+    })
 }
 
 pub fn run(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<u8> {
@@ -358,11 +419,11 @@ fn pod_request(a: &RunArgs, more_apps: Vec<Vec<String>>) -> Result<PodRequest> {
         a.image.clone().expect("clap requires IMAGE without --pod"),
         a.app.clone(),
         a.command.clone(),
-    )];
+    )?];
     for seg in more_apps {
         let n = NextApp::try_parse_from(&seg)
             .with_context(|| format!("the app after `---` ({})", seg.join(" ")))?;
-        apps.push(app_request(n.image, n.app, n.command));
+        apps.push(app_request(n.image, n.app, n.command)?);
     }
     Ok(PodRequest {
         apps,
