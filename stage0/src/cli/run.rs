@@ -102,13 +102,10 @@ impl AppFlags {
             || self.health_timeout.is_some()
             || self.health_retries.is_some()
             || self.health_start_period.is_some();
-        let tcp = match &self.ready_tcp {
-            None => None,
-            Some(p) => Some(match p.parse::<u16>() {
-                Ok(port) => TcpTarget::Port(port),
-                Err(_) => TcpTarget::Addr(p.clone()),
-            }),
-        };
+        let tcp = self.ready_tcp.as_ref().map(|p| match p.parse::<u16>() {
+            Ok(port) => TcpTarget::Port(port),
+            Err(_) => TcpTarget::Addr(p.clone()),
+        });
         let exec = self
             .health_cmd
             .as_ref()
