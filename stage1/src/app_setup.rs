@@ -186,6 +186,15 @@ pub struct RealApp {
     pub sync: Option<UsernsSync>,
 }
 
+/// Default dispositions for init's handled signals and SIGPIPE, and none blocked: what a process
+/// of the pod gets before it execs (apps, probes).
+pub(crate) fn reset_signals(blocked: &SigSet) -> Result<(), nix::errno::Errno> {
+    blocked.iter().for_each(default_disposition);
+    // Rust ignores SIGPIPE and ignored dispositions survive execve; programs expect the default.
+    default_disposition(Signal::SIGPIPE);
+    blocked.thread_unblock()
+}
+
 fn default_disposition(s: Signal) {
     // SAFETY: restoring the default disposition in the child before exec.
     let _ = unsafe {
@@ -202,10 +211,7 @@ impl AppSys for RealApp {
         unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
     }
     fn reset_signals(&mut self, blocked: &SigSet) -> Result<(), AppError> {
-        blocked.iter().for_each(default_disposition);
-        // Rust ignores SIGPIPE and ignored dispositions survive execve; apps expect the default.
-        default_disposition(Signal::SIGPIPE);
-        blocked.thread_unblock().map_err(AppError::Unblock)
+        reset_signals(blocked).map_err(AppError::Unblock)
     }
     fn join_cgroup(&mut self, cg: &AppCgroup) -> Result<(), AppError> {
         cg.join_self().map_err(AppError::JoinCgroup)

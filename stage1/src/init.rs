@@ -121,7 +121,7 @@ pub struct InitArgs {
 
 extern "C" fn noop_handler(_: libc::c_int) {}
 
-fn handled_signals() -> SigSet {
+pub(crate) fn handled_signals() -> SigSet {
     let mut set = SigSet::empty();
     for s in FORWARDED {
         set.add(*s);

@@ -89,8 +89,12 @@ pub fn hosts_of(m: &PodManifest, host_hosts: &str, ips: &[String]) -> String {
     if !s.is_empty() && !s.ends_with('\n') {
         s.push('\n');
     }
+    // What the user added comes first: it wins over the names below.
+    for e in &m.add_hosts {
+        s.push_str(&format!("{}\t{}\n", e.ip, e.name));
+    }
     // Every app's name reaches it over loopback, as a compose service name does: `mariadb:3306`
-    // in a config works unchanged. This line comes first, so an app named like the host name
+    // in a config works unchanged. It comes before the host name's line, so an app named like the host name
     // (the first app's name is the default host name) resolves to 127.0.0.1 first too, the way
     // Debian resolves a host's own name to a loopback address.
     let names: Vec<&str> = m
@@ -108,9 +112,6 @@ pub fn hosts_of(m: &PodManifest, host_hosts: &str, ips: &[String]) -> String {
     }
     for ip in ips {
         s.push_str(&format!("{ip}\t{h}\n"));
-    }
-    for e in &m.add_hosts {
-        s.push_str(&format!("{}\t{}\n", e.ip, e.name));
     }
     s
 }
@@ -189,11 +190,11 @@ mod tests {
         let lo = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
         assert_eq!(
             hosts_of(&m, "ignored", &[]),
-            format!("{lo}127.0.1.1\tweb\n10.0.0.9\tdb\n")
+            format!("{lo}10.0.0.9\tdb\n127.0.1.1\tweb\n")
         );
         assert_eq!(
             hosts_of(&m, "", &["10.88.0.2".into()]),
-            format!("{lo}10.88.0.2\tweb\n10.0.0.9\tdb\n")
+            format!("{lo}10.0.0.9\tdb\n10.88.0.2\tweb\n")
         );
         m.net = NetMode::Host;
         m.add_hosts.clear();

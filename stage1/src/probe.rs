@@ -64,28 +64,56 @@ pub fn spawn(
 ) -> Result<Running, ProbeError> {
     let (rd, wr) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(ProbeError::Pipe)?;
     let null = crate::init::dev_null().map_err(ProbeError::DevNull)?;
+    // The app's namespaces are opened here, before the fork: init has not reaped the app yet (it
+    // reaps only in its wait, after this), so its pid cannot belong to another process.
+    let joins = match check {
+        ReadyCheck::Exec { .. } => app_namespaces(app_pid),
+        ReadyCheck::Tcp { .. } => Ok(Vec::new()),
+    };
     // SAFETY: init is single-threaded; the child only makes system calls and execs or exits.
     match unsafe { fork() }.map_err(ProbeError::Fork)? {
-        ForkResult::Parent { child } => Ok(Running {
-            pid: child,
-            msg: rd,
-        }),
+        ForkResult::Parent { child } => Ok(Running { pid: child, msg: rd }),
         ForkResult::Child => {
             drop(rd);
             // SAFETY: prctl with integer arguments: the probe ends with the pod's init.
             unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-            let (code, msg) = match check {
-                ReadyCheck::Tcp { addr } => tcp(addr, timeout),
-                ReadyCheck::Exec { argv } => match target {
-                    Some(t) => (254, exec(argv, t, app_pid, null)),
+            // A session of its own, as every app has: the command must not reach the terminal
+            // of whoever ran `liftoff run` (TIOCSTI on /dev/tty).
+            let _ = nix::unistd::setsid();
+            // Init's blocked signals and Rust's ignored SIGPIPE are not the command's.
+            let _ = crate::app_setup::reset_signals(&crate::init::handled_signals());
+            let (code, msg) = match (check, joins) {
+                (ReadyCheck::Tcp { addr }, _) => tcp(addr, timeout),
+                (ReadyCheck::Exec { argv }, Ok(joins)) => match target {
+                    Some(t) => (254, exec(argv, t, joins, null)),
                     None => (254, "no app to run the probe in".into()),
                 },
+                (ReadyCheck::Exec { .. }, Err(msg)) => (254, msg),
             };
             let _ = std::fs::File::from(wr).write_all(msg.as_bytes());
             // SAFETY: leaving the probe child.
             unsafe { libc::_exit(code) }
         }
     }
+}
+
+/// Handles on the app's cgroup, mount and user namespaces (those that differ from init's).
+fn app_namespaces(app_pid: Pid) -> Result<Vec<(OwnedFd, CloneFlags, &'static str)>, String> {
+    let mut joins = Vec::new();
+    for (n, flag) in [
+        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+        ("mnt", CloneFlags::CLONE_NEWNS),
+        ("user", CloneFlags::CLONE_NEWUSER),
+    ] {
+        if crate::enter::same_ns(app_pid.as_raw(), n) {
+            continue;
+        }
+        match std::fs::File::open(format!("/proc/{app_pid}/ns/{n}")) {
+            Ok(f) => joins.push((OwnedFd::from(f), flag, n)),
+            Err(e) => return Err(format!("the app's {n} namespace: {e}")),
+        }
+    }
+    Ok(joins)
 }
 
 fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {
@@ -103,27 +131,16 @@ fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {
 }
 
 /// Joins the app and execs the command; returns only why it could not.
-fn exec(argv: &[String], t: &Target, app_pid: Pid, null: OwnedFd) -> String {
+fn exec(
+    argv: &[String],
+    t: &Target,
+    joins: Vec<(OwnedFd, CloneFlags, &'static str)>,
+    null: OwnedFd,
+) -> String {
     let name = &t.spec.name;
     // SAFETY: prctl with integer arguments. Not dumpable until execve: the app must not ptrace a
     // process that still holds init's memory (as for `liftoff enter`).
     unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
-    // Every handle is opened before anything is joined: after the mount namespace changes, /proc
-    // is the app's.
-    let mut joins = Vec::new();
-    for (n, flag) in [
-        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
-        ("mnt", CloneFlags::CLONE_NEWNS),
-        ("user", CloneFlags::CLONE_NEWUSER),
-    ] {
-        if crate::enter::same_ns(app_pid.as_raw(), n) {
-            continue;
-        }
-        match std::fs::File::open(format!("/proc/{app_pid}/ns/{n}")) {
-            Ok(f) => joins.push((OwnedFd::from(f), flag, n)),
-            Err(e) => return format!("app {name}: its {n} namespace: {e}"),
-        }
-    }
     if let Some(cg) = &t.cgroup {
         if let Err(e) = cg.join_self() {
             return format!("app {name}: join its cgroup: {e}");

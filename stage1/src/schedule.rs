@@ -418,8 +418,10 @@ impl Schedule {
         e.state = State::Exited { code, was_ready };
         let name = e.name.clone();
         s.app_exited(&name, code, signal, e.error.as_deref());
-        if let Some(f) = &e.in_flight {
+        if let Some(f) = &mut e.in_flight {
             s.kill(&[f.pid], Signal::SIGKILL);
+            // Killed: nothing more to time (a past deadline would make every wait return at once).
+            f.deadline = None;
         }
         let decides = self.exit_code_from.as_ref() == Some(&name);
         if decides {
@@ -452,14 +454,16 @@ impl Schedule {
             }
             ProbeOutcome::Failed(m) => m,
         };
+        // Once the pod stops, a failed run says nothing about the app: it is being stopped.
+        if stopping {
+            return;
+        }
         let in_start_period = since < Duration::from_millis(p.start_period_ms);
         if !in_start_period {
             e.failures += 1;
         }
         if e.failures < p.retries {
-            if !stopping {
-                e.next_probe = Some(now + interval(p, since));
-            }
+            e.next_probe = Some(now + interval(p, since));
             return;
         }
         let times = match e.failures {
@@ -721,6 +725,29 @@ mod tests {
                 "@100 probe db",
                 "@150 kill SIGTERM db",
                 "@150 exit db 143",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_stop_during_the_last_probe_run_is_a_stop_not_a_failure() {
+        let m = manifest(NetMode::None);
+        let mut db = app(&m, "db", &[]);
+        db.ready = Some(probe(100, 1));
+        let mut w = World::default();
+        w.probe_hangs.insert("db");
+        w.signals.push((120, Signal::SIGTERM));
+        assert_eq!(run(vec![db], &mut w), 143);
+        assert_eq!(
+            w.calls,
+            [
+                "@0 start db",
+                "@100 probe db",
+                "@120 kill SIGTERM db",
+                "@120 exit db 143",
+                // The probe goes with its app, and again as init ends (it is not reaped yet).
+                "@120 kill SIGKILL db",
+                "@120 kill SIGKILL db",
             ]
         );
     }
