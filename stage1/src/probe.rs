@@ -72,7 +72,10 @@ pub fn spawn(
     };
     // SAFETY: init is single-threaded; the child only makes system calls and execs or exits.
     match unsafe { fork() }.map_err(ProbeError::Fork)? {
-        ForkResult::Parent { child } => Ok(Running { pid: child, msg: rd }),
+        ForkResult::Parent { child } => Ok(Running {
+            pid: child,
+            msg: rd,
+        }),
         ForkResult::Child => {
             drop(rd);
             // SAFETY: prctl with integer arguments: the probe ends with the pod's init.

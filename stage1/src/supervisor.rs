@@ -138,8 +138,8 @@ fn adopt(fd: Option<RawFd>) -> Option<OwnedFd> {
 pub struct HandedFds {
     /// The pod lock: the pod counts as running while it is open.
     pub lock: Option<OwnedFd>,
-    /// --ready-fd (`run -d`): one byte once every app has started, closed once the exit is
-    /// recorded.
+    /// --ready-fd (`run -d`): one byte once the pod is ready (every app started, every probe
+    /// passed), closed once the exit is recorded.
     pub ready: Option<OwnedFd>,
 }
 

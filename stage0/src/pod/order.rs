@@ -129,10 +129,14 @@ impl std::fmt::Display for OrderError {
 /// Checks every app's `after` entries against the pod's apps; returns each app's dependencies
 /// with the condition settled (`NAME` alone becomes ready or started).
 pub fn check(nodes: &[Node]) -> Result<Vec<Vec<(String, Until)>>, OrderError> {
-    let index = |n: &str| nodes.iter().position(|x| x.name == n);
+    // By name, so that a hostile file with many apps stays linear.
+    let by_name: std::collections::HashMap<&str, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.name, i)).collect();
+    let index = |n: &str| by_name.get(n).copied();
     let mut deps = Vec::with_capacity(nodes.len());
     for node in nodes {
         let mut mine: Vec<(String, Until)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (entry, line) in &node.after {
             let err = |msg: String| OrderError { line: *line, msg };
             let a = parse_after(entry).map_err(|m| err(format!("app {}: {m}", node.name)))?;
@@ -163,7 +167,7 @@ pub fn check(nodes: &[Node]) -> Result<Vec<Vec<(String, Until)>>, OrderError> {
                 None if nodes[i].has_probe => Until::Ready,
                 None => Until::Started,
             };
-            if mine.iter().any(|(n, _)| *n == a.app) {
+            if !seen.insert(a.app.clone()) {
                 return Err(err(format!(
                     "app {}: after {entry:?}: app {} is named twice",
                     node.name, a.app
@@ -180,7 +184,9 @@ pub fn check(nodes: &[Node]) -> Result<Vec<Vec<(String, Until)>>, OrderError> {
 /// Refuses a cycle, naming its apps in order and the line of the entry that closes it.
 fn find_cycle(nodes: &[Node], deps: &[Vec<(String, Until)>]) -> Result<(), OrderError> {
     // Iterative depth-first search; 0 = unseen, 1 = on the current path, 2 = done.
-    let idx = |n: &str| nodes.iter().position(|x| x.name == n).expect("checked");
+    let by_name: std::collections::HashMap<&str, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.name, i)).collect();
+    let idx = |n: &str| by_name[n];
     let mut mark = vec![0u8; nodes.len()];
     for start in 0..nodes.len() {
         if mark[start] != 0 {

@@ -145,7 +145,11 @@ fn check_order(text: &str, path: &str, apps: &[AppRequest]) -> Result<(), PodFil
         #[serde(default)]
         ready: Option<Spanned<toml::Value>>,
     }
-    let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    // Line starts once, then a binary search per entry: linear however many entries there are.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |at: usize| starts.partition_point(|s| *s <= at);
     let err = |line: Option<usize>, msg: String| PodFileError::Parse {
         path: path.to_string(),
         msg: match line {

@@ -501,16 +501,26 @@ impl PodManifest {
     /// `after`: names of other apps of the pod, `ready` only on apps with a probe, no cycle.
     fn check_order(&self) -> Result<(), ManifestError> {
         let bad = |s: String| Err(ManifestError::Invalid(s));
-        let index = |n: &str| self.apps.iter().position(|a| a.spec.name == n);
-        for a in &self.apps {
+        // By name, and a real Kahn's algorithm: linear in apps and entries, however many a
+        // hostile manifest has.
+        let by_name: std::collections::HashMap<&str, usize> = self
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.spec.name.as_str(), i))
+            .collect();
+        let mut waiting_on = vec![0usize; self.apps.len()];
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); self.apps.len()];
+        for (j, a) in self.apps.iter().enumerate() {
+            let mut seen = std::collections::HashSet::new();
             for d in &a.after {
-                let Some(i) = index(&d.app) else {
+                let Some(&i) = by_name.get(d.app.as_str()) else {
                     return bad(format!(
                         "app {}: after: no app {:?} in the pod",
                         a.spec.name, d.app
                     ));
                 };
-                if d.app == a.spec.name || a.after.iter().filter(|x| x.app == d.app).count() > 1 {
+                if i == j || !seen.insert(i) {
                     return bad(format!(
                         "app {}: after {:?}: itself or twice",
                         a.spec.name, d.app
@@ -522,25 +532,22 @@ impl PodManifest {
                         a.spec.name, d.app
                     ));
                 }
+                waiting_on[j] += 1;
+                dependents[i].push(j);
             }
         }
-        // Kahn's algorithm: apps whose dependencies have all been placed are placed; what is
-        // left at the end waits in a cycle.
+        // Apps whose dependencies have all been placed are placed; what is left waits in a cycle.
+        let mut ready: Vec<usize> = (0..self.apps.len())
+            .filter(|i| waiting_on[*i] == 0)
+            .collect();
         let mut placed = vec![false; self.apps.len()];
-        loop {
-            let mut progress = false;
-            for (i, a) in self.apps.iter().enumerate() {
-                if !placed[i]
-                    && a.after
-                        .iter()
-                        .all(|d| index(&d.app).is_some_and(|j| placed[j]))
-                {
-                    placed[i] = true;
-                    progress = true;
+        while let Some(i) = ready.pop() {
+            placed[i] = true;
+            for &j in &dependents[i] {
+                waiting_on[j] -= 1;
+                if waiting_on[j] == 0 {
+                    ready.push(j);
                 }
-            }
-            if !progress {
-                break;
             }
         }
         if let Some(i) = placed.iter().position(|p| !p) {
@@ -1109,6 +1116,54 @@ mod tests {
         let m = sample();
         let b = serde_json::to_vec(&m).unwrap();
         assert_eq!(PodManifest::from_slice(&b).unwrap(), m);
+    }
+
+    #[test]
+    fn start_order_and_probes_are_checked() {
+        let mut m = sample();
+        let mut b = m.apps[0].clone();
+        b.spec.name = "b".into();
+        m.apps.push(b);
+        let dep = |app: &str, until| Dependency {
+            app: app.into(),
+            until,
+        };
+        let err = |m: &PodManifest| {
+            PodManifest::from_slice(&serde_json::to_vec(m).unwrap())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let a = m.apps[0].spec.name.clone();
+        m.apps[1].after = vec![dep(&a, Until::Started)];
+        assert_eq!(err(&m), "");
+        m.apps[0].after = vec![dep("b", Until::Completed)];
+        assert!(err(&m).contains("cycle"), "{}", err(&m));
+        m.apps[0].after = vec![dep("nope", Until::Started)];
+        assert!(err(&m).contains("no app \"nope\""), "{}", err(&m));
+        m.apps[0].after = vec![dep("b", Until::Ready)];
+        assert!(err(&m).contains("no ready probe"), "{}", err(&m));
+        m.apps[0].after.clear();
+        let mut p = ReadyProbe {
+            check: ReadyCheck::Exec { argv: vec![] },
+            interval_ms: 100,
+            timeout_ms: 1000,
+            retries: 3,
+            start_period_ms: 0,
+            start_interval_ms: 0,
+        };
+        m.apps[1].ready = Some(p.clone());
+        assert!(err(&m).contains("exec needs a command"), "{}", err(&m));
+        p.check = ReadyCheck::Tcp {
+            addr: "127.0.0.1:80".parse().unwrap(),
+        };
+        p.interval_ms = 1;
+        m.apps[1].ready = Some(p.clone());
+        assert!(err(&m).contains("ready.interval_ms"), "{}", err(&m));
+        p.interval_ms = 100;
+        p.retries = 0;
+        m.apps[1].ready = Some(p);
+        assert!(err(&m).contains("ready.retries"), "{}", err(&m));
     }
 
     #[test]

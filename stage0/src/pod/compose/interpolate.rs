@@ -8,6 +8,9 @@
 
 /// How deep `${A:-${B:-...}}` may nest: more than anyone writes, little enough for the stack.
 const MAX_NESTING: usize = 8;
+/// The longest value interpolation may produce: far more than any command or variable, and it is
+/// checked as the value grows, so `${BIG}` repeated cannot build gigabytes first.
+pub const MAX_VALUE: usize = 1 << 20;
 
 /// Looks a variable up (None when unset).
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -26,6 +29,7 @@ fn expand(s: &str, env: Lookup, unset: &mut Vec<String>, depth: usize) -> Result
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('$') {
+        check_len(&out)?;
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         if let Some(r) = after.strip_prefix('$') {
@@ -49,7 +53,18 @@ fn expand(s: &str, env: Lookup, unset: &mut Vec<String>, depth: usize) -> Result
         }
     }
     out.push_str(rest);
+    check_len(&out)?;
     Ok(out)
+}
+
+fn check_len(out: &str) -> Result<(), String> {
+    match out.len() > MAX_VALUE {
+        true => Err(format!(
+            "interpolated to more than {} KiB; a value this long belongs in a file",
+            MAX_VALUE >> 10
+        )),
+        false => Ok(()),
+    }
 }
 
 /// The index of the `}` that closes a `${`, skipping nested `${...}` in a default.

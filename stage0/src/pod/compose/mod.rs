@@ -172,9 +172,9 @@ pub fn parse(
         })
     })?;
     let lookup = |n: &str| env.get(n).cloned();
-    let mut unset = Vec::new();
+    let mut unset = Seen::default();
     interpolate_top(&mut root, &lookup, &mut unset).map_err(refuse)?;
-    for name in &unset {
+    for name in &unset.names {
         eprintln!(
             "liftoff: {shown}: warning: variable {name} is not set; it is read as the empty string"
         );
@@ -187,12 +187,23 @@ pub fn parse(
     pod(&root, &mut ctx).map_err(refuse)
 }
 
+/// What interpolation has seen so far: the unset variables (warned about once each) and how much
+/// text it produced.
+#[derive(Default)]
+struct Seen {
+    names: Vec<String>,
+    produced: usize,
+}
+
+/// The most text interpolation may produce for one file, all values together.
+const MAX_INTERPOLATED: usize = 16 * MAX_POD_FILE as usize;
+
 /// Interpolates every value, but not keys, and not the `x-` extension blocks (compose leaves those
 /// to whoever reads them; what a service merges from one is interpolated in the service).
 fn interpolate_top(
     root: &mut Node,
     env: interpolate::Lookup,
-    unset: &mut Vec<String>,
+    unset: &mut Seen,
 ) -> Result<(), Fail> {
     let Value::Map(top) = &mut root.value else {
         return Ok(());
@@ -229,13 +240,24 @@ fn interpolate_node(
     n: &mut Node,
     path: &str,
     env: interpolate::Lookup,
-    unset: &mut Vec<String>,
+    unset: &mut Seen,
 ) -> Result<(), Fail> {
     let line = n.line;
     match &mut n.value {
         Value::Null => Ok(()),
         Value::Str { text, .. } => {
-            *text = interpolate::interpolate(text, env, unset).map_err(|m| fail(line, path, m))?;
+            *text = interpolate::interpolate(text, env, &mut unset.names)
+                .map_err(|m| fail(line, path, m))?;
+            // All values together are bounded too (16 times the largest file).
+            let total = unset.produced.saturating_add(text.len());
+            unset.produced = total;
+            if total > MAX_INTERPOLATED {
+                return Err(fail(
+                    line,
+                    path,
+                    "the file's values interpolate to more than 16 MiB in all",
+                ));
+            }
             Ok(())
         }
         Value::Seq(items) => items

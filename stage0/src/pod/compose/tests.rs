@@ -666,3 +666,33 @@ fn restart_no_is_what_liftoff_does_and_probe_bounds_have_lines() {
         "ready.interval",
     );
 }
+
+#[test]
+fn expansion_is_bounded_in_bytes_too() {
+    // One long scalar, aliased a thousand times over.
+    let long = "x".repeat(100_000);
+    let bomb = format!(
+        "x-a: &a \"{long}\"\nx-b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nx-c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nx-d: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\nservices:\n  a:\n    image: x\n"
+    );
+    let e = parse(&bomb, "compose.yaml", Path::new("/srv/shop"), &env())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("alias bomb"), "{e}");
+    // A variable repeated until its value is huge, in one value and over many.
+    let mut big = env();
+    big.insert("BIG".into(), "y".repeat(600_000));
+    let one = "services:\n  a:\n    image: x\n    command: \"${BIG}${BIG}\"\n";
+    let e = parse(one, "compose.yaml", Path::new("/srv/shop"), &big)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 4") && e.contains("more than 1024 KiB"),
+        "{e}"
+    );
+    let many: String = (0..40).map(|i| format!("      V{i}: ${{BIG}}\n")).collect();
+    let text = format!("services:\n  a:\n    image: x\n    environment:\n{many}");
+    let e = parse(&text, "compose.yaml", Path::new("/srv/shop"), &big)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("16 MiB in all"), "{e}");
+}

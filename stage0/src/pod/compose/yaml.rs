@@ -14,6 +14,9 @@ use yaml_rust2::scanner::TScalarStyle;
 
 /// Nodes the expanded tree may hold: a real compose file has a few thousand at most.
 pub const MAX_NODES: usize = 100_000;
+/// Text that weighs as much as one node: with [`MAX_NODES`], aliases can expand to at most about
+/// 25 MiB of text.
+pub const BYTES_PER_NODE: usize = 256;
 /// Nesting depth: a compose file needs about eight.
 pub const MAX_DEPTH: usize = 64;
 
@@ -36,7 +39,9 @@ pub struct Node {
     /// 1-based line where the node starts.
     pub line: usize,
     pub value: Value,
-    /// Nodes in this subtree, itself included (what copying it for an alias costs).
+    /// Nodes in this subtree, itself included, a scalar weighing one more per [`BYTES_PER_NODE`]
+    /// bytes of text: what copying it for an alias costs. So the cap bounds the expanded text
+    /// too (an alias bomb of one long scalar), not only the node count.
     size: usize,
 }
 
@@ -139,7 +144,8 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                         ),
                     ));
                 }
-                b.count(1, line)?;
+                let weight = 1 + text.len() / BYTES_PER_NODE;
+                b.count(weight, line)?;
                 let plain = style == TScalarStyle::Plain;
                 let value = if plain && matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL")
                 {
@@ -151,7 +157,7 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
                     Node {
                         line,
                         value,
-                        size: 1,
+                        size: weight,
                     },
                     anchor,
                 )?;
