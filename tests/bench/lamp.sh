@@ -80,13 +80,16 @@ until_200() {
   echo "$what: no HTTP 200 from $URL within 60 s" >&2; return 1
 }
 
+# Each run prints the first page (once per variant), then "CMD_MS HTTP_MS": when the start
+# command(s) returned, and the first 200, both from the start.
 run_liftoff() {  # $1: pod file, $2: variant name
-  local s id t
+  local s id t c
   s=$(date +%s%N)
   id=$($L run -d --pod "$1")
+  c=$(( ($(date +%s%N) - s) / 1000000 ))
   t=$(until_200 "$s" "$2") || { $L logs "$id" >&2 || true; $L stop --force "$id" >/dev/null 2>&1; return 1; }
   $L stop "$id" >/dev/null && $L rm "$id" >/dev/null 2>&1 || true
-  echo "$t"
+  echo "$t" | sed "\$s/^/$c /"
 }
 
 # (b) PLACEHOLDER: liftoff with the compose file. Skipped (with the reason) while `liftoff run --pod
@@ -109,7 +112,7 @@ run_compose() { run_liftoff "$W/compose.yaml" liftoff-compose; }
 # each other by name through --add-host (podman 4.3 also writes container names into the pod's
 # /etc/hosts, but the bench's container names carry a unique prefix).
 run_podman() {
-  local s t
+  local s t c
   s=$(date +%s%N)
   $P volume create "$PP-db" >/dev/null
   $P pod create --name "$PP" -p "$PORT:8080" \
@@ -118,10 +121,11 @@ run_podman() {
   $P run -d --pod "$PP" --name "$PP-memcached" --user memcache localhost/lamp/memcached:1 >/dev/null
   $P run -d --pod "$PP" --name "$PP-php" --user root localhost/lamp/php:1 >/dev/null
   $P run -d --pod "$PP" --name "$PP-nginx" --user www-data localhost/lamp/nginx:1 >/dev/null
+  c=$(( ($(date +%s%N) - s) / 1000000 ))
   t=$(until_200 "$s" podman) || { $P logs "$PP-mariadb" >&2 || true; return 1; }
   $P pod rm -f -t 2 "$PP" >/dev/null
   $P volume rm -f "$PP-db" >/dev/null
-  echo "$t"
+  echo "$t" | sed "\$s/^/$c /"
 }
 
 compose_probe
@@ -133,18 +137,18 @@ for i in $(seq 1 "$ROUNDS"); do
       compose) [ -n "$COMPOSE_OK" ] || continue; out=$(run_compose); v=liftoff-compose ;;
       podman) out=$(run_podman) ;;
     esac
-    grep -v '^[0-9]*$' <<<"$out" || true          # the first page, once per variant
-    t=$(tail -1 <<<"$out")
-    echo "$v $t" >> "$W/times"
-    printf 'round %d %-16s %6d ms\n' "$i" "$v" "$t"
+    grep -v '^[0-9]* [0-9]*$' <<<"$out" || true          # the first page, once per variant
+    read -r c t <<<"$(tail -1 <<<"$out")"
+    echo "$v $t $c" >> "$W/times"
+    printf 'round %d %-16s %6d ms  (start command returned at %d ms)\n' "$i" "$v" "$t" "$c"
   done
 done
 
-med() { { grep "^$1 " "$W/times" || true; } | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print ""}'; }
+med() { { grep "^$1 " "$W/times" || true; } | awk -v f="${2:-2}" '{print $f}' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print ""}'; }
 ML=$(med liftoff); MC=$(med liftoff-compose); MP=$(med podman)
-echo "LAMP pod, start to first HTTP 200 of the PHP page, medians of $ROUNDS alternating rounds:"
-printf '  %-16s %6s ms\n' liftoff "$ML"
-[ -n "$MC" ] && printf '  %-16s %6s ms\n' liftoff-compose "$MC"
-printf '  %-16s %6s ms   podman/liftoff = %s\n' podman "$MP" "$(awk -v p="$MP" -v l="$ML" 'BEGIN {printf "%.2f", p / l}')"
+echo "LAMP pod, start to first HTTP 200 of the PHP page, medians of $ROUNDS alternating rounds (start command returned at):"
+printf '  %-16s %6s ms  (%s ms)\n' liftoff "$ML" "$(med liftoff 3)"
+[ -n "$MC" ] && printf '  %-16s %6s ms  (%s ms)\n' liftoff-compose "$MC" "$(med liftoff-compose 3)"
+printf '  %-16s %6s ms  (%s ms)   podman/liftoff = %s\n' podman "$MP" "$(med podman 3)" "$(awk -v p="$MP" -v l="$ML" 'BEGIN {printf "%.2f", p / l}')"
 [ -n "$MC" ] && printf '  podman/liftoff-compose = %s\n' "$(awk -v p="$MP" -v l="$MC" 'BEGIN {printf "%.2f", p / l}')"
 exit 0
