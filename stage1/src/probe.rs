@@ -28,6 +28,11 @@ pub enum ProbeError {
     DevNull(std::io::Error),
     #[error("fork: {0}")]
     Fork(nix::errno::Errno),
+    #[error("the app's {ns} namespace: {source}")]
+    Namespace {
+        ns: &'static str,
+        source: std::io::Error,
+    },
 }
 
 /// What an exec probe needs of its app, kept by init from the app's launch.
@@ -91,7 +96,7 @@ pub fn spawn(
                     Some(t) => (254, exec(argv, t, joins, null)),
                     None => (254, "no app to run the probe in".into()),
                 },
-                (ReadyCheck::Exec { .. }, Err(msg)) => (254, msg),
+                (ReadyCheck::Exec { .. }, Err(e)) => (254, e.to_string()),
             };
             let _ = std::fs::File::from(wr).write_all(msg.as_bytes());
             // SAFETY: leaving the probe child.
@@ -101,7 +106,7 @@ pub fn spawn(
 }
 
 /// Handles on the app's cgroup, mount and user namespaces (those that differ from init's).
-fn app_namespaces(app_pid: Pid) -> Result<Vec<(OwnedFd, CloneFlags, &'static str)>, String> {
+fn app_namespaces(app_pid: Pid) -> Result<Vec<(OwnedFd, CloneFlags, &'static str)>, ProbeError> {
     let mut joins = Vec::new();
     for (n, flag) in [
         ("cgroup", CloneFlags::CLONE_NEWCGROUP),
@@ -113,7 +118,7 @@ fn app_namespaces(app_pid: Pid) -> Result<Vec<(OwnedFd, CloneFlags, &'static str
         }
         match std::fs::File::open(format!("/proc/{app_pid}/ns/{n}")) {
             Ok(f) => joins.push((OwnedFd::from(f), flag, n)),
-            Err(e) => return Err(format!("the app's {n} namespace: {e}")),
+            Err(source) => return Err(ProbeError::Namespace { ns: n, source }),
         }
     }
     Ok(joins)

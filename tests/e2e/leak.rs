@@ -406,3 +406,48 @@ fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
         "gc SIGKILLed mid-sweep, then rerun",
     );
 }
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn supervisors_killed_while_probes_run_and_apps_wait_leave_nothing_after_gc() {
+    let _host = crate::pods::exclusive();
+    let Some((w, before)) = warm_world() else {
+        return;
+    };
+    // db never becomes ready: its exec probe (joined into db's cgroup and namespaces) and a TCP
+    // probe run over and over while web waits; the supervisor is SIGKILLed in the middle.
+    let f = w._tmp.path().join("probing.toml");
+    std::fs::write(
+        &f,
+        format!(
+            "publish = [\"21900:80\"]\n[[app]]\nname = \"db\"\nimage = \"{IMAGE}\"\nexec = [\"/bin/busybox\", \"sleep\", \"30\"]\nvolumes = [\"named:/n\"]\nready = {{ exec = [\"/bin/sh\", \"-c\", \"busybox sleep 0.05; exit 1\"], interval = \"10ms\" }}\n[[app]]\nname = \"cache\"\nimage = \"{IMAGE}\"\nexec = [\"/bin/busybox\", \"sleep\", \"30\"]\nready = {{ tcp = 6379, interval = \"10ms\" }}\n[[app]]\nname = \"web\"\nimage = \"{IMAGE}\"\nafter = [\"db\", \"cache\"]\nexec = [\"/bin/busybox\", \"sleep\", \"30\"]\n"
+        ),
+    )
+    .unwrap();
+    let mut rand = rng();
+    for _ in 0..5 {
+        let mut c = w
+            .cmd(&["run", "--pod", f.to_str().unwrap()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300 + rand(500)));
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    let t = Instant::now();
+    while !snapshot(&w).processes.is_empty() && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ids = ours(&w);
+    assert_eq!(ids.len(), 5, "every run created its pod");
+    gc_all(&w);
+    assert_same(
+        &before,
+        &snapshot(&w),
+        &ids,
+        "5 pods SIGKILLed while probing, then gc",
+    );
+}
