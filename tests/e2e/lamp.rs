@@ -4,7 +4,7 @@
 //! HTTP request right after it must already prove all four services (the page answers 500 unless
 //! PHP reached MariaDB and Memcached).
 
-use crate::pods::{new_world, shared, unique_port, World};
+use crate::pods::{exclusive, new_world, unique_port, World};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
@@ -120,7 +120,9 @@ fn run_stack(w: &World, file: &str) {
 #[test]
 #[ignore = "needs root, network access to a Debian mirror, and the tools tests/run.sh installs"]
 fn the_lamp_example_runs_from_its_pod_file_and_its_compose_file() {
-    let _host = shared();
+    // Alone on the host: building the images (debootstrap, apt, dpkg) for minutes on a fresh
+    // machine would otherwise load it under the other tests' timings.
+    let _host = exclusive();
     let Some(w) = new_world() else { return };
     images(&w);
     run_stack(&w, "pod.toml");
