@@ -750,7 +750,7 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
         serde_json::from_str(&e.ok(&["trust", "list", "--format", "json"])).unwrap();
     assert_eq!(list[0]["keyid"], id.as_str());
     assert_eq!(list[0]["prefix"], "example.com/team");
-    // A private key or an RSA key is not a public key.
+    // An RSA key under 2048 bits is refused, naming its size.
     let rsa = e.work.join("rsa.pem");
     if Command::new("openssl")
         .args([
@@ -758,7 +758,7 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
             "-algorithm",
             "rsa",
             "-pkeyopt",
-            "rsa_keygen_bits:2048",
+            "rsa_keygen_bits:1024",
             "-out",
         ])
         .arg(&rsa)
@@ -783,7 +783,7 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
         ]);
         assert_eq!(o.status.code(), Some(254));
         assert!(
-            String::from_utf8_lossy(&o.stderr).contains("Ed25519"),
+            String::from_utf8_lossy(&o.stderr).contains("1024 bits"),
             "{}",
             String::from_utf8_lossy(&o.stderr)
         );

@@ -62,7 +62,7 @@ impl Default for Rules {
         Rules {
             prefix: None,
             identity: IdentityRule::Exact,
-            schemes: vec![Scheme::Ed25519],
+            schemes: Scheme::DEFAULT.to_vec(),
             max_age: None,
             threshold: 1,
             insecure_accept_unsigned: false,
@@ -141,7 +141,7 @@ impl Policy {
                 })?),
                 None => None,
             };
-            let schemes = p.schemes.unwrap_or_else(|| vec![Scheme::Ed25519]);
+            let schemes = p.schemes.unwrap_or_else(|| Scheme::DEFAULT.to_vec());
             if schemes.is_empty() {
                 return Err(bad(format!(
                     "[[prefix]] {name}: schemes is empty, nothing could verify"

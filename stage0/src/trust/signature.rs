@@ -1,5 +1,6 @@
-//! Ed25519 signatures over simple-signing payloads, base64-encoded as cosign stores them in the
-//! `dev.cosignproject.cosign/signature` annotation (docs/trust.md, Signature format).
+//! Signatures over simple-signing payloads, base64-encoded as cosign stores them in the
+//! `dev.cosignproject.cosign/signature` annotation (docs/trust.md, Signature format): Ed25519,
+//! ECDSA P-256/P-384 and RSA verify; liftoff signs with Ed25519 only.
 //!
 //! liftoff signs with pure Ed25519 (RFC 8032 §5.1) over the raw payload bytes, as openssl
 //! (`pkeyutl -rawin`), containers/image and cosign before 2.6 do. Verification also knows
@@ -8,40 +9,109 @@
 //! context), but only when the policy allows it: the two schemes are separate algorithms and a
 //! policy should not get a second one by accident.
 //!
-//! Verification is strict (`verify_strict`): non-canonical and small-order signature components and
-//! weak keys are refused, so a signature cannot be malleated into a second valid one.
+//! Ed25519 verification is strict (`verify_strict`): non-canonical and small-order signature
+//! components and weak keys are refused, so a signature cannot be malleated into a second valid one.
+//!
+//! ECDSA signatures are ASN.1 DER `(r, s)` (what cosign, sigstore and containers/image write), read
+//! strictly (canonical DER, no trailing bytes). P-256 is over SHA-256; P-384 over SHA-384 (what
+//! cosign signs with, sigstore's `ECDSA_SHA2_384_NISTP384`) or SHA-256 (what containers/image and
+//! so skopeo sign with: its sigstore verifier hashes every key with SHA-256). High-S signatures
+//! verify, as in Go: Go's `ecdsa.Sign` does not normalize s, so refusing them would refuse half of
+//! all honest signatures. RSA signatures are PKCS#1 v1.5 or PSS, both with SHA-256; a PSS salt is
+//! either the hash length (cosign, openssl's `-pkeyopt rsa_pss_saltlen:digest`) or the largest
+//! possible (Go's and openssl's default when signing).
 
-use super::keys::{PrivateKey, PublicKey};
+use super::keys::{Algorithm, KeyMaterial, PrivateKey, PublicKey};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer as _};
-use sha2::{Digest as _, Sha512};
+use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+use rsa::traits::PublicKeyParts as _;
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use std::fmt;
 
-/// Longest base64 signature text looked at. A 64-byte signature is 88 characters; the slack
-/// allows surrounding whitespace, and the bound keeps hostile input from being decoded at all.
+/// Longest base64 signature text looked at. The longest signature read, of a 4096-bit RSA key, is
+/// 512 bytes, 684 characters; the slack allows surrounding whitespace, and the bound keeps hostile
+/// input from being decoded at all.
 pub const MAX_SIGNATURE_B64: usize = 1024;
 
-/// An Ed25519 signature scheme.
+/// A signature scheme: a key algorithm with its hash and padding.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
-#[serde(rename_all = "lowercase")]
 pub enum Scheme {
     /// Pure Ed25519 over the payload bytes (what liftoff, openssl and containers/image produce).
+    #[serde(rename = "ed25519")]
     Ed25519,
     /// Ed25519ph: Ed25519 over SHA-512(payload), empty context (what cosign ≥ 2.6 produces).
+    #[serde(rename = "ed25519ph")]
     Ed25519ph,
+    /// ECDSA on P-256 over SHA-256, DER (cosign's default key type).
+    #[serde(rename = "ecdsa-p256-sha256")]
+    EcdsaP256Sha256,
+    /// ECDSA on P-384 over SHA-384, DER (cosign).
+    #[serde(rename = "ecdsa-p384-sha384")]
+    EcdsaP384Sha384,
+    /// ECDSA on P-384 over SHA-256, DER (containers/image, hence skopeo and podman).
+    #[serde(rename = "ecdsa-p384-sha256")]
+    EcdsaP384Sha256,
+    /// RSA PKCS#1 v1.5 with SHA-256.
+    #[serde(rename = "rsa-pkcs1v15-sha256")]
+    RsaPkcs1v15Sha256,
+    /// RSA-PSS with SHA-256 (MGF1-SHA-256).
+    #[serde(rename = "rsa-pss-sha256")]
+    RsaPssSha256,
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 2] = [Scheme::Ed25519, Scheme::Ed25519ph];
+    pub const ALL: [Scheme; 7] = [
+        Scheme::Ed25519,
+        Scheme::Ed25519ph,
+        Scheme::EcdsaP256Sha256,
+        Scheme::EcdsaP384Sha384,
+        Scheme::EcdsaP384Sha256,
+        Scheme::RsaPkcs1v15Sha256,
+        Scheme::RsaPssSha256,
+    ];
+
+    /// What a policy allows when it names no schemes: every scheme but Ed25519ph, which is a
+    /// second algorithm for Ed25519 keys and so must be asked for.
+    pub const DEFAULT: [Scheme; 6] = [
+        Scheme::Ed25519,
+        Scheme::EcdsaP256Sha256,
+        Scheme::EcdsaP384Sha384,
+        Scheme::EcdsaP384Sha256,
+        Scheme::RsaPkcs1v15Sha256,
+        Scheme::RsaPssSha256,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scheme::Ed25519 => "ed25519",
             Scheme::Ed25519ph => "ed25519ph",
+            Scheme::EcdsaP256Sha256 => "ecdsa-p256-sha256",
+            Scheme::EcdsaP384Sha384 => "ecdsa-p384-sha384",
+            Scheme::EcdsaP384Sha256 => "ecdsa-p384-sha256",
+            Scheme::RsaPkcs1v15Sha256 => "rsa-pkcs1v15-sha256",
+            Scheme::RsaPssSha256 => "rsa-pss-sha256",
         }
+    }
+
+    /// Whether this scheme is one for keys of `alg`.
+    pub fn fits(self, alg: Algorithm) -> bool {
+        matches!(
+            (self, alg),
+            (Scheme::Ed25519 | Scheme::Ed25519ph, Algorithm::Ed25519)
+                | (Scheme::EcdsaP256Sha256, Algorithm::EcdsaP256)
+                | (
+                    Scheme::EcdsaP384Sha384 | Scheme::EcdsaP384Sha256,
+                    Algorithm::EcdsaP384
+                )
+                | (
+                    Scheme::RsaPkcs1v15Sha256 | Scheme::RsaPssSha256,
+                    Algorithm::Rsa(_)
+                )
+        )
     }
 }
 
@@ -54,14 +124,35 @@ impl fmt::Display for Scheme {
 /// Why a signature was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SigError {
-    #[error("signature text is {len} bytes long, more than the {MAX_SIGNATURE_B64} a base64 Ed25519 signature can take; refusing it undecoded")]
+    #[error("signature text is {len} bytes long, more than the {MAX_SIGNATURE_B64} a base64 signature can take; refusing it undecoded")]
     TooLong { len: usize },
     #[error("signature is not valid base64: {0}")]
     BadEncoding(String),
     #[error("signature is {len} bytes, not the 64 of an Ed25519 signature")]
     WrongLength { len: usize },
+    #[error(
+        "signature ({len} bytes) is not {expected}, as a signature by this {algorithm} key must be"
+    )]
+    Malformed {
+        algorithm: Algorithm,
+        expected: String,
+        len: usize,
+    },
+    #[error("the key is an {algorithm} key, but the policy allows no scheme for it (it allows {}; {algorithm} keys sign with {})", names(allowed), names(&Scheme::ALL.iter().copied().filter(|s| s.fits(*algorithm)).collect::<Vec<_>>()))]
+    NotAllowed {
+        algorithm: Algorithm,
+        allowed: Vec<Scheme>,
+    },
     #[error("{}", mismatch_message(tried))]
     Mismatch { tried: Vec<Scheme> },
+}
+
+fn names(schemes: &[Scheme]) -> String {
+    let v: Vec<&str> = schemes.iter().map(|s| s.as_str()).collect();
+    if v.is_empty() {
+        return "none".to_string();
+    }
+    v.join(", ")
 }
 
 fn mismatch_message(tried: &[Scheme]) -> String {
@@ -81,8 +172,8 @@ pub fn sign(key: &PrivateKey, payload: &[u8]) -> String {
     B64.encode(key.signing_key().sign(payload).to_bytes())
 }
 
-/// Verifies `sig_b64` over `payload` with `key`, trying pure Ed25519 and then Ed25519ph, each only
-/// if in `allowed`. Returns the scheme that verified.
+/// Verifies `sig_b64` over `payload` with `key`, trying each scheme for the key's algorithm that is
+/// in `allowed` (for Ed25519: pure, then Ed25519ph). Returns the scheme that verified.
 pub fn verify(
     key: &PublicKey,
     payload: &[u8],
@@ -96,31 +187,93 @@ pub fn verify(
     let raw = B64
         .decode(sig_b64.trim())
         .map_err(|e| SigError::BadEncoding(e.to_string()))?;
-    let bytes: [u8; 64] = raw
-        .as_slice()
-        .try_into()
-        .map_err(|_| SigError::WrongLength { len: raw.len() })?;
-    let sig = Signature::from_bytes(&bytes);
-    let vk = key.verifying_key();
-    let mut tried = Vec::new();
-    for scheme in Scheme::ALL {
-        if !allowed.contains(&scheme) {
-            continue;
-        }
-        tried.push(scheme);
-        let ok = match scheme {
-            Scheme::Ed25519 => vk.verify_strict(payload, &sig).is_ok(),
-            // `None` is the empty context: dalek treats it exactly as `Some(b"")`, and RFC 8032's
-            // dom2 prefix (phflag 1, context length 0) is included either way, as Go does.
-            Scheme::Ed25519ph => vk
-                .verify_prehashed_strict(Sha512::new().chain_update(payload), None, &sig)
-                .is_ok(),
-        };
-        if ok {
+    let algorithm = key.algorithm();
+    if allowed.is_empty() {
+        return Err(SigError::Mismatch { tried: Vec::new() });
+    }
+    let tried: Vec<Scheme> = Scheme::ALL
+        .into_iter()
+        .filter(|s| s.fits(algorithm) && allowed.contains(s))
+        .collect();
+    if tried.is_empty() {
+        return Err(SigError::NotAllowed {
+            algorithm,
+            allowed: allowed.to_vec(),
+        });
+    }
+    let malformed = |expected: &str| SigError::Malformed {
+        algorithm,
+        expected: expected.to_string(),
+        len: raw.len(),
+    };
+    let der = "an ASN.1 DER ECDSA (r, s) signature";
+    let ok = |scheme: Scheme| -> Result<bool, SigError> {
+        Ok(match (key.material(), scheme) {
+            (KeyMaterial::Ed25519(vk), Scheme::Ed25519 | Scheme::Ed25519ph) => {
+                let bytes: [u8; 64] = raw
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| SigError::WrongLength { len: raw.len() })?;
+                let sig = Signature::from_bytes(&bytes);
+                if scheme == Scheme::Ed25519 {
+                    vk.verify_strict(payload, &sig).is_ok()
+                } else {
+                    // `None` is the empty context: dalek treats it exactly as `Some(b"")`, and
+                    // RFC 8032's dom2 prefix (phflag 1, context length 0) is included either way,
+                    // as Go does.
+                    vk.verify_prehashed_strict(Sha512::new().chain_update(payload), None, &sig)
+                        .is_ok()
+                }
+            }
+            (KeyMaterial::P256(vk), _) => {
+                // from_der is strict: canonical DER, no trailing bytes. It keeps a high s.
+                let sig = p256::ecdsa::Signature::from_der(&raw).map_err(|_| malformed(der))?;
+                vk.verify_prehash(&Sha256::digest(payload), &sig).is_ok()
+            }
+            (KeyMaterial::P384(vk), _) => {
+                let sig = p384::ecdsa::Signature::from_der(&raw).map_err(|_| malformed(der))?;
+                let ok = if scheme == Scheme::EcdsaP384Sha384 {
+                    vk.verify_prehash(&Sha384::digest(payload), &sig)
+                } else {
+                    vk.verify_prehash(&Sha256::digest(payload), &sig)
+                };
+                ok.is_ok()
+            }
+            (KeyMaterial::Rsa(k), _) => {
+                // An RSA signature is exactly as long as the modulus (Go and openssl pad it).
+                if raw.len() != k.size() {
+                    return Err(malformed(&format!(
+                        "{} bytes, the length of an RSA signature by this key",
+                        k.size()
+                    )));
+                }
+                verify_rsa(k, scheme, &Sha256::digest(payload), &raw)
+            }
+            _ => false,
+        })
+    };
+    for &scheme in &tried {
+        if ok(scheme)? {
             return Ok(scheme);
         }
     }
     Err(SigError::Mismatch { tried })
+}
+
+/// RSA PKCS#1 v1.5 or PSS over the SHA-256 `hash`; PSS with either salt length signers use.
+fn verify_rsa(key: &rsa::RsaPublicKey, scheme: Scheme, hash: &[u8], sig: &[u8]) -> bool {
+    if scheme == Scheme::RsaPkcs1v15Sha256 {
+        return key
+            .verify(rsa::Pkcs1v15Sign::new::<Sha256>(), hash, sig)
+            .is_ok();
+    }
+    // RFC 8017 §9.1.1: emLen = ceil((modBits - 1) / 8), and the salt fills all but the hash and 2.
+    let em_len = (key.n().bits() - 1).div_ceil(8);
+    let max_salt = em_len.saturating_sub(hash.len() + 2);
+    [hash.len(), max_salt].into_iter().any(|salt| {
+        key.verify(rsa::Pss::new_with_salt::<Sha256>(salt), hash, sig)
+            .is_ok()
+    })
 }
 
 #[cfg(test)]
@@ -159,7 +312,7 @@ mod tests {
         // RFC 8032 §7.1, TEST 1 (empty message).
         let k = key_from_seed("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
         assert_eq!(
-            hex::encode(k.public().as_bytes()),
+            hex::encode(k.public().ed25519_bytes().unwrap()),
             "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
         );
         let want = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
@@ -177,7 +330,7 @@ mod tests {
         // exactly the RFC scheme, hence also what Go's ed25519 with Options{Hash: SHA512} signs.
         let k = key_from_seed("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42");
         assert_eq!(
-            hex::encode(k.public().as_bytes()),
+            hex::encode(k.public().ed25519_bytes().unwrap()),
             "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf"
         );
         let want = hex::decode("98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae4131f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406").unwrap();
