@@ -561,4 +561,320 @@ mod tests {
         .unwrap();
         assert!(!v.status.success());
     }
+
+    /// A key of `alg` made by openssl in `dir` (`k.pem`, `pub.pem`); None without openssl.
+    fn openssl_key(dir: &Path, alg: &str) -> Option<PublicKey> {
+        let args: Vec<&str> = match alg {
+            "P-256" | "P-384" => {
+                let curve = if alg == "P-256" {
+                    "prime256v1"
+                } else {
+                    "secp384r1"
+                };
+                vec![
+                    "ecparam", "-name", curve, "-genkey", "-noout", "-out", "k.pem",
+                ]
+            }
+            rsa => vec![
+                "genpkey",
+                "-algorithm",
+                "RSA",
+                "-pkeyopt",
+                rsa,
+                "-out",
+                "k.pem",
+            ],
+        };
+        let out = openssl(dir, &args)?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = openssl(dir, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"])?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(PublicKey::parse(&std::fs::read(dir.join("pub.pem")).unwrap()).unwrap())
+    }
+
+    /// openssl signs `payload` (written to `dir`) with `k.pem`: `args` go before `-out`.
+    fn openssl_sign(dir: &Path, payload: &[u8], args: &[&str]) -> Vec<u8> {
+        std::fs::write(dir.join("payload"), payload).unwrap();
+        // `-out` goes before the rest: `dgst` takes its input file last.
+        let mut all = vec![args[0], "-out", "sig.bin"];
+        all.extend(&args[1..]);
+        let out = openssl(dir, &all).unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::read(dir.join("sig.bin")).unwrap()
+    }
+
+    const DGST_SHA256: &[&str] = &["dgst", "-sha256", "-sign", "k.pem", "payload"];
+    const DGST_SHA384: &[&str] = &["dgst", "-sha384", "-sign", "k.pem", "payload"];
+    const PSS_MAX_SALT: &[&str] = &[
+        "pkeyutl",
+        "-sign",
+        "-inkey",
+        "k.pem",
+        "-rawin",
+        "-digest",
+        "sha256",
+        "-in",
+        "payload",
+        "-pkeyopt",
+        "rsa_padding_mode:pss",
+    ];
+    const PSS_DIGEST_SALT: &[&str] = &[
+        "dgst",
+        "-sha256",
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-sigopt",
+        "rsa_pss_saltlen:digest",
+        "-sign",
+        "k.pem",
+        "payload",
+    ];
+
+    #[test]
+    fn openssl_ecdsa_and_rsa_signatures_verify() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        let other_dir = tempfile::tempdir().unwrap();
+        let payload = br#"{"critical":{"identity":{"docker-reference":"example.com/a:1"}}}"#;
+        let cases: &[(&str, &[&str], Scheme)] = &[
+            ("P-256", DGST_SHA256, Scheme::EcdsaP256Sha256),
+            ("P-384", DGST_SHA384, Scheme::EcdsaP384Sha384),
+            ("P-384", DGST_SHA256, Scheme::EcdsaP384Sha256),
+            (
+                "rsa_keygen_bits:2048",
+                DGST_SHA256,
+                Scheme::RsaPkcs1v15Sha256,
+            ),
+            ("rsa_keygen_bits:2048", PSS_MAX_SALT, Scheme::RsaPssSha256),
+            (
+                "rsa_keygen_bits:3072",
+                PSS_DIGEST_SALT,
+                Scheme::RsaPssSha256,
+            ),
+        ];
+        for &(alg, args, want) in cases {
+            let Some(pk) = openssl_key(dir, alg) else {
+                return;
+            };
+            let raw = openssl_sign(dir, payload, args);
+            let sig = B64.encode(&raw);
+            assert_eq!(
+                verify(&pk, payload, &sig, &Scheme::DEFAULT).unwrap(),
+                want,
+                "{alg} {args:?}"
+            );
+            // Allowed alone, it still verifies; with only the other schemes of the key, it does not.
+            assert_eq!(verify(&pk, payload, &sig, &[want]).unwrap(), want);
+            let rest: Vec<Scheme> = Scheme::ALL
+                .into_iter()
+                .filter(|s| *s != want && s.fits(pk.algorithm()))
+                .collect();
+            if !rest.is_empty() {
+                let e = verify(&pk, payload, &sig, &rest).unwrap_err();
+                assert!(matches!(e, SigError::Mismatch { .. }), "{alg}: {e}");
+            }
+            // A tampered payload, a flipped signature bit, another key of the same kind: refused.
+            let mut tampered = payload.to_vec();
+            tampered[5] ^= 1;
+            let e = verify(&pk, &tampered, &sig, &Scheme::DEFAULT).unwrap_err();
+            assert!(
+                matches!(&e, SigError::Mismatch { tried } if tried.contains(&want)),
+                "{alg}: {e}"
+            );
+            assert!(e.to_string().contains(want.as_str()), "{e}");
+            let mut flipped = raw.clone();
+            let at = flipped.len() - 3;
+            flipped[at] ^= 0x10;
+            assert!(verify(&pk, payload, &B64.encode(&flipped), &Scheme::DEFAULT).is_err());
+            let other = openssl_key(other_dir.path(), alg).unwrap();
+            assert!(matches!(
+                verify(&other, payload, &sig, &Scheme::DEFAULT),
+                Err(SigError::Mismatch { .. })
+            ));
+            // A trailing byte is refused before any arithmetic, naming the key's algorithm.
+            let mut longer = raw.clone();
+            longer.push(0);
+            let e = verify(&pk, payload, &B64.encode(&longer), &Scheme::DEFAULT).unwrap_err();
+            assert!(matches!(e, SigError::Malformed { .. }), "{alg}: {e}");
+            assert!(
+                e.to_string().contains(&pk.algorithm().to_string()),
+                "{alg}: {e}"
+            );
+            // A policy that allows only Ed25519 names what the key would need.
+            let e = verify(&pk, payload, &sig, &[Scheme::Ed25519]).unwrap_err();
+            assert!(matches!(e, SigError::NotAllowed { .. }), "{e}");
+            assert!(e.to_string().contains(want.as_str()), "{e}");
+        }
+    }
+
+    #[test]
+    fn wrong_curve_and_wrong_algorithm_signatures_refused() {
+        let d256 = tempfile::tempdir().unwrap();
+        let d384 = tempfile::tempdir().unwrap();
+        let Some(p256) = openssl_key(d256.path(), "P-256") else {
+            return;
+        };
+        let p384 = openssl_key(d384.path(), "P-384").unwrap();
+        let payload = b"payload";
+        let s256 = B64.encode(openssl_sign(d256.path(), payload, DGST_SHA256));
+        let s384 = B64.encode(openssl_sign(d384.path(), payload, DGST_SHA384));
+        // A P-384 signature's 48-byte integers do not fit P-256.
+        let e = verify(&p256, payload, &s384, &Scheme::DEFAULT).unwrap_err();
+        assert!(matches!(e, SigError::Malformed { .. }), "{e}");
+        assert!(e.to_string().contains("ECDSA P-256"), "{e}");
+        assert!(e.to_string().contains("DER"), "{e}");
+        // A P-256 signature parses for P-384 but does not verify.
+        assert!(matches!(
+            verify(&p384, payload, &s256, &Scheme::DEFAULT),
+            Err(SigError::Mismatch { .. })
+        ));
+        // An ECDSA signature given to an Ed25519 key, and an Ed25519 one to an ECDSA key.
+        let ed = PrivateKey::generate().unwrap();
+        let e = verify(&ed.public(), payload, &s256, &Scheme::DEFAULT).unwrap_err();
+        assert!(e.to_string().contains("Ed25519"), "{e}");
+        let e = verify(&p256, payload, &sign(&ed, payload), &Scheme::DEFAULT).unwrap_err();
+        assert!(matches!(e, SigError::Malformed { .. }), "{e}");
+        // Not DER at all: a raw 64-byte (r || s), as some tools write.
+        let e = verify(&p256, payload, &B64.encode([7u8; 64]), &Scheme::DEFAULT).unwrap_err();
+        assert!(matches!(e, SigError::Malformed { .. }), "{e}");
+        // RSA of the wrong length names the length wanted.
+        let drsa = tempfile::tempdir().unwrap();
+        let rsa = openssl_key(drsa.path(), "rsa_keygen_bits:2048").unwrap();
+        let e = verify(&rsa, payload, &s256, &Scheme::DEFAULT).unwrap_err();
+        assert!(e.to_string().contains("256 bytes"), "{e}");
+        assert!(e.to_string().contains("RSA-2048"), "{e}");
+    }
+
+    /// `der` with `r` re-encoded with a superfluous leading zero: valid BER, not DER.
+    fn non_minimal(der: &[u8]) -> Option<Vec<u8>> {
+        // 30 len 02 rlen r… 02 slen s… (short lengths: P-256 signatures are < 128 bytes).
+        let rlen = der[3] as usize;
+        if der[4] >= 0x80 || der[4] == 0 {
+            return None;
+        }
+        let mut out = vec![0x30, der[1] + 1, 0x02, der[3] + 1, 0x00];
+        out.extend_from_slice(&der[4..4 + rlen]);
+        out.extend_from_slice(&der[4 + rlen..]);
+        Some(out)
+    }
+
+    #[test]
+    fn ecdsa_high_s_verifies_and_der_is_strict() {
+        use p256::ecdsa::signature::Signer as _;
+        let sk = p256::ecdsa::SigningKey::from_slice(&[0x42; 32]).unwrap();
+        let spki = p256::pkcs8::EncodePublicKey::to_public_key_der(sk.verifying_key()).unwrap();
+        let pk = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        let mut saw_non_minimal = false;
+        for i in 0..16u8 {
+            let payload = [b'p', i];
+            let sig: p256::ecdsa::Signature = sk.sign(&payload);
+            let low = sig.normalize_s().unwrap_or(sig);
+            let high = p256::ecdsa::Signature::from_scalars(low.r(), -*low.s()).unwrap();
+            assert!(high.normalize_s().is_some(), "s is high");
+            for s in [low, high] {
+                let der = s.to_der();
+                let b64 = B64.encode(der.as_bytes());
+                assert_eq!(
+                    verify(&pk, &payload, &b64, &Scheme::DEFAULT).unwrap(),
+                    Scheme::EcdsaP256Sha256
+                );
+                if let Some(bad) = non_minimal(der.as_bytes()) {
+                    saw_non_minimal = true;
+                    let e = verify(&pk, &payload, &B64.encode(bad), &Scheme::DEFAULT).unwrap_err();
+                    assert!(matches!(e, SigError::Malformed { .. }), "{e}");
+                }
+            }
+        }
+        assert!(saw_non_minimal);
+        // P-384 too.
+        let sk = p384::ecdsa::SigningKey::from_slice(&[0x42; 48]).unwrap();
+        let spki = p384::pkcs8::EncodePublicKey::to_public_key_der(sk.verifying_key()).unwrap();
+        let pk = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        let sig: p384::ecdsa::Signature = sk.sign(b"x");
+        let low = sig.normalize_s().unwrap_or(sig);
+        let high = p384::ecdsa::Signature::from_scalars(low.r(), -*low.s()).unwrap();
+        for s in [low, high] {
+            let b64 = B64.encode(s.to_der().as_bytes());
+            assert_eq!(
+                verify(&pk, b"x", &b64, &Scheme::DEFAULT).unwrap(),
+                Scheme::EcdsaP384Sha384
+            );
+        }
+    }
+
+    /// The signature fixtures a real peer (skopeo 1.9.3) made; None (with a note) when absent.
+    fn fixtures() -> Option<std::path::PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/signatures");
+        if dir.is_dir() {
+            return Some(dir);
+        }
+        eprintln!("skipping: no signature fixtures at {}", dir.display());
+        None
+    }
+
+    #[test]
+    fn skopeo_fixtures_verify_and_tampered_copies_do_not() {
+        use crate::transport::{self, SourceRef};
+        let Some(dir) = fixtures() else {
+            return;
+        };
+        for (name, want) in [
+            ("ed25519", Scheme::Ed25519),
+            ("p256", Scheme::EcdsaP256Sha256),
+        ] {
+            let key =
+                PublicKey::parse(&std::fs::read(dir.join(format!("{name}.pub"))).unwrap()).unwrap();
+            let layout = dir.join(format!("{name}-layout"));
+            let src =
+                transport::open(&SourceRef::parse(&format!("oci:{}:1", layout.display())).unwrap())
+                    .unwrap();
+            let top = src.top().unwrap();
+            let sigs = src.signatures(&top.digest).unwrap();
+            // The layouts also carry two older signatures by another key, for another name: the
+            // fixture key verifies exactly one, skopeo's.
+            let good: Vec<_> = sigs
+                .iter()
+                .filter(|s| verify(&key, &s.payload, &s.signature, &Scheme::DEFAULT).is_ok())
+                .collect();
+            assert_eq!(good.len(), 1, "{name}: {} signatures", sigs.len());
+            let sig = good[0];
+            assert!(String::from_utf8_lossy(&sig.payload).contains("containers/image"));
+            assert_eq!(
+                verify(&key, &sig.payload, &sig.signature, &Scheme::DEFAULT).unwrap(),
+                want
+            );
+            let p = super::super::payload::parse_strict(&sig.payload).unwrap();
+            assert_eq!(p.manifest_digest, top.digest);
+            assert_eq!(
+                p.docker_reference,
+                format!("127.0.0.1:5000/fixtures/{name}/busybox:1")
+            );
+            // A copy whose payload names another image is refused.
+            let tampered = String::from_utf8(sig.payload.clone())
+                .unwrap()
+                .replace("busybox:1", "busybox:2");
+            assert_ne!(tampered.as_bytes(), sig.payload.as_slice());
+            assert!(matches!(
+                verify(&key, tampered.as_bytes(), &sig.signature, &Scheme::DEFAULT),
+                Err(SigError::Mismatch { .. })
+            ));
+            // The other fixture's key does not verify it.
+            let other = if name == "p256" { "ed25519" } else { "p256" };
+            let other = PublicKey::parse(&std::fs::read(dir.join(format!("{other}.pub"))).unwrap())
+                .unwrap();
+            assert!(verify(&other, &sig.payload, &sig.signature, &Scheme::DEFAULT).is_err());
+        }
+    }
 }
