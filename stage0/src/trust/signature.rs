@@ -877,4 +877,43 @@ mod tests {
             assert!(verify(&other, &sig.payload, &sig.signature, &Scheme::DEFAULT).is_err());
         }
     }
+
+    /// Median time of one verification per algorithm, over 1000 each. Run in release mode:
+    /// `cargo test --release -p liftoff --lib verification_timings -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn verification_timings() {
+        let payload = br#"{"critical":{"identity":{"docker-reference":"example.com/a:1"},"image":{"docker-manifest-digest":"sha256:74dd196fed6d1a08e41fa57229905095f808ada77e3e578fbc035ffba0af802e"},"type":"cosign container image signature"},"optional":null}"#;
+        let ed = PrivateKey::generate().unwrap();
+        let mut cases = vec![("Ed25519".to_string(), ed.public(), sign(&ed, payload))];
+        for (alg, args) in [
+            ("P-256", DGST_SHA256),
+            ("P-384", DGST_SHA384),
+            ("rsa_keygen_bits:3072", DGST_SHA256),
+            ("rsa_keygen_bits:3072", PSS_MAX_SALT),
+        ] {
+            let d = tempfile::tempdir().unwrap();
+            let Some(pk) = openssl_key(d.path(), alg) else {
+                return;
+            };
+            let sig = B64.encode(openssl_sign(d.path(), payload, args));
+            let name = format!("{} {}", pk.algorithm(), args[0]);
+            cases.push((name, pk, sig));
+        }
+        for (name, pk, sig) in &cases {
+            let mut times: Vec<std::time::Duration> = (0..1000)
+                .map(|_| {
+                    let t = std::time::Instant::now();
+                    verify(pk, payload, sig, &Scheme::DEFAULT).unwrap();
+                    t.elapsed()
+                })
+                .collect();
+            times.sort();
+            println!(
+                "{name:<24} median {:>8.1} µs  (p90 {:>8.1} µs)",
+                times[500].as_secs_f64() * 1e6,
+                times[900].as_secs_f64() * 1e6
+            );
+        }
+    }
 }
