@@ -301,7 +301,14 @@ impl PublicKey {
                 p384::ecdsa::VerifyingKey::from_public_key_der(der).map_err(bad("ECDSA P-384"))?,
             ),
             (RSA_OID, _) => {
-                let key = rsa::RsaPublicKey::from_public_key_der(der).map_err(bad("RSA"))?;
+                // The crate refuses moduli over MAX_RSA_BITS and bad exponents; say what it takes.
+                let key =
+                    rsa::RsaPublicKey::from_public_key_der(der).map_err(|e| KeyError::BadKey {
+                        algorithm: "RSA",
+                        reason: format!(
+                            "{e} (liftoff reads RSA keys of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits)"
+                        ),
+                    })?;
                 let bits = key.n().bits();
                 if bits < MIN_RSA_BITS {
                     return Err(KeyError::RsaTooSmall { bits });
