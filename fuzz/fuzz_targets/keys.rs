@@ -1,5 +1,5 @@
 //! Key files (`trust::keys`): public keys in PEM SPKI and minisign form (`PublicKey::parse` and
-//! the per-format readers under it), DER SubjectPublicKeyInfo, raw 32-byte points, and PKCS#8 PEM
+//! the per-format readers under it), DER SubjectPublicKeyInfo (Ed25519, ECDSA P-256/P-384, RSA), raw 32-byte Ed25519 points, and PKCS#8 PEM
 //! private keys. Keys come from files users are given, so they are parsed as hostile.
 //!
 //! Besides "no panic": an accepted public key survives its own PEM and DER encodings unchanged.
@@ -19,10 +19,12 @@ fn round_trips(k: &PublicKey) {
         &PublicKey::from_spki_der(&k.spki_der()).expect("own DER parses"),
         k
     );
-    assert_eq!(
-        &PublicKey::from_bytes(k.as_bytes()).expect("own point parses"),
-        k
-    );
+    if let Some(point) = k.ed25519_bytes() {
+        assert_eq!(
+            &PublicKey::from_bytes(point).expect("own point parses"),
+            k
+        );
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -750,7 +750,7 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
         serde_json::from_str(&e.ok(&["trust", "list", "--format", "json"])).unwrap();
     assert_eq!(list[0]["keyid"], id.as_str());
     assert_eq!(list[0]["prefix"], "example.com/team");
-    // A private key or an RSA key is not a public key.
+    // An RSA key under 2048 bits is refused, naming its size.
     let rsa = e.work.join("rsa.pem");
     if Command::new("openssl")
         .args([
@@ -758,7 +758,7 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
             "-algorithm",
             "rsa",
             "-pkeyopt",
-            "rsa_keygen_bits:2048",
+            "rsa_keygen_bits:1024",
             "-out",
         ])
         .arg(&rsa)
@@ -783,7 +783,7 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
         ]);
         assert_eq!(o.status.code(), Some(254));
         assert!(
-            String::from_utf8_lossy(&o.stderr).contains("Ed25519"),
+            String::from_utf8_lossy(&o.stderr).contains("1024 bits"),
             "{}",
             String::from_utf8_lossy(&o.stderr)
         );
@@ -792,4 +792,74 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
     let list: serde_json::Value =
         serde_json::from_str(&e.ok(&["trust", "list", "--format", "json"])).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 0);
+}
+
+/// The signature fixtures skopeo 1.9.3 made (shared/fixtures/signatures/README.md); None (with a
+/// note) when they are not beside the checkout.
+fn skopeo_fixtures() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/signatures");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    eprintln!("skipping: no signature fixtures at {}", dir.display());
+    None
+}
+
+/// Copies an OCI layout (flat `blobs/sha256`) so that a test may change it.
+fn copy_layout(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to.join("blobs/sha256")).unwrap();
+    for f in ["oci-layout", "index.json"] {
+        std::fs::copy(from.join(f), to.join(f)).unwrap();
+    }
+    for b in std::fs::read_dir(from.join("blobs/sha256")).unwrap() {
+        let b = b.unwrap();
+        std::fs::copy(b.path(), to.join("blobs/sha256").join(b.file_name())).unwrap();
+    }
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn skopeo_ecdsa_p256_signature_verifies() {
+    let Some(e) = Env::new() else { return };
+    let Some(fx) = skopeo_fixtures() else { return };
+    let p256 = e.work.join("p256-layout");
+    let ed = e.work.join("ed25519-layout");
+    copy_layout(&fx.join("p256-layout"), &p256);
+    copy_layout(&fx.join("ed25519-layout"), &ed);
+    e.trust(&fx.join("p256.pub"), "127.0.0.1:5000/fixtures");
+    let list = e.ok(&["trust", "list"]);
+    assert!(list.contains("ECDSA P-256"), "{list}");
+    // Signed for another tag, or by a key that is not trusted: refused.
+    let lp = format!("oci:{}:1", p256.display());
+    let err = e.refused(&[
+        "fetch",
+        &lp,
+        "--as",
+        "127.0.0.1:5000/fixtures/p256/busybox:2",
+    ]);
+    assert!(err.contains("busybox:1"), "{err}");
+    let err = e.refused(&[
+        "fetch",
+        &format!("oci:{}:1", ed.display()),
+        "--as",
+        "127.0.0.1:5000/fixtures/ed25519/busybox:1",
+    ]);
+    assert!(err.contains("failed verification"), "{err}");
+    let out = e.ok(&[
+        "fetch",
+        &lp,
+        "--as",
+        "127.0.0.1:5000/fixtures/p256/busybox:1",
+    ]);
+    assert!(
+        out.contains("127.0.0.1:5000/fixtures/p256/busybox:1"),
+        "{out}"
+    );
+    let insp: serde_json::Value = serde_json::from_str(&e.ok(&[
+        "image",
+        "inspect",
+        "127.0.0.1:5000/fixtures/p256/busybox:1",
+    ]))
+    .unwrap();
+    assert_eq!(insp["provenance"]["scheme"], "ecdsa-p256-sha256", "{insp}");
 }

@@ -70,7 +70,8 @@ pub fn run(ctx: &Ctx, c: TrustCommand) -> Result<u8> {
                 None => "EVERY image name (root key)".to_string(),
             };
             eprintln!(
-                "Key {id}\n  from {}\n  will be trusted for {scope}.",
+                "Key {id} ({})\n  from {}\n  will be trusted for {scope}.",
+                key.algorithm(),
                 a.key.display()
             );
             if a.root {
@@ -100,11 +101,15 @@ pub fn run(ctx: &Ctx, c: TrustCommand) -> Result<u8> {
                 println!("{}", serde_json::to_string_pretty(&keys)?);
                 return Ok(0);
             }
-            println!("{:<64}  {:<30}  {:<6}  PATH", "KEYID", "PREFIX", "ORIGIN");
+            println!(
+                "{:<64}  {:<11}  {:<30}  {:<6}  PATH",
+                "KEYID", "ALGORITHM", "PREFIX", "ORIGIN"
+            );
             for k in keys {
                 println!(
-                    "{:<64}  {:<30}  {:<6}  {}",
+                    "{:<64}  {:<11}  {:<30}  {:<6}  {}",
                     k.key_id,
+                    k.algorithm,
                     k.prefix,
                     k.origin,
                     k.path.display()

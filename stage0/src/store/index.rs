@@ -48,7 +48,7 @@ pub struct Provenance {
     /// The signature's own timestamp (unix seconds).
     #[serde(default)]
     pub signed_at: Option<i64>,
-    /// Signature scheme (ed25519 or ed25519ph).
+    /// Signature scheme (`ed25519`, `ecdsa-p256-sha256`, … as in policy.toml).
     #[serde(default)]
     pub scheme: Option<String>,
     /// Verification was skipped on request (`--insecure-options=image` or a policy escape hatch).

@@ -1,13 +1,16 @@
-//! Ed25519 keys: reading, writing and naming them (docs/trust.md, Keys).
+//! Keys: reading, writing and naming them (docs/trust.md, Keys).
 //!
 //! Public keys are read from PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`, what
-//! `openssl pkey -pubout`, cosign and skopeo write) or from minisign `.pub` files. Private keys are
-//! unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, what `openssl genpkey -algorithm ed25519`
-//! writes), kept in files only their owner can read.
+//! `openssl pkey -pubout`, cosign and skopeo write) or from minisign `.pub` files. A public key is
+//! Ed25519, ECDSA P-256, ECDSA P-384 or RSA (2048 to 4096 bits), told apart by the SPKI algorithm
+//! (id-ecPublicKey with its namedCurve, rsaEncryption); minisign keys are Ed25519 only. Private keys
+//! sign, and are Ed25519 only: unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, what
+//! `openssl genpkey -algorithm ed25519` writes), kept in files only their owner can read.
 //!
 //! A key's id is the lowercase hex sha256 of its SPKI DER encoding, whatever file it came from, so
 //! the same key read from PEM or minisign has the same id, and the id can be recomputed with
-//! `openssl pkey -pubin -in KEY.pub -outform DER | sha256sum`.
+//! `openssl pkey -pubin -in KEY.pub -outform DER | sha256sum`. Only the canonical DER of a key is
+//! accepted (for EC keys: the uncompressed point), so one key has one id.
 //!
 //! Everything read here is untrusted input: parsing is bounded and strict (one PEM block, no text
 //! around it, canonical DER only), and errors say what was found and what to do instead.
@@ -17,8 +20,10 @@ use base64::Engine as _;
 use ed25519_dalek::pkcs8::spki::der::zeroize::{Zeroize, Zeroizing};
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
+use ed25519_dalek::pkcs8::spki::{DecodePublicKey as _, EncodePublicKey as _};
 use ed25519_dalek::pkcs8::{DecodePrivateKey as _, ObjectIdentifier, PrivateKeyInfo};
 use ed25519_dalek::{SigningKey, VerifyingKey};
+use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256};
 use std::fmt;
 use std::io::{Read as _, Write as _};
@@ -51,6 +56,19 @@ const PKCS8_PREFIX: [u8; 16] = [
 
 const ED25519_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const EC_PUBLIC_KEY_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const P256_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const P384_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const RSA_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+/// Smallest RSA modulus trusted: 1024-bit RSA is within reach of a well-funded attacker, and
+/// NIST SP 800-131A disallows it for signatures.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Largest RSA modulus read (the `rsa` crate's bound; larger keys only cost verification time).
+pub const MAX_RSA_BITS: usize = rsa::RsaPublicKey::MAX_SIZE;
+
+/// What liftoff verifies; repeated in every "unsupported public key" message.
+const VERIFY_ALGS: &str =
+    "liftoff verifies Ed25519, ECDSA P-256, ECDSA P-384 and RSA (2048 to 4096 bits) keys";
 
 /// Why a key was refused.
 #[derive(Debug, thiserror::Error)]
@@ -72,8 +90,17 @@ pub enum KeyError {
     WrongKind(String),
     #[error("malformed key encoding: {0}")]
     Der(String),
-    #[error("only Ed25519 keys are supported, but this is {found} key; {GEN_HINT}")]
+    #[error("{VERIFY_ALGS}, but this is {found} key; {GEN_HINT}")]
     UnsupportedAlgorithm { found: String },
+    #[error("liftoff signs only with Ed25519 keys, but this is {found} key (its public key can still be trusted to verify signatures made elsewhere); {GEN_HINT}")]
+    UnsupportedSigner { found: String },
+    #[error("the RSA key is {bits} bits; liftoff refuses RSA keys of fewer than {MIN_RSA_BITS} bits, which can be broken: use a 3072-bit RSA, an ECDSA or an Ed25519 key")]
+    RsaTooSmall { bits: usize },
+    #[error("the {algorithm} public key is not valid: {reason}")]
+    BadKey {
+        algorithm: &'static str,
+        reason: String,
+    },
     #[error("the key is encrypted ({found}); liftoff reads only unencrypted PKCS#8 keys, kept safe by file mode 0600 instead: {remedy}")]
     Encrypted { found: String, remedy: String },
     #[error("the Ed25519 public key is not a valid curve point: {0}")]
@@ -97,19 +124,52 @@ fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> KeyError 
     move |source| KeyError::Io { path, op, source }
 }
 
-/// A trusted-key candidate: an Ed25519 public key that is a valid, canonical, non-weak point.
+/// The key itself, by algorithm; each is a validated key (on its curve, of a trusted size).
+#[derive(Clone)]
+pub enum KeyMaterial {
+    Ed25519(VerifyingKey),
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    Rsa(rsa::RsaPublicKey),
+}
+
+/// The algorithm of a public key, as messages and `trust list` name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Ed25519,
+    EcdsaP256,
+    EcdsaP384,
+    /// RSA with a modulus of this many bits.
+    Rsa(usize),
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Algorithm::Ed25519 => f.write_str("Ed25519"),
+            Algorithm::EcdsaP256 => f.write_str("ECDSA P-256"),
+            Algorithm::EcdsaP384 => f.write_str("ECDSA P-384"),
+            Algorithm::Rsa(bits) => write!(f, "RSA-{bits}"),
+        }
+    }
+}
+
+/// A trusted-key candidate: an Ed25519 key that is a valid, canonical, non-weak point, an ECDSA
+/// P-256 or P-384 key that is a point on its curve, or an RSA key of 2048 to 4096 bits.
 #[derive(Clone)]
 pub struct PublicKey {
-    key: VerifyingKey,
+    key: KeyMaterial,
+    /// The canonical DER SubjectPublicKeyInfo: what the key id is the hash of.
+    spki: Vec<u8>,
     /// The minisign key id (as minisign prints it) when the key came from a minisign file; only for
     /// messages: liftoff names keys by [`PublicKey::key_id`].
     minisign_id: Option<String>,
 }
 
 impl PartialEq for PublicKey {
-    // The same key is the same key whichever file format it was read from.
+    // The same key is the same key whichever file format it was read from: its canonical SPKI.
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        self.spki == other.spki
     }
 }
 impl Eq for PublicKey {}
@@ -142,10 +202,18 @@ impl PublicKey {
         if key.is_weak() {
             return Err(KeyError::WeakKey);
         }
-        Ok(PublicKey {
-            key,
+        Ok(Self::ed25519(key))
+    }
+
+    /// An Ed25519 key already known to be valid.
+    fn ed25519(key: VerifyingKey) -> Self {
+        let mut spki = SPKI_PREFIX.to_vec();
+        spki.extend_from_slice(key.as_bytes());
+        PublicKey {
+            key: KeyMaterial::Ed25519(key),
+            spki,
             minisign_id: None,
-        })
+        }
     }
 
     /// Reads a public key file of either supported format, telling them apart by content.
@@ -186,20 +254,20 @@ impl PublicKey {
                 ))
             }
             "RSA PUBLIC KEY" => {
-                return Err(KeyError::UnsupportedAlgorithm {
-                    found: "an RSA".to_string(),
-                })
+                return Err(KeyError::WrongKind(
+                    "this is a PKCS#1 RSA public key (`-----BEGIN RSA PUBLIC KEY-----`); liftoff reads the SPKI form: convert it with `openssl rsa -RSAPublicKey_in -in KEY -pubout`".to_string(),
+                ))
             }
             other => {
                 return Err(KeyError::WrongKind(format!(
-                    "PEM block is {other:?}, not \"PUBLIC KEY\"; liftoff reads Ed25519 public keys in PEM SPKI form (`-----BEGIN PUBLIC KEY-----`)"
+                    "PEM block is {other:?}, not \"PUBLIC KEY\"; liftoff reads public keys in PEM SPKI form (`-----BEGIN PUBLIC KEY-----`)"
                 )))
             }
         }
         Self::from_spki_der(&der)
     }
 
-    /// Reads the DER SubjectPublicKeyInfo of an Ed25519 key, naming the algorithm of any other.
+    /// Reads a DER SubjectPublicKeyInfo of a supported algorithm, naming the algorithm of any other.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
         if let Some(rest) = der.strip_prefix(&SPKI_PREFIX[..]) {
             if let Ok(key) = <&[u8; 32]>::try_from(rest) {
@@ -219,8 +287,58 @@ impl PublicKey {
             .algorithm
             .parameters
             .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-        Err(KeyError::UnsupportedAlgorithm {
-            found: algorithm_name(oid, curve),
+        let bad = |algorithm: &'static str| {
+            move |e: ed25519_dalek::pkcs8::spki::Error| KeyError::BadKey {
+                algorithm,
+                reason: e.to_string(),
+            }
+        };
+        let key = match (oid, curve) {
+            (EC_PUBLIC_KEY_OID, Some(P256_OID)) => KeyMaterial::P256(
+                p256::ecdsa::VerifyingKey::from_public_key_der(der).map_err(bad("ECDSA P-256"))?,
+            ),
+            (EC_PUBLIC_KEY_OID, Some(P384_OID)) => KeyMaterial::P384(
+                p384::ecdsa::VerifyingKey::from_public_key_der(der).map_err(bad("ECDSA P-384"))?,
+            ),
+            (RSA_OID, _) => {
+                // The crate refuses moduli over MAX_RSA_BITS and bad exponents; say what it takes.
+                let key =
+                    rsa::RsaPublicKey::from_public_key_der(der).map_err(|e| KeyError::BadKey {
+                        algorithm: "RSA",
+                        reason: format!(
+                            "{e} (liftoff reads RSA keys of {MIN_RSA_BITS} to {MAX_RSA_BITS} bits)"
+                        ),
+                    })?;
+                let bits = key.n().bits();
+                if bits < MIN_RSA_BITS {
+                    return Err(KeyError::RsaTooSmall { bits });
+                }
+                KeyMaterial::Rsa(key)
+            }
+            _ => {
+                return Err(KeyError::UnsupportedAlgorithm {
+                    found: algorithm_name(oid, curve),
+                })
+            }
+        };
+        let canonical = match &key {
+            KeyMaterial::Ed25519(_) => Ok(der.to_vec()),
+            KeyMaterial::P256(k) => k.to_public_key_der().map(|d| d.into_vec()),
+            KeyMaterial::P384(k) => k.to_public_key_der().map(|d| d.into_vec()),
+            KeyMaterial::Rsa(k) => k.to_public_key_der().map(|d| d.into_vec()),
+        }
+        .map_err(|e| KeyError::Der(format!("cannot re-encode the key: {e}")))?;
+        // One key, one id: a second encoding of the same key (a compressed EC point, say) would
+        // give it a second key id, so only the canonical one is read.
+        if canonical != der {
+            return Err(KeyError::Der(
+                "the SubjectPublicKeyInfo is not in its canonical form (EC points must be uncompressed); re-encode it with `openssl pkey -pubin -in KEY -pubout -ec_conv_form uncompressed`".to_string(),
+            ));
+        }
+        Ok(PublicKey {
+            key,
+            spki: canonical,
+            minisign_id: None,
         })
     }
 
@@ -276,12 +394,19 @@ impl PublicKey {
         Ok(k)
     }
 
-    /// The DER SubjectPublicKeyInfo (44 bytes).
-    pub fn spki_der(&self) -> [u8; 44] {
-        let mut der = [0u8; 44];
-        der[..12].copy_from_slice(&SPKI_PREFIX);
-        der[12..].copy_from_slice(self.key.as_bytes());
-        der
+    /// The canonical DER SubjectPublicKeyInfo (44 bytes for Ed25519).
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
+
+    /// Which algorithm this key is for.
+    pub fn algorithm(&self) -> Algorithm {
+        match &self.key {
+            KeyMaterial::Ed25519(_) => Algorithm::Ed25519,
+            KeyMaterial::P256(_) => Algorithm::EcdsaP256,
+            KeyMaterial::P384(_) => Algorithm::EcdsaP384,
+            KeyMaterial::Rsa(k) => Algorithm::Rsa(k.n().bits()),
+        }
     }
 
     /// Lowercase hex sha256 of the SPKI DER: the name liftoff gives this key everywhere.
@@ -296,14 +421,19 @@ impl PublicKey {
 
     /// PEM SubjectPublicKeyInfo, as `openssl pkey -pubout` writes it.
     pub fn to_pem(&self) -> String {
-        pem_encode("PUBLIC KEY", &self.spki_der())
+        pem_encode("PUBLIC KEY", &self.spki)
     }
 
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        self.key.as_bytes()
+    /// The 32-byte point of an Ed25519 key; None for keys of other algorithms.
+    pub fn ed25519_bytes(&self) -> Option<&[u8; 32]> {
+        match &self.key {
+            KeyMaterial::Ed25519(k) => Some(k.as_bytes()),
+            _ => None,
+        }
     }
 
-    pub fn verifying_key(&self) -> &VerifyingKey {
+    /// The key itself, for verification.
+    pub fn material(&self) -> &KeyMaterial {
         &self.key
     }
 }
@@ -354,12 +484,12 @@ impl PrivateKey {
                 })
             }
             "RSA PRIVATE KEY" => {
-                return Err(KeyError::UnsupportedAlgorithm {
+                return Err(KeyError::UnsupportedSigner {
                     found: "an RSA".to_string(),
                 })
             }
             "EC PRIVATE KEY" => {
-                return Err(KeyError::UnsupportedAlgorithm {
+                return Err(KeyError::UnsupportedSigner {
                     found: "an EC".to_string(),
                 })
             }
@@ -388,7 +518,7 @@ impl PrivateKey {
                 .algorithm
                 .parameters
                 .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-            return Err(KeyError::UnsupportedAlgorithm {
+            return Err(KeyError::UnsupportedSigner {
                 found: algorithm_name(info.algorithm.oid, curve),
             });
         }
@@ -408,10 +538,7 @@ impl PrivateKey {
     }
 
     pub fn public(&self) -> PublicKey {
-        PublicKey {
-            key: self.key.verifying_key(),
-            minisign_id: None,
-        }
+        PublicKey::ed25519(self.key.verifying_key())
     }
 
     pub fn signing_key(&self) -> &SigningKey {
@@ -539,7 +666,7 @@ fn describe_unknown(t: &str) -> String {
     format!("text starting {first:?}")
 }
 
-/// Human name of a key algorithm for "only Ed25519" messages, with an article.
+/// Human name of a key algorithm for "unsupported algorithm" messages, with an article.
 fn algorithm_name(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> String {
     let name = match oid.to_string().as_str() {
         "1.2.840.113549.1.1.1" => "an RSA",
@@ -678,7 +805,7 @@ mod tests {
         assert_eq!(sk.public(), pk);
         assert_eq!(sk.public().key_id(), pk.key_id());
         assert_eq!(pk.key_id(), hex::encode(Sha256::digest(&der.stdout)));
-        assert_eq!(pk.spki_der().as_slice(), der.stdout.as_slice());
+        assert_eq!(pk.spki_der(), der.stdout.as_slice());
         // What liftoff writes is byte-identical to what openssl writes.
         assert_eq!(pk.to_pem(), read(p, "pub.pem"));
         assert_eq!(sk.to_pkcs8_pem().as_str(), read(p, "k.pem"));
@@ -715,66 +842,137 @@ mod tests {
     fn assert_alg(err: KeyError, want: &str) {
         let msg = err.to_string();
         assert!(
-            matches!(err, KeyError::UnsupportedAlgorithm { .. }),
+            matches!(
+                err,
+                KeyError::UnsupportedAlgorithm { .. } | KeyError::UnsupportedSigner { .. }
+            ),
             "wrong error: {msg}"
         );
         assert!(msg.contains(want), "{msg:?} does not name {want}");
         assert!(msg.contains("liftoff key gen"), "{msg}");
     }
 
+    /// `openssl genpkey` args for a key of `alg` ("RSA:2048", "EC:P-256", "X25519").
+    fn genpkey(alg: &str) -> Vec<String> {
+        let mut args: Vec<String> = ["genpkey", "-algorithm"].map(String::from).to_vec();
+        match alg.split_once(':') {
+            Some(("RSA", bits)) => args
+                .extend(["RSA", "-pkeyopt", &format!("rsa_keygen_bits:{bits}")].map(String::from)),
+            Some(("EC", curve)) => args.extend(
+                ["EC", "-pkeyopt", &format!("ec_paramgen_curve:{curve}")].map(String::from),
+            ),
+            _ => args.push(alg.to_string()),
+        }
+        args.extend(["-out", "k.pem"].map(String::from));
+        args
+    }
+
+    #[test]
+    fn ecdsa_and_rsa_public_keys_accepted_but_do_not_sign() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        for (alg, want) in [
+            ("EC:P-256", Algorithm::EcdsaP256),
+            ("EC:P-384", Algorithm::EcdsaP384),
+            ("RSA:2048", Algorithm::Rsa(2048)),
+            ("RSA:3072", Algorithm::Rsa(3072)),
+        ] {
+            let _ = std::fs::remove_file(p.join("k.pem"));
+            let args = genpkey(alg);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            if openssl(p, &args).is_none() {
+                return;
+            }
+            openssl(p, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
+            let der = openssl(p, &["pkey", "-pubin", "-in", "pub.pem", "-outform", "DER"]).unwrap();
+            let pk = PublicKey::parse(read(p, "pub.pem").as_bytes()).unwrap();
+            assert_eq!(pk.algorithm(), want, "{alg}");
+            assert_eq!(pk.spki_der(), der.stdout.as_slice(), "{alg}");
+            assert_eq!(pk.key_id(), hex::encode(Sha256::digest(&der.stdout)));
+            assert_eq!(pk.to_pem(), read(p, "pub.pem"));
+            assert!(pk.ed25519_bytes().is_none());
+            assert_eq!(PublicKey::from_spki_der(pk.spki_der()).unwrap(), pk);
+            // Signing stays Ed25519: the private key is refused, by name.
+            let e = PrivateKey::from_pem(&read(p, "k.pem")).unwrap_err();
+            assert!(matches!(e, KeyError::UnsupportedSigner { .. }), "{e}");
+            assert!(e.to_string().contains("signs only with Ed25519"), "{e}");
+        }
+        // A compressed EC point is a second encoding of the same key: refused, with the remedy.
+        let _ = std::fs::remove_file(p.join("k.pem"));
+        openssl(
+            p,
+            &genpkey("EC:P-256")
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        openssl(
+            p,
+            &[
+                "pkey",
+                "-in",
+                "k.pem",
+                "-pubout",
+                "-ec_conv_form",
+                "compressed",
+                "-out",
+                "c.pem",
+            ],
+        );
+        let e = PublicKey::parse(read(p, "c.pem").as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("uncompressed"), "{e}");
+        // A P-256 SPKI whose point is not on the curve.
+        openssl(
+            p,
+            &[
+                "pkey", "-in", "k.pem", "-pubout", "-outform", "DER", "-out", "k.der",
+            ],
+        );
+        let mut der = std::fs::read(p.join("k.der")).unwrap();
+        let last = der.len() - 1;
+        der[last] ^= 1;
+        let e = PublicKey::from_spki_der(&der).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                KeyError::BadKey {
+                    algorithm: "ECDSA P-256",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn small_rsa_keys_refused_with_size() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        let args = genpkey("RSA:1024");
+        if openssl(p, &args.iter().map(String::as_str).collect::<Vec<_>>()).is_none() {
+            return;
+        }
+        openssl(p, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
+        let e = PublicKey::parse(read(p, "pub.pem").as_bytes()).unwrap_err();
+        assert!(matches!(e, KeyError::RsaTooSmall { bits: 1024 }), "{e}");
+        assert!(e.to_string().contains("1024 bits"), "{e}");
+        assert!(e.to_string().contains("2048"), "{e}");
+    }
+
     #[test]
     fn other_algorithms_refused_by_name() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path();
-        let cases: &[(&[&str], &str)] = &[
-            (
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "RSA",
-                    "-pkeyopt",
-                    "rsa_keygen_bits:1024",
-                    "-out",
-                    "k.pem",
-                ],
-                "RSA",
-            ),
-            (
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-out",
-                    "k.pem",
-                ],
-                "EC (P-256)",
-            ),
-            (
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-384",
-                    "-out",
-                    "k.pem",
-                ],
-                "EC (P-384)",
-            ),
-            (
-                &["genpkey", "-algorithm", "X25519", "-out", "k.pem"],
-                "X25519",
-            ),
-            (
-                &["genpkey", "-algorithm", "ED448", "-out", "k.pem"],
-                "Ed448",
-            ),
+        let cases: &[(&str, &str)] = &[
+            ("EC:P-521", "EC (P-521)"),
+            ("EC:secp256k1", "EC (secp256k1)"),
+            ("X25519", "X25519"),
+            ("ED448", "Ed448"),
         ];
-        for (args, want) in cases {
+        for (alg, want) in cases {
             let _ = std::fs::remove_file(p.join("k.pem"));
-            if openssl(p, args).is_none() {
+            let args = genpkey(alg);
+            if openssl(p, &args.iter().map(String::as_str).collect::<Vec<_>>()).is_none() {
                 return;
             }
             openssl(p, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
@@ -785,37 +983,27 @@ mod tests {
             );
             assert_alg(PrivateKey::from_pem(&read(p, "k.pem")).unwrap_err(), want);
         }
-        // Traditional (non-PKCS#8) RSA files are named from their PEM label.
-        openssl(
-            p,
-            &[
-                "genpkey",
-                "-algorithm",
-                "RSA",
-                "-pkeyopt",
-                "rsa_keygen_bits:1024",
-                "-out",
-                "r.pem",
-            ],
-        );
+        // Traditional (non-PKCS#8) RSA files are named from their PEM label; a PKCS#1 public key
+        // is pointed at its SPKI form.
+        let args = genpkey("RSA:2048");
+        openssl(p, &args.iter().map(String::as_str).collect::<Vec<_>>());
         openssl(
             p,
             &[
                 "rsa",
                 "-in",
-                "r.pem",
+                "k.pem",
                 "-RSAPublicKey_out",
                 "-out",
                 "rpub.pem",
             ],
         );
-        assert_alg(
-            PublicKey::from_pem(&read(p, "rpub.pem")).unwrap_err(),
-            "RSA",
-        );
+        let e = PublicKey::from_pem(&read(p, "rpub.pem")).unwrap_err();
+        assert!(matches!(e, KeyError::WrongKind(_)), "{e}");
+        assert!(e.to_string().contains("-RSAPublicKey_in"), "{e}");
         openssl(
             p,
-            &["rsa", "-in", "r.pem", "-traditional", "-out", "rtrad.pem"],
+            &["rsa", "-in", "k.pem", "-traditional", "-out", "rtrad.pem"],
         );
         assert_alg(
             PrivateKey::from_pem(&read(p, "rtrad.pem")).unwrap_err(),
@@ -954,7 +1142,7 @@ mod tests {
             &[
                 0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x05, 0x00, 0x03, 0x21, 0x00,
             ][..],
-            pk.as_bytes(),
+            pk.ed25519_bytes().unwrap(),
         ]
         .concat();
         let e = PublicKey::from_spki_der(&with_null).unwrap_err();
@@ -976,7 +1164,13 @@ mod tests {
         v2.extend_from_slice(&[0x04, 0x22, 0x04, 0x20]);
         v2.extend_from_slice(sk.signing_key().as_bytes());
         v2.extend_from_slice(&[0x81, 0x21, 0x00]);
-        v2.extend_from_slice(PrivateKey::generate().unwrap().public().as_bytes());
+        v2.extend_from_slice(
+            PrivateKey::generate()
+                .unwrap()
+                .public()
+                .ed25519_bytes()
+                .unwrap(),
+        );
         assert!(PrivateKey::from_pem(&pem_encode("PRIVATE KEY", &v2)).is_err());
     }
 
@@ -1002,7 +1196,7 @@ mod tests {
     fn minisign_public_keys() {
         let sk = PrivateKey::generate().unwrap();
         let keynum = [0x8a, 0x7b, 0x6c, 0x5d, 0x4e, 0x0a, 0x1b, 0x3f];
-        let text = minisign_pub(keynum, sk.public().as_bytes());
+        let text = minisign_pub(keynum, sk.public().ed25519_bytes().unwrap());
         let pk = PublicKey::parse(text.as_bytes()).unwrap();
         assert_eq!(pk, sk.public());
         assert_eq!(pk.key_id(), sk.public().key_id());
@@ -1013,7 +1207,14 @@ mod tests {
         // Wrong algorithm, wrong length, extra lines, weak key, secret key file.
         let ed_upper = text.replace(
             line,
-            &B64.encode([b"ED".as_slice(), &keynum, sk.public().as_bytes()].concat()),
+            &B64.encode(
+                [
+                    b"ED".as_slice(),
+                    &keynum,
+                    sk.public().ed25519_bytes().unwrap(),
+                ]
+                .concat(),
+            ),
         );
         assert!(matches!(
             PublicKey::parse(ed_upper.as_bytes()),

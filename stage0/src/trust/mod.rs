@@ -1,4 +1,4 @@
-//! Signatures and trust (docs/trust.md): keys, the simple-signing payload, Ed25519 signatures, the trust
+//! Signatures and trust (docs/trust.md): keys, the simple-signing payload, signatures (Ed25519, ECDSA, RSA), the trust
 //! store and policy, and the fail-closed verification procedure.
 pub mod gate;
 pub mod keys;

@@ -62,7 +62,7 @@ impl Default for Rules {
         Rules {
             prefix: None,
             identity: IdentityRule::Exact,
-            schemes: vec![Scheme::Ed25519],
+            schemes: Scheme::DEFAULT.to_vec(),
             max_age: None,
             threshold: 1,
             insecure_accept_unsigned: false,
@@ -141,7 +141,7 @@ impl Policy {
                 })?),
                 None => None,
             };
-            let schemes = p.schemes.unwrap_or_else(|| vec![Scheme::Ed25519]);
+            let schemes = p.schemes.unwrap_or_else(|| Scheme::DEFAULT.to_vec());
             if schemes.is_empty() {
                 return Err(bad(format!(
                     "[[prefix]] {name}: schemes is empty, nothing could verify"
@@ -208,6 +208,27 @@ schemes = ["ed25519", "ed25519ph"]
         assert_eq!(r.max_age, Some(Duration::from_secs(90 * 86400)));
         assert_eq!(p.rules_for("example.com/foobar").threshold, 2);
         assert_eq!(p.rules_for("evil.com/foo"), Rules::default());
+        // No schemes named: every scheme but Ed25519ph.
+        assert_eq!(
+            p.rules_for("example.com/x").schemes,
+            Scheme::DEFAULT.to_vec()
+        );
+    }
+
+    #[test]
+    fn ecdsa_and_rsa_schemes_by_name() {
+        let p = Policy::parse(
+            "[[prefix]]\nname = \"x.io\"\nschemes = [\"ecdsa-p256-sha256\", \"ecdsa-p384-sha384\", \"ecdsa-p384-sha256\", \"rsa-pkcs1v15-sha256\", \"rsa-pss-sha256\"]",
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        assert_eq!(p.rules_for("x.io/a").schemes, Scheme::ALL[2..].to_vec());
+        let e = Policy::parse(
+            "[[prefix]]\nname = \"x.io\"\nschemes = [\"ecdsa-p521-sha512\"]",
+            Path::new("p.toml"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("ecdsa-p256-sha256"), "{e}");
     }
 
     #[test]

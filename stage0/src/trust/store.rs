@@ -63,6 +63,8 @@ pub struct TrustedKey {
     pub key: PublicKey,
     #[serde(rename = "keyid")]
     pub key_id: String,
+    /// The key's algorithm as messages name it ("Ed25519", "ECDSA P-256", "RSA-3072").
+    pub algorithm: String,
     /// The name prefix it is trusted for; `*` for root.d keys.
     pub prefix: String,
     pub path: PathBuf,
@@ -292,6 +294,7 @@ impl TrustStore {
                     continue;
                 }
                 out.push(TrustedKey {
+                    algorithm: key.algorithm().to_string(),
                     key,
                     key_id,
                     prefix: prefix.to_string(),

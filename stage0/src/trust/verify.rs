@@ -1,5 +1,5 @@
 //! The verification procedure of docs/trust.md (Verification order), failing closed at every step:
-//! keys for the name → policy for the name → for each (bounded) signature and key: Ed25519 over the
+//! keys for the name → policy for the name → for each (bounded) signature and key: the signature over the
 //! raw payload → only then parse the payload strictly → digest must be the manifest's → signed
 //! identity under the key's prefix and matching the requested name → fresh enough → count distinct
 //! keys against the threshold.
