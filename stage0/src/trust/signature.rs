@@ -225,12 +225,14 @@ pub fn verify(
                         .is_ok()
                 }
             }
-            (KeyMaterial::P256(vk), _) => {
+            // Each key only with its own schemes, spelled out (not only through `fits`): a later
+            // edit cannot let one algorithm's key verify under another's scheme.
+            (KeyMaterial::P256(vk), Scheme::EcdsaP256Sha256) => {
                 // from_der is strict: canonical DER, no trailing bytes. It keeps a high s.
                 let sig = p256::ecdsa::Signature::from_der(&raw).map_err(|_| malformed(der))?;
                 vk.verify_prehash(&Sha256::digest(payload), &sig).is_ok()
             }
-            (KeyMaterial::P384(vk), _) => {
+            (KeyMaterial::P384(vk), Scheme::EcdsaP384Sha384 | Scheme::EcdsaP384Sha256) => {
                 let sig = p384::ecdsa::Signature::from_der(&raw).map_err(|_| malformed(der))?;
                 let ok = if scheme == Scheme::EcdsaP384Sha384 {
                     vk.verify_prehash(&Sha384::digest(payload), &sig)
@@ -239,7 +241,7 @@ pub fn verify(
                 };
                 ok.is_ok()
             }
-            (KeyMaterial::Rsa(k), _) => {
+            (KeyMaterial::Rsa(k), Scheme::RsaPkcs1v15Sha256 | Scheme::RsaPssSha256) => {
                 // An RSA signature is exactly as long as the modulus (Go and openssl pad it).
                 if raw.len() != k.size() {
                     return Err(malformed(&format!(
