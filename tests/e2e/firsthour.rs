@@ -29,7 +29,7 @@ fn cgroups_of(id: &str) -> Vec<String> {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn run_rm_leaves_nothing_behind_in_the_foreground_and_detached() {
     let _host = crate::pods::exclusive();
-    let Some(w) = new_world() else { return };
+    let w = new_world();
     // A first pod creates what lives on (the bridge, the liftoff cgroups, the shared portmap
     // chains, the state tree).
     let port = format!("127.0.0.1:{}:80", crate::pods::unique_port());
@@ -91,7 +91,7 @@ fn run_rm_leaves_nothing_behind_in_the_foreground_and_detached() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn exit_code_from_ends_a_pod_of_servers_with_the_probes_code() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let t = Instant::now();
     let o = w.run(&[
         "run",
@@ -172,7 +172,7 @@ fn exit_code_from_ends_a_pod_of_servers_with_the_probes_code() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_broken_policy_stops_only_the_verbs_that_verify() {
     let _host = crate::pods::shared();
-    let Some(w) = new_world() else { return };
+    let w = new_world();
     let id = w
         .ok(&[
             "run",
@@ -222,7 +222,7 @@ fn a_broken_policy_stops_only_the_verbs_that_verify() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn error_messages_carry_no_debug_text() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let debug = regex_free_debug_forms;
     for args in [
         vec!["run", "--pull=never", "example.com/e2e/missing:1"],
@@ -284,7 +284,7 @@ fn regex_free_debug_forms(text: &str) -> Option<String> {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn run_rm_removes_a_pod_that_fails_to_start() {
     let _host = crate::pods::shared();
-    let Some(w) = new_world() else { return };
+    let w = new_world();
     let port = crate::pods::unique_port();
     let _busy = std::net::TcpListener::bind(("0.0.0.0", port)).unwrap();
     let publish = format!("{port}:80");

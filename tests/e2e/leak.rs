@@ -257,12 +257,12 @@ fn gc_all(w: &World) {
 
 /// A store of its own, after a first pod has created the long-lived parts (the liftoff cgroups,
 /// the bridge, the shared firewall chains, the state tree), and the snapshot to compare with.
-fn warm_world() -> Option<(World, Snapshot)> {
-    let w = new_world()?;
+fn warm_world() -> (World, Snapshot) {
+    let w = new_world();
     w.ok(&["run", IMAGE, "--", "busybox", "true"]);
     gc_all(&w);
     let before = snapshot(&w);
-    Some((w, before))
+    (w, before)
 }
 
 /// A cheap pseudo-random sequence (no extra crate): xorshift seeded from the clock.
@@ -284,9 +284,7 @@ fn rng() -> impl FnMut(u64) -> u64 {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn fifty_pods_started_and_stopped_leave_nothing() {
     let _host = crate::pods::exclusive();
-    let Some((w, before)) = warm_world() else {
-        return;
-    };
+    let (w, before) = warm_world();
     let host = w._tmp.path().join("vol");
     std::fs::create_dir_all(&host).unwrap();
     let bind = format!("{}:/data", host.display());
@@ -326,9 +324,7 @@ fn fifty_pods_started_and_stopped_leave_nothing() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn supervisors_killed_during_startup_leave_nothing_after_gc() {
     let _host = crate::pods::exclusive();
-    let Some((w, before)) = warm_world() else {
-        return;
-    };
+    let (w, before) = warm_world();
     let mut rand = rng();
     for trial in 0..20 {
         let port = format!("{}:80", 21000 + trial);
@@ -371,9 +367,7 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
     let _host = crate::pods::exclusive();
-    let Some((w, before)) = warm_world() else {
-        return;
-    };
+    let (w, before) = warm_world();
     let mut rand = rng();
     for round in 0..3 {
         for _ in 0..10 {
@@ -411,9 +405,7 @@ fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn supervisors_killed_while_probes_run_and_apps_wait_leave_nothing_after_gc() {
     let _host = crate::pods::exclusive();
-    let Some((w, before)) = warm_world() else {
-        return;
-    };
+    let (w, before) = warm_world();
     // db never becomes ready: its exec probe (joined into db's cgroup and namespaces) and a TCP
     // probe run over and over while web waits; the supervisor is SIGKILLed in the middle.
     let f = w._tmp.path().join("probing.toml");

@@ -24,7 +24,7 @@ fn state(w: &World, id: &str) -> String {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn prepare_then_exactly_one_run_prepared_wins() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let file = w._tmp.path().join("prepared.uuid");
     let id = w
         .ok(&[
@@ -90,7 +90,7 @@ fn prepare_then_exactly_one_run_prepared_wins() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn detached_pod_logs_stop_and_wait() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let id = detached(
         w,
         &[
@@ -160,7 +160,7 @@ fn detached_pod_logs_stop_and_wait() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let id = detached(
         w,
         &[
@@ -209,7 +209,7 @@ fn stop_kills_a_pod_that_ignores_sigterm_after_the_timeout() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn names_are_unique_and_work_as_references() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let name = format!("named-{}", std::process::id());
     let id = detached(w, &["--name", &name, IMAGE, "--", "busybox", "sleep", "30"]);
     assert!(w.ok(&["status", &name]).contains(&id));
@@ -243,7 +243,7 @@ fn field(status: &str, key: &str) -> String {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn enter_holds_the_apps_profile() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let id = detached(
         w,
         &[
@@ -337,7 +337,7 @@ fn enter_holds_the_apps_profile() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn volumes_binds_tmpfs_and_named() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let host = w._tmp.path().join("vol-host");
     std::fs::create_dir_all(&host).unwrap();
     std::fs::write(host.join("f"), "from-host\n").unwrap();
@@ -401,7 +401,7 @@ fn volumes_binds_tmpfs_and_named() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn diff_shows_what_an_app_changed() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&[
         "run",
         IMAGE,
@@ -439,7 +439,7 @@ fn diff_shows_what_an_app_changed() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn logs_rotate_at_the_cap() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&[
         "run",
         "--log-max-size",
@@ -482,7 +482,7 @@ fn logs_rotate_at_the_cap() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn list_copes_with_pods_starting_and_stopping() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let s2 = stop.clone();
     let root = w.root.clone();
@@ -490,7 +490,7 @@ fn list_copes_with_pods_starting_and_stopping() {
     let lister = std::thread::spawn(move || {
         let mut n = 0;
         while !s2.load(std::sync::atomic::Ordering::Relaxed) {
-            let w = world().unwrap();
+            let w = world();
             let o = w.run(&["list", "--all", "--format", "json"]);
             assert!(
                 o.status.success(),
@@ -518,9 +518,7 @@ fn list_copes_with_pods_starting_and_stopping() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn every_state_transition_and_gc() {
     // gc and --mark-only touch every pod of a store: this test has one of its own.
-    let Some(w) = crate::pods::new_world() else {
-        return;
-    };
+    let w = crate::pods::new_world();
     let st = |id: &str| {
         let s = w.ok(&["status", "--format", "json", id]);
         serde_json::from_str::<serde_json::Value>(&s).unwrap()["state"]
@@ -608,7 +606,7 @@ fn every_state_transition_and_gc() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn terminals_come_from_the_apps_own_devpts() {
     let _host = crate::pods::shared();
-    let Some(w) = world() else { return };
+    let w = world();
     // `script` gives liftoff a terminal of its own; the app's terminal must be a device the app
     // can see (its own /dev/pts), so `tty` names it.
     let line = |args: &[&str]| {

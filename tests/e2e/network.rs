@@ -82,7 +82,7 @@ fn http_get(addr: &str) -> std::io::Result<String> {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn pods_reach_each_other_and_the_host_bridge() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let web = detached(
         w,
         &[
@@ -129,7 +129,7 @@ fn pods_reach_each_other_and_the_host_bridge() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn published_ports_work_from_the_host_address_and_localhost() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let port = crate::pods::unique_port();
     let publish = format!("{port}:8080");
     let id = detached(
@@ -183,7 +183,7 @@ fn published_ports_work_from_the_host_address_and_localhost() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn none_and_host_networks() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.ok(&[
         "run",
         "--net=none",
@@ -223,7 +223,7 @@ fn none_and_host_networks() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn etc_files_follow_the_flags() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.ok(&[
         "run", "--hostname", "web", "--dns", "10.0.0.2", "--dns-search", "corp", "--add-host", "db:10.0.0.5",
         IMAGE, "--", "/bin/sh", "-c",
@@ -270,7 +270,7 @@ fn etc_files_follow_the_flags() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_custom_bridge_network_and_network_errors() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let dir = w._tmp.path().join("net.d");
     let cfg = config_with_net_dir(w, &dir);
     let cfg = cfg.to_str().unwrap();
@@ -387,7 +387,7 @@ fn a_custom_bridge_network_and_network_errors() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_pods_network_namespace_dies_with_its_teardown() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     // A's pin exists when B starts, so B's pod namespace gets a copy of the mount. A's teardown
     // removes the pin file, and the kernel detaches a mount point's copies in other namespaces when
     // it is unlinked: the copy must go too, or A's namespace would live on in B.

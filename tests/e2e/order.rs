@@ -25,7 +25,7 @@ fn stop_and_rm(w: &World, id: &str) {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn after_waits_for_a_tcp_port_and_run_d_for_every_probe() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let port = unique_port();
     // db listens only after 600 ms; web checks at its start that db answers, by name and address.
     let f = pod_file(
@@ -70,7 +70,7 @@ ready = {{ tcp = {port}, interval = "20ms" }}
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn an_exec_probe_runs_inside_the_app_as_the_app() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     // The probe passes only in db's own root (its /tmp), as db's user, with db's capabilities
     // (none): so it ran in the app, not in init or on the host.
     let f = pod_file(
@@ -115,7 +115,7 @@ exec = ["/bin/sh", "-c", "test -e /tmp/up || echo own-root; exec busybox sleep 3
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_probe_out_of_retries_fails_the_pod_and_the_waiting_app_never_starts() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let port = unique_port();
     let f = pod_file(
         w,
@@ -163,7 +163,7 @@ exec = ["/bin/sh", "-c", "echo web-started; exec busybox sleep 30"]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn completed_waits_for_exit_status_0() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let text = |code: u8| {
         format!(
             r#"net = "none"
@@ -193,7 +193,7 @@ exec = ["/bin/sh", "-c", "busybox sleep 0.2; echo migrated; exit {code}"]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn bad_orders_are_refused_with_their_line() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let cycle = format!(
         "[[app]]\nname = \"a\"\nimage = \"{IMAGE}\"\nafter = [\"b\"]\n[[app]]\nname = \"b\"\nimage = \"{IMAGE}\"\nafter = [\"a\"]\n"
     );
@@ -218,7 +218,7 @@ fn bad_orders_are_refused_with_their_line() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn notify_sends_ready_only_once_every_probe_has_passed() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let path = w._tmp.path().join("notify-probe.sock");
     let _ = std::fs::remove_file(&path);
     let s = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
@@ -262,7 +262,7 @@ ready = {{ tcp = {port}, interval = "20ms" }}
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn the_same_from_run_flags() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let port = unique_port();
     let db = format!("busybox sleep 0.5; exec busybox httpd -f -p 127.0.0.1:{port} -h /etc");
     let web = format!("busybox wget -qO /dev/null http://db:{port}/hostname && echo reached; exec busybox sleep 30");

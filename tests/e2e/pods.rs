@@ -68,13 +68,14 @@ pub(crate) fn wait_for_log(w: &World, pod: &str, marker: &str) {
     }
 }
 
-pub(crate) fn world() -> Option<&'static World> {
-    static W: OnceLock<Option<World>> = OnceLock::new();
-    W.get_or_init(new_world).as_ref()
+pub(crate) fn world() -> &'static World {
+    static W: OnceLock<World> = OnceLock::new();
+    W.get_or_init(new_world)
 }
 
-/// A store of its own (for tests that run `gc`, which would collect other tests' pods).
-pub(crate) fn new_world() -> Option<World> {
+/// A store of its own (for tests that run `gc`, which would collect other tests' pods). Without
+/// root it panics (`require_root`): a pod test never returns early as a pass.
+pub(crate) fn new_world() -> World {
     {
         crate::require_root("pod tests (namespaces, mounts, cgroups)");
         if Command::new("cc").arg("--version").output().is_err() {
@@ -168,7 +169,7 @@ pub(crate) fn new_world() -> Option<World> {
             "example.com/e2e",
             prefix.with_extension("pub").to_str().unwrap(),
         ]);
-        Some(w)
+        w
     }
 }
 
@@ -233,7 +234,7 @@ pub(crate) fn leaked_mounts(w: &World) -> Vec<String> {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn exit_codes_pass_through_and_liftoff_errors_are_254() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&["run", IMAGE]);
     assert!(o.status.success() && out(&o) == "hello\n", "{o:?}");
     let o = w.run(&["run", IMAGE, "--", "/bin/sh", "-c", "exit 3"]);
@@ -261,7 +262,7 @@ fn exit_codes_pass_through_and_liftoff_errors_are_254() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn unsigned_and_untrusted_images_do_not_run() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let rootfs = w._tmp.path().join("rootfs");
     w.ok(&[
         "image",
@@ -295,7 +296,7 @@ fn unsigned_and_untrusted_images_do_not_run() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn escapes_are_refused_in_a_default_pod() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let marker = w.marker.to_str().unwrap();
     let host_pid = std::process::id().to_string();
     let script = format!(
@@ -350,7 +351,7 @@ fn escapes_are_refused_in_a_default_pod() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn setuid_does_not_raise_privileges_under_no_new_privs() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&[
         "run",
         "--user",
@@ -368,7 +369,7 @@ fn setuid_does_not_raise_privileges_under_no_new_privs() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn an_app_cannot_read_another_apps_root() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&[
         "run", IMAGE, "--name", "a", "--", "/bin/sh", "-c", "echo secret > /secret; busybox sleep 2", "---", IMAGE, "--name", "b", "--",
         "/bin/sh", "-c", "busybox sleep 0.5; for p in 2 3 4 5; do busybox cat /proc/$p/root/secret 2>/dev/null; done; exit 0",
@@ -380,7 +381,7 @@ fn an_app_cannot_read_another_apps_root() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn two_apps_share_localhost_and_processes() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&[
         "run",
         IMAGE,
@@ -437,7 +438,7 @@ fn two_apps_share_localhost_and_processes() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn memory_and_pids_limits_hold() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let pods_before = pod_ids(w);
     let o = w.run(&[
         "run",
@@ -523,7 +524,7 @@ fn memory_and_pids_limits_hold() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn app_settings_apply() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.run(&[
         "run", "--user", "1000:1000", "-e", "K=V", "--workdir", "/srv", "--hostname", "web", "--cap-drop", "all", IMAGE, "--",
         "/bin/sh", "-c", "busybox id -u; echo $K; busybox pwd; busybox hostname; busybox grep CapEff /proc/self/status",
@@ -595,7 +596,7 @@ fn app_settings_apply() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn pod_file_and_exit_records() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let f = w._tmp.path().join("pod.toml");
     std::fs::write(
         &f,
@@ -648,7 +649,7 @@ fn pod_ids(w: &World) -> Vec<String> {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn a_sigkilled_supervisor_takes_the_pod_with_it() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let tag = format!("liftoff-e2e-{}", std::process::id());
     let mut c = w
         .cmd(&[
@@ -737,7 +738,7 @@ fn a_sigkilled_supervisor_takes_the_pod_with_it() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn pid_1_does_not_show_host_paths() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w.ok(&[
         "run",
         IMAGE,
@@ -755,7 +756,7 @@ fn pid_1_does_not_show_host_paths() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn liftoffs_own_executables_cannot_be_written_through_proc_exe() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     // CVE-2019-5736: an app that gets liftoff's binary executed under its identity (a
     // `#!/proc/self/exe` script as its command) must not be able to write the host's copy. The
     // supervisor and `enter` run from a read-only view of their executables.
@@ -795,7 +796,7 @@ fn liftoffs_own_executables_cannot_be_written_through_proc_exe() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn fds_of_whoever_runs_liftoff_do_not_reach_the_app() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     // A wrapper that leaks a descriptor (here: the host marker file, inheritable) into liftoff.
     let f = std::fs::File::open(&w.marker).unwrap();
     rustix::io::fcntl_setfd(&f, rustix::io::FdFlags::empty()).unwrap();

@@ -27,7 +27,8 @@ fn have(cmd: &str) -> bool {
 }
 
 /// Whether this machine can run the registry tests; says why not.
-fn can_run(extra: &[&str]) -> bool {
+/// Root and the tools, or the test fails saying which is missing (never an early return as a pass).
+fn require_tools(extra: &[&str]) {
     crate::require_root("registry e2e tests (unpacking chowns files)");
     for c in ["docker-registry", "skopeo", "openssl"].iter().chain(extra) {
         assert!(
@@ -35,7 +36,6 @@ fn can_run(extra: &[&str]) -> bool {
             "registry e2e tests need {c} (apt-get install docker-registry skopeo openssl apache2-utils; tests/run.sh does)"
         );
     }
-    true
 }
 
 fn run(cmd: &str, args: &[&str]) -> String {
@@ -565,9 +565,7 @@ fn blob_requests(log: &str, repo: &str) -> usize {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn pulls_oci_docker_gzip_zstd_and_multi_platform() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let reg = Registry::plain(&e.p("reg"));
     let mut l = Layout::new(&e.p("work/layout"));
@@ -691,9 +689,7 @@ fn pulls_oci_docker_gzip_zstd_and_multi_platform() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn tls_with_test_ca_and_basic_auth() {
-    if !can_run(&["htpasswd"]) {
-        return;
-    }
+    require_tools(&["htpasswd"]);
     let e = Env::new();
     let reg = Registry::tls_auth(&e.p("reg"));
     let (ca, certs_d) = reg.tls.clone().unwrap();
@@ -878,9 +874,7 @@ fn fetch_and_kill_registry(e: &Env) -> (Registry, Child, u64, Vec<(String, u64)>
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let (mut reg, child, killed_at, _) = fetch_and_kill_registry(&e);
     std::thread::sleep(Duration::from_millis(300));
@@ -924,9 +918,7 @@ fn registry_killed_mid_layer_resumes_or_fails_cleanly() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn registry_gone_mid_layer_fails_cleanly_within_bounds() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let started = Instant::now();
     let (reg, child, _, before) = fetch_and_kill_registry(&e);
@@ -945,9 +937,7 @@ fn registry_gone_mid_layer_fails_cleanly_within_bounds() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn corrupt_blob_and_oversized_manifest_are_refused() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let reg = Registry::plain(&e.p("reg"));
     let mut l = Layout::new(&e.p("work/layout"));
@@ -1020,9 +1010,7 @@ fn corrupt_blob_and_oversized_manifest_are_refused() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn signatures_gate_the_fetch_before_any_layer() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let reg = Registry::plain(&e.p("reg"));
     let (key, public) = e.keypair("release");
@@ -1288,9 +1276,7 @@ fn rand_id() -> u64 {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn bearer_token_flow_anonymous_and_authenticated() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let tokens = TokenServer::start(&e.p("token"));
     let cert = e.p("token/token.crt");
@@ -1386,9 +1372,7 @@ fn bearer_token_flow_anonymous_and_authenticated() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn ensure_image_follows_the_pull_policy() {
     use liftoff::fetch::{ensure_image, FetchError, FetchOptions, PullPolicy};
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let reg = Registry::plain(&e.p("reg"));
     let mut l = Layout::new(&e.p("work/layout"));

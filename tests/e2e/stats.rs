@@ -31,7 +31,7 @@ fn no_debug_text(text: &str) {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn stats_and_top_of_a_pod_that_allocates_and_spins() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     // 60 MiB in a tmpfs (its pages are the app's shmem memory) and a busy loop, next to an idle app.
     let id = detached(
         w,
@@ -182,7 +182,7 @@ fn stats_and_top_of_a_pod_that_allocates_and_spins() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn stats_and_top_name_a_pod_that_is_missing_or_not_running() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     for verb in [&["stats", "--no-stream"][..], &["top"][..]] {
         let mut args = verb.to_vec();
         args.push("no-such-pod");
@@ -228,7 +228,7 @@ fn sh_quote(s: &std::ffi::OsStr) -> String {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn stats_on_a_terminal_redraws_until_its_pods_end() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let id = detached(
         w,
         &[

@@ -14,7 +14,8 @@ pub(crate) struct Env {
 }
 
 impl Env {
-    pub(crate) fn new() -> Option<Env> {
+    /// Panics without root (`require_root`): a store test never returns early as a pass.
+    pub(crate) fn new() -> Env {
         crate::require_root("store e2e tests (unpacking chowns files, overlay mounts)");
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("root");
@@ -23,7 +24,7 @@ impl Env {
         }
         let e = Env { tmp, root };
         e.ok(&["image", "list"]);
-        Some(e)
+        e
     }
     pub(crate) fn p(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)
@@ -188,7 +189,7 @@ fn umoci_image(e: &Env) -> PathBuf {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn umoci_image_round_trips_through_every_local_transport() {
-    let Some(e) = Env::new() else { return };
+    let e = Env::new();
     let l = umoci_image(&e);
     let ls = l.display().to_string();
     // What umoci itself unpacks is the reference.
@@ -307,7 +308,7 @@ fn umoci_image_round_trips_through_every_local_transport() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn buildah_image_and_import_are_readable_by_skopeo() {
-    let Some(e) = Env::new() else { return };
+    let e = Env::new();
     let l = e.p("buildah");
     sh(&format!(
         "c=$(buildah --root {r} --runroot {rr} from scratch) && buildah --root {r} --runroot {rr} copy $c /bin/busybox /bin/busybox >/dev/null && \
@@ -426,7 +427,7 @@ fn raw_tar(entries: &[(&str, u8, &str, &[u8])]) -> Vec<u8> {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn hostile_layers_are_refused_and_nothing_escapes() {
-    let Some(e) = Env::new() else { return };
+    let e = Env::new();
     let outside = e.p("outside");
     std::fs::create_dir(&outside).unwrap();
     let target = format!("{}", outside.display());
@@ -488,7 +489,7 @@ fn hostile_layers_are_refused_and_nothing_escapes() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn broken_images_are_refused_with_the_store_unchanged() {
-    let Some(e) = Env::new() else { return };
+    let e = Env::new();
     let good = raw_tar(&[("hello", b'0', "", b"hello")]);
     // Tampered layer: same name, other bytes.
     let l = layout(&e, "tampered", &good, |_, _| {});
@@ -578,7 +579,7 @@ fn umoci_less_index(e: &Env, dir: &Path) -> String {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn concurrent_and_interrupted_fetches_end_consistent() {
-    let Some(e) = Env::new() else { return };
+    let e = Env::new();
     // Two images sharing a base layer (umoci), fetched 8 times at once under 4 names.
     let l = umoci_image(&e);
     let ls = l.display().to_string();
@@ -670,7 +671,7 @@ fn concurrent_and_interrupted_fetches_end_consistent() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn list_inspect_rm_and_gc() {
-    let Some(e) = Env::new() else { return };
+    let e = Env::new();
     let dir = e.p("d");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("f"), "one").unwrap();

@@ -54,7 +54,7 @@ fn fetch(port: u16) -> String {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn ready_is_sent_once_every_app_has_started() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let (s, path) = notify_socket(w, "notify-pod.sock");
     let tag = format!("ready-tag-{}", std::process::id());
     let mut c = w
@@ -94,7 +94,7 @@ fn ready_is_sent_once_every_app_has_started() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn an_apps_own_readiness_is_forwarded_and_filtered() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let (s, path) = notify_socket(w, "notify-app.sock");
     let t0 = Instant::now();
     let c = w
@@ -167,7 +167,7 @@ fn socket_activated(w: &World, port: u16, run_args: &[&str]) -> std::process::Ch
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn socket_activation_hands_the_socket_to_the_app() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     for net in ["--net=default", "--net=host"] {
         let port = crate::pods::unique_port();
         let c = socket_activated(
@@ -243,7 +243,7 @@ fn socket_activation_hands_the_socket_to_the_app() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn sigterm_and_exit_codes_under_socket_activation() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let port = crate::pods::unique_port();
     let tag = format!("sa-term-{}", std::process::id());
     let c = socket_activated(
@@ -306,7 +306,7 @@ fn sigterm_and_exit_codes_under_socket_activation() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn under_systemd_the_teardown_finishes_before_exit() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let o = w
         .cmd(&["run", "--name", "sync-td", IMAGE, "--", "busybox", "true"])
         .env("INVOCATION_ID", "0123456789abcdef0123456789abcdef")
@@ -331,7 +331,7 @@ fn under_systemd_the_teardown_finishes_before_exit() {
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn generated_and_shipped_units_pass_systemd_analyze_verify() {
     let _host = shared();
-    let Some(w) = world() else { return };
+    let w = world();
     let dir = w._tmp.path().join("units");
     let o = w.ok(&[
         "generate",

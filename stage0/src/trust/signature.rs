@@ -816,22 +816,22 @@ mod tests {
         }
     }
 
-    /// The signature fixtures a real peer (skopeo 1.9.3) made; None (with a note) when absent.
-    fn fixtures() -> Option<std::path::PathBuf> {
+    /// The signature fixtures a real peer (skopeo 1.9.3) made. Missing fixtures fail the test:
+    /// it must not pass without checking them.
+    fn fixtures() -> std::path::PathBuf {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/signatures");
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        eprintln!("skipping: no signature fixtures at {}", dir.display());
-        None
+        assert!(
+            dir.is_dir(),
+            "the signature fixtures are missing: {}",
+            dir.display()
+        );
+        dir
     }
 
     #[test]
     fn skopeo_fixtures_verify_and_tampered_copies_do_not() {
         use crate::transport::{self, SourceRef};
-        let Some(dir) = fixtures() else {
-            return;
-        };
+        let dir = fixtures();
         for (name, want) in [
             ("ed25519", Scheme::Ed25519),
             ("p256", Scheme::EcdsaP256Sha256),

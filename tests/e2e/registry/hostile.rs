@@ -246,9 +246,7 @@ fn wait_bounded(mut child: Child, limit: Duration, what: &str) -> Output {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn signed_manifest_with_a_bomb_layer_is_refused_before_decompression() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -352,9 +350,7 @@ fn signed_manifest_with_a_bomb_layer_is_refused_before_decompression() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn drip_fed_layer_times_out_and_gc_does_not_hang() {
-    if !can_run(&[]) {
-        return;
-    }
+    require_tools(&[]);
     let e = Env::new();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
