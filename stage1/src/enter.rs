@@ -88,11 +88,24 @@ pub struct EnterRequest<'a> {
     pub argv: Vec<String>,
 }
 
-fn ns(pid: i32, name: &str) -> Result<OwnedFd, EnterError> {
-    let path = format!("/proc/{pid}/ns/{name}");
-    std::fs::File::open(&path)
-        .map(OwnedFd::from)
-        .map_err(|source| EnterError::Namespace { path, source })
+/// A namespace to join: its name in /proc/PID/ns and its setns flag, and a handle on it.
+pub(crate) type Join = (OwnedFd, CloneFlags, &'static str);
+
+/// Opens the namespaces of `pid` among `wanted` that differ from this process's, in order (the
+/// one way `enter` and an exec probe find what to join). The error names the namespace.
+pub(crate) fn differing_namespaces(
+    pid: i32,
+    wanted: &[(&'static str, CloneFlags)],
+) -> Result<Vec<Join>, (&'static str, std::io::Error)> {
+    let mut joins = Vec::new();
+    for &(n, flag) in wanted {
+        if same_ns(pid, n) {
+            continue;
+        }
+        let f = std::fs::File::open(format!("/proc/{pid}/ns/{n}")).map_err(|e| (n, e))?;
+        joins.push((OwnedFd::from(f), flag, n));
+    }
+    Ok(joins)
 }
 
 pub(crate) fn same_ns(pid: i32, name: &str) -> bool {
@@ -129,23 +142,26 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
     let layout = cgroups::detect()?;
     // Every namespace handle is opened before anything is joined: after the mount namespace changes,
     // /proc is the pod's and host pids mean nothing.
-    let mut joins = Vec::new();
-    for (n, flag) in [
-        ("ipc", CloneFlags::CLONE_NEWIPC),
-        ("uts", CloneFlags::CLONE_NEWUTS),
-        ("net", CloneFlags::CLONE_NEWNET),
-        ("pid", CloneFlags::CLONE_NEWPID),
-        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
-        ("mnt", CloneFlags::CLONE_NEWNS),
-    ] {
-        if !same_ns(target, n) {
-            joins.push((ns(target, n)?, flag, n));
-        }
-    }
-    let userns = match same_ns(target, "user") {
-        true => None,
-        false => Some(ns(target, "user")?),
+    let ns_err = |(n, source): (&str, std::io::Error)| EnterError::Namespace {
+        path: format!("/proc/{target}/ns/{n}"),
+        source,
     };
+    let joins = differing_namespaces(
+        target,
+        &[
+            ("ipc", CloneFlags::CLONE_NEWIPC),
+            ("uts", CloneFlags::CLONE_NEWUTS),
+            ("net", CloneFlags::CLONE_NEWNET),
+            ("pid", CloneFlags::CLONE_NEWPID),
+            ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+            ("mnt", CloneFlags::CLONE_NEWNS),
+        ],
+    )
+    .map_err(ns_err)?;
+    let userns = differing_namespaces(target, &[("user", CloneFlags::CLONE_NEWUSER)])
+        .map_err(ns_err)?
+        .pop()
+        .map(|(fd, _, _)| fd);
     // With a terminal: the command opens a pty on the app's own devpts and sends us the master.
     let (pty_r, pty_w) = match tty {
         true => {
@@ -230,7 +246,7 @@ fn relay(p: &mut crate::tty::Pty) {
 fn join_and_run(
     layout: &cgroups::Layout,
     target: i32,
-    joins: Vec<(OwnedFd, CloneFlags, &str)>,
+    joins: Vec<Join>,
     userns: Option<OwnedFd>,
     pty: Option<OwnedFd>,
     spec: &liftoff_stage2::AppSpec,

@@ -11,7 +11,7 @@
 
 use crate::app_root::AppDirs;
 use crate::app_setup::{self, RealApp, UsernsSync};
-use crate::manifest::{NetMode, PodApp, PodManifest, ReadyCheck};
+use crate::manifest::{NetMode, PodApp, PodManifest, ReadyCheck, ReadyProbe};
 use crate::probe;
 use crate::schedule::{Event, ProbeOutcome, Schedule};
 use crate::status::{self, AppExit};
@@ -187,11 +187,11 @@ pub trait InitSys {
     fn app_exited(&mut self, app: &str, code: i32, signal: Option<i32>, error: Option<&str>);
     /// The app is ready (started, or its probe passed).
     fn app_ready(&mut self, app: &str);
-    /// Starts one run of an app's probe; returns the probe's pid.
+    /// Starts one run of an app's probe (killed by the schedule at its timeout); returns its pid.
     fn start_probe(
         &mut self,
         app: &str,
-        check: &ReadyCheck,
+        probe: &ReadyProbe,
         app_pid: Pid,
     ) -> Result<Pid, crate::probe::ProbeError>;
     /// How a probe run that exited with `code` went (and forgets it).
@@ -351,18 +351,11 @@ impl InitSys for RealInit<'_> {
     fn start_probe(
         &mut self,
         app: &str,
-        check: &ReadyCheck,
+        p: &ReadyProbe,
         app_pid: Pid,
     ) -> Result<Pid, crate::probe::ProbeError> {
-        let timeout = self
-            .m
-            .apps
-            .iter()
-            .find(|a| a.spec.name == app)
-            .and_then(|a| a.ready.as_ref())
-            .map(|p| Duration::from_millis(p.timeout_ms))
-            .unwrap_or(Duration::from_secs(1));
-        let run = probe::spawn(check, self.probe_targets.get(app), app_pid, timeout)?;
+        let timeout = Duration::from_millis(p.timeout_ms);
+        let run = probe::spawn(&p.check, self.probe_targets.get(app), app_pid, timeout)?;
         let pid = run.pid;
         self.probes.insert(pid, run);
         Ok(pid)

@@ -10,6 +10,7 @@
 //! failure comes back as text over a close-on-exec pipe.
 
 use crate::cgroups::AppCgroup;
+use crate::enter::Join;
 use crate::manifest::ReadyCheck;
 use liftoff_stage2::seccomp::Filter;
 use liftoff_stage2::AppSpec;
@@ -106,22 +107,16 @@ pub fn spawn(
 }
 
 /// Handles on the app's cgroup, mount and user namespaces (those that differ from init's).
-fn app_namespaces(app_pid: Pid) -> Result<Vec<(OwnedFd, CloneFlags, &'static str)>, ProbeError> {
-    let mut joins = Vec::new();
-    for (n, flag) in [
-        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
-        ("mnt", CloneFlags::CLONE_NEWNS),
-        ("user", CloneFlags::CLONE_NEWUSER),
-    ] {
-        if crate::enter::same_ns(app_pid.as_raw(), n) {
-            continue;
-        }
-        match std::fs::File::open(format!("/proc/{app_pid}/ns/{n}")) {
-            Ok(f) => joins.push((OwnedFd::from(f), flag, n)),
-            Err(source) => return Err(ProbeError::Namespace { ns: n, source }),
-        }
-    }
-    Ok(joins)
+fn app_namespaces(app_pid: Pid) -> Result<Vec<Join>, ProbeError> {
+    crate::enter::differing_namespaces(
+        app_pid.as_raw(),
+        &[
+            ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+            ("mnt", CloneFlags::CLONE_NEWNS),
+            ("user", CloneFlags::CLONE_NEWUSER),
+        ],
+    )
+    .map_err(|(ns, source)| ProbeError::Namespace { ns, source })
 }
 
 fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {
@@ -139,12 +134,7 @@ fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {
 }
 
 /// Joins the app and execs the command; returns only why it could not.
-fn exec(
-    argv: &[String],
-    t: &Target,
-    joins: Vec<(OwnedFd, CloneFlags, &'static str)>,
-    null: OwnedFd,
-) -> String {
+fn exec(argv: &[String], t: &Target, joins: Vec<Join>, null: OwnedFd) -> String {
     let name = &t.spec.name;
     // SAFETY: prctl with integer arguments. Not dumpable until execve: the app must not ptrace a
     // process that still holds init's memory (as for `liftoff enter`).

@@ -81,6 +81,8 @@ struct Entry {
 /// The apps of the pod and what their exits decide.
 pub struct Schedule {
     entries: Vec<Entry>,
+    /// App name → index in `entries`.
+    by_name: std::collections::HashMap<String, usize>,
     /// The first app that failed (or did not start), with its code.
     failed: Option<(i32, String)>,
     last: Option<(i32, String)>,
@@ -110,9 +112,15 @@ impl Schedule {
                 in_flight: None,
                 error: None,
             })
+            .collect::<Vec<Entry>>();
+        let by_name = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.clone(), i))
             .collect();
         Schedule {
             entries,
+            by_name,
             failed: None,
             last: None,
             decided: None,
@@ -168,8 +176,14 @@ impl Schedule {
         Ok(())
     }
 
+    /// The app named `name`, by the index built once: a dependency check stays cheap however many
+    /// apps the pod has.
+    fn entry(&self, name: &str) -> Option<&Entry> {
+        self.by_name.get(name).map(|&i| &self.entries[i])
+    }
+
     fn satisfied(&self, d: &Dependency) -> bool {
-        let Some(dep) = self.entries.iter().find(|e| e.name == d.app) else {
+        let Some(dep) = self.entry(&d.app) else {
             return false;
         };
         match (d.until, dep.state) {
@@ -183,7 +197,7 @@ impl Schedule {
 
     /// Why `d` can no longer be met, if it cannot.
     fn unreachable(&self, d: &Dependency) -> Option<String> {
-        let dep = self.entries.iter().find(|e| e.name == d.app)?;
+        let dep = self.entry(&d.app)?;
         match (d.until, dep.state) {
             (_, State::NotStarted) => Some(format!("app {} never started", d.app)),
             (
@@ -342,7 +356,7 @@ impl Schedule {
             }
             let p = e.probe.as_ref().expect("an unready app has a probe");
             e.next_probe = None;
-            match s.start_probe(&e.name, &p.check, pid) {
+            match s.start_probe(&e.name, p, pid) {
                 Ok(probe) => {
                     e.in_flight = Some(InFlight {
                         pid: probe,
@@ -529,6 +543,13 @@ mod tests {
         a
     }
 
+    /// An app without dependencies that has the probe `p`.
+    fn probed(m: &PodManifest, name: &str, p: ReadyProbe) -> PodApp {
+        let mut a = app(m, name, &[]);
+        a.ready = Some(p);
+        a
+    }
+
     fn probe(interval_ms: u64, retries: u32) -> ReadyProbe {
         ReadyProbe {
             check: ReadyCheck::Tcp {
@@ -557,8 +578,7 @@ mod tests {
     #[test]
     fn an_app_starts_once_what_it_waits_for_is_ready() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
-        db.ready = Some(probe(100, 10));
+        let db = probed(&m, "db", probe(100, 10));
         let php = app(&m, "php", &[("db", Until::Ready)]);
         let nginx = app(&m, "nginx", &[("php", Until::Started)]);
         let mut w = World::default();
@@ -628,8 +648,7 @@ mod tests {
     #[test]
     fn a_dependency_that_ends_before_it_is_ready_fails_the_pod() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
-        db.ready = Some(probe(100, 10));
+        let db = probed(&m, "db", probe(100, 10));
         let web = app(&m, "web", &[("db", Until::Ready)]);
         let mut w = World::default();
         w.exits.insert("db", (50, 0));
@@ -647,8 +666,7 @@ mod tests {
     #[test]
     fn a_probe_out_of_retries_stops_the_pod_and_is_recorded() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
-        db.ready = Some(probe(100, 3));
+        let db = probed(&m, "db", probe(100, 3));
         let web = app(&m, "web", &[("db", Until::Ready)]);
         let mut w = World::default();
         w.ignore_term.insert("db");
@@ -671,8 +689,7 @@ mod tests {
     #[test]
     fn a_probe_that_hangs_is_killed_at_its_timeout() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
-        db.ready = Some(probe(100, 1));
+        let db = probed(&m, "db", probe(100, 1));
         let mut w = World::default();
         w.probe_hangs.insert("db");
         assert_eq!(run(vec![db], &mut w), 254);
@@ -691,11 +708,10 @@ mod tests {
     #[test]
     fn failures_in_the_start_period_do_not_count() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
         let mut p = probe(100, 1);
         p.start_period_ms = 350;
         p.start_interval_ms = 50;
-        db.ready = Some(p);
+        let db = probed(&m, "db", p);
         let mut w = World::default();
         w.ready_after.insert("db", 300);
         w.exits.insert("db", (1000, 0));
@@ -712,8 +728,7 @@ mod tests {
     #[test]
     fn a_stop_while_apps_wait_starts_nothing_more() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
-        db.ready = Some(probe(100, 10));
+        let db = probed(&m, "db", probe(100, 10));
         let web = app(&m, "web", &[("db", Until::Ready)]);
         let mut w = World::default();
         w.signals.push((150, Signal::SIGTERM));
@@ -732,8 +747,7 @@ mod tests {
     #[test]
     fn a_stop_during_the_last_probe_run_is_a_stop_not_a_failure() {
         let m = manifest(NetMode::None);
-        let mut db = app(&m, "db", &[]);
-        db.ready = Some(probe(100, 1));
+        let db = probed(&m, "db", probe(100, 1));
         let mut w = World::default();
         w.probe_hangs.insert("db");
         w.signals.push((120, Signal::SIGTERM));

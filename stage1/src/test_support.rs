@@ -2,7 +2,7 @@
 //! tests of init's steps and of the app schedule, with its own clock.
 
 use crate::init::{AppLaunch, InitError, InitSys, StartError};
-use crate::manifest::{NetMode, PodManifest, ReadyCheck};
+use crate::manifest::{NetMode, PodManifest, ReadyProbe};
 use crate::schedule::{Event, ProbeOutcome};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
@@ -172,7 +172,7 @@ impl InitSys for World {
     fn start_probe(
         &mut self,
         app: &str,
-        _: &ReadyCheck,
+        _: &ReadyProbe,
         app_pid: Pid,
     ) -> Result<Pid, crate::probe::ProbeError> {
         let name = self.intern(app);

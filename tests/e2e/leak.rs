@@ -265,6 +265,28 @@ fn warm_world() -> (World, Snapshot) {
     (w, before)
 }
 
+/// Starts `liftoff ARGS`, waits `delay`, SIGKILLs it (the supervisor, once stage0 has exec'd it).
+fn run_and_kill(w: &World, args: &[&str], delay: Duration) {
+    let mut c = w
+        .cmd(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let _ = c.kill();
+    let _ = c.wait();
+}
+
+/// PR_SET_PDEATHSIG takes the pods down with their supervisors; gives the kernel a moment.
+fn wait_pods_gone(w: &World) {
+    let t = Instant::now();
+    while !snapshot(w).processes.is_empty() && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A cheap pseudo-random sequence (no extra crate): xorshift seeded from the clock.
 fn rng() -> impl FnMut(u64) -> u64 {
     let mut x = std::time::SystemTime::now()
@@ -328,25 +350,16 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc() {
     let mut rand = rng();
     for trial in 0..20 {
         let port = format!("{}:80", 21000 + trial);
-        let mut c = w
-            .cmd(&[
-                "run", "-p", &port, "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
         // From stage0's preparation through the supervisor's setup and CNI ADD to a running app.
-        std::thread::sleep(Duration::from_micros(rand(150_000)));
-        let _ = c.kill();
-        let _ = c.wait();
+        run_and_kill(
+            &w,
+            &[
+                "run", "-p", &port, "-v", "named:/n", IMAGE, "--", "busybox", "sleep", "30",
+            ],
+            Duration::from_micros(rand(150_000)),
+        );
     }
-    // PR_SET_PDEATHSIG takes the pods down with their supervisors; give the kernel a moment.
-    let t = Instant::now();
-    while !snapshot(&w).processes.is_empty() && t.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_pods_gone(&w);
     let ids = ours(&w);
     assert!(!ids.is_empty(), "no startup got as far as creating its pod");
     let dirty = snapshot(&w);
@@ -418,21 +431,10 @@ fn supervisors_killed_while_probes_run_and_apps_wait_leave_nothing_after_gc() {
     .unwrap();
     let mut rand = rng();
     for _ in 0..5 {
-        let mut c = w
-            .cmd(&["run", "--pod", f.to_str().unwrap()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(300 + rand(500)));
-        let _ = c.kill();
-        let _ = c.wait();
+        let pod = ["run", "--pod", f.to_str().unwrap()];
+        run_and_kill(&w, &pod, Duration::from_millis(300 + rand(500)));
     }
-    let t = Instant::now();
-    while !snapshot(&w).processes.is_empty() && t.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_pods_gone(&w);
     let ids = ours(&w);
     assert_eq!(ids.len(), 5, "every run created its pod");
     gc_all(&w);

@@ -159,6 +159,8 @@ fn words(v: &Node, path: &str) -> Result<Vec<String>, Fail> {
 
 /// Splits like a POSIX shell without expansions: blanks separate words, '...' is literal, "..."
 /// keeps blanks and honours \" \\ \$ \`, and a backslash outside quotes escapes the next character.
+/// Written here rather than taken from `shlex`: its `split` answers only "no" to a bad string,
+/// and a compose file's refusal must say what is wrong (an unclosed quote, a trailing backslash).
 pub(super) fn split_words(s: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut word: Option<String> = None;
