@@ -6,10 +6,12 @@
 //! image can redirect a mount. Everything mounted here lives in the app's mount namespace and vanishes
 //! with it: there is nothing to unmount and nothing to leak.
 
+use crate::idmap;
+use crate::manifest::IdMap;
 use crate::safe_path::{self, fd_path, Kind};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use rustix::fs::{FileType, Mode};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,8 @@ pub enum RootError {
     Path(#[from] safe_path::SafePathError),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Idmap(#[from] crate::idmap::IdmapError),
 }
 
 fn sys(what: impl Into<String>) -> impl FnOnce(nix::Error) -> RootError {
@@ -86,7 +90,7 @@ pub enum Op {
         fstype: &'static str,
         target: &'static str,
         flags: MsFlags,
-        data: &'static str,
+        data: String,
     },
     Mknod {
         name: &'static str,
@@ -111,21 +115,25 @@ pub enum Op {
     RootReadOnly,
 }
 
-/// The mounts of docs/isolation.md, in order, for one app. `pod_etc` holds the pod's hosts/hostname/resolv.conf.
-pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool) -> Vec<Op> {
+/// The mounts of docs/isolation.md, in order, for one app. `pod_etc` holds the pod's
+/// hosts/hostname/resolv.conf; `ids` is a remapped pod's id map, whose root then owns /dev,
+/// /dev/shm and the terminals (the host gid of the pod's group 5, tty).
+pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool, ids: Option<&IdMap>) -> Vec<Op> {
     use MsFlags as F;
+    let owner = ids.map_or(String::new(), |m| format!(",uid={},gid={}", m.uid, m.gid));
+    let tty_gid = ids.map_or(5, |m| m.gid + 5);
     let mut ops = vec![
         Op::Mount {
             fstype: "proc",
             target: "proc",
             flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV,
-            data: "",
+            data: String::new(),
         },
         Op::Mount {
             fstype: "tmpfs",
             target: "dev",
             flags: F::MS_NOSUID | F::MS_STRICTATIME,
-            data: "mode=755,size=65536k",
+            data: format!("mode=755,size=65536k{owner}"),
         },
     ];
     ops.extend(
@@ -143,25 +151,25 @@ pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool) -> Vec<Op> {
             fstype: "devpts",
             target: "dev/pts",
             flags: F::MS_NOSUID | F::MS_NOEXEC,
-            data: "newinstance,ptmxmode=0666,mode=0620,gid=5",
+            data: format!("newinstance,ptmxmode=0666,mode=0620,gid={tty_gid}"),
         },
         Op::Mount {
             fstype: "tmpfs",
             target: "dev/shm",
             flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV,
-            data: "mode=1777,size=65536k",
+            data: format!("mode=1777,size=65536k{owner}"),
         },
         Op::Mount {
             fstype: "mqueue",
             target: "dev/mqueue",
             flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV,
-            data: "",
+            data: String::new(),
         },
         Op::Mount {
             fstype: "sysfs",
             target: "sys",
             flags: F::MS_NOSUID | F::MS_NOEXEC | F::MS_NODEV | F::MS_RDONLY,
-            data: "",
+            data: String::new(),
         },
     ]);
     ops.extend(MASKED.iter().map(|p| Op::Mask(p)));
@@ -219,11 +227,44 @@ pub fn overlay_options(
     Ok((common.cloned(), data))
 }
 
-/// Mounts the app's overlay root and returns an fd on it. Runs in the app's mount namespace.
-pub fn mount_overlay(layers: &[PathBuf], dirs: &AppDirs) -> Result<OwnedFd, RootError> {
-    let (base, data) = overlay_options(layers, dirs)?;
-    if let Some(b) = &base {
-        nix::unistd::chdir(b).map_err(sys(format!("chdir {}", b.display())))?;
+/// Mounts the app's overlay root and returns an fd on it. Runs in the app's mount namespace. With
+/// `userns` (a remapped pod), the layers are seen through idmapped mounts of it: one detached copy
+/// of their common parent dir (or one per layer when they have none), which the overlay keeps
+/// once mounted; the upper dir is plain, so what the app writes belongs to its range on disk.
+pub fn mount_overlay(
+    layers: &[PathBuf],
+    dirs: &AppDirs,
+    userns: Option<BorrowedFd<'_>>,
+) -> Result<OwnedFd, RootError> {
+    let (base, mut data) = overlay_options(layers, dirs)?;
+    // Idmapped trees stay open until the overlay holds its own references to them.
+    let mut trees: Vec<OwnedFd> = Vec::new();
+    match (userns, &base) {
+        (None, Some(b)) => nix::unistd::chdir(b).map_err(sys(format!("chdir {}", b.display())))?,
+        (None, None) => {}
+        (Some(u), Some(b)) => {
+            let dir = open_path(b)?;
+            let what = format!("the layers in {}", b.display());
+            let tree = idmap::clone_mapped(dir.as_fd(), u, idmap::Attrs::default(), &what)?;
+            nix::unistd::fchdir(tree.as_raw_fd()).map_err(sys(format!("chdir {what}")))?;
+            trees.push(tree);
+        }
+        (Some(u), None) => {
+            let mut lower = Vec::new();
+            for l in layers.iter().rev() {
+                let what = format!("layer {}", l.display());
+                let tree =
+                    idmap::clone_mapped(open_path(l)?.as_fd(), u, idmap::Attrs::default(), &what)?;
+                lower.push(format!("/proc/self/fd/{}", tree.as_raw_fd()));
+                trees.push(tree);
+            }
+            data = format!(
+                "lowerdir={},upperdir={},workdir={}",
+                lower.join(":"),
+                dirs.upper.display(),
+                dirs.work.display()
+            );
+        }
     }
     // nodev: a device node in an image or created in the upper dir must not open a host device.
     mount(
@@ -238,16 +279,19 @@ pub fn mount_overlay(layers: &[PathBuf], dirs: &AppDirs) -> Result<OwnedFd, Root
         dirs.rootfs.display(),
         base.as_deref().unwrap_or(Path::new("")).display()
     )))?;
+    drop(trees);
     nix::unistd::chdir("/").map_err(sys("chdir /"))?;
-    let fd = rustix::fs::open(
-        &dirs.rootfs,
+    open_path(&dirs.rootfs)
+}
+
+/// An O_PATH fd on a directory liftoff made (layers, the app's rootfs).
+fn open_path(p: &Path) -> Result<OwnedFd, RootError> {
+    rustix::fs::open(
+        p,
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         Mode::empty(),
     )
-    .map_err(|e| {
-        sys(format!("open {}", dirs.rootfs.display()))(nix::Error::from_raw(e.raw_os_error()))
-    })?;
-    Ok(fd)
+    .map_err(|e| sys(format!("open {}", p.display()))(nix::Error::from_raw(e.raw_os_error())))
 }
 
 /// Carries out `ops` below `root`. `read_only` says whether missing etc files can be created.
@@ -268,7 +312,7 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                     &fd_path(&t),
                     Some(*fstype),
                     *flags,
-                    (!data.is_empty()).then_some(*data),
+                    (!data.is_empty()).then_some(data.as_str()),
                 )
                 .map_err(sys(format!("mount {fstype} on /{target}")))?;
                 if *target == "dev" {
@@ -438,10 +482,15 @@ fn etc_file(
 /// table and before the root is made read-only. Targets are opened (and created) with
 /// [`safe_path`], so a symlink in the image cannot send a volume elsewhere; every mount is
 /// nosuid,nodev. Host binds are not recursive: mounts below the source stay on the host.
+///
+/// In a remapped pod (`remap`), tmpfs mounts belong to the pod's root (their `uid=`/`gid=` are pod
+/// ids), and host binds marked `idmap` are idmapped copies of the source; other host binds show
+/// their host owners as unmapped (nobody).
 pub fn apply_mounts(
     root: &OwnedFd,
     mounts: &[crate::manifest::AppMount],
     pod_dir: &Path,
+    remap: Option<(&IdMap, BorrowedFd<'_>)>,
 ) -> Result<(), RootError> {
     use crate::manifest::MountSource;
     use MsFlags as F;
@@ -455,6 +504,12 @@ pub fn apply_mounts(
         let src_path = match &mt.source {
             MountSource::Tmpfs { options, exec } => {
                 let t = safe_path::open_beneath(root, rel, Kind::Dir)?;
+                let options = match remap {
+                    Some((ids, _)) => tmpfs_owner(options, ids).map_err(|e| {
+                        RootError::Invalid(format!("tmpfs on {}: {e}", mt.target))
+                    })?,
+                    None => options.clone(),
+                };
                 let data = match options.is_empty() {
                     true => "mode=1777".to_string(),
                     false => format!("mode=1777,{options}"),
@@ -509,6 +564,20 @@ pub fn apply_mounts(
         let kind = if is_dir { Kind::Dir } else { Kind::File };
         let t = safe_path::open_beneath(root, rel, kind)?;
         let what = format!("bind {} on {}", src_path.display(), mt.target);
+        if let (true, Some((_, userns))) = (mt.idmap, remap) {
+            let attrs = idmap::Attrs {
+                read_only: mt.read_only,
+                nosuid_nodev: true,
+            };
+            let tree = idmap::clone_mapped(src.as_fd(), userns, attrs, &what)?;
+            idmap::attach(tree, t.as_fd(), &what)?;
+            continue;
+        }
+        if mt.idmap {
+            return Err(RootError::Invalid(format!(
+                "{what}: idmap needs a remapped pod (not --userns=host)"
+            )));
+        }
         mount(
             Some(&fd_path(&src)),
             &fd_path(&t),
@@ -531,6 +600,32 @@ pub fn apply_mounts(
     Ok(())
 }
 
+/// A remapped pod's tmpfs options: `uid=`/`gid=` given in pod ids become host ids, and the
+/// pod's root owns the mount when they are not given.
+fn tmpfs_owner(options: &str, ids: &IdMap) -> Result<String, String> {
+    let (mut uid, mut gid) = (ids.uid, ids.gid);
+    let mut kept = Vec::new();
+    for o in options.split(',').filter(|o| !o.is_empty()) {
+        match o.split_once('=') {
+            Some(("uid", v)) => {
+                uid = v.parse().ok().and_then(|n| ids.host_uid(n)).ok_or(format!(
+                    "uid={v} is not one of the pod's {} ids",
+                    ids.size
+                ))?
+            }
+            Some(("gid", v)) => {
+                gid = v.parse().ok().and_then(|n| ids.host_gid(n)).ok_or(format!(
+                    "gid={v} is not one of the pod's {} ids",
+                    ids.size
+                ))?
+            }
+            _ => kept.push(o.to_string()),
+        }
+    }
+    kept.push(format!("uid={uid},gid={gid}"));
+    Ok(kept.join(","))
+}
+
 /// Makes `root` the process's `/` and detaches the old root (pivot_root(".", ".") as runc does, so no
 /// directory for the old root is needed inside the image).
 pub fn pivot(root: &OwnedFd) -> Result<(), RootError> {
@@ -547,7 +642,7 @@ mod tests {
 
     #[test]
     fn plan_mounts_proc_and_dev_before_their_contents() {
-        let ops = plan(Path::new("/pod/etc"), false, false);
+        let ops = plan(Path::new("/pod/etc"), false, false, None);
         let pos = |want: &Op| ops.iter().position(|o| o == want).unwrap();
         let proc_ = ops
             .iter()
@@ -578,7 +673,7 @@ mod tests {
 
     #[test]
     fn read_only_root_is_last() {
-        let ops = plan(Path::new("/pod/etc"), true, false);
+        let ops = plan(Path::new("/pod/etc"), true, false, None);
         assert_eq!(ops.last(), Some(&Op::RootReadOnly));
     }
 
@@ -602,6 +697,32 @@ mod tests {
         ] {
             assert!(READ_ONLY.contains(&p), "{p}");
         }
+    }
+
+    #[test]
+    fn remapped_pods_own_dev_shm_and_terminals() {
+        let ids = IdMap {
+            uid: 200000,
+            gid: 300000,
+            size: 65536,
+        };
+        let ops = plan(Path::new("/pod/etc"), false, false, Some(&ids));
+        let data = |t: &str| {
+            ops.iter()
+                .find_map(|o| match o {
+                    Op::Mount { target, data, .. } if *target == t => Some(data.clone()),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert!(data("dev").ends_with(",uid=200000,gid=300000"));
+        assert!(data("dev/shm").ends_with(",uid=200000,gid=300000"));
+        assert!(data("dev/pts").ends_with(",gid=300005"));
+        let host = plan(Path::new("/pod/etc"), false, false, None);
+        assert!(host.iter().any(|o| matches!(o, Op::Mount { target: "dev/pts", data, .. } if data.ends_with("gid=5"))));
+        assert_eq!(tmpfs_owner("size=1m", &ids).unwrap(), "size=1m,uid=200000,gid=300000");
+        assert_eq!(tmpfs_owner("uid=33,gid=33", &ids).unwrap(), "uid=200033,gid=300033");
+        assert!(tmpfs_owner("uid=70000", &ids).unwrap_err().contains("uid=70000"));
     }
 
     #[test]

@@ -1,16 +1,17 @@
 //! The app's side of init's fork: every step from init's child to stage2, in a fixed order, behind
 //! the [`AppSys`] trait so the order is unit-tested without root (a recording fake replays it):
 //! signal dispositions → cgroup join → unshare(mount, cgroup) → overlay root → mount table →
-//! volumes → read-only root → pivot_root → unshare(user) and the map handshake → terminal → stdio →
-//! session → inherited fds → stage2.
+//! volumes → read-only root → pivot_root → the app's users (a remapped pod's user namespace and
+//! the app's Landlock domain, or a user namespace of its own and the map handshake) → terminal →
+//! stdio → session → inherited fds → stage2.
 //! The cgroup is joined before the cgroup namespace is unshared (so the app's namespace root is its
 //! own cgroup), everything that mounts happens before the user namespace (which would take those
 //! privileges away), and stdio comes late so errors before it still reach the pod's stderr.
 
 use crate::app_root::{self, AppDirs, Op, RootError};
 use crate::cgroups::{AppCgroup, CgroupError};
-use crate::init::{private_users, AppLaunch};
-use crate::manifest::{AppMount, PodManifest};
+use crate::init::{app_users, AppLaunch, AppUsers};
+use crate::manifest::{AppMount, IdMap, PodManifest};
 use liftoff_stage2::seccomp::Filter;
 use liftoff_stage2::AppSpec;
 use nix::errno::Errno;
@@ -36,6 +37,10 @@ pub enum AppError {
     Handshake(std::io::Error),
     #[error("the pod init did not map the app's user namespace")]
     NotMapped,
+    #[error(transparent)]
+    Userns(#[from] crate::userns::UsernsError),
+    #[error(transparent)]
+    Landlock(#[from] crate::landlock::LandlockError),
     #[error("-t: {0}")]
     Tty(#[from] crate::tty::TtyError),
     #[error("dup2: {0}")]
@@ -83,6 +88,10 @@ pub trait AppSys {
     fn pivot_root(&mut self, root: &OwnedFd) -> Result<(), AppError>;
     /// Tells init the user namespace exists and waits until init has written its maps.
     fn userns_handshake(&mut self) -> Result<(), AppError>;
+    /// A remapped pod: joins the pod's user namespace as its root.
+    fn join_pod_userns(&mut self) -> Result<(), AppError>;
+    /// A remapped pod: the app's own Landlock domain (see `landlock`).
+    fn confine(&mut self) -> Result<(), AppError>;
     /// -t: opens a pty on the app's own devpts, sends the master over `channel`; returns the slave.
     fn open_terminal(&mut self, channel: OwnedFd) -> Result<OwnedFd, AppError>;
     fn set_stdio(&mut self, stdio: Stdio) -> Result<(), AppError>;
@@ -128,7 +137,12 @@ fn setup<S: AppSys>(
     }
     s.unshare(Unshare::MountAndCgroup)?;
     let root = s.mount_overlay(&l.app.layers, &l.dirs)?;
-    let mut ops = app_root::plan(&pod_dir.join("etc"), l.app.read_only, m.etc_writable);
+    let mut ops = app_root::plan(
+        &pod_dir.join("etc"),
+        l.app.read_only,
+        m.etc_writable,
+        m.userns.as_ref(),
+    );
     // Volumes go below a root that is still writable (their mount points may need creating).
     let root_ro = match ops.last() {
         Some(Op::RootReadOnly) => ops.pop(),
@@ -141,12 +155,19 @@ fn setup<S: AppSys>(
     }
     s.pivot_root(&root)?;
     drop(root);
-    // Last namespace: the app's own user namespace. Everything above needed the init user
-    // namespace's privileges (mounting proc, sysfs, devpts); from here on the mount namespace is
-    // owned by a namespace the app has no capabilities in, so it cannot change its mounts at all.
-    if private_users(m) {
-        s.unshare(Unshare::User)?;
-        s.userns_handshake()?;
+    // Last namespace: a user namespace. Everything above needed the init user namespace's
+    // privileges (mounting proc, sysfs, devpts, idmapped layers); from here on the mount namespace
+    // is owned by a namespace the app has no capabilities in, so it cannot change its mounts.
+    match app_users(m) {
+        AppUsers::Pod => {
+            s.join_pod_userns()?;
+            s.confine()?;
+        }
+        AppUsers::Own => {
+            s.unshare(Unshare::User)?;
+            s.userns_handshake()?;
+        }
+        AppUsers::Host => {}
     }
     // -t: the terminal comes from the app's own devpts (so `tty` names a device it has).
     let stdio = match l.console {
@@ -184,6 +205,17 @@ pub struct UsernsSync {
 /// The real system.
 pub struct RealApp {
     pub sync: Option<UsernsSync>,
+    /// A remapped pod's id map and user namespace (init's fd, inherited).
+    pub userns: Option<(IdMap, RawFd)>,
+}
+
+impl RealApp {
+    fn userns_fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        // SAFETY: init keeps the pod's user namespace fd open for the life of the pod.
+        self.userns
+            .as_ref()
+            .map(|(_, fd)| unsafe { std::os::fd::BorrowedFd::borrow_raw(*fd) })
+    }
 }
 
 /// Default dispositions for init's handled signals and SIGPIPE, and none blocked: what a process
@@ -225,7 +257,7 @@ impl AppSys for RealApp {
         }
     }
     fn mount_overlay(&mut self, layers: &[PathBuf], dirs: &AppDirs) -> Result<OwnedFd, AppError> {
-        Ok(app_root::mount_overlay(layers, dirs)?)
+        Ok(app_root::mount_overlay(layers, dirs, self.userns_fd())?)
     }
     fn apply(&mut self, root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), AppError> {
         Ok(app_root::apply(root, ops, read_only)?)
@@ -236,7 +268,9 @@ impl AppSys for RealApp {
         mounts: &[AppMount],
         pod_dir: &Path,
     ) -> Result<(), AppError> {
-        Ok(app_root::apply_mounts(root, mounts, pod_dir)?)
+        let remap = self.userns.as_ref().map(|(m, _)| *m);
+        let remap = remap.as_ref().zip(self.userns_fd());
+        Ok(app_root::apply_mounts(root, mounts, pod_dir, remap)?)
     }
     fn pivot_root(&mut self, root: &OwnedFd) -> Result<(), AppError> {
         Ok(app_root::pivot(root)?)
@@ -251,6 +285,13 @@ impl AppSys for RealApp {
             return Err(AppError::NotMapped);
         }
         Ok(())
+    }
+    fn join_pod_userns(&mut self) -> Result<(), AppError> {
+        let fd = self.userns_fd().ok_or(AppError::NotMapped)?;
+        Ok(crate::userns::become_pod_root(fd)?)
+    }
+    fn confine(&mut self) -> Result<(), AppError> {
+        Ok(crate::landlock::own_domain()?)
     }
     fn open_terminal(&mut self, channel: OwnedFd) -> Result<OwnedFd, AppError> {
         let (master, slave) = crate::tty::open_in_app()?;
@@ -370,6 +411,12 @@ mod tests {
         fn userns_handshake(&mut self) -> Result<(), AppError> {
             self.step("userns_handshake")
         }
+        fn join_pod_userns(&mut self) -> Result<(), AppError> {
+            self.step("join_pod_userns")
+        }
+        fn confine(&mut self) -> Result<(), AppError> {
+            self.step("confine")
+        }
         fn open_terminal(&mut self, c: OwnedFd) -> Result<OwnedFd, AppError> {
             self.step("open_terminal")?;
             Ok(c)
@@ -443,6 +490,48 @@ mod tests {
                 "stage2 []",
             ]
         );
+    }
+
+    #[test]
+    fn remapped_apps_join_the_pods_user_namespace_then_confine_after_pivot_root() {
+        for net in [NetMode::None, NetMode::Host] {
+            let mut m = manifest(net);
+            m.userns = Some(IdMap {
+                uid: 100000,
+                gid: 100000,
+                size: 65536,
+            });
+            let mut f = Fake::default();
+            run(&mut f, &m, false);
+            assert_eq!(
+                f.calls[8..],
+                [
+                    "pivot_root",
+                    "join_pod_userns",
+                    "confine",
+                    "set_stdio",
+                    "new_session(tty=false)",
+                    "close_inherited(keep=0)",
+                    "stage2 []",
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn a_remapped_app_that_cannot_confine_itself_does_not_start() {
+        let mut m = manifest(NetMode::None);
+        m.userns = Some(IdMap {
+            uid: 100000,
+            gid: 100000,
+            size: 65536,
+        });
+        let mut f = Fake {
+            fail: Some("confine"),
+            ..Fake::default()
+        };
+        run(&mut f, &m, false);
+        assert_eq!(f.calls.last().map(String::as_str), Some("confine"));
     }
 
     #[test]

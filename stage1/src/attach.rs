@@ -58,12 +58,12 @@ pub fn plan(m: &PodManifest) -> PodNetState {
     }
 }
 
-/// Pins the pod's network namespace and runs CNI ADD for each network; then writes /etc/hosts with
-/// the pod's addresses. None when the pod has no CNI networks.
+/// Pins the pod's network namespace (`netns`, a /proc path of it) and runs CNI ADD for each
+/// network; then writes /etc/hosts with the pod's addresses. None when the pod has no CNI networks.
 pub fn attach(
     pod_dir: &Path,
     m: &PodManifest,
-    init_pid: i32,
+    netns: &Path,
 ) -> Result<Option<PodNetState>, AttachError> {
     if m.net != NetMode::Cni {
         return Ok(None);
@@ -73,7 +73,7 @@ pub fn attach(
     // Recorded before the pin exists, so gc finds the pin whenever there is one.
     cni::write_state(pod_dir, &state)
         .map_err(|source| AttachError::Record { pod: pod(), source })?;
-    if let Err(source) = crate::net::pin(&m.netns_dir, &m.pod_id, init_pid) {
+    if let Err(source) = crate::net::pin(&m.netns_dir, &m.pod_id, netns) {
         let _ = std::fs::remove_file(pod_dir.join(cni::NET_STATE_FILE));
         return Err(AttachError::Pin {
             pod: pod(),
@@ -112,7 +112,7 @@ pub fn attach(
         .filter_map(|(_, _, r)| r.as_ref())
         .flat_map(cni::ips)
         .collect();
-    pod_etc::write_file(pod_dir, "hosts", &pod_etc::hosts_file(m, &ips))?;
+    pod_etc::write_file(pod_dir, m, "hosts", &pod_etc::hosts_file(m, &ips))?;
     Ok(Some(state))
 }
 

@@ -86,6 +86,8 @@ pub struct EnterRequest<'a> {
     pub app: &'a PodApp,
     /// Replaces the app's argv.
     pub argv: Vec<String>,
+    /// The pod has its own ids (`userns` in its manifest).
+    pub remapped: bool,
 }
 
 /// A namespace to join: its name in /proc/PID/ns and its setns flag, and a handle on it.
@@ -183,7 +185,8 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
             // /proc/PID/exe (the host's liftoff binary) or read our environment (CVE-2019-5736).
             // SAFETY: prctl with integer arguments.
             unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
-            let msg = join_and_run(&layout, target, joins, userns, pty_w, &spec, filter);
+            let users = userns.map(|u| (u, req.remapped));
+            let msg = join_and_run(&layout, target, joins, users, pty_w, &spec, filter);
             let _ = nix::unistd::write(&err_w, msg.as_bytes());
             // SAFETY: leaving the child without running the parent's destructors.
             unsafe { libc::_exit(254) }
@@ -247,7 +250,7 @@ fn join_and_run(
     layout: &cgroups::Layout,
     target: i32,
     joins: Vec<Join>,
-    userns: Option<OwnedFd>,
+    userns: Option<(OwnedFd, bool)>,
     pty: Option<OwnedFd>,
     spec: &liftoff_stage2::AppSpec,
     filter: Option<liftoff_stage2::seccomp::Filter>,
@@ -281,9 +284,14 @@ fn join_and_run(
         Ok(ForkResult::Child) => {
             // SAFETY: prctl with integer arguments: do not outlive `liftoff enter`.
             unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-            if let Some(u) = &userns {
+            if let Some((u, remapped)) = &userns {
                 if let Err(e) = setns(u, CloneFlags::CLONE_NEWUSER) {
                     return format!("app {name}: join its user namespace: {e}");
+                }
+                if *remapped {
+                    if let Err(e) = crate::userns::joined_as_app() {
+                        return format!("app {name}: {e}");
+                    }
                 }
             }
             let _ = nix::unistd::setsid();

@@ -67,6 +67,8 @@ pub enum InitError {
     Wait(Errno),
     #[error("pod init: poll: {0}")]
     Poll(Errno),
+    #[error("pod init: {0}")]
+    Userns(#[from] crate::userns::UsernsError),
 }
 
 /// Why one app did not start.
@@ -117,6 +119,9 @@ pub struct InitArgs {
     /// counts as running exactly as long as the supervisor lives). By number: init is a copy of
     /// the supervisor and never returns to the frames that own them.
     pub close: Vec<RawFd>,
+    /// A remapped pod's namespaces (made by the supervisor): init joins the network, IPC and UTS
+    /// ones first and keeps the user namespace for its apps.
+    pub pod_ns: Option<crate::userns::PodNamespaces>,
 }
 
 extern "C" fn noop_handler(_: libc::c_int) {}
@@ -151,7 +156,15 @@ fn run_inner(args: InitArgs) -> Result<i32, InitError> {
     for fd in &args.close {
         let _ = nix::unistd::close(*fd);
     }
+    let userns = match args.pod_ns {
+        Some(ns) => {
+            crate::userns::join_shared(&ns)?;
+            Some(ns.user)
+        }
+        None => None,
+    };
     let mut sys = RealInit {
+        userns,
         m: &args.manifest,
         pod_dir: &args.pod_dir,
         go: Some(args.go),
@@ -231,6 +244,8 @@ pub fn run_pod<S: InitSys>(
 
 /// Init's steps on the real system.
 pub struct RealInit<'a> {
+    /// A remapped pod's user namespace, which each app joins.
+    userns: Option<OwnedFd>,
     m: &'a PodManifest,
     pod_dir: &'a std::path::Path,
     go: Option<OwnedFd>,
@@ -291,9 +306,10 @@ impl InitSys for RealInit<'_> {
 
     fn network(&mut self) -> Result<(), InitError> {
         crate::net::loopback_up().map_err(InitError::Loopback)?;
-        // Apps run in user namespaces of their own (see `private_users`), so capabilities do not
-        // reach the pod's network namespace: let every app bind low ports and ping, as the
-        // default NET_BIND_SERVICE and NET_RAW capabilities would have. The namespace is the
+        // Apps of host-id pods run in user namespaces of their own (see `AppUsers::Own`), so
+        // capabilities do not reach the pod's network namespace: let every app bind low ports
+        // and ping, as the default NET_BIND_SERVICE and NET_RAW capabilities would have (and
+        // let non-root users of remapped pods do the same, as Docker does). The namespace is the
         // pod's alone.
         for (key, v) in [
             ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"),
@@ -314,13 +330,15 @@ impl InitSys for RealInit<'_> {
             spec: l.app.spec.clone(),
             filter: l.filter.clone(),
             cgroup: l.cgroup.clone(),
+            remapped: self.m.userns.is_some(),
         };
         self.probe_targets.insert(l.app.spec.name.clone(), t);
     }
 
     fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError> {
         let (set, _) = self.signals.as_ref().expect("signals come first");
-        start_app(self.m, self.pod_dir, launch, set)
+        let userns = self.userns.as_ref().map(|fd| fd.as_raw_fd());
+        start_app(self.m, self.pod_dir, launch, set, userns)
     }
 
     fn app_failed(&mut self, app: &str, e: &StartError) {
@@ -511,6 +529,7 @@ fn start_app(
     pod_dir: &std::path::Path,
     launch: AppLaunch,
     blocked: &SigSet,
+    userns: Option<RawFd>,
 ) -> Result<Pid, StartError> {
     let name = launch.app.spec.name.clone();
     let pipe = || {
@@ -535,7 +554,10 @@ fn start_app(
                 tell: std::fs::File::from(c2p_w),
                 wait: std::fs::File::from(p2c_r),
             };
-            let mut sys = RealApp { sync: Some(sync) };
+            let mut sys = RealApp {
+                sync: Some(sync),
+                userns: m.userns.zip(userns),
+            };
             let err = app_setup::app_child(&mut sys, m, pod_dir, launch, blocked);
             let _ = std::fs::File::from(wr).write_all(err.as_bytes());
             // SAFETY: leaving the failed child.
@@ -545,7 +567,7 @@ fn start_app(
             drop((wr, c2p_w, p2c_r));
             let mut b = [0u8; 1];
             let mut tell = std::fs::File::from(c2p_r);
-            if private_users(m) && tell.read(&mut b).unwrap_or(0) == 1 {
+            if app_users(m) == AppUsers::Own && tell.read(&mut b).unwrap_or(0) == 1 {
                 if let Err(e) = map_identity(child, &name) {
                     let _ = kill(child, Signal::SIGKILL);
                     let _ = waitpid(child, None);
@@ -590,12 +612,27 @@ fn map_identity(child: Pid, name: &str) -> Result<(), StartError> {
     mapped
 }
 
-/// Whether apps get a user namespace each. They do in pods with their own network namespace: two
-/// apps then cannot reach each other's files through /proc/PID/root (ptrace access across sibling
-/// user namespaces needs CAP_SYS_PTRACE in the target's namespace). With --net=host the host's
-/// network namespace would not honour their NET_BIND_SERVICE, so they share the host's.
-pub fn private_users(m: &PodManifest) -> bool {
-    m.net != NetMode::Host
+/// Which user namespace an app runs in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AppUsers {
+    /// A remapped pod's: shared by its apps and owner of its network namespace, so their network
+    /// capabilities count there; each app is kept from the others by a Landlock domain of its own.
+    Pod,
+    /// One of its own with the host's ids (`--userns=host` with the pod's own network): two apps
+    /// then cannot reach each other's files through /proc/PID/root (ptrace access across sibling
+    /// user namespaces needs CAP_SYS_PTRACE in the target's namespace).
+    Own,
+    /// The host's (`--userns=host --net=host`): the host's network namespace would not honour
+    /// NET_BIND_SERVICE from any other.
+    Host,
+}
+
+pub fn app_users(m: &PodManifest) -> AppUsers {
+    match (m.userns.is_some(), m.net) {
+        (true, _) => AppUsers::Pod,
+        (false, NetMode::Host) => AppUsers::Host,
+        (false, _) => AppUsers::Own,
+    }
 }
 
 /// Marks every fd from `first` up close-on-exec (close_range(2), with a /proc/self/fd walk where the

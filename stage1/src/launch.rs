@@ -125,7 +125,12 @@ pub fn prepare(
         let a = with_notify_socket(m, a, p.notify.as_ref());
         let name = &a.spec.name;
         let dirs = AppDirs::new(pod_dir, name);
-        dirs.create().map_err(|source| LaunchError::AppDir {
+        // A remapped pod's root owns its upper dir, which is the root directory it sees.
+        let owned = |d: &AppDirs| match &m.userns {
+            Some(ids) => std::os::unix::fs::chown(&d.upper, Some(ids.uid), Some(ids.gid)),
+            None => Ok(()),
+        };
+        dirs.create().and_then(|_| owned(&dirs)).map_err(|source| LaunchError::AppDir {
             app: name.clone(),
             path: dirs.rootfs.clone(),
             source,
@@ -191,6 +196,7 @@ fn with_notify_socket(m: &PodManifest, a: &PodApp, sock: Option<&AppSocket>) -> 
                 path: s.dir.clone(),
             },
             read_only: false,
+            idmap: false,
         });
         a.spec.env.retain(|v| !v.starts_with("NOTIFY_SOCKET="));
         a.spec

@@ -34,7 +34,9 @@ pub mod cni;
 pub mod enter;
 pub mod event_loop;
 pub mod exeseal;
+pub mod idmap;
 pub mod init;
+pub mod landlock;
 pub mod launch;
 pub mod logs;
 pub mod net;
@@ -52,6 +54,7 @@ pub mod supervisor;
 #[cfg(test)]
 mod test_support;
 pub mod tty;
+pub mod userns;
 pub mod verbs;
 pub mod volumes;
 

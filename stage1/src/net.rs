@@ -7,8 +7,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Pins the network namespace of `pid` at `<dir>/<pod_id>`.
-pub fn pin(dir: &Path, pod_id: &str, pid: i32) -> io::Result<PathBuf> {
+/// Pins the network namespace at `netns` (`/proc/PID/ns/net` or `/proc/self/fd/N`) at
+/// `<dir>/<pod_id>`.
+pub fn pin(dir: &Path, pod_id: &str, netns: &Path) -> io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let p = dir.join(pod_id);
     std::fs::OpenOptions::new()
@@ -17,7 +18,7 @@ pub fn pin(dir: &Path, pod_id: &str, pid: i32) -> io::Result<PathBuf> {
         .write(true)
         .open(&p)?;
     nix::mount::mount(
-        Some(Path::new(&format!("/proc/{pid}/ns/net"))),
+        Some(netns),
         &p,
         None::<&str>,
         nix::mount::MsFlags::MS_BIND,

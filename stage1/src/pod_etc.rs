@@ -34,13 +34,15 @@ pub fn write(pod_dir: &Path, m: &PodManifest) -> Result<(), EtcError> {
             NetMode::None => String::new(),
         }
     };
-    write_file(pod_dir, "hosts", &hosts_file(m, &[]))?;
-    write_file(pod_dir, "hostname", &hostname_file(m))?;
-    write_file(pod_dir, "resolv.conf", &resolv)
+    write_file(pod_dir, m, "hosts", &hosts_file(m, &[]))?;
+    write_file(pod_dir, m, "hostname", &hostname_file(m))?;
+    write_file(pod_dir, m, "resolv.conf", &resolv)
 }
 
 /// Writes `<pod>/etc/<name>` atomically (apps may already have it bound in).
-pub fn write_file(pod_dir: &Path, name: &str, body: &str) -> Result<(), EtcError> {
+/// Writes one of the pod's /etc files. With --etc-writable in a remapped pod the file belongs to
+/// the pod's root, who could not write a host root's file.
+pub fn write_file(pod_dir: &Path, m: &PodManifest, name: &str, body: &str) -> Result<(), EtcError> {
     let etc = pod_dir.join("etc");
     std::fs::create_dir_all(&etc).map_err(|source| EtcError::CreateDir {
         path: etc.clone(),
@@ -48,9 +50,14 @@ pub fn write_file(pod_dir: &Path, name: &str, body: &str) -> Result<(), EtcError
     })?;
     let p: PathBuf = etc.join(name);
     liftoff_common::atomic::replace(&p, body.as_bytes()).map_err(|e| EtcError::Write {
-        path: p,
+        path: p.clone(),
         source: e.source,
-    })
+    })?;
+    match (&m.userns, m.etc_writable) {
+        (Some(ids), true) => std::os::unix::fs::chown(&p, Some(ids.uid), Some(ids.gid))
+            .map_err(|source| EtcError::Write { path: p, source }),
+        _ => Ok(()),
+    }
 }
 
 /// The pod's /etc/hostname.

@@ -42,6 +42,8 @@ pub struct Target {
     pub spec: AppSpec,
     pub filter: Option<Filter>,
     pub cgroup: Option<AppCgroup>,
+    /// The pod has its own ids: the probe becomes its root and takes a Landlock domain of its own.
+    pub remapped: bool,
 }
 
 /// A probe run in flight: its pid and the read end of its message pipe.
@@ -150,6 +152,11 @@ fn exec(argv: &[String], t: &Target, joins: Vec<Join>, null: OwnedFd) -> String 
         }
     }
     drop(joins);
+    if t.remapped {
+        if let Err(e) = crate::userns::joined_as_app() {
+            return format!("app {name}: {e}");
+        }
+    }
     for fd in 0..3 {
         if nix::unistd::dup2(null.as_raw_fd(), fd).is_err() {
             return "dup2 /dev/null".into();

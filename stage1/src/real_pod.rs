@@ -38,6 +38,8 @@ pub struct RealPod<'a> {
     init: Option<Pid>,
     term: Option<crate::tty::RawTerminal>,
     net: Option<crate::cni::PodNetState>,
+    /// A remapped pod's namespaces, from just before init's clone until its networks are attached.
+    pod_ns: Option<crate::userns::PodNamespaces>,
 }
 
 impl<'a> RealPod<'a> {
@@ -57,6 +59,7 @@ impl<'a> RealPod<'a> {
             init: None,
             term: None,
             net: None,
+            pod_ns: None,
         }
     }
 
@@ -144,10 +147,21 @@ impl PodSys for RealPod<'_> {
         let close = self.init_closes();
         let launches = std::mem::take(&mut self.prepared.as_mut().expect("prepared").launches);
         let (go_r, started_w) = self.init_ends.take().expect("prepared");
-        let mut flags =
-            libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
-        if self.m.net != NetMode::Host {
-            flags |= libc::CLONE_NEWNET;
+        let mut flags = libc::CLONE_NEWPID | libc::CLONE_NEWNS;
+        if let Some(map) = &self.m.userns {
+            // The pod's user namespace owns its network, IPC and UTS namespaces; init joins them.
+            let ns = crate::userns::create(map, self.m.net != NetMode::Host).map_err(|source| {
+                SupervisorError::Userns {
+                    pod: self.m.pod_id.clone(),
+                    source,
+                }
+            })?;
+            self.pod_ns = Some(ns);
+        } else {
+            flags |= libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
+            if self.m.net != NetMode::Host {
+                flags |= libc::CLONE_NEWNET;
+            }
         }
         // A fork-like clone (no new stack): the child continues here with a copy of this process,
         // which is single-threaded, so it can go on to run ordinary Rust code.
@@ -173,6 +187,7 @@ impl PodSys for RealPod<'_> {
                 go: go_r,
                 started: started_w,
                 close,
+                pod_ns: self.pod_ns.take(),
             });
         }
         self.init = Some(Pid::from_raw(pid as i32));
@@ -198,7 +213,15 @@ impl PodSys for RealPod<'_> {
 
     fn attach_networks(&mut self) -> Result<(), SupervisorError> {
         let pid = self.init.expect("init runs");
-        self.net = crate::attach::attach(self.pod_dir, self.m, pid.as_raw())?;
+        // A remapped pod's network namespace is the one the supervisor made (init may not have
+        // joined it yet); otherwise it is init's.
+        let netns = match self.pod_ns.as_ref().and_then(|ns| ns.net.as_ref()) {
+            Some(fd) => format!("/proc/self/fd/{}", fd.as_raw_fd()),
+            None => format!("/proc/{pid}/ns/net"),
+        };
+        self.net = crate::attach::attach(self.pod_dir, self.m, Path::new(&netns))?;
+        // Init holds the namespaces from here on.
+        self.pod_ns = None;
         Ok(())
     }
 

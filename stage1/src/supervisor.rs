@@ -38,6 +38,11 @@ pub enum SupervisorError {
     },
     #[error(transparent)]
     Etc(#[from] crate::pod_etc::EtcError),
+    #[error("pod {pod}: {source}")]
+    Userns {
+        pod: String,
+        source: crate::userns::UsernsError,
+    },
     #[error(transparent)]
     Volume(#[from] crate::volumes::VolumeError),
     #[error("app {app}: seccomp profile: {source}")]

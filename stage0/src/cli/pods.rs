@@ -81,12 +81,12 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<u8> {
         return Ok(0);
     }
     println!(
-        "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<6} IMAGES",
-        "UUID", "NAME", "STATE", "APPS", "CREATED", "STARTED", "EXIT", "NET"
+        "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<17} {:<6} IMAGES",
+        "UUID", "NAME", "STATE", "APPS", "CREATED", "STARTED", "EXIT", "IDS", "NET"
     );
     for p in all {
         println!(
-            "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<6} {}",
+            "{:<10} {:<14} {:<15} {:<20} {:<19} {:<19} {:>4}  {:<17} {:<6} {}",
             shown(&p.id[..8.min(p.id.len())]),
             shown(p.name.as_deref().unwrap_or("-")),
             p.state.as_str(),
@@ -94,6 +94,7 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<u8> {
             ago(p.created),
             p.started.map(ago).unwrap_or_else(|| "-".into()),
             p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+            p.ids,
             shown(&p.net),
             shown(&p.images.join(","))
         );
@@ -184,6 +185,7 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
     if let Some(t) = p.started {
         println!("started: {}", ago(t));
     }
+    println!("ids: {}", p.ids);
     println!("net: {}", shown(&p.net));
     if let Some(c) = p.exit_code {
         println!("exit code: {c}");

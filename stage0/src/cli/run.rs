@@ -11,6 +11,9 @@ use clap::{Args, Parser};
 use liftoff::fetch::{ensure_image, FetchOptions, PullPolicy};
 use liftoff::pod::request::{AppRequest, PodRequest, ReadyRequest, TcpTarget};
 use liftoff::pod::{self, podfile, resolve};
+use liftoff::userns;
+use liftoff_contract::manifest::PodManifest;
+use std::path::Path;
 use liftoff_common::units::parse_size;
 
 /// Per-app flags: allowed for every app.
@@ -163,6 +166,10 @@ pub struct RunArgs {
     /// The pod's host name (default: the first app's name)
     #[arg(long)]
     pub hostname: Option<String>,
+    /// The pod's user ids: auto (the default: pod uid 0 is an unprivileged host uid from liftoff's
+    /// pool, a range of 65536 of its own), auto:size=N, or host (the pod's root is the host's root)
+    #[arg(long, value_name = "auto[:size=N]|host")]
+    pub userns: Option<String>,
     /// Network: default (liftoff's bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…]
     /// (CNI lists NAME.conflist in /etc/liftoff/net.d)
     #[arg(long, default_value = "default", value_name = "default|none|host|NAME")]
@@ -435,6 +442,9 @@ fn apply_pod_flags(ctx: &Ctx, a: &RunArgs, req: &mut PodRequest) -> Result<Optio
     if a.hostname.is_some() {
         req.hostname = a.hostname.clone();
     }
+    if a.userns.is_some() {
+        req.userns = a.userns.clone();
+    }
     if a.pod.is_none() || a.net != "default" {
         req.net = a.net.clone();
     }
@@ -511,6 +521,49 @@ fn fetch_images(
     Ok(digests)
 }
 
+/// The pod's ids: a range of its own from the pool (leased under the pool's lock, recorded in the
+/// manifest, released by gc), unless it uses the host's, which is said every time.
+fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
+    let settings = userns::settings(&ctx.config.userns)?;
+    let size = ctx.config.userns.size.unwrap_or(userns::DEFAULT_SIZE);
+    let mut mode = match &req.userns {
+        Some(s) => userns::parse_mode(s, size).context("--userns")?,
+        None => settings.default,
+    };
+    if let (userns::Mode::Auto { .. }, Some(why)) = (mode, liftoff::userns_support::missing()) {
+        if !settings.fallback_host {
+            anyhow::bail!(why);
+        }
+        liftoff_stage2::warning!(
+            "{why} -- running this pod with the HOST's ids, as [userns] fallback = \"host\" in config.toml says"
+        );
+        mode = userns::Mode::Host;
+    }
+    let size = match mode {
+        userns::Mode::Host => {
+            if let Some(mt) = m.apps.iter().flat_map(|a| &a.mounts).find(|mt| mt.idmap) {
+                anyhow::bail!(
+                    "-v …:{}:idmap needs the pod's own ids; drop idmap or --userns=host",
+                    mt.target
+                );
+            }
+            liftoff_stage2::warning!(
+                "--userns=host: the pod's root is the host's root; an escape from the pod would hold it"
+            );
+            return Ok(());
+        }
+        userns::Mode::Auto { size } => size,
+    };
+    let pool = userns::pool(&settings, Path::new("/etc/subuid"), Path::new("/etc/subgid"))?;
+    let lease = userns::allocate(ctx.store.root(), &m.pod_id, size, &pool)?;
+    m.userns = Some(liftoff_contract::manifest::IdMap {
+        uid: lease.uid.start,
+        gid: lease.gid.start,
+        size,
+    });
+    Ok(())
+}
+
 /// Builds the request, fetches what is missing, creates the pod and writes its manifest. The pod is
 /// returned in `prepare/`, locked.
 fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Pods, pod::NewPod)> {
@@ -554,11 +607,14 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
         if let Some(limit) = disk_limit {
             liftoff::pod::disk::attach(&p.dir, limit)?;
         }
+        let mut m = m;
+        assign_ids(ctx, &req, &mut m)?;
         p.write_manifest(&m)?;
         p.write_images(&images, &digests)?;
         Ok(())
     });
     if let Err(e) = written {
+        let _ = userns::release(ctx.store.root(), &p.id);
         p.abandon(&pods);
         return Err(e);
     }

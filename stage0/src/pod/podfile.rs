@@ -69,6 +69,38 @@ struct PodFile {
     app: Vec<AppRequest>,
     #[serde(default)]
     volume: Vec<super::volumes::VolumeRequest>,
+    /// `userns = "auto" | "host" | "auto:size=N"`, or `userns = { mode = "auto", size = N }`.
+    #[serde(default)]
+    userns: Option<Userns>,
+}
+
+/// The pod file's `userns`: the `--userns` string, or a table of its parts.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Userns {
+    Flag(String),
+    Table(UsernsTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsernsTable {
+    mode: String,
+    #[serde(default)]
+    size: Option<u32>,
+}
+
+impl Userns {
+    /// As `--userns` would spell it.
+    fn flag(self) -> String {
+        match self {
+            Userns::Flag(s) => s,
+            Userns::Table(t) => match t.size {
+                Some(n) => format!("{}:size={n}", t.mode),
+                None => t.mode,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,6 +157,7 @@ pub fn parse(text: &str, path: &str) -> Result<PodRequest, PodFileError> {
         volumes: f.volume,
         exit_code_from: f.exit_code_from,
         disk_limit: f.disk_limit,
+        userns: f.userns.map(Userns::flag),
         ..d
     })
 }
@@ -326,5 +359,14 @@ after = ["db:started"]
     #[test]
     fn no_apps_is_an_error() {
         assert!(parse("hostname = \"x\"\n", "p").is_err());
+        let app = "[[app]]\nimage = \"a:1\"\n";
+        let u = |head: &str| parse(&format!("{head}\n{app}"), "p").map(|r| r.userns);
+        assert_eq!(u("userns = \"host\"").unwrap().as_deref(), Some("host"));
+        assert_eq!(
+            u("userns = { mode = \"auto\", size = 4096 }").unwrap().as_deref(),
+            Some("auto:size=4096")
+        );
+        assert_eq!(u("").unwrap(), None);
+        assert!(u("userns = { mode = \"auto\", bogus = 1 }").is_err());
     }
 }

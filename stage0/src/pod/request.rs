@@ -105,6 +105,8 @@ pub struct PodRequest {
     pub apps: Vec<AppRequest>,
     /// The pod's name for lookups (the first app's --name, or `name` in a pod file).
     pub name: Option<String>,
+    /// `--userns`: "host", "auto" or "auto:size=N" (None: config.toml's `[userns] default`).
+    pub userns: Option<String>,
     pub hostname: Option<String>,
     pub net: String,
     pub stop_timeout: u64,
@@ -180,6 +182,7 @@ impl Default for PodRequest {
             apps: Vec::new(),
             name: None,
             hostname: None,
+            userns: None,
             net: "default".into(),
             stop_timeout: 10,
             memory: None,

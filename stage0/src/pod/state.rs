@@ -73,6 +73,29 @@ pub struct PodInfo {
     pub app_exits: Vec<liftoff_contract::records::AppExit>,
     /// Apps that are ready: started, and their `ready` probe passed if they have one.
     pub ready_apps: Vec<String>,
+    /// The pod's host ids: "host", a remapped pod's range ("524288-589823"), or "-" (no manifest).
+    pub ids: String,
+    /// A remapped pod's id map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userns: Option<liftoff_contract::manifest::IdMap>,
+}
+
+/// How `list` and `status` show a pod's ids: the host range of its uids (and of its gids when
+/// they differ), inclusive.
+pub fn ids_shown(m: Option<&liftoff_contract::PodManifest>) -> String {
+    let Some(m) = m else {
+        return "-".into();
+    };
+    match &m.userns {
+        None => "host".into(),
+        Some(u) => {
+            let range = |start: u32| format!("{start}-{}", u64::from(start) + u64::from(u.size) - 1);
+            match u.uid == u.gid {
+                true => range(u.uid),
+                false => format!("uid {} gid {}", range(u.uid), range(u.gid)),
+            }
+        }
+    }
 }
 
 /// Whether someone holds the pod dir's lock (probed with a non-blocking shared lock).
@@ -197,6 +220,8 @@ fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
         started: mtime(&dir.join("pid")),
         ready: dir.join("ready").exists(),
         ready_apps,
+        ids: ids_shown(manifest.as_ref()),
+        userns: manifest.as_ref().and_then(|m| m.userns),
         net,
         exit_code,
         app_exits,
@@ -467,6 +492,12 @@ fn sweep(dir: &Path) -> Result<bool, PodError> {
     }
     super::disk::detach(dir);
     std::fs::remove_dir_all(dir).map_err(super::io(dir, "remove"))?;
+    // The pod's id range is free once its dir is gone (pods/<state>/<uuid> under the state root).
+    if let (Some(root), Some(id)) = (dir.ancestors().nth(3), dir.file_name()) {
+        if let Err(e) = crate::userns::release(root, &id.to_string_lossy()) {
+            liftoff_stage2::warning!("{e} (the next `liftoff run` reclaims it)");
+        }
+    }
     Ok(true)
 }
 

@@ -29,6 +29,9 @@ pub struct VolumeRequest {
     pub gid: Option<u32>,
     #[serde(default)]
     pub mode: Option<String>,
+    /// Host binds: seen through the pod's id map (`:idmap`).
+    #[serde(default)]
+    pub idmap: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,13 +70,14 @@ pub fn parse_volume(spec: &str) -> Result<VolumeRequest, VolumeError> {
         match o.split_once('=') {
             None if o == "ro" => v.read_only = true,
             None if o == "rw" => v.read_only = false,
+            None if o == "idmap" => v.idmap = true,
             Some(("uid", n)) => v.uid = Some(n.parse().map_err(|_| err(spec, format!("uid={n}")))?),
             Some(("gid", n)) => v.gid = Some(n.parse().map_err(|_| err(spec, format!("gid={n}")))?),
             Some(("mode", m)) => v.mode = Some(m.to_string()),
             _ => {
                 return Err(err(
                     spec,
-                    format!("unknown option {o:?} (use ro, rw, uid=, gid=, mode=)"),
+                    format!("unknown option {o:?} (use ro, rw, idmap, uid=, gid=, mode=)"),
                 ))
             }
         }
@@ -116,6 +120,7 @@ pub fn parse_tmpfs(spec: &str) -> Result<AppMount, VolumeError> {
         target: target.to_string(),
         source: MountSource::Tmpfs { options, exec },
         read_only: ro,
+        idmap: false,
     })
 }
 
@@ -173,8 +178,15 @@ pub fn resolve(
                 target: v.target.clone(),
                 source: MountSource::Host { path },
                 read_only: v.read_only,
+                idmap: v.idmap,
             },
             None,
+        ));
+    }
+    if v.idmap {
+        return Err(err(
+            &spec,
+            "idmap is for host paths; a named volume already belongs to the pod's ids",
         ));
     }
     if !liftoff_contract::valid_app_name(&v.source) {
@@ -197,6 +209,7 @@ pub fn resolve(
                 name: v.source.clone(),
             },
             read_only: v.read_only,
+            idmap: false,
         },
         Some(EmptyVolume {
             name: v.source.clone(),

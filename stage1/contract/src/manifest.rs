@@ -91,7 +91,40 @@ pub struct PodManifest {
     /// but does not change the pod's exit code.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub on_exit: Vec<String>,
+    /// The pod's user namespace: pod ids `0..size` are host ids `uid..uid+size` (and `gid..`).
+    /// Absent: the pod uses the host's ids (`--userns=host`; each app still gets an identity-mapped
+    /// user namespace of its own unless the pod uses the host's network).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userns: Option<IdMap>,
     pub apps: Vec<PodApp>,
+}
+
+/// A remapped pod's id ranges on the host (leased by stage0, recorded in `pod.json`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct IdMap {
+    /// First host uid: pod uid 0.
+    pub uid: u32,
+    /// First host gid: pod gid 0.
+    pub gid: u32,
+    /// How many ids each range holds.
+    pub size: u32,
+}
+
+impl IdMap {
+    /// The host uid of pod uid `id`, if the range holds it.
+    pub fn host_uid(&self, id: u32) -> Option<u32> {
+        (id < self.size).then(|| self.uid + id)
+    }
+    /// The host gid of pod gid `id`, if the range holds it.
+    pub fn host_gid(&self, id: u32) -> Option<u32> {
+        (id < self.size).then(|| self.gid + id)
+    }
+    /// The line of `/proc/PID/uid_map` (`gid: false`) or `gid_map`.
+    pub fn map_line(&self, gid: bool) -> String {
+        let start = if gid { self.gid } else { self.uid };
+        format!("0 {start} {}\n", self.size)
+    }
 }
 
 /// Default size cap of one app log file before rotation.
@@ -138,6 +171,11 @@ pub struct AppMount {
     pub source: MountSource,
     #[serde(default)]
     pub read_only: bool,
+    /// A host bind seen through the pod's id map (`-v SRC:DST:idmap`): host owners show as the same
+    /// ids inside, and what the pod's root writes there belongs to host root. Only for host binds
+    /// of remapped pods.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub idmap: bool,
 }
 
 /// What is mounted. Every kind is nosuid,nodev.
@@ -391,6 +429,16 @@ impl PodManifest {
         if (self.tty || self.interactive) && self.apps.len() > 1 {
             return bad("-i/-t need a pod with exactly one app".into());
         }
+        if let Some(u) = &self.userns {
+            // (`fits` runs only once size is known to be non-zero.)
+            let fits = |start: u32| start.checked_add(u.size - 1).is_some();
+            if u.size == 0 || u.uid == 0 || u.gid == 0 || !fits(u.uid) || !fits(u.gid) {
+                return bad(format!(
+                    "userns: {} ids from uid {} and gid {} is not a range of host ids above 0",
+                    u.size, u.uid, u.gid
+                ));
+            }
+        }
         let names = self.check_apps()?;
         self.check_etc_text()?;
         if let Some(n) = &self.exit_code_from {
@@ -588,6 +636,18 @@ impl PodManifest {
                         return bad(format!(
                             "app {}: volume {name:?} is not one of the pod's volumes",
                             a.spec.name
+                        ))
+                    }
+                    _ if mt.idmap && !matches!(mt.source, MountSource::Host { .. }) => {
+                        return bad(format!(
+                            "app {}: mount {}: idmap is only for host binds",
+                            a.spec.name, mt.target
+                        ))
+                    }
+                    _ if mt.idmap && self.userns.is_none() => {
+                        return bad(format!(
+                            "app {}: mount {}: idmap needs a remapped pod (userns)",
+                            a.spec.name, mt.target
                         ))
                     }
                     MountSource::Tmpfs { options, .. } if !valid_tmpfs_options(options) => {
@@ -1176,6 +1236,7 @@ mod tests {
                 exec: false,
             },
             read_only: false,
+            idmap: false,
         });
         let b = serde_json::to_vec(&m).unwrap();
         assert!(PodManifest::from_slice(&b).is_err());

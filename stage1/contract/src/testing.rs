@@ -32,6 +32,7 @@ pub fn manifest(net: NetMode) -> PodManifest {
         sockets: None,
         exit_code_from: None,
         on_exit: vec![],
+        userns: None,
         apps: vec![PodApp {
             spec: AppSpec {
                 name: "web".into(),
@@ -41,6 +42,7 @@ pub fn manifest(net: NetMode) -> PodManifest {
             },
             layers: vec!["/var/lib/liftoff/layers/sha256/aa".into()],
             read_only: false,
+            idmap: false,
             limits: Limits::default(),
             mounts: vec![],
             after: vec![],

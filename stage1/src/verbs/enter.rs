@@ -33,6 +33,7 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
         init_pid,
         app,
         argv,
+        remapped: m.userns.is_some(),
     })?;
     Ok(code.clamp(0, 255) as u8)
 }

@@ -412,6 +412,7 @@ fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodReques
     // (all of them) clashes with any other.
     let mut published: HashMap<(u16, String), Vec<PublishedAt>> = HashMap::new();
     let mut hostname: Option<(String, usize, String)> = None;
+    let mut userns: Option<(String, usize, String)> = None;
     // Docker's stop grace period when a service sets none.
     let mut stop_ms: u64 = 0;
     for s in &all {
@@ -448,6 +449,18 @@ fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodReques
             }
             _ => {}
         }
+        match (&userns, &s.userns) {
+            (_, None) => {}
+            (None, Some(u)) => userns = Some(u.clone()),
+            (Some((a, al, ap)), Some((b, bl, bp))) if a != b => {
+                return Err(fail(
+                    *bl,
+                    bp,
+                    format!("userns_mode {b:?} differs from {ap} {a:?} (line {al}): the apps of one pod share one user namespace"),
+                ))
+            }
+            _ => {}
+        }
         for d in &s.dns {
             if !req.dns.contains(d) {
                 req.dns.push(d.clone());
@@ -476,6 +489,7 @@ fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodReques
             .unwrap_or_else(|| "pod".into()),
     });
     req.stop_timeout = stop_ms.div_ceil(1000);
+    req.userns = userns.map(|u| u.0);
     start_order(&all)?;
     req.apps = all
         .into_iter()

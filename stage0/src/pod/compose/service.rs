@@ -16,6 +16,8 @@ pub(super) struct Service {
     /// (publish spec as `-p` reads it, line, path).
     pub ports: Vec<(String, usize, String)>,
     pub hostname: Option<(String, usize, String)>,
+    /// `userns_mode:` (pod-wide, so every service that sets it must agree), with line and path.
+    pub userns: Option<(String, usize, String)>,
     pub dns: Vec<String>,
     pub dns_search: Vec<String>,
     pub add_hosts: Vec<String>,
@@ -68,6 +70,13 @@ pub(super) fn map(name: &str, node: &Node, path: &str, ctx: &Ctx) -> Result<Serv
             "depends_on" => s.after = depends_on(v, &p)?,
             "healthcheck" => s.app.ready = healthcheck(v, &p)?,
             "hostname" => s.hostname = Some((string(v, &p)?, l, p)),
+            "userns_mode" => {
+                let m = string(v, &p)?;
+                if let Err(e) = crate::userns::parse_mode(&m, crate::userns::DEFAULT_SIZE) {
+                    return Err(fail(l, &p, e.to_string()));
+                }
+                s.userns = Some((m, l, p))
+            }
             "mem_limit" => s.app.memory = Some(mem_limit(v, &p)?),
             "cpus" => s.app.cpus = Some(cpus(v, &p)?),
             "pids_limit" => s.app.pids_limit = pids_limit(v, &p)?,
@@ -132,14 +141,14 @@ fn refused(key: &str) -> String {
         "devices" | "device_cgroup_rules" | "gpus" => "liftoff gives apps no host devices",
         "security_opt" => "not supported: liftoff applies its own seccomp filter, no-new-privileges and capabilities (cap_add, cap_drop)",
         "stdin_open" | "tty" => "use liftoff run -i / -t for an interactive pod",
-        "pid" | "ipc" | "uts" | "userns_mode" | "cgroup" | "cgroup_parent" => "the apps of a pod share the pod's namespaces and cgroup; they cannot be chosen per service",
+        "pid" | "ipc" | "uts" | "cgroup" | "cgroup_parent" => "the apps of a pod share the pod's namespaces and cgroup; they cannot be chosen per service",
         "mem_reservation" | "memswap_limit" | "mem_swappiness" | "shm_size" | "cpu_shares" | "cpu_quota" | "cpu_period" | "cpuset" | "cpu_count" | "cpu_percent" | "blkio_config" | "oom_score_adj" | "oom_kill_disable" => "not supported: liftoff limits memory (mem_limit), CPU (cpus) and processes (pids_limit)",
         "logging" => "liftoff writes every app's output to the pod's logs (liftoff logs); remove it",
         "pull_policy" | "platform" => "liftoff runs images already in its store (liftoff fetch); remove it",
         "scale" => "one pod runs each service once",
         "domainname" | "mac_address" | "sysctls" => "not supported for an app of a pod",
         "stop_signal" => "not supported: apps are stopped with SIGTERM",
-        _ => "unknown or unsupported service key (liftoff maps image, command, entrypoint, environment, env_file, user, working_dir, ports, volumes, tmpfs, read_only, cap_add, cap_drop, group_add, depends_on, healthcheck, hostname, mem_limit, cpus, pids_limit, ulimits, stop_grace_period, init, networks, extra_hosts, dns, dns_search)",
+        _ => "unknown or unsupported service key (liftoff maps image, command, entrypoint, environment, env_file, user, working_dir, ports, volumes, tmpfs, read_only, cap_add, cap_drop, group_add, depends_on, healthcheck, hostname, userns_mode, mem_limit, cpus, pids_limit, ulimits, stop_grace_period, init, networks, extra_hosts, dns, dns_search)",
     };
     why.to_string()
 }
