@@ -40,6 +40,7 @@ pub mod store;
 pub mod transport;
 pub mod trust;
 pub mod unpack;
+pub mod userns;
 
 /// Exit code for every failure of liftoff itself (as opposed to an app's own exit code).
 pub const EXIT_FAILURE: u8 = 254;
