@@ -3,7 +3,7 @@
 //!
 //! Plain data at the bottom of the module stack: the modules the settings are for turn them into
 //! their own types (`UnpackLimits::from_config`, `RegistryOptions::from_config`,
-//! `NetSettings::from_config`), so this module imports none of theirs.
+//! `NetSettings::from_config`, `userns::settings`), so this module imports none of theirs.
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};

@@ -104,8 +104,8 @@ pub enum UsernsError {
     )]
     Lease { path: PathBuf, reason: String },
     #[error(
-        "no free range of {size} ids is left in {origin} ({holders} pods hold ranges): \
-         {EXHAUSTED_WAY_OUT}"
+        "no free range of {size} ids is left in {origin} ({holders} {}): {EXHAUSTED_WAY_OUT}",
+        if *holders == 1 { "pod holds a range" } else { "pods hold ranges" }
     )]
     Exhausted {
         origin: String,

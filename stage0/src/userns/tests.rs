@@ -120,6 +120,19 @@ fn settings_defaults_and_values() {
 }
 
 #[test]
+fn the_config_section_parses_and_refuses_typos() {
+    let text = "[userns]\npool = \"100000-999999\"\nsize = 4096\ndefault = \"host\"\nfallback = \"host\"\n";
+    let c = crate::config::Config::parse(text, Path::new("c.toml")).unwrap();
+    assert_eq!(c.userns.pool.as_deref(), Some("100000-999999"));
+    assert_eq!(c.userns.size, Some(4096));
+    assert_eq!(settings(&c.userns).unwrap().default, Mode::Host);
+    let e = crate::config::Config::parse("[userns]\nsise = 1\n", Path::new("c.toml"));
+    assert!(e.unwrap_err().to_string().contains("sise"));
+    let c = crate::config::Config::parse("", Path::new("c.toml")).unwrap();
+    assert_eq!(c.userns.pool, None);
+}
+
+#[test]
 fn settings_refuse_bad_values() {
     let cases = [
         (
@@ -409,7 +422,7 @@ fn exhaustion_says_what_and_the_way_out() {
     let e = allocate(root.path(), ID_B, 60, &p).unwrap_err().to_string();
     assert_eq!(
         e,
-        "no free range of 60 ids is left in the test pool (1 pods hold ranges): `liftoff gc` \
+        "no free range of 60 ids is left in the test pool (1 pod holds a range): `liftoff gc` \
          frees the ranges of exited pods; or enlarge the pool ([userns] pool in \
          /etc/liftoff/config.toml or the liftoff lines of /etc/subuid and /etc/subgid), or ask \
          for less with --userns=auto:size=N"
