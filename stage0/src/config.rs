@@ -3,7 +3,7 @@
 //!
 //! Plain data at the bottom of the module stack: the modules the settings are for turn them into
 //! their own types (`UnpackLimits::from_config`, `RegistryOptions::from_config`,
-//! `NetSettings::from_config`), so this module imports none of theirs.
+//! `NetSettings::from_config`, `userns::settings`), so this module imports none of theirs.
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,25 @@ pub struct Config {
     pub network: NetworkConfig,
     #[serde(default)]
     pub pods: PodsConfig,
+    #[serde(default)]
+    pub userns: UsernsConfig,
+}
+
+/// `[userns]`: where pods' host id ranges come from and how pods use them; the strings are checked
+/// by `userns::settings`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsernsConfig {
+    /// Host ids pods' ranges are cut from, "START-END" with END inclusive (e.g. "100000-999999");
+    /// for uids and gids alike. By default the liftoff lines of /etc/subuid and /etc/subgid, else
+    /// 524288-1879048191.
+    pub pool: Option<String>,
+    /// Ids in the range of a pod run with `--userns=auto` (default 65536).
+    pub size: Option<u32>,
+    /// What `run` uses when no --userns is given: "auto" (the default) or "host".
+    pub default: Option<String>,
+    /// When the kernel or filesystem cannot remap ids: "error" (the default) or "host".
+    pub fallback: Option<String>,
 }
 
 /// `[pods]`: defaults for every pod.

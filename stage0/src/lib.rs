@@ -8,7 +8,8 @@
 //!
 //! Modules form a stack; each uses only modules on lower rows (bottom first):
 //!
-//! 1. `digest`, `platform`, `owned` (root-owned file checks), `config` (plain data from config.toml)
+//! 1. `digest`, `platform`, `owned` (root-owned file checks), `config` (plain data from config.toml),
+//!    `userns` (id ranges for remapped pods: the pool, leases, whether this kernel can remap)
 //! 2. `reference` (image names), `image_manifest` (the OCI wire model), `cosign` (the signature
 //!    manifest format, shared by transports, the store and trust)
 //! 3. `unpack` (layer extraction; reads its limits from `config`)
@@ -40,7 +41,7 @@ pub mod store;
 pub mod transport;
 pub mod trust;
 pub mod unpack;
-pub mod userns_support;
+pub mod userns;
 
 /// Exit code for every failure of liftoff itself (as opposed to an app's own exit code).
 pub const EXIT_FAILURE: u8 = 254;

@@ -530,7 +530,7 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
         Some(s) => userns::parse_mode(s, size).context("--userns")?,
         None => settings.default,
     };
-    if let (userns::Mode::Auto { .. }, Some(why)) = (mode, liftoff::userns_support::missing()) {
+    if let (userns::Mode::Auto { .. }, Some(why)) = (mode, userns::support::missing()) {
         if !settings.fallback_host {
             anyhow::bail!(why);
         }
