@@ -294,8 +294,14 @@ fn open_path(p: &Path) -> Result<OwnedFd, RootError> {
     .map_err(|e| sys(format!("open {}", p.display()))(nix::Error::from_raw(e.raw_os_error())))
 }
 
-/// Carries out `ops` below `root`. `read_only` says whether missing etc files can be created.
-pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootError> {
+/// Carries out `ops` below `root`. `read_only` says whether missing etc files can be created;
+/// what is created goes to `owner`.
+pub fn apply(
+    root: &OwnedFd,
+    ops: &[Op],
+    read_only: bool,
+    owner: safe_path::Owner,
+) -> Result<(), RootError> {
     // /dev, once mounted: where the device nodes and links go.
     let mut dev: Option<OwnedFd> = None;
     for op in ops {
@@ -306,7 +312,7 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                 flags,
                 data,
             } => {
-                let t = safe_path::open_beneath(root, Path::new(target), Kind::Dir)?;
+                let t = safe_path::open_beneath(root, Path::new(target), Kind::Dir, owner)?;
                 mount(
                     Some(*fstype),
                     &fd_path(&t),
@@ -334,7 +340,7 @@ pub fn apply(root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), RootErro
                 source,
                 name,
                 writable,
-            } => etc_file(root, source, name, *writable, read_only)?,
+            } => etc_file(root, source, name, *writable, read_only, owner)?,
             Op::RootReadOnly => {
                 mount(
                     None::<&str>,
@@ -435,21 +441,22 @@ fn etc_file(
     name: &str,
     writable: bool,
     read_only: bool,
+    owner: safe_path::Owner,
 ) -> Result<(), RootError> {
     use MsFlags as F;
     let rel = Path::new("etc").join(name);
-    let t = match safe_path::open_beneath(root, &rel, Kind::File) {
+    let t = match safe_path::open_beneath(root, &rel, Kind::File, owner) {
         Ok(t) => t,
         Err(e) if !read_only && e.what.contains("symlink") => {
             // Images often link /etc/resolv.conf elsewhere; the pod's file replaces the link
             // in the app's own upper dir (the image's layers are untouched).
-            let etc = safe_path::open_beneath(root, Path::new("etc"), Kind::Dir)?;
+            let etc = safe_path::open_beneath(root, Path::new("etc"), Kind::Dir, owner)?;
             rustix::fs::unlinkat(&etc, name, rustix::fs::AtFlags::empty()).map_err(|x| {
                 sys(format!("replace the symlink /etc/{name}"))(nix::Error::from_raw(
                     x.raw_os_error(),
                 ))
             })?;
-            safe_path::open_beneath(root, &rel, Kind::File)?
+            safe_path::open_beneath(root, &rel, Kind::File, owner)?
         }
         Err(e) if read_only => {
             // A read-only root cannot get a mount point it lacks; the app keeps the image's.
@@ -494,6 +501,7 @@ pub fn apply_mounts(
 ) -> Result<(), RootError> {
     use crate::manifest::MountSource;
     use MsFlags as F;
+    let owner = remap.map(|(ids, _)| (ids.uid, ids.gid));
     for mt in mounts {
         let rel = Path::new(&mt.target);
         let ro = if mt.read_only {
@@ -503,11 +511,10 @@ pub fn apply_mounts(
         };
         let src_path = match &mt.source {
             MountSource::Tmpfs { options, exec } => {
-                let t = safe_path::open_beneath(root, rel, Kind::Dir)?;
+                let t = safe_path::open_beneath(root, rel, Kind::Dir, owner)?;
                 let options = match remap {
-                    Some((ids, _)) => tmpfs_owner(options, ids).map_err(|e| {
-                        RootError::Invalid(format!("tmpfs on {}: {e}", mt.target))
-                    })?,
+                    Some((ids, _)) => tmpfs_owner(options, ids)
+                        .map_err(|e| RootError::Invalid(format!("tmpfs on {}: {e}", mt.target)))?,
                     None => options.clone(),
                 };
                 let data = match options.is_empty() {
@@ -562,7 +569,7 @@ pub fn apply_mounts(
             .map(|st| FileType::from_raw_mode(st.st_mode) == FileType::Directory)
             .unwrap_or(true);
         let kind = if is_dir { Kind::Dir } else { Kind::File };
-        let t = safe_path::open_beneath(root, rel, kind)?;
+        let t = safe_path::open_beneath(root, rel, kind, owner)?;
         let what = format!("bind {} on {}", src_path.display(), mt.target);
         if let (true, Some((_, userns))) = (mt.idmap, remap) {
             let attrs = idmap::Attrs {
@@ -608,16 +615,18 @@ fn tmpfs_owner(options: &str, ids: &IdMap) -> Result<String, String> {
     for o in options.split(',').filter(|o| !o.is_empty()) {
         match o.split_once('=') {
             Some(("uid", v)) => {
-                uid = v.parse().ok().and_then(|n| ids.host_uid(n)).ok_or(format!(
-                    "uid={v} is not one of the pod's {} ids",
-                    ids.size
-                ))?
+                uid = v
+                    .parse()
+                    .ok()
+                    .and_then(|n| ids.host_uid(n))
+                    .ok_or(format!("uid={v} is not one of the pod's {} ids", ids.size))?
             }
             Some(("gid", v)) => {
-                gid = v.parse().ok().and_then(|n| ids.host_gid(n)).ok_or(format!(
-                    "gid={v} is not one of the pod's {} ids",
-                    ids.size
-                ))?
+                gid = v
+                    .parse()
+                    .ok()
+                    .and_then(|n| ids.host_gid(n))
+                    .ok_or(format!("gid={v} is not one of the pod's {} ids", ids.size))?
             }
             _ => kept.push(o.to_string()),
         }
@@ -719,10 +728,20 @@ mod tests {
         assert!(data("dev/shm").ends_with(",uid=200000,gid=300000"));
         assert!(data("dev/pts").ends_with(",gid=300005"));
         let host = plan(Path::new("/pod/etc"), false, false, None);
-        assert!(host.iter().any(|o| matches!(o, Op::Mount { target: "dev/pts", data, .. } if data.ends_with("gid=5"))));
-        assert_eq!(tmpfs_owner("size=1m", &ids).unwrap(), "size=1m,uid=200000,gid=300000");
-        assert_eq!(tmpfs_owner("uid=33,gid=33", &ids).unwrap(), "uid=200033,gid=300033");
-        assert!(tmpfs_owner("uid=70000", &ids).unwrap_err().contains("uid=70000"));
+        assert!(host.iter().any(
+            |o| matches!(o, Op::Mount { target: "dev/pts", data, .. } if data.ends_with("gid=5"))
+        ));
+        assert_eq!(
+            tmpfs_owner("size=1m", &ids).unwrap(),
+            "size=1m,uid=200000,gid=300000"
+        );
+        assert_eq!(
+            tmpfs_owner("uid=33,gid=33", &ids).unwrap(),
+            "uid=200033,gid=300033"
+        );
+        assert!(tmpfs_owner("uid=70000", &ids)
+            .unwrap_err()
+            .contains("uid=70000"));
     }
 
     #[test]

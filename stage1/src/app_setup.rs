@@ -260,7 +260,8 @@ impl AppSys for RealApp {
         Ok(app_root::mount_overlay(layers, dirs, self.userns_fd())?)
     }
     fn apply(&mut self, root: &OwnedFd, ops: &[Op], read_only: bool) -> Result<(), AppError> {
-        Ok(app_root::apply(root, ops, read_only)?)
+        let owner = self.userns.as_ref().map(|(ids, _)| (ids.uid, ids.gid));
+        Ok(app_root::apply(root, ops, read_only, owner)?)
     }
     fn apply_mounts(
         &mut self,

@@ -130,11 +130,13 @@ pub fn prepare(
             Some(ids) => std::os::unix::fs::chown(&d.upper, Some(ids.uid), Some(ids.gid)),
             None => Ok(()),
         };
-        dirs.create().and_then(|_| owned(&dirs)).map_err(|source| LaunchError::AppDir {
-            app: name.clone(),
-            path: dirs.rootfs.clone(),
-            source,
-        })?;
+        dirs.create()
+            .and_then(|_| owned(&dirs))
+            .map_err(|source| LaunchError::AppDir {
+                app: name.clone(),
+                path: dirs.rootfs.clone(),
+                source,
+            })?;
         let cg = pod_cg
             .create_app(name, &crate::supervisor::cg_limits(&a.limits))
             .map_err(|source| LaunchError::Cgroup {

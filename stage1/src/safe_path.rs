@@ -34,9 +34,19 @@ pub enum Kind {
     File,
 }
 
-/// Opens (creating if missing) `rel` below `root` as an O_PATH fd; intermediate dirs are created.
-/// `rel` is relative to the root (a leading `/` is ignored). A symlink anywhere on the way is an error.
-pub fn open_beneath(root: impl AsFd, rel: &Path, kind: Kind) -> Result<OwnedFd, SafePathError> {
+/// Who gets what [`open_beneath`] creates: None for the creator (host root), or a remapped pod's
+/// root (host uid, gid), so that mount points liftoff makes in an app's root are the pod's own.
+pub type Owner = Option<(u32, u32)>;
+
+/// Opens (creating if missing) `rel` below `root` as an O_PATH fd; intermediate dirs are created,
+/// and given to `owner`. `rel` is relative to the root (a leading `/` is ignored). A symlink
+/// anywhere on the way is an error.
+pub fn open_beneath(
+    root: impl AsFd,
+    rel: &Path,
+    kind: Kind,
+    owner: Owner,
+) -> Result<OwnedFd, SafePathError> {
     let comps: Vec<&std::ffi::OsStr> = rel
         .components()
         .filter_map(|c| match c {
@@ -88,6 +98,17 @@ pub fn open_beneath(root: impl AsFd, rel: &Path, kind: Kind) -> Result<OwnedFd, 
                         Ok(_) | Err(Errno::EXIST) => {}
                         Err(e) => return Err(err(rel, format!("create file: {e}"))),
                     }
+                }
+                if let Some((uid, gid)) = owner {
+                    // Just made below our fd, before the app runs: nothing can swap it meanwhile.
+                    fs::chownat(
+                        &cur,
+                        *c,
+                        Some(fs::Uid::from_raw(uid)),
+                        Some(fs::Gid::from_raw(gid)),
+                        fs::AtFlags::SYMLINK_NOFOLLOW,
+                    )
+                    .map_err(|e| err(rel, format!("give it to the pod's root: {e}")))?;
                 }
                 cur = openat_beneath(&cur, *c, flags, Mode::empty())
                     .map_err(|e| err(rel, format!("open after create: {e}")))?;
@@ -161,8 +182,8 @@ mod tests {
     fn creates_dirs_and_files() {
         let t = tmp();
         let root = std::fs::File::open(&t).unwrap();
-        open_beneath(&root, Path::new("/dev/pts"), Kind::Dir).unwrap();
-        open_beneath(&root, Path::new("etc/hosts"), Kind::File).unwrap();
+        open_beneath(&root, Path::new("/dev/pts"), Kind::Dir, None).unwrap();
+        open_beneath(&root, Path::new("etc/hosts"), Kind::File, None).unwrap();
         assert!(t.join("dev/pts").is_dir());
         assert!(t.join("etc/hosts").is_file());
         std::fs::remove_dir_all(&t).unwrap();
@@ -175,11 +196,11 @@ mod tests {
         std::fs::create_dir(t.join("etc")).unwrap();
         std::os::unix::fs::symlink("../../../../etc/passwd", t.join("etc/hosts")).unwrap();
         let root = std::fs::File::open(&t).unwrap();
-        let e = open_beneath(&root, Path::new("proc"), Kind::Dir).unwrap_err();
+        let e = open_beneath(&root, Path::new("proc"), Kind::Dir, None).unwrap_err();
         assert!(e.to_string().contains("symlink"), "{e}");
-        let e = open_beneath(&root, Path::new("etc/hosts"), Kind::File).unwrap_err();
+        let e = open_beneath(&root, Path::new("etc/hosts"), Kind::File, None).unwrap_err();
         assert!(e.to_string().contains("symlink"), "{e}");
-        assert!(open_beneath(&root, Path::new("../x"), Kind::Dir).is_err());
+        assert!(open_beneath(&root, Path::new("../x"), Kind::Dir, None).is_err());
         std::fs::remove_dir_all(&t).unwrap();
     }
 }

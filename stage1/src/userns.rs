@@ -39,7 +39,10 @@ pub enum UsernsError {
         source: std::io::Error,
     },
     #[error("join the pod's {ns} namespace: {source}")]
-    Join { ns: &'static str, source: nix::Error },
+    Join {
+        ns: &'static str,
+        source: nix::Error,
+    },
     #[error("become the pod's root in its user namespace: {0}")]
     Root(nix::Error),
 }
@@ -55,7 +58,16 @@ pub fn create(map: &IdMap, own_net: bool) -> Result<PodNamespaces, UsernsError> 
     // A fork-like clone (no new stack) of this single-threaded process; the child only waits
     // for the pipe to close and leaves.
     // SAFETY: raw clone without CLONE_VM behaves like fork.
-    let pid = unsafe { libc::syscall(libc::SYS_clone, (flags | libc::SIGCHLD) as libc::c_long, 0, 0, 0, 0) };
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_long,
+            0,
+            0,
+            0,
+            0,
+        )
+    };
     if pid < 0 {
         return Err(UsernsError::Clone(std::io::Error::last_os_error()));
     }
@@ -76,10 +88,12 @@ pub fn create(map: &IdMap, own_net: bool) -> Result<PodNamespaces, UsernsError> 
 fn map_and_open(pid: i32, map: &IdMap, own_net: bool) -> Result<PodNamespaces, UsernsError> {
     for (file, gid) in [("uid_map", false), ("gid_map", true)] {
         let line = map.map_line(gid);
-        std::fs::write(format!("/proc/{pid}/{file}"), &line).map_err(|source| UsernsError::Map {
-            file,
-            map: line.trim_end().to_string(),
-            source,
+        std::fs::write(format!("/proc/{pid}/{file}"), &line).map_err(|source| {
+            UsernsError::Map {
+                file,
+                map: line.trim_end().to_string(),
+                source,
+            }
         })?;
     }
     let open = |ns: &'static str| -> Result<OwnedFd, UsernsError> {
@@ -115,10 +129,8 @@ pub fn join_shared(ns: &PodNamespaces) -> Result<(), UsernsError> {
 /// until then this process is host root, which the pod's namespace does not map. The
 /// supplementary groups go too (stage2 sets the app's own).
 pub fn become_pod_root(user: BorrowedFd<'_>) -> Result<(), UsernsError> {
-    nix::sched::setns(user, CloneFlags::CLONE_NEWUSER).map_err(|source| UsernsError::Join {
-        ns: "user",
-        source,
-    })?;
+    nix::sched::setns(user, CloneFlags::CLONE_NEWUSER)
+        .map_err(|source| UsernsError::Join { ns: "user", source })?;
     pod_root_ids()
 }
 

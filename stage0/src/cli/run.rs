@@ -12,9 +12,9 @@ use liftoff::fetch::{ensure_image, FetchOptions, PullPolicy};
 use liftoff::pod::request::{AppRequest, PodRequest, ReadyRequest, TcpTarget};
 use liftoff::pod::{self, podfile, resolve};
 use liftoff::userns;
+use liftoff_common::units::parse_size;
 use liftoff_contract::manifest::PodManifest;
 use std::path::Path;
-use liftoff_common::units::parse_size;
 
 /// Per-app flags: allowed for every app.
 #[derive(Debug, Args, Clone, Default)]
@@ -554,7 +554,11 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
         }
         userns::Mode::Auto { size } => size,
     };
-    let pool = userns::pool(&settings, Path::new("/etc/subuid"), Path::new("/etc/subgid"))?;
+    let pool = userns::pool(
+        &settings,
+        Path::new("/etc/subuid"),
+        Path::new("/etc/subgid"),
+    )?;
     let lease = userns::allocate(ctx.store.root(), &m.pod_id, size, &pool)?;
     m.userns = Some(liftoff_contract::manifest::IdMap {
         uid: lease.uid.start,

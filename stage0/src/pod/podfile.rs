@@ -363,7 +363,9 @@ after = ["db:started"]
         let u = |head: &str| parse(&format!("{head}\n{app}"), "p").map(|r| r.userns);
         assert_eq!(u("userns = \"host\"").unwrap().as_deref(), Some("host"));
         assert_eq!(
-            u("userns = { mode = \"auto\", size = 4096 }").unwrap().as_deref(),
+            u("userns = { mode = \"auto\", size = 4096 }")
+                .unwrap()
+                .as_deref(),
             Some("auto:size=4096")
         );
         assert_eq!(u("").unwrap(), None);

@@ -361,6 +361,8 @@ pub fn resolve(
         sockets,
         exit_code_from,
         on_exit: req.on_exit.clone(),
+        // Leased by `run` once the pod dir exists (see cli/run.rs `assign_ids`).
+        userns: None,
         apps,
     })
 }

@@ -89,7 +89,8 @@ pub fn ids_shown(m: Option<&liftoff_contract::PodManifest>) -> String {
     match &m.userns {
         None => "host".into(),
         Some(u) => {
-            let range = |start: u32| format!("{start}-{}", u64::from(start) + u64::from(u.size) - 1);
+            let range =
+                |start: u32| format!("{start}-{}", u64::from(start) + u64::from(u.size) - 1);
             match u.uid == u.gid {
                 true => range(u.uid),
                 false => format!("uid {} gid {}", range(u.uid), range(u.gid)),

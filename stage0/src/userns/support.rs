@@ -6,8 +6,12 @@
 
 /// Why remapped pods cannot run here, with the way out; None when they can.
 pub fn missing() -> Option<String> {
-    let out = "run with --userns=host, or set [userns] fallback = \"host\" in /etc/liftoff/config.toml";
-    let release = rustix::system::uname().release().to_string_lossy().into_owned();
+    let out =
+        "run with --userns=host, or set [userns] fallback = \"host\" in /etc/liftoff/config.toml";
+    let release = rustix::system::uname()
+        .release()
+        .to_string_lossy()
+        .into_owned();
     if !at_least(&release, (5, 19)) {
         return Some(format!(
             "this kernel ({release}) cannot map a pod's ids onto shared image layers (idmapped overlay layers need Linux 5.19 or later): {out}"
