@@ -42,7 +42,6 @@ pub fn manifest(net: NetMode) -> PodManifest {
             },
             layers: vec!["/var/lib/liftoff/layers/sha256/aa".into()],
             read_only: false,
-            idmap: false,
             limits: Limits::default(),
             mounts: vec![],
             after: vec![],
