@@ -15,7 +15,7 @@ use crate::stdio::{Caller, StdinPipe};
 use liftoff_stage2::seccomp::Filter;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::os::fd::{OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -164,7 +164,12 @@ pub fn prepare(
         } else {
             // With -i the app reads our stdin (or the pipe standing in for it); else /dev/null.
             launch.stdio[0] = match m.interactive {
-                true => stdin_app.take(),
+                true => {
+                    if let Some(fd) = &stdin_app {
+                        pod_owned(m, fd)?;
+                    }
+                    stdin_app.take()
+                }
                 false => Some(crate::init::dev_null().map_err(LaunchError::DevNull)?),
             };
             let log = Rc::new(RefCell::new(Some(log)));
@@ -174,6 +179,7 @@ pub fn prepare(
             {
                 let (r, w) =
                     nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(LaunchError::Pipe)?;
+                pod_owned(m, &w)?;
                 launch.stdio[i + 1] = Some(w);
                 p.relays
                     .push(Relay::new(name, stream, r, echo, log.clone()));
@@ -182,6 +188,21 @@ pub fn prepare(
         p.launches.push(launch);
     }
     Ok(p)
+}
+
+/// In a remapped pod, a pipe of ours that becomes an app's stdio belongs to the pod's root:
+/// programs reopen their stdio through /proc/self/fd/N (php-fpm's `error_log`, `/dev/stderr`),
+/// which checks the pipe's owner, and host root is nobody to the pod.
+fn pod_owned(m: &PodManifest, fd: &OwnedFd) -> Result<(), LaunchError> {
+    match &m.userns {
+        Some(ids) => nix::unistd::fchown(
+            fd.as_raw_fd(),
+            Some(nix::unistd::Uid::from_raw(ids.uid)),
+            Some(nix::unistd::Gid::from_raw(ids.gid)),
+        )
+        .map_err(LaunchError::Pipe),
+        None => Ok(()),
+    }
 }
 
 /// --notify=app:NAME: the named app gets the pod's notify socket dir mounted and NOTIFY_SOCKET

@@ -17,6 +17,15 @@ use nix::Error as Errno;
 use std::ffi::CString;
 
 /// Why one app did not reach `execve` (or `execve` failed), naming the app.
+/// What EINVAL from setresuid/setresgid means in a pod: the id has no mapping in the user
+/// namespace (a remapped pod holds ids 0 to its range size - 1).
+fn unmapped(errno: Errno) -> &'static str {
+    match errno {
+        Errno::EINVAL => " (not one of the pod's ids: ask for a larger range with --userns=auto:size=N, or run with --userns=host)",
+        _ => "",
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("app {app}: {error}")]
 pub struct ExecError {
@@ -48,9 +57,9 @@ pub enum ExecFailure {
     GroupsDidNotTake { now: Vec<u32>, want: Vec<u32> },
     #[error("PR_SET_KEEPCAPS: {0}")]
     KeepCaps(Errno),
-    #[error("setresgid {gid}: {errno}")]
+    #[error("setresgid {gid}: {errno}{}", unmapped(*errno))]
     Setresgid { gid: u32, errno: Errno },
-    #[error("setresuid {uid}: {errno}")]
+    #[error("setresuid {uid}: {errno}{}", unmapped(*errno))]
     Setresuid { uid: u32, errno: Errno },
     #[error("getresuid: {0}")]
     Getresuid(Errno),

@@ -107,11 +107,20 @@ fn uid_and_gid_minus_one_are_refused_from_every_source() {
     )
     .unwrap();
     refused(w, &["run", "--rm", "--pod", pf.to_str().unwrap()], &[why]);
-    // What must keep working: real ids, as asked.
+    // A remapped pod holds 65536 ids: a numeric id beyond them is refused before anything runs.
+    let o = w.run(&["run", "--rm", "--net=none", "-u", "4294967294:1000", IMAGE]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(
+        err(&o).contains("outside the pod's 65536 ids") && err(&o).contains("--userns=host"),
+        "{}",
+        err(&o)
+    );
+    // What must keep working: real ids, as asked (with the host's ids).
     let o = w.run(&[
         "run",
         "--rm",
         "--net=none",
+        "--userns=host",
         "-u",
         "4294967294:1000",
         IMAGE,

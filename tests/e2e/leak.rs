@@ -26,6 +26,8 @@ pub(crate) struct Snapshot {
     processes: BTreeSet<String>,
     firewall: BTreeSet<String>,
     leases: BTreeSet<String>,
+    /// User-id range leases (`userns/<pod>.json` in the state root).
+    id_ranges: BTreeSet<String>,
 }
 
 fn lines(cmd: &str, args: &[&str]) -> BTreeSet<String> {
@@ -168,6 +170,7 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
             ));
         }
     }
+    let id_ranges = lines("ls", &["-A", &format!("{root}/userns")]);
     Snapshot {
         mounts,
         cgroups,
@@ -179,6 +182,7 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         processes,
         firewall,
         leases,
+        id_ranges,
     }
 }
 
@@ -217,6 +221,7 @@ fn only_ours(s: &Snapshot, ids: &BTreeSet<String>) -> Snapshot {
         processes: s.processes.clone(),
         firewall: s.firewall.clone(),
         leases: s.leases.clone(),
+        id_ranges: s.id_ranges.clone(),
     }
 }
 

@@ -342,7 +342,9 @@ fn volumes_binds_tmpfs_and_named() {
     std::fs::create_dir_all(&host).unwrap();
     std::fs::write(host.join("f"), "from-host\n").unwrap();
     let ro = format!("{}:/data:ro", host.display());
-    let rw = format!("{}:/rw", host.display());
+    // Written into by the pod's root: seen through the pod's id map, or the host root's dir
+    // would be nobody's to it.
+    let rw = format!("{}:/rw:idmap", host.display());
     let o = w.run(&[
         "run", "-v", &ro, "-v", &rw, "-v", "shared:/shared", "--tmpfs", "/scratch:size=1m", IMAGE, "--name", "vol-a",
         "--", "/bin/sh", "-c",

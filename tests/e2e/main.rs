@@ -30,3 +30,4 @@ mod stdio;
 mod store;
 mod systemd;
 mod trust;
+mod userns;

@@ -554,6 +554,7 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
         }
         userns::Mode::Auto { size } => size,
     };
+    check_numeric_users(m, size)?;
     let pool = userns::pool(
         &settings,
         Path::new("/etc/subuid"),
@@ -565,6 +566,23 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
         gid: lease.gid.start,
         size,
     });
+    Ok(())
+}
+
+/// A numeric `--user UID[:GID]` beyond a remapped pod's range could never be taken: said before a
+/// range is leased (a user name is looked up in the image at start, where stage2 says the same).
+fn check_numeric_users(m: &PodManifest, size: u32) -> Result<()> {
+    for a in &m.apps {
+        let ids = a.spec.user.split(':').filter_map(|p| p.parse::<u64>().ok());
+        if let Some(id) = ids.into_iter().find(|id| *id >= u64::from(size)) {
+            anyhow::bail!(
+                "app {}: user {}: id {id} is outside the pod's {size} ids (0-{}): ask for a larger range with --userns=auto:size=N, or run with --userns=host",
+                a.spec.name,
+                a.spec.user,
+                size - 1
+            );
+        }
+    }
     Ok(())
 }
 

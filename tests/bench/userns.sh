@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark for issue 18: what remapping costs. `liftoff run /bin/true` (busybox image in the
+# store, --net=none) with the default (the pod in its own id range) and with --userns=host, against
+# crun running the same rootfs from a bundle without a user namespace, and podman run --userns=auto
+# and podman without one, all in one hyperfine run. Root only. Prints medians and ratios.
+#   LIFTOFF=path/to/liftoff RUNS=30 bash tests/bench/userns.sh
+# podman --userns=auto takes its ids from the `containers` entries of /etc/subuid and /etc/subgid;
+# when there are none the script adds `containers:2000000000:1000000` for the run (outside
+# liftoff's default pool 524288-1879048191) and removes them again.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${RUNS:-30}
+export DEBIAN_FRONTEND=noninteractive
+for p in crun podman hyperfine; do
+  command -v $p >/dev/null || { apt-get update -qq; apt-get install -y -qq crun podman hyperfine >/dev/null; break; }
+done
+if [ -z "${LIFTOFF:-}" ]; then cargo build --release -q; LIFTOFF=$PWD/target/release/liftoff; fi
+W=$(mktemp -d /tmp/liftoff-bench-userns.XXXXXX)
+ADDED_SUBID=0
+cleanup() {
+  podman --root "$W/podman" --runroot "$W/podman-run" rm -af >/dev/null 2>&1 || true
+  umount -R "$W"/* 2>/dev/null || true
+  if [ "$ADDED_SUBID" = 1 ]; then sed -i '/^containers:2000000000:1000000$/d' /etc/subuid /etc/subgid; fi
+  rm -rf "$W"
+}
+trap cleanup EXIT
+L="$LIFTOFF --dir $W/store --keys $W/keys --vendor-keys $W/vendor"
+
+mkdir -p "$W/rootfs/bin"
+cp /bin/busybox "$W/rootfs/bin/"; ln -s busybox "$W/rootfs/bin/true"; ln -s busybox "$W/rootfs/bin/sh"
+$L image import "$W/rootfs" bench.example/box:1 >/dev/null 2>&1
+$L key gen --out "$W/k" >/dev/null 2>&1
+$L image sign bench.example/box:1 --key "$W/k.key" >/dev/null
+$L trust add --yes --prefix bench.example "$W/k.pub" >/dev/null
+
+mkdir -p "$W/bundle"
+$L image extract bench.example/box:1 "$W/bundle/rootfs"
+(cd "$W/bundle" && crun spec && sed -i 's/"terminal": true/"terminal": false/; s#"sh"#"/bin/true"#' config.json)
+
+if ! grep -q '^containers:' /etc/subuid 2>/dev/null || ! grep -q '^containers:' /etc/subgid 2>/dev/null; then
+  echo 'containers:2000000000:1000000' >> /etc/subuid
+  echo 'containers:2000000000:1000000' >> /etc/subgid
+  ADDED_SUBID=1
+fi
+mkdir -p "$W/podman-conf"
+printf '[containers]\ndefault_ulimits = []\n' > "$W/podman-conf/containers.conf"
+export CONTAINERS_CONF="$W/podman-conf/containers.conf"
+P="podman --root $W/podman --runroot $W/podman-run --runtime runc --cgroup-manager cgroupfs --events-backend none"
+tar -C "$W/rootfs" -c . | $P import - bench-box >/dev/null 2>&1
+
+# crun refuses to start on this hybrid host while the empty v2 tree is mounted: it runs in a mount
+# namespace without it (unshare + sh add ~1 ms to crun's figure; the ratio is reported as measured).
+hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$W/userns.json" \
+  -n liftoff-remapped "$L run --net=none bench.example/box:1 -- /bin/true" \
+  -n liftoff-host-ids "$L run --net=none --userns=host bench.example/box:1 -- /bin/true" \
+  -n crun "sh -c \"unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run --bundle $W/bundle cbench'\"" \
+  -n podman-userns-auto "$P run --rm --net=none --userns=auto bench-box /bin/true" \
+  -n podman "$P run --rm --net=none bench-box /bin/true" >/dev/null 2>"$W/hyperfine.err" || {
+    cat "$W/hyperfine.err" >&2; exit 1; }
+
+python3 - "$W/userns.json" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+m = r["liftoff-remapped"]
+print("run /bin/true, medians:")
+for k, v in r.items():
+    print(f"  {k:20s} {v*1000:7.2f} ms   liftoff-remapped/{k} = {m/v:.2f}")
+print(f"remapping costs {(m - r['liftoff-host-ids'])*1000:+.2f} ms over --userns=host (goal: at most +1 ms)")
+print(f"remapped liftoff / crun without a user namespace = {m/r['crun']:.2f} (goal: at most 1.10)")
+print(f"podman --userns=auto costs {(r['podman-userns-auto'] - r['podman'])*1000:+.2f} ms over podman")
+PY
