@@ -24,22 +24,22 @@ fn pod_dir(w: &World, id: &str) -> std::path::PathBuf {
     w.root.join("pods/run").join(id)
 }
 
-/// The host uid of the process whose command line starts with `prefix`.
-fn host_uid_of(prefix: &str) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
-        let c = std::fs::read(e.path().join("cmdline")).ok()?;
-        let c = String::from_utf8_lossy(&c).replace('\0', " ");
-        if !c.starts_with(prefix) {
-            return None;
-        }
-        let st = std::fs::read_to_string(e.path().join("status")).ok()?;
-        st.lines()
-            .find_map(|l| l.strip_prefix("Uid:"))?
-            .split_whitespace()
-            .next()?
-            .parse()
-            .ok()
-    })
+/// The host uids of the pod's apps: the children of its init (whose host pid is in `pid`).
+fn app_host_uids(dir: &std::path::Path) -> Vec<u32> {
+    let init = std::fs::read_to_string(dir.join("pid")).unwrap();
+    let init = init.trim();
+    let children = std::fs::read_to_string(format!("/proc/{init}/task/{init}/children")).unwrap();
+    children
+        .split_whitespace()
+        .map(|pid| {
+            let st = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+            st.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|l| l.split_whitespace().next())
+                .and_then(|u| u.parse().ok())
+                .unwrap()
+        })
+        .collect()
 }
 
 #[test]
@@ -47,11 +47,10 @@ fn host_uid_of(prefix: &str) -> Option<u32> {
 fn pod_root_is_a_range_id_on_the_host() {
     let _host = shared();
     let w = world();
-    let tag = format!("userns-{}", std::process::id());
     let id = w
         .ok(&[
             "run", "-d", "-v", "data:/data", IMAGE, "--name", "rangepod", "--", "/bin/sh", "-c",
-            &format!("busybox id -u > /data/id; busybox cat /proc/self/uid_map > /data/map; echo x > /made; echo x > /data/made; exec busybox sleep 30 {tag}"),
+            "busybox id -u > /data/id; busybox cat /proc/self/uid_map > /data/map; echo x > /made; echo x > /data/made; exec busybox sleep 30",
         ])
         .trim()
         .to_string();
@@ -74,7 +73,7 @@ fn pod_root_is_a_range_id_on_the_host() {
         .collect();
     assert_eq!(map, ["0", &uid.to_string(), "65536"]);
     // Outside: the app's process and what it wrote belong to the range, never to host root.
-    assert_eq!(host_uid_of(&format!("busybox sleep 30 {tag}")), Some(uid));
+    assert_eq!(app_host_uids(&dir), [uid]);
     for f in [dir.join("apps/rangepod/upper/made"), vol.join("made")] {
         let m = std::fs::metadata(&f).unwrap();
         assert_eq!((m.uid(), m.gid()), (uid, gid), "{}", f.display());
