@@ -696,7 +696,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__generate__subcmd__systemd)
-            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,6 +831,10 @@ _liftoff() {
                     return 0
                     ;;
                 --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --userns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2152,7 +2156,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__prepare)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2271,6 +2275,10 @@ _liftoff() {
                     return 0
                     ;;
                 --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --userns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2400,7 +2408,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__run)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2519,6 +2527,10 @@ _liftoff() {
                     return 0
                     ;;
                 --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --userns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -97,6 +97,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-retries -
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l health-start-period -d 'Probe failures in this time after the start do not count' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l userns -d 'The pod\'s user ids: auto (the default: pod uid 0 is an unprivileged host uid from liftoff\'s pool, a range of 65536 of its own), auto:size=N, or host (the pod\'s root is the host\'s root)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -s p -l publish -d 'Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l add-host -d 'Add a line to the pod\'s /etc/hosts (repeatable)' -r
@@ -151,6 +152,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-retri
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l health-start-period -d 'Probe failures in this time after the start do not count' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l userns -d 'The pod\'s user ids: auto (the default: pod uid 0 is an unprivileged host uid from liftoff\'s pool, a range of 65536 of its own), auto:size=N, or host (the pod\'s root is the host\'s root)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -s p -l publish -d 'Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l add-host -d 'Add a line to the pod\'s /etc/hosts (repeatable)' -r
@@ -514,6 +516,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l health-start-period -d 'Probe failures in this time after the start do not count' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pod -d 'Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l hostname -d 'The pod\'s host name (default: the first app\'s name)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l userns -d 'The pod\'s user ids: auto (the default: pod uid 0 is an unprivileged host uid from liftoff\'s pool, a range of 65536 of its own), auto:size=N, or host (the pod\'s root is the host\'s root)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l net -d 'Network: default (liftoff\'s bridge, outbound NAT), none (loopback only), host, or NAME[,NAME…] (CNI lists NAME.conflist in /etc/liftoff/net.d)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -s p -l publish -d 'Publish a pod port on the host: [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp] (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l add-host -d 'Add a line to the pod\'s /etc/hosts (repeatable)' -r

@@ -92,6 +92,7 @@ _arguments "${_arguments_options[@]}" : \
 '--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
+'--userns=[The pod'\''s user ids\: auto (the default\: pod uid 0 is an unprivileged host uid from liftoff'\''s pool, a range of 65536 of its own), auto\:size=N, or host (the pod'\''s root is the host'\''s root)]:auto[:size=N]|host:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
 '*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
 '*--publish=[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
@@ -162,6 +163,7 @@ _arguments "${_arguments_options[@]}" : \
 '--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
+'--userns=[The pod'\''s user ids\: auto (the default\: pod uid 0 is an unprivileged host uid from liftoff'\''s pool, a range of 65536 of its own), auto\:size=N, or host (the pod'\''s root is the host'\''s root)]:auto[:size=N]|host:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
 '*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
 '*--publish=[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
@@ -817,6 +819,7 @@ _arguments "${_arguments_options[@]}" : \
 '--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
+'--userns=[The pod'\''s user ids\: auto (the default\: pod uid 0 is an unprivileged host uid from liftoff'\''s pool, a range of 65536 of its own), auto\:size=N, or host (the pod'\''s root is the host'\''s root)]:auto[:size=N]|host:_default' \
 '--net=[Network\: default (liftoff'\''s bridge, outbound NAT), none (loopback only), host, or NAME\[,NAME…\] (CNI lists NAME.conflist in /etc/liftoff/net.d)]:default|none|host|NAME:_default' \
 '*-p+[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \
 '*--publish=[Publish a pod port on the host\: \[HOSTIP\:\]HOSTPORT\:PODPORT\[/tcp|udp\] (repeatable)]:[IP:]HOSTPORT:PODPORT[/PROTO]:_default' \

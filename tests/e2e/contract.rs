@@ -41,6 +41,7 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
         s1,
         "run",
         "--net=none",
+        "--userns=host",
         "--name",
         "contract-minimal",
         IMAGE,
@@ -76,6 +77,7 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
         "run",
         "-d",
         "--net=none",
+        "--userns=host",
         "--stage1",
         s1,
         IMAGE,
@@ -138,10 +140,27 @@ fn a_second_stage1_runs_a_pod_through_the_contract_alone() {
     assert_eq!(gcs.len(), 2, "{}", calls());
     assert!(gcs.iter().any(|l| l.ends_with(&id)), "{}", calls());
     // A pod other than --net=none is refused by this stage1, and its message reaches the user.
-    let n = run(&["--stage1", s1, "run", "--net=host", IMAGE, "--", "true"]);
+    let n = run(&[
+        "--stage1",
+        s1,
+        "run",
+        "--net=host",
+        "--userns=host",
+        IMAGE,
+        "--",
+        "true",
+    ]);
     assert_eq!(n.status.code(), Some(254), "{}", err(&n));
     assert!(
         err(&n).contains("only --net=none pods run here"),
+        "{}",
+        err(&n)
+    );
+    // So is a remapped pod (the default): the stage1 refuses isolation it does not give.
+    let n = run(&["--stage1", s1, "run", "--net=none", IMAGE, "--", "true"]);
+    assert_eq!(n.status.code(), Some(254), "{}", err(&n));
+    assert!(
+        err(&n).contains("remapped pods do not run here"),
         "{}",
         err(&n)
     );

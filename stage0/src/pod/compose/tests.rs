@@ -696,3 +696,30 @@ fn expansion_is_bounded_in_bytes_too() {
         .to_string();
     assert!(e.contains("16 MiB in all"), "{e}");
 }
+
+#[test]
+fn userns_mode_is_pod_wide() {
+    let two = |a: &str, b: &str| {
+        format!("services:\n  a:\n    image: x:1\n    userns_mode: {a}\n  b:\n    image: y:1\n    userns_mode: {b}\n")
+    };
+    assert_eq!(map(&two("host", "host")).userns.as_deref(), Some("host"));
+    assert_eq!(
+        map("services:\n  a:\n    image: x:1\n    userns_mode: \"auto:size=4096\"\n")
+            .userns
+            .as_deref(),
+        Some("auto:size=4096")
+    );
+    assert_eq!(map("services:\n  a:\n    image: x:1\n").userns, None);
+    refused(
+        &two("host", "auto"),
+        7,
+        "services.b.userns_mode",
+        "share one user namespace",
+    );
+    refused(
+        "services:\n  a:\n    image: x:1\n    userns_mode: keep-id\n",
+        4,
+        "services.a.userns_mode",
+        "accepted forms",
+    );
+}
