@@ -228,9 +228,10 @@ pub fn overlay_options(
 }
 
 /// Mounts the app's overlay root and returns an fd on it. Runs in the app's mount namespace. With
-/// `userns` (a remapped pod), the layers are seen through idmapped mounts of it: one detached copy
-/// of their common parent dir (or one per layer when they have none), which the overlay keeps
-/// once mounted; the upper dir is plain, so what the app writes belongs to its range on disk.
+/// `userns` (a remapped pod), the layers are seen through idmapped mounts of it: one copy of their
+/// common parent dir, mounted on the rootfs dir under the overlay (or one detached copy per layer
+/// when they have none); the upper dir is plain, so what the app writes belongs to its range on
+/// disk.
 pub fn mount_overlay(
     layers: &[PathBuf],
     dirs: &AppDirs,
@@ -246,8 +247,11 @@ pub fn mount_overlay(
             let dir = open_path(b)?;
             let what = format!("the layers in {}", b.display());
             let tree = idmap::clone_mapped(dir.as_fd(), u, idmap::Attrs::default(), &what)?;
-            nix::unistd::fchdir(tree.as_raw_fd()).map_err(sys(format!("chdir {what}")))?;
-            trees.push(tree);
+            // Attached where the overlay goes, then covered by it: the mount lives in the app's
+            // mount namespace and goes with it. Closing a still-detached tree would unmount it on
+            // the spot, and that waits for an RCU grace period on every app start.
+            idmap::attach(tree, open_path(&dirs.rootfs)?.as_fd(), &what)?;
+            nix::unistd::chdir(&dirs.rootfs).map_err(sys(format!("chdir {what}")))?;
         }
         (Some(u), None) => {
             let mut lower = Vec::new();

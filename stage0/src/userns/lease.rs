@@ -164,7 +164,10 @@ pub fn allocate(
         holders: live.len(),
     })?;
     let bytes = serde_json::to_vec(&lease).expect("a lease serializes");
-    liftoff_common::atomic::write(&lease_path(state_root, pod_id), &bytes)?;
+    // Atomic but not fsynced (the fsyncs were most of what remapping cost a pod start): a lease
+    // a power cut loses belonged to a pod that is dead after the reboot, whose files no new pod
+    // sharing the range can reach (pod dirs are root's alone); gc removes them.
+    liftoff_common::atomic::replace(&lease_path(state_root, pod_id), &bytes)?;
     // The lock is dropped with `lock_file` only now, after the lease is on disk.
     drop(lock_file);
     Ok(lease)
