@@ -24,6 +24,10 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 pub enum EnterError {
     #[error("app {app} is not running in pod {pod}")]
     NotRunning { app: String, pod: String },
+    #[error(
+        "app {app} of pod {pod} is still starting (not yet in the pod's user namespace); try again"
+    )]
+    Starting { app: String, pod: String },
     #[error("app {app}: seccomp profile: {source}")]
     Seccomp {
         app: String,
@@ -164,6 +168,14 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
         .map_err(ns_err)?
         .pop()
         .map(|(fd, _, _)| fd);
+    // An app of a remapped pod that is still being set up is in the host's user namespace, with
+    // host root's ids: the command must not join it there.
+    if req.remapped && userns.is_none() {
+        return Err(EnterError::Starting {
+            app: name.clone(),
+            pod: req.pod_id.to_string(),
+        });
+    }
     // With a terminal: the command opens a pty on the app's own devpts and sends us the master.
     let (pty_r, pty_w) = match tty {
         true => {

@@ -151,6 +151,15 @@ fn exec(argv: &[String], t: &Target, joins: Vec<Join>, null: OwnedFd) -> String 
             return format!("app {name}: join its {n} namespace: {e}");
         }
     }
+    // A remapped app not yet in the pod's user namespace is still being set up (as host root):
+    // the probe must not run as that.
+    if t.remapped
+        && !joins
+            .iter()
+            .any(|(_, f, _)| *f == CloneFlags::CLONE_NEWUSER)
+    {
+        return format!("app {name} is not in its pod's user namespace yet");
+    }
     drop(joins);
     if t.remapped {
         if let Err(e) = crate::userns::joined_as_app() {

@@ -421,3 +421,16 @@ fn a_big_image_starts_alike_twice_and_its_layers_are_untouched() {
     );
     let _ = w.run(&["image", "rm", name]);
 }
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn files_move_and_link_between_directories_in_a_remapped_app() {
+    let _host = shared();
+    let w = world();
+    // The app's Landlock domain must not refuse reparenting (rename and link across directories).
+    let o = w.run(&[
+        "run", "-v", "v:/v", IMAGE, "--", "/bin/sh", "-c",
+        "cd /tmp 2>/dev/null || cd /v; busybox mkdir -p a b && busybox touch a/f && busybox mv a/f b/f && busybox ln b/f a/g && busybox mkdir a/d && busybox mv a/d b/ && busybox mv b/f /v/moved && echo moved",
+    ]);
+    assert_eq!(out(&o).trim(), "moved", "{}", err(&o));
+}

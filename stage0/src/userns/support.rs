@@ -17,9 +17,9 @@ pub fn missing() -> Option<String> {
             "this kernel ({release}) cannot map a pod's ids onto shared image layers (idmapped overlay layers need Linux 5.19 or later): {out}"
         ));
     }
-    if landlock_abi() < 1 {
+    if landlock_abi() < 2 {
         return Some(format!(
-            "this kernel has no Landlock (Linux 5.13 or later with landlock in the lsm= list), which keeps the apps of a remapped pod apart: {out}"
+            "this kernel has no Landlock ABI 2 (Linux 5.19 or later with landlock in the lsm= list), which keeps the apps of a remapped pod apart: {out}"
         ));
     }
     None
