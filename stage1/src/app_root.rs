@@ -121,7 +121,7 @@ pub enum Op {
 pub fn plan(pod_etc: &Path, read_only: bool, etc_writable: bool, ids: Option<&IdMap>) -> Vec<Op> {
     use MsFlags as F;
     let owner = ids.map_or(String::new(), |m| format!(",uid={},gid={}", m.uid, m.gid));
-    let tty_gid = ids.map_or(5, |m| m.gid + 5);
+    let tty_gid = ids.map_or(5, |m| m.host_gid(5).unwrap_or(m.gid));
     let mut ops = vec![
         Op::Mount {
             fstype: "proc",
@@ -228,18 +228,15 @@ pub fn overlay_options(
 }
 
 /// Mounts the app's overlay root and returns an fd on it. Runs in the app's mount namespace. With
-/// `userns` (a remapped pod), the layers are seen through idmapped mounts of it: one copy of their
-/// common parent dir, mounted on the rootfs dir under the overlay (or one detached copy per layer
-/// when they have none); the upper dir is plain, so what the app writes belongs to its range on
-/// disk.
+/// `userns` (a remapped pod), the layers are seen through an idmapped mount of it: one copy of
+/// their common parent dir, mounted on the rootfs dir under the overlay; the upper dir is plain, so
+/// what the app writes belongs to its range on disk.
 pub fn mount_overlay(
     layers: &[PathBuf],
     dirs: &AppDirs,
     userns: Option<BorrowedFd<'_>>,
 ) -> Result<OwnedFd, RootError> {
-    let (base, mut data) = overlay_options(layers, dirs)?;
-    // Idmapped trees stay open until the overlay holds its own references to them.
-    let mut trees: Vec<OwnedFd> = Vec::new();
+    let (base, data) = overlay_options(layers, dirs)?;
     match (userns, &base) {
         (None, Some(b)) => nix::unistd::chdir(b).map_err(sys(format!("chdir {}", b.display())))?,
         (None, None) => {}
@@ -253,21 +250,14 @@ pub fn mount_overlay(
             idmap::attach(tree, open_path(&dirs.rootfs)?.as_fd(), &what)?;
             nix::unistd::chdir(&dirs.rootfs).map_err(sys(format!("chdir {what}")))?;
         }
-        (Some(u), None) => {
-            let mut lower = Vec::new();
-            for l in layers.iter().rev() {
-                let what = format!("layer {}", l.display());
-                let tree =
-                    idmap::clone_mapped(open_path(l)?.as_fd(), u, idmap::Attrs::default(), &what)?;
-                lower.push(format!("/proc/self/fd/{}", tree.as_raw_fd()));
-                trees.push(tree);
-            }
-            data = format!(
-                "lowerdir={},upperdir={},workdir={}",
-                lower.join(":"),
-                dirs.upper.display(),
-                dirs.work.display()
-            );
+        (Some(_), None) => {
+            // One idmapped tree serves every layer when they share a directory (stage0's layers
+            // always do: layers/sha256/<hex>). Detached per-layer trees would need Linux 6.15 as
+            // overlay layers, so a manifest without a common layer dir is refused instead.
+            return Err(RootError::Invalid(
+                "a remapped pod's layers must all be in one directory (as stage0 writes them)"
+                    .into(),
+            ));
         }
     }
     // nodev: a device node in an image or created in the upper dir must not open a host device.
@@ -283,7 +273,6 @@ pub fn mount_overlay(
         dirs.rootfs.display(),
         base.as_deref().unwrap_or(Path::new("")).display()
     )))?;
-    drop(trees);
     nix::unistd::chdir("/").map_err(sys("chdir /"))?;
     open_path(&dirs.rootfs)
 }

@@ -37,6 +37,8 @@ pub enum AppError {
     Handshake(std::io::Error),
     #[error("the pod init did not map the app's user namespace")]
     NotMapped,
+    #[error("the pod init holds no user namespace for this remapped pod")]
+    NoPodUserns,
     #[error(transparent)]
     Userns(#[from] crate::userns::UsernsError),
     #[error(transparent)]
@@ -288,7 +290,7 @@ impl AppSys for RealApp {
         Ok(())
     }
     fn join_pod_userns(&mut self) -> Result<(), AppError> {
-        let fd = self.userns_fd().ok_or(AppError::NotMapped)?;
+        let fd = self.userns_fd().ok_or(AppError::NoPodUserns)?;
         Ok(crate::userns::become_pod_root(fd)?)
     }
     fn confine(&mut self) -> Result<(), AppError> {

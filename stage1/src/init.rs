@@ -313,7 +313,8 @@ impl InitSys for RealInit<'_> {
         // pod's alone.
         for (key, v) in [
             ("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0"),
-            ("/proc/sys/net/ipv4/ping_group_range", "0 2147483647"),
+            // Host gids (written from the host's user namespace): every id a pool can hold.
+            ("/proc/sys/net/ipv4/ping_group_range", "0 4294967294"),
         ] {
             std::fs::write(key, v).map_err(|source| InitError::Sysctl { key, source })?;
         }

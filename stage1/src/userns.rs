@@ -45,6 +45,8 @@ pub enum UsernsError {
     },
     #[error("become the pod's root in its user namespace: {0}")]
     Root(nix::Error),
+    #[error(transparent)]
+    Landlock(#[from] crate::landlock::LandlockError),
 }
 
 /// Creates the pod's user namespace with `map`, and in it the pod's IPC, UTS and (with
@@ -148,7 +150,7 @@ pub fn pod_root_ids() -> Result<(), UsernsError> {
 /// its root and take a Landlock domain of their own. That domain is a sibling of the app's, so
 /// the app cannot trace them (they hold liftoff's memory until execve), and they see the app's
 /// processes as any other app of the pod would.
-pub fn joined_as_app() -> Result<(), String> {
-    pod_root_ids().map_err(|e| e.to_string())?;
-    crate::landlock::own_domain().map_err(|e| e.to_string())
+pub fn joined_as_app() -> Result<(), UsernsError> {
+    pod_root_ids()?;
+    Ok(crate::landlock::own_domain()?)
 }

@@ -49,7 +49,7 @@ pub enum ExecFailure {
     },
     #[error("drop {cap} from the bounding set: {source}")]
     DropBounding { cap: Capability, source: CapsError },
-    #[error("setgroups: {0}")]
+    #[error("setgroups: {0}{hint}", hint = unmapped(*.0))]
     Setgroups(Errno),
     #[error("getgroups: {0}")]
     Getgroups(Errno),

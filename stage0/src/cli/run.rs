@@ -555,6 +555,19 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
         userns::Mode::Auto { size } => size,
     };
     check_numeric_users(m, size)?;
+    for a in &m.apps {
+        for mt in a.mounts.iter().filter(|mt| mt.idmap) {
+            if let liftoff_contract::manifest::MountSource::Host { path } = &mt.source {
+                liftoff_stage2::warning!(
+                    "app {}: -v {}:{}:idmap: the pod's root writes as the HOST's root in {} (and could leave setuid-root files there)",
+                    a.spec.name,
+                    path.display(),
+                    mt.target,
+                    path.display()
+                );
+            }
+        }
+    }
     let pool = userns::pool(
         &settings,
         Path::new("/etc/subuid"),

@@ -158,11 +158,19 @@ pub fn allocate(
             return Ok(own);
         }
     }
-    let lease = find_free(&live, size, pool).ok_or_else(|| UsernsError::Exhausted {
-        origin: pool.origin.clone(),
-        size,
-        holders: live.len(),
-    })?;
+    // Next fit: the search starts after the range handed out last (kept in the lock file), and
+    // wraps to the pool's start only when nothing is free above it. Files a pod left outside its
+    // dir (in host binds) keep its ids; reusing a freed range as late as possible keeps them from
+    // belonging to the next pod at once.
+    let cursor = read_cursor(&lock_file);
+    let lease = find_free(&live, size, pool, cursor)
+        .or_else(|| find_free(&live, size, pool, 0))
+        .ok_or_else(|| UsernsError::Exhausted {
+            origin: pool.origin.clone(),
+            size,
+            holders: live.len(),
+        })?;
+    write_cursor(&lock_file, lease.uid.end());
     let bytes = serde_json::to_vec(&lease).expect("a lease serializes");
     // Atomic but not fsynced (the fsyncs were most of what remapping cost a pod start): a lease
     // a power cut loses belonged to a pod that is dead after the reboot, whose files no new pod
@@ -189,9 +197,27 @@ fn live_leases(state_root: &Path) -> Result<BTreeMap<String, Lease>, UsernsError
     Ok(all)
 }
 
-/// The lowest free ranges: first the lowest start free for both uids and gids (a pod whose uids
-/// and gids line up is easier to read in `ls -ln`), else the lowest uid and gid starts apart.
-fn find_free(live: &BTreeMap<String, Lease>, size: u32, pool: &Pool) -> Option<Lease> {
+/// Where the last allocation ended (the first id after it), from the lock file; 0 when unknown.
+fn read_cursor(mut f: &std::fs::File) -> u64 {
+    use std::io::{Read, Seek};
+    let mut s = String::new();
+    let _ = f.rewind();
+    let _ = f.take(32).read_to_string(&mut s);
+    s.trim().parse().unwrap_or(0)
+}
+
+/// Records where this allocation ended, for the next one (a lost cursor only means lowest fit).
+fn write_cursor(mut f: &std::fs::File, next: u64) {
+    use std::io::{Seek, Write};
+    let _ = f.set_len(0);
+    let _ = f.rewind();
+    let _ = writeln!(f, "{next}");
+}
+
+/// The lowest free ranges at or above `from`: first the lowest start free for both uids and gids
+/// (a pod whose uids and gids line up is easier to read in `ls -ln`), else the lowest uid and gid
+/// starts apart.
+fn find_free(live: &BTreeMap<String, Lease>, size: u32, pool: &Pool, from: u64) -> Option<Lease> {
     let mut taken_u: Vec<IdRange> = live.values().map(|l| l.uid).collect();
     let mut taken_g: Vec<IdRange> = live.values().map(|l| l.gid).collect();
     taken_u.sort_by_key(|r| r.start);
@@ -201,7 +227,8 @@ fn find_free(live: &BTreeMap<String, Lease>, size: u32, pool: &Pool) -> Option<L
     let fits_g = |from| lowest_fit(&pool.gids, &taken_g, size64, from);
     // Each round moves `from` up to the next start that fits one side; it ends when both agree or
     // one side has nothing left.
-    let mut from = 0;
+    let start = from;
+    let mut from = from;
     let common = loop {
         let Some(u) = fits_u(from) else { break None };
         let Some(g) = fits_g(u) else { break None };
@@ -212,7 +239,7 @@ fn find_free(live: &BTreeMap<String, Lease>, size: u32, pool: &Pool) -> Option<L
     };
     let (u, g) = match common {
         Some(s) => (s, s),
-        None => (fits_u(0)?, fits_g(0)?),
+        None => (fits_u(start)?, fits_g(start)?),
     };
     let range = |start: u64| IdRange {
         start: start as u32,

@@ -540,3 +540,24 @@ fn pod_states_match_the_pod_module() {
         .collect();
     assert_eq!(names, POD_STATES);
 }
+
+#[test]
+fn a_freed_range_is_reused_only_once_the_pool_above_it_is_used() {
+    let root = tempfile::tempdir().unwrap();
+    let p = simple_pool(100000, 65536 * 3);
+    for n in 0..2 {
+        pod_dir(root.path(), "run", &pod_id(n));
+    }
+    let a = allocate(root.path(), &pod_id(0), 65536, &p).unwrap();
+    release(root.path(), &pod_id(0)).unwrap();
+    // Next fit: the second pod gets the range after the first's, not the one just freed.
+    let b = allocate(root.path(), &pod_id(1), 65536, &p).unwrap();
+    assert_eq!(b.uid, range(100000 + 65536, 65536));
+    // Past the pool's end the search wraps to its start.
+    pod_dir(root.path(), "run", &pod_id(2));
+    pod_dir(root.path(), "run", &pod_id(3));
+    let c = allocate(root.path(), &pod_id(2), 65536, &p).unwrap();
+    assert_eq!(c.uid, range(100000 + 2 * 65536, 65536));
+    let d = allocate(root.path(), &pod_id(3), 65536, &p).unwrap();
+    assert_eq!(d.uid, a.uid);
+}

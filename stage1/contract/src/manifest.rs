@@ -430,13 +430,21 @@ impl PodManifest {
             return bad("-i/-t need a pod with exactly one app".into());
         }
         if let Some(u) = &self.userns {
-            // (`fits` runs only once size is known to be non-zero.)
-            let fits = |start: u32| start.checked_add(u.size - 1).is_some();
+            // The last id must stay below 4294967295, which no id map may hold.
+            let fits = |start: u32| start.checked_add(u.size).is_some();
             if u.size == 0 || u.uid == 0 || u.gid == 0 || !fits(u.uid) || !fits(u.gid) {
                 return bad(format!(
                     "userns: {} ids from uid {} and gid {} is not a range of host ids above 0",
                     u.size, u.uid, u.gid
                 ));
+            }
+            for v in &self.volumes {
+                if v.uid >= u.size || v.gid >= u.size {
+                    return bad(format!(
+                        "volume {}: uid {} / gid {} is not one of the pod's {} ids",
+                        v.name, v.uid, v.gid, u.size
+                    ));
+                }
             }
         }
         let names = self.check_apps()?;
