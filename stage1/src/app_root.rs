@@ -506,8 +506,7 @@ pub fn apply_mounts(
             MountSource::Tmpfs { options, exec } => {
                 let t = safe_path::open_beneath(root, rel, Kind::Dir, owner)?;
                 let options = match remap {
-                    Some((ids, _)) => tmpfs_owner(options, ids)
-                        .map_err(|e| RootError::Invalid(format!("tmpfs on {}: {e}", mt.target)))?,
+                    Some((ids, _)) => tmpfs_owner(options, ids, &mt.target)?,
                     None => options.clone(),
                 };
                 let data = match options.is_empty() {
@@ -602,7 +601,13 @@ pub fn apply_mounts(
 
 /// A remapped pod's tmpfs options: `uid=`/`gid=` given in pod ids become host ids, and the
 /// pod's root owns the mount when they are not given.
-fn tmpfs_owner(options: &str, ids: &IdMap) -> Result<String, String> {
+fn tmpfs_owner(options: &str, ids: &IdMap, target: &str) -> Result<String, RootError> {
+    let outside = |o: &str| {
+        RootError::Invalid(format!(
+            "tmpfs on {target}: {o} is not one of the pod's {} ids",
+            ids.size
+        ))
+    };
     let (mut uid, mut gid) = (ids.uid, ids.gid);
     let mut kept = Vec::new();
     for o in options.split(',').filter(|o| !o.is_empty()) {
@@ -612,14 +617,14 @@ fn tmpfs_owner(options: &str, ids: &IdMap) -> Result<String, String> {
                     .parse()
                     .ok()
                     .and_then(|n| ids.host_uid(n))
-                    .ok_or(format!("uid={v} is not one of the pod's {} ids", ids.size))?
+                    .ok_or_else(|| outside(o))?
             }
             Some(("gid", v)) => {
                 gid = v
                     .parse()
                     .ok()
                     .and_then(|n| ids.host_gid(n))
-                    .ok_or(format!("gid={v} is not one of the pod's {} ids", ids.size))?
+                    .ok_or_else(|| outside(o))?
             }
             _ => kept.push(o.to_string()),
         }
@@ -725,16 +730,17 @@ mod tests {
             |o| matches!(o, Op::Mount { target: "dev/pts", data, .. } if data.ends_with("gid=5"))
         ));
         assert_eq!(
-            tmpfs_owner("size=1m", &ids).unwrap(),
+            tmpfs_owner("size=1m", &ids, "/t").unwrap(),
             "size=1m,uid=200000,gid=300000"
         );
         assert_eq!(
-            tmpfs_owner("uid=33,gid=33", &ids).unwrap(),
+            tmpfs_owner("uid=33,gid=33", &ids, "/t").unwrap(),
             "uid=200033,gid=300033"
         );
-        assert!(tmpfs_owner("uid=70000", &ids)
+        assert!(tmpfs_owner("uid=70000", &ids, "/t")
             .unwrap_err()
-            .contains("uid=70000"));
+            .to_string()
+            .contains("/t: uid=70000"));
     }
 
     #[test]

@@ -152,6 +152,19 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
         path: format!("/proc/{target}/ns/{n}"),
         source,
     };
+    let userns = differing_namespaces(target, &[("user", CloneFlags::CLONE_NEWUSER)])
+        .map_err(ns_err)?
+        .pop()
+        .map(|(fd, _, _)| fd);
+    // The user namespace first: an app of a remapped pod joins its pod's as the last step of its
+    // setup, so once it is there its mount namespace is final. Until then it is still being set
+    // up in the host's (with host root's ids and, early on, init's mounts): refused.
+    if req.remapped && userns.is_none() {
+        return Err(EnterError::Starting {
+            app: name.clone(),
+            pod: req.pod_id.to_string(),
+        });
+    }
     let joins = differing_namespaces(
         target,
         &[
@@ -164,18 +177,6 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
         ],
     )
     .map_err(ns_err)?;
-    let userns = differing_namespaces(target, &[("user", CloneFlags::CLONE_NEWUSER)])
-        .map_err(ns_err)?
-        .pop()
-        .map(|(fd, _, _)| fd);
-    // An app of a remapped pod that is still being set up is in the host's user namespace, with
-    // host root's ids: the command must not join it there.
-    if req.remapped && userns.is_none() {
-        return Err(EnterError::Starting {
-            app: name.clone(),
-            pod: req.pod_id.to_string(),
-        });
-    }
     // With a terminal: the command opens a pty on the app's own devpts and sends us the master.
     let (pty_r, pty_w) = match tty {
         true => {

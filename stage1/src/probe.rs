@@ -108,17 +108,21 @@ pub fn spawn(
     }
 }
 
-/// Handles on the app's cgroup, mount and user namespaces (those that differ from init's).
+/// Handles on the app's cgroup, mount and user namespaces (those that differ from init's), joined
+/// in that order. The user namespace is opened first: a remapped app joins its pod's only once its
+/// mount namespace is final, so a probe that sees it there also gets the app's mounts.
 fn app_namespaces(app_pid: Pid) -> Result<Vec<Join>, ProbeError> {
-    crate::enter::differing_namespaces(
-        app_pid.as_raw(),
-        &[
-            ("cgroup", CloneFlags::CLONE_NEWCGROUP),
-            ("mnt", CloneFlags::CLONE_NEWNS),
-            ("user", CloneFlags::CLONE_NEWUSER),
-        ],
-    )
-    .map_err(|(ns, source)| ProbeError::Namespace { ns, source })
+    let open = |wanted: &[(&'static str, CloneFlags)]| {
+        crate::enter::differing_namespaces(app_pid.as_raw(), wanted)
+            .map_err(|(ns, source)| ProbeError::Namespace { ns, source })
+    };
+    let user = open(&[("user", CloneFlags::CLONE_NEWUSER)])?;
+    let mut joins = open(&[
+        ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+        ("mnt", CloneFlags::CLONE_NEWNS),
+    ])?;
+    joins.extend(user);
+    Ok(joins)
 }
 
 fn tcp(addr: &std::net::SocketAddr, timeout: Duration) -> (i32, String) {

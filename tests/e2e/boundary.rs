@@ -145,13 +145,14 @@ fn several_apps_in_a_host_network_pod_need_an_explicit_flag() {
         IMAGE, "--name", "a", "--", "busybox", "true", "---", IMAGE, "--name", "b", "--",
         "busybox", "true",
     ];
-    let mut args = vec!["run", "--rm", "--net=host"];
+    // With the host's ids nothing would keep the apps apart.
+    let mut args = vec!["run", "--rm", "--net=host", "--userns=host"];
     args.extend(two);
     refused(
         w,
         &args,
         &[
-            "--net=host with several apps",
+            "--net=host --userns=host with several apps",
             "--insecure-options=net-host-apps",
         ],
     );
@@ -159,6 +160,7 @@ fn several_apps_in_a_host_network_pod_need_an_explicit_flag() {
         "run",
         "--rm",
         "--net=host",
+        "--userns=host",
         "--insecure-options=net-host-apps",
     ];
     args.extend(two);
@@ -167,6 +169,18 @@ fn several_apps_in_a_host_network_pod_need_an_explicit_flag() {
     assert!(
         err(&o).contains("liftoff: warning: --insecure-options=net-host-apps"),
         "{}",
+        err(&o)
+    );
+    // A remapped pod's apps are kept apart by Landlock on the host network too.
+    let o = w.run(&[
+        "run", "--net=host", IMAGE, "--name", "a", "--", "/bin/sh", "-c", "echo secret > /secret; busybox sleep 2", "---",
+        IMAGE, "--name", "b", "--", "/bin/sh", "-c",
+        "busybox sleep 0.5; for p in 2 3 4 5; do busybox cat /proc/$p/root/secret 2>/dev/null; done; echo checked",
+    ]);
+    assert!(
+        out(&o).contains("checked") && !out(&o).contains("secret"),
+        "{}{}",
+        out(&o),
         err(&o)
     );
     // One app on the host network stays as it was.

@@ -427,10 +427,63 @@ fn a_big_image_starts_alike_twice_and_its_layers_are_untouched() {
 fn files_move_and_link_between_directories_in_a_remapped_app() {
     let _host = shared();
     let w = world();
-    // The app's Landlock domain must not refuse reparenting (rename and link across directories).
+    // The app's Landlock domain must not refuse reparenting: a rename keeps the inode (busybox mv
+    // would fall back to a copy on EXDEV), and a link across directories works.
     let o = w.run(&[
-        "run", "-v", "v:/v", IMAGE, "--", "/bin/sh", "-c",
-        "cd /tmp 2>/dev/null || cd /v; busybox mkdir -p a b && busybox touch a/f && busybox mv a/f b/f && busybox ln b/f a/g && busybox mkdir a/d && busybox mv a/d b/ && busybox mv b/f /v/moved && echo moved",
+        "run", IMAGE, "--", "/bin/sh", "-c",
+        "busybox mkdir -p /a /b && busybox touch /a/f && i=$(busybox stat -c %i /a/f) && busybox mv /a/f /b/f && \
+         [ \"$(busybox stat -c %i /b/f)\" = \"$i\" ] && echo renamed; busybox ln /b/f /a/g && echo linked; \
+         busybox mkdir /a/d && busybox mv /a/d /b/ && echo dir-moved",
     ]);
-    assert_eq!(out(&o).trim(), "moved", "{}", err(&o));
+    assert_eq!(out(&o), "renamed\nlinked\ndir-moved\n", "{}", err(&o));
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn one_app_cannot_reach_another_apps_files_or_memory_in_either_mode() {
+    let _host = shared();
+    let w = world();
+    // App b finds app a by its command line and tries a's root, environment and fds.
+    let probe = "busybox sleep 0.5; for p in /proc/[0-9]*; do \
+        c=$(busybox tr '\\0' ' ' < $p/cmdline 2>/dev/null); \
+        case \"$c\" in 'busybox sleep 3'*) echo \"found ${p#/proc/}\"; busybox cat $p/root/secret 2>&1; \
+        busybox cat $p/environ 2>&1 | busybox head -c 60; echo; busybox stat -L $p/fd/1 2>&1;; esac; done";
+    for mode in ["--userns=auto", "--userns=host"] {
+        let o = w.run(&[
+            "run",
+            "--rm",
+            mode,
+            IMAGE,
+            "--name",
+            "iso-a",
+            "-e",
+            "TOKEN=hunter2",
+            "--",
+            "/bin/sh",
+            "-c",
+            "echo secret > /secret; exec busybox sleep 3",
+            "---",
+            IMAGE,
+            "--name",
+            "iso-b",
+            "--",
+            "/bin/sh",
+            "-c",
+            probe,
+        ]);
+        let text = out(&o);
+        assert!(
+            text.contains("iso-b | found "),
+            "{mode}: b never found a: {text}{}",
+            err(&o)
+        );
+        assert!(
+            !text.contains("| secret") && !text.contains("hunter2"),
+            "{mode}: {text}"
+        );
+        assert!(
+            text.matches("Permission denied").count() >= 3,
+            "{mode}: {text}"
+        );
+    }
 }

@@ -213,8 +213,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DOMAIN")]
     pub dns_search: Vec<String>,
     /// `image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host
-    /// pod, where they share the host's user namespace and can read each other's files and
-    /// environment through /proc (both loud; never the default)
+    /// --userns=host pod, where they share the host's user namespace and can read each other's
+    /// files and environment through /proc (both loud; never the default)
     #[arg(
         long = "insecure-options",
         value_name = "image|net-host-apps",
@@ -521,12 +521,12 @@ fn fetch_images(
     Ok(digests)
 }
 
-/// The pod's ids: a range of its own from the pool (leased under the pool's lock, recorded in the
-/// manifest, released by gc), unless it uses the host's, which is said every time.
-fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
+/// Whether the pod gets ids of its own: `--userns` (or the pod file's), else `[userns] default`;
+/// where this kernel cannot remap, an error, or the host's ids when `[userns] fallback = "host"`.
+fn ids_mode(ctx: &Ctx, req: &PodRequest) -> Result<userns::Mode> {
     let settings = userns::settings(&ctx.config.userns)?;
     let size = ctx.config.userns.size.unwrap_or(userns::DEFAULT_SIZE);
-    let mut mode = match &req.userns {
+    let mode = match &req.userns {
         Some(s) => userns::parse_mode(s, size).context("--userns")?,
         None => settings.default,
     };
@@ -537,8 +537,15 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
         liftoff_stage2::warning!(
             "{why} -- running this pod with the HOST's ids, as [userns] fallback = \"host\" in config.toml says"
         );
-        mode = userns::Mode::Host;
+        return Ok(userns::Mode::Host);
     }
+    Ok(mode)
+}
+
+/// The pod's ids: a range of its own from the pool (leased under the pool's lock, recorded in the
+/// manifest, released by gc), unless it uses the host's, which is said every time.
+fn assign_ids(ctx: &Ctx, mode: userns::Mode, m: &mut PodManifest) -> Result<()> {
+    let settings = userns::settings(&ctx.config.userns)?;
     let size = match mode {
         userns::Mode::Host => {
             if let Some(mt) = m.apps.iter().flat_map(|a| &a.mounts).find(|mt| mt.idmap) {
@@ -586,14 +593,21 @@ fn assign_ids(ctx: &Ctx, req: &PodRequest, m: &mut PodManifest) -> Result<()> {
 /// range is leased (a user name is looked up in the image at start, where stage2 says the same).
 fn check_numeric_users(m: &PodManifest, size: u32) -> Result<()> {
     for a in &m.apps {
-        let ids = a.spec.user.split(':').filter_map(|p| p.parse::<u64>().ok());
-        if let Some(id) = ids.into_iter().find(|id| *id >= u64::from(size)) {
-            anyhow::bail!(
-                "app {}: user {}: id {id} is outside the pod's {size} ids (0-{}): ask for a larger range with --userns=auto:size=N, or run with --userns=host",
-                a.spec.name,
-                a.spec.user,
-                size - 1
-            );
+        let asked = std::iter::once(("user", a.spec.user.as_str())).chain(
+            a.spec
+                .additional_groups
+                .iter()
+                .map(|g| ("group", g.as_str())),
+        );
+        for (what, spec) in asked {
+            let ids = spec.split(':').filter_map(|p| p.parse::<u64>().ok());
+            if let Some(id) = ids.into_iter().find(|id| *id >= u64::from(size)) {
+                anyhow::bail!(
+                    "app {}: {what} {spec}: id {id} is outside the pod's {size} ids (0-{}): ask for a larger range with --userns=auto:size=N, or run with --userns=host",
+                    a.spec.name,
+                    size - 1
+                );
+            }
         }
     }
     Ok(())
@@ -619,6 +633,8 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
 
     // The shared store lock keeps `image gc` away until the pod's manifest names its layers (gc
     // keeps what pods name); it is close-on-exec, so the running pod does not hold it.
+    let mode = ids_mode(ctx, &req)?;
+    req.remapped = matches!(mode, userns::Mode::Auto { .. });
     let store_lock = ctx.store.lock_use()?;
     let pods = pod::Pods::open(ctx.store.root())?;
     let p = pod::create(&pods)?;
@@ -643,7 +659,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
             liftoff::pod::disk::attach(&p.dir, limit)?;
         }
         let mut m = m;
-        assign_ids(ctx, &req, &mut m)?;
+        assign_ids(ctx, mode, &mut m)?;
         p.write_manifest(&m)?;
         p.write_images(&images, &digests)?;
         Ok(())

@@ -142,6 +142,9 @@ pub struct PodRequest {
     pub on_exit: Vec<String>,
     /// `--insecure-options=net-host-apps`: several apps may share a --net=host pod.
     pub net_host_apps: bool,
+    /// The pod will have ids of its own (decided by `run` before resolving): its apps are then
+    /// kept apart by Landlock, with `--net=host` too.
+    pub remapped: bool,
     /// `--disk-limit` / `disk_limit`: what the pod may write (upper dirs, volumes, logs).
     pub disk_limit: Option<String>,
 }
@@ -205,6 +208,7 @@ impl Default for PodRequest {
             exit_code_from: None,
             on_exit: Vec::new(),
             net_host_apps: false,
+            remapped: false,
             disk_limit: None,
         }
     }

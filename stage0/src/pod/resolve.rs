@@ -409,16 +409,18 @@ fn resolve_net(
     Ok(match req.net.as_str() {
         "none" => (NetMode::None, Vec::new()),
         "host" => {
-            // Apps of a --net=host pod keep the host's user namespace (their capabilities must
-            // reach the host's network), so the user namespace that keeps apps out of each other's
-            // /proc/PID/root and environ elsewhere cannot apply.
-            if req.apps.len() > 1 && !req.net_host_apps {
+            // Apps of a --net=host pod with the host's ids keep the host's user namespace (their
+            // capabilities must reach the host's network), so the user namespace that keeps apps
+            // out of each other's /proc/PID/root and environ elsewhere cannot apply. A remapped
+            // pod's apps are kept apart by their Landlock domains, whatever the network.
+            let shared = req.apps.len() > 1 && !req.remapped;
+            if shared && !req.net_host_apps {
                 return Err(ResolveError::Pod(
-                    "--net=host with several apps: they would share the host's user namespace and could read each other's files and environment through /proc; run each app in a pod of its own, or accept it with --insecure-options=net-host-apps".into(),
+                    "--net=host --userns=host with several apps: they would share the host's user namespace and could read each other's files and environment through /proc; drop --userns=host, run each app in a pod of its own, or accept it with --insecure-options=net-host-apps".into(),
                 ));
             }
             liftoff_stage2::note!("--net=host: the pod shares the host's network namespace");
-            if req.apps.len() > 1 {
+            if shared {
                 liftoff_stage2::warning!(
                     "--insecure-options=net-host-apps: the apps of this pod are NOT isolated from each other (shared host user namespace; /proc/PID/root and environ are readable across apps)"
                 );
