@@ -106,7 +106,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l socket-app -d 'W
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l stop-timeout -d 'Seconds between SIGTERM and SIGKILL when stopping' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dns -d 'DNS server for the pod\'s /etc/resolv.conf (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l dns-search -d 'DNS search domain (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host --userns=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand run" -l pull -d 'When to fetch the images: never (store only), missing (default) or always' -r -f -a "never\t'Use only what is in the store; fail if the image is not there'
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
@@ -161,7 +161,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l socket-app -
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l stop-timeout -d 'Seconds between SIGTERM and SIGKILL when stopping' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dns -d 'DNS server for the pod\'s /etc/resolv.conf (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l dns-search -d 'DNS search domain (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host --userns=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand prepare" -l pull -d 'When to fetch the images: never (store only), missing (default) or always' -r -f -a "never\t'Use only what is in the store; fail if the image is not there'
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"
@@ -525,7 +525,7 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_see
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l stop-timeout -d 'Seconds between SIGTERM and SIGKILL when stopping' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l dns -d 'DNS server for the pod\'s /etc/resolv.conf (repeatable)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l dns-search -d 'DNS search domain (repeatable)' -r
-complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
+complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l insecure-options -d '`image`: run images that do not verify; `net-host-apps`: allow several apps in a --net=host --userns=host pod, where they share the host\'s user namespace and can read each other\'s files and environment through /proc (both loud; never the default)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and __fish_seen_subcommand_from systemd" -l pull -d 'When to fetch the images: never (store only), missing (default) or always' -r -f -a "never\t'Use only what is in the store; fail if the image is not there'
 missing\t'Fetch only when the image is not in the store (the default)'
 always\t'Fetch every time (a tag may have moved); layers already stored are not downloaded again'"

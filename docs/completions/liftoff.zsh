@@ -102,7 +102,7 @@ _arguments "${_arguments_options[@]}" : \
 '--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
 '*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
 '*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
-'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host --userns=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
 '--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
@@ -173,7 +173,7 @@ _arguments "${_arguments_options[@]}" : \
 '--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
 '*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
 '*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
-'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host --userns=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
 '--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
@@ -829,7 +829,7 @@ _arguments "${_arguments_options[@]}" : \
 '--stop-timeout=[Seconds between SIGTERM and SIGKILL when stopping]:SECONDS:_default' \
 '*--dns=[DNS server for the pod'\''s /etc/resolv.conf (repeatable)]:IP:_default' \
 '*--dns-search=[DNS search domain (repeatable)]:DOMAIN:_default' \
-'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
+'*--insecure-options=[\`image\`\: run images that do not verify; \`net-host-apps\`\: allow several apps in a --net=host --userns=host pod, where they share the host'\''s user namespace and can read each other'\''s files and environment through /proc (both loud; never the default)]:image|net-host-apps:_default' \
 '--pull=[When to fetch the images\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
 missing\:"Fetch only when the image is not in the store (the default)"
 always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
