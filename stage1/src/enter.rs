@@ -92,6 +92,9 @@ pub struct EnterRequest<'a> {
     pub argv: Vec<String>,
     /// The pod has its own ids (`userns` in its manifest).
     pub remapped: bool,
+    /// The app ends its setup in a user namespace other than the host's (remapped, or host ids
+    /// with the pod's own network): until it is there, it is still being set up.
+    pub own_userns: bool,
 }
 
 /// A namespace to join: its name in /proc/PID/ns and its setns flag, and a handle on it.
@@ -156,10 +159,11 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
         .map_err(ns_err)?
         .pop()
         .map(|(fd, _, _)| fd);
-    // The user namespace first: an app of a remapped pod joins its pod's as the last step of its
-    // setup, so once it is there its mount namespace is final. Until then it is still being set
-    // up in the host's (with host root's ids and, early on, init's mounts): refused.
-    if req.remapped && userns.is_none() {
+    // The user namespace first: an app joins its user namespace (the pod's, or one of its own) as
+    // the last step of its setup, so once it is there its mount namespace is final. Until then
+    // it is still being set up in the host's (as host root and, early on, with init's mounts):
+    // refused.
+    if req.own_userns && userns.is_none() {
         return Err(EnterError::Starting {
             app: name.clone(),
             pod: req.pod_id.to_string(),

@@ -34,6 +34,7 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
         app,
         argv,
         remapped: m.userns.is_some(),
+        own_userns: crate::init::app_users(&m) != crate::init::AppUsers::Host,
     })?;
     Ok(code.clamp(0, 255) as u8)
 }
