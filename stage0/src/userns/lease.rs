@@ -207,11 +207,10 @@ fn read_cursor(mut f: &std::fs::File) -> u64 {
 }
 
 /// Records where this allocation ended, for the next one (a lost cursor only means lowest fit).
-fn write_cursor(mut f: &std::fs::File, next: u64) {
-    use std::io::{Seek, Write};
-    let _ = f.set_len(0);
-    let _ = f.rewind();
-    let _ = writeln!(f, "{next}");
+/// Fixed width, written in place: truncating the file first would cost a journal commit.
+fn write_cursor(f: &std::fs::File, next: u64) {
+    use std::os::unix::fs::FileExt;
+    let _ = f.write_all_at(format!("{next:020}\n").as_bytes(), 0);
 }
 
 /// The lowest free ranges at or above `from`: first the lowest start free for both uids and gids
