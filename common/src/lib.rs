@@ -6,6 +6,7 @@
 //! Nothing here knows about images, pods or trust; it sits below every other liftoff crate.
 
 pub mod atomic;
+pub mod kernel;
 pub mod lock;
 pub mod units;
 pub mod walk;

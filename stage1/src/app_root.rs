@@ -611,21 +611,15 @@ fn tmpfs_owner(options: &str, ids: &IdMap, target: &str) -> Result<String, RootE
     let (mut uid, mut gid) = (ids.uid, ids.gid);
     let mut kept = Vec::new();
     for o in options.split(',').filter(|o| !o.is_empty()) {
+        let to_host = |v: &str, host: fn(&IdMap, u32) -> Option<u32>| {
+            v.parse()
+                .ok()
+                .and_then(|n| host(ids, n))
+                .ok_or_else(|| outside(o))
+        };
         match o.split_once('=') {
-            Some(("uid", v)) => {
-                uid = v
-                    .parse()
-                    .ok()
-                    .and_then(|n| ids.host_uid(n))
-                    .ok_or_else(|| outside(o))?
-            }
-            Some(("gid", v)) => {
-                gid = v
-                    .parse()
-                    .ok()
-                    .and_then(|n| ids.host_gid(n))
-                    .ok_or_else(|| outside(o))?
-            }
+            Some(("uid", v)) => uid = to_host(v, IdMap::host_uid)?,
+            Some(("gid", v)) => gid = to_host(v, IdMap::host_gid)?,
             _ => kept.push(o.to_string()),
         }
     }

@@ -12,6 +12,7 @@
 //! caller land in the pod's pid namespace; the grandchild becomes the command.
 
 use crate::cgroups;
+use crate::init::AppUsers;
 use crate::manifest::PodApp;
 use nix::errno::Errno;
 use nix::sched::{setns, CloneFlags};
@@ -90,11 +91,8 @@ pub struct EnterRequest<'a> {
     pub app: &'a PodApp,
     /// Replaces the app's argv.
     pub argv: Vec<String>,
-    /// The pod has its own ids (`userns` in its manifest).
-    pub remapped: bool,
-    /// The app ends its setup in a user namespace other than the host's (remapped, or host ids
-    /// with the pod's own network): until it is there, it is still being set up.
-    pub own_userns: bool,
+    /// Which user namespace the pod's apps end their setup in (`init::app_users`).
+    pub users: crate::init::AppUsers,
 }
 
 /// A namespace to join: its name in /proc/PID/ns and its setns flag, and a handle on it.
@@ -163,7 +161,7 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
     // the last step of its setup, so once it is there its mount namespace is final. Until then
     // it is still being set up in the host's (as host root and, early on, with init's mounts):
     // refused.
-    if req.own_userns && userns.is_none() {
+    if req.users != AppUsers::Host && userns.is_none() {
         return Err(EnterError::Starting {
             app: name.clone(),
             pod: req.pod_id.to_string(),
@@ -202,7 +200,7 @@ pub fn enter(req: EnterRequest) -> Result<i32, EnterError> {
             // /proc/PID/exe (the host's liftoff binary) or read our environment (CVE-2019-5736).
             // SAFETY: prctl with integer arguments.
             unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
-            let users = userns.map(|u| (u, req.remapped));
+            let users = userns.map(|u| (u, req.users == AppUsers::Pod));
             let msg = join_and_run(&layout, target, joins, users, pty_w, &spec, filter);
             let _ = nix::unistd::write(&err_w, msg.as_bytes());
             // SAFETY: leaving the child without running the parent's destructors.

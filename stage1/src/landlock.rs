@@ -20,13 +20,10 @@
 
 use std::os::fd::{FromRawFd, OwnedFd};
 
-const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
 const LANDLOCK_ACCESS_FS_MAKE_BLOCK: u64 = 1 << 11;
 /// ABI 2 (Linux 5.19).
 const LANDLOCK_ACCESS_FS_REFER: u64 = 1 << 13;
 const LANDLOCK_RULE_PATH_BENEATH: u32 = 1;
-/// The oldest ABI with `REFER`.
-pub const MIN_ABI: u32 = 2;
 
 #[repr(C)]
 struct RulesetAttr {
@@ -53,24 +50,14 @@ pub enum LandlockError {
 
 /// The kernel's Landlock ABI version, or why there is none.
 pub fn abi() -> Result<u32, LandlockError> {
-    // SAFETY: the version query takes no attribute and returns a number.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<RulesetAttr>(),
-            0usize,
-            LANDLOCK_CREATE_RULESET_VERSION,
-        )
-    };
-    if r < 1 {
-        return Err(LandlockError::Missing(std::io::Error::last_os_error()));
-    }
-    if (r as u32) < MIN_ABI {
+    use liftoff_common::kernel::{landlock_abi, LANDLOCK_MIN_ABI};
+    let v = landlock_abi().map_err(LandlockError::Missing)?;
+    if v < LANDLOCK_MIN_ABI {
         return Err(LandlockError::Missing(std::io::Error::other(format!(
-            "Landlock ABI {r}, {MIN_ABI} or later is needed"
+            "Landlock ABI {v}, {LANDLOCK_MIN_ABI} or later is needed"
         ))));
     }
-    Ok(r as u32)
+    Ok(v)
 }
 
 /// Puts the calling process (and what it will run) into a new Landlock domain. It needs

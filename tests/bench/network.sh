@@ -6,6 +6,7 @@
 #   LIFTOFF=path/to/liftoff RUNS=20 bash tests/bench/network.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
 RUNS=${RUNS:-20}
 export DEBIAN_FRONTEND=noninteractive
 for p in podman hyperfine runc; do
@@ -23,16 +24,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$W/rootfs/bin"
-cp /bin/busybox "$W/rootfs/bin/"; ln -s busybox "$W/rootfs/bin/true"; ln -s busybox "$W/rootfs/bin/sh"
-$L image import "$W/rootfs" bench.example/box:1 >/dev/null 2>&1
-$L key gen --out "$W/k" >/dev/null 2>&1
-$L image sign bench.example/box:1 --key "$W/k.key" >/dev/null
-$L trust add --yes --prefix bench.example "$W/k.pub" >/dev/null
+bench_box_image "$W"
 
-mkdir -p "$W/podman-conf"
-printf '[containers]\ndefault_ulimits = []\n' > "$W/podman-conf/containers.conf"
-export CONTAINERS_CONF="$W/podman-conf/containers.conf"
+bench_podman_conf "$W"
 have_podman=1
 tar -C "$W/rootfs" -c . | $P import - bench-box >/dev/null 2>&1 || { echo "podman import failed; podman is left out"; have_podman=0; }
 

@@ -9,6 +9,7 @@
 # liftoff's default pool 524288-1879048191) and removes them again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
 RUNS=${RUNS:-30}
 export DEBIAN_FRONTEND=noninteractive
 for p in crun podman hyperfine; do
@@ -26,12 +27,7 @@ cleanup() {
 trap cleanup EXIT
 L="$LIFTOFF --dir $W/store --keys $W/keys --vendor-keys $W/vendor"
 
-mkdir -p "$W/rootfs/bin"
-cp /bin/busybox "$W/rootfs/bin/"; ln -s busybox "$W/rootfs/bin/true"; ln -s busybox "$W/rootfs/bin/sh"
-$L image import "$W/rootfs" bench.example/box:1 >/dev/null 2>&1
-$L key gen --out "$W/k" >/dev/null 2>&1
-$L image sign bench.example/box:1 --key "$W/k.key" >/dev/null
-$L trust add --yes --prefix bench.example "$W/k.pub" >/dev/null
+bench_box_image "$W"
 
 mkdir -p "$W/bundle"
 $L image extract bench.example/box:1 "$W/bundle/rootfs"
@@ -42,9 +38,7 @@ if ! grep -q '^containers:' /etc/subuid 2>/dev/null || ! grep -q '^containers:' 
   echo 'containers:2000000000:1000000' >> /etc/subgid
   ADDED_SUBID=1
 fi
-mkdir -p "$W/podman-conf"
-printf '[containers]\ndefault_ulimits = []\n' > "$W/podman-conf/containers.conf"
-export CONTAINERS_CONF="$W/podman-conf/containers.conf"
+bench_podman_conf "$W"
 P="podman --root $W/podman --runroot $W/podman-run --runtime runc --cgroup-manager cgroupfs --events-backend none"
 tar -C "$W/rootfs" -c . | $P import - bench-box >/dev/null 2>&1
 

@@ -523,11 +523,9 @@ fn fetch_images(
 
 /// Whether the pod gets ids of its own: `--userns` (or the pod file's), else `[userns] default`;
 /// where this kernel cannot remap, an error, or the host's ids when `[userns] fallback = "host"`.
-fn ids_mode(ctx: &Ctx, req: &PodRequest) -> Result<userns::Mode> {
-    let settings = userns::settings(&ctx.config.userns)?;
-    let size = ctx.config.userns.size.unwrap_or(userns::DEFAULT_SIZE);
+fn ids_mode(settings: &userns::Settings, req: &PodRequest) -> Result<userns::Mode> {
     let mode = match &req.userns {
-        Some(s) => userns::parse_mode(s, size).context("--userns")?,
+        Some(s) => userns::parse_mode(s, settings.size).context("--userns")?,
         None => settings.default,
     };
     if let (userns::Mode::Auto { .. }, Some(why)) = (mode, userns::support::missing()) {
@@ -544,8 +542,12 @@ fn ids_mode(ctx: &Ctx, req: &PodRequest) -> Result<userns::Mode> {
 
 /// The pod's ids: a range of its own from the pool (leased under the pool's lock, recorded in the
 /// manifest, released by gc), unless it uses the host's, which is said every time.
-fn assign_ids(ctx: &Ctx, mode: userns::Mode, m: &mut PodManifest) -> Result<()> {
-    let settings = userns::settings(&ctx.config.userns)?;
+fn assign_ids(
+    ctx: &Ctx,
+    settings: &userns::Settings,
+    mode: userns::Mode,
+    m: &mut PodManifest,
+) -> Result<()> {
     let size = match mode {
         userns::Mode::Host => {
             if let Some(mt) = m.apps.iter().flat_map(|a| &a.mounts).find(|mt| mt.idmap) {
@@ -575,11 +577,7 @@ fn assign_ids(ctx: &Ctx, mode: userns::Mode, m: &mut PodManifest) -> Result<()> 
             }
         }
     }
-    let pool = userns::pool(
-        &settings,
-        Path::new("/etc/subuid"),
-        Path::new("/etc/subgid"),
-    )?;
+    let pool = userns::pool(settings, Path::new("/etc/subuid"), Path::new("/etc/subgid"))?;
     let lease = userns::allocate(ctx.store.root(), &m.pod_id, size, &pool)?;
     m.userns = Some(liftoff_contract::manifest::IdMap {
         uid: lease.uid.start,
@@ -633,7 +631,8 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
 
     // The shared store lock keeps `image gc` away until the pod's manifest names its layers (gc
     // keeps what pods name); it is close-on-exec, so the running pod does not hold it.
-    let mode = ids_mode(ctx, &req)?;
+    let id_settings = userns::settings(&ctx.config.userns)?;
+    let mode = ids_mode(&id_settings, &req)?;
     req.remapped = matches!(mode, userns::Mode::Auto { .. });
     let store_lock = ctx.store.lock_use()?;
     let pods = pod::Pods::open(ctx.store.root())?;
@@ -659,7 +658,7 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
             liftoff::pod::disk::attach(&p.dir, limit)?;
         }
         let mut m = m;
-        assign_ids(ctx, mode, &mut m)?;
+        assign_ids(ctx, &id_settings, mode, &mut m)?;
         p.write_manifest(&m)?;
         p.write_images(&images, &digests)?;
         Ok(())

@@ -17,7 +17,9 @@ pub fn missing() -> Option<String> {
             "this kernel ({release}) cannot map a pod's ids onto shared image layers (idmapped overlay layers need Linux 5.19 or later): {out}"
         ));
     }
-    if landlock_abi() < 2 {
+    if liftoff_common::kernel::landlock_abi().unwrap_or(0)
+        < liftoff_common::kernel::LANDLOCK_MIN_ABI
+    {
         return Some(format!(
             "this kernel has no Landlock ABI 2 (Linux 5.19 or later with landlock in the lsm= list), which keeps the apps of a remapped pod apart: {out}"
         ));
@@ -33,21 +35,6 @@ fn at_least(release: &str, want: (u32, u32)) -> bool {
     let major = parts.next().unwrap_or(0);
     let minor = parts.next().unwrap_or(0);
     (major, minor) >= want
-}
-
-/// The kernel's Landlock ABI version (0: none).
-fn landlock_abi() -> i64 {
-    const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
-    // SAFETY: the version query passes no attribute and returns a number.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_landlock_create_ruleset,
-            std::ptr::null::<u8>(),
-            0usize,
-            LANDLOCK_CREATE_RULESET_VERSION,
-        )
-    };
-    r.max(0)
 }
 
 #[cfg(test)]

@@ -33,8 +33,7 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
         init_pid,
         app,
         argv,
-        remapped: m.userns.is_some(),
-        own_userns: crate::init::app_users(&m) != crate::init::AppUsers::Host,
+        users: crate::init::app_users(&m),
     })?;
     Ok(code.clamp(0, 255) as u8)
 }

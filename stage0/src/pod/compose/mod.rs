@@ -406,6 +406,29 @@ fn top_networks(v: &Node) -> Result<(), Fail> {
 /// A host address a port is published on, and the line and path that publish it.
 type PublishedAt = (String, usize, String);
 
+/// A pod-wide value that services may set (`hostname:`, `userns_mode:`): the first one seen, and
+/// a refusal at the line of any other service that sets it differently.
+fn one_for_the_pod(
+    pod: &mut Option<(String, usize, String)>,
+    service: &Option<(String, usize, String)>,
+    key: &str,
+    what: &str,
+) -> Result<(), Fail> {
+    match (&*pod, service) {
+        (_, None) => Ok(()),
+        (None, Some(v)) => {
+            *pod = Some(v.clone());
+            Ok(())
+        }
+        (Some((a, al, ap)), Some((b, bl, bp))) if a != b => Err(fail(
+            *bl,
+            bp,
+            format!("{key}{b:?} differs from {ap} {a:?} (line {al}): the apps of one pod share one {what}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Merges the services into the pod: ports, host name, DNS, stop time, and the start order.
 fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodRequest, Fail> {
     // Host port and protocol → the addresses it is published on, with where: an empty address
@@ -437,30 +460,8 @@ fn assemble(all: Vec<service::Service>, mut req: PodRequest) -> Result<PodReques
             on.push((m.host_ip.clone(), *line, path.clone()));
             req.publish.push(spec.clone());
         }
-        match (&hostname, &s.hostname) {
-            (_, None) => {}
-            (None, Some(h)) => hostname = Some(h.clone()),
-            (Some((a, al, ap)), Some((b, bl, bp))) if a != b => {
-                return Err(fail(
-                    *bl,
-                    bp,
-                    format!("{b:?} differs from {ap} {a:?} (line {al}): the apps of one pod share one host name"),
-                ))
-            }
-            _ => {}
-        }
-        match (&userns, &s.userns) {
-            (_, None) => {}
-            (None, Some(u)) => userns = Some(u.clone()),
-            (Some((a, al, ap)), Some((b, bl, bp))) if a != b => {
-                return Err(fail(
-                    *bl,
-                    bp,
-                    format!("userns_mode {b:?} differs from {ap} {a:?} (line {al}): the apps of one pod share one user namespace"),
-                ))
-            }
-            _ => {}
-        }
+        one_for_the_pod(&mut hostname, &s.hostname, "", "host name")?;
+        one_for_the_pod(&mut userns, &s.userns, "userns_mode ", "user namespace")?;
         for d in &s.dns {
             if !req.dns.contains(d) {
                 req.dns.push(d.clone());
