@@ -14,6 +14,7 @@ need=(
   "iptables iptables" "nft nftables" "systemd-socket-activate systemd" "systemd-analyze systemd"
   "pgrep procps" "ip iproute2" "script bsdutils" "find findutils" "mkfs.ext4 e2fsprogs"
   "runuser util-linux" "useradd passwd" "mount mount" "jq jq" "unshare util-linux" "chroot coreutils"
+  "pkg:python3-nacl python3-nacl"
 )
 missing=()
 for pair in "${need[@]}"; do

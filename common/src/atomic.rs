@@ -65,6 +65,37 @@ pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     write_with(dest, bytes, 0o644, false)
 }
 
+/// Creates `dest` with `bytes` and `mode`, atomically and never over an existing file (or a
+/// symlink planted at its path): the bytes are written and fsynced under a temp name, then
+/// hard-linked to `dest`, which fails if anything is there. A crash leaves `dest` absent or whole,
+/// never half-written, which `O_EXCL` on `dest` itself could not promise. For secrets (`mode`
+/// 0600) the bytes are never readable by others, not even briefly. An existing `dest` is reported
+/// as an `AlreadyExists` error with op "create".
+pub fn write_new(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    let tmp = temp_path(dest);
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&tmp)
+            .map_err(step(&tmp, "create"))?;
+        f.write_all(bytes).map_err(step(&tmp, "write"))?;
+        f.sync_all().map_err(step(&tmp, "fsync"))?;
+        drop(f);
+        std::fs::hard_link(&tmp, dest).map_err(step(dest, "create"))
+    })();
+    if result
+        .as_ref()
+        .is_err_and(|e| e.path != tmp || e.op != "create")
+    {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    let _ = std::fs::remove_file(&tmp);
+    sync_parent(dest)
+}
+
 fn write_with(dest: &Path, bytes: &[u8], mode: u32, durable: bool) -> Result<(), WriteError> {
     let tmp = temp_path(dest);
     let result = write_then_rename(&tmp, dest, bytes, mode, durable);
@@ -129,6 +160,28 @@ mod tests {
             temp_path(&p).file_name().unwrap().to_str().unwrap()
         ));
         assert!(!is_temp_name("x.json"));
+    }
+
+    #[test]
+    fn write_new_never_replaces() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("k.key");
+        write_new(&p, b"secret", 0o600).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"secret");
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let e = write_new(&p, b"other", 0o600).unwrap_err();
+        assert_eq!(e.source.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&p).unwrap(), b"secret");
+        // A dangling symlink is not followed.
+        let link = t.path().join("link");
+        std::os::unix::fs::symlink(t.path().join("target"), &link).unwrap();
+        assert!(write_new(&link, b"x", 0o600).is_err());
+        assert!(!t.path().join("target").exists());
+        // No temp file is left either way.
+        let names: Vec<_> = std::fs::read_dir(t.path()).unwrap().collect();
+        assert_eq!(names.len(), 2);
     }
 
     #[test]

@@ -203,7 +203,7 @@ fn top(l: &Path, reference: &str) -> Digest {
 
 /// Adds a signature made with `key` over arbitrary payload bytes.
 fn inject(l: &Path, reference: &str, key: &Path, payload: Vec<u8>) {
-    let k = keys::load_private(key).unwrap();
+    let k = keys::load_private(key, &liftoff::trust::passphrase::Passphrase::None).unwrap();
     let sig = signature::sign(&k, &payload);
     layout_sign::add_signature(l, &top(l, reference), payload, sig).unwrap();
 }

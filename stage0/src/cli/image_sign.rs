@@ -15,6 +15,7 @@ Examples:
   liftoff image sign example.com/team/app:1.4 --key ./release.key
   liftoff image sign oci:./layout:1.4 --identity example.com/team/app:1.4 --key ./release.key
   liftoff image sign docker://registry.example.com/team/app:1.4 --key ./release.key
+  COSIGN_PASSWORD=... liftoff image sign example.com/team/app:1.4 --key ./cosign.key
 The signature is a cosign-compatible simple-signing payload stored as the sha256-<digest>.sig
 manifest beside the image (in the store, the layout, or the registry repository, which needs
 push rights); existing signatures are kept.")]
@@ -22,9 +23,13 @@ pub struct SignArgs {
     /// An image in the store (name or digest prefix), oci:DIR[:REF], or docker://NAME:TAG in a
     /// registry
     pub image: String,
-    /// Private key (PKCS#8 PEM, mode 0600)
+    /// Private key, mode 0600: Ed25519 or ECDSA P-256, PKCS#8 PEM or cosign's encrypted format
     #[arg(long)]
     pub key: PathBuf,
+    /// File whose first line is the passphrase of a cosign key (else $COSIGN_PASSWORD, else asked
+    /// on the terminal)
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     /// The name the signature vouches for (default: the image's store name)
     #[arg(long, value_name = "NAME:TAG")]
     pub identity: Option<String>,
@@ -42,7 +47,8 @@ pub enum SignInsecure {
 }
 
 pub fn run(ctx: &Ctx, a: SignArgs) -> Result<u8> {
-    let key = keys::load_private(&a.key)
+    let pass = liftoff::trust::passphrase::Passphrase::from_cli(a.passphrase_file.as_deref());
+    let key = keys::load_private(&a.key, &pass)
         .with_context(|| format!("loading signing key {}", a.key.display()))?;
     let creator = format!("liftoff {}", env!("CARGO_PKG_VERSION"));
     let now = chrono::Utc::now().timestamp();

@@ -3,9 +3,9 @@
 //! Public keys are read from PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`, what
 //! `openssl pkey -pubout`, cosign and skopeo write) or from minisign `.pub` files. A public key is
 //! Ed25519, ECDSA P-256, ECDSA P-384 or RSA (2048 to 4096 bits), told apart by the SPKI algorithm
-//! (id-ecPublicKey with its namedCurve, rsaEncryption); minisign keys are Ed25519 only. Private keys
-//! sign, and are Ed25519 only: unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, what
-//! `openssl genpkey -algorithm ed25519` writes), kept in files only their owner can read.
+//! (id-ecPublicKey with its namedCurve, rsaEncryption); minisign keys are Ed25519 only. Private
+//! (signing) keys are in [`super::private_key`], re-exported here; this module also holds the PEM
+//! reader and writer both use.
 //!
 //! A key's id is the lowercase hex sha256 of its SPKI DER encoding, whatever file it came from, so
 //! the same key read from PEM or minisign has the same id, and the id can be recomputed with
@@ -15,43 +15,32 @@
 //! Everything read here is untrusted input: parsing is bounded and strict (one PEM block, no text
 //! around it, canonical DER only), and errors say what was found and what to do instead.
 
+use super::private_key::DECRYPT_HINT;
+pub use super::private_key::{
+    load_private, pair_paths, write_keypair, write_new_file, KeyFormat, PrivateKey, GEN_HINT,
+};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::pkcs8::spki::der::zeroize::{Zeroize, Zeroizing};
 use ed25519_dalek::pkcs8::spki::der::Decode as _;
 use ed25519_dalek::pkcs8::spki::SubjectPublicKeyInfoRef;
 use ed25519_dalek::pkcs8::spki::{DecodePublicKey as _, EncodePublicKey as _};
-use ed25519_dalek::pkcs8::{DecodePrivateKey as _, ObjectIdentifier, PrivateKeyInfo};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::pkcs8::ObjectIdentifier;
+use ed25519_dalek::VerifyingKey;
 use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256};
 use std::fmt;
-use std::io::{Read as _, Write as _};
-use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 /// Largest key file parsed. Real ones are ~110 (public) and ~120 (private) bytes; the bound keeps a
 /// hostile file from costing more than a glance.
 pub const MAX_KEY_FILE: usize = 16 * 1024;
 
-/// How to make a key liftoff accepts; repeated in every "wrong kind of key" message.
-const GEN_HINT: &str =
-    "generate one with `liftoff key gen --out NAME` or `openssl genpkey -algorithm ed25519 -out NAME.key`";
-
-/// How to turn an encrypted openssl key into one liftoff reads, without it ever being readable by
-/// others (the umask applies while openssl creates the file).
-const DECRYPT_HINT: &str =
-    "decrypt it with `(umask 077; openssl pkey -in KEY -out KEY.plain)`, or generate a new one with `liftoff key gen --out NAME`";
-
 /// DER of an Ed25519 SubjectPublicKeyInfo up to the key bytes (RFC 8410 §4): SEQUENCE { SEQUENCE {
 /// OID 1.3.101.112 }, BIT STRING (0 unused bits) }. Ed25519 SPKI has exactly one DER encoding, so a
 /// byte comparison is a complete parse, and the key id of a key is unambiguous.
 const SPKI_PREFIX: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-];
-/// DER of an Ed25519 PKCS#8 v1 PrivateKeyInfo up to the 32-byte seed (RFC 8410 §7), as openssl writes.
-const PKCS8_PREFIX: [u8; 16] = [
-    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ];
 
 const ED25519_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
@@ -82,7 +71,7 @@ pub enum KeyError {
     },
     #[error("key file is {len} bytes, more than the {MAX_KEY_FILE} a key file can be; refusing to parse it")]
     TooLarge { len: usize },
-    #[error("not a key liftoff can read ({found}); public keys must be PEM (`-----BEGIN PUBLIC KEY-----`) or minisign .pub files, private keys PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`)")]
+    #[error("not a key liftoff can read ({found}); public keys must be PEM (`-----BEGIN PUBLIC KEY-----`) or minisign .pub files, private keys PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or cosign's `-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----`")]
     UnknownFormat { found: String },
     #[error("malformed PEM: {0}")]
     Pem(String),
@@ -92,7 +81,7 @@ pub enum KeyError {
     Der(String),
     #[error("{VERIFY_ALGS}, but this is {found} key; {GEN_HINT}")]
     UnsupportedAlgorithm { found: String },
-    #[error("liftoff signs only with Ed25519 keys, but this is {found} key (its public key can still be trusted to verify signatures made elsewhere); {GEN_HINT}")]
+    #[error("liftoff signs only with Ed25519 and ECDSA P-256 keys, but this is {found} key (its public key can still be trusted to verify signatures made elsewhere); {GEN_HINT}")]
     UnsupportedSigner { found: String },
     #[error("the RSA key is {bits} bits; liftoff refuses RSA keys of fewer than {MIN_RSA_BITS} bits, which can be broken: use a 3072-bit RSA, an ECDSA or an Ed25519 key")]
     RsaTooSmall { bits: usize },
@@ -101,7 +90,7 @@ pub enum KeyError {
         algorithm: &'static str,
         reason: String,
     },
-    #[error("the key is encrypted ({found}); liftoff reads only unencrypted PKCS#8 keys, kept safe by file mode 0600 instead: {remedy}")]
+    #[error("the key is encrypted ({found}); liftoff reads unencrypted PKCS#8 keys, kept safe by file mode 0600, and cosign's encrypted keys: {remedy}")]
     Encrypted { found: String, remedy: String },
     #[error("the Ed25519 public key is not a valid curve point: {0}")]
     BadPoint(String),
@@ -117,9 +106,15 @@ pub enum KeyError {
     NotAFile { path: PathBuf },
     #[error("cannot get random bytes for a new key: {0}")]
     Random(String),
+    #[error("{0}")]
+    Passphrase(String),
+    #[error("the passphrase does not decrypt the cosign key (a wrong passphrase, or the file was changed); check --passphrase-file or $COSIGN_PASSWORD")]
+    WrongPassphrase,
+    #[error("malformed cosign encrypted key: {0}")]
+    CosignFormat(String),
 }
 
-fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> KeyError {
+pub(super) fn io(path: &Path, op: &'static str) -> impl FnOnce(std::io::Error) -> KeyError {
     let path = path.to_path_buf();
     move |source| KeyError::Io { path, op, source }
 }
@@ -206,7 +201,7 @@ impl PublicKey {
     }
 
     /// An Ed25519 key already known to be valid.
-    fn ed25519(key: VerifyingKey) -> Self {
+    pub(super) fn ed25519(key: VerifyingKey) -> Self {
         let mut spki = SPKI_PREFIX.to_vec();
         spki.extend_from_slice(key.as_bytes());
         PublicKey {
@@ -438,206 +433,8 @@ impl PublicKey {
     }
 }
 
-/// An Ed25519 signing key. Its secret is wiped from memory when dropped.
-pub struct PrivateKey {
-    key: SigningKey,
-}
-
-impl fmt::Debug for PrivateKey {
-    // Never print secret material, not even in a debug log.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PrivateKey")
-            .field("public_key_id", &self.public().key_id())
-            .finish_non_exhaustive()
-    }
-}
-
-impl PrivateKey {
-    /// A new key from 32 bytes of operating-system randomness.
-    pub fn generate() -> Result<Self, KeyError> {
-        let mut seed = Zeroizing::new([0u8; 32]);
-        getrandom::getrandom(&mut seed[..]).map_err(|e| KeyError::Random(e.to_string()))?;
-        Ok(PrivateKey {
-            key: SigningKey::from_bytes(&seed),
-        })
-    }
-
-    /// Reads an unencrypted PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
-    pub fn from_pem(text: &str) -> Result<Self, KeyError> {
-        if text.len() > MAX_KEY_FILE {
-            return Err(KeyError::TooLarge { len: text.len() });
-        }
-        let (label, der) = pem_decode(text)?;
-        let der = Zeroizing::new(der);
-        match label.as_str() {
-            "PRIVATE KEY" => {}
-            "ENCRYPTED PRIVATE KEY" => {
-                return Err(KeyError::Encrypted {
-                    found: "PKCS#8 `-----BEGIN ENCRYPTED PRIVATE KEY-----`".to_string(),
-                    remedy: DECRYPT_HINT.to_string(),
-                })
-            }
-            "ENCRYPTED SIGSTORE PRIVATE KEY" | "ENCRYPTED COSIGN PRIVATE KEY" => {
-                return Err(KeyError::Encrypted {
-                    found: format!("cosign's own `{label}` format"),
-                    remedy: format!("cosign cannot write it unencrypted; {GEN_HINT} (cosign-signed images still verify with the cosign public key)"),
-                })
-            }
-            "RSA PRIVATE KEY" => {
-                return Err(KeyError::UnsupportedSigner {
-                    found: "an RSA".to_string(),
-                })
-            }
-            "EC PRIVATE KEY" => {
-                return Err(KeyError::UnsupportedSigner {
-                    found: "an EC".to_string(),
-                })
-            }
-            "OPENSSH PRIVATE KEY" => {
-                return Err(KeyError::WrongKind(format!(
-                    "OpenSSH private keys are not supported; liftoff signs with PKCS#8 PEM keys: {GEN_HINT}"
-                )))
-            }
-            "PUBLIC KEY" => {
-                return Err(KeyError::WrongKind(
-                    "this is a public key; signing needs the private key (the .key file)"
-                        .to_string(),
-                ))
-            }
-            other => {
-                return Err(KeyError::WrongKind(format!(
-                    "PEM block is {other:?}, not \"PRIVATE KEY\"; liftoff signs with Ed25519 PKCS#8 PEM keys: {GEN_HINT}"
-                )))
-            }
-        }
-        // Name the algorithm of a PKCS#8 key of another type before the Ed25519 decoder refuses it.
-        let info = PrivateKeyInfo::from_der(&der)
-            .map_err(|e| KeyError::Der(format!("not a PKCS#8 PrivateKeyInfo: {e}")))?;
-        if info.algorithm.oid != ED25519_OID {
-            let curve = info
-                .algorithm
-                .parameters
-                .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-            return Err(KeyError::UnsupportedSigner {
-                found: algorithm_name(info.algorithm.oid, curve),
-            });
-        }
-        // Accepts v1 (openssl) and v2 (with the public key, which must then match the secret).
-        let key = SigningKey::from_pkcs8_der(&der)
-            .map_err(|e| KeyError::Der(format!("not a valid Ed25519 PKCS#8 key: {e}")))?;
-        Ok(PrivateKey { key })
-    }
-
-    /// PKCS#8 v1 PEM, byte for byte what `openssl genpkey -algorithm ed25519` writes. (v1 because
-    /// every reader takes it; some, such as older Go, refuse v2 with the public key appended.)
-    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
-        let mut der = Zeroizing::new([0u8; 48]);
-        der[..16].copy_from_slice(&PKCS8_PREFIX);
-        der[16..].copy_from_slice(self.key.as_bytes());
-        Zeroizing::new(pem_encode("PRIVATE KEY", &der[..]))
-    }
-
-    pub fn public(&self) -> PublicKey {
-        PublicKey::ed25519(self.key.verifying_key())
-    }
-
-    pub fn signing_key(&self) -> &SigningKey {
-        &self.key
-    }
-}
-
-/// Writes a new key pair: `<prefix>.key` (PKCS#8 PEM, mode 0600) and `<prefix>.pub` (PEM SPKI, mode
-/// 0644). Refuses to overwrite either file. Returns both paths and the key id.
-pub fn write_keypair(out_prefix: &Path) -> Result<(PathBuf, PathBuf, String), KeyError> {
-    // Append rather than `with_extension`: a prefix such as `release-1.4` must keep its dot.
-    let with = |ext: &str| {
-        let mut s = out_prefix.as_os_str().to_os_string();
-        s.push(ext);
-        PathBuf::from(s)
-    };
-    let (key_path, pub_path) = (with(".key"), with(".pub"));
-    // Checked up front so that an existing .pub does not leave a fresh, orphaned .key behind; the
-    // O_EXCL opens below are what actually guarantees nothing is overwritten.
-    for p in [&key_path, &pub_path] {
-        if p.symlink_metadata().is_ok() {
-            return Err(KeyError::Exists { path: p.clone() });
-        }
-    }
-    let key = PrivateKey::generate()?;
-    let public = key.public();
-    let id = public.key_id();
-
-    let create = |path: &Path, mode: u32| {
-        // create_new is O_CREAT|O_EXCL: it also refuses a symlink planted at the path. The mode is
-        // applied at creation, so the secret is never readable by others, not even briefly.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(path)
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    KeyError::Exists {
-                        path: path.to_path_buf(),
-                    }
-                } else {
-                    io(path, "create")(e)
-                }
-            })
-    };
-    let write = |mut f: std::fs::File, path: &Path, bytes: &[u8]| {
-        f.write_all(bytes).map_err(io(path, "write"))?;
-        f.sync_all().map_err(io(path, "sync"))
-    };
-
-    let kf = create(&key_path, 0o600)?;
-    let result = write(kf, &key_path, key.to_pkcs8_pem().as_bytes()).and_then(|()| {
-        let pf = create(&pub_path, 0o644)?;
-        // The umask may have narrowed 0644; a public key is meant to be read by others.
-        pf.set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io(&pub_path, "chmod"))?;
-        write(pf, &pub_path, public.to_pem().as_bytes())
-    });
-    if let Err(e) = result {
-        // Leave no half-written pair; but only remove what this call created.
-        let _ = std::fs::remove_file(&key_path);
-        if !matches!(e, KeyError::Exists { .. }) {
-            let _ = std::fs::remove_file(&pub_path);
-        }
-        return Err(e);
-    }
-    Ok((key_path, pub_path, id))
-}
-
-/// Reads a private key file, refusing one that group or others can access.
-pub fn load_private(path: &Path) -> Result<PrivateKey, KeyError> {
-    let mut f = std::fs::File::open(path).map_err(io(path, "open"))?;
-    // The mode is checked on the opened file, not the path, so it is the file actually read.
-    let md = f.metadata().map_err(io(path, "stat"))?;
-    if !md.is_file() {
-        return Err(KeyError::NotAFile {
-            path: path.to_path_buf(),
-        });
-    }
-    let mode = md.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(KeyError::InsecureMode {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    let mut buf = Zeroizing::new(Vec::new());
-    // One byte more than allowed tells "too large" apart from "exactly at the limit".
-    std::io::Read::by_ref(&mut f)
-        .take(MAX_KEY_FILE as u64 + 1)
-        .read_to_end(&mut buf)
-        .map_err(io(path, "read"))?;
-    let text = key_text(&buf)?;
-    PrivateKey::from_pem(text)
-}
-
 /// Bounds and decodes key file bytes as text.
-fn key_text(bytes: &[u8]) -> Result<&str, KeyError> {
+pub(super) fn key_text(bytes: &[u8]) -> Result<&str, KeyError> {
     if bytes.len() > MAX_KEY_FILE {
         return Err(KeyError::TooLarge { len: bytes.len() });
     }
@@ -667,7 +464,7 @@ fn describe_unknown(t: &str) -> String {
 }
 
 /// Human name of a key algorithm for "unsupported algorithm" messages, with an article.
-fn algorithm_name(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> String {
+pub(super) fn algorithm_name(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> String {
     let name = match oid.to_string().as_str() {
         "1.2.840.113549.1.1.1" => "an RSA",
         "1.2.840.113549.1.1.10" => "an RSA-PSS",
@@ -696,7 +493,7 @@ fn algorithm_name(oid: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> Str
 
 /// Decodes exactly one PEM block with nothing but whitespace around it. Returns the label and the
 /// decoded bytes. Headers (the legacy `Proc-Type: 4,ENCRYPTED` form) are refused.
-fn pem_decode(text: &str) -> Result<(String, Vec<u8>), KeyError> {
+pub(super) fn pem_decode(text: &str) -> Result<(String, Vec<u8>), KeyError> {
     let mut lines = text
         .trim()
         .lines()
@@ -751,7 +548,7 @@ fn pem_decode(text: &str) -> Result<(String, Vec<u8>), KeyError> {
 }
 
 /// PEM with 64-column base64 lines and a final newline, as openssl writes it.
-fn pem_encode(label: &str, der: &[u8]) -> String {
+pub(super) fn pem_encode(label: &str, der: &[u8]) -> String {
     let mut b64 = B64.encode(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for chunk in b64.as_bytes().chunks(64) {
@@ -766,7 +563,9 @@ fn pem_encode(label: &str, der: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::passphrase::Passphrase;
     use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
     use std::process::Command;
 
     /// Runs openssl with `args` in `dir`; None (with a note) when openssl is not installed.
@@ -808,7 +607,7 @@ mod tests {
         assert_eq!(pk.spki_der(), der.stdout.as_slice());
         // What liftoff writes is byte-identical to what openssl writes.
         assert_eq!(pk.to_pem(), read(p, "pub.pem"));
-        assert_eq!(sk.to_pkcs8_pem().as_str(), read(p, "k.pem"));
+        assert_eq!(sk.to_pkcs8_pem().unwrap().as_str(), read(p, "k.pem"));
         assert_eq!(PublicKey::parse(read(p, "pub.pem").as_bytes()).unwrap(), pk);
     }
 
@@ -816,23 +615,36 @@ mod tests {
     fn generated_keys_read_by_openssl() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path();
-        let (k, _pubp, id) = write_keypair(&p.join("rel")).unwrap();
+        let (k, _pubp, id) = write_keypair(
+            &p.join("rel"),
+            Algorithm::Ed25519,
+            KeyFormat::Pkcs8,
+            &Passphrase::None,
+        )
+        .unwrap();
         let Some(out) = openssl(p, &["pkey", "-in", "rel.key", "-pubout"]) else {
             return;
         };
         assert_eq!(String::from_utf8(out.stdout).unwrap(), read(p, "rel.pub"));
         let der = openssl(p, &["pkey", "-pubin", "-in", "rel.pub", "-outform", "DER"]).unwrap();
         assert_eq!(id, hex::encode(Sha256::digest(&der.stdout)));
-        assert_eq!(load_private(&k).unwrap().public().key_id(), id);
+        assert_eq!(
+            load_private(&k, &Passphrase::None)
+                .unwrap()
+                .public()
+                .key_id(),
+            id
+        );
     }
 
     #[test]
     fn pkcs8_v2_with_public_key_accepted_and_checked() {
         use ed25519_dalek::pkcs8::EncodePrivateKey as _;
-        let sk = PrivateKey::generate().unwrap();
+        let sk = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         // dalek writes v2 (public key included).
         let pem = sk
-            .signing_key()
+            .ed25519()
+            .unwrap()
             .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
             .unwrap();
         let back = PrivateKey::from_pem(&pem).unwrap();
@@ -868,7 +680,7 @@ mod tests {
     }
 
     #[test]
-    fn ecdsa_and_rsa_public_keys_accepted_but_do_not_sign() {
+    fn ecdsa_and_rsa_public_keys_accepted_and_only_p256_signs() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path();
         for (alg, want) in [
@@ -892,10 +704,19 @@ mod tests {
             assert_eq!(pk.to_pem(), read(p, "pub.pem"));
             assert!(pk.ed25519_bytes().is_none());
             assert_eq!(PublicKey::from_spki_der(pk.spki_der()).unwrap(), pk);
-            // Signing stays Ed25519: the private key is refused, by name.
+            // P-256 signs; P-384 and RSA private keys are refused, by name.
+            if want == Algorithm::EcdsaP256 {
+                let sk = PrivateKey::from_pem(&read(p, "k.pem")).unwrap();
+                assert_eq!(sk.public(), pk);
+                continue;
+            }
             let e = PrivateKey::from_pem(&read(p, "k.pem")).unwrap_err();
             assert!(matches!(e, KeyError::UnsupportedSigner { .. }), "{e}");
-            assert!(e.to_string().contains("signs only with Ed25519"), "{e}");
+            assert!(
+                e.to_string()
+                    .contains("signs only with Ed25519 and ECDSA P-256"),
+                "{e}"
+            );
         }
         // A compressed EC point is a second encoding of the same key: refused, with the remedy.
         let _ = std::fs::remove_file(p.join("k.pem"));
@@ -1035,12 +856,10 @@ mod tests {
         let e = PrivateKey::from_pem(&read(p, "enc.pem")).unwrap_err();
         assert!(matches!(e, KeyError::Encrypted { .. }), "{e}");
         assert!(e.to_string().contains("unencrypted"), "{e}");
-        // cosign's format too.
+        // cosign's format needs a passphrase, which a caller without one cannot give.
         let cosign = "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n";
-        assert!(matches!(
-            PrivateKey::from_pem(cosign),
-            Err(KeyError::Encrypted { .. })
-        ));
+        let e = PrivateKey::from_pem(cosign).unwrap_err();
+        assert!(matches!(e, KeyError::Passphrase(_)), "{e}");
     }
 
     fn spki_pem(key: &[u8; 32]) -> String {
@@ -1105,7 +924,10 @@ mod tests {
 
     #[test]
     fn garbage_refused() {
-        let good = PrivateKey::generate().unwrap().public().to_pem();
+        let good = PrivateKey::generate(Algorithm::Ed25519)
+            .unwrap()
+            .public()
+            .to_pem();
         let cases = [
             String::new(),
             "hello".to_string(),
@@ -1134,7 +956,7 @@ mod tests {
             Err(KeyError::TooLarge { .. })
         ));
         // DER with trailing bytes, parameters present, or a wrong length.
-        let pk = PrivateKey::generate().unwrap().public();
+        let pk = PrivateKey::generate(Algorithm::Ed25519).unwrap().public();
         let mut der = pk.spki_der().to_vec();
         der.push(0);
         assert!(PublicKey::from_spki_der(&der).is_err());
@@ -1148,9 +970,9 @@ mod tests {
         let e = PublicKey::from_spki_der(&with_null).unwrap_err();
         assert!(matches!(e, KeyError::Der(_)), "{e}");
         // A private key given where a public one is wanted, and vice versa.
-        let sk = PrivateKey::generate().unwrap();
+        let sk = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         assert!(matches!(
-            PublicKey::from_pem(&sk.to_pkcs8_pem()),
+            PublicKey::from_pem(&sk.to_pkcs8_pem().unwrap()),
             Err(KeyError::WrongKind(_))
         ));
         assert!(matches!(
@@ -1162,10 +984,10 @@ mod tests {
             0x30, 0x51, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70,
         ];
         v2.extend_from_slice(&[0x04, 0x22, 0x04, 0x20]);
-        v2.extend_from_slice(sk.signing_key().as_bytes());
+        v2.extend_from_slice(sk.ed25519().unwrap().as_bytes());
         v2.extend_from_slice(&[0x81, 0x21, 0x00]);
         v2.extend_from_slice(
-            PrivateKey::generate()
+            PrivateKey::generate(Algorithm::Ed25519)
                 .unwrap()
                 .public()
                 .ed25519_bytes()
@@ -1176,7 +998,7 @@ mod tests {
 
     #[test]
     fn pem_tolerates_crlf_and_surrounding_whitespace() {
-        let pk = PrivateKey::generate().unwrap().public();
+        let pk = PrivateKey::generate(Algorithm::Ed25519).unwrap().public();
         let pem = format!("\n\n{}\n  \n", pk.to_pem().replace('\n', "\r\n"));
         assert_eq!(PublicKey::parse(pem.as_bytes()).unwrap(), pk);
     }
@@ -1194,7 +1016,7 @@ mod tests {
 
     #[test]
     fn minisign_public_keys() {
-        let sk = PrivateKey::generate().unwrap();
+        let sk = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let keynum = [0x8a, 0x7b, 0x6c, 0x5d, 0x4e, 0x0a, 0x1b, 0x3f];
         let text = minisign_pub(keynum, sk.public().ed25519_bytes().unwrap());
         let pk = PublicKey::parse(text.as_bytes()).unwrap();
@@ -1247,19 +1069,31 @@ mod tests {
     fn write_keypair_modes_and_no_overwrite() {
         let d = tempfile::tempdir().unwrap();
         let prefix = d.path().join("release-1.4");
-        let (k, p, id) = write_keypair(&prefix).unwrap();
+        let (k, p, id) = write_keypair(
+            &prefix,
+            Algorithm::Ed25519,
+            KeyFormat::Pkcs8,
+            &Passphrase::None,
+        )
+        .unwrap();
         assert_eq!(k, d.path().join("release-1.4.key"));
         assert_eq!(p, d.path().join("release-1.4.pub"));
         assert_eq!(mode(&k), 0o600);
         assert_eq!(mode(&p), 0o644);
-        let sk = load_private(&k).unwrap();
+        let sk = load_private(&k, &Passphrase::None).unwrap();
         let pk = PublicKey::parse(&std::fs::read(&p).unwrap()).unwrap();
         assert_eq!(sk.public(), pk);
         assert_eq!(pk.key_id(), id);
         assert_eq!(id.len(), 64);
 
         let before = std::fs::read(&k).unwrap();
-        let e = write_keypair(&prefix).unwrap_err();
+        let e = write_keypair(
+            &prefix,
+            Algorithm::Ed25519,
+            KeyFormat::Pkcs8,
+            &Passphrase::None,
+        )
+        .unwrap_err();
         assert!(matches!(e, KeyError::Exists { .. }), "{e}");
         assert_eq!(std::fs::read(&k).unwrap(), before);
 
@@ -1267,23 +1101,42 @@ mod tests {
         let other = d.path().join("other");
         std::fs::write(d.path().join("other.pub"), "x").unwrap();
         assert!(matches!(
-            write_keypair(&other),
+            write_keypair(
+                &other,
+                Algorithm::Ed25519,
+                KeyFormat::Pkcs8,
+                &Passphrase::None
+            ),
             Err(KeyError::Exists { .. })
         ));
         assert!(!d.path().join("other.key").exists());
         // A dangling symlink at the key path is not followed.
         let link = d.path().join("link");
         std::os::unix::fs::symlink(d.path().join("target"), d.path().join("link.key")).unwrap();
-        assert!(matches!(write_keypair(&link), Err(KeyError::Exists { .. })));
+        assert!(matches!(
+            write_keypair(
+                &link,
+                Algorithm::Ed25519,
+                KeyFormat::Pkcs8,
+                &Passphrase::None
+            ),
+            Err(KeyError::Exists { .. })
+        ));
         assert!(!d.path().join("target").exists());
     }
 
     #[test]
     fn load_private_refuses_readable_key() {
         let d = tempfile::tempdir().unwrap();
-        let (k, p, _) = write_keypair(&d.path().join("k")).unwrap();
+        let (k, p, _) = write_keypair(
+            &d.path().join("k"),
+            Algorithm::Ed25519,
+            KeyFormat::Pkcs8,
+            &Passphrase::None,
+        )
+        .unwrap();
         std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let e = load_private(&k).unwrap_err();
+        let e = load_private(&k, &Passphrase::None).unwrap_err();
         assert!(
             matches!(e, KeyError::InsecureMode { mode: 0o644, .. }),
             "{e}"
@@ -1294,18 +1147,21 @@ mod tests {
             "{e}"
         );
         std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o640)).unwrap();
-        assert!(load_private(&k).is_err());
+        assert!(load_private(&k, &Passphrase::None).is_err());
         std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o400)).unwrap();
-        assert!(load_private(&k).is_ok());
+        assert!(load_private(&k, &Passphrase::None).is_ok());
         // The public key file is not a private key.
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert!(matches!(load_private(&p), Err(KeyError::WrongKind(_))));
         assert!(matches!(
-            load_private(&d.path().join("missing")),
+            load_private(&p, &Passphrase::None),
+            Err(KeyError::WrongKind(_))
+        ));
+        assert!(matches!(
+            load_private(&d.path().join("missing"), &Passphrase::None),
             Err(KeyError::Io { .. })
         ));
         assert!(matches!(
-            load_private(d.path()),
+            load_private(d.path(), &Passphrase::None),
             Err(KeyError::NotAFile { .. }) | Err(KeyError::Io { .. })
         ));
     }

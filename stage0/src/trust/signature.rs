@@ -1,6 +1,6 @@
 //! Signatures over simple-signing payloads, base64-encoded as cosign stores them in the
 //! `dev.cosignproject.cosign/signature` annotation (docs/trust.md, Signature format): Ed25519,
-//! ECDSA P-256/P-384 and RSA verify; liftoff signs with Ed25519 only.
+//! ECDSA P-256/P-384 and RSA verify; liftoff signs with Ed25519 and ECDSA P-256.
 //!
 //! liftoff signs with pure Ed25519 (RFC 8032 §5.1) over the raw payload bytes, as openssl
 //! (`pkeyutl -rawin`), containers/image and cosign before 2.6 do. Verification also knows
@@ -24,7 +24,7 @@
 use super::keys::{Algorithm, KeyMaterial, PrivateKey, PublicKey};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _};
+use ed25519_dalek::Signature;
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
@@ -167,9 +167,10 @@ fn mismatch_message(tried: &[Scheme]) -> String {
     )
 }
 
-/// Signs `payload` with pure Ed25519; returns the standard (padded) base64 of the 64-byte signature.
+/// Signs `payload` (pure Ed25519, or ECDSA P-256 over SHA-256 in DER); returns the standard
+/// (padded) base64 of the signature, as cosign stores it.
 pub fn sign(key: &PrivateKey, payload: &[u8]) -> String {
-    B64.encode(key.signing_key().sign(payload).to_bytes())
+    B64.encode(key.sign(payload))
 }
 
 /// Verifies `sig_b64` over `payload` with `key`, trying each scheme for the key's algorithm that is
@@ -303,7 +304,8 @@ mod tests {
 
     fn sign_ph(key: &PrivateKey, payload: &[u8], ctx: Option<&[u8]>) -> String {
         let sig = key
-            .signing_key()
+            .ed25519()
+            .unwrap()
             .sign_prehashed(Sha512::new().chain_update(payload), ctx)
             .unwrap();
         B64.encode(sig.to_bytes())
@@ -355,7 +357,7 @@ mod tests {
 
     #[test]
     fn ph_accepted_only_when_allowed() {
-        let k = PrivateKey::generate().unwrap();
+        let k = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let p = b"{\"critical\":{}}";
         let ph = sign_ph(&k, p, None);
         assert_eq!(verify(&k.public(), p, &ph, PH).unwrap(), Scheme::Ed25519ph);
@@ -382,8 +384,8 @@ mod tests {
 
     #[test]
     fn tampering_refused() {
-        let k = PrivateKey::generate().unwrap();
-        let other = PrivateKey::generate().unwrap();
+        let k = PrivateKey::generate(Algorithm::Ed25519).unwrap();
+        let other = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let p = b"payload bytes".to_vec();
         let sig = sign(&k, &p);
         assert!(verify(&k.public(), &p, &sig, PURE).is_ok());
@@ -411,7 +413,7 @@ mod tests {
     #[test]
     fn malleated_signature_refused() {
         // S + L (the group order) verifies under lax rules in some implementations; strict refuses.
-        let k = PrivateKey::generate().unwrap();
+        let k = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let p = b"x";
         let mut raw = B64.decode(sign(&k, p)).unwrap();
         const L: [u8; 32] = [
@@ -429,7 +431,7 @@ mod tests {
 
     #[test]
     fn encoding_and_length_refused() {
-        let k = PrivateKey::generate().unwrap();
+        let k = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let p = b"p";
         let sig = sign(&k, p);
         // Surrounding whitespace (a trailing newline in an annotation) is tolerated.
@@ -743,7 +745,7 @@ mod tests {
             Err(SigError::Mismatch { .. })
         ));
         // An ECDSA signature given to an Ed25519 key, and an Ed25519 one to an ECDSA key.
-        let ed = PrivateKey::generate().unwrap();
+        let ed = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let e = verify(&ed.public(), payload, &s256, &Scheme::DEFAULT).unwrap_err();
         assert!(e.to_string().contains("Ed25519"), "{e}");
         let e = verify(&p256, payload, &sign(&ed, payload), &Scheme::DEFAULT).unwrap_err();
@@ -886,7 +888,7 @@ mod tests {
     #[ignore = "a measurement, not a check"]
     fn verification_timings() {
         let payload = br#"{"critical":{"identity":{"docker-reference":"example.com/a:1"},"image":{"docker-manifest-digest":"sha256:74dd196fed6d1a08e41fa57229905095f808ada77e3e578fbc035ffba0af802e"},"type":"cosign container image signature"},"optional":null}"#;
-        let ed = PrivateKey::generate().unwrap();
+        let ed = PrivateKey::generate(Algorithm::Ed25519).unwrap();
         let mut cases = vec![("Ed25519".to_string(), ed.public(), sign(&ed, payload))];
         for (alg, args) in [
             ("P-256", DGST_SHA256),
