@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use liftoff::trust::payload::{build, parse_strict};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(p) = parse_strict(data) else {
+    let Ok(p) = parse_strict(data, true) else {
         return;
     };
     let rebuilt = build(
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         p.creator.as_deref().unwrap_or(""),
         p.timestamp.unwrap_or(0),
     );
-    let q = parse_strict(&rebuilt).expect("a payload liftoff builds parses");
+    let q = parse_strict(&rebuilt, true).expect("a payload liftoff builds parses");
     assert_eq!(q.docker_reference, p.docker_reference);
     assert_eq!(q.manifest_digest, p.manifest_digest);
 });

@@ -7,6 +7,8 @@ use liftoff::trust::{keys, payload, signature};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod algorithms;
+
 struct Env {
     _tmp: tempfile::TempDir,
     root: PathBuf,

@@ -25,10 +25,10 @@ pub const MAX_PAYLOAD: usize = 64 * 1024;
 /// The `critical.type` cosign, podman/skopeo (sigstore) and liftoff write.
 pub const COSIGN_TYPE: &str = "cosign container image signature";
 /// The `critical.type` of the original "atomic" simple-signing format (containers/image's GPG
-/// signatures), structurally identical; accepted as well.
+/// signatures), structurally identical. containers/image accepts only [`COSIGN_TYPE`] in cosign
+/// attachments, and so does liftoff unless a policy prefix sets `accept_atomic_payload = true`:
+/// a signature made for the other format should not count here by accident.
 pub const ATOMIC_TYPE: &str = "atomic container signature";
-/// Every accepted `critical.type`.
-pub const ACCEPTED_TYPES: [&str; 2] = [COSIGN_TYPE, ATOMIC_TYPE];
 
 /// What a verified payload says.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -60,8 +60,13 @@ pub enum PayloadError {
         expected: &'static str,
         found: &'static str,
     },
-    #[error("signature payload type {found:?} is not a container image signature (expected {:?} or {:?})", COSIGN_TYPE, ATOMIC_TYPE)]
+    #[error(
+        "signature payload type {found:?} is not a container image signature (expected {:?})",
+        COSIGN_TYPE
+    )]
     UnknownType { found: String },
+    #[error("signature payload type {:?} is the atomic (GPG-era) format, which cosign attachments do not carry; a policy.toml [[prefix]] can accept it with accept_atomic_payload = true", ATOMIC_TYPE)]
+    AtomicType,
     #[error("signed docker-manifest-digest {value:?} uses an algorithm liftoff does not verify; only sha256 digests are accepted")]
     DigestAlgorithm { value: String },
     #[error("signed docker-manifest-digest {value:?} is not of the form sha256:<64 lowercase hex digits>")]
@@ -90,8 +95,9 @@ pub fn build(
     .into_bytes()
 }
 
-/// Parses a payload strictly; see the module documentation for what is refused.
-pub fn parse_strict(bytes: &[u8]) -> Result<Payload, PayloadError> {
+/// Parses a payload strictly; see the module documentation for what is refused. The atomic
+/// payload type is accepted only when `accept_atomic` (a policy option).
+pub fn parse_strict(bytes: &[u8], accept_atomic: bool) -> Result<Payload, PayloadError> {
     if bytes.len() > MAX_PAYLOAD {
         return Err(PayloadError::TooLarge { len: bytes.len() });
     }
@@ -107,10 +113,15 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Payload, PayloadError> {
     exact_fields(critical, "critical", &["identity", "image", "type"])?;
 
     let ty = string(field(critical, "critical", "type")?, "critical.type")?;
-    if !ACCEPTED_TYPES.contains(&ty) {
-        return Err(PayloadError::UnknownType {
-            found: ty.to_string(),
-        });
+    match ty {
+        COSIGN_TYPE => {}
+        ATOMIC_TYPE if accept_atomic => {}
+        ATOMIC_TYPE => return Err(PayloadError::AtomicType),
+        _ => {
+            return Err(PayloadError::UnknownType {
+                found: ty.to_string(),
+            })
+        }
     }
 
     let image = object(field(critical, "critical", "image")?, "critical.image")?;
@@ -381,7 +392,7 @@ mod tests {
         assert!(s.contains(r#""docker-reference":"a\"b\\c""#), "{s}");
         assert!(s.contains(r#""creator":"x\ny","timestamp":-1}"#), "{s}");
         assert!(!s.ends_with('\n'));
-        let back = parse_strict(&p).unwrap();
+        let back = parse_strict(&p, false).unwrap();
         assert_eq!(back.docker_reference, "a\"b\\c");
         assert_eq!(back.creator.as_deref(), Some("x\ny"));
     }
@@ -395,7 +406,7 @@ mod tests {
             1_700_000_000,
         );
         assert_eq!(
-            parse_strict(&p).unwrap(),
+            parse_strict(&p, false).unwrap(),
             Payload {
                 docker_reference: "example.com/team/app:1.4".into(),
                 manifest_digest: digest(),
@@ -411,7 +422,7 @@ mod tests {
         let cosign = format!(
             "{{ \"critical\": {{\"type\":\"cosign container image signature\", \"image\":{{\"docker-manifest-digest\":\"sha256:{HEX}\"}},\"identity\":{{\"docker-reference\":\"example.com/a\"}}}},\n\"optional\":null}}"
         );
-        let p = parse_strict(cosign.as_bytes()).unwrap();
+        let p = parse_strict(cosign.as_bytes(), false).unwrap();
         assert_eq!((p.timestamp, p.creator), (None, None));
         assert_eq!(p.docker_reference, "example.com/a");
         // The atomic type, and unknown optional annotations (ignored).
@@ -423,13 +434,18 @@ mod tests {
             ),
             r#"{"foo":{"bar":[1,2.5,true]},"timestamp":5}"#,
         );
-        assert_eq!(parse_strict(&atomic).unwrap().timestamp, Some(5));
+        assert_eq!(parse_strict(&atomic, true).unwrap().timestamp, Some(5));
+        // ... only when the policy asks for it.
+        assert!(matches!(
+            parse_strict(&atomic, false),
+            Err(PayloadError::AtomicType)
+        ));
         // Empty optional object.
-        assert!(parse_strict(&with(&good_crit(), "{}")).is_ok());
+        assert!(parse_strict(&with(&good_crit(), "{}"), false).is_ok());
     }
 
     fn refused(bytes: &[u8]) -> PayloadError {
-        match parse_strict(bytes) {
+        match parse_strict(bytes, false) {
             Ok(p) => panic!("accepted {:?}: {p:?}", String::from_utf8_lossy(bytes)),
             Err(e) => e,
         }
@@ -707,6 +723,6 @@ mod tests {
             String::from_utf8(good.clone()).unwrap(),
             " ".repeat(MAX_PAYLOAD - good.len())
         );
-        assert!(parse_strict(at.as_bytes()).is_ok());
+        assert!(parse_strict(at.as_bytes(), false).is_ok());
     }
 }

@@ -43,6 +43,8 @@ struct RawPrefix {
     threshold: Option<usize>,
     #[serde(default)]
     insecure_accept_unsigned: Option<bool>,
+    #[serde(default)]
+    accept_atomic_payload: Option<bool>,
 }
 
 /// The options in force for one image name.
@@ -55,6 +57,8 @@ pub struct Rules {
     pub max_age: Option<Duration>,
     pub threshold: usize,
     pub insecure_accept_unsigned: bool,
+    /// Whether payloads of the atomic type count (cosign's type always does).
+    pub accept_atomic_payload: bool,
 }
 
 impl Default for Rules {
@@ -66,6 +70,7 @@ impl Default for Rules {
             max_age: None,
             threshold: 1,
             insecure_accept_unsigned: false,
+            accept_atomic_payload: false,
         }
     }
 }
@@ -162,6 +167,7 @@ impl Policy {
                     max_age,
                     threshold,
                     insecure_accept_unsigned: p.insecure_accept_unsigned.unwrap_or(false),
+                    accept_atomic_payload: p.accept_atomic_payload.unwrap_or(false),
                 },
             ));
         }
@@ -199,6 +205,7 @@ name = "example.com/foo"
 identity = "repository"
 max_signature_age = "90d"
 schemes = ["ed25519", "ed25519ph"]
+accept_atomic_payload = true
 "#,
             Path::new("p.toml"),
         )
@@ -206,6 +213,8 @@ schemes = ["ed25519", "ed25519ph"]
         let r = p.rules_for("example.com/foo/bar");
         assert_eq!(r.identity, IdentityRule::Repository);
         assert_eq!(r.max_age, Some(Duration::from_secs(90 * 86400)));
+        assert!(r.accept_atomic_payload);
+        assert!(!p.rules_for("example.com/x").accept_atomic_payload);
         assert_eq!(p.rules_for("example.com/foobar").threshold, 2);
         assert_eq!(p.rules_for("evil.com/foo"), Rules::default());
         // No schemes named: every scheme but Ed25519ph.

@@ -859,7 +859,7 @@ mod tests {
                 verify(&key, &sig.payload, &sig.signature, &Scheme::DEFAULT).unwrap(),
                 want
             );
-            let p = super::super::payload::parse_strict(&sig.payload).unwrap();
+            let p = super::super::payload::parse_strict(&sig.payload, false).unwrap();
             assert_eq!(p.manifest_digest, top.digest);
             assert_eq!(
                 p.docker_reference,

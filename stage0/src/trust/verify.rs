@@ -73,7 +73,37 @@ pub enum VerifyError {
     Store(#[from] TrustStoreError),
 }
 
-/// Why one (signature, key) pair did not count.
+/// Why one (signature, key) pair did not count. The kinds matter for the way out: only a
+/// signature that is not by the key at all might be fixed by trusting another key.
+enum Refusal {
+    /// Not a valid signature by this key (perhaps by another one).
+    NotByKey(String),
+    /// The policy allows no scheme of this key's algorithm.
+    Algorithm(String),
+    /// The key signed it, but the payload says something else: another image, name or time.
+    Content(ContentFault, String),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ContentFault {
+    Digest,
+    Identity,
+    Time,
+    Payload,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NotByKey(m) | Refusal::Algorithm(m) | Refusal::Content(_, m) => f.write_str(m),
+        }
+    }
+}
+
+fn content(fault: ContentFault) -> impl FnOnce(String) -> Refusal {
+    move |m| Refusal::Content(fault, m)
+}
+
 fn check_one(
     tk: &TrustedKey,
     sig: &RawSignature,
@@ -81,65 +111,78 @@ fn check_one(
     digest: &Digest,
     rules: &Rules,
     now: i64,
-) -> Result<(Scheme, payload::Payload), String> {
-    let scheme = signature::verify(&tk.key, &sig.payload, &sig.signature, &rules.schemes)
-        .map_err(|e| e.to_string())?;
+) -> Result<(Scheme, payload::Payload), Refusal> {
+    let scheme =
+        signature::verify(&tk.key, &sig.payload, &sig.signature, &rules.schemes).map_err(|e| {
+            match e {
+                signature::SigError::NotAllowed { .. } => Refusal::Algorithm(e.to_string()),
+                _ => Refusal::NotByKey(e.to_string()),
+            }
+        })?;
     // Only now, with the signature known good, is the payload parsed.
-    let p =
-        payload::parse_strict(&sig.payload).map_err(|e| format!("signed payload refused: {e}"))?;
+    let p = payload::parse_strict(&sig.payload, rules.accept_atomic_payload).map_err(|e| {
+        Refusal::Content(
+            ContentFault::Payload,
+            format!("signed payload refused: {e}"),
+        )
+    })?;
     if &p.manifest_digest != digest {
-        return Err(format!(
+        return Err(content(ContentFault::Digest)(format!(
             "signature is for manifest {}, not {digest} (a different image)",
             p.manifest_digest
-        ));
+        )));
     }
     let signed = ImageName::parse(&p.docker_reference).map_err(|e| {
-        format!(
+        content(ContentFault::Identity)(format!(
             "signed identity {:?} is not a valid name: {e}",
             p.docker_reference
-        )
+        ))
     })?;
     let signed_repo = signed.repository();
     if tk.prefix != "*" && !prefix_matches(&tk.prefix, &signed_repo) {
-        return Err(format!(
+        return Err(content(ContentFault::Identity)(format!(
             "signed identity {} is outside the key's prefix {}",
             p.docker_reference, tk.prefix
-        ));
+        )));
     }
     if signed_repo != name.repository() {
-        return Err(format!(
+        return Err(content(ContentFault::Identity)(format!(
             "signature is for {}, not {}",
             p.docker_reference, name
-        ));
+        )));
     }
     if rules.identity == IdentityRule::Exact {
         // The signed reference must carry the tag explicitly: `repo` alone does not mean `repo:latest`.
         let last = p.docker_reference.rsplit('/').next().unwrap_or("");
         let explicit_tag = last.split('@').next().unwrap_or("").contains(':');
         if !explicit_tag || signed.tag != name.tag {
-            return Err(format!(
+            return Err(content(ContentFault::Identity)(format!(
                 "signature is for {}, not {} (policy requires the exact tag)",
                 p.docker_reference, name
-            ));
+            )));
         }
     }
     if let Some(ts) = p.timestamp {
         if ts > now + 300 {
-            return Err(format!("signature timestamp {ts} is in the future"));
+            return Err(content(ContentFault::Time)(format!(
+                "signature timestamp {ts} is in the future"
+            )));
         }
     }
     if let Some(max) = rules.max_age {
         let Some(ts) = p.timestamp else {
-            return Err("signature has no timestamp, but the policy sets max_signature_age".into());
+            return Err(content(ContentFault::Time)(
+                "signature has no timestamp, but the policy sets max_signature_age".into(),
+            ));
         };
         if now.saturating_sub(ts) > max.as_secs() as i64 {
-            return Err(format!(
+            return Err(content(ContentFault::Time)(format!(
                 "signature from {} is older than max_signature_age ({}s)",
                 chrono::DateTime::from_timestamp(ts, 0)
                     .map(|t| t.to_rfc3339())
                     .unwrap_or_else(|| ts.to_string()),
                 max.as_secs()
-            ));
+            )));
         }
     }
     Ok((scheme, p))
@@ -195,6 +238,7 @@ pub fn verify(
         )));
     }
     let mut accepted: Vec<(String, Scheme, payload::Payload, String)> = Vec::new();
+    let mut faults: Vec<Option<ContentFault>> = Vec::new();
     let _ = writeln!(report, "  found {} signature(s):", sigs.len());
     for (i, sig) in sigs.iter().enumerate() {
         let mut reasons = Vec::new();
@@ -209,7 +253,14 @@ pub fn verify(
                     reasons.push(format!("valid, key {}", &tk.key_id[..16]));
                     break;
                 }
-                Err(r) => reasons.push(format!("key {}: {r}", &tk.key_id[..16])),
+                Err(r) => {
+                    match &r {
+                        Refusal::NotByKey(_) => {}
+                        Refusal::Algorithm(_) => faults.push(None),
+                        Refusal::Content(f, _) => faults.push(Some(*f)),
+                    }
+                    reasons.push(format!("key {}: {r}", &tk.key_id[..16]))
+                }
             }
         }
         reasons.dedup();
@@ -233,8 +284,51 @@ pub fn verify(
             accepted.len()
         );
     }
-    let _ = write!(report, "  {trust_hint}");
+    let _ = write!(
+        report,
+        "  {}",
+        way_out(&faults, name, digest, &rules, &trust_hint)
+    );
     Err(VerifyError::Rejected(report))
+}
+
+/// What to do about a refusal. Trusting another key helps only when no trusted key's signature
+/// was there at all; when one was, the message says what it failed on instead.
+fn way_out(
+    faults: &[Option<ContentFault>],
+    name: &ImageName,
+    digest: &Digest,
+    rules: &Rules,
+    trust_hint: &str,
+) -> String {
+    if faults.is_empty() {
+        return trust_hint.to_string();
+    }
+    let mut out = Vec::new();
+    let has = |f: Option<ContentFault>| faults.contains(&f);
+    if has(Some(ContentFault::Digest)) {
+        out.push(format!("a trusted key signed another manifest under this name: the image changed after it was signed, or the signature belongs to another image; sign {digest} itself (liftoff image sign {name} --key KEY)"));
+    }
+    if has(Some(ContentFault::Identity)) {
+        out.push(format!("a trusted key signed this image for another name: fetch it as the name it was signed for, or sign it for {name} (liftoff image sign IMAGE --identity {name} --key KEY)"));
+    }
+    if has(Some(ContentFault::Time)) {
+        out.push(
+            "a trusted key's signature is outside the policy's time limits: sign the image again"
+                .to_string(),
+        );
+    }
+    if has(Some(ContentFault::Payload)) {
+        out.push("a trusted key signed a payload liftoff does not accept (see above): sign the image again with liftoff, cosign or skopeo".to_string());
+    }
+    if has(None) {
+        let prefix = rules.prefix.as_deref().unwrap_or("(default policy)");
+        out.push(format!("the policy's `schemes` for prefix {prefix} exclude the trusted key's algorithm: allow one of its schemes in that [[prefix]] of policy.toml"));
+    }
+    format!(
+        "{}; trusting another key would not change this",
+        out.join("; ")
+    )
 }
 
 /// A public key is what `trust add` takes; re-exported for the CLI.
