@@ -797,9 +797,8 @@ fn trust_commands_list_add_and_refuse_without_confirmation() {
     assert_eq!(list.as_array().unwrap().len(), 0);
 }
 
-/// The signature fixtures skopeo 1.9.3 made (shared/fixtures/signatures/README.md); None (with a
-/// note) when they are not beside the checkout.
-/// The signature fixtures a real peer made; missing ones fail the test (never a silent pass).
+/// The signature fixtures skopeo 1.9.3 made (shared/fixtures/signatures/README.md); missing ones
+/// fail the test (never a silent pass).
 fn skopeo_fixtures() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/signatures");
     assert!(

@@ -369,3 +369,148 @@ fn threats_are_refused_for_every_algorithm() {
         }
     }
 }
+
+/// `liftoff` with extra environment and stdin from /dev/null (never a terminal).
+fn liftoff_env(e: &Env, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_liftoff"));
+    c.arg("--dir")
+        .arg(&e.root)
+        .arg("--keys")
+        .arg(&e.keys)
+        .arg("--vendor-keys")
+        .arg(&e.vendor)
+        .args(args)
+        .env_remove("COSIGN_PASSWORD")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The cosign-format keys skopeo 1.9.3 signed the fixtures with sign with liftoff (passphrase from
+/// a file or $COSIGN_PASSWORD), and convert to PKCS#8 and back without changing the key.
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn cosign_keys_sign_and_convert() {
+    let e = Env::new();
+    let fx = skopeo_fixtures();
+    let pass_file = fx.join("passphrase");
+    let pass = std::fs::read_to_string(&pass_file).unwrap();
+    let pf = pass_file.to_str().unwrap();
+    for name in ["ed25519", "p256"] {
+        let key = e.work.join(format!("{name}.key"));
+        std::fs::copy(fx.join(format!("{name}.key")), &key).unwrap();
+        let k = key.to_str().unwrap();
+        let public = fx.join(format!("{name}.pub"));
+        e.trust(&public, &format!("example.com/{name}"));
+        let l = e.layout(&format!("fx-{name}"), "1", name);
+        let lp = format!("oci:{}:1", l.display());
+        let identity = format!("example.com/{name}/app:1");
+        let sign = ["image", "sign", &lp, "--identity", &identity, "--key", k];
+
+        // git keeps no modes: the copy is 0644 until chmod, and liftoff says so.
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+            .unwrap();
+        let o = liftoff_env(&e, &[], &[&sign[..], &["--passphrase-file", pf]].concat());
+        assert_eq!(o.status.code(), Some(254));
+        assert!(
+            stderr(&o).contains(&format!("chmod 600 {k}")),
+            "{}",
+            stderr(&o)
+        );
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .unwrap();
+
+        // No passphrase source and no terminal: refused at once, with the ways to give one.
+        let o = liftoff_env(&e, &[], &sign);
+        assert_eq!(o.status.code(), Some(254), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("--passphrase-file") && stderr(&o).contains("COSIGN_PASSWORD"),
+            "{}",
+            stderr(&o)
+        );
+        // A wrong passphrase is named as such.
+        let o = liftoff_env(&e, &[("COSIGN_PASSWORD", "wrong")], &sign);
+        assert_eq!(o.status.code(), Some(254));
+        assert!(stderr(&o).contains("does not decrypt"), "{}", stderr(&o));
+        // The right one, from the environment: the signature verifies on fetch.
+        let o = liftoff_env(&e, &[("COSIGN_PASSWORD", &pass)], &sign);
+        assert!(o.status.success(), "{}", stderr(&o));
+        e.ok(&["fetch", &lp, "--as", &identity]);
+
+        // cosign → PKCS#8 → cosign: the same key throughout.
+        let plain = e.work.join(format!("{name}.plain"));
+        let again = e.work.join(format!("{name}.again"));
+        let id_import = e.ok(&[
+            "key",
+            "import",
+            k,
+            "--out",
+            plain.to_str().unwrap(),
+            "--passphrase-file",
+            pf,
+        ]);
+        let text = std::fs::read_to_string(&plain).unwrap();
+        assert!(text.starts_with("-----BEGIN PRIVATE KEY-----"), "{text}");
+        let pubout = Command::new("openssl")
+            .args(["pkey", "-pubout", "-in"])
+            .arg(&plain)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&pubout.stdout),
+            std::fs::read_to_string(&public).unwrap()
+        );
+        let o = liftoff_env(
+            &e,
+            &[("COSIGN_PASSWORD", "new pass")],
+            &[
+                "key",
+                "export",
+                plain.to_str().unwrap(),
+                "--out",
+                again.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), id_import);
+        let text = std::fs::read_to_string(&again).unwrap();
+        assert!(text.starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----"));
+        let mode = std::fs::metadata(&again).unwrap().permissions();
+        assert_eq!(
+            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+            0o600
+        );
+        let k2 = keys::load_private(
+            &again,
+            &Passphrase::File({
+                let p = e.work.join("newpass");
+                std::fs::write(&p, "new pass\n").unwrap();
+                p
+            }),
+        )
+        .unwrap();
+        assert_eq!(format!("{}\n", k2.public().key_id()), id_import);
+        // An existing output is never replaced.
+        let before = std::fs::read(&again).unwrap();
+        let o = liftoff_env(
+            &e,
+            &[("COSIGN_PASSWORD", "x")],
+            &[
+                "key",
+                "export",
+                plain.to_str().unwrap(),
+                "--out",
+                again.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(254));
+        assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&again).unwrap(), before);
+    }
+}
