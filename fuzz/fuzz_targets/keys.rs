@@ -1,6 +1,7 @@
 //! Key files (`trust::keys`): public keys in PEM SPKI and minisign form (`PublicKey::parse` and
-//! the per-format readers under it), DER SubjectPublicKeyInfo (Ed25519, ECDSA P-256/P-384, RSA), raw 32-byte Ed25519 points, and PKCS#8 PEM
-//! private keys. Keys come from files users are given, so they are parsed as hostile.
+//! the per-format readers under it), DER SubjectPublicKeyInfo (Ed25519, ECDSA P-256/P-384, RSA), raw 32-byte Ed25519 points, and
+//! private keys (PKCS#8 and SEC1 PEM, Ed25519 and P-256; cosign's encrypted keys are refused here
+//! before any key derivation, as no passphrase is given). Keys come from files users are given, so they are parsed as hostile.
 //!
 //! Besides "no panic": an accepted public key survives its own PEM and DER encodings unchanged.
 #![no_main]
@@ -43,7 +44,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = PublicKey::from_pem(text);
         let _ = PublicKey::from_minisign(text);
         if let Ok(k) = PrivateKey::from_pem(text) {
-            let again = PrivateKey::from_pem(&k.to_pkcs8_pem()).expect("own PKCS#8 parses");
+            let pem = k.to_pkcs8_pem().expect("own key encodes");
+            let again = PrivateKey::from_pem(&pem).expect("own PKCS#8 parses");
             assert_eq!(again.public(), k.public());
         }
     }
