@@ -187,8 +187,14 @@ _liftoff() {
             liftoff__subcmd__help__subcmd__image,verify)
                 cmd="liftoff__subcmd__help__subcmd__image__subcmd__verify"
                 ;;
+            liftoff__subcmd__help__subcmd__key,export)
+                cmd="liftoff__subcmd__help__subcmd__key__subcmd__export"
+                ;;
             liftoff__subcmd__help__subcmd__key,gen)
                 cmd="liftoff__subcmd__help__subcmd__key__subcmd__gen"
+                ;;
+            liftoff__subcmd__help__subcmd__key,import)
+                cmd="liftoff__subcmd__help__subcmd__key__subcmd__import"
                 ;;
             liftoff__subcmd__help__subcmd__trust,add)
                 cmd="liftoff__subcmd__help__subcmd__trust__subcmd__add"
@@ -253,17 +259,29 @@ _liftoff() {
             liftoff__subcmd__image__subcmd__help,verify)
                 cmd="liftoff__subcmd__image__subcmd__help__subcmd__verify"
                 ;;
+            liftoff__subcmd__key,export)
+                cmd="liftoff__subcmd__key__subcmd__export"
+                ;;
             liftoff__subcmd__key,gen)
                 cmd="liftoff__subcmd__key__subcmd__gen"
                 ;;
             liftoff__subcmd__key,help)
                 cmd="liftoff__subcmd__key__subcmd__help"
                 ;;
+            liftoff__subcmd__key,import)
+                cmd="liftoff__subcmd__key__subcmd__import"
+                ;;
+            liftoff__subcmd__key__subcmd__help,export)
+                cmd="liftoff__subcmd__key__subcmd__help__subcmd__export"
+                ;;
             liftoff__subcmd__key__subcmd__help,gen)
                 cmd="liftoff__subcmd__key__subcmd__help__subcmd__gen"
                 ;;
             liftoff__subcmd__key__subcmd__help,help)
                 cmd="liftoff__subcmd__key__subcmd__help__subcmd__help"
+                ;;
+            liftoff__subcmd__key__subcmd__help,import)
+                cmd="liftoff__subcmd__key__subcmd__help__subcmd__import"
                 ;;
             liftoff__subcmd__trust,add)
                 cmd="liftoff__subcmd__trust__subcmd__add"
@@ -1192,7 +1210,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__help__subcmd__key)
-            opts="gen"
+            opts="gen export import"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1205,7 +1223,35 @@ _liftoff() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        liftoff__subcmd__help__subcmd__key__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         liftoff__subcmd__help__subcmd__key__subcmd__gen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__key__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1862,13 +1908,17 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__sign)
-            opts="-h --key --identity --creds --authfile --tls-ca --cert-dir --insecure-options --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-h --key --passphrase-file --identity --creds --authfile --tls-ca --cert-dir --insecure-options --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1958,7 +2008,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__key)
-            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help gen help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help gen export import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1991,14 +2041,68 @@ _liftoff() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        liftoff__subcmd__key__subcmd__gen)
-            opts="-h --out --dir --config --keys --vendor-keys --stage1 --debug --help"
+        liftoff__subcmd__key__subcmd__export)
+            opts="-h --out --passphrase-file --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__key__subcmd__gen)
+            opts="-h --out --algorithm --format --passphrase-file --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --algorithm)
+                    COMPREPLY=($(compgen -W "ed25519 p256" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "pkcs8 cosign" -- "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2030,8 +2134,22 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__key__subcmd__help)
-            opts="gen help"
+            opts="gen export import help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__key__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2064,6 +2182,62 @@ _liftoff() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__key__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__key__subcmd__import)
+            opts="-h --out --passphrase-file --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -386,7 +386,8 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l preserve-setid -d 'Keep setuid/setgid bits, file capabilities and device nodes (left out by default)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -l debug -d 'Print detailed progress to stderr'
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from extract" -s h -l help -d 'Print help'
-complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l key -d 'Private key (PKCS#8 PEM, mode 0600)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l key -d 'Private key, mode 0600: Ed25519 or ECDSA P-256, PKCS#8 PEM or cosign\'s encrypted format' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l passphrase-file -d 'File whose first line is the passphrase of a cosign key (else $COSIGN_PASSWORD, else asked on the terminal)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l identity -d 'The name the signature vouches for (default: the image\'s store name)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l creds -d 'Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)' -r
 complete -c liftoff -n "__fish_liftoff_using_subcommand image; and __fish_seen_subcommand_from sign" -l authfile -d 'Registry credentials file (containers auth.json format), instead of the default search' -r -F
@@ -459,24 +460,51 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_s
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "list" -d 'List trusted keys'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Stop trusting a key for a prefix (masks a vendor key)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand trust; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l dir -d 'State root (image store, layers, pods)' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l config -d 'Site configuration file' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -l debug -d 'Print detailed progress to stderr'
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -s h -l help -d 'Print help'
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -f -a "gen" -d 'Generate an Ed25519 key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)'
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -l dir -d 'State root (image store, layers, pods)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -l config -d 'Site configuration file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -l debug -d 'Print detailed progress to stderr'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -s h -l help -d 'Print help'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -f -a "gen" -d 'Generate a key pair: PREFIX.key (private, mode 0600) and PREFIX.pub (PEM SPKI)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -f -a "export" -d 'Write a private key in cosign\'s encrypted format, for cosign, skopeo and podman'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -f -a "import" -d 'Write a private key (cosign\'s encrypted format, or any liftoff reads) as unencrypted PKCS#8'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and not __fish_seen_subcommand_from gen export import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l out -d 'Path prefix of the two files to write (refuses to overwrite)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l algorithm -d 'Key algorithm' -r -f -a "ed25519\t'Ed25519 (liftoff\'s default; cosign, skopeo and podman sign and verify with it too)'
+p256\t'ECDSA P-256 over SHA-256 (cosign\'s default type)'"
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l format -d 'Format of the private key file' -r -f -a "pkcs8\t'Unencrypted PKCS#8 PEM, protected by its file mode (what openssl reads and writes)'
+cosign\t'cosign\'s `ENCRYPTED COSIGN PRIVATE KEY` (scrypt + NaCl secretbox), encrypted with a passphrase'"
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l passphrase-file -d 'File whose first line is the passphrase of a cosign key' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l config -d 'Site configuration file' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -l debug -d 'Print detailed progress to stderr'
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -s h -l help -d 'Print help'
-complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "gen" -d 'Generate an Ed25519 key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from gen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l out -d 'The file to write' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l passphrase-file -d 'File whose first line is the passphrase' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l dir -d 'State root (image store, layers, pods)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l config -d 'Site configuration file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -l debug -d 'Print detailed progress to stderr'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l out -d 'The file to write' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l passphrase-file -d 'File whose first line is the passphrase' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l dir -d 'State root (image store, layers, pods)' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l config -d 'Site configuration file' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l keys -d 'Admin trust store: keys trusted per name prefix, and policy.toml' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l vendor-keys -d 'Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l stage1 -d 'The stage1 that runs new pods (default: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root' -r -F
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -l debug -d 'Print detailed progress to stderr'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "gen" -d 'Generate a key pair: PREFIX.key (private, mode 0600) and PREFIX.pub (PEM SPKI)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a private key in cosign\'s encrypted format, for cosign, skopeo and podman'
+complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "import" -d 'Write a private key (cosign\'s encrypted format, or any liftoff reads) as unencrypted PKCS#8'
 complete -c liftoff -n "__fish_liftoff_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l dir -d 'State root (image store, layers, pods)' -r -F
 complete -c liftoff -n "__fish_liftoff_using_subcommand generate; and not __fish_seen_subcommand_from systemd man help" -l config -d 'Site configuration file' -r -F
@@ -596,6 +624,8 @@ complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_su
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "add" -d 'Trust a public key for image names under a prefix'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "list" -d 'List trusted keys'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from trust" -f -a "rm" -d 'Stop trusting a key for a prefix (masks a vendor key)'
-complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "gen" -d 'Generate an Ed25519 key pair: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "gen" -d 'Generate a key pair: PREFIX.key (private, mode 0600) and PREFIX.pub (PEM SPKI)'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "export" -d 'Write a private key in cosign\'s encrypted format, for cosign, skopeo and podman'
+complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "import" -d 'Write a private key (cosign\'s encrypted format, or any liftoff reads) as unencrypted PKCS#8'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "systemd" -d 'Print a systemd service unit (and a socket unit with --socket) for `liftoff run …`'
 complete -c liftoff -n "__fish_liftoff_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'Write one man page per command (liftoff.1, liftoff-run.1, …) into a directory'

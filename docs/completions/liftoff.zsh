@@ -515,7 +515,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (sign)
 _arguments "${_arguments_options[@]}" : \
-'--key=[Private key (PKCS#8 PEM, mode 0600)]:KEY:_files' \
+'--key=[Private key, mode 0600\: Ed25519 or ECDSA P-256, PKCS#8 PEM or cosign'\''s encrypted format]:KEY:_files' \
+'--passphrase-file=[File whose first line is the passphrase of a cosign key (else \$COSIGN_PASSWORD, else asked on the terminal)]:FILE:_files' \
 '--identity=[The name the signature vouches for (default\: the image'\''s store name)]:NAME:TAG:_default' \
 '--creds=[Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)]:USER:PASSWORD:_default' \
 '--authfile=[Registry credentials file (containers auth.json format), instead of the default search]:FILE:_files' \
@@ -726,6 +727,25 @@ _arguments "${_arguments_options[@]}" : \
             (gen)
 _arguments "${_arguments_options[@]}" : \
 '--out=[Path prefix of the two files to write (refuses to overwrite)]:PREFIX:_files' \
+'--algorithm=[Key algorithm]:ALGORITHM:((ed25519\:"Ed25519 (liftoff'\''s default; cosign, skopeo and podman sign and verify with it too)"
+p256\:"ECDSA P-256 over SHA-256 (cosign'\''s default type)"))' \
+'--format=[Format of the private key file]:FORMAT:((pkcs8\:"Unencrypted PKCS#8 PEM, protected by its file mode (what openssl reads and writes)"
+cosign\:"cosign'\''s \`ENCRYPTED COSIGN PRIVATE KEY\` (scrypt + NaCl secretbox), encrypted with a passphrase"))' \
+'--passphrase-file=[File whose first line is the passphrase of a cosign key]:FILE:_files' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+&& ret=0
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+'--out=[The file to write]:FILE:_files' \
+'--passphrase-file=[File whose first line is the passphrase]:FILE:_files' \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
 '--config=[Site configuration file]:FILE:_files' \
 '--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
@@ -734,6 +754,22 @@ _arguments "${_arguments_options[@]}" : \
 '--debug[Print detailed progress to stderr]' \
 '-h[Print help]' \
 '--help[Print help]' \
+':key -- The private key to convert (PKCS#8 PEM, SEC1 EC PEM or cosign encrypted; mode 0600):_files' \
+&& ret=0
+;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+'--out=[The file to write]:FILE:_files' \
+'--passphrase-file=[File whose first line is the passphrase]:FILE:_files' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':key -- The private key to convert (PKCS#8 PEM, SEC1 EC PEM or cosign encrypted; mode 0600):_files' \
 && ret=0
 ;;
 (help)
@@ -749,6 +785,14 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:liftoff-key-help-command-$line[1]:"
         case $line[1] in
             (gen)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(import)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1077,6 +1121,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -1348,14 +1400,26 @@ _liftoff__subcmd__help__subcmd__image__subcmd__verify_commands() {
 (( $+functions[_liftoff__subcmd__help__subcmd__key_commands] )) ||
 _liftoff__subcmd__help__subcmd__key_commands() {
     local commands; commands=(
-'gen:Generate an Ed25519 key pair\: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'gen:Generate a key pair\: PREFIX.key (private, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'export:Write a private key in cosign'\''s encrypted format, for cosign, skopeo and podman' \
+'import:Write a private key (cosign'\''s encrypted format, or any liftoff reads) as unencrypted PKCS#8' \
     )
     _describe -t commands 'liftoff help key commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__key__subcmd__export_commands] )) ||
+_liftoff__subcmd__help__subcmd__key__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help key export commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__help__subcmd__key__subcmd__gen_commands] )) ||
 _liftoff__subcmd__help__subcmd__key__subcmd__gen_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff help key gen commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__key__subcmd__import_commands] )) ||
+_liftoff__subcmd__help__subcmd__key__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help key import commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__help__subcmd__list_commands] )) ||
 _liftoff__subcmd__help__subcmd__list_commands() {
@@ -1549,10 +1613,17 @@ _liftoff__subcmd__image__subcmd__verify_commands() {
 (( $+functions[_liftoff__subcmd__key_commands] )) ||
 _liftoff__subcmd__key_commands() {
     local commands; commands=(
-'gen:Generate an Ed25519 key pair\: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'gen:Generate a key pair\: PREFIX.key (private, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'export:Write a private key in cosign'\''s encrypted format, for cosign, skopeo and podman' \
+'import:Write a private key (cosign'\''s encrypted format, or any liftoff reads) as unencrypted PKCS#8' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'liftoff key commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__export_commands] )) ||
+_liftoff__subcmd__key__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key export commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__key__subcmd__gen_commands] )) ||
 _liftoff__subcmd__key__subcmd__gen_commands() {
@@ -1562,10 +1633,17 @@ _liftoff__subcmd__key__subcmd__gen_commands() {
 (( $+functions[_liftoff__subcmd__key__subcmd__help_commands] )) ||
 _liftoff__subcmd__key__subcmd__help_commands() {
     local commands; commands=(
-'gen:Generate an Ed25519 key pair\: PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'gen:Generate a key pair\: PREFIX.key (private, mode 0600) and PREFIX.pub (PEM SPKI)' \
+'export:Write a private key in cosign'\''s encrypted format, for cosign, skopeo and podman' \
+'import:Write a private key (cosign'\''s encrypted format, or any liftoff reads) as unencrypted PKCS#8' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'liftoff key help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__help__subcmd__export_commands] )) ||
+_liftoff__subcmd__key__subcmd__help__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key help export commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__key__subcmd__help__subcmd__gen_commands] )) ||
 _liftoff__subcmd__key__subcmd__help__subcmd__gen_commands() {
@@ -1576,6 +1654,16 @@ _liftoff__subcmd__key__subcmd__help__subcmd__gen_commands() {
 _liftoff__subcmd__key__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff key help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__help__subcmd__import_commands] )) ||
+_liftoff__subcmd__key__subcmd__help__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key help import commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__key__subcmd__import_commands] )) ||
+_liftoff__subcmd__key__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff key import commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__list_commands] )) ||
 _liftoff__subcmd__list_commands() {
