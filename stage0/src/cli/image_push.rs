@@ -41,7 +41,7 @@ fn destination(dest: &str) -> Result<ImageName> {
             "{dest:?} is not a registry destination; push to docker://HOST/REPO:TAG (use `liftoff image export` for oci: and oci-archive:)"
         );
     };
-    let name = ImageName::parse(rest).context("the push destination")?;
+    let name = ImageName::parse(rest).with_context(|| format!("the push destination {dest}"))?;
     if name.digest.is_some() {
         bail!("docker://{name}: a push names a tag, not a digest; use docker://{}:TAG (the digest is the image's own)", name.repository());
     }

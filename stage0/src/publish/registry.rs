@@ -21,22 +21,15 @@ pub enum PushImageError {
     Push(#[from] PushError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("pushing {what} of {name} to {dest} failed: {source}")]
-    Step {
-        what: String,
-        name: String,
-        dest: String,
-        #[source]
-        source: RegistryError,
-    },
-    #[error("{dest} refused the index of {name}: {source}; the store holds {held} of its {total} platform manifests (a fetch keeps only the platform it selected) and registries refuse an index whose manifests are missing; copy the whole image from where it came with `skopeo copy --all` and sign it there, or push a single-platform image")]
+    // The registry's error is part of the message rather than a `#[source]`, so the CLI does not
+    // print it a second time as a cause.
+    #[error("{what}: {cause}")]
+    Step { what: String, cause: RegistryError },
+    #[error("the registry refused the index: {cause}; the store holds {held} of its {total} platform manifests (a fetch keeps only the platform it selected) and registries refuse an index whose manifests are missing; copy the whole image from where it came with `skopeo copy --all` and sign it there, or push a single-platform image")]
     PartialIndex {
-        name: String,
-        dest: String,
         held: usize,
         total: usize,
-        #[source]
-        source: RegistryError,
+        cause: RegistryError,
     },
 }
 
@@ -61,16 +54,7 @@ pub fn push_image(
 ) -> Result<PushReport, PushImageError> {
     let c = src.client();
     let tag = dest.tag.as_deref().unwrap_or(crate::reference::DEFAULT_TAG);
-    let step = |what: String| {
-        let name = img.name.to_string();
-        let dest = format!("docker://{dest}");
-        move |source: RegistryError| PushImageError::Step {
-            what,
-            name,
-            dest,
-            source,
-        }
-    };
+    let step = |what: String| move |cause: RegistryError| PushImageError::Step { what, cause };
     let (mut uploaded, mut present) = (0, 0);
     for b in &img.blobs {
         let f = std::fs::File::open(&b.path).map_err(crate::store::io(&b.path, "open blob"))?;
@@ -91,17 +75,14 @@ pub fn push_image(
     } else {
         push::add_signatures(src, &img.top.digest, &img.signatures)?
     };
-    if let Err(source) = push::put_manifest(c, tag, &img.top.media_type, &img.top.bytes) {
-        let total = img.children.len() + img.absent_children.len();
+    if let Err(cause) = push::put_manifest(c, tag, &img.top.media_type, &img.top.bytes) {
         return Err(if img.absent_children.is_empty() {
-            step(format!("manifest {}", img.top.digest))(source)
+            step(format!("manifest {}", img.top.digest))(cause)
         } else {
             PushImageError::PartialIndex {
-                name: img.name.to_string(),
-                dest: format!("docker://{dest}"),
                 held: img.children.len(),
-                total,
-                source,
+                total: img.children.len() + img.absent_children.len(),
+                cause,
             }
         });
     }
