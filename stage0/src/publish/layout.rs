@@ -363,3 +363,144 @@ impl<W: Write> Tar<'_, W> {
         check_read(b, r)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image_manifest::{manifest_bytes, OCI_CONFIG, OCI_LAYER_TAR};
+    use crate::publish::Document;
+    use crate::reference::ImageName;
+    use crate::transport::{self, Source, SourceRef};
+
+    /// A stored image made by hand: its config and layer are files in `dir` (as store blobs are).
+    fn image(dir: &Path, signatures: Vec<RawSignature>) -> StoredImage {
+        let blob = |what: &str, bytes: &[u8]| {
+            let d = Digest::of(bytes);
+            let path = dir.join(d.hex());
+            std::fs::write(&path, bytes).unwrap();
+            Blob {
+                digest: d,
+                size: bytes.len() as u64,
+                what: what.into(),
+                path,
+            }
+        };
+        let config = blob("config", br#"{"rootfs":{"type":"layers","diff_ids":[]}}"#);
+        let layer = blob("layer 1", &[7u8; 3000]);
+        let top = manifest_bytes(
+            RawDescriptor::new(OCI_CONFIG, &config.digest, config.size),
+            vec![RawDescriptor::new(OCI_LAYER_TAR, &layer.digest, layer.size)],
+        );
+        StoredImage {
+            name: ImageName::parse("example.com/app:1").unwrap(),
+            top: Document {
+                digest: Digest::of(&top),
+                media_type: crate::image_manifest::OCI_MANIFEST.into(),
+                bytes: top,
+            },
+            children: Vec::new(),
+            absent_children: Vec::new(),
+            blobs: vec![config, layer],
+            signatures,
+        }
+    }
+
+    fn sig(p: &str) -> RawSignature {
+        RawSignature {
+            payload: p.as_bytes().to_vec(),
+            signature: "c2ln".into(),
+        }
+    }
+
+    fn read_back(r: SourceRef, digest: &Digest) -> usize {
+        let src = transport::open(&r).unwrap();
+        assert_eq!(&src.top().unwrap().digest, digest);
+        src.signatures(digest).unwrap().len()
+    }
+
+    #[test]
+    fn a_layout_holds_the_image_and_merges_signatures() {
+        let t = tempfile::tempdir().unwrap();
+        let img = image(t.path(), vec![sig("a")]);
+        let dir = t.path().join("out/layout");
+        let r = export_dir(&img, &dir, "1").unwrap();
+        assert_eq!((r.signatures, r.written, r.present), (1, 2, 0));
+        let at = |reference: &str| SourceRef::OciLayout {
+            path: dir.clone(),
+            reference: Some(reference.into()),
+        };
+        assert_eq!(read_back(at("1"), &img.top.digest), 1);
+        // Again with another signature and ref: blobs reused, signatures merged, refs kept.
+        let img2 = image(t.path(), vec![sig("b")]);
+        let r = export_dir(&img2, &dir, "stable").unwrap();
+        assert_eq!((r.signatures, r.written, r.present), (2, 0, 2));
+        assert_eq!(read_back(at("1"), &img.top.digest), 2);
+        assert_eq!(read_back(at("stable"), &img.top.digest), 2);
+        assert!(temp_names(&dir).is_empty());
+    }
+
+    #[test]
+    fn an_archive_is_a_layout_in_a_tar_and_is_not_overwritten() {
+        let t = tempfile::tempdir().unwrap();
+        let img = image(t.path(), vec![sig("a"), sig("b")]);
+        let file = t.path().join("app.tar");
+        export_archive(&img, &file, "1", false).unwrap();
+        let r = SourceRef::OciArchive {
+            path: file.clone(),
+            reference: None,
+        };
+        assert_eq!(read_back(r, &img.top.digest), 2);
+        let e = export_archive(&img, &file, "1", false).unwrap_err();
+        assert!(matches!(e, ExportError::Exists { .. }), "{e}");
+        export_archive(&img, &file, "2", true).unwrap();
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn a_changed_store_blob_is_never_exported() {
+        let t = tempfile::tempdir().unwrap();
+        let img = image(t.path(), Vec::new());
+        // Same size, other bytes.
+        std::fs::write(&img.blobs[1].path, [8u8; 3000]).unwrap();
+        let dir = t.path().join("layout");
+        let e = export_dir(&img, &dir, "1").unwrap_err();
+        assert!(matches!(e, ExportError::Corrupt { .. }), "{e}");
+        assert!(e.to_string().contains("layer 1"), "{e}");
+        assert!(
+            !dir.exists(),
+            "the layout this export created is left behind"
+        );
+        let file = t.path().join("app.tar");
+        let e = export_archive(&img, &file, "1", false).unwrap_err();
+        assert!(matches!(e, ExportError::Corrupt { .. }), "{e}");
+        assert!(!file.exists());
+        assert!(temp_names(t.path()).is_empty());
+    }
+
+    #[test]
+    fn ref_names() {
+        for ok in ["1", "1.4", "example.com/app:1.4", "a_b-c+d@e"] {
+            check_ref(ok).unwrap();
+        }
+        let sig_ref = format!("sha256-{}.sig", "a".repeat(64));
+        for bad in ["", "-x", "x/", "a b", "a\nb", sig_ref.as_str()] {
+            assert!(check_ref(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    fn temp_names(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else if liftoff_common::atomic::is_temp_name(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        out
+    }
+}
