@@ -22,7 +22,9 @@ result verifies them as it would from a registry.
 
 Caveat: skopeo's oci: transport drops the .sig refs when it copies an image out of a layout
 (`skopeo copy oci:DIR:REF …` takes the image only). To move a signed image, use
-`liftoff image push`, or `skopeo copy` from registry to registry, which keeps them.
+`liftoff image push`, or a registry-to-registry `skopeo copy`, which keeps the signatures when the
+sha256-<digest>.sig tag is copied too. A signed layout holds two refs: give skopeo and umoci the
+REF (skopeo inspect oci-archive:FILE:REF).
 
 Prints the destination, the image's digest and the number of signatures it holds for it.")]
 pub struct ExportArgs {

@@ -100,9 +100,8 @@ pub fn check_ref(reference: &str) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// Copies store blob `b` into `dest` (a temp file the caller renames), checking it against its
-/// digest and size on the way; returns nothing but a verdict, so a changed store blob never
-/// reaches a destination.
+/// Copies store blob `b` into `dest` (the temp file of `dest_path`, renamed by the caller), checking
+/// it against its digest and size on the way, so a changed store blob never reaches a destination.
 fn copy_checked(b: &Blob, dest: &mut impl Write, dest_path: &Path) -> Result<(), ExportError> {
     let f = File::open(&b.path).map_err(io_err(&b.path, "open blob"))?;
     let mut r = HashingReader::new(f.take(b.size.saturating_add(1)));
@@ -126,7 +125,7 @@ fn check_read<R: Read>(b: &Blob, r: HashingReader<R>) -> Result<(), ExportError>
 
 /// The index entries an export lists: the top manifest under `reference`, and (when given) the
 /// signature manifest.
-fn top_entry(img: &StoredImage, reference: &str) -> (String, RawDescriptor) {
+fn top_entry(img: &StoredImage, reference: &str) -> layout_sign::IndexRef {
     (
         reference.to_string(),
         RawDescriptor::new(
@@ -229,7 +228,8 @@ fn write_layout(
             present += 1;
             continue;
         }
-        liftoff_common::atomic::write_from(&dest, 0o644, |f, tmp| copy_checked(b, f, tmp))?;
+        // Messages name the blob's own path: the temp file is gone by the time they are read.
+        liftoff_common::atomic::write_from(&dest, 0o644, |f, _| copy_checked(b, f, &dest))?;
         written += 1;
     }
     // Manifests after the blobs they name: the top one last.
@@ -284,15 +284,15 @@ pub fn export_archive(
     let mut refs = vec![top_entry(img, reference)];
     let mut sig_blobs = Vec::new();
     if !img.signatures.is_empty() {
-        let (blobs, entry) = layout_sign::signature_manifest(&img.top.digest, &img.signatures)?;
-        sig_blobs = blobs;
-        refs.push(entry);
+        let m = layout_sign::signature_manifest(&img.top.digest, &img.signatures)?;
+        sig_blobs = m.blobs;
+        refs.push(m.entry);
     }
     let index = layout_sign::index_with_refs(None, &refs, Path::new("index.json"))?;
-    liftoff_common::atomic::write_from(file, 0o644, |f, tmp| {
+    liftoff_common::atomic::write_from(file, 0o644, |f, _| {
         let mut t = Tar {
             b: tar::Builder::new(io::BufWriter::new(f)),
-            path: tmp,
+            path: file,
         };
         t.dir("blobs/")?;
         t.dir("blobs/sha256/")?;
@@ -305,9 +305,9 @@ pub fn export_archive(
             t.bytes(&format!("blobs/sha256/{}", Digest::of(bytes).hex()), bytes)?;
         }
         t.bytes("index.json", &index)?;
-        let w = t.b.into_inner().map_err(io_err(tmp, "write archive"))?;
+        let w = t.b.into_inner().map_err(io_err(file, "write archive"))?;
         w.into_inner()
-            .map_err(|e| io_err(tmp, "write archive")(e.into_error()))?;
+            .map_err(|e| io_err(file, "write archive")(e.into_error()))?;
         Ok::<(), ExportError>(())
     })?;
     Ok(ExportReport {
@@ -370,7 +370,7 @@ mod tests {
     use crate::image_manifest::{manifest_bytes, OCI_CONFIG, OCI_LAYER_TAR};
     use crate::publish::Document;
     use crate::reference::ImageName;
-    use crate::transport::{self, Source, SourceRef};
+    use crate::transport::{self, SourceRef};
 
     /// A stored image made by hand: its config and layer are files in `dir` (as store blobs are).
     fn image(dir: &Path, signatures: Vec<RawSignature>) -> StoredImage {

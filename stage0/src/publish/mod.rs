@@ -32,7 +32,7 @@ pub enum PublishError {
     Manifest {
         name: String,
         #[source]
-        source: ImageManifestError,
+        source: Box<ImageManifestError>,
     },
     #[error("image {name}: {what} {digest} is not in the store ({path} is missing), so it cannot be published; the store keeps every blob it fetched, so it was removed behind liftoff's back: fetch the image again ({hint}) and retry")]
     MissingBlob {
@@ -114,7 +114,7 @@ pub fn collect(store: &Store, e: &IndexEntry) -> Result<StoredImage, PublishErro
     let name = ImageName::parse(&e.name)?;
     let broken = |source: ImageManifestError| PublishError::Manifest {
         name: e.name.clone(),
-        source,
+        source: Box::new(source),
     };
     let hint = match store.provenance(&e.name, &e.descriptor.digest)? {
         Some(p) if !p.source.starts_with("import:") => format!(
@@ -241,7 +241,7 @@ impl Collector<'_> {
         let m = image_manifest::parse_manifest(bytes, &what).map_err(|source| {
             PublishError::Manifest {
                 name: self.name.to_string(),
-                source,
+                source: Box::new(source),
             }
         })?;
         let mut parts = vec![(m.config.clone(), format!("config of manifest {d}"))];

@@ -24,12 +24,15 @@ pub enum PushImageError {
     // The registry's error is part of the message rather than a `#[source]`, so the CLI does not
     // print it a second time as a cause.
     #[error("{what}: {cause}")]
-    Step { what: String, cause: RegistryError },
+    Step {
+        what: String,
+        cause: Box<RegistryError>,
+    },
     #[error("the registry refused the index: {cause}; the store holds {held} of its {total} platform manifests (a fetch keeps only the platform it selected) and registries refuse an index whose manifests are missing; copy the whole image from where it came with `skopeo copy --all` and sign it there, or push a single-platform image")]
     PartialIndex {
         held: usize,
         total: usize,
-        cause: RegistryError,
+        cause: Box<RegistryError>,
     },
 }
 
@@ -54,7 +57,12 @@ pub fn push_image(
 ) -> Result<PushReport, PushImageError> {
     let c = src.client();
     let tag = dest.tag.as_deref().unwrap_or(crate::reference::DEFAULT_TAG);
-    let step = |what: String| move |cause: RegistryError| PushImageError::Step { what, cause };
+    let step = |what: String| {
+        move |cause: RegistryError| PushImageError::Step {
+            what,
+            cause: Box::new(cause),
+        }
+    };
     let (mut uploaded, mut present) = (0, 0);
     for b in &img.blobs {
         let f = std::fs::File::open(&b.path).map_err(crate::store::io(&b.path, "open blob"))?;
@@ -82,7 +90,7 @@ pub fn push_image(
             PushImageError::PartialIndex {
                 held: img.children.len(),
                 total: img.children.len() + img.absent_children.len(),
-                cause,
+                cause: Box::new(cause),
             }
         });
     }

@@ -84,13 +84,23 @@ pub fn signatures(dir: &Path, digest: &Digest) -> Result<Vec<RawSignature>, Layo
     Ok(src.signatures(digest)?)
 }
 
-/// The signature manifest of `digest` holding `all`, as the blobs it is made of (payloads, config,
-/// the manifest itself) and the index entry that lists it: ref name `sha256-<hex>.sig` and its
-/// descriptor. Written by [`write_signature_manifest`], or into an archive by `image export`.
+/// An index.json entry: a ref name and the descriptor it names.
+pub type IndexRef = (String, RawDescriptor);
+
+/// A signature manifest ready to be written: its blobs and the index entry that lists it.
+pub struct SigManifest {
+    /// Payloads, config, and the manifest itself, in the order to write them.
+    pub blobs: Vec<Vec<u8>>,
+    /// Ref name `sha256-<hex>.sig` and the manifest's descriptor.
+    pub entry: IndexRef,
+}
+
+/// The signature manifest of `digest` holding `all`. Written by [`write_signature_manifest`], or
+/// into an archive by `image export`.
 pub fn signature_manifest(
     digest: &Digest,
     all: &[RawSignature],
-) -> Result<(Vec<Vec<u8>>, (String, RawDescriptor)), LayoutSignError> {
+) -> Result<SigManifest, LayoutSignError> {
     if all.len() > cosign::MAX_SIGNATURES {
         return Err(LayoutSignError::Invalid(format!(
             "{} signatures for {digest} are more than the {} liftoff reads; not adding more",
@@ -107,7 +117,7 @@ pub fn signature_manifest(
     // The manifest last: written in this order, it never names a blob not yet in the layout.
     blobs.push(config);
     blobs.push(manifest);
-    Ok((blobs, entry))
+    Ok(SigManifest { blobs, entry })
 }
 
 /// Writes the signature manifest of `digest` holding `all` (see [`signature_manifest`]) into the
@@ -116,13 +126,13 @@ pub fn write_signature_manifest(
     dir: &Path,
     digest: &Digest,
     all: &[RawSignature],
-) -> Result<(String, RawDescriptor), LayoutSignError> {
-    let (blobs, entry) = signature_manifest(digest, all)
+) -> Result<IndexRef, LayoutSignError> {
+    let m = signature_manifest(digest, all)
         .map_err(|e| LayoutSignError::Invalid(format!("{}: {e}", dir.display())))?;
-    for b in &blobs {
+    for b in &m.blobs {
         write_blob(dir, b)?;
     }
-    Ok(entry)
+    Ok(m.entry)
 }
 
 /// The bytes of index.json `current` (None: a new, empty index) with each `(ref name, descriptor)`
@@ -130,7 +140,7 @@ pub fn write_signature_manifest(
 /// field) as it was. `path` names the file in messages.
 pub fn index_with_refs(
     current: Option<&[u8]>,
-    refs: &[(String, RawDescriptor)],
+    refs: &[IndexRef],
     path: &Path,
 ) -> Result<Vec<u8>, LayoutSignError> {
     let mut index: serde_json::Value = match current {
@@ -162,7 +172,7 @@ pub fn index_with_refs(
 
 /// Lists `refs` in the layout's index.json (see [`index_with_refs`]), creating it when the layout
 /// has none yet; the file is replaced atomically in one write.
-pub fn set_refs(dir: &Path, refs: &[(String, RawDescriptor)]) -> Result<(), LayoutSignError> {
+pub fn set_refs(dir: &Path, refs: &[IndexRef]) -> Result<(), LayoutSignError> {
     let index_path = dir.join("index.json");
     let current = match std::fs::read(&index_path) {
         Ok(bytes) => Some(bytes),
