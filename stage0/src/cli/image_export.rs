@@ -45,6 +45,18 @@ pub fn run(ctx: &Ctx, a: ExportArgs) -> Result<u8> {
             a.dest
         ),
     };
+    if let SourceRef::OciLayout { path, .. } = &dest {
+        let same = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+        if same(path).is_some() && same(path) == same(&ctx.store.images()) {
+            bail!(
+                "oci:{} is liftoff's own store; export into another directory",
+                path.display()
+            );
+        }
+    }
+    // Held shared, as a fetch holds it, for the whole export: `image gc` cannot remove a blob of
+    // the image while it is being copied.
+    let _use = ctx.store.lock_use()?;
     let e = liftoff::images::find(&ctx.store, &a.image)?;
     let img = publish::collect(&ctx.store, &e)?;
     let default_ref = img

@@ -88,6 +88,9 @@ fn warn_unverifiable(img: &StoredImage, dest: &ImageName) {
 
 pub fn run(ctx: &Ctx, a: PushArgs) -> Result<u8> {
     let dest = destination(&a.dest)?;
+    // Held shared, as a fetch holds it, for the whole push: `image gc` cannot remove a blob of
+    // the image while it is being read (it waits, and names this push if it waits too long).
+    let _use = ctx.store.lock_use()?;
     let e = liftoff::images::find(&ctx.store, &a.image)?;
     let img = publish::collect(&ctx.store, &e)?;
     if !img.absent_children.is_empty() {

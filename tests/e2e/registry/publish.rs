@@ -122,7 +122,8 @@ fn push_carries_signatures_and_merges_with_the_registrys() {
     let name = format!("{}/pub/app:1", reg.host());
     let src = format!("docker://{name}");
     let prefix = format!("{}/pub", reg.host());
-    let digest = stored_image(&a, "work/layout", &name, "pushed and signed", 0);
+    // A 4 MiB layer among them, streamed from its store file in many reads.
+    let digest = stored_image(&a, "work/layout", &name, "pushed and signed", 4 << 20);
     let (k1, pub1) = a.keypair("one");
     let (k2, pub2) = a.keypair("two");
     let (k3, pub3) = a.keypair("three");
@@ -492,6 +493,14 @@ fn failed_exports_leave_nothing_half_written() {
     sign(&a, small, &key, None);
     sign(&a, big, &key, None);
 
+    // The store itself is not a place to export to.
+    let out = a.refused(&[
+        "image",
+        "export",
+        small,
+        &format!("oci:{}:x", a.root.join("images").display()),
+    ]);
+    assert!(out.contains("own store"), "{out}");
     // Not a layout: a file, and a directory with other things in it. Both left as they were.
     let f = a.p("work/afile");
     std::fs::write(&f, "not a layout").unwrap();
