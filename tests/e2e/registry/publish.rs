@@ -299,6 +299,75 @@ fn push_warns_when_unsigned_and_fails_clearly() {
     );
 }
 
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn push_of_a_partly_stored_index_says_why_it_is_refused() {
+    require_tools(&[]);
+    let a = Env::new();
+    let reg = Registry::plain(&a.p("reg"));
+    let mut l = Layout::new(&a.p("work/multi"));
+    let other = if host_arch() == "arm64" {
+        "amd64"
+    } else {
+        "arm64"
+    };
+    let mine = l.image(&[(vec![file("p.txt", "mine")], Comp::Gzip)], &host_arch());
+    let theirs = l.image(&[(vec![file("p.txt", "theirs")], Comp::Gzip)], other);
+    let index = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": mine.0.to_string(), "size": mine.1, "platform": {"os": "linux", "architecture": host_arch()}},
+            {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": theirs.0.to_string(), "size": theirs.1, "platform": {"os": "linux", "architecture": other}},
+        ],
+    }))
+    .unwrap();
+    let idx = l.blob(&index);
+    l.tag("1", "application/vnd.oci.image.index.v1+json", &idx);
+    let name = format!("{}/pub/multi:1", reg.host());
+    a.ok(&[
+        "fetch",
+        "--insecure-options=image",
+        &l.oci("1"),
+        "--as",
+        &name,
+    ]);
+    let (key, _) = a.keypair("k");
+    sign(&a, &name, &key, None);
+    // The store has the index and this platform's manifest only: the registry refuses the index,
+    // and the message says why and what to do; the tag is not created.
+    let o = a.liftoff(&[
+        "image",
+        "push",
+        &name,
+        &format!("docker://{name}"),
+        "--insecure-options=http",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(254), "{err}");
+    assert!(
+        err.contains("1 of 2 platform manifests")
+            && err.contains("1 of its 2 platform manifests")
+            && err.contains("skopeo copy --all"),
+        "{err}"
+    );
+    let tag = Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{name}"))
+        .output()
+        .unwrap();
+    assert!(!tag.status.success(), "the tag exists after a refused push");
+    // An export carries what the store has, with a warning, and reads back on this platform.
+    let dir = a.p("work/out");
+    let (code, _, err) = outcome(
+        &a,
+        &["image", "export", &name, &format!("oci:{}", dir.display())],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("1 of 2 platform manifests"), "{err}");
+    run("skopeo", &["inspect", &format!("oci:{}:1", dir.display())]);
+}
+
 /// A tmpfs mounted at a test directory, unmounted (by path) on drop.
 struct Tmpfs(PathBuf);
 
