@@ -97,33 +97,56 @@ pub fn write_new(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError>
 }
 
 fn write_with(dest: &Path, bytes: &[u8], mode: u32, durable: bool) -> Result<(), WriteError> {
+    fill_with(dest, mode, durable, |f, tmp| {
+        f.write_all(bytes).map_err(step(tmp, "write"))
+    })
+}
+
+/// Writes `dest` atomically and durably (mode `mode` before the umask) with whatever `fill` writes
+/// into the open temp file: for contents too large to hold in memory (a layer blob streamed from
+/// another file, a tar built on the fly). `fill` also gets the temp file's path, for its messages.
+/// When `fill` fails (its error may be the caller's own, e.g. a digest that does not match what
+/// was copied), the temp file is removed and `dest` is untouched.
+pub fn write_from<E: From<WriteError>>(
+    dest: &Path,
+    mode: u32,
+    fill: impl FnOnce(&mut File, &Path) -> Result<(), E>,
+) -> Result<(), E> {
+    fill_with(dest, mode, true, fill)
+}
+
+fn fill_with<E: From<WriteError>>(
+    dest: &Path,
+    mode: u32,
+    durable: bool,
+    fill: impl FnOnce(&mut File, &Path) -> Result<(), E>,
+) -> Result<(), E> {
     let tmp = temp_path(dest);
-    let result = write_then_rename(&tmp, dest, bytes, mode, durable);
     // Only a temp file this call created is removed (a failed create may have met another's).
-    if result.as_ref().is_err_and(|e| e.op != "create") {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(&tmp)
+        .map_err(step(&tmp, "create"))?;
+    let result = fill_then_rename(&mut f, &tmp, dest, durable, fill);
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-fn write_then_rename(
+fn fill_then_rename<E: From<WriteError>>(
+    f: &mut File,
     tmp: &Path,
     dest: &Path,
-    bytes: &[u8],
-    mode: u32,
     durable: bool,
-) -> Result<(), WriteError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(tmp)
-        .map_err(step(tmp, "create"))?;
-    f.write_all(bytes).map_err(step(tmp, "write"))?;
+    fill: impl FnOnce(&mut File, &Path) -> Result<(), E>,
+) -> Result<(), E> {
+    fill(f, tmp)?;
     if durable {
         f.sync_all().map_err(step(tmp, "fsync"))?;
     }
-    drop(f);
     std::fs::rename(tmp, dest).map_err(step(dest, "rename"))?;
     if durable {
         sync_parent(dest)?;
@@ -182,6 +205,29 @@ mod tests {
         // No temp file is left either way.
         let names: Vec<_> = std::fs::read_dir(t.path()).unwrap().collect();
         assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_fill_leaves_neither_temp_file_nor_destination() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("big");
+        let e = write_from(&p, 0o644, |f, _| {
+            f.write_all(b"half").unwrap();
+            Err(WriteError {
+                path: p.clone(),
+                op: "check",
+                source: io::Error::other("digest mismatch"),
+            })
+        })
+        .unwrap_err();
+        assert_eq!(e.op, "check");
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 0);
+        write_from(&p, 0o644, |f, tmp| {
+            f.write_all(b"whole").map_err(step(tmp, "write"))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"whole");
+        assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1);
     }
 
     #[test]

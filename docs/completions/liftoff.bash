@@ -163,6 +163,9 @@ _liftoff() {
             liftoff__subcmd__help__subcmd__generate,systemd)
                 cmd="liftoff__subcmd__help__subcmd__generate__subcmd__systemd"
                 ;;
+            liftoff__subcmd__help__subcmd__image,export)
+                cmd="liftoff__subcmd__help__subcmd__image__subcmd__export"
+                ;;
             liftoff__subcmd__help__subcmd__image,extract)
                 cmd="liftoff__subcmd__help__subcmd__image__subcmd__extract"
                 ;;
@@ -177,6 +180,9 @@ _liftoff() {
                 ;;
             liftoff__subcmd__help__subcmd__image,list)
                 cmd="liftoff__subcmd__help__subcmd__image__subcmd__list"
+                ;;
+            liftoff__subcmd__help__subcmd__image,push)
+                cmd="liftoff__subcmd__help__subcmd__image__subcmd__push"
                 ;;
             liftoff__subcmd__help__subcmd__image,rm)
                 cmd="liftoff__subcmd__help__subcmd__image__subcmd__rm"
@@ -205,6 +211,9 @@ _liftoff() {
             liftoff__subcmd__help__subcmd__trust,rm)
                 cmd="liftoff__subcmd__help__subcmd__trust__subcmd__rm"
                 ;;
+            liftoff__subcmd__image,export)
+                cmd="liftoff__subcmd__image__subcmd__export"
+                ;;
             liftoff__subcmd__image,extract)
                 cmd="liftoff__subcmd__image__subcmd__extract"
                 ;;
@@ -223,6 +232,9 @@ _liftoff() {
             liftoff__subcmd__image,list)
                 cmd="liftoff__subcmd__image__subcmd__list"
                 ;;
+            liftoff__subcmd__image,push)
+                cmd="liftoff__subcmd__image__subcmd__push"
+                ;;
             liftoff__subcmd__image,rm)
                 cmd="liftoff__subcmd__image__subcmd__rm"
                 ;;
@@ -231,6 +243,9 @@ _liftoff() {
                 ;;
             liftoff__subcmd__image,verify)
                 cmd="liftoff__subcmd__image__subcmd__verify"
+                ;;
+            liftoff__subcmd__image__subcmd__help,export)
+                cmd="liftoff__subcmd__image__subcmd__help__subcmd__export"
                 ;;
             liftoff__subcmd__image__subcmd__help,extract)
                 cmd="liftoff__subcmd__image__subcmd__help__subcmd__extract"
@@ -249,6 +264,9 @@ _liftoff() {
                 ;;
             liftoff__subcmd__image__subcmd__help,list)
                 cmd="liftoff__subcmd__image__subcmd__help__subcmd__list"
+                ;;
+            liftoff__subcmd__image__subcmd__help,push)
+                cmd="liftoff__subcmd__image__subcmd__help__subcmd__push"
                 ;;
             liftoff__subcmd__image__subcmd__help,rm)
                 cmd="liftoff__subcmd__image__subcmd__help__subcmd__rm"
@@ -1084,8 +1102,22 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__help__subcmd__image)
-            opts="import list inspect rm gc extract sign verify"
+            opts="import list inspect rm gc extract sign push export verify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__image__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1154,6 +1186,20 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__help__subcmd__image__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__image__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1462,8 +1508,42 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image)
-            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help import list inspect rm gc extract sign verify help"
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help import list inspect rm gc extract sign push export verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__image__subcmd__export)
+            opts="-h --force --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1576,8 +1656,22 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__help)
-            opts="import list inspect rm gc extract sign verify help"
+            opts="import list inspect rm gc extract sign push export verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__image__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1660,6 +1754,20 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__image__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__image__subcmd__help__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1844,6 +1952,60 @@ _liftoff() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__image__subcmd__push)
+            opts="-h --creds --authfile --tls-ca --cert-dir --insecure-options --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-options)
+                    COMPREPLY=($(compgen -W "http" -- "${cur}"))
                     return 0
                     ;;
                 --dir)

@@ -534,6 +534,40 @@ _arguments "${_arguments_options[@]}" : \
 ':image -- An image in the store (name or digest prefix), oci\:DIR\[\:REF\], or docker\://NAME\:TAG in a registry:_default' \
 && ret=0
 ;;
+(push)
+_arguments "${_arguments_options[@]}" : \
+'--creds=[Registry credentials (never printed; prefer --authfile, since arguments are visible to other users in ps)]:USER:PASSWORD:_default' \
+'--authfile=[Registry credentials file (containers auth.json format), instead of the default search]:FILE:_files' \
+'*--tls-ca=[Extra CA certificate(s) (PEM) to trust for the registry'\''s TLS; repeatable]:FILE:_files' \
+'--cert-dir=[Per-registry certificate dirs (DIR/<host\[\:port\]>/*.crt, client.cert, client.key)]:DIR:_files' \
+'*--insecure-options=[\`http\`\: allow plain HTTP to the registry]:http:((http\:"Allow plain HTTP for the registry"))' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':image -- The image in the store (name or digest prefix):_default' \
+':dest -- Where to push it\: docker\://HOST/REPO\:TAG:_default' \
+&& ret=0
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--force[Replace an existing oci-archive FILE (a layout directory is added to, never replaced)]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':image -- The image in the store (name or digest prefix):_default' \
+':dest -- Where to write it\: oci\:DIR\[\:REF\] or oci-archive\:FILE\[\:REF\]:_default' \
+&& ret=0
+;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
 '--dir=[State root (image store, layers, pods)]:DIR:_files' \
@@ -584,6 +618,14 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (sign)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(push)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(export)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -1069,6 +1111,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(push)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -1353,9 +1403,16 @@ _liftoff__subcmd__help__subcmd__image_commands() {
 'gc:Remove blobs, unpacked layers and leftovers that no image refers to' \
 'extract:Copy an image'\''s root filesystem into a directory' \
 'sign:Sign an image in the store or an OCI layout with an Ed25519 key' \
+'push:Copy a stored image and its signatures to a registry\: docker\://HOST/REPO\:TAG' \
+'export:Write a stored image and its signatures as an OCI layout or archive\: oci\:DIR\[\:REF\], oci-archive\:FILE\[\:REF\]' \
 'verify:Re-check a stored image\: every blob'\''s digest and its signatures against today'\''s trust' \
     )
     _describe -t commands 'liftoff help image commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__export_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image export commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__extract_commands] )) ||
 _liftoff__subcmd__help__subcmd__image__subcmd__extract_commands() {
@@ -1381,6 +1438,11 @@ _liftoff__subcmd__help__subcmd__image__subcmd__inspect_commands() {
 _liftoff__subcmd__help__subcmd__image__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff help image list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__push_commands] )) ||
+_liftoff__subcmd__help__subcmd__image__subcmd__push_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help image push commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__help__subcmd__image__subcmd__rm_commands] )) ||
 _liftoff__subcmd__help__subcmd__image__subcmd__rm_commands() {
@@ -1505,10 +1567,17 @@ _liftoff__subcmd__image_commands() {
 'gc:Remove blobs, unpacked layers and leftovers that no image refers to' \
 'extract:Copy an image'\''s root filesystem into a directory' \
 'sign:Sign an image in the store or an OCI layout with an Ed25519 key' \
+'push:Copy a stored image and its signatures to a registry\: docker\://HOST/REPO\:TAG' \
+'export:Write a stored image and its signatures as an OCI layout or archive\: oci\:DIR\[\:REF\], oci-archive\:FILE\[\:REF\]' \
 'verify:Re-check a stored image\: every blob'\''s digest and its signatures against today'\''s trust' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'liftoff image commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__export_commands] )) ||
+_liftoff__subcmd__image__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image export commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__image__subcmd__extract_commands] )) ||
 _liftoff__subcmd__image__subcmd__extract_commands() {
@@ -1530,10 +1599,17 @@ _liftoff__subcmd__image__subcmd__help_commands() {
 'gc:Remove blobs, unpacked layers and leftovers that no image refers to' \
 'extract:Copy an image'\''s root filesystem into a directory' \
 'sign:Sign an image in the store or an OCI layout with an Ed25519 key' \
+'push:Copy a stored image and its signatures to a registry\: docker\://HOST/REPO\:TAG' \
+'export:Write a stored image and its signatures as an OCI layout or archive\: oci\:DIR\[\:REF\], oci-archive\:FILE\[\:REF\]' \
 'verify:Re-check a stored image\: every blob'\''s digest and its signatures against today'\''s trust' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'liftoff image help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__export_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help export commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__extract_commands] )) ||
 _liftoff__subcmd__image__subcmd__help__subcmd__extract_commands() {
@@ -1565,6 +1641,11 @@ _liftoff__subcmd__image__subcmd__help__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff image help list commands' commands "$@"
 }
+(( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__push_commands] )) ||
+_liftoff__subcmd__image__subcmd__help__subcmd__push_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image help push commands' commands "$@"
+}
 (( $+functions[_liftoff__subcmd__image__subcmd__help__subcmd__rm_commands] )) ||
 _liftoff__subcmd__image__subcmd__help__subcmd__rm_commands() {
     local commands; commands=()
@@ -1594,6 +1675,11 @@ _liftoff__subcmd__image__subcmd__inspect_commands() {
 _liftoff__subcmd__image__subcmd__list_commands() {
     local commands; commands=()
     _describe -t commands 'liftoff image list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__image__subcmd__push_commands] )) ||
+_liftoff__subcmd__image__subcmd__push_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff image push commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__image__subcmd__rm_commands] )) ||
 _liftoff__subcmd__image__subcmd__rm_commands() {

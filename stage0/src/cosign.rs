@@ -119,6 +119,19 @@ pub fn parse_sig_manifest(bytes: &[u8]) -> Result<Vec<SigLayer>, CosignError> {
     Ok(out)
 }
 
+/// Adds the signatures of `new` that `all` lacks to its end, keeping the order of both; returns how
+/// many were added. What every place that stores signatures (the store, a layout, a registry) does
+/// before it rebuilds the signature manifest: signing again merges, never replaces.
+pub fn merge(all: &mut Vec<RawSignature>, new: &[RawSignature]) -> usize {
+    let before = all.len();
+    for s in new {
+        if !all.contains(s) {
+            all.push(s.clone());
+        }
+    }
+    all.len() - before
+}
+
 /// Builds a signature manifest holding `sigs` (in order, duplicates removed). Returns the manifest
 /// bytes, the config bytes, and the payload blobs it refers to.
 pub fn build_sig_manifest(sigs: &[RawSignature]) -> (Vec<u8>, Vec<u8>) {
@@ -198,6 +211,18 @@ mod tests {
         assert_eq!(layers.len(), 1);
         assert_eq!(layers[0].digest, Digest::of(b"{}"));
         assert_eq!(layers[0].signature, "c2ln");
+    }
+
+    #[test]
+    fn merge_keeps_order_and_adds_only_new() {
+        let s = |p: &str| RawSignature {
+            payload: p.as_bytes().to_vec(),
+            signature: "x".into(),
+        };
+        let mut all = vec![s("a"), s("b")];
+        assert_eq!(merge(&mut all, &[s("b"), s("c"), s("c")]), 1);
+        assert_eq!(all, vec![s("a"), s("b"), s("c")]);
+        assert_eq!(merge(&mut all, &[]), 0);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! 5. `trust` (keys, policy, verification, the one gate)
 //! 6. `images` (stored images: list, verify, gc — told by its caller which layers pods use),
 //!    `ingest`
-//! 7. `fetch`, then `import`
+//! 7. `fetch`, then `import`; `publish` (push and export: store to registry or layout)
 //! 8. `pod` (preparation, states, gc; hands image gc the layers in use)
 //!
 //! Shared with stage1, below all of these: `liftoff_common` (walk, atomic, lock, units).
@@ -35,6 +35,7 @@ pub mod ingest;
 pub mod owned;
 pub mod platform;
 pub mod pod;
+pub mod publish;
 pub mod reference;
 pub mod stage1;
 pub mod store;

@@ -14,6 +14,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod hostile;
+mod publish;
 
 const PASSWORD: &str = "Pa55-w0rd-xyzzy-7319";
 const USER: &str = "tester";

@@ -5,11 +5,13 @@ mod diff;
 mod enter;
 mod fetch;
 mod generate;
+mod image_export;
 mod image_extract;
 mod image_gc;
 mod image_import;
 mod image_inspect;
 mod image_list;
+mod image_push;
 mod image_rm;
 mod image_sign;
 mod image_verify;
@@ -146,6 +148,10 @@ pub enum ImageCommand {
     Extract(image_extract::ExtractArgs),
     /// Sign an image in the store or an OCI layout with an Ed25519 key
     Sign(image_sign::SignArgs),
+    /// Copy a stored image and its signatures to a registry: docker://HOST/REPO:TAG
+    Push(image_push::PushArgs),
+    /// Write a stored image and its signatures as an OCI layout or archive: oci:DIR[:REF], oci-archive:FILE[:REF]
+    Export(image_export::ExportArgs),
     /// Re-check a stored image: every blob's digest and its signatures against today's trust
     Verify(image_verify::VerifyArgs),
 }
@@ -259,6 +265,8 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
             ImageCommand::Gc(a) => image_gc::run(&ctx, a),
             ImageCommand::Extract(a) => image_extract::run(&ctx, a),
             ImageCommand::Sign(a) => image_sign::run(&ctx, a),
+            ImageCommand::Push(a) => image_push::run(&ctx, a),
+            ImageCommand::Export(a) => image_export::run(&ctx, a),
             ImageCommand::Verify(a) => image_verify::run(&ctx, a),
         },
     }

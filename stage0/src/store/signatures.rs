@@ -60,13 +60,8 @@ impl Store {
     ) -> Result<usize, StoreError> {
         let _u = self.lock_use()?;
         let mut all = self.signatures(repository, digest)?;
-        let before = all.len();
-        for s in new {
-            if !all.contains(s) {
-                all.push(s.clone());
-            }
-        }
-        if all.len() == before {
+        let added = cosign::merge(&mut all, new);
+        if added == 0 {
             return Ok(0);
         }
         if all.len() > cosign::MAX_SIGNATURES {
@@ -91,6 +86,6 @@ impl Store {
             &md,
             manifest.len() as u64,
         )?;
-        Ok(all.len() - before)
+        Ok(added)
     }
 }

@@ -34,6 +34,9 @@ pub enum Method<'a> {
     Get,
     Head,
     Put(&'a [u8]),
+    /// A PUT whose body is streamed from a file (a layer blob): sent with its Content-Length, read
+    /// from the start on every attempt, never held in memory.
+    PutFile(&'a std::fs::File),
     Post(&'a [u8]),
 }
 
@@ -42,7 +45,7 @@ impl Method<'_> {
         match self {
             Method::Get => "GET",
             Method::Head => "HEAD",
-            Method::Put(_) => "PUT",
+            Method::Put(_) | Method::PutFile(_) => "PUT",
             Method::Post(_) => "POST",
         }
     }
@@ -318,6 +321,12 @@ impl Client {
             Method::Get => with_headers!(self.agent.get(url)).call(),
             Method::Head => with_headers!(self.agent.head(url)).call(),
             Method::Put(body) => with_headers!(self.agent.put(url)).send(*body),
+            Method::PutFile(file) => {
+                // A 401 makes `send` try again with the same file: start from its beginning.
+                std::io::Seek::seek(&mut &**file, std::io::SeekFrom::Start(0))
+                    .map_err(ureq::Error::Io)?;
+                with_headers!(self.agent.put(url)).send(*file)
+            }
             Method::Post(body) => with_headers!(self.agent.post(url)).send(*body),
         }
     }

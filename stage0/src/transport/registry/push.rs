@@ -1,8 +1,9 @@
-//! Pushing to a registry, as far as liftoff needs it: the cosign signature manifest of an image
-//! (`image sign docker://…`), merged with the signatures already there.
+//! Pushing to a registry: the cosign signature manifest of an image (`image sign docker://…`),
+//! merged with the signatures already there, and whole images (`image push`, `crate::publish`).
 //!
 //! Blobs go up monolithically (`POST …/blobs/uploads/` then `PUT <location>?digest=…`) unless the
-//! registry already has them; the manifest is `PUT` under its tag last, so a reader never sees a
+//! registry already has them; small ones from memory ([`put_blob`]), layers streamed from their
+//! file ([`put_blob_file`]). A manifest is `PUT` under its tag last, so a reader never sees a
 //! manifest whose blobs are missing.
 
 use super::http::{url_for_message, Client, Method};
@@ -37,11 +38,24 @@ fn has_blob(c: &Client, d: &Digest) -> Result<bool, RegistryError> {
     }
 }
 
-/// Uploads one blob (monolithic), unless it is already there.
+/// Uploads one blob held in memory (monolithic), unless it is already there.
 pub fn put_blob(c: &Client, bytes: &[u8]) -> Result<Digest, RegistryError> {
     let d = Digest::of(bytes);
-    if has_blob(c, &d)? {
-        return Ok(d);
+    upload(c, &d, Method::Put(bytes))?;
+    Ok(d)
+}
+
+/// Uploads blob `d` streamed from `file` (a layer), unless the registry already has it. The
+/// registry checks the bytes against `d`. Returns whether it was uploaded (false: already there).
+pub fn put_blob_file(c: &Client, d: &Digest, file: &std::fs::File) -> Result<bool, RegistryError> {
+    upload(c, d, Method::PutFile(file))
+}
+
+/// The one uploader behind [`put_blob`] and [`put_blob_file`]: HEAD, then POST and a monolithic
+/// PUT of `body` (which must be a PUT) when the blob is missing.
+fn upload(c: &Client, d: &Digest, body: Method) -> Result<bool, RegistryError> {
+    if has_blob(c, d)? {
+        return Ok(false);
     }
     let what = format!("upload of blob {d}");
     let resp = c.send(
@@ -76,14 +90,14 @@ pub fn put_blob(c: &Client, bytes: &[u8]) -> Result<Digest, RegistryError> {
     })?;
     url.query_pairs_mut().append_pair("digest", &d.to_string());
     let resp = c.send(
-        Method::Put(bytes),
+        body,
         url.as_str(),
         &[("Content-Type", "application/octet-stream".to_string())],
     )?;
     if resp.status().as_u16() != 201 {
         return Err(c.status_error(resp, &what));
     }
-    Ok(d)
+    Ok(true)
 }
 
 /// PUTs a manifest under `reference` (a tag or its digest).
@@ -113,13 +127,7 @@ pub fn add_signatures(
 ) -> Result<usize, PushError> {
     let c = src.client();
     let mut all = src.signatures(digest)?;
-    let before = all.len();
-    for s in new {
-        if !all.contains(s) {
-            all.push(s.clone());
-        }
-    }
-    if all.len() == before {
+    if cosign::merge(&mut all, new) == 0 {
         return Ok(all.len());
     }
     if all.len() > cosign::MAX_SIGNATURES {
