@@ -65,7 +65,7 @@ fn warn_unverifiable(img: &StoredImage, dest: &ImageName) {
     let names: Vec<String> = img
         .signatures
         .iter()
-        .filter_map(|s| payload::parse_strict(&s.payload).ok())
+        .filter_map(|s| payload::parse_strict(&s.payload, true).ok())
         .map(|p| p.docker_reference)
         .collect();
     if !names.iter().any(|n| *n == dest.to_string()) {
