@@ -74,12 +74,7 @@ pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 pub fn write_new(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
     let tmp = temp_path(dest);
     let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&tmp)
-            .map_err(step(&tmp, "create"))?;
+        let mut f = create_temp(&tmp, mode)?;
         f.write_all(bytes).map_err(step(&tmp, "write"))?;
         f.sync_all().map_err(step(&tmp, "fsync"))?;
         drop(f);
@@ -94,6 +89,16 @@ pub fn write_new(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError>
     result?;
     let _ = std::fs::remove_file(&tmp);
     sync_parent(dest)
+}
+
+/// Creates the temp file `tmp` (never an existing one) with `mode`.
+fn create_temp(tmp: &Path, mode: u32) -> Result<File, WriteError> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(tmp)
+        .map_err(step(tmp, "create"))
 }
 
 fn write_with(dest: &Path, bytes: &[u8], mode: u32, durable: bool) -> Result<(), WriteError> {
@@ -123,12 +128,7 @@ fn fill_with<E: From<WriteError>>(
 ) -> Result<(), E> {
     let tmp = temp_path(dest);
     // Only a temp file this call created is removed (a failed create may have met another's).
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(&tmp)
-        .map_err(step(&tmp, "create"))?;
+    let mut f = create_temp(&tmp, mode)?;
     let result = fill_then_rename(&mut f, &tmp, dest, durable, fill);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
