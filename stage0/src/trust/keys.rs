@@ -17,7 +17,7 @@
 
 use super::private_key::DECRYPT_HINT;
 pub use super::private_key::{
-    load_private, pair_paths, write_keypair, write_new_file, KeyFormat, PrivateKey, GEN_HINT,
+    load_private, write_keypair, write_new_file, KeyFormat, PrivateKey, GEN_HINT,
 };
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;

@@ -277,7 +277,7 @@ impl PrivateKey {
 
 /// `<prefix>.key` and `<prefix>.pub`. Appended rather than `with_extension`: a prefix such as
 /// `release-1.4` must keep its dot.
-pub fn pair_paths(out_prefix: &Path) -> (PathBuf, PathBuf) {
+fn pair_paths(out_prefix: &Path) -> (PathBuf, PathBuf) {
     let with = |ext: &str| {
         let mut s = out_prefix.as_os_str().to_os_string();
         s.push(ext);

@@ -78,30 +78,35 @@ pub enum VerifyError {
 enum Refusal {
     /// Not a valid signature by this key (perhaps by another one).
     NotByKey(String),
-    /// The policy allows no scheme of this key's algorithm.
-    Algorithm(String),
-    /// The key signed it, but the payload says something else: another image, name or time.
-    Content(ContentFault, String),
+    /// The key did sign it, or the policy excludes its algorithm: another key would not help.
+    Fault(Fault, String),
 }
 
+/// What a trusted key's signature failed on.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum ContentFault {
+enum Fault {
+    /// The policy allows no scheme of this key's algorithm.
+    Algorithm,
+    /// Signed another manifest.
     Digest,
+    /// Signed another name, or a name outside the key's prefix.
     Identity,
+    /// Too old, or dated in the future.
     Time,
+    /// A payload liftoff does not accept.
     Payload,
 }
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NotByKey(m) | Refusal::Algorithm(m) | Refusal::Content(_, m) => f.write_str(m),
+            Refusal::NotByKey(m) | Refusal::Fault(_, m) => f.write_str(m),
         }
     }
 }
 
-fn content(fault: ContentFault) -> impl FnOnce(String) -> Refusal {
-    move |m| Refusal::Content(fault, m)
+fn content(fault: Fault) -> impl FnOnce(String) -> Refusal {
+    move |m| Refusal::Fault(fault, m)
 }
 
 fn check_one(
@@ -115,38 +120,36 @@ fn check_one(
     let scheme =
         signature::verify(&tk.key, &sig.payload, &sig.signature, &rules.schemes).map_err(|e| {
             match e {
-                signature::SigError::NotAllowed { .. } => Refusal::Algorithm(e.to_string()),
+                signature::SigError::NotAllowed { .. } => {
+                    Refusal::Fault(Fault::Algorithm, e.to_string())
+                }
                 _ => Refusal::NotByKey(e.to_string()),
             }
         })?;
     // Only now, with the signature known good, is the payload parsed.
-    let p = payload::parse_strict(&sig.payload, rules.accept_atomic_payload).map_err(|e| {
-        Refusal::Content(
-            ContentFault::Payload,
-            format!("signed payload refused: {e}"),
-        )
-    })?;
+    let p = payload::parse_strict(&sig.payload, rules.accept_atomic_payload)
+        .map_err(|e| Refusal::Fault(Fault::Payload, format!("signed payload refused: {e}")))?;
     if &p.manifest_digest != digest {
-        return Err(content(ContentFault::Digest)(format!(
+        return Err(content(Fault::Digest)(format!(
             "signature is for manifest {}, not {digest} (a different image)",
             p.manifest_digest
         )));
     }
     let signed = ImageName::parse(&p.docker_reference).map_err(|e| {
-        content(ContentFault::Identity)(format!(
+        content(Fault::Identity)(format!(
             "signed identity {:?} is not a valid name: {e}",
             p.docker_reference
         ))
     })?;
     let signed_repo = signed.repository();
     if tk.prefix != "*" && !prefix_matches(&tk.prefix, &signed_repo) {
-        return Err(content(ContentFault::Identity)(format!(
+        return Err(content(Fault::Identity)(format!(
             "signed identity {} is outside the key's prefix {}",
             p.docker_reference, tk.prefix
         )));
     }
     if signed_repo != name.repository() {
-        return Err(content(ContentFault::Identity)(format!(
+        return Err(content(Fault::Identity)(format!(
             "signature is for {}, not {}",
             p.docker_reference, name
         )));
@@ -156,7 +159,7 @@ fn check_one(
         let last = p.docker_reference.rsplit('/').next().unwrap_or("");
         let explicit_tag = last.split('@').next().unwrap_or("").contains(':');
         if !explicit_tag || signed.tag != name.tag {
-            return Err(content(ContentFault::Identity)(format!(
+            return Err(content(Fault::Identity)(format!(
                 "signature is for {}, not {} (policy requires the exact tag)",
                 p.docker_reference, name
             )));
@@ -164,19 +167,19 @@ fn check_one(
     }
     if let Some(ts) = p.timestamp {
         if ts > now + 300 {
-            return Err(content(ContentFault::Time)(format!(
+            return Err(content(Fault::Time)(format!(
                 "signature timestamp {ts} is in the future"
             )));
         }
     }
     if let Some(max) = rules.max_age {
         let Some(ts) = p.timestamp else {
-            return Err(content(ContentFault::Time)(
+            return Err(content(Fault::Time)(
                 "signature has no timestamp, but the policy sets max_signature_age".into(),
             ));
         };
         if now.saturating_sub(ts) > max.as_secs() as i64 {
-            return Err(content(ContentFault::Time)(format!(
+            return Err(content(Fault::Time)(format!(
                 "signature from {} is older than max_signature_age ({}s)",
                 chrono::DateTime::from_timestamp(ts, 0)
                     .map(|t| t.to_rfc3339())
@@ -238,7 +241,7 @@ pub fn verify(
         )));
     }
     let mut accepted: Vec<(String, Scheme, payload::Payload, String)> = Vec::new();
-    let mut faults: Vec<Option<ContentFault>> = Vec::new();
+    let mut faults: Vec<Fault> = Vec::new();
     let _ = writeln!(report, "  found {} signature(s):", sigs.len());
     for (i, sig) in sigs.iter().enumerate() {
         let mut reasons = Vec::new();
@@ -254,10 +257,8 @@ pub fn verify(
                     break;
                 }
                 Err(r) => {
-                    match &r {
-                        Refusal::NotByKey(_) => {}
-                        Refusal::Algorithm(_) => faults.push(None),
-                        Refusal::Content(f, _) => faults.push(Some(*f)),
+                    if let Refusal::Fault(f, _) = &r {
+                        faults.push(*f);
                     }
                     reasons.push(format!("key {}: {r}", &tk.key_id[..16]))
                 }
@@ -295,7 +296,7 @@ pub fn verify(
 /// What to do about a refusal. Trusting another key helps only when no trusted key's signature
 /// was there at all; when one was, the message says what it failed on instead.
 fn way_out(
-    faults: &[Option<ContentFault>],
+    faults: &[Fault],
     name: &ImageName,
     digest: &Digest,
     rules: &Rules,
@@ -305,23 +306,23 @@ fn way_out(
         return trust_hint.to_string();
     }
     let mut out = Vec::new();
-    let has = |f: Option<ContentFault>| faults.contains(&f);
-    if has(Some(ContentFault::Digest)) {
+    let has = |f: Fault| faults.contains(&f);
+    if has(Fault::Digest) {
         out.push(format!("a trusted key signed another manifest under this name: the image changed after it was signed, or the signature belongs to another image; sign {digest} itself (liftoff image sign {name} --key KEY)"));
     }
-    if has(Some(ContentFault::Identity)) {
+    if has(Fault::Identity) {
         out.push(format!("a trusted key signed this image for another name: fetch it as the name it was signed for, or sign it for {name} (liftoff image sign IMAGE --identity {name} --key KEY)"));
     }
-    if has(Some(ContentFault::Time)) {
+    if has(Fault::Time) {
         out.push(
             "a trusted key's signature is outside the policy's time limits: sign the image again"
                 .to_string(),
         );
     }
-    if has(Some(ContentFault::Payload)) {
+    if has(Fault::Payload) {
         out.push("a trusted key signed a payload liftoff does not accept (see above): sign the image again with liftoff, cosign or skopeo".to_string());
     }
-    if has(None) {
+    if has(Fault::Algorithm) {
         let prefix = rules.prefix.as_deref().unwrap_or("(default policy)");
         out.push(format!("the policy's `schemes` for prefix {prefix} exclude the trusted key's algorithm: allow one of its schemes in that [[prefix]] of policy.toml"));
     }
