@@ -72,11 +72,23 @@ pub fn replace(dest: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// 0600) the bytes are never readable by others, not even briefly. An existing `dest` is reported
 /// as an `AlreadyExists` error with op "create".
 pub fn write_new(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    create_new(dest, bytes, mode, true)
+}
+
+/// [`write_new`] without the fsyncs: a claim (an address lease, say) that must be whole and never
+/// taken twice, but whose meaning ends with the boot, so durability buys nothing on a hot path.
+pub fn claim(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError> {
+    create_new(dest, bytes, mode, false)
+}
+
+fn create_new(dest: &Path, bytes: &[u8], mode: u32, durable: bool) -> Result<(), WriteError> {
     let tmp = temp_path(dest);
     let result = (|| {
         let mut f = create_temp(&tmp, mode)?;
         f.write_all(bytes).map_err(step(&tmp, "write"))?;
-        f.sync_all().map_err(step(&tmp, "fsync"))?;
+        if durable {
+            f.sync_all().map_err(step(&tmp, "fsync"))?;
+        }
         drop(f);
         std::fs::hard_link(&tmp, dest).map_err(step(dest, "create"))
     })();
@@ -88,7 +100,10 @@ pub fn write_new(dest: &Path, bytes: &[u8], mode: u32) -> Result<(), WriteError>
     }
     result?;
     let _ = std::fs::remove_file(&tmp);
-    sync_parent(dest)
+    if durable {
+        sync_parent(dest)?;
+    }
+    Ok(())
 }
 
 /// Creates the temp file `tmp` (never an existing one) with `mode`.

@@ -67,14 +67,30 @@ pub const DEFAULT_PIDS_LIMIT: u64 = 2048;
 /// The default free-space reserve of the state root's filesystem.
 pub const DEFAULT_MIN_FREE: u64 = 256 << 20;
 
-/// `[network]`: where CNI network lists and plugins are.
+/// `[network]`: what `--net=default` is, and where CNI network lists and plugins are.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {
+    /// `"native"` (liftoff's own bridge network, the default) or `"cni"` (the built-in CNI
+    /// conflist of earlier versions, run by the CNI plugins).
+    pub default: Option<DefaultNetwork>,
+    /// The native network's bridge; default `liftoff0`.
+    pub bridge: Option<String>,
+    /// The native network's IPv4 subnet; default 10.66.0.0/16.
+    pub subnet: Option<String>,
     /// Network lists for `--net=NAME` (`NAME.conflist`); default /etc/liftoff/net.d.
     pub config_dir: Option<PathBuf>,
     /// CNI plugin dirs, searched in order; default /usr/lib/cni, /opt/cni/bin.
     pub plugin_dirs: Option<Vec<PathBuf>>,
+}
+
+/// What `--net=default` is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DefaultNetwork {
+    #[default]
+    Native,
+    Cni,
 }
 
 /// `[registries]`: how to reach registries.

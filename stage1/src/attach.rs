@@ -1,12 +1,16 @@
-//! Attaching the pod to its CNI networks and detaching it again.
+//! Attaching the pod to its networks and detaching it again: each network is either liftoff's
+//! native one (`native_net`, set up in-process over netlink) or a CNI configuration list (`cni`, its
+//! plugins run); this is the one place that dispatches between them, for the supervisor and gc.
 //!
 //! The state in `net.json` is written before every step that creates something (the namespace pin,
 //! each plugin's result as it comes), so that `liftoff gc` can undo even a half-finished attach after
 //! a crash; whatever detach cannot undo stays recorded there for gc.
 
-use crate::cni::{self, Attachment, PodNetState};
+use crate::cni::{self, Attachment, Network, PodNetState};
 use crate::manifest::{NetMode, PodManifest};
+use crate::native_net::{self, Native, Teardown};
 use crate::pod_etc;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Attaching the pod's networks failed (what was attached has been undone, or is recorded for gc).
@@ -22,12 +26,47 @@ pub enum AttachError {
     },
     /// (Boxed: a CNI error carries the plugin's whole message.)
     #[error("pod {pod}: {source}")]
-    Plugin {
-        pod: String,
-        source: Box<cni::CniError>,
-    },
+    Plugin { pod: String, source: Box<NetError> },
     #[error(transparent)]
     Hosts(#[from] pod_etc::EtcError),
+}
+
+/// A network's setup or teardown failed, by kind.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error(transparent)]
+    Cni(#[from] cni::CniError),
+    #[error(transparent)]
+    Native(#[from] native_net::NativeError),
+}
+
+/// ADD for one network, whichever kind; `progress` gets each partial result to record.
+fn add(net: &Network, att: &Attachment, progress: impl FnMut(&Value)) -> Result<Value, NetError> {
+    match Native::of(net)? {
+        Some(n) => Ok(n.add(att, progress)?),
+        None => Ok(cni::add(net, att, progress)?),
+    }
+}
+
+/// Every network of a pod released, in reverse order; the first error is returned (the caller keeps
+/// the record for a later retry). `how` says whether native networks also sweep (gc).
+pub fn release_all(s: &PodNetState, how: Teardown) -> Result<(), NetError> {
+    let mut first: Option<NetError> = None;
+    let mut plugins = s.clone();
+    plugins.attachments.retain(|(n, _, _)| n.native.is_none());
+    for (net, att, result) in s.attachments.iter().rev() {
+        let r = Native::of(net).and_then(|n| match n {
+            Some(n) => n.del(att, result.as_ref(), how),
+            None => Ok(()),
+        });
+        if let Err(e) = r {
+            first.get_or_insert(e.into());
+        }
+    }
+    if let Err(e) = cni::del_all(&plugins) {
+        first.get_or_insert(e.into());
+    }
+    first.map_or(Ok(()), Err)
 }
 
 /// The state before any network is attached: one attachment per network, `eth0`, `eth1`, … in
@@ -85,7 +124,7 @@ pub fn attach(
         let (net, att, _) = state.attachments[i].clone();
         // Each plugin's result is recorded as it comes: a DEL after a crash gets the latest one.
         let mut unrecorded = None;
-        let added = cni::add(&net, &att, |r| {
+        let added = add(&net, &att, |r| {
             state.attachments[i].2 = Some(r.clone());
             if let Err(e) = cni::write_state(pod_dir, &state) {
                 unrecorded.get_or_insert(e);
@@ -116,9 +155,9 @@ pub fn attach(
     Ok(Some(state))
 }
 
-/// CNI DEL for every network, then the namespace pin; what fails is left recorded for `liftoff gc`.
+/// Every network released, then the namespace pin; what fails is left recorded for `liftoff gc`.
 pub fn detach(pod_dir: &Path, s: &PodNetState) {
-    match cni::del_all(s) {
+    match release_all(s, Teardown::Recorded) {
         Ok(()) => {
             if let Err(e) = crate::net::unpin(&s.netns) {
                 liftoff_stage2::warning!(

@@ -3,13 +3,19 @@
 //!
 //! A network NAME is the CNI configuration list `NAME.conflist` (or `NAME.conf`, `NAME.json`) in the
 //! network config dir (`/etc/liftoff/net.d`). `default` is liftoff's own bridge network: a file
-//! `default.conflist` there overrides it; otherwise the built-in list below is installed on first use
-//! as `<state root>/net.d/default.conflist` (so what runs can be read) and used from there.
+//! `default.conflist` there overrides it; otherwise it is the native network (`[network] default =
+//! "native"`, set up by stage1 over netlink, bridge `liftoff0` on 10.66.0.0/16 unless `bridge` and
+//! `subnet` say otherwise, leases in `<state root>/net/native/<bridge>`), or with `default =
+//! "cni"` the built-in list below, installed on first use as `<state root>/net.d/default.conflist`
+//! (so what runs can be read) and used from there. The two use different bridges and subnets, so
+//! pods of both kinds can run side by side while a host switches.
 
+use super::request::NetSettings;
+use crate::config::DefaultNetwork;
 use crate::store::Store;
 use liftoff_contract::manifest::HostEntry;
 use liftoff_contract::network::{self as cni, Network, PortMapping};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Where site networks live unless the config file says otherwise.
 pub const DEFAULT_NET_DIR: &str = "/etc/liftoff/net.d";
@@ -17,21 +23,26 @@ pub const DEFAULT_NET_DIR: &str = "/etc/liftoff/net.d";
 /// the upstream location).
 pub const DEFAULT_PLUGIN_DIRS: &[&str] = &["/usr/lib/cni", "/opt/cni/bin"];
 
-/// liftoff's default network: bridge `liftoff0` on 10.66.0.0/16 (clear of podman's 10.88.0.0/16 and
-/// docker's 172.17.0.0/16), outbound NAT, published ports, and the firewall plugin's forwarding rules.
+/// The native network's bridge and subnet unless `[network]` says otherwise (clear of podman's
+/// 10.88.0.0/16 and docker's 172.17.0.0/16).
+pub const NATIVE_BRIDGE: &str = "liftoff0";
+pub const NATIVE_SUBNET: &str = "10.66.0.0/16";
+
+/// The default network with `[network] default = "cni"`: bridge `liftoff-cni0` on 10.67.0.0/16,
+/// outbound NAT, published ports, and the firewall plugin's forwarding rules.
 pub const DEFAULT_CONFLIST: &str = r#"{
   "cniVersion": "1.0.0",
   "name": "liftoff",
   "plugins": [
     {
       "type": "bridge",
-      "bridge": "liftoff0",
+      "bridge": "liftoff-cni0",
       "isGateway": true,
       "ipMasq": true,
       "hairpinMode": true,
       "ipam": {
         "type": "host-local",
-        "ranges": [[{ "subnet": "10.66.0.0/16", "gateway": "10.66.0.1" }]],
+        "ranges": [[{ "subnet": "10.67.0.0/16", "gateway": "10.67.0.1" }]],
         "routes": [{ "dst": "0.0.0.0/0" }]
       }
     },
@@ -58,7 +69,8 @@ pub enum NetError {
 }
 
 /// Loads one network by name.
-pub fn load(name: &str, net_dir: &Path, store: &Store) -> Result<Network, NetError> {
+pub fn load(name: &str, settings: &NetSettings, store: &Store) -> Result<Network, NetError> {
+    let net_dir = settings.config_dir.as_path();
     if name.is_empty()
         || !name
             .bytes()
@@ -88,6 +100,9 @@ pub fn load(name: &str, net_dir: &Path, store: &Store) -> Result<Network, NetErr
             String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("not UTF-8 text")))?;
         return Ok(cni::parse(&text, &p.display().to_string())?);
     }
+    if name == "default" && settings.default == DefaultNetwork::Native {
+        return native(settings, store);
+    }
     if name == "default" {
         let dir = store.root().join("net.d");
         let p = dir.join("default.conflist");
@@ -110,6 +125,23 @@ pub fn load(name: &str, net_dir: &Path, store: &Store) -> Result<Network, NetErr
             .collect::<Vec<_>>()
             .join(", "),
     })
+}
+
+/// The native network as the settings describe it, checked as stage1 will check it.
+fn native(settings: &NetSettings, store: &Store) -> Result<Network, NetError> {
+    let n = Network {
+        name: "default".into(),
+        cni_version: "1.0.0".into(),
+        plugins: Vec::new(),
+        source: "the native network ([network] in the config file)".into(),
+        native: Some(cni::NativeSpec {
+            bridge: settings.bridge.clone(),
+            subnet: settings.subnet.clone(),
+            lease_dir: store.root().join("net/native").join(&settings.bridge),
+        }),
+    };
+    n.check()?;
+    Ok(n)
 }
 
 /// Parses `-p [HOSTIP:]HOSTPORT:PODPORT[/tcp|udp]`.

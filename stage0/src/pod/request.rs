@@ -149,9 +149,12 @@ pub struct PodRequest {
     pub disk_limit: Option<String>,
 }
 
-/// Where networks and CNI plugins are (from the config file).
+/// What the default network is, and where networks and CNI plugins are (from the config file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NetSettings {
+    pub default: crate::config::DefaultNetwork,
+    pub bridge: String,
+    pub subnet: String,
     pub config_dir: std::path::PathBuf,
     pub plugin_dirs: Vec<std::path::PathBuf>,
 }
@@ -161,6 +164,9 @@ impl NetSettings {
     pub fn from_config(c: &crate::config::NetworkConfig) -> NetSettings {
         let d = NetSettings::default();
         NetSettings {
+            default: c.default.unwrap_or(d.default),
+            bridge: c.bridge.clone().unwrap_or(d.bridge),
+            subnet: c.subnet.clone().unwrap_or(d.subnet),
             config_dir: c.config_dir.clone().unwrap_or(d.config_dir),
             plugin_dirs: c.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
         }
@@ -170,6 +176,9 @@ impl NetSettings {
 impl Default for NetSettings {
     fn default() -> Self {
         NetSettings {
+            default: crate::config::DefaultNetwork::Native,
+            bridge: super::networks::NATIVE_BRIDGE.into(),
+            subnet: super::networks::NATIVE_SUBNET.into(),
             config_dir: super::networks::DEFAULT_NET_DIR.into(),
             plugin_dirs: super::networks::DEFAULT_PLUGIN_DIRS
                 .iter()

@@ -435,7 +435,7 @@ fn resolve_net(
                         "--net={list}: {name} cannot be combined with other networks"
                     )));
                 }
-                let n = networks::load(name, &net_cfg.config_dir, store)
+                let n = networks::load(name, net_cfg, store)
                     .map_err(|e| ResolveError::Pod(e.to_string()))?;
                 if nets.iter().any(|x| x.name == n.name) {
                     return Err(ResolveError::Pod(format!(
@@ -464,18 +464,19 @@ fn resolve_ports(
         .map_err(|e| ResolveError::Pod(e.to_string()))?;
     if !ports.is_empty() && net != NetMode::Cni {
         return Err(ResolveError::Pod(format!(
-            "-p needs a CNI network (--net=default or a named one); with --net={} there is nothing to publish to",
+            "-p needs a network (--net=default or a named one); with --net={} there is nothing to publish to",
             req.net
         )));
     }
     if !ports.is_empty()
         && !networks.first().is_some_and(|n| {
-            n.plugins.iter().any(|p| {
-                p.get("capabilities")
-                    .and_then(|c| c.get("portMappings"))
-                    .and_then(|v| v.as_bool())
-                    == Some(true)
-            })
+            n.native.is_some()
+                || n.plugins.iter().any(|p| {
+                    p.get("capabilities")
+                        .and_then(|c| c.get("portMappings"))
+                        .and_then(|v| v.as_bool())
+                        == Some(true)
+                })
         })
     {
         return Err(ResolveError::Pod(format!(

@@ -927,6 +927,7 @@ mod tests {
             cni_version: "1.0.0".into(),
             plugins: vec![serde_json::json!("bridge")],
             source: "pod.json".into(),
+            native: None,
         }];
         let e = m.validate().unwrap_err().to_string();
         assert!(e.contains("not a JSON object"), "{e}");

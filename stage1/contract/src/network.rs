@@ -1,11 +1,13 @@
-//! The network part of the contract: CNI network configuration lists as they travel in `pod.json`,
-//! published ports, and the pod's network record (`net.json`), which stage1 writes before the first
-//! ADD and after each, and which its `gc` entrypoint and `liftoff status` read.
+//! The network part of the contract: networks as they travel in `pod.json`, published ports, and
+//! the pod's network record (`net.json`), which stage1 writes before the first ADD and after each,
+//! and which its `gc` entrypoint and `liftoff status` read.
 //!
-//! A network is a parsed configuration list (CNI spec 1.0; a single-plugin `.conf` becomes a list of
-//! one). What the runtime relies on is checked wherever a network comes from (a conflist, a pod
-//! manifest, a network record someone may have edited): a plain name, and plugins that are objects
-//! whose `type` is an executable's file name.
+//! A network is either liftoff's native bridge network ([`NativeSpec`], set up by stage1 itself
+//! over netlink) or a parsed CNI configuration list (CNI spec 1.0; a single-plugin `.conf` becomes a
+//! list of one). What the runtime relies on is checked wherever a network comes from (a conflist, a
+//! pod manifest, a network record someone may have edited): a plain name, plugins that are objects
+//! whose `type` is an executable's file name, and for a native network a bridge name the kernel
+//! accepts, an IPv4 subnet with room for pods, and an absolute lease dir.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -25,10 +27,72 @@ pub struct ConfigError {
 pub struct Network {
     pub name: String,
     pub cni_version: String,
-    /// The plugin objects, in order.
+    /// The plugin objects, in order (empty for a native network).
     pub plugins: Vec<Value>,
     /// Where it was read from (for messages).
     pub source: String,
+    /// Set for liftoff's native network: stage1 sets it up itself, no plugin runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeSpec>,
+}
+
+/// liftoff's native bridge network: a bridge, an IPv4 subnet whose first address is the bridge's
+/// (the pods' gateway), address leases as files in `lease_dir`, and liftoff's nftables table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NativeSpec {
+    pub bridge: String,
+    /// `A.B.C.D/N`, N at most 30.
+    pub subnet: String,
+    /// One file per leased address, named by it, holding the pod uuid.
+    pub lease_dir: PathBuf,
+}
+
+impl NativeSpec {
+    /// The subnet's network address and prefix length, checked.
+    pub fn subnet(&self) -> Result<(std::net::Ipv4Addr, u8), String> {
+        let bad = || {
+            format!(
+                "subnet \"{}\": expected an IPv4 network A.B.C.D/N with N from 8 to 30",
+                self.subnet.escape_debug()
+            )
+        };
+        let (a, n) = self.subnet.split_once('/').ok_or_else(bad)?;
+        let addr: std::net::Ipv4Addr = a.parse().map_err(|_| bad())?;
+        let n: u8 = n.parse().map_err(|_| bad())?;
+        if !(8..=30).contains(&n) {
+            return Err(bad());
+        }
+        let mask = u32::MAX << (32 - n);
+        if u32::from(addr) & !mask != 0 {
+            return Err(format!(
+                "subnet \"{}\": host bits are set (the network address is {}/{n})",
+                self.subnet.escape_debug(),
+                std::net::Ipv4Addr::from(u32::from(addr) & mask)
+            ));
+        }
+        Ok((addr, n))
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let b = &self.bridge;
+        if b.is_empty()
+            || b.len() > 15
+            || !b
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
+        {
+            return Err(format!(
+                "bridge \"{}\": an interface name is 1-15 letters, digits, '-', '_' or '.'",
+                b.escape_debug()
+            ));
+        }
+        self.subnet()?;
+        if !self.lease_dir.is_absolute() {
+            return Err("lease_dir must be an absolute path".into());
+        }
+        Ok(())
+    }
 }
 
 /// A published port, in portmap's `portMappings` form.
@@ -87,6 +151,7 @@ pub fn parse(text: &str, source: &str) -> Result<Network, ConfigError> {
         cni_version: version.to_string(),
         plugins,
         source: source.to_string(),
+        native: None,
     };
     n.check()?;
     Ok(n)
@@ -111,6 +176,12 @@ impl Network {
                     self.name.escape_debug()
                 ),
             ));
+        }
+        if let Some(n) = &self.native {
+            if !self.plugins.is_empty() {
+                return Err(cfg_err(source, "a native network runs no plugins"));
+            }
+            return n.check().map_err(|m| cfg_err(source, m));
         }
         if self.plugins.is_empty() {
             return Err(cfg_err(source, "field \"plugins\" is empty"));
@@ -195,8 +266,9 @@ pub struct PodNetState {
     pub attachments: Vec<(Network, Attachment, Option<Value>)>,
 }
 
-/// The network record format this stage1 reads and writes.
-pub const NET_STATE_VERSION: u32 = 1;
+/// The network record format this stage1 writes (2: networks may be native). Version 1 records
+/// (CNI only) read as they are.
+pub const NET_STATE_VERSION: u32 = 2;
 
 fn net_state_v1() -> u32 {
     1
@@ -221,7 +293,7 @@ pub enum NetStateError {
 pub enum Damage {
     #[error("{0}")]
     Parse(serde_json::Error),
-    #[error("version {0}, this liftoff reads version {NET_STATE_VERSION}")]
+    #[error("version {0}, this liftoff reads versions 1 to {NET_STATE_VERSION}")]
     Version(u32),
     /// (Boxed: a CNI error carries the whole message of a config check.)
     #[error("{0}")]
@@ -242,7 +314,7 @@ pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> 
         reason,
     };
     let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(Damage::Parse(e)))?;
-    if s.version != NET_STATE_VERSION {
+    if !(1..=NET_STATE_VERSION).contains(&s.version) {
         return Err(invalid(Damage::Version(s.version)));
     }
     for (n, _, _) in &s.attachments {

@@ -63,10 +63,9 @@ fn detach_networks(dir: &Path, id: &str) -> Result<bool, VerbError> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    crate::cni::del_all(&ns).map_err(VerbError::step(format!(
-        "{}: detach networks",
-        dir.display()
-    )))?;
+    crate::attach::release_all(&ns, crate::native_net::Teardown::Sweep).map_err(
+        VerbError::step(format!("{}: detach networks", dir.display())),
+    )?;
     // Only ever a pin named after this pod.
     if ns.netns.is_absolute() && ns.netns.file_name().is_some_and(|n| n == id) {
         crate::net::unpin(&ns.netns)

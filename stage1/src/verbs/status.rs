@@ -1,5 +1,7 @@
-//! `liftoff-stage1 status --check-network POD_DIR`: CNI CHECK of every network a running pod has,
-//! one line per network on stdout; exit 0 when all are fine, 1 when one is not.
+//! `liftoff-stage1 status --check-network POD_DIR`: checks every network a running pod has (CNI
+//! CHECK for a conflist; the bridge, sysctls, nftables table, lease, veth and port elements for the
+//! native network), one line per network on stdout, then one line per problem or host setting
+//! liftoff changed; exit 0 when all are fine, 1 when one is not.
 
 use super::{Args, VerbError};
 
@@ -24,6 +26,33 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
             bad = true;
             continue;
         };
+        match crate::native_net::Native::of(net) {
+            Ok(Some(n)) => {
+                let problems = n.check(att, r);
+                let state = if problems.is_empty() { "ok" } else { "NOT ok" };
+                println!(
+                    "network {} (native, bridge {}): {state} ({} on {})",
+                    net.name,
+                    n.spec.bridge,
+                    crate::cni::addresses(r).join(", "),
+                    att.ifname
+                );
+                for p in &problems {
+                    println!("  problem: {p}");
+                }
+                for c in crate::native_net::host_changes(&n.spec.lease_dir) {
+                    println!("  host setting changed: {c}");
+                }
+                bad |= !problems.is_empty();
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                println!("{e}");
+                bad = true;
+                continue;
+            }
+        }
         match crate::cni::check(net, att, r) {
             Ok(()) => println!(
                 "network {}: ok ({} on {})",

@@ -1,0 +1,143 @@
+//! The host side of the native network, made once and checked on every pod start: the bridge with
+//! the gateway address, up; `net.ipv4.ip_forward` and the bridge's `route_localnet` (published
+//! ports reached from the host's 127.0.0.1); liftoff's nftables table. All of it happens under the
+//! lease dir's lock, held only for these few requests, so two first pods cannot race to create it.
+//!
+//! A host setting liftoff changes is recorded (`.host-changes` in the lease dir, one line each)
+//! and shown by `liftoff status --check-network`: liftoff does not silently alter the host.
+
+use super::rtnl::Rtnl;
+use super::{ensure_dir, firewall, links, Native, NativeError};
+use liftoff_common::lock;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
+
+fn route_localnet(bridge: &str) -> PathBuf {
+    PathBuf::from(format!("/proc/sys/net/ipv4/conf/{bridge}/route_localnet"))
+}
+
+/// Makes sure the host side exists; returns the bridge's index.
+pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
+    let dir = &n.spec.lease_dir;
+    ensure_dir(dir).map_err(n.kernel(format!("creating {}", dir.display())))?;
+    let lock_path = dir.join(".lock");
+    let f = lock::open_lock_file(&lock_path)
+        .and_then(|f| lock::lock(&f, lock::Mode::Exclusive).map(|_| f))
+        .map_err(n.kernel(format!("locking {}", lock_path.display())))?;
+    let bridge = &n.spec.bridge;
+    let idx = match links::index(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
+        Some(i) => i,
+        None => {
+            links::add_bridge(rt, bridge).map_err(n.kernel(format!("creating bridge {bridge}")))?;
+            links::index(rt, bridge)
+                .map_err(n.kernel(format!("reading link {bridge}")))?
+                .ok_or_else(|| NativeError::Invalid {
+                    network: n.net.name.clone(),
+                    msg: format!("bridge {bridge} vanished right after it was created"),
+                })?
+        }
+    };
+    let gw = n.leases().gateway();
+    let addrs =
+        links::addresses(rt, idx).map_err(n.kernel(format!("reading addresses of {bridge}")))?;
+    if !addrs.contains(&(gw, n.prefix)) {
+        links::add_address(rt, idx, gw, n.prefix)
+            .map_err(n.kernel(format!("adding {gw}/{} to {bridge}", n.prefix)))?;
+    }
+    if !links::is_up(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
+        links::set_up(rt, idx).map_err(n.kernel(format!("setting {bridge} up")))?;
+    }
+    set_sysctl(n, Path::new(IP_FORWARD))?;
+    set_sysctl(n, &route_localnet(bridge))?;
+    firewall::ensure(&n.firewall()).map_err(n.fw_err())?;
+    drop(f);
+    Ok(idx)
+}
+
+/// Sets a boolean sysctl to 1, recording the change when it was not already.
+fn set_sysctl(n: &Native, path: &Path) -> Result<(), NativeError> {
+    let now =
+        std::fs::read_to_string(path).map_err(n.kernel(format!("reading {}", path.display())))?;
+    if now.trim() == "1" {
+        return Ok(());
+    }
+    std::fs::write(path, "1").map_err(n.kernel(format!("writing {}", path.display())))?;
+    let name = sysctl_name(path);
+    let line = format!(
+        "{name} was {}, liftoff set it to 1 for bridge {}\n",
+        now.trim(),
+        n.spec.bridge
+    );
+    let log = n.spec.lease_dir.join(".host-changes");
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    Ok(())
+}
+
+/// `net.ipv4.ip_forward` for `/proc/sys/net/ipv4/ip_forward`.
+fn sysctl_name(p: &Path) -> String {
+    p.strip_prefix("/proc/sys")
+        .unwrap_or(p)
+        .display()
+        .to_string()
+        .replace('/', ".")
+}
+
+/// The host settings liftoff has changed, as recorded.
+pub fn changes(lease_dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(lease_dir.join(".host-changes"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// What is missing or in the way on the host side.
+pub fn check(n: &Native) -> Vec<String> {
+    let mut p = Vec::new();
+    let bridge = &n.spec.bridge;
+    match Rtnl::open().and_then(|mut rt| {
+        let idx = links::index(&mut rt, bridge)?;
+        let up = idx.is_some() && links::is_up(&mut rt, bridge)?;
+        let addrs = match idx {
+            Some(i) => links::addresses(&mut rt, i)?,
+            None => Vec::new(),
+        };
+        Ok((idx, up, addrs))
+    }) {
+        Ok((None, _, _)) => p.push(format!("bridge {bridge} does not exist")),
+        Ok((Some(_), up, addrs)) => {
+            if !up {
+                p.push(format!("bridge {bridge} is down"));
+            }
+            let gw = n.leases().gateway();
+            if !addrs.contains(&(gw, n.prefix)) {
+                p.push(format!(
+                    "bridge {bridge} lacks its address {gw}/{}",
+                    n.prefix
+                ));
+            }
+        }
+        Err(e) => p.push(format!("reading links: {e}")),
+    }
+    for path in [PathBuf::from(IP_FORWARD), route_localnet(bridge)] {
+        if std::fs::read_to_string(&path)
+            .ok()
+            .as_deref()
+            .map(str::trim)
+            != Some("1")
+        {
+            p.push(format!("{} is not 1", sysctl_name(&path)));
+        }
+    }
+    if let Err(e) = firewall::elements(&n.firewall()) {
+        p.push(e.to_string());
+    }
+    p.extend(firewall::forward_blockers());
+    p
+}

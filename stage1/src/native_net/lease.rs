@@ -1,0 +1,237 @@
+//! Address leases of the native network, host-local style: one file per leased address in the
+//! network's lease dir, named by the address and holding the pod's uuid.
+//!
+//! A lease is claimed by creating its file, whole and never over an existing one
+//! (`atomic::claim`), so two pods starting at once can never get the same address and no lock is
+//! held across pods. It is released by the pod's teardown or by `liftoff gc`, and only by the pod
+//! it names. No fsync: a lease means nothing after a reboot (its pod is gone), and gc releases
+//! leases whose pods no longer exist.
+
+use std::collections::HashSet;
+use std::io;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LeaseError {
+    #[error("no address left in {subnet} for pod {pod}: {used} are leased (files in {}); stop or remove a pod (`liftoff gc` releases the leases of dead ones), or choose a wider subnet under [network] in the config file", dir.display())]
+    Exhausted {
+        subnet: String,
+        pod: String,
+        used: usize,
+        dir: PathBuf,
+    },
+    #[error("address leases in {}: {source}", dir.display())]
+    Io {
+        dir: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A subnet's lease dir.
+pub struct Leases<'a> {
+    pub dir: &'a Path,
+    pub network: Ipv4Addr,
+    pub prefix: u8,
+}
+
+impl Leases<'_> {
+    fn io(&self) -> impl Fn(io::Error) -> LeaseError + '_ {
+        |source| LeaseError::Io {
+            dir: self.dir.to_path_buf(),
+            source,
+        }
+    }
+
+    /// The gateway (the bridge's address): the subnet's first address.
+    pub fn gateway(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.network) + 1)
+    }
+
+    /// The addresses pods may get: after the gateway, before the broadcast address.
+    fn range(&self) -> std::ops::RangeInclusive<u32> {
+        let net = u32::from(self.network);
+        let bcast = net | (u32::MAX >> self.prefix);
+        net + 2..=bcast - 1
+    }
+
+    /// Claims the lowest free address for `pod`.
+    pub fn claim(&self, pod: &str) -> Result<Ipv4Addr, LeaseError> {
+        create_dir(self.dir).map_err(self.io())?;
+        let mut used: HashSet<u32> = self
+            .list()?
+            .into_iter()
+            .map(|(ip, _)| u32::from(ip))
+            .collect();
+        for a in self.range() {
+            if used.contains(&a) {
+                continue;
+            }
+            let ip = Ipv4Addr::from(a);
+            match liftoff_common::atomic::claim(
+                &self.dir.join(ip.to_string()),
+                pod.as_bytes(),
+                0o600,
+            ) {
+                Ok(()) => return Ok(ip),
+                // Another pod took it since the listing.
+                Err(e) if e.source.kind() == io::ErrorKind::AlreadyExists => {
+                    used.insert(a);
+                }
+                Err(e) => return Err(self.io()(io::Error::new(e.source.kind(), e.to_string()))),
+            }
+        }
+        Err(LeaseError::Exhausted {
+            subnet: format!("{}/{}", self.network, self.prefix),
+            pod: pod.to_string(),
+            used: used.len(),
+            dir: self.dir.to_path_buf(),
+        })
+    }
+
+    /// Releases `ip` if `pod` holds it (a lease another pod holds now is left alone).
+    pub fn release(&self, ip: Ipv4Addr, pod: &str) -> Result<(), LeaseError> {
+        let p = self.dir.join(ip.to_string());
+        match std::fs::read(&p) {
+            Ok(holder) if holder == pod.as_bytes() => match std::fs::remove_file(&p) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(self.io()(e)),
+                _ => Ok(()),
+            },
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.io()(e)),
+        }
+    }
+
+    /// Every lease: address and holder (an unreadable or empty file has holder "").
+    pub fn list(&self) -> Result<Vec<(Ipv4Addr, String)>, LeaseError> {
+        let rd = match std::fs::read_dir(self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(self.io()(e)),
+        };
+        let mut out = Vec::new();
+        for e in rd {
+            let e = e.map_err(self.io())?;
+            let Some(ip) = e
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<Ipv4Addr>().ok())
+            else {
+                continue;
+            };
+            let holder = std::fs::read_to_string(e.path()).unwrap_or_default();
+            out.push((ip, holder));
+        }
+        Ok(out)
+    }
+
+    /// Removes the leases whose holder `alive` says is gone (and the temp files of claims a
+    /// killed pod left half-made); returns the addresses released.
+    pub fn collect(&self, alive: impl Fn(&str) -> bool) -> Result<Vec<Ipv4Addr>, LeaseError> {
+        let mut freed = Vec::new();
+        for (ip, holder) in self.list()? {
+            if !alive(&holder) {
+                let p = self.dir.join(ip.to_string());
+                // Re-read: the file may have been released and claimed again meanwhile.
+                if std::fs::read_to_string(&p).ok().as_deref() == Some(holder.as_str()) {
+                    std::fs::remove_file(&p).map_err(self.io())?;
+                    freed.push(ip);
+                }
+            }
+        }
+        if let Ok(rd) = std::fs::read_dir(self.dir) {
+            for e in rd.flatten() {
+                if e.file_name()
+                    .to_str()
+                    .is_some_and(liftoff_common::atomic::is_temp_name)
+                {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        Ok(freed)
+    }
+}
+
+/// The lease dir and its parents, root-only (leases say which pod has which address).
+fn create_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leases(dir: &Path, net: &str, prefix: u8) -> Leases<'_> {
+        Leases {
+            dir,
+            network: net.parse().unwrap(),
+            prefix,
+        }
+    }
+
+    #[test]
+    fn a_30_holds_one_pod_and_then_says_it_is_used_up() {
+        let t = tempfile_dir();
+        let l = leases(&t, "10.99.0.0", 30);
+        assert_eq!(l.gateway().to_string(), "10.99.0.1");
+        assert_eq!(l.claim("pod-a").unwrap().to_string(), "10.99.0.2");
+        let e = l.claim("pod-b").unwrap_err().to_string();
+        assert!(
+            e.contains("no address left in 10.99.0.0/30 for pod pod-b"),
+            "{e}"
+        );
+        assert!(e.contains("1 are leased"), "{e}");
+        // Only the holder releases it.
+        l.release("10.99.0.2".parse().unwrap(), "pod-b").unwrap();
+        assert!(l.claim("pod-b").is_err());
+        l.release("10.99.0.2".parse().unwrap(), "pod-a").unwrap();
+        assert_eq!(l.claim("pod-b").unwrap().to_string(), "10.99.0.2");
+        let _ = std::fs::remove_dir_all(&t);
+    }
+
+    #[test]
+    fn concurrent_claims_get_distinct_addresses_and_collect_frees_the_dead() {
+        let t = tempfile_dir();
+        let ips: Vec<Ipv4Addr> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..20)
+                .map(|i| {
+                    let t = &t;
+                    s.spawn(move || {
+                        leases(t, "10.98.0.0", 24)
+                            .claim(&format!("pod-{i}"))
+                            .unwrap()
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let distinct: HashSet<_> = ips.iter().collect();
+        assert_eq!(distinct.len(), 20);
+        let l = leases(&t, "10.98.0.0", 24);
+        let freed = l.collect(|p| p != "pod-3" && p != "pod-7").unwrap();
+        assert_eq!(freed.len(), 2);
+        assert_eq!(l.list().unwrap().len(), 18);
+        let _ = std::fs::remove_dir_all(&t);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let d = std::env::temp_dir().join(format!(
+            "liftoff-lease-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+}

@@ -1,0 +1,151 @@
+//! The kernel objects of the native network, each one rtnetlink request: the bridge (with the
+//! gateway address, up), a pod's veth pair (host end on the bridge and up, the other end created
+//! directly inside the pod's namespace as `eth0`), and, from inside that namespace, the pod's
+//! address and default route. No `ip` or plugin process runs.
+
+use super::rtnl::Rtnl;
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_route::address::{AddressAttribute, AddressMessage};
+use netlink_packet_route::link::{
+    InfoData, InfoKind, InfoVeth, LinkAttribute, LinkFlags, LinkInfo, LinkMessage,
+};
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
+};
+use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+fn by_name(name: &str) -> LinkMessage {
+    let mut m = LinkMessage::default();
+    m.attributes.push(LinkAttribute::IfName(name.to_string()));
+    m
+}
+
+/// The index of the link called `name` in the socket's namespace, None when there is none.
+pub fn index(rt: &mut Rtnl, name: &str) -> io::Result<Option<u32>> {
+    match rt.get(RouteNetlinkMessage::GetLink(by_name(name))) {
+        Ok(replies) => Ok(replies.into_iter().find_map(|r| match r {
+            RouteNetlinkMessage::NewLink(l) => Some(l.header.index),
+            _ => None,
+        })),
+        Err(e) if e.raw_os_error() == Some(libc::ENODEV) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the link is administratively up.
+pub fn is_up(rt: &mut Rtnl, name: &str) -> io::Result<bool> {
+    let replies = rt.get(RouteNetlinkMessage::GetLink(by_name(name)))?;
+    Ok(replies.into_iter().any(|r| match r {
+        RouteNetlinkMessage::NewLink(l) => l.header.flags.contains(LinkFlags::Up),
+        _ => false,
+    }))
+}
+
+/// Sets the link up.
+pub fn set_up(rt: &mut Rtnl, index: u32) -> io::Result<()> {
+    let mut m = LinkMessage::default();
+    m.header.index = index;
+    m.header.flags = LinkFlags::Up;
+    m.header.change_mask = LinkFlags::Up;
+    rt.change(RouteNetlinkMessage::SetLink(m), 0)
+}
+
+/// Creates a bridge; an existing one of that name is not an error (another pod raced us).
+pub fn add_bridge(rt: &mut Rtnl, name: &str) -> io::Result<()> {
+    let mut m = by_name(name);
+    m.attributes
+        .push(LinkAttribute::LinkInfo(vec![LinkInfo::Kind(
+            InfoKind::Bridge,
+        )]));
+    match rt.change(RouteNetlinkMessage::NewLink(m), NLM_F_CREATE | NLM_F_EXCL) {
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
+        r => r,
+    }
+}
+
+/// The IPv4 addresses (with prefix lengths) on a link.
+pub fn addresses(rt: &mut Rtnl, index: u32) -> io::Result<Vec<(Ipv4Addr, u8)>> {
+    let mut q = AddressMessage::default();
+    q.header.family = AddressFamily::Inet;
+    let replies = rt.dump(RouteNetlinkMessage::GetAddress(q))?;
+    Ok(replies
+        .into_iter()
+        .filter_map(|r| match r {
+            RouteNetlinkMessage::NewAddress(a) if a.header.index == index => {
+                a.attributes.iter().find_map(|at| match at {
+                    AddressAttribute::Local(IpAddr::V4(ip))
+                    | AddressAttribute::Address(IpAddr::V4(ip)) => Some((*ip, a.header.prefix_len)),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+/// Adds `ip/prefix` to a link; already there is not an error.
+pub fn add_address(rt: &mut Rtnl, index: u32, ip: Ipv4Addr, prefix: u8) -> io::Result<()> {
+    let mut m = AddressMessage::default();
+    m.header.family = AddressFamily::Inet;
+    m.header.prefix_len = prefix;
+    m.header.index = index;
+    m.attributes.push(AddressAttribute::Local(IpAddr::V4(ip)));
+    m.attributes.push(AddressAttribute::Address(IpAddr::V4(ip)));
+    let bcast = u32::from(ip) | (u32::MAX >> prefix);
+    m.attributes
+        .push(AddressAttribute::Broadcast(Ipv4Addr::from(bcast)));
+    match rt.change(
+        RouteNetlinkMessage::NewAddress(m),
+        NLM_F_CREATE | NLM_F_EXCL,
+    ) {
+        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
+        r => r,
+    }
+}
+
+/// Creates the veth pair `host` (on `bridge`, up) and `peer`, the latter directly in the namespace
+/// `netns` (so it never appears on the host under a name that could clash).
+pub fn add_veth(
+    rt: &mut Rtnl,
+    host: &str,
+    bridge: u32,
+    peer: &str,
+    netns: BorrowedFd<'_>,
+) -> io::Result<()> {
+    let mut p = by_name(peer);
+    p.attributes.push(LinkAttribute::NetNsFd(netns.as_raw_fd()));
+    let mut m = by_name(host);
+    m.header.flags = LinkFlags::Up;
+    m.header.change_mask = LinkFlags::Up;
+    m.attributes.push(LinkAttribute::Controller(bridge));
+    m.attributes.push(LinkAttribute::LinkInfo(vec![
+        LinkInfo::Kind(InfoKind::Veth),
+        LinkInfo::Data(InfoData::Veth(InfoVeth::Peer(p))),
+    ]));
+    rt.change(RouteNetlinkMessage::NewLink(m), NLM_F_CREATE | NLM_F_EXCL)
+}
+
+/// Deletes a link by name; one that is already gone is not an error.
+pub fn delete(rt: &mut Rtnl, name: &str) -> io::Result<()> {
+    match rt.change(RouteNetlinkMessage::DelLink(by_name(name)), 0) {
+        Err(e) if e.raw_os_error() == Some(libc::ENODEV) => Ok(()),
+        r => r,
+    }
+}
+
+/// The default route via `gateway` on link `index`.
+pub fn add_default_route(rt: &mut Rtnl, index: u32, gateway: Ipv4Addr) -> io::Result<()> {
+    let mut m = RouteMessage::default();
+    m.header.address_family = AddressFamily::Inet;
+    m.header.table = RouteHeader::RT_TABLE_MAIN;
+    m.header.protocol = RouteProtocol::Boot;
+    m.header.scope = RouteScope::Universe;
+    m.header.kind = RouteType::Unicast;
+    m.attributes
+        .push(RouteAttribute::Gateway(RouteAddress::Inet(gateway)));
+    m.attributes.push(RouteAttribute::Oif(index));
+    rt.change(RouteNetlinkMessage::NewRoute(m), NLM_F_CREATE | NLM_F_EXCL)
+}
