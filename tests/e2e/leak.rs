@@ -28,6 +28,8 @@ pub(crate) struct Snapshot {
     leases: BTreeSet<String>,
     /// User-id range leases (`userns/<pod>.json` in the state root).
     id_ranges: BTreeSet<String>,
+    /// The network sysctls pods' networks set (forwarding, route_localnet of liftoff's bridges).
+    sysctls: BTreeSet<String>,
 }
 
 fn lines(cmd: &str, args: &[&str]) -> BTreeSet<String> {
@@ -170,8 +172,44 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
             ));
         }
     }
+    // The native network's leases: one file per address in the store's lease dirs.
+    for net in std::fs::read_dir(w.root.join("net/native"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for f in std::fs::read_dir(net.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if name == ".lock" || name == ".host-changes" {
+                continue;
+            }
+            let body = std::fs::read_to_string(f.path()).unwrap_or_default();
+            leases.insert(format!(
+                "native {}/{name} {}",
+                net.file_name().to_string_lossy(),
+                body.trim()
+            ));
+        }
+    }
+    let sysctls = [
+        "net/ipv4/ip_forward",
+        "net/ipv4/conf/liftoff0/route_localnet",
+        "net/ipv4/conf/liftoff-cni0/route_localnet",
+        "net/ipv4/conf/all/route_localnet",
+    ]
+    .iter()
+    .map(|k| {
+        let v = std::fs::read_to_string(format!("/proc/sys/{k}")).unwrap_or_default();
+        format!("{k}={}", v.trim())
+    })
+    .collect();
     let id_ranges = lines("ls", &["-A", &format!("{root}/userns")]);
     Snapshot {
+        sysctls,
         mounts,
         cgroups,
         links,
@@ -222,6 +260,7 @@ fn only_ours(s: &Snapshot, ids: &BTreeSet<String>) -> Snapshot {
         firewall: s.firewall.clone(),
         leases: s.leases.clone(),
         id_ranges: s.id_ranges.clone(),
+        sysctls: s.sysctls.clone(),
     }
 }
 
@@ -263,8 +302,16 @@ fn gc_all(w: &World) {
 /// A store of its own, after a first pod has created the long-lived parts (the liftoff cgroups,
 /// the bridge, the shared firewall chains, the state tree), and the snapshot to compare with.
 fn warm_world() -> (World, Snapshot) {
-    let w = new_world();
-    w.ok(&["run", IMAGE, "--", "busybox", "true"]);
+    warm(new_world())
+}
+
+/// [`warm_world`] whose default network is the built-in CNI conflist.
+fn warm_cni_world() -> (World, Snapshot) {
+    warm(crate::pods::new_cni_world())
+}
+
+fn warm(w: World) -> (World, Snapshot) {
+    w.ok(&["run", "-p", "19999:80", IMAGE, "--", "busybox", "true"]);
     gc_all(&w);
     let before = snapshot(&w);
     (w, before)
@@ -310,8 +357,18 @@ fn rng() -> impl FnMut(u64) -> u64 {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn fifty_pods_started_and_stopped_leave_nothing() {
+    fifty_pods_started_and_stopped_leave_nothing_on(warm_world);
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn fifty_pods_started_and_stopped_leave_nothing_cni() {
+    fifty_pods_started_and_stopped_leave_nothing_on(warm_cni_world);
+}
+
+fn fifty_pods_started_and_stopped_leave_nothing_on(warm: fn() -> (World, Snapshot)) {
     let _host = crate::pods::exclusive();
-    let (w, before) = warm_world();
+    let (w, before) = warm();
     let host = w._tmp.path().join("vol");
     std::fs::create_dir_all(&host).unwrap();
     let bind = format!("{}:/data", host.display());
@@ -350,8 +407,18 @@ fn fifty_pods_started_and_stopped_leave_nothing() {
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
 fn supervisors_killed_during_startup_leave_nothing_after_gc() {
+    supervisors_killed_during_startup_leave_nothing_after_gc_on(warm_world);
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn supervisors_killed_during_startup_leave_nothing_after_gc_cni() {
+    supervisors_killed_during_startup_leave_nothing_after_gc_on(warm_cni_world);
+}
+
+fn supervisors_killed_during_startup_leave_nothing_after_gc_on(warm: fn() -> (World, Snapshot)) {
     let _host = crate::pods::exclusive();
-    let (w, before) = warm_world();
+    let (w, before) = warm();
     let mut rand = rng();
     for trial in 0..20 {
         let port = format!("{}:80", 21000 + trial);

@@ -1,9 +1,35 @@
-//! End-to-end tests of pod networking (issue 7) with the distribution's CNI plugins: the default
-//! bridge network, pod to pod and pod to host, published ports from the host's address and from
-//! 127.0.0.1, none and host, a custom conflist, /etc files, and the errors. Only 127.0.0.0/8, the
-//! host's own address and the networks these tests create are ever contacted.
+//! End-to-end tests of pod networking: the default network both ways it can be (the native one,
+//! set up by stage1 over netlink, and the built-in CNI conflist run by the distribution's plugins),
+//! pod to pod and pod to host, published ports from the host's address and from 127.0.0.1, none and
+//! host, a custom conflist, /etc files, and the errors. Only 127.0.0.0/8, the host's own address
+//! and the networks these tests create are ever contacted.
 
-use crate::pods::{err, out, shared, world, World, IMAGE};
+use crate::pods::{cni_world, err, out, shared, world, World, IMAGE};
+
+/// One way the default network can be: its world, and what its pods look like.
+pub(crate) struct Kind {
+    pub(crate) world: fn() -> &'static World,
+    /// The first octets of its pods' addresses.
+    pub(crate) prefix: &'static str,
+    /// The bridge's address, the pods' gateway.
+    pub(crate) gateway: &'static str,
+    /// What `status --check-network` says for a healthy pod.
+    pub(crate) check_ok: &'static str,
+}
+
+pub(crate) const NATIVE: Kind = Kind {
+    world,
+    prefix: "10.66.",
+    gateway: "10.66.0.1",
+    check_ok: "network default (native, bridge liftoff0): ok",
+};
+
+pub(crate) const CNI: Kind = Kind {
+    world: cni_world,
+    prefix: "10.65.",
+    gateway: "10.65.0.1",
+    check_ok: "network liftoff: ok",
+};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -80,9 +106,19 @@ fn http_get(addr: &str) -> std::io::Result<String> {
 
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
-fn pods_reach_each_other_and_the_host_bridge() {
+fn pods_reach_each_other_and_the_host_bridge_native() {
+    pods_reach_each_other_and_the_host_bridge(&NATIVE);
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn pods_reach_each_other_and_the_host_bridge_cni() {
+    pods_reach_each_other_and_the_host_bridge(&CNI);
+}
+
+fn pods_reach_each_other_and_the_host_bridge(k: &Kind) {
     let _host = shared();
-    let w = world();
+    let w = (k.world)();
     let web = detached(
         w,
         &[
@@ -90,7 +126,7 @@ fn pods_reach_each_other_and_the_host_bridge() {
         ],
     );
     let ip = pod_ip(w, &web);
-    assert!(ip.starts_with("10.66."), "default network address: {ip}");
+    assert!(ip.starts_with(k.prefix), "default network address: {ip}");
     // httpd may still be starting: a few tries.
     let fetch = format!(
         "for i in 1 2 3 4 5 6 7 8 9 10; do busybox wget -qO- http://{ip}/ && exit 0; busybox sleep 0.2; done; exit 1"
@@ -99,7 +135,7 @@ fn pods_reach_each_other_and_the_host_bridge() {
     assert!(o.status.success(), "{}", err(&o));
     assert_eq!(out(&o), "hello over localhost\n");
     // A server on the host's end of the bridge is reachable from a pod.
-    let l = TcpListener::bind("10.66.0.1:0").expect("liftoff0 has 10.66.0.1");
+    let l = TcpListener::bind(format!("{}:0", k.gateway)).expect("the bridge has its address");
     let port = l.local_addr().unwrap().port();
     let server = std::thread::spawn(move || {
         let (mut c, _) = l.accept().unwrap();
@@ -114,22 +150,32 @@ fn pods_reach_each_other_and_the_host_bridge() {
         "--",
         "/bin/sh",
         "-c",
-        &format!("echo hello | busybox nc -w 3 10.66.0.1 {port}"),
+        &format!("echo hello | busybox nc -w 3 {} {port}", k.gateway),
     ]);
     server.join().unwrap();
     assert_eq!(out(&o), "from-the-host\n", "{}", err(&o));
     // The list shows the pod's address; CNI CHECK finds the attachment intact.
     assert!(w.ok(&["list"]).contains(&ip));
     let c = w.ok(&["status", "--check-network", &web]);
-    assert!(c.contains("network liftoff: ok") && c.contains(&ip), "{c}");
+    assert!(c.contains(k.check_ok) && c.contains(&ip), "{c}");
     w.ok(&["stop", &web]);
 }
 
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
-fn published_ports_work_from_the_host_address_and_localhost() {
+fn published_ports_work_from_the_host_address_and_localhost_native() {
+    published_ports_work_from_the_host_address_and_localhost(&NATIVE);
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn published_ports_work_from_the_host_address_and_localhost_cni() {
+    published_ports_work_from_the_host_address_and_localhost(&CNI);
+}
+
+fn published_ports_work_from_the_host_address_and_localhost(k: &Kind) {
     let _host = shared();
-    let w = world();
+    let w = (k.world)();
     let port = crate::pods::unique_port();
     let publish = format!("{port}:8080");
     let id = detached(
@@ -176,7 +222,7 @@ fn published_ports_work_from_the_host_address_and_localhost() {
     // -p without a CNI network is an error that says why.
     let o = w.run(&["run", "--net=none", "-p", "8080:80", IMAGE]);
     assert_eq!(o.status.code(), Some(254));
-    assert!(err(&o).contains("-p needs a CNI network"), "{}", err(&o));
+    assert!(err(&o).contains("-p needs a network"), "{}", err(&o));
 }
 
 #[test]
@@ -221,9 +267,19 @@ fn none_and_host_networks() {
 
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
-fn etc_files_follow_the_flags() {
+fn etc_files_follow_the_flags_native() {
+    etc_files_follow_the_flags(&NATIVE);
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn etc_files_follow_the_flags_cni() {
+    etc_files_follow_the_flags(&CNI);
+}
+
+fn etc_files_follow_the_flags(k: &Kind) {
     let _host = shared();
-    let w = world();
+    let w = (k.world)();
     let o = w.ok(&[
         "run", "--hostname", "web", "--dns", "10.0.0.2", "--dns-search", "corp", "--add-host", "db:10.0.0.5",
         IMAGE, "--", "/bin/sh", "-c",
@@ -235,7 +291,7 @@ fn etc_files_follow_the_flags() {
     assert!(
         hosts
             .lines()
-            .any(|l| l.starts_with("10.66.") && l.ends_with("\tweb")),
+            .any(|l| l.starts_with(k.prefix) && l.ends_with("\tweb")),
         "{hosts}"
     );
     assert!(hosts.contains("10.0.0.5\tdb"), "{hosts}");
@@ -385,9 +441,19 @@ fn a_custom_bridge_network_and_network_errors() {
 
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
-fn a_pods_network_namespace_dies_with_its_teardown() {
+fn a_pods_network_namespace_dies_with_its_teardown_native() {
+    a_pods_network_namespace_dies_with_its_teardown(&NATIVE);
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn a_pods_network_namespace_dies_with_its_teardown_cni() {
+    a_pods_network_namespace_dies_with_its_teardown(&CNI);
+}
+
+fn a_pods_network_namespace_dies_with_its_teardown(k: &Kind) {
     let _host = shared();
-    let w = world();
+    let w = (k.world)();
     // A's pin exists when B starts, so B's pod namespace gets a copy of the mount. A's teardown
     // removes the pin file, and the kernel detaches a mount point's copies in other namespaces when
     // it is unlinked: the copy must go too, or A's namespace would live on in B.
@@ -410,4 +476,103 @@ fn a_pods_network_namespace_dies_with_its_teardown() {
         "A's network namespace pin survives in B's mount namespace"
     );
     w.ok(&["stop", "--force", &b]);
+}
+
+/// A config file whose native network is on bridge `bridge` with `subnet`.
+fn native_config(w: &World, name: &str, bridge: &str, subnet: &str) -> PathBuf {
+    let c = w._tmp.path().join(name);
+    std::fs::write(
+        &c,
+        format!("[network]\ndefault = \"native\"\nbridge = \"{bridge}\"\nsubnet = \"{subnet}\"\n"),
+    )
+    .unwrap();
+    c
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn a_full_native_range_says_so_and_leaks_nothing() {
+    let _host = shared();
+    let w = world();
+    let cfg = native_config(w, "tiny-native.toml", "lftest3", "10.68.4.0/30");
+    let cfg = cfg.to_str().unwrap();
+    let first = w.ok(&[
+        "--config", cfg, "run", "-d", IMAGE, "--", "busybox", "sleep", "30",
+    ]);
+    let brif = || {
+        std::fs::read_dir("/sys/class/net/lftest3/brif")
+            .unwrap()
+            .count()
+    };
+    let leases = w.root.join("net/native/lftest3");
+    let lease_count = || {
+        std::fs::read_dir(&leases)
+            .unwrap()
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .count()
+    };
+    assert_eq!((brif(), lease_count()), (1, 1));
+    let o = w.run(&[
+        "--config", cfg, "run", "-p", "18099:80", IMAGE, "--", "busybox", "true",
+    ]);
+    assert_eq!(o.status.code(), Some(254), "{}", err(&o));
+    assert!(
+        err(&o).contains("no address left in 10.68.4.0/30"),
+        "{}",
+        err(&o)
+    );
+    // Nothing of the failed pod: no veth on the bridge, no second lease, no port element.
+    assert_eq!(
+        (brif(), lease_count()),
+        (1, 1),
+        "the failed attach left something"
+    );
+    let nft = std::process::Command::new("nft")
+        .args(["list", "table", "ip", "liftoff_lftest3"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&nft.stdout).contains("18099"),
+        "{}",
+        String::from_utf8_lossy(&nft.stdout)
+    );
+    w.ok(&["stop", "--force", first.trim()]);
+    assert_eq!(lease_count(), 0, "the stopped pod's lease is still held");
+    let _ = std::process::Command::new("ip")
+        .args(["link", "del", "lftest3"])
+        .status();
+    let _ = std::process::Command::new("nft")
+        .args(["delete", "table", "ip", "liftoff_lftest3"])
+        .status();
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn twenty_pods_started_at_once_get_distinct_addresses() {
+    let _host = shared();
+    let w = world();
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..20)
+            .map(|_| s.spawn(|| detached(w, &[IMAGE, "--", "busybox", "sleep", "30"])))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ips: std::collections::BTreeSet<String> = ids.iter().map(|id| pod_ip(w, id)).collect();
+    assert_eq!(ips.len(), 20, "addresses: {ips:?}");
+    assert!(
+        ips.iter().all(|ip| ip.starts_with(NATIVE.prefix)),
+        "{ips:?}"
+    );
+    // Each one answers another pod.
+    let list: Vec<&str> = ips.iter().map(String::as_str).collect();
+    let script = format!(
+        "for ip in {}; do busybox ping -c1 -W2 $ip >/dev/null || {{ echo $ip; exit 1; }}; done",
+        list.join(" ")
+    );
+    let o = w.run(&["run", IMAGE, "--", "/bin/sh", "-c", &script]);
+    assert!(o.status.success(), "no answer from {}{}", out(&o), err(&o));
+    for id in &ids {
+        w.ok(&["stop", "--force", id]);
+    }
 }

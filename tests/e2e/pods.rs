@@ -16,6 +16,8 @@ pub(crate) struct World {
     pub(crate) keys: PathBuf,
     vendor: PathBuf,
     pub(crate) marker: PathBuf,
+    /// A config file every command gets through `LIFTOFF_CONFIG` (a test's own `--config` wins).
+    pub(crate) config: Option<PathBuf>,
 }
 
 /// Pod tests run side by side (`shared`); the leak tests need the host to themselves (`exclusive`),
@@ -71,6 +73,21 @@ pub(crate) fn wait_for_log(w: &World, pod: &str, marker: &str) {
 pub(crate) fn world() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
     W.get_or_init(new_world)
+}
+
+/// A world whose default network is the built-in CNI conflist (`[network] default = "cni"`).
+pub(crate) fn cni_world() -> &'static World {
+    static W: OnceLock<World> = OnceLock::new();
+    W.get_or_init(new_cni_world)
+}
+
+/// [`new_world`] with `[network] default = "cni"`.
+pub(crate) fn new_cni_world() -> World {
+    let mut w = new_world();
+    let c = w._tmp.path().join("cni-default.toml");
+    std::fs::write(&c, "[network]\ndefault = \"cni\"\n").unwrap();
+    w.config = Some(c);
+    w
 }
 
 /// A store of its own (for tests that run `gc`, which would collect other tests' pods). Without
@@ -143,6 +160,7 @@ pub(crate) fn new_world() -> World {
             keys,
             vendor,
             marker,
+            config: None,
         };
         w.ok(&[
             "image",
@@ -182,6 +200,9 @@ impl World {
             .arg(&self.keys)
             .arg("--vendor-keys")
             .arg(&self.vendor);
+        if let Some(cfg) = &self.config {
+            c.env("LIFTOFF_CONFIG", cfg);
+        }
         c.args(args);
         c
     }

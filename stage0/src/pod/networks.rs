@@ -28,7 +28,7 @@ pub const DEFAULT_PLUGIN_DIRS: &[&str] = &["/usr/lib/cni", "/opt/cni/bin"];
 pub const NATIVE_BRIDGE: &str = "liftoff0";
 pub const NATIVE_SUBNET: &str = "10.66.0.0/16";
 
-/// The default network with `[network] default = "cni"`: bridge `liftoff-cni0` on 10.67.0.0/16,
+/// The default network with `[network] default = "cni"`: bridge `liftoff-cni0` on 10.65.0.0/16,
 /// outbound NAT, published ports, and the firewall plugin's forwarding rules.
 pub const DEFAULT_CONFLIST: &str = r#"{
   "cniVersion": "1.0.0",
@@ -42,7 +42,7 @@ pub const DEFAULT_CONFLIST: &str = r#"{
       "hairpinMode": true,
       "ipam": {
         "type": "host-local",
-        "ranges": [[{ "subnet": "10.67.0.0/16", "gateway": "10.67.0.1" }]],
+        "ranges": [[{ "subnet": "10.65.0.0/16", "gateway": "10.65.0.1" }]],
         "routes": [{ "dst": "0.0.0.0/0" }]
       }
     },
@@ -249,28 +249,63 @@ mod tests {
     }
 
     #[test]
-    fn default_network_is_installed_and_overridable() {
+    fn default_network_is_native_or_cni_and_overridable() {
         let t = tempfile::tempdir().unwrap();
         let (etc, root) = (t.path().join("etc"), t.path().join("root"));
         let store = Store::open(&root).unwrap();
-        let n = load("default", &etc, &store).unwrap();
+        let mut settings = NetSettings {
+            config_dir: etc.clone(),
+            ..NetSettings::default()
+        };
+        let n = load("default", &settings, &store).unwrap();
+        let spec = n.native.as_ref().expect("native by default");
+        assert_eq!(
+            (spec.bridge.as_str(), spec.subnet.as_str()),
+            ("liftoff0", "10.66.0.0/16")
+        );
+        assert_eq!(spec.lease_dir, root.join("net/native/liftoff0"));
+        assert!(n.plugins.is_empty());
+        // A bad subnet or bridge in the config file is refused by name.
+        settings.subnet = "10.66.0.1/16".into();
+        let e = load("default", &settings, &store).unwrap_err().to_string();
+        assert!(
+            e.contains("host bits are set") && e.contains("10.66.0.0/16"),
+            "{e}"
+        );
+        settings.subnet = "10.66.0.0/31".into();
+        assert!(load("default", &settings, &store).is_err());
+        settings.subnet = NATIVE_SUBNET.into();
+        settings.bridge = "a-bridge-name-too-long".into();
+        let e = load("default", &settings, &store).unwrap_err().to_string();
+        assert!(e.contains("1-15"), "{e}");
+        // default = "cni": the built-in conflist, installed where it can be read.
+        settings = NetSettings {
+            config_dir: etc.clone(),
+            default: DefaultNetwork::Cni,
+            ..NetSettings::default()
+        };
+        let n = load("default", &settings, &store).unwrap();
         assert_eq!(n.name, "liftoff");
+        assert!(n.native.is_none());
         assert!(root.join("net.d/default.conflist").is_file());
+        // A site's default.conflist wins over both.
         std::fs::create_dir_all(&etc).unwrap();
         std::fs::write(
             etc.join("default.conflist"),
             r#"{"cniVersion":"0.4.0","name":"site","plugins":[{"type":"bridge"}]}"#,
         )
         .unwrap();
-        assert_eq!(load("default", &etc, &store).unwrap().name, "site");
-        let e = load("backend", &etc, &store).unwrap_err().to_string();
+        assert_eq!(load("default", &settings, &store).unwrap().name, "site");
+        settings.default = DefaultNetwork::Native;
+        assert_eq!(load("default", &settings, &store).unwrap().name, "site");
+        let e = load("backend", &settings, &store).unwrap_err().to_string();
         assert!(e.contains("backend.conflist"), "{e}");
         std::fs::write(etc.join("bad.conflist"), r#"{"name":"bad","plugins":[]}"#).unwrap();
-        let e = load("bad", &etc, &store).unwrap_err().to_string();
+        let e = load("bad", &settings, &store).unwrap_err().to_string();
         assert!(
             e.contains("bad.conflist") && e.contains("cniVersion"),
             "{e}"
         );
-        assert!(load("../x", &etc, &store).is_err());
+        assert!(load("../x", &settings, &store).is_err());
     }
 }

@@ -171,7 +171,7 @@ fn create_dir(dir: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    fn leases(dir: &Path, net: &str, prefix: u8) -> Leases<'_> {
+    fn leases<'a>(dir: &'a Path, net: &str, prefix: u8) -> Leases<'a> {
         Leases {
             dir,
             network: net.parse().unwrap(),

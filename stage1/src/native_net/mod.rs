@@ -100,12 +100,7 @@ impl<'a> Native<'a> {
     }
 
     fn firewall(&self) -> firewall::FirewallConfig {
-        firewall::FirewallConfig {
-            table: firewall::TABLE.to_string(),
-            bridge: self.spec.bridge.clone(),
-            subnet: self.network,
-            prefix: self.prefix,
-        }
+        firewall_config(self.spec, self.network, self.prefix)
     }
 
     fn kernel(&self, what: impl Into<String>) -> impl FnOnce(io::Error) -> NativeError {
@@ -296,6 +291,25 @@ impl<'a> Native<'a> {
     }
 }
 
+/// The nftables table of a bridge: `liftoff_<bridge>` (one per native network, so networks on other
+/// bridges, a test's say, never disturb each other's rules).
+pub fn table_name(bridge: &str) -> String {
+    let b: String = bridge
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("liftoff_{b}")
+}
+
+fn firewall_config(spec: &NativeSpec, network: Ipv4Addr, prefix: u8) -> firewall::FirewallConfig {
+    firewall::FirewallConfig {
+        table: table_name(&spec.bridge),
+        bridge: spec.bridge.clone(),
+        subnet: network,
+        prefix,
+    }
+}
+
 /// The host end of a pod's veth: `lf` + 12 hex digits of the pod uuid + the pod interface's number
 /// (15 characters, the kernel's limit), so gc can find it from the uuid alone.
 pub fn host_veth(att: &Attachment) -> String {
@@ -384,12 +398,7 @@ pub fn collect(spec: &NativeSpec, alive: impl Fn(&str) -> bool) -> Vec<String> {
     if let Err(e) = leases.collect(&alive) {
         problems.push(e.to_string());
     }
-    let cfg = firewall::FirewallConfig {
-        table: firewall::TABLE.to_string(),
-        bridge: spec.bridge.clone(),
-        subnet: network,
-        prefix,
-    };
+    let cfg = firewall_config(spec, network, prefix);
     match firewall::elements(&cfg) {
         Ok(els) => {
             let dead: Vec<PortRule> = els
