@@ -383,40 +383,6 @@ fn in_netns<T: Send>(
     })
 }
 
-/// Removes leases and port elements whose pods `alive` says are gone (gc's sweep for pods whose
-/// records were lost).
-pub fn collect(spec: &NativeSpec, alive: impl Fn(&str) -> bool) -> Vec<String> {
-    let mut problems = Vec::new();
-    let Ok((network, prefix)) = spec.subnet() else {
-        return problems;
-    };
-    let leases = Leases {
-        dir: &spec.lease_dir,
-        network,
-        prefix,
-    };
-    if let Err(e) = leases.collect(&alive) {
-        problems.push(e.to_string());
-    }
-    let cfg = firewall_config(spec, network, prefix);
-    match firewall::elements(&cfg) {
-        Ok(els) => {
-            let dead: Vec<PortRule> = els
-                .into_iter()
-                .filter(|(p, _)| !alive(p))
-                .map(|(_, r)| r)
-                .collect();
-            if !dead.is_empty() {
-                if let Err(e) = firewall::remove_ports(&cfg, &dead) {
-                    problems.push(e.to_string());
-                }
-            }
-        }
-        Err(e) => problems.push(e.to_string()),
-    }
-    problems
-}
-
 pub use host::changes as host_changes;
 
 /// Whether a path exists (for the lock file's dir).
