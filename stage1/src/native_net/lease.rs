@@ -34,6 +34,10 @@ pub struct Leases<'a> {
     pub dir: &'a Path,
     pub network: Ipv4Addr,
     pub prefix: u8,
+    /// Another allocator's lease dir whose addresses are never handed out: host-local's for the
+    /// CNI default network of earlier versions, which used the same bridge and subnet, so pods
+    /// started before an upgrade keep their addresses to themselves.
+    pub foreign: Option<&'a Path>,
 }
 
 impl Leases<'_> {
@@ -64,8 +68,17 @@ impl Leases<'_> {
             .into_iter()
             .map(|(ip, _)| u32::from(ip))
             .collect();
+        let taken_elsewhere: HashSet<u32> = self
+            .foreign
+            .and_then(|d| std::fs::read_dir(d).ok())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<Ipv4Addr>().ok())
+            .map(u32::from)
+            .collect();
         for a in self.range() {
-            if used.contains(&a) {
+            if used.contains(&a) || taken_elsewhere.contains(&a) {
                 continue;
             }
             let ip = Ipv4Addr::from(a);
@@ -176,6 +189,7 @@ mod tests {
             dir,
             network: net.parse().unwrap(),
             prefix,
+            foreign: None,
         }
     }
 
@@ -196,6 +210,19 @@ mod tests {
         assert!(l.claim("pod-b").is_err());
         l.release("10.99.0.2".parse().unwrap(), "pod-a").unwrap();
         assert_eq!(l.claim("pod-b").unwrap().to_string(), "10.99.0.2");
+        let _ = std::fs::remove_dir_all(&t);
+    }
+
+    #[test]
+    fn addresses_another_allocator_holds_are_skipped() {
+        let t = tempfile_dir();
+        let foreign = t.join("host-local");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("10.97.0.2"), "old-cni-pod").unwrap();
+        std::fs::write(foreign.join("lock"), "").unwrap();
+        let mut l = leases(&t.join("leases"), "10.97.0.0", 24);
+        l.foreign = Some(&foreign);
+        assert_eq!(l.claim("pod-a").unwrap().to_string(), "10.97.0.3");
         let _ = std::fs::remove_dir_all(&t);
     }
 

@@ -56,6 +56,10 @@ pub enum NativeError {
     Invalid { network: String, msg: String },
 }
 
+/// host-local's lease dir of the CNI default network before the native one (bridge `liftoff0`,
+/// 10.66.0.0/16 too): its addresses are never handed out while pods of that time still hold them.
+const LEGACY_CNI_LEASES: &str = "/var/lib/cni/networks/liftoff";
+
 /// How much a teardown does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Teardown {
@@ -96,6 +100,7 @@ impl<'a> Native<'a> {
             dir: &self.spec.lease_dir,
             network: self.network,
             prefix: self.prefix,
+            foreign: Some(Path::new(LEGACY_CNI_LEASES)),
         }
     }
 
