@@ -220,7 +220,8 @@ mod tests {
         std::fs::create_dir_all(&foreign).unwrap();
         std::fs::write(foreign.join("10.97.0.2"), "old-cni-pod").unwrap();
         std::fs::write(foreign.join("lock"), "").unwrap();
-        let mut l = leases(&t.join("leases"), "10.97.0.0", 24);
+        let dir = t.join("leases");
+        let mut l = leases(&dir, "10.97.0.0", 24);
         l.foreign = Some(&foreign);
         assert_eq!(l.claim("pod-a").unwrap().to_string(), "10.97.0.3");
         let _ = std::fs::remove_dir_all(&t);
