@@ -246,7 +246,7 @@ fn none_and_host_networks() {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with("veth"))
+        .filter(|n| !n.starts_with("veth") && !n.starts_with("lf"))
         .collect();
     let o = w.ok(&[
         "run",

@@ -27,9 +27,11 @@ pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
         .and_then(|f| lock::lock(&f, lock::Mode::Exclusive).map(|_| f))
         .map_err(n.kernel(format!("locking {}", lock_path.display())))?;
     let bridge = &n.spec.bridge;
+    let mut created = false;
     let idx = match links::index(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
         Some(i) => i,
         None => {
+            created = true;
             links::add_bridge(rt, bridge).map_err(n.kernel(format!("creating bridge {bridge}")))?;
             links::index(rt, bridge)
                 .map_err(n.kernel(format!("reading link {bridge}")))?
@@ -53,6 +55,13 @@ pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
     set_sysctl(n, &route_localnet(bridge))?;
     firewall::ensure(&n.firewall()).map_err(n.fw_err())?;
     drop(f);
+    if created {
+        // Once per bridge (per boot): rules of other programs that would drop the pods' forwarded
+        // traffic are said loudly, not edited.
+        for b in firewall::forward_blockers_for(&n.firewall()) {
+            liftoff_stage2::warning!("network {}: {b}", n.net.name);
+        }
+    }
     Ok(idx)
 }
 
@@ -138,6 +147,6 @@ pub fn check(n: &Native) -> Vec<String> {
     if let Err(e) = firewall::elements(&n.firewall()) {
         p.push(e.to_string());
     }
-    p.extend(firewall::forward_blockers());
+    p.extend(firewall::forward_blockers_for(&n.firewall()));
     p
 }
