@@ -78,6 +78,9 @@ pub struct NetworkConfig {
     pub bridge: Option<String>,
     /// The native network's IPv4 subnet; default 10.66.0.0/16.
     pub subnet: Option<String>,
+    /// An IPv6 ULA subnet for the native network (e.g. `fd66::/64`): pods get an address from it
+    /// too, with NAT66 outbound. None (the default): IPv4 only.
+    pub ipv6: Option<String>,
     /// Network lists for `--net=NAME` (`NAME.conflist`); default /etc/liftoff/net.d.
     pub config_dir: Option<PathBuf>,
     /// CNI plugin dirs, searched in order; default /usr/lib/cni, /opt/cni/bin.

@@ -21,18 +21,34 @@ pub enum PortError {
     },
 }
 
-/// Binds every published port on the host; the returned sockets hold them until dropped.
-pub fn reserve(ports: &[PortMapping]) -> Result<Vec<OwnedFd>, PortError> {
+/// Binds every published port on the host; the returned sockets hold them until dropped. A port
+/// without a host address is bound on 0.0.0.0, and with `ipv6` (the pod's network publishes on
+/// IPv6 too) on [::] as well.
+pub fn reserve(ports: &[PortMapping], ipv6: bool) -> Result<Vec<OwnedFd>, PortError> {
     let mut held = Vec::new();
     for p in ports {
-        let ip: IpAddr = if p.host_ip.is_empty() {
-            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        let ips: Vec<IpAddr> = if p.host_ip.is_empty() {
+            let mut any = vec![IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
+            if ipv6 {
+                any.push(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED));
+            }
+            any
         } else {
-            p.host_ip.parse().map_err(|_| PortError::BadIp {
+            vec![p.host_ip.parse().map_err(|_| PortError::BadIp {
                 port: p.host_port,
                 ip: p.host_ip.clone(),
-            })?
+            })?]
         };
+        for ip in ips {
+            held.push(reserve_one(p, ip)?);
+        }
+    }
+    Ok(held)
+}
+
+/// Binds one published port on one host address.
+fn reserve_one(p: &PortMapping, ip: IpAddr) -> Result<OwnedFd, PortError> {
+    {
         let addr = SocketAddr::new(ip, p.host_port);
         // An exited pod's teardown may still hold the port for ~100 ms: a short retry rides it out.
         let deadline = Instant::now() + Duration::from_secs(1);
@@ -53,28 +69,34 @@ pub fn reserve(ports: &[PortMapping]) -> Result<Vec<OwnedFd>, PortError> {
                 source,
             },
         })?;
-        held.push(fd);
+        Ok(fd)
     }
-    Ok(held)
 }
 
-/// Binds one host port (TCP without listening, or UDP).
+/// Binds one host port (TCP without listening, or UDP). An IPv6 socket is IPv6-only, so that
+/// [::] and 0.0.0.0 are two reservations that do not collide.
 fn bind_port(ip: IpAddr, addr: SocketAddr, protocol: &str) -> std::io::Result<OwnedFd> {
-    if protocol == "udp" {
-        return std::net::UdpSocket::bind(addr).map(OwnedFd::from);
-    }
-    // A bound TCP socket that never listens: it holds the port and accepts nothing.
+    use nix::sys::socket::{setsockopt, sockopt, SockType};
     let domain = if ip.is_ipv4() {
         nix::sys::socket::AddressFamily::Inet
     } else {
         nix::sys::socket::AddressFamily::Inet6
     };
+    // A bound TCP socket that never listens: it holds the port and accepts nothing.
+    let kind = if protocol == "udp" {
+        SockType::Datagram
+    } else {
+        SockType::Stream
+    };
     let fd = nix::sys::socket::socket(
         domain,
-        nix::sys::socket::SockType::Stream,
+        kind,
         nix::sys::socket::SockFlag::SOCK_CLOEXEC,
         None,
     )?;
+    if ip.is_ipv6() {
+        setsockopt(&fd, sockopt::Ipv6V6Only, &true)?;
+    }
     let sa = nix::sys::socket::SockaddrStorage::from(addr);
     nix::sys::socket::bind(fd.as_raw_fd(), &sa)?;
     Ok(fd)
@@ -97,18 +119,21 @@ mod tests {
     fn a_taken_port_is_a_clear_error() {
         let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = taken.local_addr().unwrap().port();
-        let e = reserve(&[map("127.0.0.1", port, "tcp")]).unwrap_err();
+        let e = reserve(&[map("127.0.0.1", port, "tcp")], false).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!("-p {port}:80/tcp: port {port} is already in use on the host (by another pod or program); choose another host port")
         );
-        let e = reserve(&[map("localhost", 8080, "tcp")]).unwrap_err();
+        let e = reserve(&[map("localhost", 8080, "tcp")], false).unwrap_err();
         assert_eq!(e.to_string(), "-p 8080: localhost is not an IP address");
     }
 
     #[test]
     fn reserved_ports_are_held_until_dropped() {
-        let held = reserve(&[map("127.0.0.1", 0, "udp"), map("127.0.0.1", 0, "tcp")]).unwrap();
+        let held = reserve(&[map("127.0.0.1", 0, "udp"), map("127.0.0.1", 0, "tcp")], false).unwrap();
         assert_eq!(held.len(), 2);
+        // Without a host address: 0.0.0.0, and [::] too when the network has IPv6.
+        let held = reserve(&[map("", 0, "tcp"), map("", 0, "udp")], true).unwrap();
+        assert_eq!(held.len(), 4);
     }
 }

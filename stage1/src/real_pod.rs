@@ -139,7 +139,14 @@ impl PodSys for RealPod<'_> {
         self.go = Some(go_w);
         self.started = Some(started_r);
         self.init_ends = Some((go_r, started_w));
-        self.ports = crate::ports::reserve(&self.m.ports)?;
+        // Published on IPv6 too when the first network (the one ports go to) has an IPv6 subnet.
+        let ipv6 = self
+            .m
+            .networks
+            .first()
+            .and_then(|n| n.native.as_ref())
+            .is_some_and(|s| s.ipv6.is_some());
+        self.ports = crate::ports::reserve(&self.m.ports, ipv6)?;
         Ok(())
     }
 

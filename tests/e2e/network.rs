@@ -576,3 +576,73 @@ fn twenty_pods_started_at_once_get_distinct_addresses() {
         w.ok(&["stop", "--force", id]);
     }
 }
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
+    let _host = shared();
+    let w = world();
+    let cfg = w._tmp.path().join("ipv6-native.toml");
+    std::fs::write(
+        &cfg,
+        "[network]\nbridge = \"lftest6\"\nsubnet = \"10.68.8.0/24\"\nipv6 = \"fd66:6600::/64\"\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let port = crate::pods::unique_port();
+    let publish = format!("{port}:8080");
+    let web = w
+        .ok(&[
+            "--config", cfg, "run", "-d", "-p", &publish, IMAGE, "--", "busybox", "httpd", "-f",
+            "-p", "8080", "-h", "/www",
+        ])
+        .trim()
+        .to_string();
+    let s = w.ok(&["status", "--format", "json", &web]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let net = v["net"].as_str().unwrap().to_string();
+    assert!(
+        net.contains("10.68.8.2") && net.contains("fd66:6600::2"),
+        "both addresses: {net}"
+    );
+    // Another pod reaches it over IPv6, and has an IPv6 default route via the bridge.
+    let o = w.run(&[
+        "--config", cfg, "run", IMAGE, "--", "/bin/sh", "-c",
+        "busybox ip -6 route; for i in 1 2 3 4 5 6 7 8 9 10; do busybox wget -qO- 'http://[fd66:6600::2]:8080/' && exit 0; busybox sleep 0.2; done; exit 1",
+    ]);
+    assert!(o.status.success(), "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains("default via fd66:6600::1"), "{}", out(&o));
+    assert!(out(&o).ends_with("hello over localhost\n"), "{}", out(&o));
+    // The published port answers on the host's IPv6 address of the bridge (and on IPv4 as ever).
+    let v6 = http_get_retry(&format!("[fd66:6600::1]:{port}")).expect("published port over IPv6");
+    assert!(v6.ends_with("hello over localhost\n"), "{v6}");
+    let v4 = http_get(&format!("127.0.0.1:{port}")).expect("published port on 127.0.0.1");
+    assert!(v4.ends_with("hello over localhost\n"), "{v4}");
+    let c = w.ok(&["--config", cfg, "status", "--check-network", &web]);
+    assert!(c.contains(": ok (10.68.8.2/24, fd66:6600::2/64 on eth0)"), "{c}");
+    // IPv6 loopback cannot be published; an IPv6 address without an IPv6 subnet neither.
+    let o = w.run(&[
+        "--config", cfg, "run", "-p", "[::1]:18098:80", IMAGE, "--", "busybox", "true",
+    ]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("cannot publish on IPv6 loopback"), "{}", err(&o));
+    let o = w.run(&["run", "-p", "[fd00::1]:18097:80", IMAGE, "--", "busybox", "true"]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(err(&o).contains("has no IPv6 subnet"), "{}", err(&o));
+    w.ok(&["stop", &web]);
+    let leases: Vec<String> = std::fs::read_dir(w.root.join("net/native/lftest6"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(leases.is_empty(), "leases left: {leases:?}");
+    let _ = std::process::Command::new("ip")
+        .args(["link", "del", "lftest6"])
+        .status();
+    for fam in ["ip", "ip6"] {
+        let _ = std::process::Command::new("nft")
+            .args(["delete", "table", fam, "liftoff_lftest6"])
+            .status();
+    }
+}

@@ -138,6 +138,7 @@ fn native(settings: &NetSettings, store: &Store) -> Result<Network, NetError> {
             bridge: settings.bridge.clone(),
             subnet: settings.subnet.clone(),
             lease_dir: store.root().join("net/native").join(&settings.bridge),
+            ipv6: settings.ipv6.clone(),
         }),
     };
     n.check()?;
@@ -275,6 +276,18 @@ mod tests {
         settings.subnet = "10.66.0.0/31".into();
         assert!(load("default", &settings, &store).is_err());
         settings.subnet = NATIVE_SUBNET.into();
+        settings.ipv6 = Some("2001:db8::/64".into());
+        let e = load("default", &settings, &store).unwrap_err().to_string();
+        assert!(e.contains("unique local"), "{e}");
+        settings.ipv6 = Some("fd66::1/64".into());
+        let e = load("default", &settings, &store).unwrap_err().to_string();
+        assert!(e.contains("host bits"), "{e}");
+        settings.ipv6 = Some("fd66::/64".into());
+        assert_eq!(
+            load("default", &settings, &store).unwrap().native.unwrap().ipv6.as_deref(),
+            Some("fd66::/64")
+        );
+        settings.ipv6 = None;
         settings.bridge = "a-bridge-name-too-long".into();
         let e = load("default", &settings, &store).unwrap_err().to_string();
         assert!(e.contains("1-15"), "{e}");

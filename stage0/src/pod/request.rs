@@ -155,6 +155,7 @@ pub struct NetSettings {
     pub default: crate::config::DefaultNetwork,
     pub bridge: String,
     pub subnet: String,
+    pub ipv6: Option<String>,
     pub config_dir: std::path::PathBuf,
     pub plugin_dirs: Vec<std::path::PathBuf>,
 }
@@ -167,6 +168,7 @@ impl NetSettings {
             default: c.default.unwrap_or(d.default),
             bridge: c.bridge.clone().unwrap_or(d.bridge),
             subnet: c.subnet.clone().unwrap_or(d.subnet),
+            ipv6: c.ipv6.clone(),
             config_dir: c.config_dir.clone().unwrap_or(d.config_dir),
             plugin_dirs: c.plugin_dirs.clone().unwrap_or(d.plugin_dirs),
         }
@@ -179,6 +181,7 @@ impl Default for NetSettings {
             default: crate::config::DefaultNetwork::Native,
             bridge: super::networks::NATIVE_BRIDGE.into(),
             subnet: super::networks::NATIVE_SUBNET.into(),
+            ipv6: None,
             config_dir: super::networks::DEFAULT_NET_DIR.into(),
             plugin_dirs: super::networks::DEFAULT_PLUGIN_DIRS
                 .iter()

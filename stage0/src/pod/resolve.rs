@@ -484,6 +484,25 @@ fn resolve_ports(
             networks[0].name, networks[0].source
         )));
     }
+    if let Some(spec) = networks.first().and_then(|n| n.native.as_ref()) {
+        for p in &ports {
+            let Ok(std::net::IpAddr::V6(ip)) = p.host_ip.parse::<std::net::IpAddr>() else {
+                continue;
+            };
+            if spec.ipv6.is_none() {
+                return Err(ResolveError::Pod(format!(
+                    "-p [{ip}]:{}:{}: the default network has no IPv6 subnet; set ipv6 = \"fd66::/64\" (a ULA subnet of your choice) under [network] in the config file, or publish on an IPv4 address",
+                    p.host_port, p.container_port
+                )));
+            }
+            if ip.is_loopback() {
+                return Err(ResolveError::Pod(format!(
+                    "-p [::1]:{}:{}: the native network cannot publish on IPv6 loopback (the kernel drops forwarded packets from ::1, and IPv6 has no route_localnet); publish on 127.0.0.1 or on one of the host's IPv6 addresses",
+                    p.host_port, p.container_port
+                )));
+            }
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     for p in &ports {
         if !seen.insert((p.host_port, p.protocol.clone())) {

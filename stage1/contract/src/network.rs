@@ -46,6 +46,9 @@ pub struct NativeSpec {
     pub subnet: String,
     /// One file per leased address, named by it, holding the pod uuid.
     pub lease_dir: PathBuf,
+    /// An IPv6 ULA subnet (`fdXX:…::/N`, N from 64 to 120) the pods also get an address from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6: Option<String>,
 }
 
 impl NativeSpec {
@@ -74,6 +77,34 @@ impl NativeSpec {
         Ok((addr, n))
     }
 
+    /// The IPv6 subnet's network address and prefix length, checked; None without one.
+    pub fn subnet6(&self) -> Result<Option<(std::net::Ipv6Addr, u8)>, String> {
+        let Some(text) = &self.ipv6 else {
+            return Ok(None);
+        };
+        let bad = || {
+            format!(
+                "ipv6 \"{}\": expected a unique local IPv6 network (fc00::/7, e.g. fd66::/64) written ADDR/N with N from 64 to 120",
+                text.escape_debug()
+            )
+        };
+        let (a, n) = text.split_once('/').ok_or_else(bad)?;
+        let addr: std::net::Ipv6Addr = a.parse().map_err(|_| bad())?;
+        let n: u8 = n.parse().map_err(|_| bad())?;
+        if !(64..=120).contains(&n) || (addr.segments()[0] & 0xfe00) != 0xfc00 {
+            return Err(bad());
+        }
+        let mask = u128::MAX << (128 - n);
+        if u128::from(addr) & !mask != 0 {
+            return Err(format!(
+                "ipv6 \"{}\": host bits are set (the network address is {}/{n})",
+                text.escape_debug(),
+                std::net::Ipv6Addr::from(u128::from(addr) & mask)
+            ));
+        }
+        Ok(Some((addr, n)))
+    }
+
     fn check(&self) -> Result<(), String> {
         let b = &self.bridge;
         if b.is_empty()
@@ -88,6 +119,7 @@ impl NativeSpec {
             ));
         }
         self.subnet()?;
+        self.subnet6()?;
         if !self.lease_dir.is_absolute() {
             return Err("lease_dir must be an absolute path".into());
         }

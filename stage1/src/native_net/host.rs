@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
+const IP6_FORWARD: &str = "/proc/sys/net/ipv6/conf/all/forwarding";
 
 fn route_localnet(bridge: &str) -> PathBuf {
     PathBuf::from(format!("/proc/sys/net/ipv4/conf/{bridge}/route_localnet"))
@@ -41,28 +42,46 @@ pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
                 })?
         }
     };
-    let gw = n.leases().gateway();
-    let addrs =
-        links::addresses(rt, idx).map_err(n.kernel(format!("reading addresses of {bridge}")))?;
-    if !addrs.contains(&(gw, n.prefix)) {
-        links::add_address(rt, idx, gw, n.prefix)
-            .map_err(n.kernel(format!("adding {gw}/{} to {bridge}", n.prefix)))?;
+    for s in &n.subnets {
+        let (gw, prefix) = (n.leases(*s).gateway(), s.1);
+        let addrs = links::addresses(rt, idx, gw.is_ipv6())
+            .map_err(n.kernel(format!("reading addresses of {bridge}")))?;
+        if !addrs.contains(&(gw, prefix)) {
+            links::add_address(rt, idx, gw, prefix)
+                .map_err(n.kernel(format!("adding {gw}/{prefix} to {bridge}")))?;
+        }
     }
     if !links::is_up(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
         links::set_up(rt, idx).map_err(n.kernel(format!("setting {bridge} up")))?;
     }
-    set_sysctl(n, Path::new(IP_FORWARD))?;
-    set_sysctl(n, &route_localnet(bridge))?;
-    firewall::ensure(&n.firewall()).map_err(n.fw_err())?;
+    for path in sysctls(n) {
+        set_sysctl(n, &path)?;
+    }
+    for s in &n.subnets {
+        firewall::ensure(&n.firewall(*s)).map_err(n.fw_err())?;
+    }
     drop(f);
     if created {
         // Once per bridge (per boot): rules of other programs that would drop the pods' forwarded
         // traffic are said loudly, not edited.
-        for b in firewall::forward_blockers_for(&n.firewall()) {
-            liftoff_stage2::warning!("network {}: {b}", n.net.name);
+        for s in &n.subnets {
+            for b in firewall::forward_blockers_for(&n.firewall(*s)) {
+                liftoff_stage2::warning!("network {}: {b}", n.net.name);
+            }
         }
     }
     Ok(idx)
+}
+
+/// The sysctls the network needs at 1: forwarding (IPv4, and IPv6 with an IPv6 subnet) and the
+/// bridge's route_localnet. IPv6 forwarding is host-wide and makes the kernel ignore router
+/// advertisements on interfaces with accept_ra=1: that is why IPv6 is opt-in, and recorded.
+fn sysctls(n: &Native) -> Vec<PathBuf> {
+    let mut v = vec![PathBuf::from(IP_FORWARD), route_localnet(&n.spec.bridge)];
+    if n.subnets.len() > 1 {
+        v.push(PathBuf::from(IP6_FORWARD));
+    }
+    v
 }
 
 /// Sets a boolean sysctl to 1, recording the change when it was not already.
@@ -113,10 +132,11 @@ pub fn check(n: &Native) -> Vec<String> {
     match Rtnl::open().and_then(|mut rt| {
         let idx = links::index(&mut rt, bridge)?;
         let up = idx.is_some() && links::is_up(&mut rt, bridge)?;
-        let addrs = match idx {
-            Some(i) => links::addresses(&mut rt, i)?,
-            None => Vec::new(),
-        };
+        let mut addrs = Vec::new();
+        if let Some(i) = idx {
+            addrs.extend(links::addresses(&mut rt, i, false)?);
+            addrs.extend(links::addresses(&mut rt, i, true)?);
+        }
         Ok((idx, up, addrs))
     }) {
         Ok((None, _, _)) => p.push(format!("bridge {bridge} does not exist")),
@@ -124,17 +144,16 @@ pub fn check(n: &Native) -> Vec<String> {
             if !up {
                 p.push(format!("bridge {bridge} is down"));
             }
-            let gw = n.leases().gateway();
-            if !addrs.contains(&(gw, n.prefix)) {
-                p.push(format!(
-                    "bridge {bridge} lacks its address {gw}/{}",
-                    n.prefix
-                ));
+            for s in &n.subnets {
+                let gw = n.leases(*s).gateway();
+                if !addrs.contains(&(gw, s.1)) {
+                    p.push(format!("bridge {bridge} lacks its address {gw}/{}", s.1));
+                }
             }
         }
         Err(e) => p.push(format!("reading links: {e}")),
     }
-    for path in [PathBuf::from(IP_FORWARD), route_localnet(bridge)] {
+    for path in sysctls(n) {
         if std::fs::read_to_string(&path)
             .ok()
             .as_deref()
@@ -144,9 +163,11 @@ pub fn check(n: &Native) -> Vec<String> {
             p.push(format!("{} is not 1", sysctl_name(&path)));
         }
     }
-    if let Err(e) = firewall::elements(&n.firewall()) {
-        p.push(e.to_string());
+    for s in &n.subnets {
+        if let Err(e) = firewall::elements(&n.firewall(*s)) {
+            p.push(e.to_string());
+        }
+        p.extend(firewall::forward_blockers_for(&n.firewall(*s)));
     }
-    p.extend(firewall::forward_blockers_for(&n.firewall()));
     p
 }

@@ -1,5 +1,6 @@
-//! Address leases of the native network, host-local style: one file per leased address in the
-//! network's lease dir, named by the address and holding the pod's uuid.
+//! Address leases of the native network, host-local style: one file per leased address (IPv4, and
+//! IPv6 when the network has a ULA subnet) in the network's lease dir, named by the address and
+//! holding the pod's uuid.
 //!
 //! A lease is claimed by creating its file, whole and never over an existing one
 //! (`atomic::claim`), so two pods starting at once can never get the same address and no lock is
@@ -9,7 +10,7 @@
 
 use std::collections::HashSet;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -29,10 +30,10 @@ pub enum LeaseError {
     },
 }
 
-/// A subnet's lease dir.
+/// A subnet's lease dir (both families share it: the file names tell them apart).
 pub struct Leases<'a> {
     pub dir: &'a Path,
-    pub network: Ipv4Addr,
+    pub network: IpAddr,
     pub prefix: u8,
     /// Another allocator's lease dir whose addresses are never handed out: host-local's for the
     /// CNI default network of earlier versions, which used the same bridge and subnet, so pods
@@ -49,44 +50,73 @@ impl Leases<'_> {
     }
 
     /// The gateway (the bridge's address): the subnet's first address.
-    pub fn gateway(&self) -> Ipv4Addr {
-        Ipv4Addr::from(u32::from(self.network) + 1)
+    pub fn gateway(&self) -> IpAddr {
+        self.addr(self.base() + 1)
     }
 
-    /// The addresses pods may get: after the gateway, before the broadcast address.
-    fn range(&self) -> std::ops::RangeInclusive<u32> {
-        let net = u32::from(self.network);
-        let bcast = net | (u32::MAX >> self.prefix);
-        net + 2..=bcast - 1
+    fn bits(&self) -> u32 {
+        if self.network.is_ipv4() {
+            32
+        } else {
+            128
+        }
+    }
+
+    fn base(&self) -> u128 {
+        match self.network {
+            IpAddr::V4(a) => u128::from(u32::from(a)),
+            IpAddr::V6(a) => u128::from(a),
+        }
+    }
+
+    fn addr(&self, n: u128) -> IpAddr {
+        match self.network {
+            // (Truncation impossible: n stays inside the IPv4 subnet.)
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::from(n as u32)),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::from(n)),
+        }
+    }
+
+    fn number(&self, ip: IpAddr) -> Option<u128> {
+        match (ip, self.network) {
+            (IpAddr::V4(a), IpAddr::V4(_)) => Some(u128::from(u32::from(a))),
+            (IpAddr::V6(a), IpAddr::V6(_)) => Some(u128::from(a)),
+            _ => None,
+        }
+    }
+
+    /// The addresses pods may get: after the gateway, before the last (IPv4's broadcast address;
+    /// on IPv6 it is kept free too, and at most 2^32 addresses of a big subnet are used).
+    fn range(&self) -> std::ops::RangeInclusive<u128> {
+        let host_bits = self.bits() - u32::from(self.prefix);
+        let size = 1u128 << host_bits.min(32);
+        self.base() + 2..=self.base() + size - 2
     }
 
     /// Claims the lowest free address for `pod`.
-    pub fn claim(&self, pod: &str) -> Result<Ipv4Addr, LeaseError> {
+    pub fn claim(&self, pod: &str) -> Result<IpAddr, LeaseError> {
         create_dir(self.dir).map_err(self.io())?;
-        let mut used: HashSet<u32> = self
+        let mut used: HashSet<u128> = self
             .list()?
             .into_iter()
-            .map(|(ip, _)| u32::from(ip))
+            .filter_map(|(ip, _)| self.number(ip))
             .collect();
-        let taken_elsewhere: HashSet<u32> = self
+        let taken_elsewhere: HashSet<u128> = self
             .foreign
             .and_then(|d| std::fs::read_dir(d).ok())
             .into_iter()
             .flatten()
             .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<Ipv4Addr>().ok())
-            .map(u32::from)
+            .filter_map(|e| e.file_name().to_str()?.parse::<IpAddr>().ok())
+            .filter_map(|ip| self.number(ip))
             .collect();
         for a in self.range() {
             if used.contains(&a) || taken_elsewhere.contains(&a) {
                 continue;
             }
-            let ip = Ipv4Addr::from(a);
-            match liftoff_common::atomic::claim(
-                &self.dir.join(ip.to_string()),
-                pod.as_bytes(),
-                0o600,
-            ) {
+            let ip = self.addr(a);
+            match liftoff_common::atomic::claim(&self.dir.join(ip.to_string()), pod.as_bytes(), 0o600)
+            {
                 Ok(()) => return Ok(ip),
                 // Another pod took it since the listing.
                 Err(e) if e.source.kind() == io::ErrorKind::AlreadyExists => {
@@ -104,7 +134,7 @@ impl Leases<'_> {
     }
 
     /// Releases `ip` if `pod` holds it (a lease another pod holds now is left alone).
-    pub fn release(&self, ip: Ipv4Addr, pod: &str) -> Result<(), LeaseError> {
+    pub fn release(&self, ip: IpAddr, pod: &str) -> Result<(), LeaseError> {
         let p = self.dir.join(ip.to_string());
         match std::fs::read(&p) {
             Ok(holder) if holder == pod.as_bytes() => match std::fs::remove_file(&p) {
@@ -117,8 +147,9 @@ impl Leases<'_> {
         }
     }
 
-    /// Every lease: address and holder (an unreadable or empty file has holder "").
-    pub fn list(&self) -> Result<Vec<(Ipv4Addr, String)>, LeaseError> {
+    /// Every lease of this subnet's family: address and holder (an unreadable or empty file has
+    /// holder "").
+    pub fn list(&self) -> Result<Vec<(IpAddr, String)>, LeaseError> {
         let rd = match std::fs::read_dir(self.dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -130,7 +161,8 @@ impl Leases<'_> {
             let Some(ip) = e
                 .file_name()
                 .to_str()
-                .and_then(|n| n.parse::<Ipv4Addr>().ok())
+                .and_then(|n| n.parse::<IpAddr>().ok())
+                .filter(|ip| ip.is_ipv4() == self.network.is_ipv4())
             else {
                 continue;
             };
@@ -142,7 +174,7 @@ impl Leases<'_> {
 
     /// Removes the leases whose holder `alive` says is gone (and the temp files of claims a
     /// killed pod left half-made); returns the addresses released.
-    pub fn collect(&self, alive: impl Fn(&str) -> bool) -> Result<Vec<Ipv4Addr>, LeaseError> {
+    pub fn collect(&self, alive: impl Fn(&str) -> bool) -> Result<Vec<IpAddr>, LeaseError> {
         let mut freed = Vec::new();
         for (ip, holder) in self.list()? {
             if !alive(&holder) {
@@ -228,9 +260,25 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_leases_share_the_dir_and_skip_the_gateway() {
+        let t = tempfile_dir();
+        let v4 = leases(&t, "10.96.0.0", 24);
+        let v6 = leases(&t, "fd66::", 64);
+        assert_eq!(v6.gateway().to_string(), "fd66::1");
+        assert_eq!(v4.claim("pod-a").unwrap().to_string(), "10.96.0.2");
+        assert_eq!(v6.claim("pod-a").unwrap().to_string(), "fd66::2");
+        assert_eq!(v6.claim("pod-b").unwrap().to_string(), "fd66::3");
+        assert_eq!((v4.list().unwrap().len(), v6.list().unwrap().len()), (1, 2));
+        let tiny = leases(&t, "fd67::", 126);
+        assert_eq!(tiny.claim("pod-c").unwrap().to_string(), "fd67::2");
+        assert!(tiny.claim("pod-d").is_err());
+        let _ = std::fs::remove_dir_all(&t);
+    }
+
+    #[test]
     fn concurrent_claims_get_distinct_addresses_and_collect_frees_the_dead() {
         let t = tempfile_dir();
-        let ips: Vec<Ipv4Addr> = std::thread::scope(|s| {
+        let ips: Vec<IpAddr> = std::thread::scope(|s| {
             let hs: Vec<_> = (0..20)
                 .map(|i| {
                     let t = &t;

@@ -14,7 +14,8 @@ use netlink_packet_route::route::{
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use std::io;
-use std::net::{IpAddr, Ipv4Addr};
+use netlink_packet_route::address::AddressHeaderFlags;
+use std::net::IpAddr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 fn by_name(name: &str) -> LinkMessage {
@@ -66,18 +67,33 @@ pub fn add_bridge(rt: &mut Rtnl, name: &str) -> io::Result<()> {
     }
 }
 
-/// The IPv4 addresses (with prefix lengths) on a link.
-pub fn addresses(rt: &mut Rtnl, index: u32) -> io::Result<Vec<(Ipv4Addr, u8)>> {
+fn family(ip: IpAddr) -> AddressFamily {
+    if ip.is_ipv4() {
+        AddressFamily::Inet
+    } else {
+        AddressFamily::Inet6
+    }
+}
+
+/// The addresses (with prefix lengths) of `ip`'s family on a link.
+pub fn addresses(rt: &mut Rtnl, index: u32, v6: bool) -> io::Result<Vec<(IpAddr, u8)>> {
     let mut q = AddressMessage::default();
-    q.header.family = AddressFamily::Inet;
+    q.header.family = if v6 {
+        AddressFamily::Inet6
+    } else {
+        AddressFamily::Inet
+    };
     let replies = rt.dump(RouteNetlinkMessage::GetAddress(q))?;
     Ok(replies
         .into_iter()
         .filter_map(|r| match r {
             RouteNetlinkMessage::NewAddress(a) if a.header.index == index => {
                 a.attributes.iter().find_map(|at| match at {
-                    AddressAttribute::Local(IpAddr::V4(ip))
-                    | AddressAttribute::Address(IpAddr::V4(ip)) => Some((*ip, a.header.prefix_len)),
+                    AddressAttribute::Local(ip) | AddressAttribute::Address(ip)
+                        if ip.is_ipv6() == v6 =>
+                    {
+                        Some((*ip, a.header.prefix_len))
+                    }
                     _ => None,
                 })
             }
@@ -86,17 +102,23 @@ pub fn addresses(rt: &mut Rtnl, index: u32) -> io::Result<Vec<(Ipv4Addr, u8)>> {
         .collect())
 }
 
-/// Adds `ip/prefix` to a link; already there is not an error.
-pub fn add_address(rt: &mut Rtnl, index: u32, ip: Ipv4Addr, prefix: u8) -> io::Result<()> {
+/// Adds `ip/prefix` to a link; already there is not an error. IPv6 addresses skip duplicate
+/// address detection (the lease says the address is ours; DAD would hold it "tentative" for
+/// about a second, unusable, on every pod start).
+pub fn add_address(rt: &mut Rtnl, index: u32, ip: IpAddr, prefix: u8) -> io::Result<()> {
     let mut m = AddressMessage::default();
-    m.header.family = AddressFamily::Inet;
+    m.header.family = family(ip);
     m.header.prefix_len = prefix;
     m.header.index = index;
-    m.attributes.push(AddressAttribute::Local(IpAddr::V4(ip)));
-    m.attributes.push(AddressAttribute::Address(IpAddr::V4(ip)));
-    let bcast = u32::from(ip) | (u32::MAX >> prefix);
-    m.attributes
-        .push(AddressAttribute::Broadcast(Ipv4Addr::from(bcast)));
+    m.attributes.push(AddressAttribute::Local(ip));
+    m.attributes.push(AddressAttribute::Address(ip));
+    match ip {
+        IpAddr::V4(v4) => {
+            let bcast = u32::from(v4) | (u32::MAX >> prefix);
+            m.attributes.push(AddressAttribute::Broadcast(bcast.into()));
+        }
+        IpAddr::V6(_) => m.header.flags = AddressHeaderFlags::Nodad,
+    }
     match rt.change(
         RouteNetlinkMessage::NewAddress(m),
         NLM_F_CREATE | NLM_F_EXCL,
@@ -136,16 +158,18 @@ pub fn delete(rt: &mut Rtnl, name: &str) -> io::Result<()> {
     }
 }
 
-/// The default route via `gateway` on link `index`.
-pub fn add_default_route(rt: &mut Rtnl, index: u32, gateway: Ipv4Addr) -> io::Result<()> {
+/// The default route (of `gateway`'s family) via `gateway` on link `index`.
+pub fn add_default_route(rt: &mut Rtnl, index: u32, gateway: IpAddr) -> io::Result<()> {
     let mut m = RouteMessage::default();
-    m.header.address_family = AddressFamily::Inet;
+    m.header.address_family = family(gateway);
     m.header.table = RouteHeader::RT_TABLE_MAIN;
     m.header.protocol = RouteProtocol::Boot;
     m.header.scope = RouteScope::Universe;
     m.header.kind = RouteType::Unicast;
-    m.attributes
-        .push(RouteAttribute::Gateway(RouteAddress::Inet(gateway)));
+    m.attributes.push(RouteAttribute::Gateway(match gateway {
+        IpAddr::V4(a) => RouteAddress::Inet(a),
+        IpAddr::V6(a) => RouteAddress::Inet6(a),
+    }));
     m.attributes.push(RouteAttribute::Oif(index));
     rt.change(RouteNetlinkMessage::NewRoute(m), NLM_F_CREATE | NLM_F_EXCL)
 }

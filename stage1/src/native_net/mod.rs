@@ -27,7 +27,7 @@ use liftoff_contract::network::NativeSpec;
 use rtnl::Rtnl;
 use serde_json::{json, Value};
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::os::fd::AsFd;
 use std::path::Path;
 
@@ -73,8 +73,8 @@ pub enum Teardown {
 pub struct Native<'a> {
     pub net: &'a Network,
     pub spec: &'a NativeSpec,
-    network: Ipv4Addr,
-    prefix: u8,
+    /// The IPv4 subnet, then the IPv6 one if the network has it: a pod gets an address in each.
+    subnets: Vec<(IpAddr, u8)>,
 }
 
 impl<'a> Native<'a> {
@@ -83,29 +83,47 @@ impl<'a> Native<'a> {
         let Some(spec) = &net.native else {
             return Ok(None);
         };
-        let (network, prefix) = spec.subnet().map_err(|msg| NativeError::Invalid {
+        let invalid = |msg| NativeError::Invalid {
             network: net.name.clone(),
             msg,
-        })?;
-        Ok(Some(Native {
-            net,
-            spec,
-            network,
-            prefix,
-        }))
+        };
+        let (v4, p4) = spec.subnet().map_err(invalid)?;
+        let mut subnets = vec![(IpAddr::V4(v4), p4)];
+        if let Some((v6, p6)) = spec.subnet6().map_err(invalid)? {
+            subnets.push((IpAddr::V6(v6), p6));
+        }
+        Ok(Some(Native { net, spec, subnets }))
     }
 
-    fn leases(&self) -> Leases<'_> {
+    /// The IPv4 subnet's network address and prefix.
+    fn v4(&self) -> (IpAddr, u8) {
+        self.subnets[0]
+    }
+
+    fn leases(&self, subnet: (IpAddr, u8)) -> Leases<'_> {
         Leases {
             dir: &self.spec.lease_dir,
-            network: self.network,
-            prefix: self.prefix,
+            network: subnet.0,
+            prefix: subnet.1,
             foreign: Some(Path::new(LEGACY_CNI_LEASES)),
         }
     }
 
-    fn firewall(&self) -> firewall::FirewallConfig {
-        firewall_config(self.spec, self.network, self.prefix)
+    /// The subnet an address belongs to (by family: there is one of each).
+    fn subnet_of(&self, ip: IpAddr) -> Option<(IpAddr, u8)> {
+        self.subnets
+            .iter()
+            .copied()
+            .find(|(n, _)| n.is_ipv4() == ip.is_ipv4())
+    }
+
+    fn firewall(&self, subnet: (IpAddr, u8)) -> firewall::FirewallConfig {
+        firewall::FirewallConfig {
+            table: table_name(&self.spec.bridge),
+            bridge: self.spec.bridge.clone(),
+            subnet: subnet.0,
+            prefix: subnet.1,
+        }
     }
 
     fn kernel(&self, what: impl Into<String>) -> impl FnOnce(io::Error) -> NativeError {
@@ -127,9 +145,14 @@ impl<'a> Native<'a> {
         move |source| NativeError::Firewall { network, source }
     }
 
-    /// Attaches the pod: `record` gets the result as soon as the lease is claimed (before anything
-    /// else exists) and again when complete, so a crash at any point leaves gc what to undo. A
-    /// failure undoes what was made before it returns.
+    fn invalid(&self) -> impl FnOnce(String) -> NativeError {
+        let network = self.net.name.clone();
+        move |msg| NativeError::Invalid { network, msg }
+    }
+
+    /// Attaches the pod: `record` gets the result as soon as the leases are claimed (before
+    /// anything else exists), so a crash at any point leaves gc what to undo. A failure undoes
+    /// what was made before it returns.
     pub fn add(
         &self,
         att: &Attachment,
@@ -137,14 +160,21 @@ impl<'a> Native<'a> {
     ) -> Result<Value, NativeError> {
         let mut rt = Rtnl::open().map_err(self.kernel("opening rtnetlink"))?;
         let bridge = host::ensure(self, &mut rt)?;
-        let ip = self
-            .leases()
-            .claim(&att.container_id)
-            .map_err(self.lease_err())?;
-        let result = self.result(att, ip);
+        let mut ips = Vec::new();
+        for s in &self.subnets {
+            match self.leases(*s).claim(&att.container_id) {
+                Ok(ip) => ips.push(ip),
+                Err(e) => {
+                    for ip in ips {
+                        let _ = self.leases(*s).release(ip, &att.container_id);
+                    }
+                    return Err(self.lease_err()(e));
+                }
+            }
+        }
+        let result = self.result(att, &ips);
         record(&result);
-        let made = self.plumb(&mut rt, att, bridge, ip);
-        if let Err(e) = made {
+        if let Err(e) = self.plumb(&mut rt, att, bridge, &ips) {
             let _ = self.del(att, Some(&result), Teardown::Sweep);
             return Err(e);
         }
@@ -157,7 +187,7 @@ impl<'a> Native<'a> {
         rt: &mut Rtnl,
         att: &Attachment,
         bridge: u32,
-        ip: Ipv4Addr,
+        ips: &[IpAddr],
     ) -> Result<(), NativeError> {
         let host_if = host_veth(att);
         let ns = std::fs::File::open(&att.netns)
@@ -168,35 +198,64 @@ impl<'a> Native<'a> {
         // own bridge port.
         let hairpin = format!("/sys/class/net/{host_if}/brport/hairpin_mode");
         std::fs::write(&hairpin, "1").map_err(self.kernel(format!("writing {hairpin}")))?;
-        let gateway = self.leases().gateway();
-        let (prefix, ifname, default_route) =
-            (self.prefix, att.ifname.clone(), att.ifname == "eth0");
+        let addrs: Vec<(IpAddr, u8, IpAddr)> = ips
+            .iter()
+            .filter_map(|ip| {
+                let s = self.subnet_of(*ip)?;
+                Some((*ip, s.1, self.leases(s).gateway()))
+            })
+            .collect();
+        let (ifname, default_route) = (att.ifname.clone(), att.ifname == "eth0");
         in_netns(&ns, move || {
             let mut rt = Rtnl::open()?;
             let idx = links::index(&mut rt, &ifname)?
                 .ok_or_else(|| io::Error::other(format!("{ifname} did not appear")))?;
-            links::add_address(&mut rt, idx, ip, prefix)?;
+            for (ip, prefix, _) in &addrs {
+                links::add_address(&mut rt, idx, *ip, *prefix)?;
+            }
             links::set_up(&mut rt, idx)?;
             if default_route {
-                links::add_default_route(&mut rt, idx, gateway)?;
+                for (_, _, gateway) in &addrs {
+                    links::add_default_route(&mut rt, idx, *gateway)?;
+                }
             }
             Ok(())
         })
         .map_err(self.kernel(format!("configuring {} in the pod", att.ifname)))?;
-        let rules = port_rules(&att.ports, ip).map_err(|msg| NativeError::Invalid {
-            network: self.net.name.clone(),
-            msg,
-        })?;
-        if !rules.is_empty() {
-            firewall::add_ports(&self.firewall(), &att.container_id, &rules)
-                .map_err(self.fw_err())?;
+        for ip in ips {
+            let rules = port_rules(&att.ports, *ip).map_err(self.invalid())?;
+            if let (false, Some(s)) = (rules.is_empty(), self.subnet_of(*ip)) {
+                firewall::add_ports(&self.firewall(s), &att.container_id, &rules)
+                    .map_err(self.fw_err())?;
+            }
+        }
+        // A port asked for on an address of a family the pod has no address in publishes nothing:
+        // refuse it rather than start a pod that does not answer where it was asked to.
+        for p in &att.ports {
+            if let Ok(want) = p.host_ip.parse::<IpAddr>() {
+                if !ips.iter().any(|ip| ip.is_ipv4() == want.is_ipv4()) {
+                    return Err(self.invalid()(format!(
+                        "-p {}:{}: network {} has no IPv6 subnet; set ipv6 under [network] in the config file, or publish on an IPv4 address",
+                        p.host_ip, p.host_port, self.net.name
+                    )));
+                }
+            }
         }
         Ok(())
     }
 
     /// The CNI-1.0-shaped result recorded for the pod.
-    fn result(&self, att: &Attachment, ip: Ipv4Addr) -> Value {
-        let gw = self.leases().gateway().to_string();
+    fn result(&self, att: &Attachment, ips: &[IpAddr]) -> Value {
+        let mut addrs = Vec::new();
+        let mut routes = Vec::new();
+        for ip in ips {
+            if let Some(s) = self.subnet_of(*ip) {
+                let gw = self.leases(s).gateway().to_string();
+                let dst = if ip.is_ipv4() { "0.0.0.0/0" } else { "::/0" };
+                addrs.push(json!({ "address": format!("{ip}/{}", s.1), "gateway": gw, "interface": 2 }));
+                routes.push(json!({ "dst": dst, "gw": gw }));
+            }
+        }
         json!({
             "cniVersion": "1.0.0",
             "interfaces": [
@@ -204,8 +263,8 @@ impl<'a> Native<'a> {
                 { "name": host_veth(att) },
                 { "name": att.ifname, "sandbox": att.netns },
             ],
-            "ips": [{ "address": format!("{ip}/{}", self.prefix), "gateway": gw, "interface": 2 }],
-            "routes": [{ "dst": "0.0.0.0/0", "gw": gw }],
+            "ips": addrs,
+            "routes": routes,
         })
     }
 
@@ -218,23 +277,27 @@ impl<'a> Native<'a> {
         how: Teardown,
     ) -> Result<(), NativeError> {
         let pod = &att.container_id;
-        let ip = result.and_then(recorded_ip);
         let mut first_err = None;
         let mut keep = |r: Result<(), NativeError>| {
             if let Err(e) = r {
                 first_err.get_or_insert(e);
             }
         };
-        if let Some(ip) = ip {
+        for ip in result.map(recorded_ips).unwrap_or_default() {
+            let Some(s) = self.subnet_of(ip) else {
+                continue;
+            };
             if let Ok(rules) = port_rules(&att.ports, ip) {
                 if !rules.is_empty() {
-                    keep(firewall::remove_ports(&self.firewall(), &rules).map_err(self.fw_err()));
+                    keep(firewall::remove_ports(&self.firewall(s), &rules).map_err(self.fw_err()));
                 }
             }
-            keep(self.leases().release(ip, pod).map_err(self.lease_err()));
+            keep(self.leases(s).release(ip, pod).map_err(self.lease_err()));
         }
         if how == Teardown::Sweep {
-            keep(self.sweep(pod));
+            for s in &self.subnets {
+                keep(self.sweep(*s, pod));
+            }
             let mut rt = Rtnl::open().map_err(self.kernel("opening rtnetlink"))?;
             let name = host_veth(att);
             keep(links::delete(&mut rt, &name).map_err(self.kernel(format!("deleting {name}"))));
@@ -242,18 +305,22 @@ impl<'a> Native<'a> {
         first_err.map_or(Ok(()), Err)
     }
 
-    /// Leases and port elements that name `pod`, whatever the record says.
-    fn sweep(&self, pod: &str) -> Result<(), NativeError> {
-        self.leases()
+    /// Leases and port elements of one subnet that name `pod`, whatever the record says.
+    fn sweep(&self, subnet: (IpAddr, u8), pod: &str) -> Result<(), NativeError> {
+        self.leases(subnet)
             .collect(|holder| holder != pod)
             .map_err(self.lease_err())?;
-        let cfg = self.firewall();
-        let mine: Vec<PortRule> = firewall::elements(&cfg)
-            .map_err(self.fw_err())?
-            .into_iter()
-            .filter(|(p, _)| p == pod)
-            .map(|(_, r)| r)
-            .collect();
+        let cfg = self.firewall(subnet);
+        let mine: Vec<PortRule> = match firewall::elements(&cfg) {
+            Ok(els) => els
+                .into_iter()
+                .filter(|(p, _)| p == pod)
+                .map(|(_, r)| r)
+                .collect(),
+            // No table at all: nothing of the pod can be in it.
+            Err(e) if e.is_missing_table() => Vec::new(),
+            Err(e) => return Err(self.fw_err()(e)),
+        };
         if !mine.is_empty() {
             firewall::remove_ports(&cfg, &mine).map_err(self.fw_err())?;
         }
@@ -263,26 +330,30 @@ impl<'a> Native<'a> {
     /// `status --check-network`: what is missing or in the way, empty when all is well.
     pub fn check(&self, att: &Attachment, result: &Value) -> Vec<String> {
         let mut problems = host::check(self);
-        let Some(ip) = recorded_ip(result) else {
+        let ips = recorded_ips(result);
+        if ips.is_empty() {
             problems.push("the record holds no address".into());
             return problems;
-        };
-        let holder = std::fs::read_to_string(self.spec.lease_dir.join(ip.to_string()));
-        if holder.ok().as_deref() != Some(att.container_id.as_str()) {
-            problems.push(format!("the lease of {ip} is gone or held by another pod"));
         }
         match Rtnl::open().and_then(|mut rt| links::index(&mut rt, &host_veth(att))) {
             Ok(Some(_)) => {}
             Ok(None) => problems.push(format!("its veth {} is gone", host_veth(att))),
             Err(e) => problems.push(format!("reading links: {e}")),
         }
-        if let Ok(rules) = port_rules(&att.ports, ip) {
-            match firewall::elements(&self.firewall()) {
+        for ip in ips {
+            let holder = std::fs::read_to_string(self.spec.lease_dir.join(ip.to_string()));
+            if holder.ok().as_deref() != Some(att.container_id.as_str()) {
+                problems.push(format!("the lease of {ip} is gone or held by another pod"));
+            }
+            let (Ok(rules), Some(s)) = (port_rules(&att.ports, ip), self.subnet_of(ip)) else {
+                continue;
+            };
+            match firewall::elements(&self.firewall(s)) {
                 Ok(els) => {
                     for r in rules {
                         if !els.iter().any(|(p, e)| p == &att.container_id && e == &r) {
                             problems.push(format!(
-                                "published port {}/{} is not in the firewall table",
+                                "published port {}/{} to {ip} is not in the firewall table",
                                 r.host_port,
                                 r.proto.name()
                             ));
@@ -306,15 +377,6 @@ pub fn table_name(bridge: &str) -> String {
     format!("liftoff_{b}")
 }
 
-fn firewall_config(spec: &NativeSpec, network: Ipv4Addr, prefix: u8) -> firewall::FirewallConfig {
-    firewall::FirewallConfig {
-        table: table_name(&spec.bridge),
-        bridge: spec.bridge.clone(),
-        subnet: network,
-        prefix,
-    }
-}
-
 /// The host end of a pod's veth: `lf` + 12 hex digits of the pod uuid + the pod interface's number
 /// (15 characters, the kernel's limit), so gc can find it from the uuid alone.
 pub fn host_veth(att: &Attachment) -> String {
@@ -333,43 +395,50 @@ pub fn host_veth(att: &Attachment) -> String {
     format!("lf{hex}{n}")
 }
 
-fn recorded_ip(result: &Value) -> Option<Ipv4Addr> {
-    crate::cni::ips(result).first()?.parse().ok()
+fn recorded_ips(result: &Value) -> Vec<IpAddr> {
+    crate::cni::ips(result)
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .collect()
 }
 
-/// The pod's published ports as firewall elements (the stage0-checked `-p` list).
-fn port_rules(ports: &[PortMapping], pod_ip: Ipv4Addr) -> Result<Vec<PortRule>, String> {
-    ports
-        .iter()
-        .map(|p| {
-            let proto = match p.protocol.as_str() {
-                "tcp" => Proto::Tcp,
-                "udp" => Proto::Udp,
-                other => {
-                    return Err(format!(
-                        "-p {}: protocol {other} is not tcp or udp",
-                        p.host_port
-                    ))
+/// The pod's published ports that go to `pod_ip`, as firewall elements: those without a host
+/// address (both families), with the unspecified address of its family, or with a host address
+/// of its family. (stage0 checked the `-p` list.)
+fn port_rules(ports: &[PortMapping], pod_ip: IpAddr) -> Result<Vec<PortRule>, String> {
+    let mut rules = Vec::new();
+    for p in ports {
+        let proto = match p.protocol.as_str() {
+            "tcp" => Proto::Tcp,
+            "udp" => Proto::Udp,
+            other => {
+                return Err(format!(
+                    "-p {}: protocol {other} is not tcp or udp",
+                    p.host_port
+                ))
+            }
+        };
+        let host_ip = match p.host_ip.as_str() {
+            "" => None,
+            ip => {
+                let ip: IpAddr = ip
+                    .parse()
+                    .map_err(|_| format!("-p {ip}:{}: not an IP address", p.host_port))?;
+                if ip.is_ipv4() != pod_ip.is_ipv4() {
+                    continue;
                 }
-            };
-            let host_ip = match p.host_ip.as_str() {
-                "" | "0.0.0.0" => None,
-                ip => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
-                    format!(
-                        "-p {ip}:{}: the native network publishes on IPv4 addresses only",
-                        p.host_port
-                    )
-                })?),
-            };
-            Ok(PortRule {
-                proto,
-                host_ip,
-                host_port: p.host_port,
-                pod_ip,
-                pod_port: p.container_port,
-            })
-        })
-        .collect()
+                Some(ip).filter(|ip| !ip.is_unspecified())
+            }
+        };
+        rules.push(PortRule {
+            proto,
+            host_ip,
+            host_port: p.host_port,
+            pod_ip,
+            pod_port: p.container_port,
+        });
+    }
+    Ok(rules)
 }
 
 /// Runs `f` on a thread inside the network namespace `ns` (sockets it opens stay in that
