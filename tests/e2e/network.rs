@@ -478,6 +478,15 @@ fn a_pods_network_namespace_dies_with_its_teardown(k: &Kind) {
     w.ok(&["stop", "--force", &b]);
 }
 
+/// Waits up to 5 s for `done` (a teardown finishing after `stop` returned).
+fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
+    let t = std::time::Instant::now();
+    while !done() {
+        assert!(t.elapsed() < Duration::from_secs(5), "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A config file whose native network is on bridge `bridge` with `subnet`.
 fn native_config(w: &World, name: &str, bridge: &str, subnet: &str) -> PathBuf {
     let c = w._tmp.path().join(name);
@@ -538,7 +547,8 @@ fn a_full_native_range_says_so_and_leaks_nothing() {
         String::from_utf8_lossy(&nft.stdout)
     );
     w.ok(&["stop", "--force", first.trim()]);
-    assert_eq!(lease_count(), 0, "the stopped pod's lease is still held");
+    // (The teardown may finish just after `stop` returns.)
+    wait_until(|| lease_count() == 0, "the stopped pod's lease is released");
     let _ = std::process::Command::new("ip")
         .args(["link", "del", "lftest3"])
         .status();
@@ -630,13 +640,15 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     assert_eq!(o.status.code(), Some(254));
     assert!(err(&o).contains("has no IPv6 subnet"), "{}", err(&o));
     w.ok(&["stop", &web]);
-    let leases: Vec<String> = std::fs::read_dir(w.root.join("net/native/lftest6"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    assert!(leases.is_empty(), "leases left: {leases:?}");
+    wait_until(
+        || {
+            std::fs::read_dir(w.root.join("net/native/lftest6"))
+                .unwrap()
+                .flatten()
+                .all(|e| e.file_name().to_string_lossy().starts_with('.'))
+        },
+        "both leases are released",
+    );
     let _ = std::process::Command::new("ip")
         .args(["link", "del", "lftest6"])
         .status();
@@ -645,4 +657,59 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
             .args(["delete", "table", fam, "liftoff_lftest6"])
             .status();
     }
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
+fn a_removed_native_table_is_recreated_and_never_blocks_teardown() {
+    let _host = shared();
+    let w = world();
+    let cfg = native_config(w, "flushed-native.toml", "lftest4", "10.68.12.0/24");
+    let cfg = cfg.to_str().unwrap();
+    let nft = |args: &[&str]| {
+        std::process::Command::new("nft")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let port = crate::pods::unique_port();
+    let publish = format!("{port}:8080");
+    let web = w.ok(&[
+        "--config", cfg, "run", "-d", "-p", &publish, IMAGE, "--", "busybox", "httpd", "-f", "-p",
+        "8080", "-h", "/www",
+    ]);
+    let web = web.trim();
+    let listed = nft(&["list", "table", "ip", "liftoff_lftest4"]);
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains(&format!("comment \"{web}\"")),
+        "the port element names its pod: {}",
+        String::from_utf8_lossy(&listed.stdout)
+    );
+    // Someone removes the table (as `nft flush ruleset` would): the check says so ...
+    assert!(nft(&["delete", "table", "ip", "liftoff_lftest4"]).status.success());
+    let o = w.run(&["--config", cfg, "status", "--check-network", web]);
+    assert!(!o.status.success());
+    assert!(out(&o).contains("is missing"), "{}", out(&o));
+    // ... the pod still stops cleanly and leaves no lease ...
+    w.ok(&["stop", web]);
+    let leases = w.root.join("net/native/lftest4");
+    wait_until(
+        || {
+            std::fs::read_dir(&leases)
+                .unwrap()
+                .flatten()
+                .all(|e| e.file_name().to_string_lossy().starts_with('.'))
+        },
+        "no lease is left after a stop without a table",
+    );
+    // ... and the next pod gets the table back with its port.
+    let o = w.ok(&[
+        "--config", cfg, "run", "-p", &publish, IMAGE, "--", "busybox", "true",
+    ]);
+    let _ = o;
+    assert!(nft(&["list", "table", "ip", "liftoff_lftest4"]).status.success());
+    let _ = std::process::Command::new("ip")
+        .args(["link", "del", "lftest4"])
+        .status();
+    let _ = nft(&["delete", "table", "ip", "liftoff_lftest4"]);
 }

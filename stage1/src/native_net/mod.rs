@@ -289,7 +289,12 @@ impl<'a> Native<'a> {
             };
             if let Ok(rules) = port_rules(&att.ports, ip) {
                 if !rules.is_empty() {
-                    keep(firewall::remove_ports(&self.firewall(s), &rules).map_err(self.fw_err()));
+                    // A table that is gone (a flushed ruleset) holds nothing to remove.
+                    let r = match firewall::remove_ports(&self.firewall(s), &rules) {
+                        Err(FirewallError::TableMissing { .. }) => Ok(()),
+                        r => r,
+                    };
+                    keep(r.map_err(self.fw_err()));
                 }
             }
             keep(self.leases(s).release(ip, pod).map_err(self.lease_err()));
@@ -318,7 +323,7 @@ impl<'a> Native<'a> {
                 .map(|(_, r)| r)
                 .collect(),
             // No table at all: nothing of the pod can be in it.
-            Err(e) if e.is_missing_table() => Vec::new(),
+            Err(FirewallError::TableMissing { .. }) => Vec::new(),
             Err(e) => return Err(self.fw_err()(e)),
         };
         if !mine.is_empty() {
