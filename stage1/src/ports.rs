@@ -88,12 +88,8 @@ fn bind_port(ip: IpAddr, addr: SocketAddr, protocol: &str) -> std::io::Result<Ow
     } else {
         SockType::Stream
     };
-    let fd = nix::sys::socket::socket(
-        domain,
-        kind,
-        nix::sys::socket::SockFlag::SOCK_CLOEXEC,
-        None,
-    )?;
+    let fd =
+        nix::sys::socket::socket(domain, kind, nix::sys::socket::SockFlag::SOCK_CLOEXEC, None)?;
     if ip.is_ipv6() {
         setsockopt(&fd, sockopt::Ipv6V6Only, &true)?;
     }
@@ -130,7 +126,11 @@ mod tests {
 
     #[test]
     fn reserved_ports_are_held_until_dropped() {
-        let held = reserve(&[map("127.0.0.1", 0, "udp"), map("127.0.0.1", 0, "tcp")], false).unwrap();
+        let held = reserve(
+            &[map("127.0.0.1", 0, "udp"), map("127.0.0.1", 0, "tcp")],
+            false,
+        )
+        .unwrap();
         assert_eq!(held.len(), 2);
         // Without a host address: 0.0.0.0, and [::] too when the network has IPv6.
         let held = reserve(&[map("", 0, "tcp"), map("", 0, "udp")], true).unwrap();

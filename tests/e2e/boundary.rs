@@ -381,9 +381,12 @@ fn gc_keeps_a_pod_whose_network_record_it_cannot_read() {
         assert!(t.elapsed() < std::time::Duration::from_secs(10));
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    // (host-local's leases for CNI networks, the store's for the native one.)
+    let native_leases = w.root.join("net/native");
     let lease_of = |id: &str| {
         let o = std::process::Command::new("grep")
             .args(["-rl", id, "/var/lib/cni/networks"])
+            .arg(&native_leases)
             .output()
             .unwrap();
         out(&o)
@@ -428,7 +431,11 @@ fn hostile_pod_manifests_are_refused_with_a_message() {
         (
             "plugins[0] is not a JSON object",
             &(|v: &mut serde_json::Value| {
-                v["networks"][0]["plugins"][0] = serde_json::json!("bridge");
+                // (The default network is native, without plugins: make it a CNI one first.)
+                if let Some(n) = v["networks"][0].as_object_mut() {
+                    n.remove("native");
+                }
+                v["networks"][0]["plugins"] = serde_json::json!(["bridge"]);
             }) as &dyn Fn(&mut serde_json::Value),
         ),
         (

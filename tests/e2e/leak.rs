@@ -200,6 +200,7 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         "net/ipv4/conf/liftoff0/route_localnet",
         "net/ipv4/conf/liftoff-cni0/route_localnet",
         "net/ipv4/conf/all/route_localnet",
+        "net/ipv6/conf/all/forwarding",
     ]
     .iter()
     .map(|k| {

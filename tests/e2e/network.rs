@@ -629,14 +629,37 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     let v4 = http_get(&format!("127.0.0.1:{port}")).expect("published port on 127.0.0.1");
     assert!(v4.ends_with("hello over localhost\n"), "{v4}");
     let c = w.ok(&["--config", cfg, "status", "--check-network", &web]);
-    assert!(c.contains(": ok (10.68.8.2/24, fd66:6600::2/64 on eth0)"), "{c}");
+    assert!(
+        c.contains(": ok (10.68.8.2/24, fd66:6600::2/64 on eth0)"),
+        "{c}"
+    );
     // IPv6 loopback cannot be published; an IPv6 address without an IPv6 subnet neither.
     let o = w.run(&[
-        "--config", cfg, "run", "-p", "[::1]:18098:80", IMAGE, "--", "busybox", "true",
+        "--config",
+        cfg,
+        "run",
+        "-p",
+        "[::1]:18098:80",
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
     ]);
     assert_eq!(o.status.code(), Some(254));
-    assert!(err(&o).contains("cannot publish on IPv6 loopback"), "{}", err(&o));
-    let o = w.run(&["run", "-p", "[fd00::1]:18097:80", IMAGE, "--", "busybox", "true"]);
+    assert!(
+        err(&o).contains("cannot publish on IPv6 loopback"),
+        "{}",
+        err(&o)
+    );
+    let o = w.run(&[
+        "run",
+        "-p",
+        "[fd00::1]:18097:80",
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
     assert_eq!(o.status.code(), Some(254));
     assert!(err(&o).contains("has no IPv6 subnet"), "{}", err(&o));
     w.ok(&["stop", &web]);
@@ -686,7 +709,9 @@ fn a_removed_native_table_is_recreated_and_never_blocks_teardown() {
         String::from_utf8_lossy(&listed.stdout)
     );
     // Someone removes the table (as `nft flush ruleset` would): the check says so ...
-    assert!(nft(&["delete", "table", "ip", "liftoff_lftest4"]).status.success());
+    assert!(nft(&["delete", "table", "ip", "liftoff_lftest4"])
+        .status
+        .success());
     let o = w.run(&["--config", cfg, "status", "--check-network", web]);
     assert!(!o.status.success());
     assert!(out(&o).contains("is missing"), "{}", out(&o));
@@ -707,7 +732,9 @@ fn a_removed_native_table_is_recreated_and_never_blocks_teardown() {
         "--config", cfg, "run", "-p", &publish, IMAGE, "--", "busybox", "true",
     ]);
     let _ = o;
-    assert!(nft(&["list", "table", "ip", "liftoff_lftest4"]).status.success());
+    assert!(nft(&["list", "table", "ip", "liftoff_lftest4"])
+        .status
+        .success());
     let _ = std::process::Command::new("ip")
         .args(["link", "del", "lftest4"])
         .status();

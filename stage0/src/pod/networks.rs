@@ -284,7 +284,12 @@ mod tests {
         assert!(e.contains("host bits"), "{e}");
         settings.ipv6 = Some("fd66::/64".into());
         assert_eq!(
-            load("default", &settings, &store).unwrap().native.unwrap().ipv6.as_deref(),
+            load("default", &settings, &store)
+                .unwrap()
+                .native
+                .unwrap()
+                .ipv6
+                .as_deref(),
             Some("fd66::/64")
         );
         settings.ipv6 = None;

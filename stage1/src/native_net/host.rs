@@ -164,7 +164,7 @@ pub fn check(n: &Native) -> Vec<String> {
         }
     }
     for s in &n.subnets {
-        if let Err(e) = firewall::elements(&n.firewall(*s)) {
+        if let Err(e) = firewall::check_table(&n.firewall(*s)) {
             p.push(e.to_string());
         }
         p.extend(firewall::forward_blockers_for(&n.firewall(*s)));

@@ -115,8 +115,11 @@ impl Leases<'_> {
                 continue;
             }
             let ip = self.addr(a);
-            match liftoff_common::atomic::claim(&self.dir.join(ip.to_string()), pod.as_bytes(), 0o600)
-            {
+            match liftoff_common::atomic::claim(
+                &self.dir.join(ip.to_string()),
+                pod.as_bytes(),
+                0o600,
+            ) {
                 Ok(()) => return Ok(ip),
                 // Another pod took it since the listing.
                 Err(e) if e.source.kind() == io::ErrorKind::AlreadyExists => {
@@ -186,18 +189,26 @@ impl Leases<'_> {
                 }
             }
         }
+        // Claims take no lock: only the temp files of claimers that are gone are theirs to remove.
         if let Ok(rd) = std::fs::read_dir(self.dir) {
             for e in rd.flatten() {
-                if e.file_name()
-                    .to_str()
-                    .is_some_and(liftoff_common::atomic::is_temp_name)
-                {
+                if e.file_name().to_str().is_some_and(|n| {
+                    liftoff_common::atomic::is_temp_name(n)
+                        && temp_writer(n)
+                            .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+                }) {
                     let _ = std::fs::remove_file(e.path());
                 }
             }
         }
         Ok(freed)
     }
+}
+
+/// The pid in an atomic-write temp name (`.NAME.tmp-PID-N`).
+fn temp_writer(name: &str) -> Option<u32> {
+    let rest = &name[name.rfind(".tmp-")? + 5..];
+    rest.split('-').next()?.parse().ok()
 }
 
 /// The lease dir and its parents, root-only (leases say which pod has which address).
@@ -256,6 +267,20 @@ mod tests {
         let mut l = leases(&dir, "10.97.0.0", 24);
         l.foreign = Some(&foreign);
         assert_eq!(l.claim("pod-a").unwrap().to_string(), "10.97.0.3");
+        let _ = std::fs::remove_dir_all(&t);
+    }
+
+    #[test]
+    fn only_temp_files_of_dead_claimers_are_swept() {
+        let t = tempfile_dir();
+        std::fs::create_dir_all(&t).unwrap();
+        let live = t.join(format!(".10.95.0.2.tmp-{}-0", std::process::id()));
+        let dead = t.join(".10.95.0.3.tmp-999999999-0");
+        std::fs::write(&live, "x").unwrap();
+        std::fs::write(&dead, "x").unwrap();
+        assert_eq!(temp_writer(".10.95.0.3.tmp-999999999-0"), Some(999999999));
+        leases(&t, "10.95.0.0", 24).collect(|_| true).unwrap();
+        assert!(live.exists() && !dead.exists());
         let _ = std::fs::remove_dir_all(&t);
     }
 

@@ -5,6 +5,7 @@
 
 use super::rtnl::Rtnl;
 use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_route::address::AddressHeaderFlags;
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
 use netlink_packet_route::link::{
     InfoData, InfoKind, InfoVeth, LinkAttribute, LinkFlags, LinkInfo, LinkMessage,
@@ -14,7 +15,6 @@ use netlink_packet_route::route::{
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use std::io;
-use netlink_packet_route::address::AddressHeaderFlags;
 use std::net::IpAddr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 

@@ -95,11 +95,6 @@ impl<'a> Native<'a> {
         Ok(Some(Native { net, spec, subnets }))
     }
 
-    /// The IPv4 subnet's network address and prefix.
-    fn v4(&self) -> (IpAddr, u8) {
-        self.subnets[0]
-    }
-
     fn leases(&self, subnet: (IpAddr, u8)) -> Leases<'_> {
         Leases {
             dir: &self.spec.lease_dir,
@@ -158,15 +153,18 @@ impl<'a> Native<'a> {
         att: &Attachment,
         mut record: impl FnMut(&Value),
     ) -> Result<Value, NativeError> {
+        self.check_ports(att)?;
         let mut rt = Rtnl::open().map_err(self.kernel("opening rtnetlink"))?;
         let bridge = host::ensure(self, &mut rt)?;
-        let mut ips = Vec::new();
+        let mut ips: Vec<IpAddr> = Vec::new();
         for s in &self.subnets {
             match self.leases(*s).claim(&att.container_id) {
                 Ok(ip) => ips.push(ip),
                 Err(e) => {
                     for ip in ips {
-                        let _ = self.leases(*s).release(ip, &att.container_id);
+                        if let Some(s) = self.subnet_of(ip) {
+                            let _ = self.leases(s).release(ip, &att.container_id);
+                        }
                     }
                     return Err(self.lease_err()(e));
                 }
@@ -229,11 +227,16 @@ impl<'a> Native<'a> {
                     .map_err(self.fw_err())?;
             }
         }
-        // A port asked for on an address of a family the pod has no address in publishes nothing:
-        // refuse it rather than start a pod that does not answer where it was asked to.
+        Ok(())
+    }
+
+    /// A port asked for on an address of a family the pod will have no address in would publish
+    /// nothing: refused before anything is made (stage0 refuses it first; a hand-written pod.json
+    /// meets this).
+    fn check_ports(&self, att: &Attachment) -> Result<(), NativeError> {
         for p in &att.ports {
             if let Ok(want) = p.host_ip.parse::<IpAddr>() {
-                if !ips.iter().any(|ip| ip.is_ipv4() == want.is_ipv4()) {
+                if self.subnet_of(want).is_none() {
                     return Err(self.invalid()(format!(
                         "-p {}:{}: network {} has no IPv6 subnet; set ipv6 under [network] in the config file, or publish on an IPv4 address",
                         p.host_ip, p.host_port, self.net.name
@@ -252,7 +255,9 @@ impl<'a> Native<'a> {
             if let Some(s) = self.subnet_of(*ip) {
                 let gw = self.leases(s).gateway().to_string();
                 let dst = if ip.is_ipv4() { "0.0.0.0/0" } else { "::/0" };
-                addrs.push(json!({ "address": format!("{ip}/{}", s.1), "gateway": gw, "interface": 2 }));
+                addrs.push(
+                    json!({ "address": format!("{ip}/{}", s.1), "gateway": gw, "interface": 2 }),
+                );
                 routes.push(json!({ "dst": dst, "gw": gw }));
             }
         }
@@ -269,7 +274,9 @@ impl<'a> Native<'a> {
     }
 
     /// Undoes [`Native::add`] from its recorded result (None: the crash came before the record).
-    /// Elements already gone, a lease already released, a veth already deleted are not errors.
+    /// Port elements are removed by owner (the pod uuid in their comment), never by key alone: a
+    /// key the pod asked for may belong to another pod. Elements already gone, a lease already
+    /// released, a veth already deleted, a table that is gone are not errors.
     pub fn del(
         &self,
         att: &Attachment,
@@ -283,38 +290,37 @@ impl<'a> Native<'a> {
                 first_err.get_or_insert(e);
             }
         };
-        for ip in result.map(recorded_ips).unwrap_or_default() {
-            let Some(s) = self.subnet_of(ip) else {
-                continue;
-            };
-            if let Ok(rules) = port_rules(&att.ports, ip) {
-                if !rules.is_empty() {
-                    // A table that is gone (a flushed ruleset) holds nothing to remove.
-                    let r = match firewall::remove_ports(&self.firewall(s), &rules) {
-                        Err(FirewallError::TableMissing { .. }) => Ok(()),
-                        r => r,
-                    };
-                    keep(r.map_err(self.fw_err()));
-                }
+        for s in &self.subnets {
+            if !att.ports.is_empty() || how == Teardown::Sweep {
+                keep(self.remove_ports_of(*s, pod));
             }
-            keep(self.leases(s).release(ip, pod).map_err(self.lease_err()));
+        }
+        for ip in result.map(recorded_ips).unwrap_or_default() {
+            if let Some(s) = self.subnet_of(ip) {
+                keep(self.leases(s).release(ip, pod).map_err(self.lease_err()));
+            }
         }
         if how == Teardown::Sweep {
             for s in &self.subnets {
-                keep(self.sweep(*s, pod));
+                keep(
+                    self.leases(*s)
+                        .collect(|holder| holder != pod)
+                        .map(drop)
+                        .map_err(self.lease_err()),
+                );
             }
-            let mut rt = Rtnl::open().map_err(self.kernel("opening rtnetlink"))?;
             let name = host_veth(att);
-            keep(links::delete(&mut rt, &name).map_err(self.kernel(format!("deleting {name}"))));
+            keep(
+                Rtnl::open()
+                    .and_then(|mut rt| links::delete(&mut rt, &name))
+                    .map_err(self.kernel(format!("deleting {name}"))),
+            );
         }
         first_err.map_or(Ok(()), Err)
     }
 
-    /// Leases and port elements of one subnet that name `pod`, whatever the record says.
-    fn sweep(&self, subnet: (IpAddr, u8), pod: &str) -> Result<(), NativeError> {
-        self.leases(subnet)
-            .collect(|holder| holder != pod)
-            .map_err(self.lease_err())?;
+    /// The port elements of one subnet's table whose comment names `pod`, removed in one batch.
+    fn remove_ports_of(&self, subnet: (IpAddr, u8), pod: &str) -> Result<(), NativeError> {
         let cfg = self.firewall(subnet);
         let mine: Vec<PortRule> = match firewall::elements(&cfg) {
             Ok(els) => els
@@ -322,14 +328,17 @@ impl<'a> Native<'a> {
                 .filter(|(p, _)| p == pod)
                 .map(|(_, r)| r)
                 .collect(),
-            // No table at all: nothing of the pod can be in it.
+            // No table at all (a flushed ruleset): nothing of the pod can be in it.
             Err(FirewallError::TableMissing { .. }) => Vec::new(),
             Err(e) => return Err(self.fw_err()(e)),
         };
-        if !mine.is_empty() {
-            firewall::remove_ports(&cfg, &mine).map_err(self.fw_err())?;
+        if mine.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        match firewall::remove_ports(&cfg, &mine) {
+            Err(FirewallError::TableMissing { .. }) => Ok(()),
+            r => r.map_err(self.fw_err()),
+        }
     }
 
     /// `status --check-network`: what is missing or in the way, empty when all is well.

@@ -51,6 +51,15 @@ fn detach_networks(dir: &Path, id: &str) -> Result<bool, VerbError> {
     let Some(ns) = crate::cni::read_state(dir)? else {
         return Ok(true);
     };
+    // Everything gc releases is found by the pod's uuid: a record naming another pod is damaged,
+    // and acting on it could release that pod's lease and ports.
+    if let Some((_, a, _)) = ns.attachments.iter().find(|(_, a, _)| a.container_id != id) {
+        return Err(VerbError::Pod(format!(
+            "{}: the network record names pod {} instead of {id}; the pod is kept: release its address and ports by hand, then remove the pod dir",
+            dir.join(liftoff_contract::layout::NET_RECORD).display(),
+            a.container_id.escape_debug()
+        )));
+    }
     let plugin_dirs: Vec<PathBuf> = ns
         .attachments
         .iter()

@@ -1,10 +1,13 @@
 //! liftoff's nftables table for its native bridge network.
 //!
-//! The table (`table ip liftoff`) holds two kinds of state:
+//! One network is one address family, chosen by its subnet: an IPv4 subnet
+//! gets `table ip liftoff`, an IPv6 subnet `table ip6 liftoff` (same name,
+//! other family, so a dual-stack bridge has one table per family and the two
+//! never see each other's packets). Both hold the same two kinds of state:
 //!
-//! * fixed rules — outbound masquerade, hairpin/localhost masquerade, the
-//!   forward accept rules and the DNAT dispatch chain — created once by
-//!   [`ensure`];
+//! * fixed rules — outbound masquerade, hairpin masquerade (plus localhost
+//!   masquerade on IPv4), the forward accept rules and the DNAT dispatch
+//!   chain — created once by [`ensure`];
 //! * published ports (`-p [HOSTIP:]HOSTPORT:PODPORT[/udp]`), which are
 //!   elements of four nftables maps (`tcp_any`, `udp_any`, `tcp_ip`,
 //!   `udp_ip`) added and removed per pod by [`add_ports`] / [`remove_ports`].
@@ -17,12 +20,17 @@
 //! nothing), about 10 µs per pod once the socket is open.
 //!
 //! Each element carries the pod id as its nft comment, so
-//! `nft list table ip liftoff` shows who owns a port, and [`elements`] lets
-//! gc find ports of pods whose records are lost.
+//! `nft list table ip liftoff` (or `ip6`) shows who owns a port, and
+//! [`elements`] lets gc find ports of pods whose records are lost.
+//!
+//! IPv6 differs from IPv4 in one user-visible way: ports cannot be published
+//! on `::1` (see [`FirewallError::Ipv6Loopback`]), because IPv6 has no
+//! `route_localnet` that would let a packet from `::1` leave through the
+//! bridge after DNAT.
 
 use std::fmt;
 use std::io::{self, Write};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -38,7 +46,7 @@ use netlink_packet_netfilter::NetfilterProtoFamily;
 pub const TABLE: &str = "liftoff";
 /// Bumped whenever the fixed ruleset changes, so [`ensure`] replaces an old
 /// (empty) table instead of trusting it.
-pub(super) const RULESET_VERSION: u32 = 1;
+pub(super) const RULESET_VERSION: u32 = 2;
 /// Longest pod id stored in an element comment (nftables' comment limit is
 /// 128 bytes including the NUL).
 pub(super) const MAX_COMMENT: usize = 127;
@@ -55,27 +63,96 @@ pub(super) const NFT_SET_ANONYMOUS: u32 = 0x1;
 /// Netlink message header length.
 pub(super) const NLMSG_HDRLEN: usize = 16;
 
+/// Address family of a network, which is the family of its nftables table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Ipv4,
+    Ipv6,
+}
+
+impl Family {
+    /// The family of an address as it appears on the wire: an IPv4-mapped
+    /// IPv6 address (`::ffff:a.b.c.d`) is IPv4 there, so it never matches in
+    /// an `ip6` table and must not be accepted as IPv6.
+    pub fn of(ip: IpAddr) -> Family {
+        match ip {
+            IpAddr::V4(_) => Family::Ipv4,
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => Family::Ipv4,
+            IpAddr::V6(_) => Family::Ipv6,
+        }
+    }
+
+    /// nft's name of the table family, which is also the keyword of its
+    /// address matches (`ip saddr`, `ip6 saddr`).
+    pub fn nft(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "ip",
+            Family::Ipv6 => "ip6",
+        }
+    }
+
+    /// nft's address data type, for the map declarations.
+    pub(super) fn addr_type(self) -> &'static str {
+        match self {
+            Family::Ipv4 => "ipv4_addr",
+            Family::Ipv6 => "ipv6_addr",
+        }
+    }
+
+    /// Family of the nfnetlink messages that address this family's tables.
+    pub(super) fn proto(self) -> NetfilterProtoFamily {
+        match self {
+            Family::Ipv4 => NetfilterProtoFamily::IPv4,
+            Family::Ipv6 => NetfilterProtoFamily::IPv6,
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Family::Ipv4 => "IPv4",
+            Family::Ipv6 => "IPv6",
+        })
+    }
+}
+
+/// Shortest IPv6 pod prefix: one link, as SLAAC and every router assume;
+/// a bigger one would only hide a mistake (a routed /48 is not a bridge).
+pub const IPV6_MIN_PREFIX: u8 = 64;
+/// Longest IPv6 pod prefix: leaves 256 addresses, enough for a bridge of
+/// pods; longer ones are almost certainly a typo of an IPv4-style mask.
+pub const IPV6_MAX_PREFIX: u8 = 120;
+
 /// Where liftoff's native network lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirewallConfig {
     /// The pod bridge (e.g. `liftoff0`).
     pub bridge: String,
-    /// Pod subnet address; host bits are ignored.
-    pub subnet: Ipv4Addr,
+    /// Pod subnet address; host bits are ignored. Its family selects the
+    /// table family (`ip` or `ip6`) and the family every [`PortRule`] of
+    /// this network must have.
+    pub subnet: IpAddr,
     pub prefix: u8,
-    /// nftables table (family `ip`); [`TABLE`] in production, a unique name in tests.
+    /// nftables table name; [`TABLE`] in production, a unique name in tests.
     pub table: String,
 }
 
 impl FirewallConfig {
-    /// Configuration for the production table [`TABLE`].
-    pub fn new(bridge: &str, subnet: Ipv4Addr, prefix: u8) -> Self {
+    /// Configuration for the production table [`TABLE`]; `subnet` may be an
+    /// [`Ipv4Addr`], an [`Ipv6Addr`] or an [`IpAddr`].
+    pub fn new(bridge: &str, subnet: impl Into<IpAddr>, prefix: u8) -> Self {
         FirewallConfig {
             bridge: bridge.to_string(),
-            subnet,
+            subnet: subnet.into(),
             prefix,
             table: TABLE.to_string(),
         }
+    }
+
+    /// The family of the subnet, hence of the table and of the port rules.
+    pub fn family(&self) -> Family {
+        Family::of(self.subnet)
     }
 
     /// Names end up in an nft script, so only plain identifiers are allowed.
@@ -105,27 +182,55 @@ impl FirewallConfig {
                 self.bridge.escape_default()
             ));
         }
-        if self.prefix > 32 {
-            return bad(format!("subnet prefix /{} is larger than 32", self.prefix));
+        match self.subnet {
+            IpAddr::V4(_) if self.prefix > 32 => {
+                bad(format!("subnet prefix /{} is larger than 32", self.prefix))
+            }
+            IpAddr::V6(_) if self.family() == Family::Ipv4 => bad(format!(
+                "subnet {} is an IPv4-mapped IPv6 address; give the IPv4 subnet itself",
+                self.subnet
+            )),
+            IpAddr::V6(_) if !(IPV6_MIN_PREFIX..=IPV6_MAX_PREFIX).contains(&self.prefix) => {
+                bad(format!(
+                    "IPv6 subnet prefix /{} must be between /{IPV6_MIN_PREFIX} and /{IPV6_MAX_PREFIX}",
+                    self.prefix
+                ))
+            }
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// The subnet with host bits cleared (nft rejects `10.66.0.1/16`).
-    pub(super) fn network(&self) -> Ipv4Addr {
-        let mask = if self.prefix == 0 {
-            0
-        } else {
-            u32::MAX << (32 - u32::from(self.prefix.min(32)))
-        };
-        Ipv4Addr::from(u32::from(self.subnet) & mask)
+    pub(super) fn network(&self) -> IpAddr {
+        match self.subnet {
+            IpAddr::V4(a) => {
+                let mask = match self.prefix.min(32) {
+                    0 => 0,
+                    p => u32::MAX << (32 - u32::from(p)),
+                };
+                IpAddr::V4(Ipv4Addr::from(u32::from(a) & mask))
+            }
+            IpAddr::V6(a) => {
+                let mask = match self.prefix.min(128) {
+                    0 => 0,
+                    p => u128::MAX << (128 - u32::from(p)),
+                };
+                IpAddr::V6(Ipv6Addr::from(u128::from(a) & mask))
+            }
+        }
     }
 
     /// Table comment: identifies version, bridge and subnet, so a table made
-    /// for another configuration is detected without parsing its rules.
+    /// for another configuration is detected without parsing its rules. The
+    /// IPv4 text is the one earlier versions wrote, so their tables are
+    /// still recognized (not replaced) after an upgrade.
     pub fn comment(&self) -> String {
+        let family = match self.family() {
+            Family::Ipv4 => "",
+            Family::Ipv6 => " family=ip6",
+        };
         format!(
-            "liftoff native network v{RULESET_VERSION} bridge={} subnet={}/{}",
+            "liftoff native network v{RULESET_VERSION}{family} bridge={} subnet={}/{}",
             self.bridge,
             self.network(),
             self.prefix
@@ -134,35 +239,49 @@ impl FirewallConfig {
 
     /// The fixed ruleset, as an nft script.
     pub(super) fn ruleset(&self) -> String {
-        let (t, br, net) = (
-            &self.table,
-            &self.bridge,
-            format!("{}/{}", self.network(), self.prefix),
-        );
+        let fam = self.family();
+        let (t, br, f, a) = (&self.table, &self.bridge, fam.nft(), fam.addr_type());
+        let net = format!("{}/{}", self.network(), self.prefix);
         let c = self.comment();
+        // IPv4 only: connections to 127.0.0.1 are DNATed (route_localnet is
+        // set on the bridge), and the pod could not reply to 127.0.0.1, so
+        // they are masqueraded. IPv6 has no route_localnet, so ::1 is never
+        // published (see PortRule::check) and needs no rule.
+        let localhost = match fam {
+            Family::Ipv4 => {
+                format!("\t\toifname \"{br}\" ct status dnat ip saddr 127.0.0.0/8 masquerade\n")
+            }
+            Family::Ipv6 => String::new(),
+        };
+        // IPv4 only: route_localnet on the bridge would also let pods (and, through DNAT of a
+        // 127.0.0.1 host address, the LAN) reach the host's loopback-only services (the
+        // CVE-2020-8558 kind): anything for 127/8 that did not come from lo is dropped first.
+        let guard = match fam {
+            Family::Ipv4 => "\tchain localhost_guard {\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t\tiifname != \"lo\" ip daddr 127.0.0.0/8 drop\n\t}\n".to_string(),
+            Family::Ipv6 => String::new(),
+        };
         // published: the specific host address wins over "any address".
-        // output: traffic from the host itself (including 127.0.0.1, which
-        // needs route_localnet on the bridge) is DNATed before routing.
+        // output: traffic from the host itself is DNATed before routing.
         // postrouting: outbound NAT; masquerade DNATed connections that come
-        // from 127/8 (replies could not reach 127.0.0.1) or from a pod
-        // (hairpin: the reply must come back through the host to be un-NATed).
+        // from a pod (hairpin: the reply must come back through the host to
+        // be un-NATed), and on IPv4 from 127/8.
         // forward: accept in our own table does not override a drop in
         // another table (see forward_blockers), but documents the intent and
         // keeps working if a later version switches the policy to drop.
         format!(
-            r#"table ip {t} {{
+            r#"table {f} {t} {{
 	comment "{c}"
-	map tcp_any {{ type inet_service : ipv4_addr . inet_service; }}
-	map udp_any {{ type inet_service : ipv4_addr . inet_service; }}
-	map tcp_ip {{ type ipv4_addr . inet_service : ipv4_addr . inet_service; }}
-	map udp_ip {{ type ipv4_addr . inet_service : ipv4_addr . inet_service; }}
+	map tcp_any {{ type inet_service : {a} . inet_service; }}
+	map udp_any {{ type inet_service : {a} . inet_service; }}
+	map tcp_ip {{ type {a} . inet_service : {a} . inet_service; }}
+	map udp_ip {{ type {a} . inet_service : {a} . inet_service; }}
 	chain published {{
-		dnat ip to ip daddr . tcp dport map @tcp_ip
-		dnat ip to ip daddr . udp dport map @udp_ip
-		dnat ip to tcp dport map @tcp_any
-		dnat ip to udp dport map @udp_any
+		dnat {f} to {f} daddr . tcp dport map @tcp_ip
+		dnat {f} to {f} daddr . udp dport map @udp_ip
+		dnat {f} to tcp dport map @tcp_any
+		dnat {f} to udp dport map @udp_any
 	}}
-	chain prerouting {{
+{guard}	chain prerouting {{
 		type nat hook prerouting priority dstnat; policy accept;
 		fib daddr type local jump published
 	}}
@@ -172,9 +291,8 @@ impl FirewallConfig {
 	}}
 	chain postrouting {{
 		type nat hook postrouting priority srcnat; policy accept;
-		ip saddr {net} ip daddr != {net} masquerade
-		oifname "{br}" ct status dnat ip saddr 127.0.0.0/8 masquerade
-		oifname "{br}" ct status dnat ip saddr {net} masquerade
+		{f} saddr {net} {f} daddr != {net} masquerade
+{localhost}		oifname "{br}" ct status dnat {f} saddr {net} masquerade
 	}}
 	chain forward {{
 		type filter hook forward priority filter; policy accept;
@@ -210,21 +328,47 @@ impl fmt::Display for Proto {
     }
 }
 
-/// One published port: `[host_ip:]host_port -> pod_ip:pod_port`.
+/// One published port: `[host_ip:]host_port -> pod_ip:pod_port`. Both
+/// addresses must have the family of the network's [`FirewallConfig`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PortRule {
     pub proto: Proto,
-    /// `None` (or 0.0.0.0) publishes on every host address.
-    pub host_ip: Option<Ipv4Addr>,
+    /// `None` (or 0.0.0.0 / `::`) publishes on every host address.
+    pub host_ip: Option<IpAddr>,
     pub host_port: u16,
-    pub pod_ip: Ipv4Addr,
+    pub pod_ip: IpAddr,
     pub pod_port: u16,
 }
 
 impl PortRule {
-    /// 0.0.0.0 means "any address", as in `-p 0.0.0.0:8080:80`.
-    pub(super) fn specific_ip(&self) -> Option<Ipv4Addr> {
+    /// 0.0.0.0 and `::` mean "any address", as in `-p 0.0.0.0:8080:80`.
+    pub(super) fn specific_ip(&self) -> Option<IpAddr> {
         self.host_ip.filter(|ip| !ip.is_unspecified())
+    }
+
+    /// Refuses a rule that the table of `cfg` cannot carry, before anything
+    /// is sent: the kernel would only answer EINVAL for a key of the wrong
+    /// length, and would accept a ::1 element that can never work.
+    pub(super) fn check(&self, cfg: &FirewallConfig) -> Result<(), FirewallError> {
+        let want = cfg.family();
+        for ip in self.host_ip.iter().chain([&self.pod_ip]) {
+            let got = Family::of(*ip);
+            if got != want {
+                return Err(FirewallError::AddressFamily {
+                    rule: self.to_string(),
+                    addr: ip.to_string(),
+                    got,
+                    network: format!("{}/{}", cfg.network(), cfg.prefix),
+                    want,
+                });
+            }
+        }
+        if want == Family::Ipv6 && self.host_ip.is_some_and(|ip| ip.is_loopback()) {
+            return Err(FirewallError::Ipv6Loopback {
+                port: self.host_side(),
+            });
+        }
+        Ok(())
     }
 
     pub(super) fn map(&self) -> &'static str {
@@ -247,10 +391,11 @@ impl PortRule {
         addr_port(self.pod_ip, self.pod_port)
     }
 
-    /// `127.0.0.1:8080/tcp` or `8080/tcp`, as a user would write it.
+    /// `127.0.0.1:8080/tcp`, `[fd00::1]:8080/tcp` or `8080/tcp`, as a user
+    /// would write it.
     pub(super) fn host_side(&self) -> String {
         match self.specific_ip() {
-            Some(ip) => format!("{ip}:{}/{}", self.host_port, self.proto),
+            Some(ip) => format!("{}/{}", SocketAddr::new(ip, self.host_port), self.proto),
             None => format!("{}/{}", self.host_port, self.proto),
         }
     }
@@ -260,10 +405,9 @@ impl fmt::Display for PortRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} -> {}:{}",
+            "{} -> {}",
             self.host_side(),
-            self.pod_ip,
-            self.pod_port
+            SocketAddr::new(self.pod_ip, self.pod_port)
         )
     }
 }
@@ -271,11 +415,11 @@ impl fmt::Display for PortRule {
 /// Everything that can go wrong; texts say what failed and the way out.
 #[derive(Debug, thiserror::Error)]
 pub enum FirewallError {
-    #[error("nft is not installed: install the nftables package, or set [network] default = \"cni\" in /etc/liftoff/liftoff.toml")]
+    #[error("nft is not installed: install the nftables package, or set [network] default = \"cni\" in the config file (/etc/liftoff/config.toml)")]
     NftMissing,
-    #[error("nft failed to {what}: {stderr}; check that the kernel has nftables nat support (modules nf_tables, nft_nat, nft_fib_ipv4, nft_ct), or set [network] default = \"cni\" in /etc/liftoff/liftoff.toml")]
+    #[error("nft failed to {what}: {stderr}; check that the kernel has nftables nat support (modules nf_tables, nft_nat, nft_fib_ipv4 or nft_fib_ipv6, nft_ct), or set [network] default = \"cni\" in the config file (/etc/liftoff/config.toml)")]
     NftFailed { what: String, stderr: String },
-    #[error("the kernel has no nftables netlink interface ({0}): load it with `modprobe nf_tables`, or set [network] default = \"cni\" in /etc/liftoff/liftoff.toml")]
+    #[error("the kernel has no nftables netlink interface ({0}): load it with `modprobe nf_tables`, or set [network] default = \"cni\" in the config file (/etc/liftoff/config.toml)")]
     NoNftables(io::Error),
     #[error("{what}: permission denied; liftoff needs root (CAP_NET_ADMIN) to manage its nftables table")]
     Permission { what: String },
@@ -291,10 +435,11 @@ pub enum FirewallError {
     Malformed { what: String, detail: String },
     #[error("host port {port} is already published{}; stop that pod or choose another host port", owner.as_ref().map(|o| format!(" by pod {o}")).unwrap_or_default())]
     PortInUse { port: String, owner: Option<String> },
-    #[error("nftables table ip {table} is missing; it is recreated when the next pod starts (was it removed by `nft flush ruleset`?)")]
-    TableMissing { table: String },
-    #[error("nftables table ip {table} belongs to another network configuration (\"{found}\", wanted \"{wanted}\") and still publishes {elements} port(s); stop the pods using it, or restore the previous [network] settings in /etc/liftoff/liftoff.toml")]
+    #[error("nftables table {family} {table} is missing; it is recreated when the next pod starts (was it removed by `nft flush ruleset`?)")]
+    TableMissing { family: &'static str, table: String },
+    #[error("nftables table {family} {table} belongs to another network configuration (\"{found}\", wanted \"{wanted}\") and still publishes {elements} port(s); stop the pods using it, or restore the previous [network] settings in the config file (/etc/liftoff/config.toml)")]
     TableConflict {
+        family: &'static str,
         table: String,
         found: String,
         wanted: String,
@@ -304,14 +449,18 @@ pub enum FirewallError {
     InvalidConfig(String),
     #[error("pod id \"{0}\" cannot be stored as an nftables comment: it must be 1-127 printable ASCII characters without quotes or backslashes")]
     InvalidPod(String),
+    #[error("cannot publish {rule}: {addr} is an {got} address but the network {network} is {want}; publish each port on the network of its address family")]
+    AddressFamily {
+        rule: String,
+        addr: String,
+        got: Family,
+        network: String,
+        want: Family,
+    },
+    #[error("cannot publish {port} on the IPv6 loopback address: the kernel drops a DNATed packet whose source is ::1 when it leaves through a non-loopback device such as the pod bridge, and IPv6 has no route_localnet to allow it; publish the port on another host address (or on all addresses), or on IPv4 127.0.0.1")]
+    Ipv6Loopback { port: String },
 }
 
-// ---------------------------------------------------------------------------
-// Encodings
-// ---------------------------------------------------------------------------
-
-/// `ipv4_addr . inet_service`: nftables pads every field of a concatenation
-/// to a 32-bit register, so the port is 2 bytes big endian plus 2 zero bytes.
 mod blockers;
 #[cfg(test)]
 mod tests;
@@ -376,6 +525,7 @@ pub(super) fn nft_apply(script: &str, what: &str) -> Result<(), FirewallError> {
 
 /// Makes sure the table exists with this configuration's fixed rules.
 ///
+/// The table's family (`ip` or `ip6`) is the family of `cfg.subnet`.
 /// Fast (one netlink round trip, no process) when the table is already there
 /// with the same comment. Creates it with `nft -f -` when absent. A table
 /// with another comment (other subnet, bridge or ruleset version) is
@@ -383,37 +533,66 @@ pub(super) fn nft_apply(script: &str, what: &str) -> Result<(), FirewallError> {
 /// naming the conflict. The caller serializes calls.
 pub fn ensure(cfg: &FirewallConfig) -> Result<(), FirewallError> {
     cfg.validate()?;
+    let (fam, table) = (cfg.family(), &cfg.table);
+    let f = fam.nft();
     let wanted = cfg.comment();
     with_nl(|nl| {
-        let found = match nl.table_comment(&cfg.table)? {
-            None => return nft_apply(&cfg.ruleset(), &format!("create table ip {}", cfg.table)),
+        let found = match nl.table_comment(fam, table)? {
+            None => return nft_apply(&cfg.ruleset(), &format!("create table {f} {table}")),
             Some(Some(c)) if c == wanted => return Ok(()),
             Some(c) => c.unwrap_or_default(),
         };
         let mut elements = 0;
-        for set in nl.set_names(&cfg.table)? {
-            elements += nl.map_elements(&cfg.table, &set)?.len();
+        for set in nl.set_names(fam, table)? {
+            elements += nl.map_elements(fam, table, &set)?.len();
         }
         if elements > 0 {
             return Err(FirewallError::TableConflict {
-                table: cfg.table.clone(),
+                family: f,
+                table: table.clone(),
                 found,
                 wanted,
                 elements,
             });
         }
         // Delete and recreate in one nft transaction: no window without NAT.
-        let script = format!("delete table ip {}\n{}", cfg.table, cfg.ruleset());
-        nft_apply(&script, &format!("replace table ip {}", cfg.table))
+        let script = format!("delete table {f} {table}\n{}", cfg.ruleset());
+        nft_apply(&script, &format!("replace table {f} {table}"))
+    })
+}
+
+/// Whether `cfg`'s table is there as [`ensure`] makes it: Ok(()) or the problem (missing, or made
+/// for another configuration), for `status --check-network`.
+pub fn check_table(cfg: &FirewallConfig) -> Result<(), FirewallError> {
+    let (fam, table) = (cfg.family(), &cfg.table);
+    let wanted = cfg.comment();
+    with_nl(|nl| match nl.table_comment(fam, table)? {
+        None => Err(FirewallError::TableMissing {
+            family: fam.nft(),
+            table: table.clone(),
+        }),
+        Some(Some(c)) if c == wanted => Ok(()),
+        Some(c) => Err(FirewallError::TableConflict {
+            family: fam.nft(),
+            table: table.clone(),
+            found: c.unwrap_or_default(),
+            wanted,
+            elements: 0,
+        }),
     })
 }
 
 /// Publishes a pod's ports in one transaction: all of them or none.
 ///
 /// Each element's comment is the pod id. A host port already published
-/// (by any pod) fails with [`FirewallError::PortInUse`] naming it.
+/// (by any pod) fails with [`FirewallError::PortInUse`] naming it. Rules of
+/// the other address family, and IPv6 rules on a loopback host address,
+/// are refused before anything is sent.
 pub fn add_ports(cfg: &FirewallConfig, pod: &str, rules: &[PortRule]) -> Result<(), FirewallError> {
     check_pod(pod)?;
+    for r in rules {
+        r.check(cfg)?;
+    }
     if rules.is_empty() {
         return Ok(());
     }
@@ -434,7 +613,7 @@ pub fn add_ports(cfg: &FirewallConfig, pod: &str, rules: &[PortRule]) -> Result<
         .collect();
     let what = format!("publishing ports of pod {pod}");
     with_nl(|nl| {
-        let status = nl.transact(msgs, &what)?;
+        let status = nl.transact(cfg.family(), msgs, &what)?;
         if let Some(i) = status.iter().position(|&e| e == libc::EEXIST) {
             // Error path only: find the owner to make the message actionable.
             let owner = elements_with(nl, cfg).ok().and_then(|all| {
@@ -450,6 +629,7 @@ pub fn add_ports(cfg: &FirewallConfig, pod: &str, rules: &[PortRule]) -> Result<
         match status.iter().find(|&&e| e != 0) {
             None => Ok(()),
             Some(&libc::ENOENT) => Err(FirewallError::TableMissing {
+                family: cfg.family().nft(),
                 table: cfg.table.clone(),
             }),
             Some(&errno) => Err(kernel_error(&what, errno)),
@@ -460,8 +640,17 @@ pub fn add_ports(cfg: &FirewallConfig, pod: &str, rules: &[PortRule]) -> Result<
 /// Unpublishes ports in one transaction. Elements already gone are fine
 /// (gc may run twice): the kernel rejects the whole batch on the first
 /// missing element, so the batch is retried without the missing ones.
+/// Rules of the other address family are refused (they name no element of
+/// this table; the kernel would reject the whole batch).
 pub fn remove_ports(cfg: &FirewallConfig, rules: &[PortRule]) -> Result<(), FirewallError> {
     let what = "unpublishing ports";
+    for r in rules {
+        // Only the family matters here: removing a ::1 element that could
+        // never have been added is a harmless no-op.
+        if let Err(e @ FirewallError::AddressFamily { .. }) = r.check(cfg) {
+            return Err(e);
+        }
+    }
     let mut todo: Vec<&PortRule> = rules.iter().collect();
     with_nl(|nl| {
         // Each round drops at least one element, so this terminates.
@@ -473,7 +662,7 @@ pub fn remove_ports(cfg: &FirewallConfig, rules: &[PortRule]) -> Result<(), Fire
                     (elem_msg(&cfg.table, r.map(), elem, true), 0)
                 })
                 .collect();
-            let status = nl.transact(msgs, what)?;
+            let status = nl.transact(cfg.family(), msgs, what)?;
             if let Some(&errno) = status.iter().find(|&&e| e != 0 && e != libc::ENOENT) {
                 return Err(kernel_error(what, errno));
             }
@@ -491,19 +680,27 @@ pub fn remove_ports(cfg: &FirewallConfig, rules: &[PortRule]) -> Result<(), Fire
     })
 }
 
-/// Every published port with its pod id (element comment), for gc.
+/// Every published port of `cfg`'s table with its pod id (element
+/// comment), for gc.
 pub fn elements(cfg: &FirewallConfig) -> Result<Vec<(String, PortRule)>, FirewallError> {
     with_nl(|nl| elements_with(nl, cfg))
 }
 
-/// Deletes the table and everything in it. An absent table is fine.
+/// Deletes `cfg`'s table (of `cfg`'s family) and everything in it. An
+/// absent table is fine.
 pub fn remove_table(cfg: &FirewallConfig) -> Result<(), FirewallError> {
-    let what = format!("deleting nftables table ip {}", cfg.table);
+    let what = format!(
+        "deleting nftables table {} {}",
+        cfg.family().nft(),
+        cfg.table
+    );
     let del = NfTablesMessage::DeleteTable(TableMessage {
         attributes: vec![TableAttribute::Name(cfg.table.clone())],
     });
-    with_nl(|nl| match nl.transact(vec![(del, 0)], &what)?.first() {
-        Some(0) | Some(&libc::ENOENT) | None => Ok(()),
-        Some(&errno) => Err(kernel_error(&what, errno)),
-    })
+    with_nl(
+        |nl| match nl.transact(cfg.family(), vec![(del, 0)], &what)?.first() {
+            Some(0) | Some(&libc::ENOENT) | None => Ok(()),
+            Some(&errno) => Err(kernel_error(&what, errno)),
+        },
+    )
 }

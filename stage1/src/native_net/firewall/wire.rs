@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::io::{self};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 
@@ -23,22 +23,32 @@ use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 
 use super::*;
 
-pub(super) fn addr_port(ip: Ipv4Addr, port: u16) -> Vec<u8> {
-    let mut v = ip.octets().to_vec();
+/// `ipv4_addr . inet_service` or `ipv6_addr . inet_service`: nftables pads
+/// every field of a concatenation to a 32-bit register, so the address is
+/// 4 or 16 bytes and the port 2 bytes big endian plus 2 zero bytes.
+pub(super) fn addr_port(ip: IpAddr, port: u16) -> Vec<u8> {
+    let mut v = match ip {
+        IpAddr::V4(a) => a.octets().to_vec(),
+        IpAddr::V6(a) => a.octets().to_vec(),
+    };
     v.extend_from_slice(&port.to_be_bytes());
     v.extend_from_slice(&[0, 0]);
     v
 }
 
-/// Inverse of [`addr_port`].
-pub(super) fn parse_addr_port(b: &[u8]) -> Option<(Ipv4Addr, u16)> {
-    if b.len() != 8 {
-        return None;
-    }
-    Some((
-        Ipv4Addr::new(b[0], b[1], b[2], b[3]),
-        u16::from_be_bytes([b[4], b[5]]),
-    ))
+/// Inverse of [`addr_port`]; the length tells the family (8 or 20 bytes).
+pub(super) fn parse_addr_port(b: &[u8]) -> Option<(IpAddr, u16)> {
+    let (addr, port) = match b.len() {
+        8 => b.split_at(4),
+        20 => b.split_at(16),
+        _ => return None,
+    };
+    let ip = if let Ok(a) = <[u8; 4]>::try_from(addr) {
+        IpAddr::from(a)
+    } else {
+        IpAddr::from(<[u8; 16]>::try_from(addr).ok()?)
+    };
+    Some((ip, u16::from_be_bytes([port[0], port[1]])))
 }
 
 /// nftnl userdata holding one comment TLV (type, length, NUL-terminated text),
@@ -302,6 +312,7 @@ impl Nl {
     /// the kernel rolled the whole batch back.
     pub(super) fn transact(
         &mut self,
+        family: Family,
         msgs: Vec<(NfTablesMessage, u16)>,
         what: &str,
     ) -> Result<Vec<i32>, FirewallError> {
@@ -322,7 +333,7 @@ impl Nl {
             emit(
                 &mut out,
                 m.into(),
-                NetfilterProtoFamily::IPv4,
+                family.proto(),
                 0,
                 flags | NLM_F_REQUEST | NLM_F_ACK,
                 seq,
@@ -418,16 +429,17 @@ impl Nl {
         }
     }
 
-    /// Comment of table `ip <name>`: `None` if absent, `Some(None)` if it has none.
+    /// Comment of table `<family> <name>`: `None` if absent, `Some(None)` if it has none.
     pub(super) fn table_comment(
         &mut self,
+        family: Family,
         table: &str,
     ) -> Result<Option<Option<String>>, FirewallError> {
-        let what = format!("looking up nftables table ip {table}");
+        let what = format!("looking up nftables table {} {table}", family.nft());
         let get = NfTablesMessage::GetTable(TableMessage {
             attributes: vec![TableAttribute::Name(table.into())],
         });
-        match self.query(get, NetfilterProtoFamily::IPv4, false, false, &what)? {
+        match self.query(get, family.proto(), false, false, &what)? {
             Err(libc::ENOENT) => Ok(None),
             Err(errno) => Err(kernel_error(&what, errno)),
             Ok(msgs) => {
@@ -451,17 +463,18 @@ impl Nl {
     /// Elements of one map; an absent table or map yields none.
     pub(super) fn map_elements(
         &mut self,
+        family: Family,
         table: &str,
         map: &str,
     ) -> Result<Vec<Vec<SetElementAttribute>>, FirewallError> {
-        let what = format!("listing nftables map ip {table} {map}");
+        let what = format!("listing nftables map {} {table} {map}", family.nft());
         let get = NfTablesMessage::GetSetElement(SetElementMessage {
             attributes: vec![
                 SetElementList::Table(table.into()),
                 SetElementList::Set(map.into()),
             ],
         });
-        let msgs = match self.query(get, NetfilterProtoFamily::IPv4, true, false, &what)? {
+        let msgs = match self.query(get, family.proto(), true, false, &what)? {
             Err(libc::ENOENT) => return Ok(Vec::new()),
             Err(errno) => return Err(kernel_error(&what, errno)),
             Ok(msgs) => msgs,
@@ -483,13 +496,20 @@ impl Nl {
         Ok(out)
     }
 
-    /// Names of the named (non-anonymous) sets of `ip <table>`.
-    pub(super) fn set_names(&mut self, table: &str) -> Result<Vec<String>, FirewallError> {
-        let what = format!("listing the sets of nftables table ip {table}");
+    /// Names of the named (non-anonymous) sets of `<family> <table>`.
+    pub(super) fn set_names(
+        &mut self,
+        family: Family,
+        table: &str,
+    ) -> Result<Vec<String>, FirewallError> {
+        let what = format!(
+            "listing the sets of nftables table {} {table}",
+            family.nft()
+        );
         let get = NfTablesMessage::GetSet(SetMessage {
             attributes: vec![SetAttribute::Table(table.into())],
         });
-        let msgs = match self.query(get, NetfilterProtoFamily::IPv4, true, false, &what)? {
+        let msgs = match self.query(get, family.proto(), true, false, &what)? {
             Err(libc::ENOENT) => return Ok(Vec::new()),
             Err(errno) => return Err(kernel_error(&what, errno)),
             Ok(msgs) => msgs,
