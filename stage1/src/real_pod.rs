@@ -300,8 +300,10 @@ impl PodSys for RealPod<'_> {
         status::pod_exit_path(self.pod_dir).exists()
     }
 
-    fn has_networks(&self) -> bool {
-        self.net.is_some()
+    fn has_cni_networks(&self) -> bool {
+        self.net
+            .as_ref()
+            .is_some_and(|ns| ns.attachments.iter().any(|(n, _, _)| n.native.is_none()))
     }
 
     fn detach_networks(&mut self) {

@@ -224,8 +224,10 @@ pub trait PodSys {
     fn record_exit(&mut self, ws: nix::sys::wait::WaitStatus) -> u8;
     /// Whether the pod's exit record exists (it may not, on a full disk).
     fn exit_recorded(&self) -> bool;
-    /// Whether networks are attached (their teardown is what is worth a background child).
-    fn has_networks(&self) -> bool;
+    /// Whether CNI networks are attached: their DEL (~100 ms of plugin processes) is what is worth
+    /// a background child; the native network's release takes well under a millisecond, so a pod
+    /// with only that is torn down before `run` (or `stop`) returns.
+    fn has_cni_networks(&self) -> bool;
     fn detach_networks(&mut self);
     fn release_ports(&mut self);
     fn remove_cgroups(&mut self);
@@ -302,7 +304,7 @@ fn finish<S: PodSys>(s: &mut S, p: Policy) {
         s.release_lock();
         return s.run_on_exit();
     }
-    if !s.has_networks() || p.sync_teardown || !recorded {
+    if !s.has_cni_networks() || p.sync_teardown || !recorded {
         return teardown(s);
     }
     match s.fork_teardown() {
@@ -392,7 +394,7 @@ mod tests {
         fn exit_recorded(&self) -> bool {
             self.recorded
         }
-        fn has_networks(&self) -> bool {
+        fn has_cni_networks(&self) -> bool {
             self.networks
         }
         fn detach_networks(&mut self) {

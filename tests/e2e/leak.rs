@@ -451,6 +451,56 @@ fn supervisors_killed_during_startup_leave_nothing_after_gc_on(warm: fn() -> (Wo
 
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
+fn supervisors_killed_between_native_setup_steps_leave_nothing_after_gc() {
+    let _host = crate::pods::exclusive();
+    let (w, before) = warm_world();
+    // Each step of the native attach, SIGKILLed right after it (stage1's failpoints): the lease
+    // claimed and recorded, the veth made, the port elements added.
+    for (i, step) in [
+        "native-after-claim",
+        "native-after-veth",
+        "native-after-ports",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let port = format!("{}:80", 22000 + i);
+        let o = w
+            .cmd(&["run", "-p", &port, IMAGE, "--", "busybox", "sleep", "30"])
+            .env("LIFTOFF_FAILPOINT", step)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{step}: the supervisor was not killed");
+    }
+    wait_pods_gone(&w);
+    let ids = ours(&w);
+    assert_eq!(ids.len(), 3, "one pod per step: {ids:?}");
+    let dirty = snapshot(&w);
+    assert!(
+        dirty.leases.len() >= before.leases.len() + 3,
+        "every killed pod holds its lease before gc: {:?}",
+        dirty.leases
+    );
+    assert!(
+        dirty.links.len() > before.links.len(),
+        "the veths made before the kills are there before gc"
+    );
+    assert!(
+        dirty.firewall != before.firewall,
+        "the killed pod's port element is there before gc"
+    );
+    gc_all(&w);
+    assert_same(
+        &before,
+        &snapshot(&w),
+        &ids,
+        "supervisors SIGKILLed after each native setup step, then gc",
+    );
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
     let _host = crate::pods::exclusive();
     let (w, before) = warm_world();

@@ -109,12 +109,14 @@ impl NativeSpec {
         let b = &self.bridge;
         if b.is_empty()
             || b.len() > 15
+            || b == "."
+            || b == ".."
             || !b
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
         {
             return Err(format!(
-                "bridge \"{}\": an interface name is 1-15 letters, digits, '-', '_' or '.'",
+                "bridge \"{}\": an interface name is 1-15 letters, digits, '-', '_' or '.' (not . or ..)",
                 b.escape_debug()
             ));
         }

@@ -7,7 +7,7 @@
 //! and shown by `liftoff status --check-network`: liftoff does not silently alter the host.
 
 use super::rtnl::Rtnl;
-use super::{ensure_dir, firewall, links, Native, NativeError};
+use super::{firewall, lease::create_dir, links, Native, NativeError};
 use liftoff_common::lock;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ fn route_localnet(bridge: &str) -> PathBuf {
 /// Makes sure the host side exists; returns the bridge's index.
 pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
     let dir = &n.spec.lease_dir;
-    ensure_dir(dir).map_err(n.kernel(format!("creating {}", dir.display())))?;
+    create_dir(dir).map_err(n.kernel(format!("creating {}", dir.display())))?;
     let lock_path = dir.join(".lock");
     let f = lock::open_lock_file(&lock_path)
         .and_then(|f| lock::lock(&f, lock::Mode::Exclusive).map(|_| f))
@@ -99,11 +99,22 @@ fn set_sysctl(n: &Native, path: &Path) -> Result<(), NativeError> {
         n.spec.bridge
     );
     let log = n.spec.lease_dir.join(".host-changes");
-    let _ = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .and_then(|mut f| f.write_all(line.as_bytes()));
+    // One line per setting: a bridge made again after a reboot changes the same one again.
+    let seen = std::fs::read_to_string(&log).unwrap_or_default();
+    if !seen.lines().any(|l| l.starts_with(&format!("{name} "))) {
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if let Err(e) = written {
+            liftoff_stage2::warning!(
+                "{name} was {}, liftoff set it to 1, and could not record that in {}: {e}",
+                now.trim(),
+                log.display()
+            );
+        }
+    }
     Ok(())
 }
 

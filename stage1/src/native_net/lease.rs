@@ -212,7 +212,7 @@ fn temp_writer(name: &str) -> Option<u32> {
 }
 
 /// The lease dir and its parents, root-only (leases say which pod has which address).
-fn create_dir(dir: &Path) -> io::Result<()> {
+pub(super) fn create_dir(dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if dir.is_dir() {
         return Ok(());

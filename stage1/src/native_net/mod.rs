@@ -16,9 +16,10 @@
 
 pub mod firewall;
 mod host;
+pub use host::changes as host_changes;
 pub mod lease;
 mod links;
-mod rtnl;
+pub(crate) mod rtnl;
 
 use crate::cni::{Attachment, Network, PortMapping};
 use firewall::{FirewallError, PortRule, Proto};
@@ -33,7 +34,7 @@ use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NativeError {
-    #[error("network {network}: {what}: {source}")]
+    #[error("network {network}: {what}: {source}{}", kernel_hint(source))]
     Kernel {
         network: String,
         what: String,
@@ -59,6 +60,32 @@ pub enum NativeError {
 /// host-local's lease dir of the CNI default network before the native one (bridge `liftoff0`,
 /// 10.66.0.0/16 too): its addresses are never handed out while pods of that time still hold them.
 const LEGACY_CNI_LEASES: &str = "/var/lib/cni/networks/liftoff";
+
+/// Test hook for the leak tests: `LIFTOFF_FAILPOINT=native-after-claim|native-after-veth|
+/// native-after-ports` makes the supervisor SIGKILL itself right after that step, a window a
+/// random kill almost never hits (the whole setup takes a few milliseconds). Nothing else reads it.
+fn failpoint(step: &str) {
+    if std::env::var_os("LIFTOFF_FAILPOINT").is_some_and(|v| v == step) {
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
+/// The way out of a kernel refusal, where there is one to give.
+fn kernel_hint(e: &io::Error) -> &'static str {
+    match e.raw_os_error() {
+        Some(libc::EPERM) | Some(libc::EACCES) => {
+            "; liftoff sets up the network as root (it needs CAP_NET_ADMIN)"
+        }
+        Some(libc::EEXIST) => {
+            "; something of that name is left over from an earlier pod: run `liftoff gc`, or remove it by hand (`ip link del NAME`)"
+        }
+        Some(libc::ENOMEM) | Some(libc::ENOBUFS) => "; the kernel is short of memory, retry",
+        _ if e.kind() == io::ErrorKind::TimedOut => {
+            "; retry, and see `dmesg` if the kernel keeps not answering"
+        }
+        _ => "",
+    }
+}
 
 /// How much a teardown does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +199,7 @@ impl<'a> Native<'a> {
         }
         let result = self.result(att, &ips);
         record(&result);
+        failpoint("native-after-claim");
         if let Err(e) = self.plumb(&mut rt, att, bridge, &ips) {
             let _ = self.del(att, Some(&result), Teardown::Sweep);
             return Err(e);
@@ -192,6 +220,7 @@ impl<'a> Native<'a> {
             .map_err(self.kernel(format!("opening {}", att.netns.display())))?;
         links::add_veth(rt, &host_if, bridge, &att.ifname, ns.as_fd())
             .map_err(self.kernel(format!("creating veth {host_if}")))?;
+        failpoint("native-after-veth");
         // Hairpin: a pod reaching its own published port through the host comes back through its
         // own bridge port.
         let hairpin = format!("/sys/class/net/{host_if}/brport/hairpin_mode");
@@ -225,6 +254,7 @@ impl<'a> Native<'a> {
             if let (false, Some(s)) = (rules.is_empty(), self.subnet_of(*ip)) {
                 firewall::add_ports(&self.firewall(s), &att.container_id, &rules)
                     .map_err(self.fw_err())?;
+                failpoint("native-after-ports");
             }
         }
         Ok(())
@@ -469,15 +499,4 @@ fn in_netns<T: Send>(
         .join()
         .unwrap_or_else(|_| Err(io::Error::other("the netns thread panicked")))
     })
-}
-
-pub use host::changes as host_changes;
-
-/// Whether a path exists (for the lock file's dir).
-fn ensure_dir(p: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(p)
 }

@@ -99,7 +99,21 @@ impl Rtnl {
         let mut replies = Vec::new();
         loop {
             self.buf.clear();
-            let n = self.sock.recv(&mut self.buf, 0)?;
+            let n = match self.sock.recv(&mut self.buf, 0) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // SO_RCVTIMEO expired: say so, not "Resource temporarily unavailable".
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "the kernel did not answer within {} s",
+                            REPLY_TIMEOUT.as_secs()
+                        ),
+                    ))
+                }
+                Err(e) => return Err(e),
+            };
             let mut off = 0;
             while off < n {
                 let reply = NetlinkMessage::<RouteNetlinkMessage>::deserialize(&self.buf[off..n])

@@ -47,11 +47,8 @@ pub fn main(a: &Args) -> Result<u8, VerbError> {
                 continue;
             }
             Ok(None) => {}
-            Err(e) => {
-                println!("{e}");
-                bad = true;
-                continue;
-            }
+            // A record liftoff cannot act on is liftoff's own failure (254), not a bad network.
+            Err(e) => return Err(VerbError::Pod(e.to_string())),
         }
         match crate::cni::check(net, att, r) {
             Ok(()) => println!(

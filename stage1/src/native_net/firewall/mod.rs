@@ -265,9 +265,12 @@ impl FirewallConfig {
         // postrouting: outbound NAT; masquerade DNATed connections that come
         // from a pod (hairpin: the reply must come back through the host to
         // be un-NATed), and on IPv4 from 127/8.
-        // forward: accept in our own table does not override a drop in
-        // another table (see forward_blockers), but documents the intent and
-        // keeps working if a later version switches the policy to drop.
+        // forward: a pod may only send from its subnet (no spoofed sources
+        // leave the host), and nothing from outside opens a connection to a
+        // pod unless it came through a published port's DNAT (a LAN host
+        // routing the subnet via this one reaches no unpublished port).
+        // The accepts do not override a drop in another table (see
+        // forward_blockers), but document the intent.
         format!(
             r#"table {f} {t} {{
 	comment "{c}"
@@ -296,6 +299,9 @@ impl FirewallConfig {
 	}}
 	chain forward {{
 		type filter hook forward priority filter; policy accept;
+		iifname "{br}" {f} saddr != {net} drop
+		oifname "{br}" ct status dnat accept
+		oifname "{br}" iifname != "{br}" ct state new drop
 		iifname "{br}" accept
 		oifname "{br}" accept
 	}}
@@ -433,7 +439,7 @@ pub enum FirewallError {
         "{what}: unexpected reply from the kernel ({detail}); please report this as a liftoff bug"
     )]
     Malformed { what: String, detail: String },
-    #[error("host port {port} is already published{}; stop that pod or choose another host port", owner.as_ref().map(|o| format!(" by pod {o}")).unwrap_or_default())]
+    #[error("host port {port} is already published{}; stop that pod (or run `liftoff gc` if it is no longer running) or choose another host port", owner.as_ref().map(|o| format!(" by pod {o}")).unwrap_or_default())]
     PortInUse { port: String, owner: Option<String> },
     #[error("nftables table {family} {table} is missing; it is recreated when the next pod starts (was it removed by `nft flush ruleset`?)")]
     TableMissing { family: &'static str, table: String },

@@ -239,7 +239,7 @@ fn error_texts_have_no_debug_noise() {
         port: "8080/tcp".into(),
         owner: Some("abc".into()),
     };
-    assert_eq!(e.to_string(), "host port 8080/tcp is already published by pod abc; stop that pod or choose another host port");
+    assert_eq!(e.to_string(), "host port 8080/tcp is already published by pod abc; stop that pod (or run `liftoff gc` if it is no longer running) or choose another host port");
     let e = FirewallError::Kernel {
         what: "publishing ports of pod x".into(),
         errno: libc::EINVAL,
@@ -321,6 +321,9 @@ const RULESET6: &str = r#"table ip6 liftoff {
 	}
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		iifname "liftoff0" ip6 saddr != fd00:66::/64 drop
+		oifname "liftoff0" ct status dnat accept
+		oifname "liftoff0" iifname != "liftoff0" ct state new drop
 		iifname "liftoff0" accept
 		oifname "liftoff0" accept
 	}

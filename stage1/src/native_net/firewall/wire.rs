@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::io::{self};
 use std::net::IpAddr;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 
 use netlink_packet_core::{
@@ -218,26 +217,13 @@ pub(super) struct Nl {
 impl Nl {
     pub(super) fn open() -> Result<Self, FirewallError> {
         let sock = Socket::new(NETLINK_NETFILTER).map_err(FirewallError::NoNftables)?;
-        let tv = libc::timeval {
-            tv_sec: RECV_TIMEOUT.as_secs() as libc::time_t,
-            tv_usec: 0,
-        };
-        // SAFETY: valid fd, pointer and length of a timeval.
-        let rc = unsafe {
-            libc::setsockopt(
-                sock.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                (&tv as *const libc::timeval).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(FirewallError::Io {
+        // The one SO_RCVTIMEO helper, shared with the rtnetlink client.
+        crate::native_net::rtnl::set_timeout(&sock, RECV_TIMEOUT).map_err(|err| {
+            FirewallError::Io {
                 what: "setting the netlink receive timeout".into(),
-                err: io::Error::last_os_error(),
-            });
-        }
+                err,
+            }
+        })?;
         Ok(Nl {
             sock,
             seq: 1,
