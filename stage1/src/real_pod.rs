@@ -300,10 +300,12 @@ impl PodSys for RealPod<'_> {
         status::pod_exit_path(self.pod_dir).exists()
     }
 
-    fn has_cni_networks(&self) -> bool {
-        self.net
-            .as_ref()
-            .is_some_and(|ns| ns.attachments.iter().any(|(n, _, _)| n.native.is_none()))
+    fn slow_teardown(&self) -> bool {
+        self.net.as_ref().is_some_and(|ns| {
+            ns.attachments
+                .iter()
+                .any(|(n, a, _)| n.native.is_none() || !a.ports.is_empty())
+        })
     }
 
     fn detach_networks(&mut self) {

@@ -224,10 +224,11 @@ pub trait PodSys {
     fn record_exit(&mut self, ws: nix::sys::wait::WaitStatus) -> u8;
     /// Whether the pod's exit record exists (it may not, on a full disk).
     fn exit_recorded(&self) -> bool;
-    /// Whether CNI networks are attached: their DEL (~100 ms of plugin processes) is what is worth
-    /// a background child; the native network's release takes well under a millisecond, so a pod
-    /// with only that is torn down before `run` (or `stop`) returns.
-    fn has_cni_networks(&self) -> bool;
+    /// Whether the network teardown is worth a background child: CNI DEL (~100 ms of plugin
+    /// processes), or removing published ports from the native network's nftables maps (closing
+    /// that netlink socket waits ~16 ms for the kernel's RCU grace period). The rest of the native
+    /// release takes well under a millisecond, so such a pod is torn down before `run` returns.
+    fn slow_teardown(&self) -> bool;
     fn detach_networks(&mut self);
     fn release_ports(&mut self);
     fn remove_cgroups(&mut self);
@@ -304,7 +305,7 @@ fn finish<S: PodSys>(s: &mut S, p: Policy) {
         s.release_lock();
         return s.run_on_exit();
     }
-    if !s.has_cni_networks() || p.sync_teardown || !recorded {
+    if !s.slow_teardown() || p.sync_teardown || !recorded {
         return teardown(s);
     }
     match s.fork_teardown() {
@@ -394,7 +395,7 @@ mod tests {
         fn exit_recorded(&self) -> bool {
             self.recorded
         }
-        fn has_cni_networks(&self) -> bool {
+        fn slow_teardown(&self) -> bool {
             self.networks
         }
         fn detach_networks(&mut self) {
