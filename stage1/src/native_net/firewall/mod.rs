@@ -1,13 +1,16 @@
 //! liftoff's nftables table for its native bridge network.
 //!
 //! One network is one address family, chosen by its subnet: an IPv4 subnet
-//! gets `table ip liftoff`, an IPv6 subnet `table ip6 liftoff` (same name,
+//! gets `table ip <table>`, an IPv6 subnet `table ip6 <table>` (same name,
 //! other family, so a dual-stack bridge has one table per family and the two
-//! never see each other's packets). Both hold the same two kinds of state:
+//! never see each other's packets). liftoff names the table after the bridge,
+//! `liftoff_<bridge>` (`native_net::table_name`). Both hold the same two kinds
+//! of state:
 //!
 //! * fixed rules — outbound masquerade, hairpin masquerade (plus localhost
-//!   masquerade on IPv4), the forward accept rules and the DNAT dispatch
-//!   chain — created once by [`ensure`];
+//!   masquerade and the guard that drops 127/8 not from lo on IPv4), the
+//!   forward rules (no spoofed pod sources, no unpublished connections from
+//!   outside) and the DNAT dispatch chain — created once by [`ensure`];
 //! * published ports (`-p [HOSTIP:]HOSTPORT:PODPORT[/udp]`), which are
 //!   elements of four nftables maps (`tcp_any`, `udp_any`, `tcp_ip`,
 //!   `udp_ip`) added and removed per pod by [`add_ports`] / [`remove_ports`].
@@ -20,7 +23,7 @@
 //! nothing), about 10 µs per pod once the socket is open.
 //!
 //! Each element carries the pod id as its nft comment, so
-//! `nft list table ip liftoff` (or `ip6`) shows who owns a port, and
+//! `nft list table ip liftoff_liftoff0` (or `ip6`) shows who owns a port, and
 //! [`elements`] lets gc find ports of pods whose records are lost.
 //!
 //! IPv6 differs from IPv4 in one user-visible way: ports cannot be published
@@ -42,7 +45,7 @@ use netlink_packet_netfilter::nftables::{
 };
 use netlink_packet_netfilter::NetfilterProtoFamily;
 
-/// Production table name.
+/// The table name [`FirewallConfig::new`] gives (tests); liftoff's own are `liftoff_<bridge>`.
 pub const TABLE: &str = "liftoff";
 /// Bumped whenever the fixed ruleset changes, so [`ensure`] replaces an old
 /// (empty) table instead of trusting it.
@@ -134,12 +137,12 @@ pub struct FirewallConfig {
     /// this network must have.
     pub subnet: IpAddr,
     pub prefix: u8,
-    /// nftables table name; [`TABLE`] in production, a unique name in tests.
+    /// nftables table name: `liftoff_<bridge>` for liftoff's networks.
     pub table: String,
 }
 
 impl FirewallConfig {
-    /// Configuration for the production table [`TABLE`]; `subnet` may be an
+    /// A configuration for the table [`TABLE`] (the tests'); `subnet` may be an
     /// [`Ipv4Addr`], an [`Ipv6Addr`] or an [`IpAddr`].
     pub fn new(bridge: &str, subnet: impl Into<IpAddr>, prefix: u8) -> Self {
         FirewallConfig {
