@@ -148,53 +148,11 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
                 .map(|l| strip_counter(&l)),
         )
         .collect();
-    // IPAM leases (host-local keeps one file per address, holding the container id).
+    // Address leases: host-local's (one file per address, holding the container id) and the
+    // native network's in the store (the same, one dir per bridge).
     let mut leases = BTreeSet::new();
-    for net in std::fs::read_dir("/var/lib/cni/networks")
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        for f in std::fs::read_dir(net.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = f.file_name().to_string_lossy().into_owned();
-            if name == "lock" || name.starts_with("last_reserved_ip") {
-                continue;
-            }
-            let body = std::fs::read_to_string(f.path()).unwrap_or_default();
-            leases.insert(format!(
-                "{}/{name} {}",
-                net.file_name().to_string_lossy(),
-                body.trim()
-            ));
-        }
-    }
-    // The native network's leases: one file per address in the store's lease dirs.
-    for net in std::fs::read_dir(w.root.join("net/native"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        for f in std::fs::read_dir(net.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let name = f.file_name().to_string_lossy().into_owned();
-            if name == ".lock" || name == ".host-changes" {
-                continue;
-            }
-            let body = std::fs::read_to_string(f.path()).unwrap_or_default();
-            leases.insert(format!(
-                "native {}/{name} {}",
-                net.file_name().to_string_lossy(),
-                body.trim()
-            ));
-        }
-    }
+    lease_files(Path::new("/var/lib/cni/networks"), "", &mut leases);
+    lease_files(&w.root.join("net/native"), "native ", &mut leases);
     let sysctls = [
         "net/ipv4/ip_forward",
         "net/ipv4/conf/liftoff0/route_localnet",
@@ -222,6 +180,32 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         firewall,
         leases,
         id_ranges,
+    }
+}
+
+/// Every lease file in the per-network dirs below `root`, as "LABELnet/address holder"; the
+/// allocators' own bookkeeping files are left out, a claim's leaked temp file is not.
+fn lease_files(root: &Path, label: &str, out: &mut BTreeSet<String>) {
+    let bookkeeping = |n: &str| {
+        n == "lock" || n.starts_with("last_reserved_ip") || n == ".lock" || n == ".host-changes"
+    };
+    for net in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(net.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = f.file_name().to_string_lossy().into_owned();
+            if bookkeeping(&name) {
+                continue;
+            }
+            let body = std::fs::read_to_string(f.path()).unwrap_or_default();
+            out.insert(format!(
+                "{label}{}/{name} {}",
+                net.file_name().to_string_lossy(),
+                body.trim()
+            ));
+        }
     }
 }
 

@@ -984,6 +984,56 @@ fn root_published_ports_carry_traffic_without_br_netfilter() {
     in_netns(|| traffic_scenario(false));
 }
 
+/// With br_netfilter loaded (Docker hosts), bridged traffic goes through the
+/// `bridge-nf-call-<tables>` hooks when `on`, and hairpin traffic DNATed back
+/// to the pod it came from is bridged out of its ingress port, which the bridge
+/// only allows in hairpin mode (liftoff sets it on every pod port). The sysctl
+/// only exists where br_netfilter is loaded.
+fn bridge_netfilter(tables: &str, on: bool) {
+    let key = format!("/proc/sys/net/bridge/bridge-nf-call-{tables}");
+    let loaded = std::path::Path::new(&key).exists();
+    if loaded {
+        let v = if on { "1" } else { "0" };
+        sh(&[
+            "sysctl",
+            "-qw",
+            &format!("net.bridge.bridge-nf-call-{tables}={v}"),
+        ]);
+    }
+    if on {
+        sh(&[
+            "ip",
+            "link",
+            "set",
+            "ltvp",
+            "type",
+            "bridge_slave",
+            "hairpin",
+            "on",
+        ]);
+    }
+    println!(
+        "traffic ({tables}): br_netfilter loaded={loaded} enabled={}",
+        loaded && on
+    );
+}
+
+/// Starts `script` (a server printing "ready") in each namespace, killed by `guard`.
+fn start_servers(guard: &mut Cleanup, namespaces: [&str; 2], script: &str) {
+    for ns in namespaces {
+        let mut server = Command::new("ip")
+            .args(["netns", "exec", ns, "/usr/bin/python3", "-c", script])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = server.stdout.take().unwrap();
+        guard.children.push(server);
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready");
+    }
+}
+
 fn traffic_scenario(br_netfilter: bool) {
     let id = format!(
         "{}{}",
@@ -1020,50 +1070,9 @@ fn traffic_scenario(br_netfilter: bool) {
     }
     sh(&["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
     sh(&["sysctl", "-qw", "net.ipv4.conf.ltbr0.route_localnet=1"]);
-    // With br_netfilter loaded (Docker hosts), hairpin traffic DNATed
-    // back to the pod it came from is bridged out of its ingress
-    // port, which the bridge only allows in hairpin mode; liftoff
-    // sets this on every pod port.
-    // The bridge-nf sysctls only exist where br_netfilter is loaded.
-    let brnf = std::path::Path::new("/proc/sys/net/bridge/bridge-nf-call-iptables").exists();
-    if brnf {
-        let v = if br_netfilter { "1" } else { "0" };
-        sh(&[
-            "sysctl",
-            "-qw",
-            &format!("net.bridge.bridge-nf-call-iptables={v}"),
-        ]);
-    }
-    if br_netfilter {
-        sh(&[
-            "ip",
-            "link",
-            "set",
-            "ltvp",
-            "type",
-            "bridge_slave",
-            "hairpin",
-            "on",
-        ]);
-    }
-    println!(
-        "traffic: br_netfilter loaded={brnf} enabled={}",
-        brnf && br_netfilter
-    );
-
+    bridge_netfilter("iptables", br_netfilter);
     // Servers in the pod and on the "outside" (client namespace).
-    for ns in [&pod, &cli] {
-        let mut server = Command::new("ip")
-            .args(["netns", "exec", ns, "/usr/bin/python3", "-c", SERVER])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = server.stdout.take().unwrap();
-        guard.children.push(server);
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready");
-    }
+    start_servers(&mut guard, [&pod, &cli], SERVER);
 
     let cfg = FirewallConfig::new("ltbr0", Ipv4Addr::new(10, 201, 0, 0), 24);
     ensure(&cfg).unwrap();
@@ -1201,41 +1210,8 @@ fn traffic6_scenario(br_netfilter: bool) {
     sh(&["ip", "netns", "add", &pod]);
     sh(&["ip", "netns", "add", &cli]);
     topology6(&pod, &cli);
-    let brnf = std::path::Path::new("/proc/sys/net/bridge/bridge-nf-call-ip6tables").exists();
-    if brnf {
-        let v = if br_netfilter { "1" } else { "0" };
-        let key = format!("net.bridge.bridge-nf-call-ip6tables={v}");
-        sh(&["sysctl", "-qw", &key]);
-    }
-    if br_netfilter {
-        // As on IPv4: hairpin DNAT is bridged out of its ingress port.
-        sh(&[
-            "ip",
-            "link",
-            "set",
-            "ltvp",
-            "type",
-            "bridge_slave",
-            "hairpin",
-            "on",
-        ]);
-    }
-    println!(
-        "traffic6: br_netfilter loaded={brnf} enabled={}",
-        brnf && br_netfilter
-    );
-    for ns in [&pod, &cli] {
-        let mut server = Command::new("ip")
-            .args(["netns", "exec", ns, "/usr/bin/python3", "-c", SERVER6])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = server.stdout.take().unwrap();
-        guard.children.push(server);
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready");
-    }
+    bridge_netfilter("ip6tables", br_netfilter);
+    start_servers(&mut guard, [&pod, &cli], SERVER6);
 
     let cfg = FirewallConfig::new("ltbr6", v6("fd66:1::"), 64);
     ensure(&cfg).unwrap();
