@@ -51,15 +51,29 @@ pub struct NativeSpec {
     pub ipv6: Option<String>,
 }
 
+/// What is wrong with a native network's settings (named by their `[network]` keys).
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    #[error("subnet \"{}\": expected an IPv4 network A.B.C.D/N with N from 8 to 30", .0.escape_debug())]
+    Subnet(String),
+    #[error("ipv6 \"{}\": expected a unique local IPv6 network (fc00::/7, e.g. fd66::/64) written ADDR/N with N from 64 to 120", .0.escape_debug())]
+    Subnet6(String),
+    #[error("{key} \"{}\": host bits are set (the network address is {network})", .text.escape_debug())]
+    HostBits {
+        key: &'static str,
+        text: String,
+        network: String,
+    },
+    #[error("bridge \"{}\": an interface name is 1-15 letters, digits, '-', '_' or '.' (not . or ..)", .0.escape_debug())]
+    Bridge(String),
+    #[error("lease_dir must be an absolute path")]
+    LeaseDir,
+}
+
 impl NativeSpec {
     /// The subnet's network address and prefix length, checked.
-    pub fn subnet(&self) -> Result<(std::net::Ipv4Addr, u8), String> {
-        let bad = || {
-            format!(
-                "subnet \"{}\": expected an IPv4 network A.B.C.D/N with N from 8 to 30",
-                self.subnet.escape_debug()
-            )
-        };
+    pub fn subnet(&self) -> Result<(std::net::Ipv4Addr, u8), SpecError> {
+        let bad = || SpecError::Subnet(self.subnet.clone());
         let (a, n) = self.subnet.split_once('/').ok_or_else(bad)?;
         let addr: std::net::Ipv4Addr = a.parse().map_err(|_| bad())?;
         let n: u8 = n.parse().map_err(|_| bad())?;
@@ -68,26 +82,21 @@ impl NativeSpec {
         }
         let mask = u32::MAX << (32 - n);
         if u32::from(addr) & !mask != 0 {
-            return Err(format!(
-                "subnet \"{}\": host bits are set (the network address is {}/{n})",
-                self.subnet.escape_debug(),
-                std::net::Ipv4Addr::from(u32::from(addr) & mask)
-            ));
+            return Err(SpecError::HostBits {
+                key: "subnet",
+                text: self.subnet.clone(),
+                network: format!("{}/{n}", std::net::Ipv4Addr::from(u32::from(addr) & mask)),
+            });
         }
         Ok((addr, n))
     }
 
     /// The IPv6 subnet's network address and prefix length, checked; None without one.
-    pub fn subnet6(&self) -> Result<Option<(std::net::Ipv6Addr, u8)>, String> {
+    pub fn subnet6(&self) -> Result<Option<(std::net::Ipv6Addr, u8)>, SpecError> {
         let Some(text) = &self.ipv6 else {
             return Ok(None);
         };
-        let bad = || {
-            format!(
-                "ipv6 \"{}\": expected a unique local IPv6 network (fc00::/7, e.g. fd66::/64) written ADDR/N with N from 64 to 120",
-                text.escape_debug()
-            )
-        };
+        let bad = || SpecError::Subnet6(text.clone());
         let (a, n) = text.split_once('/').ok_or_else(bad)?;
         let addr: std::net::Ipv6Addr = a.parse().map_err(|_| bad())?;
         let n: u8 = n.parse().map_err(|_| bad())?;
@@ -96,16 +105,16 @@ impl NativeSpec {
         }
         let mask = u128::MAX << (128 - n);
         if u128::from(addr) & !mask != 0 {
-            return Err(format!(
-                "ipv6 \"{}\": host bits are set (the network address is {}/{n})",
-                text.escape_debug(),
-                std::net::Ipv6Addr::from(u128::from(addr) & mask)
-            ));
+            return Err(SpecError::HostBits {
+                key: "ipv6",
+                text: text.clone(),
+                network: format!("{}/{n}", std::net::Ipv6Addr::from(u128::from(addr) & mask)),
+            });
         }
         Ok(Some((addr, n)))
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), SpecError> {
         let b = &self.bridge;
         if b.is_empty()
             || b.len() > 15
@@ -115,15 +124,12 @@ impl NativeSpec {
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
         {
-            return Err(format!(
-                "bridge \"{}\": an interface name is 1-15 letters, digits, '-', '_' or '.' (not . or ..)",
-                b.escape_debug()
-            ));
+            return Err(SpecError::Bridge(b.clone()));
         }
         self.subnet()?;
         self.subnet6()?;
         if !self.lease_dir.is_absolute() {
-            return Err("lease_dir must be an absolute path".into());
+            return Err(SpecError::LeaseDir);
         }
         Ok(())
     }
@@ -215,7 +221,7 @@ impl Network {
             if !self.plugins.is_empty() {
                 return Err(cfg_err(source, "a native network runs no plugins"));
             }
-            return n.check().map_err(|m| cfg_err(source, m));
+            return n.check().map_err(|e| cfg_err(source, e.to_string()));
         }
         if self.plugins.is_empty() {
             return Err(cfg_err(source, "field \"plugins\" is empty"));

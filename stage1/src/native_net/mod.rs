@@ -110,9 +110,9 @@ impl<'a> Native<'a> {
         let Some(spec) = &net.native else {
             return Ok(None);
         };
-        let invalid = |msg| NativeError::Invalid {
+        let invalid = |e: liftoff_contract::network::SpecError| NativeError::Invalid {
             network: net.name.clone(),
-            msg,
+            msg: e.to_string(),
         };
         let (v4, p4) = spec.subnet().map_err(invalid)?;
         let mut subnets = vec![(IpAddr::V4(v4), p4)];
@@ -250,7 +250,7 @@ impl<'a> Native<'a> {
         })
         .map_err(self.kernel(format!("configuring {} in the pod", att.ifname)))?;
         for ip in ips {
-            let rules = port_rules(&att.ports, *ip).map_err(self.invalid())?;
+            let rules = port_rules(&att.ports, *ip).map_err(|e| self.invalid()(e.to_string()))?;
             if let (false, Some(s)) = (rules.is_empty(), self.subnet_of(*ip)) {
                 firewall::add_ports(&self.firewall(s), &att.container_id, &rules)
                     .map_err(self.fw_err())?;
@@ -446,28 +446,38 @@ fn recorded_ips(result: &Value) -> Vec<IpAddr> {
         .collect()
 }
 
+/// A published port in a hand-edited pod.json that stage0 would not have written.
+#[derive(Debug, thiserror::Error)]
+pub enum PortSpecError {
+    #[error("-p {port}: protocol {protocol} is not tcp or udp")]
+    Protocol { port: u16, protocol: String },
+    #[error("-p {ip}:{port}: not an IP address")]
+    Address { port: u16, ip: String },
+}
+
 /// The pod's published ports that go to `pod_ip`, as firewall elements: those without a host
 /// address (both families), with the unspecified address of its family, or with a host address
 /// of its family. (stage0 checked the `-p` list.)
-fn port_rules(ports: &[PortMapping], pod_ip: IpAddr) -> Result<Vec<PortRule>, String> {
+fn port_rules(ports: &[PortMapping], pod_ip: IpAddr) -> Result<Vec<PortRule>, PortSpecError> {
     let mut rules = Vec::new();
     for p in ports {
         let proto = match p.protocol.as_str() {
             "tcp" => Proto::Tcp,
             "udp" => Proto::Udp,
             other => {
-                return Err(format!(
-                    "-p {}: protocol {other} is not tcp or udp",
-                    p.host_port
-                ))
+                return Err(PortSpecError::Protocol {
+                    port: p.host_port,
+                    protocol: other.to_string(),
+                })
             }
         };
         let host_ip = match p.host_ip.as_str() {
             "" => None,
             ip => {
-                let ip: IpAddr = ip
-                    .parse()
-                    .map_err(|_| format!("-p {ip}:{}: not an IP address", p.host_port))?;
+                let ip: IpAddr = ip.parse().map_err(|_| PortSpecError::Address {
+                    port: p.host_port,
+                    ip: ip.to_string(),
+                })?;
                 if ip.is_ipv4() != pod_ip.is_ipv4() {
                     continue;
                 }

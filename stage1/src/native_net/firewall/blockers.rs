@@ -123,7 +123,7 @@ pub(super) fn elements_with(
                         cfg.family().nft(),
                         cfg.table
                     ),
-                    detail,
+                    detail: detail.to_string(),
                 })?,
             );
         }

@@ -198,7 +198,7 @@ fn malformed_replies_are_errors_not_panics() {
     bad_len[0] = 3;
     assert!(split_replies(&bad_len).is_err());
     assert!(reply_errno(&[1]).is_err());
-    assert_eq!(reply_errno(&(-17i32).to_ne_bytes()), Ok(17));
+    assert_eq!(reply_errno(&(-17i32).to_ne_bytes()).unwrap(), 17);
     // Random NLAs behind a valid nfgenmsg, for every message type we parse.
     let mut x: u32 = 99;
     for round in 0..20000u32 {

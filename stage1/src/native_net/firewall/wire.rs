@@ -97,16 +97,37 @@ pub(super) const MAPS: [(&str, Proto, bool); 4] = [
     ("udp_any", Proto::Udp, false),
 ];
 
+/// What is wrong with a kernel reply (the detail of `FirewallError::Malformed`).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum Garbled {
+    #[error("element of unknown map \"{0}\"")]
+    UnknownMap(String),
+    #[error("element of {map} without {part}")]
+    Missing { map: String, part: &'static str },
+    #[error("element of {map} with {len}-byte {part}")]
+    Size {
+        map: String,
+        part: &'static str,
+        len: usize,
+    },
+    #[error("truncated netlink header at byte {0}")]
+    TruncatedHeader(usize),
+    #[error("bad netlink message length {len} at byte {off}")]
+    Length { len: usize, off: usize },
+    #[error("short netlink error message")]
+    ShortError,
+}
+
 /// Turns one dumped element of `map` back into (pod, rule).
 pub(super) fn decode_element(
     map: &str,
     attrs: &[SetElementAttribute],
-) -> Result<(String, PortRule), String> {
+) -> Result<(String, PortRule), Garbled> {
     let (_, proto, specific) = MAPS
         .iter()
         .find(|(name, _, _)| *name == map)
         .copied()
-        .ok_or_else(|| format!("element of unknown map \"{map}\""))?;
+        .ok_or_else(|| Garbled::UnknownMap(map.to_string()))?;
     let (mut key, mut data, mut pod) = (None, None, String::new());
     for a in attrs {
         match a {
@@ -116,19 +137,28 @@ pub(super) fn decode_element(
             _ => {}
         }
     }
-    let key = key.ok_or_else(|| format!("element of {map} without key"))?;
-    let data = data.ok_or_else(|| format!("element of {map} without data"))?;
-    let (pod_ip, pod_port) = parse_addr_port(data)
-        .ok_or_else(|| format!("element of {map} with {}-byte data", data.len()))?;
+    let size = |part, len| Garbled::Size {
+        map: map.to_string(),
+        part,
+        len,
+    };
+    let key = key.ok_or_else(|| Garbled::Missing {
+        map: map.to_string(),
+        part: "key",
+    })?;
+    let data = data.ok_or_else(|| Garbled::Missing {
+        map: map.to_string(),
+        part: "data",
+    })?;
+    let (pod_ip, pod_port) = parse_addr_port(data).ok_or_else(|| size("data", data.len()))?;
     let (host_ip, host_port) = if specific {
-        let (ip, port) = parse_addr_port(key)
-            .ok_or_else(|| format!("element of {map} with {}-byte key", key.len()))?;
+        let (ip, port) = parse_addr_port(key).ok_or_else(|| size("key", key.len()))?;
         (Some(ip), port)
     } else {
         // The kernel stores the 2-byte key; accept a register-padded one too.
         match key {
             [a, b] | [a, b, 0, 0] => (None, u16::from_be_bytes([*a, *b])),
-            _ => return Err(format!("element of {map} with {}-byte key", key.len())),
+            _ => return Err(size("key", key.len())),
         }
     };
     Ok((
@@ -156,16 +186,16 @@ pub(super) struct Reply {
 }
 
 /// Splits a datagram into netlink messages with bounds checks on every length.
-pub(super) fn split_replies(buf: &[u8]) -> Result<Vec<Reply>, String> {
+pub(super) fn split_replies(buf: &[u8]) -> Result<Vec<Reply>, Garbled> {
     let mut out = Vec::new();
     let mut off = 0;
     while off < buf.len() {
         let hdr = buf
             .get(off..off + NLMSG_HDRLEN)
-            .ok_or_else(|| format!("truncated netlink header at byte {off}"))?;
+            .ok_or(Garbled::TruncatedHeader(off))?;
         let len = u32::from_ne_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]) as usize;
         if len < NLMSG_HDRLEN || off + len > buf.len() {
-            return Err(format!("bad netlink message length {len} at byte {off}"));
+            return Err(Garbled::Length { len, off });
         }
         out.push(Reply {
             ty: u16::from_ne_bytes([hdr[4], hdr[5]]),
@@ -178,8 +208,8 @@ pub(super) fn split_replies(buf: &[u8]) -> Result<Vec<Reply>, String> {
 }
 
 /// Error code of an NLMSG_ERROR/NLMSG_DONE payload, as a positive errno (0 = ack).
-pub(super) fn reply_errno(payload: &[u8]) -> Result<i32, String> {
-    let b = payload.get(..4).ok_or("short netlink error message")?;
+pub(super) fn reply_errno(payload: &[u8]) -> Result<i32, Garbled> {
+    let b = payload.get(..4).ok_or(Garbled::ShortError)?;
     Ok(i32::from_ne_bytes([b[0], b[1], b[2], b[3]]).saturating_neg())
 }
 
@@ -289,7 +319,7 @@ impl Nl {
         })?;
         split_replies(data).map_err(|detail| FirewallError::Malformed {
             what: what.into(),
-            detail,
+            detail: detail.to_string(),
         })
     }
 
@@ -345,7 +375,7 @@ impl Nl {
                 }
                 let errno = reply_errno(&r.payload).map_err(|detail| FirewallError::Malformed {
                     what: what.into(),
-                    detail,
+                    detail: detail.to_string(),
                 })?;
                 // Errors on the batch begin reject the whole batch (no
                 // permission, commit failure); no per-message acks follow.
@@ -396,7 +426,7 @@ impl Nl {
                         let errno = if r.payload.is_empty() {
                             0
                         } else {
-                            reply_errno(&r.payload).map_err(malformed)?
+                            reply_errno(&r.payload).map_err(|g| malformed(g.to_string()))?
                         };
                         return Ok(if errno == 0 { Ok(found) } else { Err(errno) });
                     }
