@@ -446,6 +446,13 @@ pub enum FirewallError {
     PortInUse { port: String, owner: Option<String> },
     #[error("nftables table {family} {table} is missing; it is recreated when the next pod starts (was it removed by `nft flush ruleset`?)")]
     TableMissing { family: &'static str, table: String },
+    #[error("nftables table {family} {table} was made for another network configuration (\"{found}\", wanted \"{wanted}\"); the next pod start replaces it once no pod publishes a port in it")]
+    TableStale {
+        family: &'static str,
+        table: String,
+        found: String,
+        wanted: String,
+    },
     #[error("nftables table {family} {table} belongs to another network configuration (\"{found}\", wanted \"{wanted}\") and still publishes {elements} port(s); stop the pods using it, or restore the previous [network] settings in the config file (/etc/liftoff/config.toml)")]
     TableConflict {
         family: &'static str,
@@ -581,12 +588,11 @@ pub fn check_table(cfg: &FirewallConfig) -> Result<(), FirewallError> {
             table: table.clone(),
         }),
         Some(Some(c)) if c == wanted => Ok(()),
-        Some(c) => Err(FirewallError::TableConflict {
+        Some(c) => Err(FirewallError::TableStale {
             family: fam.nft(),
             table: table.clone(),
             found: c.unwrap_or_default(),
             wanted,
-            elements: 0,
         }),
     })
 }
