@@ -39,6 +39,7 @@ pub mod init;
 pub mod landlock;
 pub mod launch;
 pub mod logs;
+pub mod loopback_proxy;
 pub mod native_net;
 pub mod net;
 pub mod notify;

@@ -21,10 +21,18 @@ pub enum PortError {
     },
 }
 
+/// One reserved host port: the mapping, the host address it is bound on, and the socket holding it.
+#[derive(Debug)]
+pub struct Held {
+    pub map: PortMapping,
+    pub ip: IpAddr,
+    pub fd: OwnedFd,
+}
+
 /// Binds every published port on the host; the returned sockets hold them until dropped. A port
 /// without a host address is bound on 0.0.0.0, and with `ipv6` (the pod's network publishes on
 /// IPv6 too) on [::] as well.
-pub fn reserve(ports: &[PortMapping], ipv6: bool) -> Result<Vec<OwnedFd>, PortError> {
+pub fn reserve(ports: &[PortMapping], ipv6: bool) -> Result<Vec<Held>, PortError> {
     let mut held = Vec::new();
     for p in ports {
         let ips: Vec<IpAddr> = if p.host_ip.is_empty() {
@@ -40,7 +48,11 @@ pub fn reserve(ports: &[PortMapping], ipv6: bool) -> Result<Vec<OwnedFd>, PortEr
             })?]
         };
         for ip in ips {
-            held.push(reserve_one(p, ip)?);
+            held.push(Held {
+                map: p.clone(),
+                ip,
+                fd: reserve_one(p, ip)?,
+            });
         }
     }
     Ok(held)

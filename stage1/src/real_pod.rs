@@ -34,7 +34,9 @@ pub struct RealPod<'a> {
     started: Option<OwnedFd>,
     /// Init's ends of those two pipes, until the clone hands them over.
     init_ends: Option<(OwnedFd, OwnedFd)>,
-    ports: Vec<OwnedFd>,
+    ports: Vec<crate::ports::Held>,
+    /// Relays of `-p [::1]:…` ports, while the apps run.
+    proxies: Option<crate::loopback_proxy::LoopbackProxies>,
     init: Option<Pid>,
     term: Option<crate::tty::RawTerminal>,
     net: Option<crate::cni::PodNetState>,
@@ -43,6 +45,12 @@ pub struct RealPod<'a> {
 }
 
 impl<'a> RealPod<'a> {
+    fn stop_proxies(&mut self) {
+        if let Some(p) = self.proxies.take() {
+            p.stop();
+        }
+    }
+
     pub fn new(pod_dir: &'a Path, m: &'a PodManifest, fds: &'a mut HandedFds) -> RealPod<'a> {
         RealPod {
             pod_dir,
@@ -56,6 +64,7 @@ impl<'a> RealPod<'a> {
             started: None,
             init_ends: None,
             ports: Vec::new(),
+            proxies: None,
             init: None,
             term: None,
             net: None,
@@ -78,7 +87,7 @@ impl<'a> RealPod<'a> {
         close.extend(self.started.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.go.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.signals.as_ref().map(|s| s.as_raw_fd()));
-        close.extend(self.ports.iter().map(|f| f.as_raw_fd()));
+        close.extend(self.ports.iter().map(|h| h.fd.as_raw_fd()));
         close
     }
 }
@@ -229,6 +238,14 @@ impl PodSys for RealPod<'_> {
         self.net = crate::attach::attach(self.pod_dir, self.m, Path::new(&netns))?;
         // Init holds the namespaces from here on.
         self.pod_ns = None;
+        let pod_v6 = self.net.as_ref().and_then(|ns| {
+            let (_, _, result) = ns.attachments.first()?;
+            crate::cni::ips(result.as_ref()?)
+                .iter()
+                .find_map(|a| a.parse::<std::net::Ipv6Addr>().ok())
+        });
+        self.proxies = crate::loopback_proxy::start(&self.ports, pod_v6)
+            .map_err(SupervisorError::LoopbackProxy)?;
         Ok(())
     }
 
@@ -274,6 +291,8 @@ impl PodSys for RealPod<'_> {
     }
 
     fn record_exit(&mut self, ws: WaitStatus) -> u8 {
+        // The apps are gone: nothing is left to relay to.
+        self.stop_proxies();
         let (pod_dir, m) = (self.pod_dir, self.m);
         let cg = self.cg.as_ref().expect("cgroups come first");
         for a in &m.apps {
@@ -315,6 +334,7 @@ impl PodSys for RealPod<'_> {
     }
 
     fn release_ports(&mut self) {
+        self.stop_proxies();
         self.ports.clear();
     }
 
@@ -337,6 +357,8 @@ impl PodSys for RealPod<'_> {
     }
 
     fn fork_teardown(&mut self) -> Fork {
+        // The fork below must happen single-threaded.
+        self.stop_proxies();
         let _ = std::io::stdout().flush();
         // SAFETY: the supervisor is single-threaded here (plugin waiter threads have ended); the
         // child only tears down and exits.

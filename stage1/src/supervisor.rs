@@ -65,6 +65,8 @@ pub enum SupervisorError {
     Pipe(Errno),
     #[error(transparent)]
     Ports(#[from] crate::ports::PortError),
+    #[error("{0} (publish on the host's 127.0.0.1 or an IPv6 address instead)")]
+    LoopbackProxy(std::io::Error),
     #[error("creating the pod's namespaces: {0} (liftoff run needs root)")]
     Clone(std::io::Error),
     #[error("pod {pod}: cgroup: {source}")]

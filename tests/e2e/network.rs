@@ -651,13 +651,58 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
         c.contains(": ok (10.68.8.2/24, fd66:6600::2/64 on eth0)"),
         "{c}"
     );
-    // IPv6 loopback cannot be published; an IPv6 address without an IPv6 subnet neither.
+    // IPv6 loopback: TCP is relayed by the supervisor; UDP is refused with the reason.
+    let lo_port = crate::pods::unique_port();
+    let lo_publish = format!("[::1]:{lo_port}:8080");
+    let lo_web = w
+        .ok(&[
+            "--config",
+            cfg,
+            "run",
+            "-d",
+            "-p",
+            &lo_publish,
+            IMAGE,
+            "--",
+            "busybox",
+            "httpd",
+            "-f",
+            "-p",
+            "8080",
+            "-h",
+            "/www",
+        ])
+        .trim()
+        .to_string();
+    let lo = http_get_retry(&format!("[::1]:{lo_port}")).expect("published port on [::1]");
+    assert!(lo.ends_with("hello over localhost\n"), "{lo}");
+    // Several connections at once, each answered.
+    let answers: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| http_get(&format!("[::1]:{lo_port}")).unwrap_or_default()))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.ends_with("hello over localhost\n")),
+        "{answers:?}"
+    );
+    w.ok(&["stop", &lo_web]);
+    assert!(
+        http_get(&format!("[::1]:{lo_port}")).is_err(),
+        "the relay outlived its pod"
+    );
+    // An any-address port answers on [::1] too (relayed as well), so `localhost` works.
+    let any = http_get(&format!("[::1]:{port}")).expect("the any-address port on [::1]");
+    assert!(any.ends_with("hello over localhost\n"), "{any}");
     let o = w.run(&[
         "--config",
         cfg,
         "run",
         "-p",
-        "[::1]:18098:80",
+        "[::1]:18098:80/udp",
         IMAGE,
         "--",
         "busybox",
@@ -665,7 +710,7 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     ]);
     assert_eq!(o.status.code(), Some(254));
     assert!(
-        err(&o).contains("cannot publish on IPv6 loopback"),
+        err(&o).contains("IPv6 loopback is published for TCP only"),
         "{}",
         err(&o)
     );

@@ -495,10 +495,11 @@ fn resolve_ports(
                     p.host_port, p.container_port
                 )));
             }
-            if ip.is_loopback() {
+            // The supervisor relays TCP on ::1 itself (the kernel cannot DNAT it); UDP it does not.
+            if ip.is_loopback() && p.protocol != "tcp" {
                 return Err(ResolveError::Pod(format!(
-                    "-p [::1]:{}:{}: the native network cannot publish on IPv6 loopback (the kernel drops forwarded packets from ::1, and IPv6 has no route_localnet); publish on 127.0.0.1 or on one of the host's IPv6 addresses",
-                    p.host_port, p.container_port
+                    "-p [::1]:{}:{}/{}: IPv6 loopback is published for TCP only (the kernel drops forwarded packets from ::1, so liftoff relays TCP connections itself); publish UDP on 127.0.0.1 or on one of the host's IPv6 addresses",
+                    p.host_port, p.container_port, p.protocol
                 )));
             }
         }

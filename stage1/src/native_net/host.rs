@@ -54,11 +54,13 @@ pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
     if !links::is_up(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
         links::set_up(rt, idx).map_err(n.kernel(format!("setting {bridge} up")))?;
     }
-    for path in sysctls(n) {
-        set_sysctl(n, &path)?;
-    }
+    // The table first: its guard against 127/8 from anywhere but lo must exist before
+    // route_localnet is turned on for the bridge.
     for s in &n.subnets {
         firewall::ensure(&n.firewall(*s)).map_err(n.fw_err())?;
+    }
+    for path in sysctls(n) {
+        set_sysctl(n, &path)?;
     }
     drop(f);
     if created {

@@ -478,7 +478,8 @@ fn port_rules(ports: &[PortMapping], pod_ip: IpAddr) -> Result<Vec<PortRule>, Po
                     port: p.host_port,
                     ip: ip.to_string(),
                 })?;
-                if ip.is_ipv4() != pod_ip.is_ipv4() {
+                // IPv6 loopback is relayed by the supervisor (`loopback_proxy`), not by DNAT.
+                if ip.is_ipv4() != pod_ip.is_ipv4() || (ip.is_ipv6() && ip.is_loopback()) {
                     continue;
                 }
                 Some(ip).filter(|ip| !ip.is_unspecified())

@@ -259,6 +259,17 @@ impl FirewallConfig {
         // IPv4 only: route_localnet on the bridge would also let pods (and, through DNAT of a
         // 127.0.0.1 host address, the LAN) reach the host's loopback-only services (the
         // CVE-2020-8558 kind): anything for 127/8 that did not come from lo is dropped first.
+        // IPv6: ::1 is never DNATed (the kernel would drop the reply's way back: see
+        // PortRule::check); left alone it reaches the supervisor's relay (`loopback_proxy`) or is
+        // refused at once, instead of hanging. Bridged IPv6 (br_netfilter) also carries
+        // link-local and unspecified sources (neighbour discovery), which are not spoofing.
+        let (out_guard, spoof_ok) = match fam {
+            Family::Ipv4 => (String::new(), net.clone()),
+            Family::Ipv6 => (
+                "ip6 daddr != ::1 ".to_string(),
+                format!("{{ {net}, fe80::/10, ::/128 }}"),
+            ),
+        };
         let guard = match fam {
             Family::Ipv4 => "\tchain localhost_guard {\n\t\ttype filter hook prerouting priority raw; policy accept;\n\t\tiifname != \"lo\" ip daddr 127.0.0.0/8 drop\n\t}\n".to_string(),
             Family::Ipv6 => String::new(),
@@ -293,7 +304,7 @@ impl FirewallConfig {
 	}}
 	chain output {{
 		type nat hook output priority -100; policy accept;
-		fib daddr type local jump published
+		{out_guard}fib daddr type local jump published
 	}}
 	chain postrouting {{
 		type nat hook postrouting priority srcnat; policy accept;
@@ -302,9 +313,9 @@ impl FirewallConfig {
 	}}
 	chain forward {{
 		type filter hook forward priority filter; policy accept;
-		iifname "{br}" {f} saddr != {net} drop
+		iifname "{br}" {f} saddr != {spoof_ok} drop
 		oifname "{br}" ct status dnat accept
-		oifname "{br}" iifname != "{br}" ct state new drop
+		oifname "{br}" iifname != "{br}" ct state != {{ established, related }} drop
 		iifname "{br}" accept
 		oifname "{br}" accept
 	}}
