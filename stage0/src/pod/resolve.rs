@@ -489,6 +489,12 @@ fn resolve_ports(
             let Ok(std::net::IpAddr::V6(ip)) = p.host_ip.parse::<std::net::IpAddr>() else {
                 continue;
             };
+            if let Some(v4) = ip.to_ipv4_mapped() {
+                return Err(ResolveError::Pod(format!(
+                    "-p [{ip}]:{}:{}: an IPv4-mapped address is IPv4 on the wire; write -p {v4}:{}:{}",
+                    p.host_port, p.container_port, p.host_port, p.container_port
+                )));
+            }
             if spec.ipv6.is_none() {
                 return Err(ResolveError::Pod(format!(
                     "-p [{ip}]:{}:{}: the default network has no IPv6 subnet; set ipv6 = \"fd66::/64\" (a ULA subnet of your choice) under [network] in the config file, or publish on an IPv4 address",

@@ -413,12 +413,18 @@ impl<'a> Native<'a> {
 
 /// The nftables table of a bridge: `liftoff_<bridge>` (one per native network, so networks on other
 /// bridges, a test's say, never disturb each other's rules).
+/// nft names are letters, digits and '_': any other character of the bridge name is written `_XX`
+/// (its hex code), so `a-b` and `a_b` get tables of their own.
 pub fn table_name(bridge: &str) -> String {
-    let b: String = bridge
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("liftoff_{b}")
+    let mut name = String::from("liftoff_");
+    for c in bridge.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else {
+            name.push_str(&format!("_{:02x}", u32::from(c)));
+        }
+    }
+    name
 }
 
 /// The host end of a pod's veth: `lf` + 12 hex digits of the pod uuid + the pod interface's number
@@ -437,6 +443,19 @@ pub fn host_veth(att: &Attachment) -> String {
         .filter(char::is_ascii_digit)
         .unwrap_or('0');
     format!("lf{hex}{n}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_nft_identifiers_and_distinct() {
+        assert_eq!(table_name("liftoff0"), "liftoff_liftoff0");
+        assert_eq!(table_name("a-b"), "liftoff_a_2db");
+        assert_eq!(table_name("a_b"), "liftoff_a_5fb");
+        assert_eq!(table_name("br.1"), "liftoff_br_2e1");
+    }
 }
 
 fn recorded_ips(result: &Value) -> Vec<IpAddr> {
