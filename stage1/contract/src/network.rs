@@ -306,9 +306,11 @@ pub struct PodNetState {
     pub attachments: Vec<(Network, Attachment, Option<Value>)>,
 }
 
-/// The network record format this stage1 writes (2: networks may be native). Version 1 records
-/// (CNI only) read as they are.
-pub const NET_STATE_VERSION: u32 = 2;
+/// The network record format this stage1 reads and writes. A native network's `native` field was
+/// added to version 1 as an optional field, left out for CNI networks (the contract's rule for
+/// later additions): a stage1 that predates it refuses a record that uses it as unknown, and reads
+/// every other record as before.
+pub const NET_STATE_VERSION: u32 = 1;
 
 fn net_state_v1() -> u32 {
     1
@@ -333,7 +335,7 @@ pub enum NetStateError {
 pub enum Damage {
     #[error("{0}")]
     Parse(serde_json::Error),
-    #[error("version {0}, this liftoff reads versions 1 to {NET_STATE_VERSION}")]
+    #[error("version {0}, this liftoff reads version {NET_STATE_VERSION}")]
     Version(u32),
     /// (Boxed: a CNI error carries the whole message of a config check.)
     #[error("{0}")]
@@ -354,7 +356,7 @@ pub fn read_state(pod_dir: &Path) -> Result<Option<PodNetState>, NetStateError> 
         reason,
     };
     let s: PodNetState = serde_json::from_slice(&bytes).map_err(|e| invalid(Damage::Parse(e)))?;
-    if !(1..=NET_STATE_VERSION).contains(&s.version) {
+    if s.version != NET_STATE_VERSION {
         return Err(invalid(Damage::Version(s.version)));
     }
     for (n, _, _) in &s.attachments {
