@@ -392,20 +392,38 @@ fn gc_keeps_a_pod_whose_network_record_it_cannot_read() {
         out(&o)
     };
     assert!(!lease_of(&id).is_empty(), "the killed pod holds a lease");
-    for damage in [
-        b"{\"netns\": 7".to_vec(),
-        b"{\"version\": 9, \"netns\": \"/x\", \"attachments\": []}".to_vec(),
-        String::from_utf8_lossy(&record)
-            .replacen("\"netns\"", "\"extra\": 1, \"netns\"", 1)
-            .into_bytes(),
+    let elsewhere = {
+        let mut v: serde_json::Value = serde_json::from_slice(&record).unwrap();
+        let spec = &mut v["attachments"][0][0]["native"];
+        assert!(
+            spec.is_object(),
+            "the default network is the native one: {v}"
+        );
+        spec["lease_dir"] = serde_json::json!("/tmp/elsewhere");
+        serde_json::to_vec(&v).unwrap()
+    };
+    for (damage, why) in [
+        (b"{\"netns\": 7".to_vec(), "is damaged"),
+        (
+            b"{\"version\": 9, \"netns\": \"/x\", \"attachments\": []}".to_vec(),
+            "is damaged",
+        ),
+        (
+            String::from_utf8_lossy(&record)
+                .replacen("\"netns\"", "\"extra\": 1, \"netns\"", 1)
+                .into_bytes(),
+            "is damaged",
+        ),
+        // Leases elsewhere than this store: gc must not remove files there.
+        (elsewhere, "outside this store"),
     ] {
         let dir = pod_dir(&w, &id);
         std::fs::write(dir.join("net.json"), &damage).unwrap();
         let o = w.run(&["gc", "--grace-period", "0s"]);
         assert_eq!(o.status.code(), Some(254), "{o:?}");
         assert!(
-            err(&o).contains("net.json") && err(&o).contains("is kept"),
-            "gc says why: {}",
+            err(&o).contains("net.json") && err(&o).contains("is kept") && err(&o).contains(why),
+            "gc says why ({why}): {}",
             err(&o)
         );
         assert!(

@@ -53,6 +53,20 @@ fn detach_networks(dir: &Path, id: &str) -> Result<bool, VerbError> {
     };
     // Everything gc releases is found by the pod's uuid: a record naming another pod is damaged,
     // and acting on it could release that pod's lease and ports.
+    // A native network's leases live in the store the pod's namespace pin is in
+    // (`<root>/netns/<uuid>` and `<root>/net/native/<bridge>`): gc removes lease files there only.
+    let root = ns.netns.parent().and_then(Path::parent);
+    if let Some((n, _, _)) = ns.attachments.iter().find(|(n, _, _)| {
+        n.native.as_ref().is_some_and(|spec| {
+            root.is_none_or(|r| spec.lease_dir != r.join("net/native").join(&spec.bridge))
+        })
+    }) {
+        return Err(VerbError::Pod(format!(
+            "{}: network {} keeps its leases outside this store; the pod is kept: release its address and ports by hand, then remove the pod dir",
+            dir.join(liftoff_contract::layout::NET_RECORD).display(),
+            n.name
+        )));
+    }
     if let Some((_, a, _)) = ns.attachments.iter().find(|(_, a, _)| a.container_id != id) {
         return Err(VerbError::Pod(format!(
             "{}: the network record names pod {} instead of {id}; the pod is kept: release its address and ports by hand, then remove the pod dir",
