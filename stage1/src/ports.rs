@@ -60,29 +60,24 @@ pub fn reserve(ports: &[PortMapping], ipv6: bool) -> Result<Vec<Held>, PortError
 
 /// Binds one published port on one host address.
 fn reserve_one(p: &PortMapping, ip: IpAddr) -> Result<OwnedFd, PortError> {
-    {
-        let addr = SocketAddr::new(ip, p.host_port);
-        // An exited pod's teardown may still hold the port for ~100 ms: a short retry rides it out.
-        let deadline = Instant::now() + Duration::from_secs(1);
-        let fd: OwnedFd = loop {
-            match bind_port(ip, addr, &p.protocol) {
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline =>
-                {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                other => break other,
+    let addr = SocketAddr::new(ip, p.host_port);
+    // An exited pod's teardown may still hold the port for ~100 ms: a short retry rides it out.
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        match bind_port(ip, addr, &p.protocol) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
             }
+            other => break other,
         }
-        .map_err(|source| match source.kind() {
-            std::io::ErrorKind::AddrInUse => PortError::InUse { map: p.clone() },
-            _ => PortError::Bind {
-                map: p.clone(),
-                source,
-            },
-        })?;
-        Ok(fd)
     }
+    .map_err(|source| match source.kind() {
+        std::io::ErrorKind::AddrInUse => PortError::InUse { map: p.clone() },
+        _ => PortError::Bind {
+            map: p.clone(),
+            source,
+        },
+    })
 }
 
 /// Binds one host port (TCP without listening, or UDP). An IPv6 socket is IPv6-only, so that

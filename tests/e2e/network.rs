@@ -483,6 +483,25 @@ fn is_lease_dir_bookkeeping(name: &str) -> bool {
     name == ".lock" || name == ".host-changes"
 }
 
+/// A detached pod of `cfg`'s network serving /www on pod port 8080, published as `publish`.
+fn serve_web(w: &World, cfg: &str, publish: &str) -> String {
+    w.ok(&[
+        "--config", cfg, "run", "-d", "-p", publish, IMAGE, "--", "busybox", "httpd", "-f", "-p",
+        "8080", "-h", "/www",
+    ])
+    .trim()
+    .to_string()
+}
+
+/// The leases (and leaked claim temp files) in a native network's lease dir.
+fn leases_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| !is_lease_dir_bookkeeping(&e.file_name().to_string_lossy()))
+        .count()
+}
+
 /// Removes a test network's bridge and tables when the test ends, passed or not.
 struct TestNet(&'static str);
 
@@ -501,12 +520,11 @@ impl Drop for TestNet {
 }
 
 /// Waits up to 5 s for `done` (a teardown finishing after `stop` returned).
-fn wait_until(mut done: impl FnMut() -> bool, what: &str) {
-    let t = std::time::Instant::now();
-    while !done() {
-        assert!(t.elapsed() < Duration::from_secs(5), "timed out: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn wait_until(done: impl FnMut() -> bool, what: &str) {
+    assert!(
+        liftoff_common::lock::poll_until(Some(Duration::from_secs(5)), done),
+        "timed out: {what}"
+    );
 }
 
 /// A config file whose native network is on bridge `bridge` with `subnet`.
@@ -537,13 +555,7 @@ fn a_full_native_range_says_so_and_leaks_nothing() {
             .count()
     };
     let leases = w.root.join("net/native/lftest3");
-    let lease_count = || {
-        std::fs::read_dir(&leases)
-            .unwrap()
-            .flatten()
-            .filter(|e| !is_lease_dir_bookkeeping(&e.file_name().to_string_lossy()))
-            .count()
-    };
+    let lease_count = || leases_in(&leases);
     assert_eq!((brif(), lease_count()), (1, 1));
     let o = w.run(&[
         "--config", cfg, "run", "-p", "18099:80", IMAGE, "--", "busybox", "true",
@@ -619,13 +631,7 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     let cfg = cfg.to_str().unwrap();
     let port = crate::pods::unique_port();
     let publish = format!("{port}:8080");
-    let web = w
-        .ok(&[
-            "--config", cfg, "run", "-d", "-p", &publish, IMAGE, "--", "busybox", "httpd", "-f",
-            "-p", "8080", "-h", "/www",
-        ])
-        .trim()
-        .to_string();
+    let web = serve_web(w, cfg, &publish);
     let s = w.ok(&["status", "--format", "json", &web]);
     let v: serde_json::Value = serde_json::from_str(&s).unwrap();
     let net = v["net"].as_str().unwrap().to_string();
@@ -654,26 +660,7 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     // IPv6 loopback: TCP is relayed by the supervisor; UDP is refused with the reason.
     let lo_port = crate::pods::unique_port();
     let lo_publish = format!("[::1]:{lo_port}:8080");
-    let lo_web = w
-        .ok(&[
-            "--config",
-            cfg,
-            "run",
-            "-d",
-            "-p",
-            &lo_publish,
-            IMAGE,
-            "--",
-            "busybox",
-            "httpd",
-            "-f",
-            "-p",
-            "8080",
-            "-h",
-            "/www",
-        ])
-        .trim()
-        .to_string();
+    let lo_web = serve_web(w, cfg, &lo_publish);
     let lo = http_get_retry(&format!("[::1]:{lo_port}")).expect("published port on [::1]");
     assert!(lo.ends_with("hello over localhost\n"), "{lo}");
     // Several connections at once, each answered.
@@ -727,12 +714,7 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     assert!(err(&o).contains("has no IPv6 subnet"), "{}", err(&o));
     w.ok(&["stop", &web]);
     wait_until(
-        || {
-            std::fs::read_dir(w.root.join("net/native/lftest6"))
-                .unwrap()
-                .flatten()
-                .all(|e| is_lease_dir_bookkeeping(&e.file_name().to_string_lossy()))
-        },
+        || leases_in(&w.root.join("net/native/lftest6")) == 0,
         "both leases are released",
     );
 }
@@ -753,11 +735,8 @@ fn a_removed_native_table_is_recreated_and_never_blocks_teardown() {
     };
     let port = crate::pods::unique_port();
     let publish = format!("{port}:8080");
-    let web = w.ok(&[
-        "--config", cfg, "run", "-d", "-p", &publish, IMAGE, "--", "busybox", "httpd", "-f", "-p",
-        "8080", "-h", "/www",
-    ]);
-    let web = web.trim();
+    let web = serve_web(w, cfg, &publish);
+    let web = web.as_str();
     let listed = nft(&["list", "table", "ip", "liftoff_lftest4"]);
     assert!(
         String::from_utf8_lossy(&listed.stdout).contains(&format!("comment \"{web}\"")),
@@ -775,20 +754,12 @@ fn a_removed_native_table_is_recreated_and_never_blocks_teardown() {
     w.ok(&["stop", web]);
     let leases = w.root.join("net/native/lftest4");
     wait_until(
-        || {
-            std::fs::read_dir(&leases)
-                .unwrap()
-                .flatten()
-                .all(|e| is_lease_dir_bookkeeping(&e.file_name().to_string_lossy()))
-        },
+        || leases_in(&leases) == 0,
         "no lease is left after a stop without a table",
     );
     // ... and the next pod gets the table back with its port, which answers.
-    let next = w.ok(&[
-        "--config", cfg, "run", "-d", "-p", &publish, IMAGE, "--", "busybox", "httpd", "-f", "-p",
-        "8080", "-h", "/www",
-    ]);
-    let next = next.trim();
+    let next = serve_web(w, cfg, &publish);
+    let next = next.as_str();
     let listed = nft(&["list", "table", "ip", "liftoff_lftest4"]);
     assert!(
         String::from_utf8_lossy(&listed.stdout).contains(&format!("comment \"{next}\"")),

@@ -74,21 +74,10 @@ impl NativeSpec {
     /// The subnet's network address and prefix length, checked.
     pub fn subnet(&self) -> Result<(std::net::Ipv4Addr, u8), SpecError> {
         let bad = || SpecError::Subnet(self.subnet.clone());
-        let (a, n) = self.subnet.split_once('/').ok_or_else(bad)?;
-        let addr: std::net::Ipv4Addr = a.parse().map_err(|_| bad())?;
-        let n: u8 = n.parse().map_err(|_| bad())?;
-        if !(8..=30).contains(&n) {
-            return Err(bad());
+        match network(&self.subnet, "subnet", 8..=30).ok_or_else(bad)?? {
+            (std::net::IpAddr::V4(a), n) => Ok((a, n)),
+            _ => Err(bad()),
         }
-        let mask = u32::MAX << (32 - n);
-        if u32::from(addr) & !mask != 0 {
-            return Err(SpecError::HostBits {
-                key: "subnet",
-                text: self.subnet.clone(),
-                network: format!("{}/{n}", std::net::Ipv4Addr::from(u32::from(addr) & mask)),
-            });
-        }
-        Ok((addr, n))
     }
 
     /// The IPv6 subnet's network address and prefix length, checked; None without one.
@@ -97,34 +86,16 @@ impl NativeSpec {
             return Ok(None);
         };
         let bad = || SpecError::Subnet6(text.clone());
-        let (a, n) = text.split_once('/').ok_or_else(bad)?;
-        let addr: std::net::Ipv6Addr = a.parse().map_err(|_| bad())?;
-        let n: u8 = n.parse().map_err(|_| bad())?;
-        if !(64..=120).contains(&n) || (addr.segments()[0] & 0xfe00) != 0xfc00 {
-            return Err(bad());
+        match network(text, "ipv6", 64..=120).ok_or_else(bad)?? {
+            // Unique local addresses only (fc00::/7).
+            (std::net::IpAddr::V6(a), n) if a.segments()[0] & 0xfe00 == 0xfc00 => Ok(Some((a, n))),
+            _ => Err(bad()),
         }
-        let mask = u128::MAX << (128 - n);
-        if u128::from(addr) & !mask != 0 {
-            return Err(SpecError::HostBits {
-                key: "ipv6",
-                text: text.clone(),
-                network: format!("{}/{n}", std::net::Ipv6Addr::from(u128::from(addr) & mask)),
-            });
-        }
-        Ok(Some((addr, n)))
     }
 
     fn check(&self) -> Result<(), SpecError> {
-        let b = &self.bridge;
-        if b.is_empty()
-            || b.len() > 15
-            || b == "."
-            || b == ".."
-            || !b
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
-        {
-            return Err(SpecError::Bridge(b.clone()));
+        if !valid_bridge_name(&self.bridge) {
+            return Err(SpecError::Bridge(self.bridge.clone()));
         }
         self.subnet()?;
         self.subnet6()?;
@@ -133,6 +104,53 @@ impl NativeSpec {
         }
         Ok(())
     }
+}
+
+/// Whether `name` is a bridge name liftoff uses: 1-15 letters, digits, '-', '_' or '.' (the
+/// kernel's IFNAMSIZ), not `.` or `..` (it names /proc/sys paths).
+pub fn valid_bridge_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 15
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
+}
+
+/// `ADDR/N` with N in `prefixes` and no host bits set, for either family: None when it is not
+/// written so (the caller names the key and the family it wants), Err for host bits.
+fn network(
+    text: &str,
+    key: &'static str,
+    prefixes: std::ops::RangeInclusive<u8>,
+) -> Option<Result<(std::net::IpAddr, u8), SpecError>> {
+    use std::net::IpAddr;
+    let (a, n) = text.split_once('/')?;
+    let addr: IpAddr = a.parse().ok()?;
+    let n: u8 = n.parse().ok().filter(|n| prefixes.contains(n))?;
+    let (value, bits) = match addr {
+        IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
+        IpAddr::V6(a) => (u128::from(a), 128),
+    };
+    // (An IPv4 address with an IPv6-sized prefix, say: the caller's family check refuses it.)
+    if u32::from(n) > bits {
+        return None;
+    }
+    let mask = (u128::MAX >> (128 - bits)) & !(u128::MAX >> (128 - bits + u32::from(n)));
+    if value & !mask == 0 {
+        return Some(Ok((addr, n)));
+    }
+    let net = match addr {
+        // (The mask keeps an IPv4 value within 32 bits.)
+        IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::from((value & mask) as u32)),
+        IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::from(value & mask)),
+    };
+    Some(Err(SpecError::HostBits {
+        key,
+        text: text.to_string(),
+        network: format!("{net}/{n}"),
+    }))
 }
 
 /// A published port, in portmap's `portMappings` form.
@@ -374,3 +392,60 @@ pub fn write_state(pod_dir: &Path, s: &PodNetState) -> std::io::Result<()> {
 }
 
 pub const NET_STATE_FILE: &str = "net.json";
+
+#[cfg(test)]
+mod native_spec_tests {
+    use super::*;
+
+    fn spec(subnet: &str, ipv6: Option<&str>) -> NativeSpec {
+        NativeSpec {
+            bridge: "liftoff0".into(),
+            subnet: subnet.into(),
+            lease_dir: "/var/lib/liftoff/net/native/liftoff0".into(),
+            ipv6: ipv6.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn subnets_of_both_families_are_checked() {
+        assert_eq!(
+            spec("10.66.0.0/16", None).subnet().unwrap(),
+            ("10.66.0.0".parse().unwrap(), 16)
+        );
+        for (bad, text) in [
+            (
+                "10.66.0.1/16",
+                "host bits are set (the network address is 10.66.0.0/16)",
+            ),
+            ("10.66.0.0/31", "expected an IPv4 network"),
+            ("10.0.0.0/64", "expected an IPv4 network"),
+            ("fd00::/16", "expected an IPv4 network"),
+            ("10.66.0.0", "expected an IPv4 network"),
+        ] {
+            let e = spec(bad, None).subnet().unwrap_err().to_string();
+            assert!(e.contains(text), "{bad}: {e}");
+        }
+        let ok = spec("10.66.0.0/16", Some("fd66::/64")).subnet6().unwrap();
+        assert_eq!(ok, Some(("fd66::".parse().unwrap(), 64)));
+        for (bad, text) in [
+            (
+                "fd66::1/64",
+                "host bits are set (the network address is fd66::/64)",
+            ),
+            ("2001:db8::/64", "unique local"),
+            ("fd66::/63", "unique local"),
+            ("10.66.0.0/16", "unique local"),
+            ("10.0.0.0/100", "unique local"),
+        ] {
+            let e = spec("10.66.0.0/16", Some(bad))
+                .subnet6()
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(text), "{bad}: {e}");
+        }
+        for name in ["", ".", "..", "a-bridge-name-too-long", "br/0"] {
+            assert!(!valid_bridge_name(name), "{name}");
+        }
+        assert!(valid_bridge_name("liftoff0") && valid_bridge_name("lf-test_1.2"));
+    }
+}

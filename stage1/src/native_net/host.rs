@@ -29,13 +29,14 @@ pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
         .map_err(n.kernel(format!("locking {}", lock_path.display())))?;
     let bridge = &n.spec.bridge;
     let mut created = false;
-    let idx = match links::index(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
-        Some(i) => i,
+    let reading = || n.kernel(format!("reading link {bridge}"));
+    let (idx, up) = match links::find(rt, bridge).map_err(reading())? {
+        Some(link) => link,
         None => {
             created = true;
             links::add_bridge(rt, bridge).map_err(n.kernel(format!("creating bridge {bridge}")))?;
-            links::index(rt, bridge)
-                .map_err(n.kernel(format!("reading link {bridge}")))?
+            links::find(rt, bridge)
+                .map_err(reading())?
                 .ok_or_else(|| NativeError::Invalid {
                     network: n.net.name.clone(),
                     msg: format!("bridge {bridge} vanished right after it was created"),
@@ -51,7 +52,7 @@ pub fn ensure(n: &Native, rt: &mut Rtnl) -> Result<u32, NativeError> {
                 .map_err(n.kernel(format!("adding {gw}/{prefix} to {bridge}")))?;
         }
     }
-    if !links::is_up(rt, bridge).map_err(n.kernel(format!("reading link {bridge}")))? {
+    if !up {
         links::set_up(rt, idx).map_err(n.kernel(format!("setting {bridge} up")))?;
     }
     // The table first: its guard against 127/8 from anywhere but lo must exist before
@@ -143,8 +144,8 @@ pub fn check(n: &Native) -> Vec<String> {
     let mut p = Vec::new();
     let bridge = &n.spec.bridge;
     match Rtnl::open().and_then(|mut rt| {
-        let idx = links::index(&mut rt, bridge)?;
-        let up = idx.is_some() && links::is_up(&mut rt, bridge)?;
+        let link = links::find(&mut rt, bridge)?;
+        let (idx, up) = (link.map(|(i, _)| i), link.is_some_and(|(_, up)| up));
         let mut addrs = Vec::new();
         if let Some(i) = idx {
             addrs.extend(links::addresses(&mut rt, i, false)?);

@@ -97,9 +97,9 @@ impl Leases<'_> {
     pub fn claim(&self, pod: &str) -> Result<IpAddr, LeaseError> {
         create_dir(self.dir).map_err(self.io())?;
         let mut used: HashSet<u128> = self
-            .list()?
+            .leased()?
             .into_iter()
-            .filter_map(|(ip, _)| self.number(ip))
+            .filter_map(|ip| self.number(ip))
             .collect();
         let taken_elsewhere: HashSet<u128> = self
             .foreign
@@ -153,6 +153,16 @@ impl Leases<'_> {
     /// Every lease of this subnet's family: address and holder (an unreadable or empty file has
     /// holder "").
     pub fn list(&self) -> Result<Vec<(IpAddr, String)>, LeaseError> {
+        Ok(self
+            .leased()?
+            .into_iter()
+            .map(|ip| (ip, self.holder(ip).unwrap_or_default()))
+            .collect())
+    }
+
+    /// The leased addresses of this subnet's family, from the file names alone (what a claim
+    /// needs: it never reads the other pods' files).
+    fn leased(&self) -> Result<Vec<IpAddr>, LeaseError> {
         let rd = match std::fs::read_dir(self.dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -161,18 +171,21 @@ impl Leases<'_> {
         let mut out = Vec::new();
         for e in rd {
             let e = e.map_err(self.io())?;
-            let Some(ip) = e
+            if let Some(ip) = e
                 .file_name()
                 .to_str()
                 .and_then(|n| n.parse::<IpAddr>().ok())
                 .filter(|ip| ip.is_ipv4() == self.network.is_ipv4())
-            else {
-                continue;
-            };
-            let holder = std::fs::read_to_string(e.path()).unwrap_or_default();
-            out.push((ip, holder));
+            {
+                out.push(ip);
+            }
         }
         Ok(out)
+    }
+
+    /// The pod holding `ip`, None when it is not leased (or its file cannot be read).
+    pub fn holder(&self, ip: IpAddr) -> Option<String> {
+        std::fs::read_to_string(self.dir.join(ip.to_string())).ok()
     }
 
     /// Removes the leases whose holder `alive` says is gone (and the temp files of claims a

@@ -24,11 +24,14 @@ fn by_name(name: &str) -> LinkMessage {
     m
 }
 
-/// The index of the link called `name` in the socket's namespace, None when there is none.
-pub fn index(rt: &mut Rtnl, name: &str) -> io::Result<Option<u32>> {
+/// The index of the link called `name` in the socket's namespace and whether it is up; None when
+/// there is no such link.
+pub fn find(rt: &mut Rtnl, name: &str) -> io::Result<Option<(u32, bool)>> {
     match rt.get(RouteNetlinkMessage::GetLink(by_name(name))) {
         Ok(replies) => Ok(replies.into_iter().find_map(|r| match r {
-            RouteNetlinkMessage::NewLink(l) => Some(l.header.index),
+            RouteNetlinkMessage::NewLink(l) => {
+                Some((l.header.index, l.header.flags.contains(LinkFlags::Up)))
+            }
             _ => None,
         })),
         Err(e) if e.raw_os_error() == Some(libc::ENODEV) => Ok(None),
@@ -36,13 +39,9 @@ pub fn index(rt: &mut Rtnl, name: &str) -> io::Result<Option<u32>> {
     }
 }
 
-/// Whether the link is administratively up.
-pub fn is_up(rt: &mut Rtnl, name: &str) -> io::Result<bool> {
-    let replies = rt.get(RouteNetlinkMessage::GetLink(by_name(name)))?;
-    Ok(replies.into_iter().any(|r| match r {
-        RouteNetlinkMessage::NewLink(l) => l.header.flags.contains(LinkFlags::Up),
-        _ => false,
-    }))
+/// The index of the link called `name`, None when there is none.
+pub fn index(rt: &mut Rtnl, name: &str) -> io::Result<Option<u32>> {
+    Ok(find(rt, name)?.map(|(i, _)| i))
 }
 
 /// Sets the link up.
@@ -78,6 +77,9 @@ fn family(ip: IpAddr) -> AddressFamily {
 /// The addresses (with prefix lengths) of `ip`'s family on a link.
 pub fn addresses(rt: &mut Rtnl, index: u32, v6: bool) -> io::Result<Vec<(IpAddr, u8)>> {
     let mut q = AddressMessage::default();
+    // With strict checking (set by `Rtnl::open`) the kernel dumps this link's addresses only,
+    // not every veth's link-local one; the filter below covers kernels without it.
+    q.header.index = index;
     q.header.family = if v6 {
         AddressFamily::Inet6
     } else {

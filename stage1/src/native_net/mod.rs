@@ -352,16 +352,13 @@ impl<'a> Native<'a> {
     /// The port elements of one subnet's table whose comment names `pod`, removed in one batch.
     fn remove_ports_of(&self, subnet: (IpAddr, u8), pod: &str) -> Result<(), NativeError> {
         let cfg = self.firewall(subnet);
-        let mine: Vec<PortRule> = match firewall::elements(&cfg) {
-            Ok(els) => els
-                .into_iter()
-                .filter(|(p, _)| p == pod)
-                .map(|(_, r)| r)
-                .collect(),
-            // No table at all (a flushed ruleset): nothing of the pod can be in it.
-            Err(FirewallError::TableMissing { .. }) => Vec::new(),
-            Err(e) => return Err(self.fw_err()(e)),
-        };
+        // (A table that is gone lists no elements.)
+        let mine: Vec<PortRule> = firewall::elements(&cfg)
+            .map_err(self.fw_err())?
+            .into_iter()
+            .filter(|(p, _)| p == pod)
+            .map(|(_, r)| r)
+            .collect();
         if mine.is_empty() {
             return Ok(());
         }
@@ -385,11 +382,13 @@ impl<'a> Native<'a> {
             Err(e) => problems.push(format!("reading links: {e}")),
         }
         for ip in ips {
-            let holder = std::fs::read_to_string(self.spec.lease_dir.join(ip.to_string()));
-            if holder.ok().as_deref() != Some(att.container_id.as_str()) {
+            let Some(s) = self.subnet_of(ip) else {
+                continue;
+            };
+            if self.leases(s).holder(ip).as_deref() != Some(att.container_id.as_str()) {
                 problems.push(format!("the lease of {ip} is gone or held by another pod"));
             }
-            let (Ok(rules), Some(s)) = (port_rules(&att.ports, ip), self.subnet_of(ip)) else {
+            let Ok(rules) = port_rules(&att.ports, ip) else {
                 continue;
             };
             match firewall::elements(&self.firewall(s)) {

@@ -60,6 +60,9 @@ impl Rtnl {
         sock.bind_auto()?;
         sock.connect(&SocketAddr::new(0, 0))?;
         set_timeout(&sock, REPLY_TIMEOUT)?;
+        // Dumps honour the request's filters (an address dump of one link); older kernels
+        // ignore the option and the callers filter themselves.
+        let _ = sock.set_netlink_get_strict_chk(true);
         Ok(Rtnl {
             sock,
             seq: 0,

@@ -173,13 +173,8 @@ impl FirewallConfig {
                 self.table.escape_default()
             ));
         }
-        if self.bridge.is_empty()
-            || self.bridge.len() > 15
-            || !self
-                .bridge
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
-        {
+        // The bridge name goes into the nft script: the contract's check of bridge names.
+        if !liftoff_contract::network::valid_bridge_name(&self.bridge) {
             return bad(format!(
                 "bridge name \"{}\" must be 1-15 letters, digits, '_', '-' or '.'",
                 self.bridge.escape_default()
