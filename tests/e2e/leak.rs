@@ -187,7 +187,9 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
 /// allocators' own bookkeeping files are left out, a claim's leaked temp file is not.
 fn lease_files(root: &Path, label: &str, out: &mut BTreeSet<String>) {
     let bookkeeping = |n: &str| {
-        n == "lock" || n.starts_with("last_reserved_ip") || n == ".lock" || n == ".host-changes"
+        n == "lock"
+            || n.starts_with("last_reserved_ip")
+            || crate::network::is_lease_dir_bookkeeping(n)
     };
     for net in std::fs::read_dir(root).into_iter().flatten().flatten() {
         for f in std::fs::read_dir(net.path())

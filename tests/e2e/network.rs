@@ -479,7 +479,7 @@ fn a_pods_network_namespace_dies_with_its_teardown(k: &Kind) {
 }
 
 /// The lease dir's own files; anything else (a lease, or a claim's leaked temp file) counts.
-fn is_lease_dir_bookkeeping(name: &str) -> bool {
+pub(crate) fn is_lease_dir_bookkeeping(name: &str) -> bool {
     name == ".lock" || name == ".host-changes"
 }
 

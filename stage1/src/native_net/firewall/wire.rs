@@ -490,11 +490,7 @@ impl Nl {
                 SetElementList::Set(map.into()),
             ],
         });
-        let msgs = match self.query(get, family.proto(), true, false, &what)? {
-            Err(libc::ENOENT) => return Ok(Vec::new()),
-            Err(errno) => return Err(kernel_error(&what, errno)),
-            Ok(msgs) => msgs,
-        };
+        let msgs = self.dump_of_table(get, family, &what)?;
         let mut out = Vec::new();
         for (_, m) in msgs {
             let NfTablesMessage::NewSetElement(SetElementMessage { attributes }) = m else {
@@ -512,6 +508,20 @@ impl Nl {
         Ok(out)
     }
 
+    /// A dump of something in one table: nothing when the table (or the map) is not there.
+    fn dump_of_table(
+        &mut self,
+        get: NfTablesMessage,
+        family: Family,
+        what: &str,
+    ) -> Result<Vec<(u8, NfTablesMessage)>, FirewallError> {
+        match self.query(get, family.proto(), true, false, what)? {
+            Err(libc::ENOENT) => Ok(Vec::new()),
+            Err(errno) => Err(kernel_error(what, errno)),
+            Ok(msgs) => Ok(msgs),
+        }
+    }
+
     /// Names of the named (non-anonymous) sets of `<family> <table>`.
     pub(super) fn set_names(
         &mut self,
@@ -525,11 +535,7 @@ impl Nl {
         let get = NfTablesMessage::GetSet(SetMessage {
             attributes: vec![SetAttribute::Table(table.into())],
         });
-        let msgs = match self.query(get, family.proto(), true, false, &what)? {
-            Err(libc::ENOENT) => return Ok(Vec::new()),
-            Err(errno) => return Err(kernel_error(&what, errno)),
-            Ok(msgs) => msgs,
-        };
+        let msgs = self.dump_of_table(get, family, &what)?;
         let mut names = Vec::new();
         for (_, m) in msgs {
             let NfTablesMessage::NewSet(SetMessage { attributes }) = m else {
