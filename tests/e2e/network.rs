@@ -527,6 +527,13 @@ fn wait_until(done: impl FnMut() -> bool, what: &str) {
     );
 }
 
+/// A native test network on its own bridge: its config file, and the guard that removes the
+/// bridge and tables when the test ends.
+fn test_net(w: &World, file: &str, bridge: &'static str, subnet: &str) -> (TestNet, String) {
+    let cfg = native_config(w, file, bridge, subnet);
+    (TestNet(bridge), cfg.to_str().unwrap().to_string())
+}
+
 /// A config file whose native network is on bridge `bridge` with `subnet`.
 fn native_config(w: &World, name: &str, bridge: &str, subnet: &str) -> PathBuf {
     let c = w._tmp.path().join(name);
@@ -543,9 +550,8 @@ fn native_config(w: &World, name: &str, bridge: &str, subnet: &str) -> PathBuf {
 fn a_full_native_range_says_so_and_leaks_nothing() {
     let _host = shared();
     let w = world();
-    let _net = TestNet("lftest3");
-    let cfg = native_config(w, "tiny-native.toml", "lftest3", "10.68.4.0/30");
-    let cfg = cfg.to_str().unwrap();
+    let (_net, cfg) = test_net(w, "tiny-native.toml", "lftest3", "10.68.4.0/30");
+    let cfg = cfg.as_str();
     let first = w.ok(&[
         "--config", cfg, "run", "-d", IMAGE, "--", "busybox", "sleep", "30",
     ]);
@@ -724,9 +730,8 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
 fn a_removed_native_table_is_recreated_and_never_blocks_teardown() {
     let _host = shared();
     let w = world();
-    let _net = TestNet("lftest4");
-    let cfg = native_config(w, "flushed-native.toml", "lftest4", "10.68.12.0/24");
-    let cfg = cfg.to_str().unwrap();
+    let (_net, cfg) = test_net(w, "flushed-native.toml", "lftest4", "10.68.12.0/24");
+    let cfg = cfg.as_str();
     let nft = |args: &[&str]| {
         std::process::Command::new("nft")
             .args(args)

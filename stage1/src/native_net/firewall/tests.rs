@@ -1051,19 +1051,22 @@ fn start_servers(guard: &mut Cleanup, namespaces: [&str; 2], script: &str) {
     }
 }
 
-fn traffic_scenario(br_netfilter: bool) {
-    let id = format!(
-        "{}{}",
-        std::process::id(),
-        if br_netfilter { "b" } else { "r" }
-    );
+/// A scenario's "pod" and "client" namespaces (named after this process and `tag`), removed with
+/// the returned guard.
+fn scenario_namespaces(tag: &str) -> (String, String, Cleanup) {
+    let id = format!("{}{tag}", std::process::id());
     let (pod, cli) = (format!("ltpod{id}"), format!("ltcli{id}"));
-    let mut guard = Cleanup {
+    let guard = Cleanup {
         netns: vec![pod.clone(), cli.clone()],
         children: vec![],
     };
     sh(&["ip", "netns", "add", &pod]);
     sh(&["ip", "netns", "add", &cli]);
+    (pod, cli, guard)
+}
+
+fn traffic_scenario(br_netfilter: bool) {
+    let (pod, cli, mut guard) = scenario_namespaces(if br_netfilter { "b" } else { "r" });
     for cmd in [
         "link add ltbr0 type bridge",
         "addr add 10.201.0.1/24 dev ltbr0",
@@ -1198,18 +1201,7 @@ fn topology6(pod: &str, cli: &str) {
 }
 
 fn traffic6_scenario(br_netfilter: bool) {
-    let id = format!(
-        "{}{}",
-        std::process::id(),
-        if br_netfilter { "b6" } else { "r6" }
-    );
-    let (pod, cli) = (format!("ltpod{id}"), format!("ltcli{id}"));
-    let mut guard = Cleanup {
-        netns: vec![pod.clone(), cli.clone()],
-        children: vec![],
-    };
-    sh(&["ip", "netns", "add", &pod]);
-    sh(&["ip", "netns", "add", &cli]);
+    let (pod, cli, mut guard) = scenario_namespaces(if br_netfilter { "b6" } else { "r6" });
     topology6(&pod, &cli);
     bridge_netfilter("ip6tables", br_netfilter);
     start_servers(&mut guard, [&pod, &cli], &server_script(true));
