@@ -718,6 +718,24 @@ fn ipv6_pods_get_a_ula_address_nat66_and_published_ports() {
     ]);
     assert_eq!(o.status.code(), Some(254));
     assert!(err(&o).contains("has no IPv6 subnet"), "{}", err(&o));
+    // An IPv4-mapped IPv6 address is IPv4 on the wire: refused with the IPv4 spelling.
+    let o = w.run(&[
+        "--config",
+        cfg,
+        "run",
+        "-p",
+        "[::ffff:127.0.0.1]:18096:80",
+        IMAGE,
+        "--",
+        "busybox",
+        "true",
+    ]);
+    assert_eq!(o.status.code(), Some(254));
+    assert!(
+        err(&o).contains("IPv4-mapped") && err(&o).contains("-p 127.0.0.1:18096:80"),
+        "{}",
+        err(&o)
+    );
     w.ok(&["stop", &web]);
     wait_until(
         || leases_in(&w.root.join("net/native/lftest6")) == 0,
