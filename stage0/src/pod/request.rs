@@ -61,6 +61,9 @@ pub struct AppRequest {
     /// How to tell that this app is ready (see [`ReadyRequest`]).
     #[serde(default)]
     pub ready: Option<ReadyRequest>,
+    /// `--restart`: `no`, `on-failure[:N]` or `always[:N]`.
+    #[serde(default)]
+    pub restart: Option<String>,
 }
 
 /// A readiness probe as requested: exactly one of `tcp` and `exec`, and its timing. Durations are
@@ -147,6 +150,8 @@ pub struct PodRequest {
     pub remapped: bool,
     /// `--disk-limit` / `disk_limit`: what the pod may write (upper dirs, volumes, logs).
     pub disk_limit: Option<String>,
+    /// `run --sandbox`: a pod that stays up until stopped, with apps added later (or none).
+    pub sandbox: bool,
 }
 
 /// What the default network is, and where networks and CNI plugins are (from the config file).
@@ -222,6 +227,7 @@ impl Default for PodRequest {
             net_host_apps: false,
             remapped: false,
             disk_limit: None,
+            sandbox: false,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::store::Store;
 use crate::trust::gate::{self, Verdict};
 use crate::trust::verify::Trust;
 pub use liftoff_common::units::parse_size;
+use liftoff_contract::manifest::RestartPolicy;
 use liftoff_contract::{valid_app_name, Limits, NetMode, PodApp, PodManifest};
 use liftoff_stage2::{AppSpec, Capability, ResourceLimit, RlimitResource, SeccompMode};
 
@@ -363,6 +364,8 @@ pub fn resolve(
         on_exit: req.on_exit.clone(),
         // Leased by `run` once the pod dir exists (see cli/run.rs `assign_ids`).
         userns: None,
+        sandbox: req.sandbox,
+        generation: 0,
         apps,
     })
 }
@@ -763,6 +766,8 @@ fn resolve_app(
         mounts: Vec::new(),
         after: Vec::new(),
         ready: None,
+        restart: a.restart.as_deref().map(RestartPolicy::parse).transpose().map_err(|m| app_err(&name, m))?.flatten(),
+        generation: 0,
     })
 }
 

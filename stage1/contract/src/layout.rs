@@ -24,6 +24,19 @@ pub fn app_exit(pod_dir: &Path, app: &str) -> PathBuf {
 
 /// `apps/<app>/ready`: exists once the app is ready: started, and its probe passed if it has one
 /// (Unix seconds inside).
+/// An app's latest start ([`crate::records::AppRun`]).
+pub fn app_run(pod_dir: &Path, app: &str) -> PathBuf {
+    pod_dir.join("apps").join(app).join("run.json")
+}
+
+/// The supervisor's control socket ([`crate::control`]), while the pod runs.
+pub fn control_socket(pod_dir: &Path) -> PathBuf {
+    pod_dir.join(CONTROL_SOCKET)
+}
+
+/// The control socket's file name in the pod dir.
+pub const CONTROL_SOCKET: &str = "control.sock";
+
 pub fn app_ready(pod_dir: &Path, app: &str) -> PathBuf {
     pod_dir.join("apps").join(app).join("ready")
 }

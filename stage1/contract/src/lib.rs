@@ -19,6 +19,7 @@
 //! Every record is strict (unknown fields are errors), and every reader here fails loudly on a
 //! record it cannot parse instead of treating it as absent.
 
+pub mod control;
 pub mod layout;
 pub mod logs;
 pub mod manifest;

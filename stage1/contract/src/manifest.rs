@@ -96,7 +96,83 @@ pub struct PodManifest {
     /// user namespace of its own unless the pod uses the host's network).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userns: Option<IdMap>,
+    /// `run --sandbox`: the pod stays up, with only its init, until it is stopped, whatever its
+    /// apps do; it may start with no apps at all. Its apps are added, started, stopped and removed
+    /// through the control socket (`control`). (Added to version 1 as an optional field.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sandbox: bool,
+    /// How many times the supervisor has changed this manifest since stage0 wrote it (each app
+    /// added or removed through the control socket is one change). (Optional field of version 1.)
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub generation: u64,
     pub apps: Vec<PodApp>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// At most this many apps in one pod (a pod grown through the control socket included).
+pub const MAX_APPS: usize = 256;
+
+/// When init starts an app again after it has exited on its own (`--restart`).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RestartPolicy {
+    pub when: RestartWhen,
+    /// At most this many restarts (None: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartWhen {
+    /// After an exit with a status other than 0 (or by a signal).
+    OnFailure,
+    /// After every exit.
+    Always,
+}
+
+/// The highest `max` a restart policy may give.
+pub const MAX_RESTARTS: u32 = 1_000_000;
+
+impl RestartPolicy {
+    /// Parses `--restart`: `no`, `on-failure[:N]` or `always[:N]` (podman's spelling);
+    /// `no` is None.
+    pub fn parse(s: &str) -> Result<Option<RestartPolicy>, String> {
+        let (word, max) = match s.split_once(':') {
+            Some((w, n)) => match n.parse::<u32>() {
+                Ok(n) if (1..=MAX_RESTARTS).contains(&n) => (w, Some(n)),
+                _ => {
+                    return Err(format!(
+                        "--restart {s}: the count after ':' must be 1-{MAX_RESTARTS}"
+                    ))
+                }
+            },
+            None => (s, None),
+        };
+        let when = match word {
+            "no" if max.is_none() => return Ok(None),
+            "on-failure" => RestartWhen::OnFailure,
+            "always" => RestartWhen::Always,
+            _ => {
+                return Err(format!(
+                    "--restart {s}: use no, on-failure[:N] or always[:N]"
+                ))
+            }
+        };
+        Ok(Some(RestartPolicy { when, max }))
+    }
+
+    /// Whether an exit with `code` (128+N for a signal) after `restarts` restarts is restarted.
+    pub fn restarts(&self, code: i32, restarts: u32) -> bool {
+        let wanted = match self.when {
+            RestartWhen::Always => true,
+            RestartWhen::OnFailure => code != 0,
+        };
+        wanted && self.max.is_none_or(|m| restarts < m)
+    }
 }
 
 /// A remapped pod's id ranges on the host (leased by stage0, recorded in `pod.json`).
@@ -281,6 +357,13 @@ pub struct PodApp {
     /// How init tells that the app is ready; without one it is ready once it has started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready: Option<ReadyProbe>,
+    /// `--restart`: init starts the app again (with a growing pause) after it exits on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<RestartPolicy>,
+    /// The manifest generation in which the app was added through the control socket; 0 for the
+    /// apps stage0 wrote. An added app's exit never ends or fails the pod.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub generation: u64,
 }
 
 /// An app another one waits for before it starts.
@@ -414,8 +497,23 @@ impl PodManifest {
 
     fn validate(&self) -> Result<(), ManifestError> {
         let bad = |s: String| Err(ManifestError::Invalid(s));
-        if self.apps.is_empty() {
-            return bad("a pod needs at least one app".into());
+        if self.apps.is_empty() && !self.sandbox {
+            return bad("a pod needs at least one app (or to be a sandbox)".into());
+        }
+        if self.apps.len() > MAX_APPS {
+            return bad(format!("{} apps: a pod has at most {MAX_APPS}", self.apps.len()));
+        }
+        if self.sandbox && (self.tty || self.interactive) {
+            return bad("-i/-t need an app; a sandbox starts without one".into());
+        }
+        if let Some(a) = self.apps.iter().find(|a| a.generation > self.generation) {
+            return bad(format!(
+                "app {}: generation {} is after the pod's {}",
+                a.spec.name, a.generation, self.generation
+            ));
+        }
+        if self.tty && self.apps.iter().any(|a| a.restart.is_some()) {
+            return bad("--restart: an app with -t cannot be restarted (its terminal goes with it)".into());
         }
         self.check_numbers()?;
         if self.pod_id.is_empty()
@@ -549,6 +647,14 @@ impl PodManifest {
                 .map_err(|e| ManifestError::Invalid(e.to_string()))?;
             self.check_mounts(a)?;
             check_probe(a)?;
+            if let Some(RestartPolicy { max: Some(n), .. }) = a.restart {
+                if !(1..=MAX_RESTARTS).contains(&n) {
+                    return bad(format!(
+                        "app {}: restart max {n}: use 1-{MAX_RESTARTS}",
+                        a.spec.name
+                    ));
+                }
+            }
         }
         self.check_order()?;
         Ok(names)

@@ -33,6 +33,8 @@ pub fn manifest(net: NetMode) -> PodManifest {
         exit_code_from: None,
         on_exit: vec![],
         userns: None,
+        sandbox: false,
+        generation: 0,
         apps: vec![PodApp {
             spec: AppSpec {
                 name: "web".into(),
@@ -46,6 +48,8 @@ pub fn manifest(net: NetMode) -> PodManifest {
             mounts: vec![],
             after: vec![],
             ready: None,
+        restart: None,
+        generation: 0,
         }],
     }
 }
