@@ -746,6 +746,13 @@ fn resolve_app(
         cpus: check_cpus(a.cpus).map_err(|m| app_err(&name, m))?,
         pids: a.pids_limit,
     };
+    let restart = a
+        .restart
+        .as_deref()
+        .map(RestartPolicy::parse)
+        .transpose()
+        .map_err(|m| app_err(&name, m))?
+        .flatten();
     Ok(PodApp {
         spec: AppSpec {
             name,
@@ -766,8 +773,12 @@ fn resolve_app(
         mounts: Vec::new(),
         after: Vec::new(),
         ready: None,
-        restart: a.restart.as_deref().map(RestartPolicy::parse).transpose().map_err(|m| app_err(&name, m))?.flatten(),
+        restart,
         generation: 0,
+        image: Some(liftoff_contract::manifest::ImageRef {
+            name: e.name.clone(),
+            digest: e.descriptor.digest.to_string(),
+        }),
     })
 }
 

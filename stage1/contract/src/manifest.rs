@@ -364,6 +364,20 @@ pub struct PodApp {
     /// apps stage0 wrote. An added app's exit never ends or fails the pod.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub generation: u64,
+    /// The image the app was resolved from, for display (`app list`, `status`); stage1 does not
+    /// use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageRef>,
+}
+
+/// An image as stage0 found it in the store.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ImageRef {
+    /// The store name (`docker.io/library/busybox:latest`).
+    pub name: String,
+    /// The top-level manifest digest (`sha256:…`).
+    pub digest: String,
 }
 
 /// An app another one waits for before it starts.

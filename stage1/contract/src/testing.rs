@@ -50,6 +50,7 @@ pub fn manifest(net: NetMode) -> PodManifest {
             ready: None,
         restart: None,
         generation: 0,
+        image: None,
         }],
     }
 }
