@@ -456,6 +456,7 @@ mod tests {
             console: console.then(|| std::fs::File::open("/").unwrap().into()),
             filter: None,
             cgroup: Some(AppCgroup::for_test()),
+            console_used: false,
         }
     }
 

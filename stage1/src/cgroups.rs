@@ -311,6 +311,13 @@ impl PodCgroup {
         Ok(pod)
     }
 
+    /// App `app`'s cgroup (made by [`PodCgroup::create_app`] or not).
+    pub fn app(&self, app: &str) -> AppCgroup {
+        AppCgroup {
+            dirs: self.dirs.iter().map(|d| app_dir(d, app)).collect(),
+        }
+    }
+
     pub fn create_app(&self, app: &str, limits: &Limits) -> Result<AppCgroup, CgroupError> {
         let dirs: Vec<PathBuf> = self.dirs.iter().map(|d| app_dir(d, app)).collect();
         for d in &dirs {
@@ -421,6 +428,23 @@ impl PodCgroup {
 }
 
 impl AppCgroup {
+    /// The app cgroup whose dirs (one per hierarchy) the supervisor has made.
+    pub fn from_dirs(dirs: Vec<PathBuf>) -> AppCgroup {
+        AppCgroup { dirs }
+    }
+
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
+    /// Kills what is left in the app's cgroup and removes it (an app leaving a live pod).
+    pub fn remove(&self) -> Result<(), CgroupError> {
+        for d in &self.dirs {
+            remove_tree(d)?;
+        }
+        Ok(())
+    }
+
     /// A cgroup that is never joined, for other modules' unit tests.
     #[cfg(test)]
     pub(crate) fn for_test() -> AppCgroup {

@@ -47,6 +47,12 @@ pub enum Source {
     Caller,
     /// -t: the terminal's master and our stdin.
     Tty,
+    /// The control socket's listener.
+    Control,
+    /// A control client still sending its request (by its index in the control's list).
+    Client(usize),
+    /// Init's answers to control requests.
+    Init,
 }
 
 /// One round's poll table, addressed by source.
@@ -122,6 +128,8 @@ pub struct EventLoop<'a> {
     pub ready: Option<OwnedFd>,
     pub kill_at: Option<Instant>,
     pub init_status: Option<WaitStatus>,
+    /// The control socket (`liftoff app …`), while init runs.
+    pub control: Option<crate::control::Control>,
 }
 
 impl EventLoop<'_> {
@@ -157,6 +165,9 @@ impl EventLoop<'_> {
             Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => Ok(()),
             Ok(ws) => {
                 self.init_status = Some(ws);
+                if let Some(c) = &mut self.control {
+                    c.shut();
+                }
                 // Nothing left to kill; a deadline in the past would make poll spin while the
                 // apps' last output drains.
                 self.kill_at = None;
@@ -167,7 +178,8 @@ impl EventLoop<'_> {
     }
 
     fn wait_ms(&self) -> i32 {
-        match self.kill_at {
+        let control = self.control.as_ref().and_then(|c| c.deadline());
+        match self.kill_at.into_iter().chain(control).min() {
             Some(t) => t
                 .saturating_duration_since(Instant::now())
                 .as_millis()
@@ -206,6 +218,9 @@ impl EventLoop<'_> {
                 t.pollfds(&self.caller.outs[0], self.interactive),
             );
         }
+        if let Some(c) = &self.control {
+            c.poll_fds(&mut set);
+        }
         set
     }
 
@@ -230,6 +245,9 @@ impl EventLoop<'_> {
         }
         if set.fired(Source::Started) {
             self.on_started();
+        }
+        if let Some(c) = &mut self.control {
+            c.handle(set, &mut self.relays);
         }
         self.caller.ready(set.get(Source::Caller));
         // (A terminal that arrived during this round has no poll results yet.)

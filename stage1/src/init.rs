@@ -11,10 +11,12 @@
 
 use crate::app_root::AppDirs;
 use crate::app_setup::{self, RealApp, UsernsSync};
+use crate::init_channel::{self, FromInit, Reply, ToInit};
 use crate::manifest::{NetMode, PodApp, PodManifest, ReadyCheck, ReadyProbe};
 use crate::probe;
-use crate::schedule::{Event, ProbeOutcome, Schedule};
+use crate::schedule::{Command, Event, ProbeOutcome, RunNo, Schedule};
 use crate::status::{self, AppExit};
+use liftoff_contract::control::RefusalKind;
 use nix::errno::Errno;
 use nix::sys::signal::{kill, sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
@@ -22,7 +24,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -105,6 +107,43 @@ pub struct AppLaunch {
     pub console: Option<OwnedFd>,
     pub filter: Option<liftoff_stage2::seccomp::Filter>,
     pub cgroup: Option<crate::cgroups::AppCgroup>,
+    /// The -t terminal was handed to a run already: a later run would have none.
+    pub console_used: bool,
+}
+
+impl AppLaunch {
+    /// What one run of the app gets: copies of the fds (this launch keeps its own for the next
+    /// run), and the -t channel, which only the first run can have.
+    pub fn for_run(&mut self) -> Result<AppLaunch, StartError> {
+        let name = &self.app.spec.name;
+        if self.console_used {
+            return Err(StartError::Child(format!(
+                "app {name}: it ran with -t, and its terminal went with that run; run a new pod"
+            )));
+        }
+        let dup = |f: &Option<OwnedFd>| -> Result<Option<OwnedFd>, StartError> {
+            f.as_ref()
+                .map(|f| f.try_clone())
+                .transpose()
+                .map_err(|e| StartError::Child(format!("app {name}: its stdio: {e}")))
+        };
+        let stdio = [
+            dup(&self.stdio[0])?,
+            dup(&self.stdio[1])?,
+            dup(&self.stdio[2])?,
+        ];
+        let console = self.console.take();
+        self.console_used = console.is_some();
+        Ok(AppLaunch {
+            app: self.app.clone(),
+            dirs: self.dirs.clone(),
+            stdio,
+            console,
+            filter: self.filter.clone(),
+            cgroup: self.cgroup.clone(),
+            console_used: false,
+        })
+    }
 }
 
 pub struct InitArgs {
@@ -122,6 +161,8 @@ pub struct InitArgs {
     /// A remapped pod's namespaces (made by the supervisor): init joins the network, IPC and UTS
     /// ones first and keeps the user namespace for its apps.
     pub pod_ns: Option<crate::userns::PodNamespaces>,
+    /// Init's end of the channel the supervisor's control requests come on.
+    pub ctl: OwnedFd,
 }
 
 extern "C" fn noop_handler(_: libc::c_int) {}
@@ -172,6 +213,7 @@ fn run_inner(args: InitArgs) -> Result<i32, InitError> {
         signals: None,
         probe_targets: HashMap::new(),
         probes: HashMap::new(),
+        ctl: Some(args.ctl),
     };
     run_pod(&mut sys, &args.manifest, args.apps)
 }
@@ -194,10 +236,21 @@ pub trait InitSys {
     fn keep_probe_target(&mut self, launch: &AppLaunch);
     /// Forks one app; returns its pid once it has reached execve.
     fn start_app(&mut self, launch: AppLaunch) -> Result<Pid, StartError>;
+    /// Records that run `run` of the app reached execve as `pid`.
+    fn app_started(&mut self, app: &str, run: RunNo, pid: Pid);
     /// Records and shows why an app did not start.
-    fn app_failed(&mut self, app: &str, e: &StartError);
+    fn app_failed(&mut self, app: &str, e: &StartError, run: RunNo);
     /// Records an app's exit (with why liftoff failed it, if it did).
-    fn app_exited(&mut self, app: &str, code: i32, signal: Option<i32>, error: Option<&str>);
+    fn app_exited(
+        &mut self,
+        app: &str,
+        code: i32,
+        signal: Option<i32>,
+        error: Option<&str>,
+        run: RunNo,
+    );
+    /// Answers the supervisor's request `id`.
+    fn reply(&mut self, id: u64, reply: Reply);
     /// The app is ready (started, or its probe passed).
     fn app_ready(&mut self, app: &str);
     /// Starts one run of an app's probe (killed by the schedule at its timeout); returns its pid.
@@ -253,6 +306,102 @@ pub struct RealInit<'a> {
     signals: Option<(SigSet, SignalFd)>,
     probe_targets: HashMap<String, probe::Target>,
     probes: HashMap<Pid, probe::Running>,
+    /// The supervisor's requests; None once it has closed its end.
+    ctl: Option<OwnedFd>,
+}
+
+impl RealInit<'_> {
+    /// The supervisor's requests waiting on the channel, as schedule commands (an `add` that
+    /// cannot be prepared is answered here).
+    fn commands(&mut self) -> Vec<Event> {
+        let mut out = Vec::new();
+        while let Some(ctl) = &self.ctl {
+            match init_channel::recv::<ToInit>(ctl.as_fd()) {
+                Ok(None) => break,
+                Ok(Some((msg, fds))) => out.extend(self.command(msg, fds).map(Event::Command)),
+                // The supervisor is gone (PR_SET_PDEATHSIG ends us) or spoke nonsense.
+                Err(e) => {
+                    liftoff_stage2::warning!("pod init: {e}");
+                    self.ctl = None;
+                }
+            }
+        }
+        out
+    }
+
+    fn command(&mut self, msg: ToInit, fds: Vec<OwnedFd>) -> Option<Command> {
+        let ms = Duration::from_millis;
+        Some(match msg {
+            ToInit::Add {
+                id,
+                app,
+                generation,
+                cgroup,
+            } => match self.added_launch(&app, generation, cgroup, fds) {
+                Ok(l) => Command::Add {
+                    id,
+                    launch: Box::new(l),
+                },
+                Err(message) => {
+                    self.reply(id, Reply::refused(RefusalKind::Failed, message));
+                    return None;
+                }
+            },
+            ToInit::Start { id, app } => Command::Start { id, app },
+            ToInit::Stop {
+                id,
+                app,
+                timeout_ms,
+            } => Command::Stop {
+                id,
+                app,
+                timeout: ms(timeout_ms),
+            },
+            ToInit::Restart {
+                id,
+                app,
+                timeout_ms,
+            } => Command::Restart {
+                id,
+                app,
+                timeout: ms(timeout_ms),
+            },
+            ToInit::Remove { id, app } => Command::Remove { id, app },
+        })
+    }
+
+    /// The launch of an app the supervisor has just added to `pod.json`: the app as recorded
+    /// there, the stdio that came with the request, its cgroup and its seccomp filter.
+    fn added_launch(
+        &self,
+        app: &str,
+        generation: u64,
+        cgroup: Vec<PathBuf>,
+        fds: Vec<OwnedFd>,
+    ) -> Result<AppLaunch, String> {
+        let path = self.pod_dir.join(crate::manifest::POD_MANIFEST_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let m = PodManifest::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let a = m
+            .apps
+            .into_iter()
+            .find(|a| a.spec.name == app && a.generation == generation)
+            .ok_or_else(|| format!("app {app} of generation {generation} is not in pod.json"))?;
+        let [stdin, stdout, stderr]: [OwnedFd; 3] = fds
+            .try_into()
+            .map_err(|_| format!("app {app}: its stdio did not arrive"))?;
+        let filter = liftoff_stage2::seccomp::compile(&a.spec.seccomp, &a.spec.capabilities)
+            .map_err(|e| format!("app {app}: seccomp profile: {e}"))?;
+        Ok(AppLaunch {
+            dirs: AppDirs::new(self.pod_dir, app),
+            app: a,
+            stdio: [Some(stdin), Some(stdout), Some(stderr)],
+            console: None,
+            filter,
+            cgroup: Some(crate::cgroups::AppCgroup::from_dirs(cgroup)),
+            console_used: false,
+        })
+    }
 }
 
 impl InitSys for RealInit<'_> {
@@ -342,13 +491,34 @@ impl InitSys for RealInit<'_> {
         start_app(self.m, self.pod_dir, launch, set, userns)
     }
 
-    fn app_failed(&mut self, app: &str, e: &StartError) {
+    fn app_started(&mut self, app: &str, run: RunNo, pid: Pid) {
+        let _ = std::fs::remove_file(liftoff_contract::layout::app_ready(self.pod_dir, app));
+        let _ = status::write_json(
+            &liftoff_contract::layout::app_run(self.pod_dir, app),
+            &liftoff_contract::records::AppRun {
+                app: app.to_string(),
+                run: run.run,
+                restarts: run.restarts,
+                pid: pid.as_raw(),
+                started_at: status::now(),
+            },
+        );
+    }
+
+    fn app_failed(&mut self, app: &str, e: &StartError, run: RunNo) {
         let msg = e.to_string();
-        self.app_exited(app, 254, None, Some(&msg));
+        self.app_exited(app, 254, None, Some(&msg), run);
         liftoff_stage2::error!("{msg}");
     }
 
-    fn app_exited(&mut self, app: &str, code: i32, signal: Option<i32>, error: Option<&str>) {
+    fn app_exited(
+        &mut self,
+        app: &str,
+        code: i32,
+        signal: Option<i32>,
+        error: Option<&str>,
+        run: RunNo,
+    ) {
         let _ = status::write_json(
             &status::app_exit_path(self.pod_dir, app),
             &AppExit {
@@ -358,8 +528,16 @@ impl InitSys for RealInit<'_> {
                 error: error.map(str::to_string),
                 oom_killed: false,
                 finished_at: status::now(),
+                run: run.run,
+                restarts: run.restarts,
             },
         );
+    }
+
+    fn reply(&mut self, id: u64, reply: Reply) {
+        if let Some(ctl) = &self.ctl {
+            let _ = init_channel::send(ctl.as_fd(), &FromInit { id, reply }, &[]);
+        }
     }
 
     fn app_ready(&mut self, app: &str) {
@@ -421,13 +599,17 @@ impl InitSys for RealInit<'_> {
                     (left.as_micros().div_ceil(1000)).min(i32::MAX as u128) as i32
                 }
             };
-            let mut pfd = [libc::pollfd {
-                fd: sfd.as_raw_fd(),
+            let mut pfd = [
+                sfd.as_raw_fd(),
+                self.ctl.as_ref().map_or(-1, |c| c.as_raw_fd()),
+            ]
+            .map(|fd| libc::pollfd {
+                fd,
                 events: libc::POLLIN,
                 revents: 0,
-            }];
-            // SAFETY: poll on one valid fd.
-            if unsafe { libc::poll(pfd.as_mut_ptr(), 1, ms) } < 0 && Errno::last() != Errno::EINTR {
+            });
+            // SAFETY: poll on two valid (or -1) fds.
+            if unsafe { libc::poll(pfd.as_mut_ptr(), 2, ms) } < 0 && Errno::last() != Errno::EINTR {
                 return Err(InitError::Poll(Errno::last()));
             }
             events = reap()?;
@@ -438,6 +620,7 @@ impl InitSys for RealInit<'_> {
                 Ok(sig) => events.push(Event::Signal(sig)),
             }
         }
+        events.extend(self.commands());
         Ok(events)
     }
 }

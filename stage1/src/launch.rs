@@ -83,10 +83,7 @@ pub fn prepare(
     filters: &Filters,
 ) -> Result<Prepared, LaunchError> {
     let echo = Echo::for_pod(m.detached, m.prefix_output, m.apps.len());
-    let log_max = match m.log_max_bytes {
-        0 => manifest::DEFAULT_LOG_MAX_BYTES,
-        n => n,
-    };
+    let log_max = log_max(m);
     // -t: the app opens its terminal on its own devpts and sends us the master over this socket.
     let (tty_wait, mut console_app) = match m.tty {
         true => {
@@ -124,31 +121,7 @@ pub fn prepare(
     for a in &m.apps {
         let a = with_notify_socket(m, a, p.notify.as_ref());
         let name = &a.spec.name;
-        let dirs = AppDirs::new(pod_dir, name);
-        // A remapped pod's root owns its upper dir, which is the root directory it sees.
-        let owned = |d: &AppDirs| match &m.userns {
-            Some(ids) => std::os::unix::fs::chown(&d.upper, Some(ids.uid), Some(ids.gid)),
-            None => Ok(()),
-        };
-        dirs.create()
-            .and_then(|_| owned(&dirs))
-            .map_err(|source| LaunchError::AppDir {
-                app: name.clone(),
-                path: dirs.rootfs.clone(),
-                source,
-            })?;
-        let cg = pod_cg
-            .create_app(name, &crate::supervisor::cg_limits(&a.limits))
-            .map_err(|source| LaunchError::Cgroup {
-                app: name.clone(),
-                source,
-            })?;
-        let log =
-            logs::LogFile::open(pod_dir, name, log_max).map_err(|source| LaunchError::Log {
-                app: name.clone(),
-                path: logs::path(pod_dir, name),
-                source,
-            })?;
+        let (dirs, cg, log) = app_resources(pod_dir, m, &a, pod_cg, log_max)?;
         let filter = filters.get(&filter_key(&a)).cloned().flatten();
         let mut launch = AppLaunch {
             app: a.clone(),
@@ -157,6 +130,7 @@ pub fn prepare(
             console: None,
             filter,
             cgroup: Some(cg),
+            console_used: false,
         };
         if let Some(c) = console_app.take() {
             p.tty_log = Some(log);
@@ -172,22 +146,77 @@ pub fn prepare(
                 }
                 false => Some(crate::init::dev_null().map_err(LaunchError::DevNull)?),
             };
-            let log = Rc::new(RefCell::new(Some(log)));
-            for (i, stream) in [logs::Stream::Stdout, logs::Stream::Stderr]
-                .into_iter()
-                .enumerate()
-            {
-                let (r, w) =
-                    nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(LaunchError::Pipe)?;
-                pod_owned(m, &w)?;
-                launch.stdio[i + 1] = Some(w);
-                p.relays
-                    .push(Relay::new(name, stream, r, echo, log.clone()));
-            }
+            let (out, err, relays) = output(m, name, log, echo)?;
+            launch.stdio[1] = Some(out);
+            launch.stdio[2] = Some(err);
+            p.relays.extend(relays);
         }
         p.launches.push(launch);
     }
     Ok(p)
+}
+
+/// The log rotation size of `m`'s apps.
+pub fn log_max(m: &PodManifest) -> u64 {
+    match m.log_max_bytes {
+        0 => manifest::DEFAULT_LOG_MAX_BYTES,
+        n => n,
+    }
+}
+
+/// One app's dirs (owned by a remapped pod's root), its cgroup and its log file.
+pub fn app_resources(
+    pod_dir: &Path,
+    m: &PodManifest,
+    a: &PodApp,
+    pod_cg: &PodCgroup,
+    log_max: u64,
+) -> Result<(AppDirs, cgroup::AppCgroup, logs::LogFile), LaunchError> {
+    let name = &a.spec.name;
+    let dirs = AppDirs::new(pod_dir, name);
+    // A remapped pod's root owns its upper dir, which is the root directory it sees.
+    let owned = |d: &AppDirs| match &m.userns {
+        Some(ids) => std::os::unix::fs::chown(&d.upper, Some(ids.uid), Some(ids.gid)),
+        None => Ok(()),
+    };
+    dirs.create()
+        .and_then(|_| owned(&dirs))
+        .map_err(|source| LaunchError::AppDir {
+            app: name.clone(),
+            path: dirs.rootfs.clone(),
+            source,
+        })?;
+    let cg = pod_cg
+        .create_app(name, &crate::supervisor::cg_limits(&a.limits))
+        .map_err(|source| LaunchError::Cgroup {
+            app: name.clone(),
+            source,
+        })?;
+    let log = logs::LogFile::open(pod_dir, name, log_max).map_err(|source| LaunchError::Log {
+        app: name.clone(),
+        path: logs::path(pod_dir, name),
+        source,
+    })?;
+    Ok((dirs, cg, log))
+}
+
+/// An app's stdout and stderr: the write ends it gets, and the relays that read them into its
+/// log (and, for a pod in the foreground, to our output).
+pub fn output(
+    m: &PodManifest,
+    name: &str,
+    log: logs::LogFile,
+    echo: Echo,
+) -> Result<(OwnedFd, OwnedFd, [Relay; 2]), LaunchError> {
+    let log = Rc::new(RefCell::new(Some(log)));
+    let pipe = |stream| -> Result<(OwnedFd, Relay), LaunchError> {
+        let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(LaunchError::Pipe)?;
+        pod_owned(m, &w)?;
+        Ok((w, Relay::new(name, stream, r, echo, log.clone())))
+    };
+    let (out, r_out) = pipe(logs::Stream::Stdout)?;
+    let (err, r_err) = pipe(logs::Stream::Stderr)?;
+    Ok((out, err, [r_out, r_err]))
 }
 
 /// In a remapped pod, a pipe of ours that becomes an app's stdio belongs to the pod's root:

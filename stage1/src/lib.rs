@@ -23,6 +23,10 @@
 //! options, terminal ioctls, and the async-signal-safe calls between fork and exec — each under a
 //! SAFETY comment.
 //!
+//! While the pod runs, the supervisor serves its control socket (`control`): `liftoff app …`
+//! adds, starts, stops and removes apps through it; the supervisor alone rewrites `pod.json` and
+//! passes the app-level requests on to init over `init_channel`.
+//!
 //! The lifecycle and the supervisor/init split are described in `stage1/docs/pod-lifecycle.md`, the
 //! whole system in `docs/architecture.md`.
 
@@ -31,11 +35,13 @@ pub mod app_setup;
 pub mod attach;
 pub mod cgroups;
 pub mod cni;
+pub mod control;
 pub mod enter;
 pub mod event_loop;
 pub mod exeseal;
 pub mod idmap;
 pub mod init;
+pub mod init_channel;
 pub mod landlock;
 pub mod launch;
 pub mod logs;
@@ -67,3 +73,14 @@ pub use manifest::{
     valid_app_name, Limits, ManifestError, NetMode, PodApp, PodManifest, POD_MANIFEST_FILE,
     POD_MANIFEST_VERSION,
 };
+
+/// Test hook for the leak tests: `LIFTOFF_FAILPOINT=STEP` makes the supervisor SIGKILL itself
+/// right after that step, a window a random kill almost never hits. The steps:
+/// `native-after-claim|native-after-veth|native-after-ports` (the native network's setup),
+/// `app-add-recorded` (an added app is in `pod.json`, init has not been told) and
+/// `app-start-sent` (init has been asked to start an app). Nothing else reads it.
+pub fn failpoint(step: &str) {
+    if std::env::var_os("LIFTOFF_FAILPOINT").is_some_and(|v| v == step) {
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
+    }
+}

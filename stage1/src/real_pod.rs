@@ -42,6 +42,12 @@ pub struct RealPod<'a> {
     net: Option<crate::cni::PodNetState>,
     /// A remapped pod's namespaces, from just before init's clone until its networks are attached.
     pod_ns: Option<crate::userns::PodNamespaces>,
+    /// Our end of the channel to init (for the control socket), until the event loop takes it;
+    /// init's end until the clone.
+    ctl: Option<OwnedFd>,
+    ctl_init: Option<OwnedFd>,
+    /// The manifest as the control socket left it, once the pod has ended.
+    current: Option<PodManifest>,
 }
 
 impl<'a> RealPod<'a> {
@@ -69,7 +75,15 @@ impl<'a> RealPod<'a> {
             term: None,
             net: None,
             pod_ns: None,
+            ctl: None,
+            ctl_init: None,
+            current: None,
         }
+    }
+
+    /// The manifest as it is now (apps may have come and gone through the control socket).
+    fn manifest(&self) -> &PodManifest {
+        self.current.as_ref().unwrap_or(self.m)
     }
 
     /// The fds of ours that init must close (by number: it is a copy of this process and never
@@ -86,6 +100,7 @@ impl<'a> RealPod<'a> {
         close.extend(self.fds.ready.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.started.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.go.as_ref().map(|f| f.as_raw_fd()));
+        close.extend(self.ctl.as_ref().map(|f| f.as_raw_fd()));
         close.extend(self.signals.as_ref().map(|s| s.as_raw_fd()));
         close.extend(self.ports.iter().map(|h| h.fd.as_raw_fd()));
         close
@@ -148,6 +163,9 @@ impl PodSys for RealPod<'_> {
         self.go = Some(go_w);
         self.started = Some(started_r);
         self.init_ends = Some((go_r, started_w));
+        let (ours, init) = crate::init_channel::pair().map_err(SupervisorError::Channel)?;
+        self.ctl = Some(ours);
+        self.ctl_init = Some(init);
         // Published on IPv6 too when the first network (the one ports go to) has an IPv6 subnet.
         let ipv6 = self
             .m
@@ -204,11 +222,12 @@ impl PodSys for RealPod<'_> {
                 started: started_w,
                 close,
                 pod_ns: self.pod_ns.take(),
+                ctl: self.ctl_init.take().expect("prepared"),
             });
         }
         self.init = Some(Pid::from_raw(pid as i32));
         // Init's ends, and our copies of the apps' ends, close here.
-        drop((go_r, started_w, launches));
+        drop((go_r, started_w, launches, self.ctl_init.take()));
         if self.m.tty {
             self.term = crate::tty::RawTerminal::enter(self.m.interactive);
         }
@@ -257,6 +276,12 @@ impl PodSys for RealPod<'_> {
 
     fn wait(&mut self) -> Result<WaitStatus, SupervisorError> {
         let p = self.prepared.take().expect("prepared");
+        let cg = self.cg.clone().expect("cgroups come first");
+        let control = self.ctl.take().and_then(|ctl| {
+            crate::control::Control::bind(self.pod_dir, self.m.clone(), cg, ctl)
+                .map_err(|e| liftoff_stage2::warning!("{e}; `liftoff app` cannot change this pod"))
+                .ok()
+        });
         let mut ev = EventLoop {
             pod_dir: self.pod_dir,
             init_pid: self.init.expect("init runs"),
@@ -274,8 +299,10 @@ impl PodSys for RealPod<'_> {
             ready: self.fds.ready.take(),
             kill_at: None,
             init_status: None,
+            control,
         };
         let r = ev.run();
+        self.current = ev.control.take().map(|c| c.manifest().clone());
         self.fds.ready = ev.ready.take();
         // The user's terminal is theirs again before anything more is said.
         self.term = None;
@@ -293,7 +320,8 @@ impl PodSys for RealPod<'_> {
     fn record_exit(&mut self, ws: WaitStatus) -> u8 {
         // The apps are gone: nothing is left to relay to.
         self.stop_proxies();
-        let (pod_dir, m) = (self.pod_dir, self.m);
+        let pod_dir = self.pod_dir;
+        let m = self.manifest();
         let cg = self.cg.as_ref().expect("cgroups come first");
         for a in &m.apps {
             let name = &a.spec.name;

@@ -78,6 +78,8 @@ pub enum SupervisorError {
     Attach(#[from] crate::attach::AttachError),
     #[error(transparent)]
     Loop(#[from] crate::event_loop::LoopError),
+    #[error(transparent)]
+    Channel(crate::init_channel::ChannelError),
     /// Already shown to the user (and the pod removed, for `run --rm`): nothing more to say.
     #[error("the pod failed to start")]
     Reported,

@@ -2,8 +2,9 @@
 //! tests of init's steps and of the app schedule, with its own clock.
 
 use crate::init::{AppLaunch, InitError, InitSys, StartError};
+use crate::init_channel::Reply;
 use crate::manifest::{NetMode, PodManifest, ReadyProbe};
-use crate::schedule::{Event, ProbeOutcome};
+use crate::schedule::{Command, Event, ProbeOutcome, RunNo};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -27,6 +28,7 @@ pub fn launches(m: &PodManifest) -> Vec<AppLaunch> {
             console: None,
             filter: None,
             cgroup: None,
+            console_used: false,
         })
         .collect()
 }
@@ -50,6 +52,10 @@ pub struct World {
     pub ignore_term: HashSet<&'static str>,
     /// Signals that arrive from outside: at millisecond, which.
     pub signals: Vec<(u64, Signal)>,
+    /// Control requests that arrive: at millisecond, which.
+    pub commands: Vec<(u64, Command)>,
+    /// App → its exits run by run (milliseconds after that start, code); once used up, `exits`.
+    pub runs: HashMap<&'static str, Vec<(u64, i32)>>,
     start: Instant,
     now: Duration,
     next_pid: i32,
@@ -72,6 +78,8 @@ impl Default for World {
             probe_hangs: HashSet::new(),
             ignore_term: HashSet::new(),
             signals: Vec::new(),
+            commands: Vec::new(),
+            runs: HashMap::new(),
             start: Instant::now(),
             now: Duration::ZERO,
             next_pid: 100,
@@ -152,19 +160,50 @@ impl InitSys for World {
         let pid = self.pid();
         self.names.insert(pid, name);
         self.apps.insert(pid, (name, self.now));
-        if let Some((after, code)) = self.exits.get(name).copied() {
+        let scripted = self.runs.get_mut(name).filter(|r| !r.is_empty());
+        let next = scripted.map(|r| r.remove(0));
+        if let Some((after, code)) = next.or_else(|| self.exits.get(name).copied()) {
             self.schedule(self.now + Duration::from_millis(after), pid, code, None);
         }
         Ok(pid)
     }
-    fn app_failed(&mut self, app: &str, e: &StartError) {
+    fn app_started(&mut self, _: &str, _: RunNo, _: Pid) {}
+    fn app_failed(&mut self, app: &str, e: &StartError, _: RunNo) {
         self.note(format!("failed {app}: {e}"));
     }
-    fn app_exited(&mut self, app: &str, code: i32, _: Option<i32>, error: Option<&str>) {
+    fn app_exited(
+        &mut self,
+        app: &str,
+        code: i32,
+        _: Option<i32>,
+        error: Option<&str>,
+        run: RunNo,
+    ) {
+        let restarts = match run.restarts {
+            0 => String::new(),
+            n => format!(" after {n} restarts"),
+        };
         match error {
-            Some(e) => self.note(format!("exit {app} {code} ({e})")),
-            None => self.note(format!("exit {app} {code}")),
+            Some(e) => self.note(format!("exit {app} {code} ({e}){restarts}")),
+            None => self.note(format!("exit {app} {code}{restarts}")),
         }
+    }
+    fn reply(&mut self, id: u64, reply: Reply) {
+        let text = match reply {
+            Reply::Done { pid, exit_code } => {
+                let pid = pid.and_then(|p| self.name_of(Pid::from_raw(p)));
+                let mut t = "done".to_string();
+                if let Some(n) = pid {
+                    t += &format!(" started {n}");
+                }
+                if let Some(c) = exit_code {
+                    t += &format!(" exit {c}");
+                }
+                t
+            }
+            Reply::Refused { message, .. } => format!("refused: {message}"),
+        };
+        self.note(format!("reply {id} {text}"));
     }
     fn app_ready(&mut self, app: &str) {
         self.note(format!("ready {app}"));
@@ -224,8 +263,12 @@ impl InitSys for World {
             .signals
             .first()
             .map(|(ms, _)| Duration::from_millis(*ms));
+        let next_command = self
+            .commands
+            .first()
+            .map(|(ms, _)| Duration::from_millis(*ms));
         let deadline = deadline.map(|d| d.saturating_duration_since(self.start));
-        let next = [next_exit, next_signal, deadline]
+        let next = [next_exit, next_signal, next_command, deadline]
             .into_iter()
             .flatten()
             .min();
@@ -254,6 +297,13 @@ impl InitSys for World {
             .is_some_and(|(ms, _)| Duration::from_millis(*ms) <= self.now)
         {
             events.push(Event::Signal(self.signals.remove(0).1));
+        }
+        while self
+            .commands
+            .first()
+            .is_some_and(|(ms, _)| Duration::from_millis(*ms) <= self.now)
+        {
+            events.push(Event::Command(self.commands.remove(0).1));
         }
         Ok(events)
     }

@@ -258,10 +258,7 @@ mod tests {
         let body = br#"{"version":1,"op":{"kind":"start","app":"web","extra":1}}"#;
         let mut f = (body.len() as u32).to_be_bytes().to_vec();
         f.extend_from_slice(body);
-        assert!(matches!(
-            decode::<Request>(&f),
-            Err(FrameError::Invalid(_))
-        ));
+        assert!(matches!(decode::<Request>(&f), Err(FrameError::Invalid(_))));
     }
 
     #[test]

@@ -88,6 +88,7 @@ pub fn init_pid(pod_dir: &Path) -> Option<i32> {
 
 /// Where an app's overlay lives in the pod dir (`apps/<app>/{rootfs,upper,work}`); `liftoff diff`
 /// reads `upper`.
+#[derive(Debug, Clone)]
 pub struct AppDirs {
     pub rootfs: PathBuf,
     pub upper: PathBuf,

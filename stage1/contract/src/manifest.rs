@@ -515,7 +515,10 @@ impl PodManifest {
             return bad("a pod needs at least one app (or to be a sandbox)".into());
         }
         if self.apps.len() > MAX_APPS {
-            return bad(format!("{} apps: a pod has at most {MAX_APPS}", self.apps.len()));
+            return bad(format!(
+                "{} apps: a pod has at most {MAX_APPS}",
+                self.apps.len()
+            ));
         }
         if self.sandbox && (self.tty || self.interactive) {
             return bad("-i/-t need an app; a sandbox starts without one".into());
@@ -527,7 +530,9 @@ impl PodManifest {
             ));
         }
         if self.tty && self.apps.iter().any(|a| a.restart.is_some()) {
-            return bad("--restart: an app with -t cannot be restarted (its terminal goes with it)".into());
+            return bad(
+                "--restart: an app with -t cannot be restarted (its terminal goes with it)".into(),
+            );
         }
         self.check_numbers()?;
         if self.pod_id.is_empty()

@@ -24,6 +24,80 @@ pub struct AppExit {
     pub oom_killed: bool,
     /// Unix seconds.
     pub finished_at: i64,
+    /// Which start of the app this exit ends (1 = the first; 0 in records from before runs were
+    /// counted). Matches [`AppRun::run`] of the same run.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub run: u32,
+    /// Restarts by the app's restart policy before this exit.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// `apps/<name>/run.json`: the app's latest start, written by init once it has reached execve.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AppRun {
+    pub app: String,
+    /// 1 for the first start, counting every start since.
+    pub run: u32,
+    /// Restarts by the app's restart policy so far.
+    pub restarts: u32,
+    /// The app's pid in the pod's pid namespace.
+    pub pid: i32,
+    /// Unix seconds.
+    pub started_at: i64,
+}
+
+/// Where an app of a pod is, as its records say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppState {
+    /// In the manifest, never started.
+    Created,
+    Running,
+    Exited,
+}
+
+impl AppState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppState::Created => "created",
+            AppState::Running => "running",
+            AppState::Exited => "exited",
+        }
+    }
+}
+
+/// An app's records read together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRecords {
+    pub state: AppState,
+    pub run: Option<AppRun>,
+    pub exit: Option<AppExit>,
+}
+
+/// The state of app `app` from its records; `pod_running`: whether the pod is (an app of a pod
+/// that is gone has exited, whatever its records say).
+pub fn app_records(
+    pod_dir: &Path,
+    app: &str,
+    pod_running: bool,
+) -> Result<AppRecords, RecordError> {
+    let run: Option<AppRun> = read_json(&layout::app_run(pod_dir, app))?;
+    let exit = read_app_exit(pod_dir, app)?;
+    let state = match (&run, &exit) {
+        (None, None) if pod_running => AppState::Created,
+        // An app that failed to start has an exit record and no run.
+        (None, _) => AppState::Exited,
+        (Some(r), Some(e)) if e.run >= r.run => AppState::Exited,
+        (Some(_), _) if pod_running => AppState::Running,
+        (Some(_), _) => AppState::Exited,
+    };
+    Ok(AppRecords { state, run, exit })
 }
 
 /// How the pod ended.

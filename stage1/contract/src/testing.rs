@@ -48,9 +48,9 @@ pub fn manifest(net: NetMode) -> PodManifest {
             mounts: vec![],
             after: vec![],
             ready: None,
-        restart: None,
-        generation: 0,
-        image: None,
+            restart: None,
+            generation: 0,
+            image: None,
         }],
     }
 }

@@ -61,15 +61,6 @@ pub enum NativeError {
 /// 10.66.0.0/16 too): its addresses are never handed out while pods of that time still hold them.
 const LEGACY_CNI_LEASES: &str = "/var/lib/cni/networks/liftoff";
 
-/// Test hook for the leak tests: `LIFTOFF_FAILPOINT=native-after-claim|native-after-veth|
-/// native-after-ports` makes the supervisor SIGKILL itself right after that step, a window a
-/// random kill almost never hits (the whole setup takes a few milliseconds). Nothing else reads it.
-fn failpoint(step: &str) {
-    if std::env::var_os("LIFTOFF_FAILPOINT").is_some_and(|v| v == step) {
-        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
-    }
-}
-
 /// The way out of a kernel refusal, where there is one to give.
 fn kernel_hint(e: &io::Error) -> &'static str {
     match e.raw_os_error() {
@@ -199,7 +190,7 @@ impl<'a> Native<'a> {
         }
         let result = self.result(att, &ips);
         record(&result);
-        failpoint("native-after-claim");
+        crate::failpoint("native-after-claim");
         if let Err(e) = self.plumb(&mut rt, att, bridge, &ips) {
             let _ = self.del(att, Some(&result), Teardown::Sweep);
             return Err(e);
@@ -220,7 +211,7 @@ impl<'a> Native<'a> {
             .map_err(self.kernel(format!("opening {}", att.netns.display())))?;
         links::add_veth(rt, &host_if, bridge, &att.ifname, ns.as_fd())
             .map_err(self.kernel(format!("creating veth {host_if}")))?;
-        failpoint("native-after-veth");
+        crate::failpoint("native-after-veth");
         // Hairpin: a pod reaching its own published port through the host comes back through its
         // own bridge port.
         let hairpin = format!("/sys/class/net/{host_if}/brport/hairpin_mode");
@@ -254,7 +245,7 @@ impl<'a> Native<'a> {
             if let (false, Some(s)) = (rules.is_empty(), self.subnet_of(*ip)) {
                 firewall::add_ports(&self.firewall(s), &att.container_id, &rules)
                     .map_err(self.fw_err())?;
-                failpoint("native-after-ports");
+                crate::failpoint("native-after-ports");
             }
         }
         Ok(())

@@ -13,15 +13,28 @@
 //! - An app that fails, or a dependency that can no longer be met (it ended before it was ready),
 //!   stops the pod: running apps get SIGTERM, then SIGKILL after the stop timeout, and the apps
 //!   still waiting never start. So does SIGTERM, SIGINT or SIGQUIT from outside.
+//! - Only the apps stage0 wrote, in a pod that is not a sandbox, decide the pod's end and code
+//!   ("decisive" apps). Apps added through the control socket, every app of a sandbox, and any
+//!   app stopped on request exit without ending or failing the pod. A sandbox ends only when it
+//!   is stopped.
+//! - An app with a restart policy that exits on its own is started again after a pause that
+//!   doubles from 100 ms up to 10 s (back to 100 ms after a run of 10 s or more); while that
+//!   restart is due the pod does not end. The control socket's requests are in [`commands`].
+
+mod commands;
+#[cfg(test)]
+mod tests;
+
+pub use commands::Command;
 
 use crate::init::{AppLaunch, InitError, InitSys, StartError};
-use crate::manifest::{Dependency, PodManifest, ReadyCheck, ReadyProbe, Until};
+use crate::init_channel::Reply;
+use crate::manifest::{Dependency, PodManifest, ReadyCheck, ReadyProbe, RestartPolicy, Until};
 use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 use std::time::{Duration, Instant};
 
 /// What init's wait returns.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// A child ended: an app, a probe, or an orphan the pod's pid 1 inherited.
     Exited {
@@ -31,6 +44,15 @@ pub enum Event {
     },
     /// A signal for the pod arrived.
     Signal(Signal),
+    /// The supervisor asks something of an app (the control socket).
+    Command(Command),
+}
+
+/// Which start of an app a record is about: its count of starts and of policy restarts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunNo {
+    pub run: u32,
+    pub restarts: u32,
 }
 
 /// How one probe run ended, as [`InitSys::probe_result`] reads it.
@@ -42,6 +64,8 @@ pub enum ProbeOutcome {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
+    /// Added through the control socket; starts when asked.
+    Created,
     Waiting,
     Running {
         pid: Pid,
@@ -76,7 +100,79 @@ struct Entry {
     in_flight: Option<InFlight>,
     /// Why the app failed while it still runs (not ready): goes into its exit record.
     error: Option<String>,
+    /// Its exit ends or fails the pod (see the module doc).
+    decisive: bool,
+    restart: Option<RestartPolicy>,
+    runs: u32,
+    restarts: u32,
+    /// Quick exits in a row, for the restart back-off.
+    backoff: u32,
+    restart_at: Option<Instant>,
+    /// A stop on request: SIGKILL at this time.
+    stop_at: Option<Instant>,
+    /// The current run is being stopped on request: its exit is no failure and no restart.
+    stop_asked: bool,
+    /// Requests answered when the current run exits.
+    waiters: Vec<(u64, AfterExit)>,
 }
+
+/// What a request waiting for an app's exit does then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AfterExit {
+    /// Answer with the exit code (`stop`).
+    Reply,
+    /// Start the app again and answer with its pid (`restart`).
+    Start,
+}
+
+impl Entry {
+    fn new(l: AppLaunch, decisive: bool, state: State) -> Entry {
+        Entry {
+            name: l.app.spec.name.clone(),
+            after: l.app.after.clone(),
+            probe: l.app.ready.clone(),
+            restart: l.app.restart,
+            launch: Some(l),
+            state,
+            started_at: None,
+            failures: 0,
+            next_probe: None,
+            in_flight: None,
+            error: None,
+            decisive,
+            runs: 0,
+            restarts: 0,
+            backoff: 0,
+            restart_at: None,
+            stop_at: None,
+            stop_asked: false,
+            waiters: Vec::new(),
+        }
+    }
+
+    fn run_no(&self) -> RunNo {
+        RunNo {
+            run: self.runs,
+            restarts: self.restarts,
+        }
+    }
+
+    fn running(&self) -> Option<Pid> {
+        match self.state {
+            State::Running { pid, .. } => Some(pid),
+            _ => None,
+        }
+    }
+}
+
+/// The pause before restart number `backoff` (1 = the first after a quick exit).
+fn backoff_delay(backoff: u32) -> Duration {
+    let ms = 100u64 << backoff.saturating_sub(1).min(7);
+    Duration::from_millis(ms.min(10_000))
+}
+
+/// A run at least this long resets the back-off.
+const STEADY_RUN: Duration = Duration::from_secs(10);
 
 /// The apps of the pod and what their exits decide.
 pub struct Schedule {
@@ -93,6 +189,8 @@ pub struct Schedule {
     timeout: Duration,
     stopping: bool,
     reported: bool,
+    /// `run --sandbox`: only a stop ends the pod.
+    sandbox: bool,
 }
 
 impl Schedule {
@@ -100,27 +198,14 @@ impl Schedule {
     pub fn new(m: &PodManifest, launches: Vec<AppLaunch>) -> Schedule {
         let entries = launches
             .into_iter()
-            .map(|l| Entry {
-                name: l.app.spec.name.clone(),
-                after: l.app.after.clone(),
-                probe: l.app.ready.clone(),
-                launch: Some(l),
-                state: State::Waiting,
-                started_at: None,
-                failures: 0,
-                next_probe: None,
-                in_flight: None,
-                error: None,
+            .map(|l| {
+                let decisive = !m.sandbox && l.app.generation == 0;
+                Entry::new(l, decisive, State::Waiting)
             })
             .collect::<Vec<Entry>>();
-        let by_name = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.name.clone(), i))
-            .collect();
-        Schedule {
+        let mut s = Schedule {
             entries,
-            by_name,
+            by_name: Default::default(),
             failed: None,
             last: None,
             decided: None,
@@ -129,7 +214,20 @@ impl Schedule {
             timeout: m.stop_timeout(),
             stopping: false,
             reported: false,
-        }
+            sandbox: m.sandbox,
+        };
+        s.index();
+        s
+    }
+
+    /// Rebuilds the index by name (after an app joined or left).
+    fn index(&mut self) {
+        self.by_name = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
     }
 
     /// The pod's exit code: the `exit_code_from` app's, else the first failure's, else the last
@@ -150,7 +248,9 @@ impl Schedule {
                 .iter()
                 .any(|e| matches!(e.state, State::Running { .. }));
             let waiting = self.entries.iter().any(|e| e.state == State::Waiting);
-            if !running && (!waiting || self.stopping) {
+            let restarting = self.entries.iter().any(|e| e.restart_at.is_some());
+            let sandbox_up = self.sandbox && !self.stopping;
+            if !running && !restarting && !sandbox_up && (!waiting || self.stopping) {
                 break;
             }
             self.timers(s);
@@ -229,7 +329,7 @@ impl Schedule {
                 if e.state != State::Waiting || !e.after.iter().all(|d| self.satisfied(d)) {
                     continue;
                 }
-                self.start(s, i);
+                let _ = self.start(s, i);
                 progress = true;
                 if self.stopping {
                     break;
@@ -238,27 +338,47 @@ impl Schedule {
         }
     }
 
-    fn start<S: InitSys>(&mut self, s: &mut S, i: usize) {
+    /// Starts app `i` (one more run of it); returns its pid or why it did not start.
+    fn start<S: InitSys>(&mut self, s: &mut S, i: usize) -> Result<Pid, String> {
         let now = s.now();
         let e = &mut self.entries[i];
-        let launch = e.launch.take().expect("a waiting app has its launch");
-        match s.start_app(launch) {
+        e.runs += 1;
+        e.error = None;
+        e.failures = 0;
+        e.stop_asked = false;
+        e.restart_at = None;
+        let run = e.run_no();
+        let launch = e.launch.as_mut().expect("an app has its launch").for_run();
+        match launch.and_then(|l| s.start_app(l)) {
             Ok(pid) => {
                 e.state = State::Running {
                     pid,
                     ready: e.probe.is_none(),
                 };
                 e.started_at = Some(now);
+                s.app_started(&e.name, run, pid);
                 if let Some(p) = &e.probe {
                     e.next_probe = Some(now + interval(p, Duration::ZERO));
                 } else {
                     s.app_ready(&e.name);
                 }
+                Ok(pid)
             }
             Err(err) => {
-                e.state = State::NotStarted;
                 let name = e.name.clone();
-                s.app_failed(&name, &err);
+                s.app_failed(&name, &err, run);
+                let msg = err.to_string();
+                if !e.decisive {
+                    // As an exit with liftoff's code: its restart policy may try again.
+                    e.state = State::Exited {
+                        code: 254,
+                        was_ready: false,
+                    };
+                    e.started_at = Some(now);
+                    self.after_exit(s, i, 254);
+                    return Err(msg);
+                }
+                e.state = State::NotStarted;
                 self.failed.get_or_insert((254, name));
                 // As before start order existed: what runs is killed at once.
                 self.stopping = true;
@@ -266,6 +386,7 @@ impl Schedule {
                 if !running.is_empty() {
                     s.kill(&running, Signal::SIGKILL);
                 }
+                Err(msg)
             }
         }
     }
@@ -286,7 +407,7 @@ impl Schedule {
             let name = e.name.clone();
             self.entries[i].state = State::NotStarted;
             let err = StartError::Blocked(format!("app {name}: not started: {why}"));
-            s.app_failed(&name, &err);
+            s.app_failed(&name, &err, self.entries[i].run_no());
             self.failed.get_or_insert((254, name));
             self.begin_stop(s);
             return;
@@ -299,7 +420,7 @@ impl Schedule {
         }
         let ready = self.entries.iter().all(|e| match e.state {
             State::Running { ready, .. } => ready,
-            State::Exited { .. } => true,
+            State::Exited { .. } | State::Created => true,
             State::Waiting | State::NotStarted => false,
         });
         if ready {
@@ -309,18 +430,15 @@ impl Schedule {
     }
 
     fn running_pids(&self) -> Vec<Pid> {
-        self.entries
-            .iter()
-            .filter_map(|e| match e.state {
-                State::Running { pid, .. } => Some(pid),
-                _ => None,
-            })
-            .collect()
+        self.entries.iter().filter_map(Entry::running).collect()
     }
 
     /// SIGTERM to what runs, SIGKILL after the stop timeout; nothing more starts.
     fn begin_stop<S: InitSys>(&mut self, s: &mut S) {
         self.stopping = true;
+        for e in &mut self.entries {
+            e.restart_at = None;
+        }
         let running = self.running_pids();
         if !running.is_empty() {
             s.kill(&running, Signal::SIGTERM);
@@ -338,6 +456,7 @@ impl Schedule {
             s.kill(&running, Signal::SIGKILL);
             self.kill_at = None;
         }
+        self.app_timers(s, now);
         for i in 0..self.entries.len() {
             let e = &mut self.entries[i];
             let State::Running { pid, ready: false } = e.state else {
@@ -379,7 +498,11 @@ impl Schedule {
                 (None, State::Running { ready: false, .. }) if !self.stopping => e.next_probe,
                 _ => None,
             });
-        probes.chain(self.kill_at).min()
+        let apps = self.entries.iter().flat_map(|e| {
+            let restart = e.restart_at.filter(|_| !self.stopping);
+            [e.stop_at.filter(|_| e.running().is_some()), restart]
+        });
+        probes.chain(apps.flatten()).chain(self.kill_at).min()
     }
 
     fn handle<S: InitSys>(&mut self, s: &mut S, ev: Event) {
@@ -389,6 +512,9 @@ impl Schedule {
                 s.kill(&running, sig);
                 if matches!(sig, Signal::SIGTERM | Signal::SIGINT | Signal::SIGQUIT) {
                     self.stopping = true;
+                    for e in &mut self.entries {
+                        e.restart_at = None;
+                    }
                     if self.kill_at.is_none() {
                         self.kill_at = Some(s.now() + self.timeout);
                     }
@@ -423,6 +549,7 @@ impl Schedule {
                 };
                 self.app_exited(s, i, code, signal);
             }
+            Event::Command(c) => self.command(s, c),
         }
     }
 
@@ -430,12 +557,20 @@ impl Schedule {
         let e = &mut self.entries[i];
         let was_ready = matches!(e.state, State::Running { ready: true, .. });
         e.state = State::Exited { code, was_ready };
+        e.stop_at = None;
         let name = e.name.clone();
-        s.app_exited(&name, code, signal, e.error.as_deref());
+        s.app_exited(&name, code, signal, e.error.as_deref(), e.run_no());
         if let Some(f) = &mut e.in_flight {
             s.kill(&[f.pid], Signal::SIGKILL);
             // Killed: nothing more to time (a past deadline would make every wait return at once).
             f.deadline = None;
+        }
+        if !e.decisive || e.stop_asked {
+            self.after_exit(s, i, code);
+            return;
+        }
+        if self.after_exit(s, i, code) {
+            return;
         }
         let decides = self.exit_code_from.as_ref() == Some(&name);
         if decides {
@@ -450,10 +585,41 @@ impl Schedule {
         self.last = Some((code, name));
     }
 
+    /// What follows an exit of app `i` besides the pod's fate: its restart policy (returns true
+    /// when a restart is due: the exit decides nothing), then the requests that waited for it.
+    fn after_exit<S: InitSys>(&mut self, s: &mut S, i: usize, code: i32) -> bool {
+        let now = s.now();
+        let stopping = self.stopping;
+        let e = &mut self.entries[i];
+        let waiters = std::mem::take(&mut e.waiters);
+        let policy = e.restart.filter(|p| p.restarts(code, e.restarts));
+        if policy.is_some() && !stopping && !e.stop_asked {
+            let ran = now.saturating_duration_since(e.started_at.unwrap_or(now));
+            e.backoff = match ran >= STEADY_RUN {
+                true => 1,
+                false => e.backoff + 1,
+            };
+            e.restart_at = Some(now + backoff_delay(e.backoff));
+            return true;
+        }
+        for (id, then) in waiters {
+            let reply = match then {
+                AfterExit::Reply => Reply::Done {
+                    pid: None,
+                    exit_code: Some(code),
+                },
+                AfterExit::Start => self.start_reply(s, i),
+            };
+            s.reply(id, reply);
+        }
+        false
+    }
+
     /// One probe run's result: ready, another try later, or out of tries.
     fn probe_done<S: InitSys>(&mut self, s: &mut S, i: usize, outcome: ProbeOutcome) {
         let now = s.now();
         let stopping = self.stopping;
+        let timeout = self.timeout;
         let e = &mut self.entries[i];
         let State::Running { pid, ready: false } = e.state else {
             return;
@@ -491,6 +657,12 @@ impl Schedule {
         );
         liftoff_stage2::error!("{error}");
         e.error = Some(error);
+        if !e.decisive {
+            // Only this app goes, as on a stop request (but its restart policy applies).
+            s.kill(&[pid], Signal::SIGTERM);
+            e.stop_at = Some(now + timeout);
+            return;
+        }
         let name = e.name.clone();
         self.failed.get_or_insert((254, name));
         self.begin_stop(s);
@@ -520,249 +692,5 @@ pub fn describe(c: &ReadyCheck) -> String {
                 .collect();
             format!("exec {}", shown.join(" "))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::init::run_pod;
-    use crate::manifest::{NetMode, PodApp};
-    use crate::test_support::{launches, manifest, World};
-
-    fn app(m: &PodManifest, name: &str, after: &[(&str, Until)]) -> PodApp {
-        let mut a = m.apps[0].clone();
-        a.spec.name = name.into();
-        a.after = after
-            .iter()
-            .map(|(n, u)| Dependency {
-                app: n.to_string(),
-                until: *u,
-            })
-            .collect();
-        a
-    }
-
-    /// An app without dependencies that has the probe `p`.
-    fn probed(m: &PodManifest, name: &str, p: ReadyProbe) -> PodApp {
-        let mut a = app(m, name, &[]);
-        a.ready = Some(p);
-        a
-    }
-
-    fn probe(interval_ms: u64, retries: u32) -> ReadyProbe {
-        ReadyProbe {
-            check: ReadyCheck::Tcp {
-                addr: "127.0.0.1:3306".parse().unwrap(),
-            },
-            interval_ms,
-            timeout_ms: 50,
-            retries,
-            start_period_ms: 0,
-            start_interval_ms: 0,
-        }
-    }
-
-    /// A pod of `apps` (db first), the schedule's calls from the first start on, and its code.
-    fn run(apps: Vec<PodApp>, w: &mut World) -> i32 {
-        let mut m = manifest(NetMode::None);
-        m.apps = apps;
-        m.stop_timeout_secs = 1;
-        w.timed = true;
-        let code = run_pod(w, &m, launches(&m)).unwrap();
-        let first = w.calls.iter().position(|c| c.contains(" start ")).unwrap();
-        w.calls.drain(..first);
-        code
-    }
-
-    #[test]
-    fn an_app_starts_once_what_it_waits_for_is_ready() {
-        let m = manifest(NetMode::None);
-        let db = probed(&m, "db", probe(100, 10));
-        let php = app(&m, "php", &[("db", Until::Ready)]);
-        let nginx = app(&m, "nginx", &[("php", Until::Started)]);
-        let mut w = World::default();
-        w.ready_after.insert("db", 250);
-        w.signals.push((400, Signal::SIGTERM));
-        let code = run(vec![nginx, php, db], &mut w);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start db",
-                "@100 probe db",
-                "@200 probe db",
-                "@300 probe db",
-                "@300 ready db",
-                "@300 start php",
-                "@300 ready php",
-                "@300 start nginx",
-                "@300 ready nginx",
-                "@300 report",
-                "@400 kill SIGTERM nginx,php,db",
-                "@400 exit db 143",
-                // db's 143 is a failure; the others are told again (as podman's stop would).
-                "@400 kill SIGTERM nginx,php",
-                "@400 exit php 143",
-                "@400 exit nginx 143",
-            ]
-        );
-        assert_eq!(code, 143);
-    }
-
-    #[test]
-    fn completed_waits_for_exit_status_0() {
-        let m = manifest(NetMode::None);
-        let web = app(&m, "web", &[("mig", Until::Completed)]);
-        let mig = app(&m, "mig", &[]);
-        let mut w = World::default();
-        w.exits.extend([("mig", (50, 0)), ("web", (10, 0))]);
-        assert_eq!(run(vec![web.clone(), mig.clone()], &mut w), 0);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start mig",
-                "@0 ready mig",
-                "@50 exit mig 0",
-                "@50 start web",
-                "@50 ready web",
-                "@50 report",
-                "@60 exit web 0",
-            ]
-        );
-        // A failed migration: the pod ends with its code, and web never starts.
-        let mut w = World::default();
-        w.exits.insert("mig", (50, 3));
-        assert_eq!(run(vec![web, mig], &mut w), 3);
-        assert!(
-            !w.calls.iter().any(|c| c.contains("start web")),
-            "{:#?}",
-            w.calls
-        );
-        assert!(
-            !w.calls.iter().any(|c| c.contains("report")),
-            "{:#?}",
-            w.calls
-        );
-    }
-
-    #[test]
-    fn a_dependency_that_ends_before_it_is_ready_fails_the_pod() {
-        let m = manifest(NetMode::None);
-        let db = probed(&m, "db", probe(100, 10));
-        let web = app(&m, "web", &[("db", Until::Ready)]);
-        let mut w = World::default();
-        w.exits.insert("db", (50, 0));
-        assert_eq!(run(vec![db, web], &mut w), 254);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start db",
-                "@50 exit db 0",
-                "@50 failed web: app web: not started: app db ended (exit status 0) before it was ready",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_probe_out_of_retries_stops_the_pod_and_is_recorded() {
-        let m = manifest(NetMode::None);
-        let db = probed(&m, "db", probe(100, 3));
-        let web = app(&m, "web", &[("db", Until::Ready)]);
-        let mut w = World::default();
-        w.ignore_term.insert("db");
-        assert_eq!(run(vec![db, web], &mut w), 254);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start db",
-                "@100 probe db",
-                "@200 probe db",
-                "@300 probe db",
-                "@300 kill SIGTERM db",
-                // db ignores SIGTERM: SIGKILL after the stop timeout (1 s).
-                "@1300 kill SIGKILL db",
-                "@1300 exit db 137 (app db: not ready: its probe (tcp 127.0.0.1:3306) failed 3 times in a row; last: exit status 1)",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_probe_that_hangs_is_killed_at_its_timeout() {
-        let m = manifest(NetMode::None);
-        let db = probed(&m, "db", probe(100, 1));
-        let mut w = World::default();
-        w.probe_hangs.insert("db");
-        assert_eq!(run(vec![db], &mut w), 254);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start db",
-                "@100 probe db",
-                "@150 kill SIGKILL db",
-                "@150 kill SIGTERM db",
-                "@150 exit db 143 (app db: not ready: its probe (tcp 127.0.0.1:3306) failed once; last: timed out after 50ms)",
-            ]
-        );
-    }
-
-    #[test]
-    fn failures_in_the_start_period_do_not_count() {
-        let m = manifest(NetMode::None);
-        let mut p = probe(100, 1);
-        p.start_period_ms = 350;
-        p.start_interval_ms = 50;
-        let db = probed(&m, "db", p);
-        let mut w = World::default();
-        w.ready_after.insert("db", 300);
-        w.exits.insert("db", (1000, 0));
-        assert_eq!(run(vec![db], &mut w), 0);
-        let probes = w.calls.iter().filter(|c| c.ends_with("probe db")).count();
-        assert_eq!(probes, 6, "{:#?}", w.calls);
-        assert!(
-            w.calls.contains(&"@300 ready db".to_string()),
-            "{:#?}",
-            w.calls
-        );
-    }
-
-    #[test]
-    fn a_stop_while_apps_wait_starts_nothing_more() {
-        let m = manifest(NetMode::None);
-        let db = probed(&m, "db", probe(100, 10));
-        let web = app(&m, "web", &[("db", Until::Ready)]);
-        let mut w = World::default();
-        w.signals.push((150, Signal::SIGTERM));
-        run(vec![db, web], &mut w);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start db",
-                "@100 probe db",
-                "@150 kill SIGTERM db",
-                "@150 exit db 143",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_stop_during_the_last_probe_run_is_a_stop_not_a_failure() {
-        let m = manifest(NetMode::None);
-        let db = probed(&m, "db", probe(100, 1));
-        let mut w = World::default();
-        w.probe_hangs.insert("db");
-        w.signals.push((120, Signal::SIGTERM));
-        assert_eq!(run(vec![db], &mut w), 143);
-        assert_eq!(
-            w.calls,
-            [
-                "@0 start db",
-                "@100 probe db",
-                "@120 kill SIGTERM db",
-                "@120 exit db 143",
-                // The probe goes with its app, and again as init ends (it is not reaped yet).
-                "@120 kill SIGKILL db",
-                "@120 kill SIGKILL db",
-            ]
-        );
     }
 }
