@@ -46,15 +46,16 @@ pub struct SystemdArgs {
     /// Write the unit files into DIR instead of printing them
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// The service's Restart= policy
+    /// The service's Restart= policy, in systemd's words (`--restart` is the app's own, as in
+    /// `liftoff run`)
     #[arg(long, default_value = "on-failure", value_name = "POLICY")]
-    pub restart: String,
+    pub restart_policy: String,
     #[command(flatten)]
     pub run: RunArgs,
 }
 
 /// Generate-only flags, with whether they take a value: kept out of ExecStart.
-const OWN_FLAGS: &[&str] = &["--unit", "--socket", "--output-dir", "--restart"];
+const OWN_FLAGS: &[&str] = &["--unit", "--socket", "--output-dir", "--restart-policy"];
 
 /// Quotes one word for ExecStart= (systemd.service(5) "Command lines").
 pub fn quote(w: &str) -> String {
@@ -132,7 +133,7 @@ pub fn run(g: &super::Global, c: GenerateCommand) -> Result<u8> {
     }
     for (flag, v) in [
         ("--socket", a.socket.as_deref()),
-        ("--restart", Some(a.restart.as_str())),
+        ("--restart-policy", Some(a.restart_policy.as_str())),
     ] {
         if let Some(v) = v {
             if bad_char(v) || v.is_empty() || v.contains(char::is_whitespace) {
@@ -226,7 +227,7 @@ pub fn run(g: &super::Global, c: GenerateCommand) -> Result<u8> {
          SyslogIdentifier={unit}\n",
         exec_line.join(" "),
         a.run.stop_timeout + 15,
-        a.restart
+        a.restart_policy
     ));
     if socket_unit.is_none() {
         service.push_str("\n[Install]\nWantedBy=multi-user.target\n");
@@ -273,6 +274,9 @@ mod tests {
             "--unit",
             "web",
             "--socket=8080",
+            "--restart-policy",
+            "always",
+            "--restart=on-failure:3",
             "-p",
             "80:80",
             "IMG",
@@ -286,7 +290,16 @@ mod tests {
         .collect();
         assert_eq!(
             run_words(&raw),
-            ["-p", "80:80", "IMG", "--", "sh", "--unit", "x"]
+            [
+                "--restart=on-failure:3",
+                "-p",
+                "80:80",
+                "IMG",
+                "--",
+                "sh",
+                "--unit",
+                "x"
+            ]
         );
     }
 }

@@ -17,7 +17,7 @@ use liftoff_contract::manifest::PodManifest;
 use std::path::Path;
 
 /// Per-app flags: allowed for every app.
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone, Default, PartialEq)]
 pub struct AppFlags {
     /// App name in the pod (default: the image's last path component)
     #[arg(long)]
@@ -96,6 +96,16 @@ pub struct AppFlags {
     /// Probe failures in this time after the start do not count
     #[arg(long, value_name = "DURATION")]
     pub health_start_period: Option<String>,
+    /// Start the app again when it ends on its own: no (the default), on-failure (after a status
+    /// other than 0, or a signal) or always; :N caps the restarts. The pause between starts grows
+    /// from 100 ms to 10 s
+    #[arg(long, value_name = "no|on-failure[:N]|always[:N]", value_parser = restart_policy)]
+    pub restart: Option<String>,
+}
+
+/// `--restart`, checked as the command line is read (the pod file's is checked by resolve).
+fn restart_policy(s: &str) -> Result<String, String> {
+    liftoff_contract::manifest::RestartPolicy::parse(s).map(|_| s.to_string())
 }
 
 impl AppFlags {
@@ -152,7 +162,7 @@ The image must verify against today's trust store and policy (see `liftoff trust
 Exit status: the app's (the first failing app's in a pod), 128+N for a signal, 254 when liftoff fails.")]
 pub struct RunArgs {
     /// Image to run (name or digest prefix of an image in the store)
-    #[arg(required_unless_present = "pod")]
+    #[arg(required_unless_present_any = ["pod", "sandbox"])]
     pub image: Option<String>,
     /// Command and arguments (after `--`), replacing the image's Cmd
     #[arg(last = true)]
@@ -163,6 +173,10 @@ pub struct RunArgs {
     /// compose file when the name ends in .yaml or .yml
     #[arg(long, value_name = "FILE", conflicts_with = "image")]
     pub pod: Option<std::path::PathBuf>,
+    /// Start a sandbox: a pod without apps of its own that stays up until it is stopped; its apps
+    /// come and go with `liftoff app add/start/stop/rm` (--name names the pod)
+    #[arg(long, conflicts_with_all = ["image", "pod", "command"])]
+    pub sandbox: bool,
     /// The pod's host name (default: the first app's name)
     #[arg(long)]
     pub hostname: Option<String>,
@@ -257,7 +271,7 @@ struct NextApp {
     app: AppFlags,
 }
 
-fn app_request(image: String, f: AppFlags, command: Vec<String>) -> Result<AppRequest> {
+pub(super) fn app_request(image: String, f: AppFlags, command: Vec<String>) -> Result<AppRequest> {
     let ready = f.ready()?;
     Ok(AppRequest {
         image,
@@ -280,6 +294,7 @@ fn app_request(image: String, f: AppFlags, command: Vec<String>) -> Result<AppRe
         tmpfs: f.tmpfs,
         after: f.after,
         ready,
+        restart: f.restart,
     })
 }
 
@@ -413,6 +428,9 @@ fn insecure_options(options: &[String]) -> Result<(bool, bool)> {
 
 /// The apps: from `--pod FILE`, or from the command line (the first app and those after `---`).
 fn pod_request(a: &RunArgs, more_apps: Vec<Vec<String>>) -> Result<PodRequest> {
+    if a.sandbox {
+        return sandbox_request(a, &more_apps);
+    }
     if let Some(path) = &a.pod {
         if !more_apps.is_empty() {
             bail!("--pod FILE and `---` apps cannot be combined; list every app in the file");
@@ -432,6 +450,26 @@ fn pod_request(a: &RunArgs, more_apps: Vec<Vec<String>>) -> Result<PodRequest> {
     Ok(PodRequest {
         apps,
         name: a.app.name.clone(),
+        ..Default::default()
+    })
+}
+
+/// `run --sandbox`: a pod with no apps; `--name` names the pod, and the per-app flags have no app
+/// to go to (they go with `liftoff app add`).
+fn sandbox_request(a: &RunArgs, more_apps: &[Vec<String>]) -> Result<PodRequest> {
+    if !more_apps.is_empty() {
+        bail!("--sandbox starts a pod without apps, so there is nothing for `---` to separate; add the apps with `liftoff app add POD IMAGE` once it runs");
+    }
+    let app_flags = AppFlags {
+        name: None,
+        ..a.app.clone()
+    };
+    if app_flags != AppFlags::default() {
+        bail!("--sandbox has no app of its own for per-app flags (-e, -v, --memory, --restart, …); give them to `liftoff app add POD IMAGE`, and pod-wide ones (--net, -p, --hostname, …) here");
+    }
+    Ok(PodRequest {
+        name: a.app.name.clone(),
+        sandbox: true,
         ..Default::default()
     })
 }

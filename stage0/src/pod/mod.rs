@@ -6,7 +6,9 @@
 //! and execs the stage1's `run` entrypoint with the lock fd, which stays held for the pod's whole
 //! life (see [`crate::stage1`]).
 
+pub mod apps;
 pub mod compose;
+pub mod control;
 pub mod disk;
 pub mod networks;
 pub mod order;
@@ -195,10 +197,12 @@ impl NewPod {
     /// Records which images the pod runs: names for `liftoff list`, digests so that
     /// `run-prepared` re-verifies exactly what was prepared.
     pub fn write_images(&self, names: &[String], digests: &[String]) -> Result<(), PodError> {
+        // One line each; a sandbox without apps has empty files (not one empty line).
+        let lines = |v: &[String]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
         let p = self.dir.join("images");
-        std::fs::write(&p, names.join("\n") + "\n").map_err(io(&p, "write"))?;
+        std::fs::write(&p, lines(names)).map_err(io(&p, "write"))?;
         let p = self.dir.join("image-digests");
-        std::fs::write(&p, digests.join("\n") + "\n").map_err(io(&p, "write"))
+        std::fs::write(&p, lines(digests)).map_err(io(&p, "write"))
     }
 
     /// Moves the (still locked) pod to `run/`.

@@ -296,8 +296,11 @@ pub fn resolve(
     insecure: bool,
     net_cfg: &NetSettings,
 ) -> Result<PodManifest, ResolveError> {
-    if req.apps.is_empty() {
+    if req.apps.is_empty() && !req.sandbox {
         return Err(ResolveError::Pod("nothing to run: give an image".into()));
+    }
+    if req.sandbox {
+        check_sandbox(req)?;
     }
     let (net, networks) = resolve_net(req, store, net_cfg)?;
     let ports = resolve_ports(req, net, &networks)?;
@@ -315,7 +318,12 @@ pub fn resolve(
         apps.push(app);
     }
     resolve_order(req, &names, &mut apps)?;
-    let hostname = req.hostname.clone().unwrap_or_else(|| names[0].clone());
+    let hostname = req
+        .hostname
+        .clone()
+        .or_else(|| names.first().cloned())
+        .or_else(|| req.name.clone())
+        .unwrap_or_else(|| "sandbox".into());
     check_etc_text(req, &hostname)?;
     let limits = Limits {
         memory_bytes: req
@@ -370,6 +378,32 @@ pub fn resolve(
     })
 }
 
+/// What a sandbox (`run --sandbox`: no apps of its own, up until stopped) cannot have.
+fn check_sandbox(req: &PodRequest) -> Result<(), ResolveError> {
+    let refuse = |m: &str| Err(ResolveError::Pod(m.into()));
+    if req.tty || req.interactive {
+        return refuse("--sandbox starts without an app, so there is nothing for -i/-t to attach to; start an app in it with `liftoff app start POD NAME --attach`");
+    }
+    if req.exit_code_from.is_some() {
+        return refuse("--exit-code-from: a sandbox does not end when an app does (only `liftoff stop` ends it); drop --exit-code-from, or run the apps in a pod of their own");
+    }
+    if req.notify.as_deref().is_some_and(|n| n.starts_with("app:")) && req.apps.is_empty() {
+        return refuse("--notify=app:NAME: a sandbox starts without apps, so none can report readiness; use --notify (ready once the sandbox is up)");
+    }
+    if req.apps.is_empty() && (req.listen.is_some() || req.socket_app.is_some()) {
+        return refuse("socket activation (LISTEN_FDS, --socket-app) needs an app to hand the sockets to, and a sandbox starts without one; run the app with `liftoff run IMAGE` from the socket unit instead");
+    }
+    if let Some(n) = &req.name {
+        if !valid_app_name(n) {
+            return Err(ResolveError::Pod(format!(
+                "pod name {}: use 1-63 characters of a-z, 0-9 and '-'",
+                liftoff_stage2::report::shown(n)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Each app's readiness probe and the apps it starts after (the front end has already checked the
 /// order with lines; this catches what only the resolved names show, e.g. a default name).
 fn resolve_order(
@@ -378,9 +412,7 @@ fn resolve_order(
     apps: &mut [PodApp],
 ) -> Result<(), ResolveError> {
     for (a, app) in req.apps.iter().zip(apps.iter_mut()) {
-        if let Some(r) = &a.ready {
-            app.ready = Some(super::order::probe(r).map_err(|m| app_err(&app.spec.name, m))?);
-        }
+        resolve_probe(a, app)?;
     }
     let nodes: Vec<super::order::Node> = req
         .apps
@@ -399,6 +431,14 @@ fn resolve_order(
             .into_iter()
             .map(|(app, until)| liftoff_contract::manifest::Dependency { app, until })
             .collect();
+    }
+    Ok(())
+}
+
+/// One app's readiness probe, checked.
+fn resolve_probe(a: &AppRequest, app: &mut PodApp) -> Result<(), ResolveError> {
+    if let Some(r) = &a.ready {
+        app.ready = Some(super::order::probe(r).map_err(|m| app_err(&app.spec.name, m))?);
     }
     Ok(())
 }
@@ -634,37 +674,109 @@ fn resolve_mounts(
         }
     }
     for (a, r) in apps.iter_mut().zip(&req.apps) {
-        let name = a.spec.name.clone();
-        let e = |x: super::volumes::VolumeError| app_err(&name, x.to_string());
-        let mut wanted = Vec::new();
-        for s in &r.volumes {
-            wanted.push(volumes::parse_volume(s).map_err(e)?);
-        }
-        wanted.extend(
-            req.volumes
-                .iter()
-                .filter(|v| v.apps.is_empty() || v.apps.contains(&name))
-                .cloned(),
-        );
-        for v in &wanted {
-            let (m, vol) = volumes::resolve(v, state_root).map_err(e)?;
-            if let Some(vol) = vol {
-                volumes::add_volume(&mut named, vol).map_err(e)?;
-            }
-            a.mounts.push(m);
-        }
-        for t in &r.tmpfs {
-            a.mounts.push(volumes::parse_tmpfs(t).map_err(e)?);
-        }
-        let mut seen = std::collections::HashSet::new();
-        if let Some(dup) = a.mounts.iter().find(|m| !seen.insert(m.target.clone())) {
-            return Err(app_err(
-                &name,
-                format!("two mounts on {}; give each target once", dup.target),
-            ));
-        }
+        app_mounts(a, r, &req.volumes, state_root, &mut named)?;
     }
     Ok(named)
+}
+
+/// One app's -v/--tmpfs and the pod-wide volumes meant for it, as mounts; the named volumes they
+/// use are added to `named`.
+fn app_mounts(
+    a: &mut PodApp,
+    r: &AppRequest,
+    pod_volumes: &[volumes::VolumeRequest],
+    state_root: &std::path::Path,
+    named: &mut Vec<liftoff_contract::manifest::EmptyVolume>,
+) -> Result<(), ResolveError> {
+    let name = a.spec.name.clone();
+    let e = |x: super::volumes::VolumeError| app_err(&name, x.to_string());
+    let mut wanted = Vec::new();
+    for s in &r.volumes {
+        wanted.push(volumes::parse_volume(s).map_err(e)?);
+    }
+    wanted.extend(
+        pod_volumes
+            .iter()
+            .filter(|v| v.apps.is_empty() || v.apps.contains(&name))
+            .cloned(),
+    );
+    for v in &wanted {
+        let (m, vol) = volumes::resolve(v, state_root).map_err(e)?;
+        if let Some(vol) = vol {
+            volumes::add_volume(named, vol).map_err(e)?;
+        }
+        a.mounts.push(m);
+    }
+    for t in &r.tmpfs {
+        a.mounts.push(volumes::parse_tmpfs(t).map_err(e)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = a.mounts.iter().find(|m| !seen.insert(m.target.clone())) {
+        return Err(app_err(
+            &name,
+            format!("two mounts on {}; give each target once", dup.target),
+        ));
+    }
+    Ok(())
+}
+
+/// `liftoff app add`: one more app for a running pod, resolved as `run` resolves each of its apps
+/// (the image found and verified against today's trust, its config merged with the flags, its
+/// probe and mounts checked) against what the pod already is. An added app starts when asked, so
+/// it has no `--after`; its named volumes must be ones the pod already has (they are made when the
+/// pod starts); in a --net=host pod with the host's ids it may be the only app, as in `run`.
+pub fn resolve_added_app(
+    store: &Store,
+    trust: &Trust,
+    a: &AppRequest,
+    pod: &PodManifest,
+    insecure: bool,
+    net_host_apps: bool,
+) -> Result<PodApp, ResolveError> {
+    let shown = |n: &str| liftoff_stage2::report::shown(n).to_string();
+    if !a.after.is_empty() {
+        return Err(ResolveError::Pod(
+            "--after: an added app starts when `liftoff app start` asks, not after another app; start it once the app it needs is up".into(),
+        ));
+    }
+    if pod.apps.len() >= liftoff_contract::manifest::MAX_APPS {
+        return Err(ResolveError::Pod(format!(
+            "the pod has {} apps, the most one pod can have; remove one with `liftoff app rm` first",
+            pod.apps.len()
+        )));
+    }
+    if pod.net == NetMode::Host && pod.userns.is_none() && !pod.apps.is_empty() {
+        if !net_host_apps {
+            return Err(ResolveError::Pod(
+                "--net=host --userns=host with several apps: they would share the host's user namespace and could read each other's files and environment through /proc; run the app in a pod of its own, or accept it with --insecure-options=net-host-apps".into(),
+            ));
+        }
+        liftoff_stage2::warning!(
+            "--insecure-options=net-host-apps: the apps of this pod are NOT isolated from each other (shared host user namespace; /proc/PID/root and environ are readable across apps)"
+        );
+    }
+    let taken: Vec<String> = pod.apps.iter().map(|x| x.spec.name.clone()).collect();
+    let mut app = resolve_app(store, trust, a, insecure, &taken)?;
+    resolve_probe(a, &mut app)?;
+    let mut named = pod.volumes.clone();
+    app_mounts(&mut app, a, &[], store.root(), &mut named)?;
+    if let Some(v) = named.iter().find(|v| !pod.volumes.iter().any(|x| x.name == v.name)) {
+        let have: Vec<&str> = pod.volumes.iter().map(|v| v.name.as_str()).collect();
+        return Err(app_err(
+            &app.spec.name,
+            format!(
+                "-v {}:…: the pod has no volume {}; a running pod's named volumes are made when it starts ({}), so use one of those or a host path",
+                shown(&v.name),
+                shown(&v.name),
+                if have.is_empty() {
+                    "it has none".to_string()
+                } else {
+                    format!("it has {}", have.join(", "))
+                }
+            ),
+        ));
+    }
+    Ok(app)
 }
 
 fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {

@@ -73,6 +73,8 @@ pub struct PodInfo {
     pub app_exits: Vec<liftoff_contract::records::AppExit>,
     /// Apps that are ready: started, and their `ready` probe passed if they have one.
     pub ready_apps: Vec<String>,
+    /// Each app's state, image, exit code and restarts, in the manifest's order.
+    pub app_states: Vec<super::apps::AppView>,
     /// The pod's host ids: "host", a remapped pod's range ("524288-589823"), or "-" (no manifest).
     pub ids: String,
     /// A remapped pod's id map.
@@ -161,7 +163,7 @@ fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
         .as_ref()
         .map(|m| m.apps.iter().map(|a| a.spec.name.clone()).collect())
         .unwrap_or_default();
-    let images = std::fs::read_to_string(dir.join("images"))
+    let image_lines: Vec<String> = std::fs::read_to_string(dir.join("images"))
         .map(|s| s.lines().map(str::to_string).collect())
         .unwrap_or_default();
     let exit_code = loud(liftoff_contract::records::read_pod_exit(dir)).map(|e| e.exit_code);
@@ -209,6 +211,17 @@ fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
         State::Running if exit_code.is_some() => State::Exited,
         s => s,
     };
+    let app_states = manifest.as_ref().map_or_else(Vec::new, |m| {
+        super::apps::views(dir, m, state == State::Running, &image_lines)
+    });
+    // Each app's image (added apps included); the `images` file where there is no manifest.
+    let images = match &manifest {
+        Some(_) => app_states
+            .iter()
+            .map(|a| a.image.clone().unwrap_or_else(|| "-".into()))
+            .collect(),
+        None => image_lines,
+    };
     Some(PodInfo {
         id,
         name,
@@ -226,6 +239,7 @@ fn read(dir_state: PodDirState, dir: &Path) -> Option<PodInfo> {
         net,
         exit_code,
         app_exits,
+        app_states,
     })
 }
 
