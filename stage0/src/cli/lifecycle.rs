@@ -45,10 +45,7 @@ pub fn require_running(p: &PodInfo, what: &str) -> Result<()> {
 
 /// A pod's manifest (its `pod.json`), and the index of the app `--app` names, or of its only app.
 pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_contract::PodManifest, usize)> {
-    let mpath = p.dir.join(liftoff_contract::POD_MANIFEST_FILE);
-    let m = liftoff_contract::PodManifest::from_slice(
-        &std::fs::read(&mpath).with_context(|| format!("pod {}: {}", p.id, mpath.display()))?,
-    )?;
+    let m = pod_manifest(p)?;
     let i = match app {
         Some(n) => m
             .apps
@@ -62,6 +59,11 @@ pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_contract::PodM
                 )
             })?,
         None if m.apps.len() == 1 => 0,
+        None if m.apps.is_empty() => bail!(
+            "pod {} has no apps (a sandbox gets them with `liftoff app add {} IMAGE --name NAME`)",
+            p.id,
+            p.id
+        ),
         None => bail!(
             "pod {} has several apps; choose one with --app ({})",
             p.id,
@@ -69,6 +71,14 @@ pub fn pod_app(p: &PodInfo, app: Option<&str>) -> Result<(liftoff_contract::PodM
         ),
     };
     Ok((m, i))
+}
+
+/// A pod's manifest (its `pod.json`), as it is now.
+pub fn pod_manifest(p: &PodInfo) -> Result<liftoff_contract::PodManifest> {
+    let mpath = p.dir.join(liftoff_contract::POD_MANIFEST_FILE);
+    Ok(liftoff_contract::PodManifest::from_slice(
+        &std::fs::read(&mpath).with_context(|| format!("pod {}: {}", p.id, mpath.display()))?,
+    )?)
 }
 
 /// Several pods, for the verbs that take many.

@@ -37,9 +37,10 @@ pub struct LogsArgs {
     pub timestamps: bool,
 }
 
-struct Out {
-    prefix: bool,
-    timestamps: bool,
+/// How lines are printed: with the app's name in front (several apps), with their times.
+pub(super) struct Out {
+    pub prefix: bool,
+    pub timestamps: bool,
 }
 
 impl Out {
@@ -65,7 +66,7 @@ impl Out {
 }
 
 /// Where `-f` has read up to in one app's current log file.
-struct Cursor {
+pub(super) struct Cursor {
     app: String,
     ino: u64,
     offset: u64,
@@ -73,29 +74,41 @@ struct Cursor {
 }
 
 impl Cursor {
-    /// Reads what was appended since last time (following one rotation).
-    fn poll(&mut self, dir: &Path, out: &Out) {
+    /// A cursor at the current end of the app's log (`app start --attach`: what comes from now).
+    pub fn at_end(dir: &Path, app: &str) -> Cursor {
+        let m = std::fs::metadata(logs::path(dir, app)).ok();
+        Cursor {
+            app: app.to_string(),
+            ino: m.as_ref().map_or(0, |m| m.ino()),
+            offset: m.map_or(0, |m| m.len()),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Reads what was appended since last time (following one rotation); returns how many bytes.
+    fn poll(&mut self, dir: &Path, out: &Out) -> usize {
         let cur = logs::path(dir, &self.app);
         let ino = std::fs::metadata(&cur).map(|m| m.ino()).unwrap_or(0);
+        let mut n = 0;
         if ino != self.ino && self.ino != 0 {
             // Rotated: finish the old file (now .log.1), then start the new one from its beginning.
-            self.read_from(&logs::rotated_path(dir, &self.app), out);
+            n += self.read_from(&logs::rotated_path(dir, &self.app), out);
             self.offset = 0;
         }
         self.ino = ino;
-        self.read_from(&cur, out);
+        n + self.read_from(&cur, out)
     }
 
-    fn read_from(&mut self, p: &Path, out: &Out) {
+    fn read_from(&mut self, p: &Path, out: &Out) -> usize {
         let Ok(mut f) = std::fs::File::open(p) else {
-            return;
+            return 0;
         };
         if f.seek(SeekFrom::Start(self.offset)).is_err() {
-            return;
+            return 0;
         }
         let mut buf = Vec::new();
         if f.read_to_end(&mut buf).is_err() {
-            return;
+            return 0;
         }
         self.offset += buf.len() as u64;
         self.pending.extend_from_slice(&buf);
@@ -107,6 +120,44 @@ impl Cursor {
             start += n + 1;
         }
         self.pending.drain(..start);
+        buf.len()
+    }
+}
+
+/// Prints what the cursors' apps write, every 100 ms, until `done` says so; `done` gets the pod as
+/// it is now (None once it is gone). What was written by then is printed before this returns.
+pub(super) fn follow(
+    pods: &Pods,
+    id: &str,
+    dir: &Path,
+    cursors: &mut [Cursor],
+    out: &Out,
+    mut done: impl FnMut(Option<&state::PodInfo>) -> bool,
+) {
+    let mut dir = dir.to_path_buf();
+    loop {
+        let now = state::refresh(pods, id);
+        if let Some(x) = &now {
+            dir = x.dir.clone();
+        }
+        let finished = done(now.as_ref());
+        let mut n = 0;
+        for c in cursors.iter_mut() {
+            n += c.poll(&dir, out);
+        }
+        let _ = std::io::stdout().flush();
+        if finished {
+            // The supervisor may still be copying the last output of an app that has ended.
+            if n > 0 {
+                std::thread::sleep(Duration::from_millis(100));
+                for c in cursors.iter_mut() {
+                    c.poll(&dir, out);
+                }
+                let _ = std::io::stdout().flush();
+            }
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -176,22 +227,13 @@ pub fn run(ctx: &Ctx, a: LogsArgs) -> Result<u8> {
     if !a.follow {
         return Ok(0);
     }
-    let mut dir = p.dir.clone();
-    loop {
-        let running = state::refresh(&pods, &p.id).map(|x| {
-            dir = x.dir.clone();
-            x.state
-        });
-        for c in &mut cursors {
-            c.poll(&dir, &out);
-        }
-        let _ = std::io::stdout().flush();
-        match running {
-            Some(State::Running)
-            | Some(State::Prepared)
-            | Some(State::Preparing)
-            | Some(State::Embryo) => std::thread::sleep(Duration::from_millis(100)),
-            _ => return Ok(0),
-        }
-    }
+    follow(&pods, &p.id, &p.dir, &mut cursors, &out, |now| {
+        !now.is_some_and(|x| {
+            matches!(
+                x.state,
+                State::Running | State::Prepared | State::Preparing | State::Embryo
+            )
+        })
+    });
+    Ok(0)
 }

@@ -1,5 +1,7 @@
 //! Command-line definitions and dispatch; one file per verb.
 
+mod app;
+mod app_add;
 mod completion;
 mod diff;
 mod enter;
@@ -108,6 +110,9 @@ pub enum Command {
     Top(top::TopArgs),
     /// Run a command inside a running app, under that app's isolation profile
     Enter(enter::EnterArgs),
+    /// Change a running pod's apps: add, start, stop, restart, rm; list them
+    #[command(subcommand)]
+    App(app::AppCommand),
     /// Show the files an app added, changed or deleted
     Diff(diff::DiffArgs),
     /// Remove exited pods now
@@ -251,6 +256,7 @@ pub fn run(cli: Cli, more_apps: Vec<Vec<String>>) -> Result<u8> {
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Top(a) => top::run(&ctx, a),
         Command::Enter(a) => enter::run(&ctx, a),
+        Command::App(c) => app::run(&ctx, c),
         Command::Diff(a) => diff::run(&ctx, a),
         Command::List(a) => pods::list(&ctx, a),
         Command::Status(a) => pods::status(&ctx, a),

@@ -64,7 +64,7 @@ pub struct GcArgs {
     pub format: Format,
 }
 
-fn ago(t: i64) -> String {
+pub(super) fn ago(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()

@@ -410,7 +410,7 @@ fn disk_limit(s: Option<&String>) -> Result<Option<u64>> {
 }
 
 /// `--insecure-options`: (`image`, `net-host-apps`).
-fn insecure_options(options: &[String]) -> Result<(bool, bool)> {
+pub(super) fn insecure_options(options: &[String]) -> Result<(bool, bool)> {
     let mut insecure = false;
     let mut host_apps = false;
     for o in options {
@@ -539,6 +539,16 @@ fn fetch_images(
     pull: PullPolicy,
     insecure: bool,
 ) -> Result<Vec<String>> {
+    let fo = fetch_options(ctx, insecure)?;
+    let mut digests = Vec::new();
+    for app in &mut req.apps {
+        digests.push(fetch_image(ctx, app, pull, &fo)?);
+    }
+    Ok(digests)
+}
+
+/// How `run` and `app add` fetch: the config's limits, jobs and registries, today's trust.
+pub(super) fn fetch_options(ctx: &Ctx, insecure: bool) -> Result<FetchOptions> {
     let mut fo = FetchOptions::new(ctx.trust()?.clone());
     fo.limits = liftoff::unpack::UnpackLimits::from_config(&ctx.config.unpack);
     fo.jobs = ctx.config.jobs();
@@ -546,17 +556,24 @@ fn fetch_images(
     fo.registry =
         liftoff::transport::registry::RegistryOptions::from_config(&ctx.config.registries);
     fo.progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let mut digests = Vec::new();
-    for app in &mut req.apps {
-        let e = ensure_image(&ctx.store, &app.image, pull, &fo)
-            .with_context(|| format!("image {}", app.image))?;
-        if let Some(r) = &e.fetched {
-            liftoff_stage2::note!("fetched {} {}", r.name, r.digest);
-        }
-        app.image = e.entry.name;
-        digests.push(e.entry.descriptor.digest.to_string());
+    Ok(fo)
+}
+
+/// One app's image: in the store already, or fetched (per `pull`); the app then names it as
+/// stored. Returns its manifest digest.
+pub(super) fn fetch_image(
+    ctx: &Ctx,
+    app: &mut AppRequest,
+    pull: PullPolicy,
+    fo: &FetchOptions,
+) -> Result<String> {
+    let e = ensure_image(&ctx.store, &app.image, pull, fo)
+        .with_context(|| format!("image {}", app.image))?;
+    if let Some(r) = &e.fetched {
+        liftoff_stage2::note!("fetched {} {}", r.name, r.digest);
     }
-    Ok(digests)
+    app.image = e.entry.name;
+    Ok(e.entry.descriptor.digest.to_string())
 }
 
 /// Whether the pod gets ids of its own: `--userns` (or the pod file's), else `[userns] default`;
@@ -588,12 +605,7 @@ fn assign_ids(
 ) -> Result<()> {
     let size = match mode {
         userns::Mode::Host => {
-            if let Some(mt) = m.apps.iter().flat_map(|a| &a.mounts).find(|mt| mt.idmap) {
-                anyhow::bail!(
-                    "-v …:{}:idmap needs the pod's own ids; drop idmap or --userns=host",
-                    mt.target
-                );
-            }
+            check_ids(&m.apps, None)?;
             liftoff_stage2::warning!(
                 "--userns=host: the pod's root is the host's root; an escape from the pod would hold it"
             );
@@ -601,8 +613,32 @@ fn assign_ids(
         }
         userns::Mode::Auto { size } => size,
     };
-    check_numeric_users(m, size)?;
-    for a in &m.apps {
+    check_ids(&m.apps, Some(size))?;
+    let pool = userns::pool(settings, Path::new("/etc/subuid"), Path::new("/etc/subgid"))?;
+    let lease = userns::allocate(ctx.store.root(), &m.pod_id, size, &pool)?;
+    m.userns = Some(liftoff_contract::manifest::IdMap {
+        uid: lease.uid.start,
+        gid: lease.gid.start,
+        size,
+    });
+    Ok(())
+}
+
+/// What the apps ask of the pod's ids: `idmap` binds need ids of the pod's own (`size`: a remapped
+/// pod's range; None: the host's), and warn of what the pod's root can do through them; numeric
+/// users must be inside the range.
+pub(super) fn check_ids(apps: &[liftoff_contract::PodApp], size: Option<u32>) -> Result<()> {
+    let Some(size) = size else {
+        if let Some(mt) = apps.iter().flat_map(|a| &a.mounts).find(|mt| mt.idmap) {
+            anyhow::bail!(
+                "-v …:{}:idmap needs the pod's own ids; drop idmap or --userns=host",
+                mt.target
+            );
+        }
+        return Ok(());
+    };
+    check_numeric_users(apps, size)?;
+    for a in apps {
         for mt in a.mounts.iter().filter(|mt| mt.idmap) {
             if let liftoff_contract::manifest::MountSource::Host { path } = &mt.source {
                 liftoff_stage2::warning!(
@@ -615,20 +651,13 @@ fn assign_ids(
             }
         }
     }
-    let pool = userns::pool(settings, Path::new("/etc/subuid"), Path::new("/etc/subgid"))?;
-    let lease = userns::allocate(ctx.store.root(), &m.pod_id, size, &pool)?;
-    m.userns = Some(liftoff_contract::manifest::IdMap {
-        uid: lease.uid.start,
-        gid: lease.gid.start,
-        size,
-    });
     Ok(())
 }
 
 /// A numeric `--user UID[:GID]` beyond a remapped pod's range could never be taken: said before a
 /// range is leased (a user name is looked up in the image at start, where stage2 says the same).
-fn check_numeric_users(m: &PodManifest, size: u32) -> Result<()> {
-    for a in &m.apps {
+fn check_numeric_users(apps: &[liftoff_contract::PodApp], size: u32) -> Result<()> {
+    for a in apps {
         let asked = std::iter::once(("user", a.spec.user.as_str())).chain(
             a.spec
                 .additional_groups
