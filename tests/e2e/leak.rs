@@ -487,6 +487,69 @@ fn supervisors_killed_between_native_setup_steps_leave_nothing_after_gc() {
 
 #[test]
 #[ignore = "needs root and the tools tests/run.sh installs"]
+fn supervisors_killed_during_app_add_and_start_leave_nothing_after_gc() {
+    let _host = crate::pods::exclusive();
+    let (w, before) = warm_world();
+    // A sandbox with a published port (lease, veth, port element, cgroups), whose supervisor
+    // SIGKILLs itself once the added app is in pod.json but not yet in init, or once init has
+    // been asked to start it.
+    for (i, step) in ["app-add-recorded", "app-start-sent"].iter().enumerate() {
+        let port = format!("{}:80", 22100 + i);
+        let o = w
+            .cmd(&["run", "-d", "--sandbox", "-p", &port])
+            .env("LIFTOFF_FAILPOINT", step)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{step}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let pod = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        let add = w.run(&[
+            "app", "add", &pod, IMAGE, "--name", "half", "--", "busybox", "sleep", "30",
+        ]);
+        let last = match *step {
+            "app-add-recorded" => add,
+            _ => {
+                assert!(
+                    add.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&add.stderr)
+                );
+                w.run(&["app", "start", &pod, "half"])
+            }
+        };
+        assert_eq!(
+            last.status.code(),
+            Some(254),
+            "{step}: the supervisor was not killed"
+        );
+        let msg = String::from_utf8_lossy(&last.stderr);
+        assert!(msg.contains("supervisor"), "{step}: {msg}");
+        wait_pods_gone(&w);
+        // The app that was only half added or started never shows as running.
+        let list = w.ok(&["app", "list", &pod, "--format", "json"]);
+        let list: Vec<serde_json::Value> = serde_json::from_str(&list).unwrap();
+        assert!(
+            list.iter().all(|a| a["state"] != "running"),
+            "{step}: {list:?}"
+        );
+    }
+    let ids = ours(&w);
+    assert_eq!(ids.len(), 2, "one pod per step: {ids:?}");
+    gc_all(&w);
+    assert_same(
+        &before,
+        &snapshot(&w),
+        &ids,
+        "supervisors SIGKILLed during app add and app start, then gc",
+    );
+}
+
+#[test]
+#[ignore = "needs root and the tools tests/run.sh installs"]
 fn gc_killed_mid_sweep_then_rerun_leaves_nothing() {
     let _host = crate::pods::exclusive();
     let (w, before) = warm_world();

@@ -19,6 +19,7 @@ mod firsthour;
 mod lamp;
 mod leak;
 mod lifecycle;
+mod mutable;
 mod network;
 mod order;
 mod ownership;
