@@ -102,7 +102,13 @@ pub fn run(ctx: &Ctx, c: AppCommand) -> Result<u8> {
         AppCommand::Restart(a) => stop(&pods, a, true),
         AppCommand::Rm(a) => {
             let p = find(&pods, &a.pod)?;
-            control::request(&p, Op::Remove { app: a.name.clone() }, REMOVE_WAIT)?;
+            control::request(
+                &p,
+                Op::Remove {
+                    app: a.name.clone(),
+                },
+                REMOVE_WAIT,
+            )?;
             println!("{}", a.name);
             Ok(0)
         }
@@ -234,18 +240,16 @@ fn list(pods: &Pods, a: ListArgs) -> Result<u8> {
             ]
         })
         .collect();
-    let head: Vec<String> = ["NAME", "IMAGE", "STATE", "EXIT", "RESTARTS", "STARTED", "FINISHED"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let head: Vec<String> = [
+        "NAME", "IMAGE", "STATE", "EXIT", "RESTARTS", "STARTED", "FINISHED",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let all: Vec<&Vec<String>> = std::iter::once(&head).chain(&rows).collect();
     let w = super::column_widths(&all, 7);
     for r in all {
-        let cells: Vec<String> = r
-            .iter()
-            .zip(&w)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
+        let cells: Vec<String> = r.iter().zip(&w).map(|(c, w)| format!("{c:<w$}")).collect();
         println!("{}", cells.join("  ").trim_end());
     }
     if p.app_states.is_empty() {
@@ -256,4 +260,74 @@ fn list(pods: &Pods, a: ListArgs) -> Result<u8> {
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Cli, Command};
+    use super::*;
+    use clap::Parser;
+
+    fn app(words: &[&str]) -> Result<AppCommand, clap::Error> {
+        let argv = ["liftoff", "app"].iter().chain(words).copied();
+        Cli::try_parse_from(argv).map(|c| match c.command {
+            Command::App(a) => a,
+            other => panic!("not app: {other:?}"),
+        })
+    }
+
+    #[test]
+    fn the_verbs_parse() {
+        let Ok(AppCommand::Start(s)) = app(&["start", "dev", "web", "--attach"]) else {
+            panic!("start")
+        };
+        assert_eq!(
+            (s.app.pod.as_str(), s.app.name.as_str(), s.attach),
+            ("dev", "web", true)
+        );
+        let Ok(AppCommand::Restart(s)) = app(&["restart", "dev", "web", "--timeout", "3"]) else {
+            panic!("restart")
+        };
+        assert_eq!(s.timeout, Some(3));
+        let Ok(AppCommand::Add(a)) = app(&[
+            "add",
+            "dev",
+            "example.com/db:2",
+            "--name",
+            "db",
+            "--restart",
+            "on-failure:5",
+            "-e",
+            "A=1",
+            "--pull",
+            "never",
+            "--",
+            "/bin/db",
+            "-v",
+        ]) else {
+            panic!("add")
+        };
+        assert_eq!(a.app.name.as_deref(), Some("db"));
+        assert_eq!(a.app.restart.as_deref(), Some("on-failure:5"));
+        assert_eq!(a.command, ["/bin/db", "-v"]);
+        assert!(app(&["add", "dev", "img", "--restart", "sometimes"]).is_err());
+        assert!(matches!(app(&["rm", "dev", "web"]), Ok(AppCommand::Rm(_))));
+        let Ok(AppCommand::List(l)) = app(&["list", "dev", "--format", "json"]) else {
+            panic!("list")
+        };
+        assert_eq!(l.format, Format::Json);
+        // start needs the app's name.
+        assert!(app(&["start", "dev"]).is_err());
+    }
+
+    #[test]
+    fn a_stop_timeout_is_bounded_before_anything_is_asked() {
+        let t = tempfile::tempdir().unwrap();
+        let pods = Pods::open(t.path()).unwrap();
+        let Ok(AppCommand::Stop(s)) = app(&["stop", "dev", "web", "--timeout", "3601"]) else {
+            panic!("stop")
+        };
+        let e = stop(&pods, s, false).unwrap_err().to_string();
+        assert!(e.contains("at most 3600"), "{e}");
+    }
 }

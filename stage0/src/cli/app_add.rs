@@ -91,10 +91,7 @@ pub fn run(ctx: &Ctx, a: AddArgs) -> Result<u8> {
         insecure,
         host_apps,
     )?;
-    run::check_ids(
-        std::slice::from_ref(&app),
-        manifest.userns.map(|u| u.size),
-    )?;
+    run::check_ids(std::slice::from_ref(&app), manifest.userns.map(|u| u.size))?;
     control::request(&p, Op::Add { app: Box::new(app) }, ADD_WAIT)?;
     drop(store_lock);
     println!("{name}");

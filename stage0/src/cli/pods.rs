@@ -90,13 +90,21 @@ pub fn list(ctx: &Ctx, a: ListArgs) -> Result<u8> {
             shown(&p.id[..8.min(p.id.len())]),
             shown(p.name.as_deref().unwrap_or("-")),
             p.state.as_str(),
-            shown(&p.apps.join(",")),
+            shown(&if p.apps.is_empty() {
+                "-".into()
+            } else {
+                p.apps.join(",")
+            }),
             ago(p.created),
             p.started.map(ago).unwrap_or_else(|| "-".into()),
             p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
             p.ids,
             shown(&p.net),
-            shown(&p.images.join(","))
+            shown(&if p.images.is_empty() {
+                "-".into()
+            } else {
+                p.images.join(",")
+            })
         );
     }
     Ok(0)
@@ -190,30 +198,51 @@ pub fn status(ctx: &Ctx, a: StatusArgs) -> Result<u8> {
     if let Some(c) = p.exit_code {
         println!("exit code: {c}");
     }
-    for app in &p.apps {
-        let shown_app = shown(app);
-        match p.app_exits.iter().find(|e| &e.app == app) {
-            Some(e) => println!(
-                "app {shown_app}: exited {}{}{}",
-                e.exit_code,
-                if e.oom_killed { " (OOM-killed)" } else { "" },
-                e.error
-                    .as_deref()
-                    .map(|x| format!(" ({})", shown(x)))
-                    .unwrap_or_default()
-            ),
-            None => println!(
-                "app {shown_app}: {}",
-                match p.state {
-                    State::Running if p.ready_apps.contains(app) => "running (ready)",
-                    // Waiting for the apps it starts after, or for its probe to pass.
-                    State::Running => "starting",
-                    _ => "-",
-                }
-            ),
-        }
+    if p.app_states.is_empty() && p.state == State::Running {
+        println!(
+            "apps: none yet (`liftoff app add {} IMAGE --name NAME` adds one)",
+            p.id
+        );
+    }
+    for v in &p.app_states {
+        println!("app {}: {}", shown(&v.name), app_line(&p, v));
     }
     Ok(0)
+}
+
+/// One app's line in `status`: exited CODE (and why), running (ready), starting, created; then its
+/// restarts.
+fn app_line(p: &state::PodInfo, v: &liftoff::pod::apps::AppView) -> String {
+    use liftoff_contract::records::AppState;
+    let mut line = match (v.state, &v.exit) {
+        (AppState::Exited, Some(e)) => format!(
+            "exited {}{}{}",
+            e.exit_code,
+            if e.oom_killed { " (OOM-killed)" } else { "" },
+            e.error
+                .as_deref()
+                .map(|x| format!(" ({})", shown(x)))
+                .unwrap_or_default()
+        ),
+        (AppState::Exited, None) => "exited".into(),
+        (AppState::Running, _) if v.ready => "running (ready)".into(),
+        // Started; its probe has not passed yet.
+        (AppState::Running, _) => "running (starting)".into(),
+        // Waiting for the apps it starts after (an app of the pod as it was run).
+        (AppState::Created, _) if p.state == State::Running && !v.added_or_sandbox => {
+            "starting".into()
+        }
+        (AppState::Created, _) if p.state == State::Running => "created".into(),
+        (AppState::Created, _) => "-".into(),
+    };
+    if v.restarts > 0 {
+        line.push_str(&format!(
+            ", {} restart{}",
+            v.restarts,
+            if v.restarts == 1 { "" } else { "s" }
+        ));
+    }
+    line
 }
 
 /// `status --check-network`: CNI CHECK of every attached network of a running pod.

@@ -741,3 +741,54 @@ fn create(ctx: &Ctx, a: RunArgs, more_apps: Vec<Vec<String>>) -> Result<(pod::Po
     }
     Ok((pods, p))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct T {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
+    fn parse(words: &[&str]) -> Result<RunArgs, clap::Error> {
+        T::try_parse_from(std::iter::once("run").chain(words.iter().copied())).map(|t| t.run)
+    }
+
+    #[test]
+    fn restart_is_checked_as_it_is_read() {
+        let a = parse(&["--restart", "always:3", "IMG"]).unwrap();
+        assert_eq!(a.app.restart.as_deref(), Some("always:3"));
+        let r = app_request("IMG".into(), a.app, vec![]).unwrap();
+        assert_eq!(r.restart.as_deref(), Some("always:3"));
+        for bad in ["sometimes", "on-failure:0", "no:2"] {
+            let e = parse(&["--restart", bad, "IMG"]).unwrap_err().to_string();
+            assert!(e.contains("--restart"), "{bad}: {e}");
+        }
+        // A later app's --restart is its own.
+        let n = NextApp::try_parse_from(["IMG_B", "--restart", "on-failure"]).unwrap();
+        assert_eq!(n.app.restart.as_deref(), Some("on-failure"));
+    }
+
+    #[test]
+    fn a_sandbox_has_no_image_and_no_app_flags() {
+        let a = parse(&["--sandbox", "--name", "dev", "--net", "none", "-d"]).unwrap();
+        let req = pod_request(&a, vec![]).unwrap();
+        assert!(req.sandbox && req.apps.is_empty());
+        assert_eq!(req.name.as_deref(), Some("dev"));
+        assert!(parse(&["--sandbox", "IMG"]).is_err());
+        assert!(parse(&["--sandbox", "--", "/bin/sh"]).is_err());
+        assert!(parse(&["--sandbox", "--pod", "p.toml"]).is_err());
+        // Without --sandbox or --pod, an image is needed.
+        assert!(parse(&[]).is_err());
+        let a = parse(&["--sandbox", "-e", "A=1"]).unwrap();
+        let e = pod_request(&a, vec![]).unwrap_err().to_string();
+        assert!(e.contains("liftoff app add"), "{e}");
+        let a = parse(&["--sandbox"]).unwrap();
+        let e = pod_request(&a, vec![vec!["IMG".into()]])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`---`"), "{e}");
+    }
+}

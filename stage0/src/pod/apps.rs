@@ -28,17 +28,14 @@ pub struct AppView {
     pub started: Option<i64>,
     /// Unix seconds the latest run ended (exited apps only).
     pub finished: Option<i64>,
+    /// Added through the control socket, or an app of a sandbox: it starts when asked (an app
+    /// of the pod as it was run that is still `created` waits for its turn).
+    #[serde(skip)]
+    pub added_or_sandbox: bool,
     #[serde(skip)]
     pub run: Option<AppRun>,
     #[serde(skip)]
     pub exit: Option<AppExit>,
-}
-
-impl AppView {
-    /// An app of the pod as it was run that has not started yet: it waits for its turn (`after`).
-    pub fn waiting(&self, app: &PodApp, m: &PodManifest) -> bool {
-        self.state == AppState::Created && app.generation == 0 && !m.sandbox
-    }
 }
 
 /// The image an app runs, for display: the name recorded with the app, else the pod's `images`
@@ -107,6 +104,7 @@ fn view(
         },
         started: r.run.as_ref().map(|x| x.started_at),
         finished: exit.as_ref().map(|e| e.finished_at),
+        added_or_sandbox: a.generation > 0 || m.sandbox,
         run: r.run,
         exit,
     }
@@ -138,7 +136,7 @@ mod tests {
         let m = liftoff_contract::testing::manifest(liftoff_contract::NetMode::None);
         let view = |running| views(d, &m, running, &[]).remove(0);
         assert_eq!(view(true).state, AppState::Created);
-        assert!(view(true).waiting(&m.apps[0], &m));
+        assert!(!view(true).added_or_sandbox);
         let run = AppRun {
             app: "web".into(),
             run: 2,

@@ -246,23 +246,38 @@ mod tests {
     #[test]
     fn a_pod_that_is_not_running_is_named_with_its_state() {
         let t = tempfile::tempdir().unwrap();
-        let e = request(&pod(t.path(), State::Exited), start("web"), Duration::from_secs(1))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("is exited") && e.contains("liftoff status"), "{e}");
+        let e = request(
+            &pod(t.path(), State::Exited),
+            start("web"),
+            Duration::from_secs(1),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("is exited") && e.contains("liftoff status"),
+            "{e}"
+        );
     }
 
     #[test]
     fn no_socket_means_the_supervisor_is_gone() {
         let t = tempfile::tempdir().unwrap();
-        let e = request(&pod(t.path(), State::Running), start("web"), Duration::from_secs(1))
-            .unwrap_err();
+        let e = request(
+            &pod(t.path(), State::Running),
+            start("web"),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
         assert!(matches!(e, ControlError::Gone { .. }), "{e}");
         assert!(e.to_string().contains("liftoff gc"));
         // A socket file nobody listens on: ECONNREFUSED, the same.
         drop(UnixListener::bind(t.path().join(layout::CONTROL_SOCKET)).unwrap());
-        let e = request(&pod(t.path(), State::Running), start("web"), Duration::from_secs(1))
-            .unwrap_err();
+        let e = request(
+            &pod(t.path(), State::Running),
+            start("web"),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
         assert!(matches!(e, ControlError::Gone { .. }), "{e}");
     }
 
@@ -271,9 +286,10 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let deep = t.path().join("d".repeat(60)).join("e".repeat(60));
         std::fs::create_dir_all(&deep).unwrap();
+        let dir = std::fs::File::open(&deep).unwrap();
         let l = UnixListener::bind(format!(
             "/proc/self/fd/{}/{}",
-            std::fs::File::open(&deep).unwrap().as_raw_fd(),
+            dir.as_raw_fd(),
             layout::CONTROL_SOCKET
         ));
         // Binding went through /proc as well; the direct path is too long for sun_path.
@@ -281,8 +297,12 @@ mod tests {
         let _l = l.unwrap();
         // Our own process listens, and it is not the supervisor-pid the pod records.
         std::fs::write(layout::supervisor_pid_file(&deep), "1\n").unwrap();
-        let e = request(&pod(&deep, State::Running), start("web"), Duration::from_secs(1))
-            .unwrap_err();
+        let e = request(
+            &pod(&deep, State::Running),
+            start("web"),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
         assert!(matches!(e, ControlError::NotSupervisor { .. }), "{e}");
         assert!(e.to_string().contains("the supervisor is pid 1"), "{e}");
     }
@@ -340,8 +360,12 @@ mod tests {
         if rustix::process::geteuid().as_raw() != 0 {
             return;
         }
-        let e = request(&pod(t.path(), State::Running), start("web"), Duration::from_secs(1))
-            .unwrap_err();
+        let e = request(
+            &pod(t.path(), State::Running),
+            start("web"),
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
         assert!(matches!(e, ControlError::TimedOut { .. }), "{e}");
     }
 }

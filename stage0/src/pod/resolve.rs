@@ -733,7 +733,6 @@ pub fn resolve_added_app(
     insecure: bool,
     net_host_apps: bool,
 ) -> Result<PodApp, ResolveError> {
-    let shown = |n: &str| liftoff_stage2::report::shown(n).to_string();
     if !a.after.is_empty() {
         return Err(ResolveError::Pod(
             "--after: an added app starts when `liftoff app start` asks, not after another app; start it once the app it needs is up".into(),
@@ -758,9 +757,24 @@ pub fn resolve_added_app(
     let taken: Vec<String> = pod.apps.iter().map(|x| x.spec.name.clone()).collect();
     let mut app = resolve_app(store, trust, a, insecure, &taken)?;
     resolve_probe(a, &mut app)?;
+    added_app_mounts(&mut app, a, pod, store.root())?;
+    Ok(app)
+}
+
+/// An added app's mounts: as any app's, with named volumes only from those the pod has.
+fn added_app_mounts(
+    app: &mut PodApp,
+    a: &AppRequest,
+    pod: &PodManifest,
+    state_root: &std::path::Path,
+) -> Result<(), ResolveError> {
+    let shown = |n: &str| liftoff_stage2::report::shown(n).to_string();
     let mut named = pod.volumes.clone();
-    app_mounts(&mut app, a, &[], store.root(), &mut named)?;
-    if let Some(v) = named.iter().find(|v| !pod.volumes.iter().any(|x| x.name == v.name)) {
+    app_mounts(app, a, &[], state_root, &mut named)?;
+    if let Some(v) = named
+        .iter()
+        .find(|v| !pod.volumes.iter().any(|x| x.name == v.name))
+    {
         let have: Vec<&str> = pod.volumes.iter().map(|v| v.name.as_str()).collect();
         return Err(app_err(
             &app.spec.name,
@@ -776,7 +790,7 @@ pub fn resolve_added_app(
             ),
         ));
     }
-    Ok(app)
+    Ok(())
 }
 
 fn check_cpus(c: Option<f64>) -> Result<Option<f64>, String> {
@@ -1065,6 +1079,183 @@ mod tests {
         );
         assert!(parse_ulimit("a", "nofile=300:200").is_err());
         assert!(parse_ulimit("a", "bogus=1").is_err());
+    }
+
+    fn store_and_trust() -> (tempfile::TempDir, Store, Trust) {
+        let t = tempfile::tempdir().unwrap();
+        let store = Store::open(&t.path().join("root")).unwrap();
+        let trust = Trust::load(crate::trust::store::TrustStore::new(
+            &t.path().join("keys"),
+            &t.path().join("vendor"),
+        ))
+        .unwrap();
+        (t, store, trust)
+    }
+
+    fn sandbox() -> PodRequest {
+        PodRequest {
+            sandbox: true,
+            net: "none".into(),
+            ..PodRequest::default()
+        }
+    }
+
+    fn resolve_err(req: &PodRequest) -> String {
+        let (_t, store, trust) = store_and_trust();
+        resolve(&store, &trust, req, "id", false, &NetSettings::default())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_sandbox_has_no_apps_and_its_name_for_a_host_name() {
+        let (_t, store, trust) = store_and_trust();
+        let id = "0b7c2a9e-4f1d-4c3a-9e2b-1a2b3c4d5e6f";
+        let go = |req: &PodRequest| {
+            resolve(&store, &trust, req, id, false, &NetSettings::default()).unwrap()
+        };
+        let m = go(&sandbox());
+        assert!(m.sandbox && m.apps.is_empty());
+        assert_eq!(m.hostname, "sandbox");
+        let named = PodRequest {
+            name: Some("dev".into()),
+            ..sandbox()
+        };
+        assert_eq!(go(&named).hostname, "dev");
+        // The contract takes it as it is written.
+        let bytes = serde_json::to_vec(&go(&named)).unwrap();
+        PodManifest::from_slice(&bytes).unwrap();
+        // Without --sandbox, no apps is nothing to run.
+        let none = PodRequest {
+            sandbox: false,
+            ..sandbox()
+        };
+        assert!(resolve_err(&none).contains("nothing to run"));
+    }
+
+    #[test]
+    fn a_sandbox_refuses_what_needs_an_app() {
+        let cases: Vec<(PodRequest, &str)> = vec![
+            (
+                PodRequest {
+                    tty: true,
+                    ..sandbox()
+                },
+                "-i/-t",
+            ),
+            (
+                PodRequest {
+                    exit_code_from: Some("web".into()),
+                    ..sandbox()
+                },
+                "--exit-code-from",
+            ),
+            (
+                PodRequest {
+                    notify: Some("app:web".into()),
+                    ..sandbox()
+                },
+                "--notify=app:NAME",
+            ),
+            (
+                PodRequest {
+                    listen: Some((1, vec![])),
+                    ..sandbox()
+                },
+                "socket activation",
+            ),
+            (
+                PodRequest {
+                    name: Some("Bad_Name".into()),
+                    ..sandbox()
+                },
+                "pod name Bad_Name",
+            ),
+        ];
+        for (req, want) in cases {
+            let e = resolve_err(&req);
+            assert!(e.contains(want), "{want}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_added_app_is_refused_what_only_run_can_give() {
+        let (_t, store, trust) = store_and_trust();
+        let mut pod = liftoff_contract::testing::manifest(NetMode::None);
+        let add = |a: &AppRequest, pod: &PodManifest, host_apps| {
+            resolve_added_app(&store, &trust, a, pod, false, host_apps)
+                .unwrap_err()
+                .to_string()
+        };
+        let after = AppRequest {
+            image: "x".into(),
+            after: vec!["web".into()],
+            ..AppRequest::default()
+        };
+        assert!(add(&after, &pod, false).contains("--after"));
+        let plain = AppRequest {
+            image: "x".into(),
+            ..AppRequest::default()
+        };
+        pod.net = NetMode::Host;
+        let e = add(&plain, &pod, false);
+        assert!(e.contains("--insecure-options=net-host-apps"), "{e}");
+        // Accepted, it gets as far as the store (which has no image x).
+        assert!(!add(&plain, &pod, true).contains("net-host-apps"));
+        // A remapped --net=host pod keeps its apps apart: no refusal.
+        pod.userns = Some(liftoff_contract::manifest::IdMap {
+            uid: 100000,
+            gid: 100000,
+            size: 65536,
+        });
+        assert!(!add(&plain, &pod, false).contains("net-host-apps"));
+        let full = PodManifest {
+            apps: vec![pod.apps[0].clone(); liftoff_contract::manifest::MAX_APPS],
+            ..pod.clone()
+        };
+        assert!(add(&plain, &full, false).contains("the most one pod can have"));
+    }
+
+    #[test]
+    fn an_added_app_uses_only_the_pods_named_volumes() {
+        let t = tempfile::tempdir().unwrap();
+        let mut pod = liftoff_contract::testing::manifest(NetMode::None);
+        let mut app = pod.apps[0].clone();
+        let a = AppRequest {
+            volumes: vec!["data:/data".into()],
+            tmpfs: vec!["/run".into()],
+            ..AppRequest::default()
+        };
+        let e = added_app_mounts(&mut app.clone(), &a, &pod, t.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the pod has no volume data") && e.contains("it has none"),
+            "{e}"
+        );
+        pod.volumes.push(liftoff_contract::manifest::EmptyVolume {
+            name: "data".into(),
+            uid: 0,
+            gid: 0,
+            mode: 0o755,
+        });
+        added_app_mounts(&mut app, &a, &pod, t.path()).unwrap();
+        let targets: Vec<&str> = app.mounts.iter().map(|m| m.target.as_str()).collect();
+        assert_eq!(targets, ["/data", "/run"]);
+    }
+
+    #[test]
+    fn restart_policies_are_checked_with_the_app() {
+        assert_eq!(
+            RestartPolicy::parse("on-failure:3").unwrap(),
+            Some(RestartPolicy {
+                when: liftoff_contract::manifest::RestartWhen::OnFailure,
+                max: Some(3)
+            })
+        );
+        assert_eq!(RestartPolicy::parse("no").unwrap(), None);
+        assert!(RestartPolicy::parse("always:0").is_err());
+        assert!(RestartPolicy::parse("sometimes").is_err());
     }
 
     #[test]

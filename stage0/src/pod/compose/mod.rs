@@ -4,7 +4,7 @@
 //! Each service becomes an app of the pod (named by the service, in file order); ports, host name
 //! and DNS are the pod's, since its apps share one network and UTS namespace. Values are
 //! interpolated as compose does ([`interpolate`]) from the process environment and the `.env`
-//! beside the file. Whatever has no liftoff meaning (`build`, `restart`, a second network, ...) is
+//! beside the file. Whatever has no liftoff meaning (`build`, `deploy`, a second network, ...) is
 //! refused with the key's path and line and, where there is one, the liftoff way to do it: a
 //! compose file that ran "mostly" would hide what it lost. Start order (`depends_on`) is checked by
 //! [`crate::pod::order::check`], like a pod file's `after`.

@@ -87,8 +87,7 @@ pub(super) fn map(name: &str, node: &Node, path: &str, ctx: &Ctx) -> Result<Serv
                 boolean(v, &p)?;
             }
             "networks" => service_networks(v, &p)?,
-            // "no" is what liftoff does anyway: an app that ends stays ended.
-            "restart" if v.text() == Some("no") => {}
+            "restart" => s.app.restart = restart(v, &p)?,
             "extra_hosts" => s.add_hosts = extra_hosts(v, &p)?,
             "dns" => s.dns = strings(v, &p)?.into_iter().map(|x| x.0).collect(),
             "dns_search" => s.dns_search = strings(v, &p)?.into_iter().map(|x| x.0).collect(),
@@ -125,11 +124,32 @@ pub(super) fn map(name: &str, node: &Node, path: &str, ctx: &Ctx) -> Result<Serv
     Ok(s)
 }
 
+/// `restart:` as liftoff's `--restart`: "no", on-failure[:N], always, and unless-stopped (liftoff
+/// stops an app only when asked, and then does not restart it: that is `always`).
+fn restart(v: &Node, path: &str) -> Result<Option<String>, Fail> {
+    let s = string(v, path)?;
+    let policy = match s.as_str() {
+        "no" => return Ok(None),
+        "unless-stopped" => "always".to_string(),
+        "always" => s,
+        _ if s == "on-failure" || s.starts_with("on-failure:") => s,
+        _ => {
+            return Err(fail(
+                v.line,
+                path,
+                format!("{s:?}: use \"no\", on-failure[:N], always or unless-stopped"),
+            ))
+        }
+    };
+    liftoff_contract::manifest::RestartPolicy::parse(&policy)
+        .map_err(|e| fail(v.line, path, e.trim_start_matches("--restart ")))?;
+    Ok(Some(policy))
+}
+
 /// Why a service key is refused, and what to do instead where liftoff has a way.
 fn refused(key: &str) -> String {
     let why = match key {
         "build" => "liftoff runs signed images only; build the image elsewhere (buildah), sign it, fetch it and name it in image:",
-        "restart" => "liftoff has no restart policy (only restart: \"no\" is accepted): run the pod from a systemd unit (liftoff generate systemd) with Restart=",
         "deploy" => "swarm deployment settings are not supported: use mem_limit, cpus and pids_limit for limits",
         "container_name" => "an app is named by its service name; rename the service instead",
         "privileged" => "liftoff runs no privileged apps: grant what the app needs with cap_add",
@@ -587,7 +607,7 @@ fn depends_on(v: &Node, path: &str) -> Result<Vec<(String, usize, String)>, Fail
                             }
                         }
                         Some("required") => return Err(fail(ck.line, &cp, "liftoff starts every service of the file; a dependency is always required")),
-                        Some("restart") => return Err(fail(ck.line, &cp, "liftoff has no restart policy, so there is nothing to restart with a dependency")),
+                        Some("restart") => return Err(fail(ck.line, &cp, "liftoff does not restart a service when one it depends on restarts; give the service a restart: policy of its own")),
                         _ => return Err(fail(ck.line, &cp, "unknown key (use condition)")),
                     }
                 }

@@ -276,10 +276,10 @@ fn refusals_name_the_path_and_line() {
         "cap_add",
     );
     refused(
-        &format!("{ONE}    restart: always\n"),
+        &format!("{ONE}    restart: sometimes\n"),
         4,
         "services.a.restart",
-        "liftoff generate systemd",
+        "use \"no\", on-failure[:N], always or unless-stopped",
     );
     refused(
         &format!("{ONE}    volumes:\n      - ./x:/x\n      - data:/data\n"),
@@ -650,14 +650,38 @@ fn long_volume_refusals() {
 }
 
 #[test]
-fn restart_no_is_what_liftoff_does_and_probe_bounds_have_lines() {
-    let r = map("services:\n  a:\n    image: x\n    restart: \"no\"\n");
-    assert_eq!(r.apps.len(), 1);
+fn restart_policies_map_and_probe_bounds_have_lines() {
+    let policy = |p: &str| {
+        map(&format!(
+            "services:\n  a:\n    image: x\n    restart: {p}\n"
+        ))
+        .apps[0]
+            .restart
+            .clone()
+    };
+    assert_eq!(policy("\"no\""), None);
+    assert_eq!(policy("on-failure").as_deref(), Some("on-failure"));
+    assert_eq!(policy("on-failure:3").as_deref(), Some("on-failure:3"));
+    assert_eq!(policy("always").as_deref(), Some("always"));
+    // liftoff stops an app only when asked, and does not restart it then.
+    assert_eq!(policy("unless-stopped").as_deref(), Some("always"));
     refused(
-        "services:\n  a:\n    image: x\n    restart: always\n",
+        "services:\n  a:\n    image: x\n    restart: on-failure:0\n",
         4,
         "services.a.restart",
-        "no restart policy",
+        "the count after ':' must be 1-",
+    );
+    refused(
+        "services:\n  a:\n    image: x\n    restart: always:2\n",
+        4,
+        "services.a.restart",
+        "unless-stopped",
+    );
+    refused(
+        "services:\n  a:\n    image: x\n    depends_on:\n      b:\n        restart: true\n  b:\n    image: y\n",
+        6,
+        "services.a.depends_on.b.restart",
+        "restart: policy of its own",
     );
     refused(
         "services:\n  a:\n    image: x\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 1ms\n",
