@@ -16,6 +16,9 @@ _liftoff() {
             ",$1")
                 cmd="liftoff"
                 ;;
+            liftoff,app)
+                cmd="liftoff__subcmd__app"
+                ;;
             liftoff,completion)
                 cmd="liftoff__subcmd__completion"
                 ;;
@@ -79,6 +82,48 @@ _liftoff() {
             liftoff,trust)
                 cmd="liftoff__subcmd__trust"
                 ;;
+            liftoff__subcmd__app,add)
+                cmd="liftoff__subcmd__app__subcmd__add"
+                ;;
+            liftoff__subcmd__app,help)
+                cmd="liftoff__subcmd__app__subcmd__help"
+                ;;
+            liftoff__subcmd__app,list)
+                cmd="liftoff__subcmd__app__subcmd__list"
+                ;;
+            liftoff__subcmd__app,restart)
+                cmd="liftoff__subcmd__app__subcmd__restart"
+                ;;
+            liftoff__subcmd__app,rm)
+                cmd="liftoff__subcmd__app__subcmd__rm"
+                ;;
+            liftoff__subcmd__app,start)
+                cmd="liftoff__subcmd__app__subcmd__start"
+                ;;
+            liftoff__subcmd__app,stop)
+                cmd="liftoff__subcmd__app__subcmd__stop"
+                ;;
+            liftoff__subcmd__app__subcmd__help,add)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__add"
+                ;;
+            liftoff__subcmd__app__subcmd__help,help)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__help"
+                ;;
+            liftoff__subcmd__app__subcmd__help,list)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__list"
+                ;;
+            liftoff__subcmd__app__subcmd__help,restart)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__restart"
+                ;;
+            liftoff__subcmd__app__subcmd__help,rm)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__rm"
+                ;;
+            liftoff__subcmd__app__subcmd__help,start)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__start"
+                ;;
+            liftoff__subcmd__app__subcmd__help,stop)
+                cmd="liftoff__subcmd__app__subcmd__help__subcmd__stop"
+                ;;
             liftoff__subcmd__generate,help)
                 cmd="liftoff__subcmd__generate__subcmd__help"
                 ;;
@@ -96,6 +141,9 @@ _liftoff() {
                 ;;
             liftoff__subcmd__generate__subcmd__help,systemd)
                 cmd="liftoff__subcmd__generate__subcmd__help__subcmd__systemd"
+                ;;
+            liftoff__subcmd__help,app)
+                cmd="liftoff__subcmd__help__subcmd__app"
                 ;;
             liftoff__subcmd__help,completion)
                 cmd="liftoff__subcmd__help__subcmd__completion"
@@ -156,6 +204,24 @@ _liftoff() {
                 ;;
             liftoff__subcmd__help,trust)
                 cmd="liftoff__subcmd__help__subcmd__trust"
+                ;;
+            liftoff__subcmd__help__subcmd__app,add)
+                cmd="liftoff__subcmd__help__subcmd__app__subcmd__add"
+                ;;
+            liftoff__subcmd__help__subcmd__app,list)
+                cmd="liftoff__subcmd__help__subcmd__app__subcmd__list"
+                ;;
+            liftoff__subcmd__help__subcmd__app,restart)
+                cmd="liftoff__subcmd__help__subcmd__app__subcmd__restart"
+                ;;
+            liftoff__subcmd__help__subcmd__app,rm)
+                cmd="liftoff__subcmd__help__subcmd__app__subcmd__rm"
+                ;;
+            liftoff__subcmd__help__subcmd__app,start)
+                cmd="liftoff__subcmd__help__subcmd__app__subcmd__start"
+                ;;
+            liftoff__subcmd__help__subcmd__app,stop)
+                cmd="liftoff__subcmd__help__subcmd__app__subcmd__stop"
                 ;;
             liftoff__subcmd__help__subcmd__generate,man)
                 cmd="liftoff__subcmd__help__subcmd__generate__subcmd__man"
@@ -332,12 +398,494 @@ _liftoff() {
 
     case "${cmd}" in
         liftoff)
-            opts="-h -V --dir --config --keys --vendor-keys --stage1 --debug --help --version fetch run prepare run-prepared list ps status logs stop stats top enter diff rm gc image trust key generate completion help"
+            opts="-h -V --dir --config --keys --vendor-keys --stage1 --debug --help --version fetch run prepare run-prepared list ps status logs stop stats top enter app diff rm gc image trust key generate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app)
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help add start stop restart rm list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__add)
+            opts="-e -u -w -m -v -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --restart --insecure-options --pull --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --entrypoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seccomp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ready-tcp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-options)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pull)
+                    COMPREPLY=($(compgen -W "never missing always" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help)
+            opts="add start stop restart rm list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__help__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__list)
+            opts="-h --format --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__restart)
+            opts="-h --timeout --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__rm)
+            opts="-h --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__start)
+            opts="-h --attach --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vendor-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage1)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__app__subcmd__stop)
+            opts="-h --timeout --dir --config --keys --vendor-keys --stage1 --debug --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -732,7 +1280,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__generate__subcmd__systemd)
-            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --unit --socket --output-dir --restart-policy --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --restart --pod --sandbox --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,7 +1298,7 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --restart)
+                --restart-policy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -862,6 +1410,10 @@ _liftoff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --restart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pod)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -962,8 +1514,106 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__help)
-            opts="fetch run prepare run-prepared list status logs stop stats top enter diff rm gc image trust key generate completion help"
+            opts="fetch run prepare run-prepared list status logs stop stats top enter app diff rm gc image trust key generate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app)
+            opts="add start stop restart rm list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app__subcmd__restart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app__subcmd__rm)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app__subcmd__start)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        liftoff__subcmd__help__subcmd__app__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2492,7 +3142,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__prepare)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --restart --pod --sandbox --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2603,6 +3253,10 @@ _liftoff() {
                     return 0
                     ;;
                 --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2744,7 +3398,7 @@ _liftoff() {
             return 0
             ;;
         liftoff__subcmd__run)
-            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --pod --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
+            opts="-e -u -w -m -v -p -i -t -d -h --name --env --user --workdir --entrypoint --memory --cpus --pids-limit --cap-add --cap-drop --seccomp --read-only --ulimit --group-add --volume --tmpfs --after --ready-tcp --health-cmd --health-interval --health-timeout --health-retries --health-start-period --restart --pod --sandbox --hostname --userns --net --publish --add-host --etc-writable --notify --socket-app --stop-timeout --interactive --tty --no-prefix --dns --dns-search --insecure-options --pull --detach --uuid-file-save --log-max-size --disk-limit --rm --exit-code-from --dir --config --keys --vendor-keys --stage1 --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2855,6 +3509,10 @@ _liftoff() {
                     return 0
                     ;;
                 --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

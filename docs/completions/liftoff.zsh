@@ -90,6 +90,7 @@ _arguments "${_arguments_options[@]}" : \
 '--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
 '--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
 '--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
+'--restart=[Start the app again when it ends on its own\: no (the default), on-failure (after a status other than 0, or a signal) or always; \:N caps the restarts. The pause between starts grows from 100 ms to 10 s]:no|on-failure[:N]|always[:N]:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--userns=[The pod'\''s user ids\: auto (the default\: pod uid 0 is an unprivileged host uid from liftoff'\''s pool, a range of 65536 of its own), auto\:size=N, or host (the pod'\''s root is the host'\''s root)]:auto[:size=N]|host:_default' \
@@ -116,6 +117,7 @@ always\:"Fetch every time (a tag may have moved); layers already stored are not 
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
 '--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--read-only[Mount the app'\''s root filesystem read-only]' \
+'(--pod)--sandbox[Start a sandbox\: a pod without apps of its own that stays up until it is stopped; its apps come and go with \`liftoff app add/start/stop/rm\` (--name names the pod)]' \
 '--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
 '-i[Keep stdin open and pass it to the app (single-app pods)]' \
 '--interactive[Keep stdin open and pass it to the app (single-app pods)]' \
@@ -161,6 +163,7 @@ _arguments "${_arguments_options[@]}" : \
 '--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
 '--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
 '--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
+'--restart=[Start the app again when it ends on its own\: no (the default), on-failure (after a status other than 0, or a signal) or always; \:N caps the restarts. The pause between starts grows from 100 ms to 10 s]:no|on-failure[:N]|always[:N]:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--userns=[The pod'\''s user ids\: auto (the default\: pod uid 0 is an unprivileged host uid from liftoff'\''s pool, a range of 65536 of its own), auto\:size=N, or host (the pod'\''s root is the host'\''s root)]:auto[:size=N]|host:_default' \
@@ -187,6 +190,7 @@ always\:"Fetch every time (a tag may have moved); layers already stored are not 
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
 '--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--read-only[Mount the app'\''s root filesystem read-only]' \
+'(--pod)--sandbox[Start a sandbox\: a pod without apps of its own that stays up until it is stopped; its apps come and go with \`liftoff app add/start/stop/rm\` (--name names the pod)]' \
 '--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
 '-i[Keep stdin open and pass it to the app (single-app pods)]' \
 '--interactive[Keep stdin open and pass it to the app (single-app pods)]' \
@@ -348,6 +352,195 @@ _arguments "${_arguments_options[@]}" : \
 '::pod -- Pod uuid (any unique prefix) or the name given at run time:_default' \
 '*::command -- Command and arguments (default /bin/sh):_default' \
 && ret=0
+;;
+(app)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_liftoff__subcmd__app_commands" \
+"*::: :->app" \
+&& ret=0
+
+    case $state in
+    (app)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-app-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+'--name=[App name in the pod (default\: the image'\''s last path component)]:NAME:_default' \
+'*-e+[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'*--env=[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
+'-u+[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'--user=[User (and group) to run as\: NAME|UID\[\:GROUP|GID\], resolved in the image'\''s /etc/passwd]:USER:_default' \
+'-w+[Working directory inside the app]:WORKDIR:_default' \
+'--workdir=[Working directory inside the app]:WORKDIR:_default' \
+'--entrypoint=[Override the image'\''s entrypoint (a single program; its arguments go after \`--\`)]:ENTRYPOINT:_default' \
+'-m+[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
+'--memory=[Memory limit (e.g. 256M, 1g; k, M, G are powers of 1024)]:MEMORY:_default' \
+'--cpus=[CPU limit in CPUs (e.g. 0.5)]:CPUS:_default' \
+'--pids-limit=[Maximum number of processes]:PIDS_LIMIT:_default' \
+'*--cap-add=[Add a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'*--cap-drop=[Drop a capability (repeatable; \`all\` for every one)]:CAP:_default' \
+'--seccomp=[Seccomp profile\: default, unconfined, or a Docker/OCI JSON profile file]:default|unconfined|FILE:_default' \
+'*--ulimit=[Resource limit NAME=SOFT\[\:HARD\] (repeatable), e.g. nofile=4096\:8192]:NAME=SOFT[:HARD]:_default' \
+'*--group-add=[Additional supplementary group (repeatable)]:GROUP:_default' \
+'*-v+[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--volume=[Mount a host path or a named volume\: /HOST/PATH\:/PATH\[\:ro\] or NAME\:/PATH\[\:ro,uid=,gid=,mode=\] (repeatable)]:SOURCE:TARGET[:OPTIONS]:_default' \
+'*--tmpfs=[Mount a fresh tmpfs (noexec,nosuid,nodev)\: /PATH\[\:size=64m,mode=1777,exec,ro\] (repeatable)]:PATH[:OPTIONS]:_default' \
+'*--after=[Start this app once app NAME is ready (or started, without a probe); \:started, \:ready or \:completed (exited with status 0) say which (repeatable; podman'\''s --requires)]:NAME[:COND]:_default' \
+'(--health-cmd)--ready-tcp=[Ready probe\: the app is ready once a TCP connection to this port on 127.0.0.1 (or HOST\:PORT) in the pod is accepted]:[HOST:]PORT:_default' \
+'--health-cmd=[Ready probe\: a shell command run in the app, as the app, that exits 0 once it is ready]:COMMAND:_default' \
+'--health-interval=[Time between probes (default 100ms)]:DURATION:_default' \
+'--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
+'--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
+'--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
+'--restart=[Start the app again when it ends on its own\: no (the default), on-failure (after a status other than 0, or a signal) or always; \:N caps the restarts. The pause between starts grows from 100 ms to 10 s]:no|on-failure[:N]|always[:N]:_default' \
+'*--insecure-options=[\`image\`\: add an image that does not verify; \`net-host-apps\`\: allow a second app in a --net=host --userns=host pod (both loud; never the default)]:image|net-host-apps:_default' \
+'--pull=[When to fetch the image\: never (store only), missing (default) or always]:PULL:((never\:"Use only what is in the store; fail if the image is not there"
+missing\:"Fetch only when the image is not in the store (the default)"
+always\:"Fetch every time (a tag may have moved); layers already stored are not downloaded again"))' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--read-only[Mount the app'\''s root filesystem read-only]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':pod -- The running pod (uuid, unique uuid prefix, or name):_default' \
+':image -- Image of the new app (name or digest prefix of an image in the store, or one to fetch):_default' \
+'*::command -- Command and arguments (after `--`), replacing the image'\''s Cmd:_default' \
+&& ret=0
+;;
+(start)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--attach[Print the app'\''s output from its start until it exits, and exit with its exit status (stdin and the terminal are not passed to it)]' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':pod -- The pod (uuid, unique uuid prefix, or name):_default' \
+':name -- The app'\''s name in the pod:_default' \
+&& ret=0
+;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+'--timeout=[Seconds between SIGTERM and SIGKILL (default\: the pod'\''s --stop-timeout; at most 3600)]:SECONDS:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':pod -- The pod (uuid, unique uuid prefix, or name):_default' \
+':name -- The app'\''s name in the pod:_default' \
+&& ret=0
+;;
+(restart)
+_arguments "${_arguments_options[@]}" : \
+'--timeout=[Seconds between SIGTERM and SIGKILL (default\: the pod'\''s --stop-timeout; at most 3600)]:SECONDS:_default' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':pod -- The pod (uuid, unique uuid prefix, or name):_default' \
+':name -- The app'\''s name in the pod:_default' \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':pod -- The pod (uuid, unique uuid prefix, or name):_default' \
+':name -- The app'\''s name in the pod:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'--format=[]:FORMAT:(table json)' \
+'--dir=[State root (image store, layers, pods)]:DIR:_files' \
+'--config=[Site configuration file]:FILE:_files' \
+'--keys=[Admin trust store\: keys trusted per name prefix, and policy.toml]:DIR:_files' \
+'--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
+'--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
+'--debug[Print detailed progress to stderr]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':pod -- The pod (uuid, unique uuid prefix, or name):_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__app__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-app-help-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(start)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(restart)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
 ;;
 (diff)
 _arguments "${_arguments_options[@]}" : \
@@ -875,7 +1068,7 @@ _arguments "${_arguments_options[@]}" : \
 '--unit=[Unit name without suffix (default\: liftoff-<the first app'\''s name>)]:NAME:_default' \
 '--socket=[Also make a socket unit\: ListenStream= for \[IP\:\]PORT or an absolute unix socket path]:LISTEN:_default' \
 '--output-dir=[Write the unit files into DIR instead of printing them]:DIR:_files' \
-'--restart=[The service'\''s Restart= policy]:POLICY:_default' \
+'--restart-policy=[The service'\''s Restart= policy, in systemd'\''s words (\`--restart\` is the app'\''s own, as in \`liftoff run\`)]:POLICY:_default' \
 '--name=[App name in the pod (default\: the image'\''s last path component)]:NAME:_default' \
 '*-e+[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
 '*--env=[Set an environment variable (repeatable)]:KEY=VALUE:_default' \
@@ -903,6 +1096,7 @@ _arguments "${_arguments_options[@]}" : \
 '--health-timeout=[Time after which one probe counts as failed (default 1s)]:DURATION:_default' \
 '--health-retries=[Failed probes in a row before the app, and the pod, fail (default 300)]:N:_default' \
 '--health-start-period=[Probe failures in this time after the start do not count]:DURATION:_default' \
+'--restart=[Start the app again when it ends on its own\: no (the default), on-failure (after a status other than 0, or a signal) or always; \:N caps the restarts. The pause between starts grows from 100 ms to 10 s]:no|on-failure[:N]|always[:N]:_default' \
 '()--pod=[Read the pod (apps, start order, probes, hostname, limits) from a TOML pod file, or from a compose file when the name ends in .yaml or .yml]:FILE:_files' \
 '--hostname=[The pod'\''s host name (default\: the first app'\''s name)]:HOSTNAME:_default' \
 '--userns=[The pod'\''s user ids\: auto (the default\: pod uid 0 is an unprivileged host uid from liftoff'\''s pool, a range of 65536 of its own), auto\:size=N, or host (the pod'\''s root is the host'\''s root)]:auto[:size=N]|host:_default' \
@@ -929,6 +1123,7 @@ always\:"Fetch every time (a tag may have moved); layers already stored are not 
 '--vendor-keys=[Vendor trust store, consulted after --keys; an empty file of the same path under --keys masks a vendor key]:DIR:_files' \
 '--stage1=[The stage1 that runs new pods (default\: the liftoff-stage1 installed with liftoff); it must implement the stage1 contract (stage1/docs/pod-manifest.md) and belong to root]:PATH:_files' \
 '--read-only[Mount the app'\''s root filesystem read-only]' \
+'(--pod)--sandbox[Start a sandbox\: a pod without apps of its own that stays up until it is stopped; its apps come and go with \`liftoff app add/start/stop/rm\` (--name names the pod)]' \
 '--etc-writable[Bind the pod'\''s /etc/hosts, hostname and resolv.conf writable (read-only by default)]' \
 '-i[Keep stdin open and pass it to the app (single-app pods)]' \
 '--interactive[Keep stdin open and pass it to the app (single-app pods)]' \
@@ -1058,6 +1253,46 @@ _arguments "${_arguments_options[@]}" : \
 (enter)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
+;;
+(app)
+_arguments "${_arguments_options[@]}" : \
+":: :_liftoff__subcmd__help__subcmd__app_commands" \
+"*::: :->app" \
+&& ret=0
+
+    case $state in
+    (app)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:liftoff-help-app-command-$line[1]:"
+        case $line[1] in
+            (add)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(start)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(stop)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(restart)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(rm)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
 ;;
 (diff)
 _arguments "${_arguments_options[@]}" : \
@@ -1239,6 +1474,7 @@ _liftoff_commands() {
 'stats:Show running pods'\'' cpu, memory, pids, network and block I/O per app, refreshing on a terminal' \
 'top:Show a running pod'\''s processes\: app, host pid, pid in the pod, user, command' \
 'enter:Run a command inside a running app, under that app'\''s isolation profile' \
+'app:Change a running pod'\''s apps\: add, start, stop, restart, rm; list them' \
 'diff:Show the files an app added, changed or deleted' \
 'rm:Remove exited pods now' \
 'gc:Remove exited pods (after a grace period) and everything they left behind' \
@@ -1250,6 +1486,97 @@ _liftoff_commands() {
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'liftoff commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app_commands] )) ||
+_liftoff__subcmd__app_commands() {
+    local commands; commands=(
+'add:Add an app to a running pod (created, not started)\: the image is fetched and verified as for \`run\`' \
+'start:Start a created or exited app of a running pod; prints its pid' \
+'stop:Stop a running app (SIGTERM, SIGKILL after the timeout); the pod keeps running' \
+'restart:Stop an app if it runs, then start it again; prints its new pid' \
+'rm:Remove an app that is not running from its pod\: its root, changes, logs and cgroup go' \
+'list:List a pod'\''s apps\: state, image, exit code, restarts' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff app commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__add_commands] )) ||
+_liftoff__subcmd__app__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app add commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help_commands] )) ||
+_liftoff__subcmd__app__subcmd__help_commands() {
+    local commands; commands=(
+'add:Add an app to a running pod (created, not started)\: the image is fetched and verified as for \`run\`' \
+'start:Start a created or exited app of a running pod; prints its pid' \
+'stop:Stop a running app (SIGTERM, SIGKILL after the timeout); the pod keeps running' \
+'restart:Stop an app if it runs, then start it again; prints its new pid' \
+'rm:Remove an app that is not running from its pod\: its root, changes, logs and cgroup go' \
+'list:List a pod'\''s apps\: state, image, exit code, restarts' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'liftoff app help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__add_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help add commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__help_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__list_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__restart_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__restart_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help restart commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__rm_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__start_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__start_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help start commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__help__subcmd__stop_commands] )) ||
+_liftoff__subcmd__app__subcmd__help__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app help stop commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__list_commands] )) ||
+_liftoff__subcmd__app__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__restart_commands] )) ||
+_liftoff__subcmd__app__subcmd__restart_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app restart commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__rm_commands] )) ||
+_liftoff__subcmd__app__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__start_commands] )) ||
+_liftoff__subcmd__app__subcmd__start_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app start commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__app__subcmd__stop_commands] )) ||
+_liftoff__subcmd__app__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff app stop commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__completion_commands] )) ||
 _liftoff__subcmd__completion_commands() {
@@ -1333,6 +1660,7 @@ _liftoff__subcmd__help_commands() {
 'stats:Show running pods'\'' cpu, memory, pids, network and block I/O per app, refreshing on a terminal' \
 'top:Show a running pod'\''s processes\: app, host pid, pid in the pod, user, command' \
 'enter:Run a command inside a running app, under that app'\''s isolation profile' \
+'app:Change a running pod'\''s apps\: add, start, stop, restart, rm; list them' \
 'diff:Show the files an app added, changed or deleted' \
 'rm:Remove exited pods now' \
 'gc:Remove exited pods (after a grace period) and everything they left behind' \
@@ -1344,6 +1672,48 @@ _liftoff__subcmd__help_commands() {
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'liftoff help commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app_commands] )) ||
+_liftoff__subcmd__help__subcmd__app_commands() {
+    local commands; commands=(
+'add:Add an app to a running pod (created, not started)\: the image is fetched and verified as for \`run\`' \
+'start:Start a created or exited app of a running pod; prints its pid' \
+'stop:Stop a running app (SIGTERM, SIGKILL after the timeout); the pod keeps running' \
+'restart:Stop an app if it runs, then start it again; prints its new pid' \
+'rm:Remove an app that is not running from its pod\: its root, changes, logs and cgroup go' \
+'list:List a pod'\''s apps\: state, image, exit code, restarts' \
+    )
+    _describe -t commands 'liftoff help app commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app__subcmd__add_commands] )) ||
+_liftoff__subcmd__help__subcmd__app__subcmd__add_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help app add commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app__subcmd__list_commands] )) ||
+_liftoff__subcmd__help__subcmd__app__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help app list commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app__subcmd__restart_commands] )) ||
+_liftoff__subcmd__help__subcmd__app__subcmd__restart_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help app restart commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app__subcmd__rm_commands] )) ||
+_liftoff__subcmd__help__subcmd__app__subcmd__rm_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help app rm commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app__subcmd__start_commands] )) ||
+_liftoff__subcmd__help__subcmd__app__subcmd__start_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help app start commands' commands "$@"
+}
+(( $+functions[_liftoff__subcmd__help__subcmd__app__subcmd__stop_commands] )) ||
+_liftoff__subcmd__help__subcmd__app__subcmd__stop_commands() {
+    local commands; commands=()
+    _describe -t commands 'liftoff help app stop commands' commands "$@"
 }
 (( $+functions[_liftoff__subcmd__help__subcmd__completion_commands] )) ||
 _liftoff__subcmd__help__subcmd__completion_commands() {

@@ -15,6 +15,19 @@ use liftoff_contract::records::{self, AppState};
 use liftoff_stage2::report::shown;
 use std::time::Duration;
 
+pub const AFTER_HELP: &str = "\
+Examples:
+  liftoff run -d --sandbox --name dev                  # a pod without apps, up until stopped
+  liftoff app add dev example.com/team/web:1.4 --name web --restart on-failure
+  liftoff app start dev web
+  liftoff app list dev
+  liftoff app stop dev web --timeout 5
+  liftoff app rm dev web
+
+The verbs other than list ask the pod's supervisor (through control.sock in the pod dir, as root);
+list reads the pod's records. Exit status: 0 on success, 254 when liftoff fails or the supervisor
+refuses (its reason is printed).";
+
 /// How long a start may take to reach the app's execve.
 const START_WAIT: Duration = Duration::from_secs(60);
 /// What a stop or restart may take beyond its timeout (the supervisor's own work).

@@ -111,7 +111,7 @@ pub enum Command {
     /// Run a command inside a running app, under that app's isolation profile
     Enter(enter::EnterArgs),
     /// Change a running pod's apps: add, start, stop, restart, rm; list them
-    #[command(subcommand)]
+    #[command(subcommand, after_help = app::AFTER_HELP)]
     App(app::AppCommand),
     /// Show the files an app added, changed or deleted
     Diff(diff::DiffArgs),

@@ -155,6 +155,8 @@ Examples:
   liftoff run --rm IMG -- /bin/sh -c 'make test'                       # nothing of the pod stays
   liftoff run --exit-code-from probe IMG_A --name srv --- IMG_B --name probe -- /check   # ends with probe
   liftoff run -d DB --name db --ready-tcp 5432 --- WEB --name web --after db   # web starts once db answers
+  liftoff run -d --restart on-failure:5 --name worker IMG         # started again when it fails, 5 times at most
+  liftoff run -d --sandbox --name dev -p 8080:80                   # no apps yet: see `liftoff app --help`
 
 The pod is known by its uuid (any unique prefix) or by the first app's --name. App output is kept in
 per-app log files (`liftoff logs`), also for foreground pods.

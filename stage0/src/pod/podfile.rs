@@ -23,6 +23,7 @@
 //! tmpfs = ["/run"]
 //! after = ["db"]                       # start once db is ready (or started, without a probe)
 //! ready = { tcp = 8080 }               # or exec = [...]; interval, timeout, retries, start_period
+//! restart = "on-failure"               # or "always", "on-failure:5", "no" (the default)
 //! [[volume]]                           # pod-wide: every app, or those in `apps`
 //! source = "shared"                    # a named empty volume (or an absolute host path)
 //! target = "/shared"
@@ -288,6 +289,17 @@ apps = ["a"]
         assert_eq!(r.apps[1].cap_drop, vec!["all"]);
         assert_eq!(r.apps[1].volumes, vec!["/srv:/srv:ro"]);
         assert_eq!(r.volumes[0].apps, vec!["a"]);
+    }
+
+    #[test]
+    fn an_app_has_a_restart_policy() {
+        let r = parse(
+            "[[app]]\nimage = \"a:1\"\nrestart = \"on-failure:3\"\n[[app]]\nimage = \"b:1\"\n",
+            "pod.toml",
+        )
+        .unwrap();
+        assert_eq!(r.apps[0].restart.as_deref(), Some("on-failure:3"));
+        assert_eq!(r.apps[1].restart, None);
     }
 
     #[test]
