@@ -84,7 +84,8 @@ pub struct StartArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Stopping an app never ends or fails the pod, and its restart policy does not start it again. The
-command returns once the app has exited.")]
+command returns once the app has exited, and prints how it ended (`web exited 143`: by SIGTERM);
+restart prints the new pid.")]
 pub struct StopArgs {
     #[command(flatten)]
     pub app: AppRef,
@@ -206,8 +207,10 @@ fn stop(pods: &Pods, a: StopArgs, restart: bool) -> Result<u8> {
         Op::Stop { app, timeout_secs }
     };
     let resp = control::request(&p, op, wait)?;
-    match (restart, resp.pid) {
-        (true, Some(pid)) => println!("{pid}"),
+    match (restart, resp.pid, resp.exit_code) {
+        (true, Some(pid), _) => println!("{pid}"),
+        // How the stopped run ended (143: SIGTERM, 137: SIGKILL).
+        (false, _, Some(code)) => println!("{} exited {code}", a.app.name),
         _ => println!("{}", a.app.name),
     }
     Ok(0)
