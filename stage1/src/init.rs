@@ -342,8 +342,8 @@ impl RealInit<'_> {
                     id,
                     launch: Box::new(l),
                 },
-                Err(message) => {
-                    self.reply(id, Reply::refused(RefusalKind::Failed, message));
+                Err(e) => {
+                    self.reply(id, Reply::refused(RefusalKind::Failed, e.to_string()));
                     return None;
                 }
             },
@@ -378,20 +378,22 @@ impl RealInit<'_> {
         generation: u64,
         cgroup: Vec<PathBuf>,
         fds: Vec<OwnedFd>,
-    ) -> Result<AppLaunch, String> {
+    ) -> Result<AppLaunch, StartError> {
+        let fail = |reason: String| StartError::Child(format!("app {app}: {reason}"));
         let path = self.pod_dir.join(crate::manifest::POD_MANIFEST_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let m = PodManifest::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes = std::fs::read(&path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+        let m = PodManifest::from_slice(&bytes)
+            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
         let a = m
             .apps
             .into_iter()
             .find(|a| a.spec.name == app && a.generation == generation)
-            .ok_or_else(|| format!("app {app} of generation {generation} is not in pod.json"))?;
+            .ok_or_else(|| fail(format!("generation {generation} is not in pod.json")))?;
         let [stdin, stdout, stderr]: [OwnedFd; 3] = fds
             .try_into()
-            .map_err(|_| format!("app {app}: its stdio did not arrive"))?;
+            .map_err(|_| fail("its stdio did not arrive".into()))?;
         let filter = liftoff_stage2::seccomp::compile(&a.spec.seccomp, &a.spec.capabilities)
-            .map_err(|e| format!("app {app}: seccomp profile: {e}"))?;
+            .map_err(|e| fail(format!("seccomp profile: {e}")))?;
         Ok(AppLaunch {
             dirs: AppDirs::new(self.pod_dir, app),
             app: a,

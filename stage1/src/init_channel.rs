@@ -89,6 +89,8 @@ pub enum Reply {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pid: Option<i32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         exit_code: Option<i32>,
     },
     Refused {
@@ -101,6 +103,7 @@ impl Reply {
     pub fn done() -> Reply {
         Reply::Done {
             pid: None,
+            run: None,
             exit_code: None,
         }
     }

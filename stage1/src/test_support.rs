@@ -190,7 +190,7 @@ impl InitSys for World {
     }
     fn reply(&mut self, id: u64, reply: Reply) {
         let text = match reply {
-            Reply::Done { pid, exit_code } => {
+            Reply::Done { pid, exit_code, .. } => {
                 let pid = pid.and_then(|p| self.name_of(Pid::from_raw(p)));
                 let mut t = "done".to_string();
                 if let Some(n) = pid {

@@ -151,12 +151,15 @@ fn start(pods: &Pods, a: StartArgs) -> Result<u8> {
         }
         return Ok(0);
     }
-    attach(pods, &p, &name, cursor, before)
+    // The run this start made (its exit record names it); from an older supervisor, the first
+    // run after the one recorded before.
+    let run = resp.run.unwrap_or(before + 1);
+    attach(pods, &p, &name, cursor, run)
 }
 
-/// Follows the app's output until the run that started after run `before` has an exit record (or
-/// the pod is gone); returns that run's exit status.
-fn attach(pods: &Pods, p: &PodInfo, name: &str, cursor: Cursor, before: u32) -> Result<u8> {
+/// Follows the app's output until run `run` (or a later one, started by its restart policy) has
+/// an exit record (or the pod is gone); returns that run's exit status.
+fn attach(pods: &Pods, p: &PodInfo, name: &str, cursor: Cursor, run: u32) -> Result<u8> {
     let out = Out {
         prefix: false,
         timestamps: false,
@@ -171,7 +174,7 @@ fn attach(pods: &Pods, p: &PodInfo, name: &str, cursor: Cursor, before: u32) -> 
         };
         let running = now.state == State::Running;
         if let Ok(r) = records::app_records(&now.dir, name, running) {
-            if let Some(e) = r.exit.filter(|e| e.run > before) {
+            if let Some(e) = r.exit.filter(|e| e.run >= run) {
                 ended = Some(e);
                 return true;
             }

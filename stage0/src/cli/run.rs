@@ -105,7 +105,9 @@ pub struct AppFlags {
 
 /// `--restart`, checked as the command line is read (the pod file's is checked by resolve).
 fn restart_policy(s: &str) -> Result<String, String> {
-    liftoff_contract::manifest::RestartPolicy::parse(s).map(|_| s.to_string())
+    liftoff_contract::manifest::RestartPolicy::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }
 
 impl AppFlags {

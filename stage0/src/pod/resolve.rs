@@ -877,7 +877,7 @@ fn resolve_app(
         .as_deref()
         .map(RestartPolicy::parse)
         .transpose()
-        .map_err(|m| app_err(&name, m))?
+        .map_err(|m| app_err(&name, m.to_string()))?
         .flatten();
     Ok(PodApp {
         spec: AppSpec {

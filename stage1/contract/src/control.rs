@@ -15,7 +15,8 @@
 //! The operations ([`Op`]):
 //! - `add`: a new app, resolved and verified by stage0 exactly as `run` would; the supervisor
 //!   records it in `pod.json` (a new generation) and prepares it; it is `created`, not started.
-//! - `start`: starts a created or exited app; answered once it has reached execve (with its pid).
+//! - `start`: starts a created or exited app; answered once it has reached execve (with its pid
+//!   and run number).
 //! - `stop`: SIGTERM to a running app, SIGKILL after `timeout_secs` (default: the pod's stop
 //!   timeout); answered once it has exited. Its exit never ends or fails the pod, nor restarts it.
 //! - `restart`: stop (if it runs), then start.
@@ -104,9 +105,13 @@ pub struct Response {
     /// Why the request was not done; None: done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refusal>,
-    /// `start`/`restart`: the app's pid (in the host's pid namespace).
+    /// `start`/`restart`: the app's pid (in the pod's pid namespace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<i32>,
+    /// `start`/`restart`: which run of the app this is (its `run.json`'s and, once it has ended,
+    /// its `exit.json`'s `run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<u32>,
     /// `stop`/`restart`: how the stopped run ended (128+N for a signal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
@@ -120,6 +125,7 @@ impl Response {
             version: CONTROL_VERSION,
             refused: None,
             pid: None,
+            run: None,
             exit_code: None,
             generation,
         }

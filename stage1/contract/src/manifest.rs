@@ -134,21 +134,26 @@ pub enum RestartWhen {
     Always,
 }
 
+/// A `--restart` value that is not a policy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RestartError {
+    #[error("--restart {0}: the count after ':' must be 1-{MAX_RESTARTS}")]
+    Count(String),
+    #[error("--restart {0}: use no, on-failure[:N] or always[:N]")]
+    Word(String),
+}
+
 /// The highest `max` a restart policy may give.
 pub const MAX_RESTARTS: u32 = 1_000_000;
 
 impl RestartPolicy {
     /// Parses `--restart`: `no`, `on-failure[:N]` or `always[:N]` (podman's spelling);
     /// `no` is None.
-    pub fn parse(s: &str) -> Result<Option<RestartPolicy>, String> {
+    pub fn parse(s: &str) -> Result<Option<RestartPolicy>, RestartError> {
         let (word, max) = match s.split_once(':') {
             Some((w, n)) => match n.parse::<u32>() {
                 Ok(n) if (1..=MAX_RESTARTS).contains(&n) => (w, Some(n)),
-                _ => {
-                    return Err(format!(
-                        "--restart {s}: the count after ':' must be 1-{MAX_RESTARTS}"
-                    ))
-                }
+                _ => return Err(RestartError::Count(s.to_string())),
             },
             None => (s, None),
         };
@@ -156,11 +161,7 @@ impl RestartPolicy {
             "no" if max.is_none() => return Ok(None),
             "on-failure" => RestartWhen::OnFailure,
             "always" => RestartWhen::Always,
-            _ => {
-                return Err(format!(
-                    "--restart {s}: use no, on-failure[:N] or always[:N]"
-                ))
-            }
+            _ => return Err(RestartError::Word(s.to_string())),
         };
         Ok(Some(RestartPolicy { when, max }))
     }

@@ -130,7 +130,7 @@ impl Control {
     /// Handles this round's results; an added app's relays join `relays`.
     pub fn handle(&mut self, set: &PollSet, relays: &mut Vec<Relay>) {
         if set.fired(Source::Init) {
-            self.from_init();
+            self.read_init();
         }
         let mut gone = Vec::new();
         let now = Instant::now();
@@ -335,7 +335,7 @@ impl Control {
     }
 
     /// Init's answers.
-    fn from_init(&mut self) {
+    fn read_init(&mut self) {
         loop {
             let Some(ch) = &self.init else { return };
             match init_channel::recv::<FromInit>(ch.as_fd()) {
@@ -356,8 +356,13 @@ impl Control {
             return;
         };
         let mut resp = match reply {
-            Reply::Done { pid, exit_code } => Response {
+            Reply::Done {
                 pid,
+                run,
+                exit_code,
+            } => Response {
+                pid,
+                run,
                 exit_code,
                 ..Response::done(self.m.generation)
             },

@@ -105,9 +105,10 @@ impl Schedule {
         match self.start(s, i) {
             Ok(pid) => Reply::Done {
                 pid: Some(pid.as_raw()),
+                run: Some(self.entries[i].runs),
                 exit_code: None,
             },
-            Err(message) => Reply::refused(RefusalKind::Failed, message),
+            Err(e) => Reply::refused(RefusalKind::Failed, e.to_string()),
         }
     }
 
@@ -188,6 +189,7 @@ impl Schedule {
             };
             return Some(Reply::Done {
                 pid: None,
+                run: None,
                 exit_code,
             });
         };

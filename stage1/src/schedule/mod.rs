@@ -339,7 +339,7 @@ impl Schedule {
     }
 
     /// Starts app `i` (one more run of it); returns its pid or why it did not start.
-    fn start<S: InitSys>(&mut self, s: &mut S, i: usize) -> Result<Pid, String> {
+    fn start<S: InitSys>(&mut self, s: &mut S, i: usize) -> Result<Pid, StartError> {
         let now = s.now();
         let e = &mut self.entries[i];
         e.runs += 1;
@@ -367,7 +367,6 @@ impl Schedule {
             Err(err) => {
                 let name = e.name.clone();
                 s.app_failed(&name, &err, run);
-                let msg = err.to_string();
                 if !e.decisive {
                     // As an exit with liftoff's code: its restart policy may try again.
                     e.state = State::Exited {
@@ -376,7 +375,7 @@ impl Schedule {
                     };
                     e.started_at = Some(now);
                     self.after_exit(s, i, 254);
-                    return Err(msg);
+                    return Err(err);
                 }
                 e.state = State::NotStarted;
                 self.failed.get_or_insert((254, name));
@@ -386,7 +385,7 @@ impl Schedule {
                 if !running.is_empty() {
                     s.kill(&running, Signal::SIGKILL);
                 }
-                Err(msg)
+                Err(err)
             }
         }
     }
@@ -606,6 +605,7 @@ impl Schedule {
             let reply = match then {
                 AfterExit::Reply => Reply::Done {
                     pid: None,
+                    run: None,
                     exit_code: Some(code),
                 },
                 AfterExit::Start => self.start_reply(s, i),

@@ -142,7 +142,7 @@ fn restart(v: &Node, path: &str) -> Result<Option<String>, Fail> {
         }
     };
     liftoff_contract::manifest::RestartPolicy::parse(&policy)
-        .map_err(|e| fail(v.line, path, e.trim_start_matches("--restart ")))?;
+        .map_err(|e| fail(v.line, path, e.to_string().trim_start_matches("--restart ")))?;
     Ok(Some(policy))
 }
 
