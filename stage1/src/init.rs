@@ -214,6 +214,11 @@ fn run_inner(args: InitArgs) -> Result<i32, InitError> {
         probe_targets: HashMap::new(),
         probes: HashMap::new(),
         ctl: Some(args.ctl),
+        filters: args
+            .apps
+            .iter()
+            .map(|l| (crate::launch::filter_key(&l.app), l.filter.clone()))
+            .collect(),
     };
     run_pod(&mut sys, &args.manifest, args.apps)
 }
@@ -308,6 +313,9 @@ pub struct RealInit<'a> {
     probes: HashMap<Pid, probe::Running>,
     /// The supervisor's requests; None once it has closed its end.
     ctl: Option<OwnedFd>,
+    /// The seccomp filters compiled so far, by profile and capabilities (`launch::filter_key`):
+    /// an added app with the same profile as an earlier one reuses its filter.
+    filters: crate::launch::Filters,
 }
 
 impl RealInit<'_> {
@@ -373,7 +381,7 @@ impl RealInit<'_> {
     /// The launch of an app the supervisor has just added to `pod.json`: the app as recorded
     /// there, the stdio that came with the request, its cgroup and its seccomp filter.
     fn added_launch(
-        &self,
+        &mut self,
         app: &str,
         generation: u64,
         cgroup: Vec<PathBuf>,
@@ -392,8 +400,16 @@ impl RealInit<'_> {
         let [stdin, stdout, stderr]: [OwnedFd; 3] = fds
             .try_into()
             .map_err(|_| fail("its stdio did not arrive".into()))?;
-        let filter = liftoff_stage2::seccomp::compile(&a.spec.seccomp, &a.spec.capabilities)
-            .map_err(|e| fail(format!("seccomp profile: {e}")))?;
+        let key = crate::launch::filter_key(&a);
+        let filter = match self.filters.get(&key) {
+            Some(f) => f.clone(),
+            None => {
+                let f = liftoff_stage2::seccomp::compile(&a.spec.seccomp, &a.spec.capabilities)
+                    .map_err(|e| fail(format!("seccomp profile: {e}")))?;
+                self.filters.insert(key, f.clone());
+                f
+            }
+        };
         Ok(AppLaunch {
             dirs: AppDirs::new(self.pod_dir, app),
             app: a,

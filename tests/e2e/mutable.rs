@@ -63,6 +63,21 @@ fn a_sidecar_added_to_a_running_two_app_pod_reaches_them_over_localhost() {
     assert!(st.contains("side"), "{st}");
     let logs = w.ok(&["logs", "--app", "side", &pod]);
     assert!(logs.contains("hello over localhost"), "{logs}");
+    // The added app has the pod's id mapping (the world's pods are remapped by default).
+    let m: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(w.root.join("pods/run").join(&pod).join("pod.json")).unwrap(),
+    )
+    .unwrap();
+    let ids = &m["userns"];
+    assert!(ids.is_object(), "a remapped pod: {m}");
+    let (o, code) = job(w, &pod, "ids", "busybox cat /proc/self/uid_map");
+    assert_eq!(code, Some(0), "{o}");
+    let want = format!("0 {} {}", ids["uid"], ids["size"]);
+    assert_eq!(
+        o.split_whitespace().collect::<Vec<_>>().join(" "),
+        want,
+        "the added app's uid map"
+    );
     // enter reaches an added app that runs.
     w.ok(&[
         "app", "add", &pod, IMAGE, "--name", "idle", "--", "busybox", "sleep", "60",
