@@ -437,6 +437,24 @@ impl AppCgroup {
         &self.dirs
     }
 
+    /// SIGKILLs every process left in the app's cgroup (what an app stopped on request, or about
+    /// to be restarted, leaves behind: its own children). Pids are read from `cgroup.procs`, which
+    /// shows them in the reader's pid namespace: the pod's init reads and signals its own.
+    pub fn kill_all(&self) {
+        for d in &self.dirs {
+            if std::fs::write(d.join("cgroup.kill"), "1").is_ok() {
+                continue;
+            }
+            let procs = std::fs::read_to_string(d.join("cgroup.procs")).unwrap_or_default();
+            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+                if pid > 1 {
+                    // SAFETY: kill with a pid read from the app's cgroup.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                }
+            }
+        }
+    }
+
     /// Kills what is left in the app's cgroup and removes it (an app leaving a live pod).
     pub fn remove(&self) -> Result<(), CgroupError> {
         for d in &self.dirs {

@@ -256,6 +256,8 @@ pub trait InitSys {
     );
     /// Answers the supervisor's request `id`.
     fn reply(&mut self, id: u64, reply: Reply);
+    /// Kills what an app's run left in its cgroup (after a stop on request, before a restart).
+    fn clear_app(&mut self, launch: &AppLaunch);
     /// The app is ready (started, or its probe passed).
     fn app_ready(&mut self, app: &str);
     /// Starts one run of an app's probe (killed by the schedule at its timeout); returns its pid.
@@ -550,6 +552,12 @@ impl InitSys for RealInit<'_> {
                 restarts: run.restarts,
             },
         );
+    }
+
+    fn clear_app(&mut self, launch: &AppLaunch) {
+        if let Some(cg) = &launch.cgroup {
+            cg.kill_all();
+        }
     }
 
     fn reply(&mut self, id: u64, reply: Reply) {

@@ -188,6 +188,10 @@ impl InitSys for World {
             None => self.note(format!("exit {app} {code}{restarts}")),
         }
     }
+    fn clear_app(&mut self, launch: &AppLaunch) {
+        let name = self.intern(&launch.app.spec.name);
+        self.note(format!("clear {name}"));
+    }
     fn reply(&mut self, id: u64, reply: Reply) {
         let text = match reply {
             Reply::Done { pid, exit_code, .. } => {

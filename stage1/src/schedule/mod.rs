@@ -592,7 +592,15 @@ impl Schedule {
         let e = &mut self.entries[i];
         let waiters = std::mem::take(&mut e.waiters);
         let policy = e.restart.filter(|p| p.restarts(code, e.restarts));
-        if policy.is_some() && !stopping && !e.stop_asked {
+        let restart = policy.is_some() && !stopping && !e.stop_asked;
+        // What the run left behind goes with it when it was stopped or is to start anew (the
+        // pod's end takes it otherwise).
+        if restart || e.stop_asked {
+            if let Some(l) = &e.launch {
+                s.clear_app(l);
+            }
+        }
+        if restart {
             let ran = now.saturating_duration_since(e.started_at.unwrap_or(now));
             e.backoff = match ran >= STEADY_RUN {
                 true => 1,

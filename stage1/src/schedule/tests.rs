@@ -335,6 +335,8 @@ fn an_added_app_starts_stops_and_leaves_without_ending_the_pod() {
             "@30 kill SIGTERM db",
             // Stopped on request: its 143 is no failure, and web goes on.
             "@30 exit db 143",
+            // What it left in its cgroup goes with it.
+            "@30 clear db",
             "@30 reply 4 done exit 143",
             "@40 reply 5 done",
             "@45 reply 6 refused: the pod has no app db (`liftoff app list POD` shows its apps)",
@@ -386,11 +388,13 @@ fn an_app_stopped_on_request_does_not_fail_the_pod_and_restart_starts_it_anew() 
             // db ignores SIGTERM: SIGKILL at the request's timeout, then a new run.
             "@110 kill SIGKILL db",
             "@110 exit db 137",
+            "@110 clear db",
             "@110 start db",
             "@110 ready db",
             "@110 reply 1 done started db",
             "@200 kill SIGTERM web",
             "@200 exit web 143",
+            "@200 clear web",
             "@200 reply 2 done exit 143",
             // The pod ends as its last app does, with no failure from the stopped ones.
             "@1110 exit db 0",
@@ -416,12 +420,15 @@ fn on_failure_restarts_with_a_growing_pause_up_to_its_count() {
             "@0 ready web",
             "@0 report",
             "@10 exit web 1",
+            "@10 clear web",
             "@110 start web",
             "@110 ready web",
             "@120 exit web 1 after 1 restarts",
+            "@120 clear web",
             "@320 start web",
             "@320 ready web",
             "@330 exit web 1 after 2 restarts",
+            "@330 clear web",
             "@730 start web",
             "@730 ready web",
             "@740 exit web 1 after 3 restarts",
@@ -442,9 +449,11 @@ fn on_failure_restarts_with_a_growing_pause_up_to_its_count() {
         w.calls[3..],
         [
             "@10 exit web 0",
+            "@10 clear web",
             "@110 start web",
             "@110 ready web",
             "@120 exit web 0 after 1 restarts",
+            "@120 clear web",
             // A stop calls off the restart that was due at 320.
             "@150 kill SIGTERM ",
         ]
