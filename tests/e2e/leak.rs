@@ -90,10 +90,16 @@ pub(crate) fn snapshot(w: &World) -> Snapshot {
         .collect();
     let mut cgroups = BTreeSet::new();
     walk_cgroups(Path::new("/sys/fs/cgroup"), &mut cgroups, 0);
-    // Links with their addresses, without counters that change on their own.
+    // Links with their addresses, without counters and flags that change on their own (a new
+    // bridge's IPv6 link-local address is "tentative" until duplicate address detection ends).
     let links = lines("ip", &["-o", "addr", "show"])
         .into_iter()
-        .map(|l| l.split(" valid_lft").next().unwrap_or("").to_string())
+        .map(|l| {
+            l.split(" valid_lft")
+                .next()
+                .unwrap_or("")
+                .replace(" tentative", "")
+        })
         .chain(
             lines("ip", &["-o", "link", "show"])
                 .into_iter()
