@@ -440,18 +440,29 @@ impl AppCgroup {
     /// SIGKILLs every process left in the app's cgroup (what an app stopped on request, or about
     /// to be restarted, leaves behind: its own children). Pids are read from `cgroup.procs`, which
     /// shows them in the reader's pid namespace: the pod's init reads and signals its own.
+    /// Returns once the cgroup is empty, or after a second at most (a process in uninterruptible
+    /// sleep dies when it wakes).
     pub fn kill_all(&self) {
-        for d in &self.dirs {
-            if std::fs::write(d.join("cgroup.kill"), "1").is_ok() {
-                continue;
+        let Some(d) = self.dirs.first() else { return };
+        let procs = d.join("cgroup.procs");
+        let deadline = Instant::now() + Duration::from_secs(1);
+        loop {
+            let pids: Vec<i32> = std::fs::read_to_string(&procs)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| l.trim().parse::<i32>().ok())
+                .filter(|p| *p > 1)
+                .collect();
+            if pids.is_empty() || Instant::now() >= deadline {
+                return;
             }
-            let procs = std::fs::read_to_string(d.join("cgroup.procs")).unwrap_or_default();
-            for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
-                if pid > 1 {
+            if std::fs::write(d.join("cgroup.kill"), "1").is_err() {
+                for pid in pids {
                     // SAFETY: kill with a pid read from the app's cgroup.
                     unsafe { libc::kill(pid, libc::SIGKILL) };
                 }
             }
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 

@@ -31,6 +31,9 @@ bench_box_image "$W"
 bench_podman_conf "$W"
 IMG=bench.example/box:1
 SB=$($L run -d --sandbox --net=none --name bench-sandbox)
+# Before each fresh run the last one's exited pod is collected, so every command finds a store of
+# two pods (commands that name a pod look through the pods there).
+collect="$L gc --grace-period 0s >/dev/null 2>&1"
 # Before each add: the previous run's app stopped (it may not have exited yet) and removed.
 gone="$L app stop $SB t >/dev/null 2>&1; $L app rm $SB t >/dev/null 2>&1 || true"
 cmds=(-n "app add + app start" --prepare "$gone"
@@ -39,8 +42,8 @@ cmds=(-n "app add + app start" --prepare "$gone"
         "$L app add $SB $IMG --name t -- /bin/true >/dev/null"
       -n "app start (again)" --prepare "$L app stop $SB t >/dev/null 2>&1 || true"
         "$L app start $SB t >/dev/null"
-      -n "run --net=none" --prepare "true" "$L run --net=none $IMG -- /bin/true"
-      -n "run (native network)" --prepare "true" "$L run $IMG -- /bin/true")
+      -n "run --net=none" --prepare "$collect" "$L run --net=none $IMG -- /bin/true"
+      -n "run (native network)" --prepare "$collect" "$L run $IMG -- /bin/true")
 have_podman=1
 tar -C "$W/rootfs" -c . | $P import - bench-box >/dev/null 2>&1 || { echo "podman import failed; podman is left out"; have_podman=0; }
 if [ $have_podman = 1 ] && $P pod create --name bench-pod --network none >/dev/null 2>&1 && $P pod start bench-pod >/dev/null 2>&1; then

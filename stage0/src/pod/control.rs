@@ -79,11 +79,18 @@ pub fn request(pod: &PodInfo, op: Op, wait: Duration) -> Result<Response, Contro
         version: control::CONTROL_VERSION,
         op,
     };
-    control::write_frame(&mut stream, &req).map_err(|e| match e {
-        FrameError::Io(x) if is_timeout(&x) => timed_out(SEND_TIMEOUT.as_secs()),
-        FrameError::Io(x) if is_gone(&x) => ControlError::Gone { id: pod.id.clone() },
-        other => io(format!("sending the request: {other}")),
-    })?;
+    if let Err(e) = control::write_frame(&mut stream, &req) {
+        // A supervisor that refuses at once (busy) answers and hangs up before it has read the
+        // request: its answer says more than the broken pipe.
+        if let Ok(resp) = control::read_frame::<Response>(&mut stream) {
+            return answer(pod, resp);
+        }
+        return Err(match e {
+            FrameError::Io(x) if is_timeout(&x) => timed_out(SEND_TIMEOUT.as_secs()),
+            FrameError::Io(x) if is_gone(&x) => ControlError::Gone { id: pod.id.clone() },
+            other => io(format!("sending the request: {other}")),
+        });
+    }
     let resp: Response = control::read_frame(&mut stream).map_err(|e| match e {
         FrameError::Io(x) if is_timeout(&x) => timed_out(wait.as_secs()),
         FrameError::Io(x) if is_gone(&x) => ControlError::Gone { id: pod.id.clone() },

@@ -21,6 +21,8 @@ pub struct Client {
     buf: Vec<u8>,
     pub deadline: Instant,
     pub phase: Phase,
+    /// The answer a caller that may not change the pod gets, whatever it asks.
+    refusal: Option<Response>,
 }
 
 /// What reading a client gave.
@@ -34,27 +36,28 @@ pub enum Got {
 }
 
 impl Client {
-    /// A newly accepted connection: refused (answered and dropped) unless its peer is root.
-    pub fn accept(stream: UnixStream, generation: u64) -> Option<Client> {
+    /// A newly accepted connection; one whose peer is not root is refused.
+    pub fn accept(stream: UnixStream, generation: u64) -> Client {
         let _ = stream.set_nonblocking(true);
         let cred = nix::sys::socket::getsockopt(&stream, PeerCredentials);
         let uid = cred.map(|c| c.uid()).ok();
-        if uid != Some(0) {
+        // A caller that is not root is answered once it has sent its request (answering at once
+        // would leave it a broken pipe instead of the reason), and its request is never looked at.
+        let refusal = (uid != Some(0)).then(|| {
             let who = uid.map_or("an unknown caller".to_string(), |u| format!("uid {u}"));
-            let r = Response::refused(
+            Response::refused(
                 RefusalKind::Denied,
                 format!("only root may change a pod; this caller is {who}"),
                 generation,
-            );
-            answer(&stream, &r);
-            return None;
-        }
-        Some(Client {
+            )
+        });
+        Client {
             stream,
             buf: Vec::new(),
             deadline: Instant::now() + Duration::from_secs(control::REQUEST_DEADLINE_SECS),
             phase: Phase::Reading,
-        })
+            refusal,
+        }
     }
 
     /// Reads what has arrived.
@@ -67,6 +70,10 @@ impl Client {
                 Err(e) => return self.invalid(e.to_string(), generation),
             };
             if self.buf.len() >= want {
+                if let Some(r) = &self.refusal {
+                    answer(&self.stream, r);
+                    return Got::Gone;
+                }
                 return match control::decode::<Request>(&self.buf[..want]) {
                     Ok(r) => Got::Request(Box::new(r)),
                     Err(e) => self.invalid(format!("not a valid request: {e}"), generation),

@@ -183,9 +183,7 @@ impl Control {
                 conn::answer(&stream, &r);
                 continue;
             }
-            if let Some(c) = Client::accept(stream, self.m.generation) {
-                self.clients.push(c);
-            }
+            self.clients.push(Client::accept(stream, self.m.generation));
         }
     }
 
