@@ -284,5 +284,15 @@ fn remove_lease(state_root: &Path, id: &str) -> Result<(), UsernsError> {
 /// fsynced either: a removal lost to a power cut is redone by the next allocation's reclaim.
 pub fn release(state_root: &Path, pod_id: &str) -> Result<(), UsernsError> {
     check_pod_id(pod_id)?;
+    // What a `run` killed while it wrote this pod's lease left: its temp file (only that pod's
+    // writer uses that name, and the pod is being collected).
+    let prefix = format!(".{pod_id}.json.tmp-");
+    if let Ok(entries) = std::fs::read_dir(lease_dir(state_root)) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     remove_lease(state_root, pod_id)
 }

@@ -488,10 +488,15 @@ fn an_unparsable_lease_is_an_error_naming_it() {
         assert!(e.starts_with(&bad.display().to_string()), "{e}");
         assert!(e.contains("remove it after checking no pod uses it"), "{e}");
     }
-    // A writer's leftover temp file is no lease.
+    // A writer's leftover temp file is no lease, and goes when its pod's lease is released.
     std::fs::remove_file(&bad).unwrap();
     std::fs::write(root.path().join("userns/.x.json.tmp-1-0"), "{").unwrap();
     assert!(allocate(root.path(), ID_A, 100, &p).is_ok());
+    let left = root.path().join(format!("userns/.{ID_B}.json.tmp-7-0"));
+    std::fs::write(&left, "{").unwrap();
+    release(root.path(), ID_B).unwrap();
+    assert!(!left.exists());
+    assert!(root.path().join("userns/.x.json.tmp-1-0").exists());
 }
 
 #[test]
