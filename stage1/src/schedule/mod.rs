@@ -609,16 +609,35 @@ impl Schedule {
             e.restart_at = Some(now + backoff_delay(e.backoff));
             return true;
         }
-        for (id, then) in waiters {
-            let reply = match then {
-                AfterExit::Reply => Reply::Done {
-                    pid: None,
-                    run: None,
-                    exit_code: Some(code),
-                },
-                AfterExit::Start => self.start_reply(s, i),
+        // Stops are answered first; a stop asked meanwhile wins over restarts, and several
+        // restarts start the app once (each is answered with that one start).
+        let stopped = waiters.iter().any(|(_, t)| *t == AfterExit::Reply);
+        let mut started: Option<Reply> = None;
+        for (id, _) in waiters.iter().filter(|(_, t)| *t == AfterExit::Reply) {
+            let done = Reply::Done {
+                pid: None,
+                run: None,
+                exit_code: Some(code),
             };
-            s.reply(id, reply);
+            s.reply(*id, done);
+        }
+        for (id, _) in waiters.iter().filter(|(_, t)| *t == AfterExit::Start) {
+            let reply = match (stopped, &started) {
+                (true, _) => Reply::refused(
+                    liftoff_contract::control::RefusalKind::State,
+                    format!(
+                        "app {}: a stop asked at the same time came first",
+                        self.entries[i].name
+                    ),
+                ),
+                (false, Some(r)) => r.clone(),
+                (false, None) => {
+                    let r = self.start_reply(s, i);
+                    started = Some(r.clone());
+                    r
+                }
+            };
+            s.reply(*id, reply);
         }
         false
     }

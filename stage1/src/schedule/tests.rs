@@ -510,3 +510,34 @@ fn a_sandbox_stays_up_without_apps_and_its_apps_never_end_it() {
     );
     assert_eq!(code, 0);
 }
+
+#[test]
+fn two_restarts_of_one_app_start_it_once() {
+    let mut m = manifest(NetMode::None);
+    m.stop_timeout_secs = 1;
+    let mut w = World::default();
+    let restart = |id| Command::Restart {
+        id,
+        app: "web".into(),
+        timeout: Duration::from_secs(1),
+    };
+    w.ignore_term.insert("web");
+    w.commands = vec![at(10, restart(1)), at(20, restart(2))];
+    w.signals.push((2000, Signal::SIGKILL));
+    w.exits.insert("web", (3000, 0));
+    run_pod_of(m, &mut w);
+    let starts = w.calls.iter().filter(|c| c.ends_with("start web")).count();
+    assert_eq!(starts, 2, "the first run and one restart: {:#?}", w.calls);
+    assert!(
+        w.calls
+            .contains(&"@1010 reply 1 done started web".to_string()),
+        "{:#?}",
+        w.calls
+    );
+    assert!(
+        w.calls
+            .contains(&"@1010 reply 2 done started web".to_string()),
+        "{:#?}",
+        w.calls
+    );
+}
