@@ -302,7 +302,10 @@ impl PodSys for RealPod<'_> {
             control,
         };
         let r = ev.run();
-        self.current = ev.control.take().map(|c| c.manifest().clone());
+        self.current = ev
+            .control
+            .take()
+            .map(crate::control::Control::into_manifest);
         self.fds.ready = ev.ready.take();
         // The user's terminal is theirs again before anything more is said.
         self.term = None;

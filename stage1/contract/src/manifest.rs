@@ -510,7 +510,9 @@ impl PodManifest {
         std::time::Duration::from_secs(self.stop_timeout_secs.min(MAX_STOP_TIMEOUT_SECS))
     }
 
-    fn validate(&self) -> Result<(), ManifestError> {
+    /// The checks [`PodManifest::from_slice`] makes after parsing, for a manifest built in memory
+    /// (the supervisor's, with an app added).
+    pub fn validate(&self) -> Result<(), ManifestError> {
         let bad = |s: String| Err(ManifestError::Invalid(s));
         if self.apps.is_empty() && !self.sandbox {
             return bad("a pod needs at least one app (or to be a sandbox)".into());

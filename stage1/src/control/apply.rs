@@ -82,8 +82,8 @@ pub fn with_app(
     next.generation += 1;
     app.generation = next.generation;
     next.apps.push(app);
-    let bytes = serde_json::to_vec_pretty(&next).map_err(|e| ApplyError::Refused(e.to_string()))?;
-    PodManifest::from_slice(&bytes).map_err(|e| ApplyError::Refused(e.to_string()))?;
+    next.validate()
+        .map_err(|e| ApplyError::Refused(e.to_string()))?;
     Ok(next)
 }
 

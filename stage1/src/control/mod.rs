@@ -100,9 +100,9 @@ impl Control {
         })
     }
 
-    /// The manifest as it is now.
-    pub fn manifest(&self) -> &PodManifest {
-        &self.m
+    /// The manifest as the pod's changes left it (once the pod has ended).
+    pub fn into_manifest(self) -> PodManifest {
+        self.m
     }
 
     /// Adds this round's fds: the listener, each client still sending, init's channel.

@@ -138,11 +138,10 @@ impl Schedule {
         app: &str,
         timeout: Duration,
     ) -> Option<Reply> {
-        let i = match self.find(app) {
-            Ok(i) => i,
-            Err(r) => return Some(r),
-        };
-        self.ask_stop(s, i, id, AfterExit::Reply, timeout)
+        match self.find(app) {
+            Ok(i) => self.ask_stop(s, i, id, AfterExit::Reply, timeout),
+            Err(r) => Some(r),
+        }
     }
 
     fn restart_request<S: InitSys>(
